@@ -1,0 +1,57 @@
+import i18next, { type TFunction } from 'i18next';
+
+export interface Language {
+	code: string;
+	/** The language's own name, shown in the language switch. */
+	name: string;
+	dir: 'ltr' | 'rtl';
+	/** The locale for Intl number and date formatting. */
+	locale: string;
+}
+
+export const languages: Language[] = [
+	{ code: 'nl', name: 'Nederlands', dir: 'ltr', locale: 'nl-NL' },
+	{ code: 'en', name: 'English', dir: 'ltr', locale: 'en-GB' }
+];
+
+export const defaultLanguage = 'nl';
+
+const files = import.meta.glob<Record<string, unknown>>('./locales/*/*.json', { eager: true, import: 'default' });
+
+const resources: Record<string, Record<string, Record<string, unknown>>> = {};
+for (const [path, content] of Object.entries(files)) {
+	const [, lng, ns] = /\.\/locales\/([^/]+)\/([^/]+)\.json$/.exec(path)!;
+	(resources[lng] ??= {})[ns] = content;
+}
+
+export const i18n = i18next.createInstance();
+void i18n.init({
+	resources,
+	supportedLngs: languages.map((l) => l.code),
+	fallbackLng: defaultLanguage,
+	ns: Object.keys(resources[defaultLanguage] ?? {}),
+	defaultNS: 'common',
+	interpolation: { escapeValue: false },
+	initAsync: false
+});
+
+export function languageOf(code: string | null | undefined): Language | undefined {
+	return languages.find((l) => l.code === code);
+}
+
+export function translator(lang: string): TFunction {
+	return i18n.getFixedT(lang);
+}
+
+/** Picks the first supported language from an Accept-Language header. */
+export function negotiate(header: string | null): string | undefined {
+	if (!header) return undefined;
+	const wanted = header
+		.split(',')
+		.map((part) => {
+			const [tag, q] = part.trim().split(';q=');
+			return { code: tag.toLowerCase().split('-')[0], q: q ? Number(q) : 1 };
+		})
+		.sort((a, b) => b.q - a.q);
+	return wanted.find((w) => languageOf(w.code))?.code;
+}

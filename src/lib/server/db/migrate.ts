@@ -1,0 +1,19 @@
+import { Migrator, type Migration, type MigrationProvider, type MigrationResultSet } from 'kysely/migration';
+import type { Db } from './index';
+import * as createCaseDomain from '../../../../migrations/2026_11_23_000001_create_case_domain';
+import * as insertProducts from '../../../../migrations/2026_11_23_000002_insert_products';
+
+// Listed by hand: a file-system provider cannot find the files once Vite has bundled the server.
+const migrations: Record<string, Migration> = {
+	'2026_11_23_000001_create_case_domain': createCaseDomain,
+	'2026_11_23_000002_insert_products': insertProducts
+};
+
+const provider: MigrationProvider = { getMigrations: async () => migrations };
+
+export async function migrateToLatest(db: Db): Promise<MigrationResultSet> {
+	const migrator = new Migrator({ db, provider });
+	const result = await migrator.migrateToLatest();
+	if (result.error) throw result.error;
+	return result;
+}

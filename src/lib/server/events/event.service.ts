@@ -1,0 +1,333 @@
+import type { Db } from '$lib/server/db';
+import type { CaseStatus, Outcome, Product, QueueStream, Stage } from '$lib/server/db/schema';
+import { dutchDate, latestExtendedDeadline, legalDeadline, type Term } from '$lib/server/cases/deadline';
+import * as repo from './event.repository';
+import { parseBatch, type EventError, type IncomingEvent } from './event.validation';
+
+export type ProductWithStages = Product & { stages: Stage[] };
+
+interface OpenEntry {
+	id: number | null;
+	stageCode: string;
+	stream: QueueStream;
+	enteredAt: Date;
+}
+
+/** A case as the batch sees it while applying events in memory. */
+interface CaseState {
+	id: number | null;
+	reference: string;
+	vNumber: string;
+	product: ProductWithStages;
+	sponsorKvk: string | null;
+	language: string;
+	submittedAt: Date;
+	deadline: string;
+	originalDeadline: string;
+	deadlineReason: string | null;
+	stageCode: string;
+	stageEnteredAt: Date;
+	stream: QueueStream;
+	status: CaseStatus;
+	outcome: Outcome | null;
+	lastEventAt: Date;
+	openEntry: OpenEntry | null;
+	closedEntries: { id: number; leftAt: Date }[];
+	newEntries: (OpenEntry & { leftAt: Date | null })[];
+	applicant: repo.ApplicantRow | null;
+	changed: boolean;
+}
+
+class EventRejected extends Error {
+	constructor(
+		readonly field: string,
+		message: string
+	) {
+		super(message);
+	}
+}
+
+function term(value: number, unit: Term['unit']): Term {
+	return { value, unit };
+}
+
+function stageOf(product: ProductWithStages, code: string): Stage {
+	const stage = product.stages.find((s) => s.code === code);
+	if (!stage) {
+		const known = product.stages.map((s) => s.code).join(', ');
+		throw new EventRejected('data.stage', `stage "${code}" does not exist for product ${product.code}; known: ${known}`);
+	}
+	return stage;
+}
+
+function leaveQueue(state: CaseState, at: Date): void {
+	const entry = state.openEntry;
+	if (!entry) return;
+	if (entry.id === null) {
+		const pending = state.newEntries.find((e) => e === entry);
+		if (pending) pending.leftAt = at;
+	} else {
+		state.closedEntries.push({ id: entry.id, leftAt: at });
+	}
+	state.openEntry = null;
+}
+
+function enterStage(state: CaseState, stage: Stage, at: Date): void {
+	leaveQueue(state, at);
+	state.stageCode = stage.code;
+	state.stageEnteredAt = at;
+	if (stage.kind === 'queue') {
+		const entry = { id: null, stageCode: stage.code, stream: state.stream, enteredAt: at, leftAt: null };
+		state.newEntries.push(entry);
+		state.openEntry = entry;
+	}
+}
+
+function requireOpen(state: CaseState): void {
+	if (state.status !== 'open') throw new EventRejected('case', `case ${state.reference} is ${state.status}; it takes no further events of this type`);
+}
+
+function requireInOrder(state: CaseState, event: IncomingEvent): void {
+	if (event.occurredAt < state.lastEventAt) {
+		throw new EventRejected(
+			'occurredAt',
+			`is ${event.occurredAt.toISOString()}, older than the last event of case ${state.reference} (${state.lastEventAt.toISOString()}); send events in the order they happened`
+		);
+	}
+}
+
+type Handler = (state: CaseState | undefined, event: IncomingEvent, products: Map<string, ProductWithStages>) => CaseState;
+
+function existing(state: CaseState | undefined, event: IncomingEvent): CaseState {
+	if (!state) throw new EventRejected('case', `case ${event.case} is unknown; send its case.submitted event first`);
+	requireInOrder(state, event);
+	return state;
+}
+
+/** How each event type changes a case. New capabilities register their types here. */
+export const eventHandlers: Record<IncomingEvent['type'], Handler> = {
+	'case.submitted'(state, event, products) {
+		if (event.type !== 'case.submitted') throw new Error('unreachable');
+		if (state) throw new EventRejected('case', `case ${event.case} already exists`);
+		const product = products.get(event.data.product);
+		if (!product) throw new EventRejected('data.product', `product "${event.data.product}" is unknown; known: ${[...products.keys()].join(', ')}`);
+		if (event.data.applicant.birthDate > dutchDate(event.occurredAt)) throw new EventRejected('data.applicant.birthDate', 'lies after the submission date');
+		const deadline = legalDeadline(event.occurredAt, term(product.term_value, product.term_unit));
+		const created: CaseState = {
+			id: null,
+			reference: event.case,
+			vNumber: event.data.vNumber,
+			product,
+			sponsorKvk: event.data.sponsorKvk ?? null,
+			language: event.data.applicant.language,
+			submittedAt: event.occurredAt,
+			deadline,
+			originalDeadline: deadline,
+			deadlineReason: null,
+			stageCode: product.stages[0].code,
+			stageEnteredAt: event.occurredAt,
+			stream: 'normal',
+			status: 'open',
+			outcome: null,
+			lastEventAt: event.occurredAt,
+			openEntry: null,
+			closedEntries: [],
+			newEntries: [],
+			applicant: {
+				v_number: event.data.vNumber,
+				name: event.data.applicant.name,
+				birth_date: event.data.applicant.birthDate,
+				language: event.data.applicant.language,
+				email: event.data.applicant.email ?? null
+			},
+			changed: true
+		};
+		enterStage(created, product.stages[0], event.occurredAt);
+		return created;
+	},
+	'case.stage_entered'(current, event) {
+		if (event.type !== 'case.stage_entered') throw new Error('unreachable');
+		const state = existing(current, event);
+		const stage = stageOf(state.product, event.data.stage);
+		if (state.status === 'withdrawn') requireOpen(state);
+		if (state.status === 'decided') {
+			const decision = state.product.stages.find((s) => s.kind === 'final');
+			if (!decision || stage.position <= decision.position) {
+				throw new EventRejected('data.stage', `case ${state.reference} is decided; only stages after the decision can follow`);
+			}
+		}
+		if (stage.code === state.stageCode) throw new EventRejected('data.stage', `case ${state.reference} is already in stage ${stage.code}`);
+		enterStage(state, stage, event.occurredAt);
+		return state;
+	},
+	'case.decided'(current, event) {
+		if (event.type !== 'case.decided') throw new Error('unreachable');
+		const state = existing(current, event);
+		requireOpen(state);
+		const decision = state.product.stages.find((s) => s.kind === 'final');
+		const currentStage = stageOf(state.product, state.stageCode);
+		if (decision && currentStage.position < decision.position) enterStage(state, decision, event.occurredAt);
+		else leaveQueue(state, event.occurredAt);
+		state.status = 'decided';
+		state.outcome = event.data.outcome;
+		return state;
+	},
+	'case.withdrawn'(current, event) {
+		const state = existing(current, event);
+		requireOpen(state);
+		leaveQueue(state, event.occurredAt);
+		state.status = 'withdrawn';
+		return state;
+	},
+	'case.deadline_extended'(current, event) {
+		if (event.type !== 'case.deadline_extended') throw new Error('unreachable');
+		const state = existing(current, event);
+		requireOpen(state);
+		const { product } = state;
+		if (event.data.deadline <= state.deadline) {
+			throw new EventRejected('data.deadline', `must be later than the current deadline ${state.deadline}`);
+		}
+		const extension = product.extension_value && product.extension_unit ? term(product.extension_value, product.extension_unit) : null;
+		const latest = latestExtendedDeadline(state.submittedAt, term(product.term_value, product.term_unit), extension);
+		if (event.data.deadline > latest) {
+			throw new EventRejected('data.deadline', `lies after ${latest}, the latest deadline the law allows for ${product.code}`);
+		}
+		state.deadline = event.data.deadline;
+		state.deadlineReason = event.data.reason;
+		return state;
+	}
+};
+
+function stateFromRow(row: Awaited<ReturnType<typeof repo.findCasesForUpdate>>[number], product: ProductWithStages): CaseState {
+	return {
+		id: row.id,
+		reference: row.reference,
+		vNumber: row.v_number,
+		product,
+		sponsorKvk: row.sponsor_kvk,
+		language: row.language,
+		submittedAt: row.submitted_at,
+		deadline: row.deadline,
+		originalDeadline: row.original_deadline,
+		deadlineReason: row.deadline_reason,
+		stageCode: row.stage_code,
+		stageEnteredAt: row.stage_entered_at,
+		stream: row.stream,
+		status: row.status,
+		outcome: row.outcome,
+		lastEventAt: row.last_event_at,
+		openEntry: null,
+		closedEntries: [],
+		newEntries: [],
+		applicant: null,
+		changed: false
+	};
+}
+
+function toCaseRow(state: CaseState, applicantId: number): repo.CaseRow {
+	return {
+		id: state.id,
+		reference: state.reference,
+		applicant_id: applicantId,
+		product_code: state.product.code,
+		sponsor_kvk: state.sponsorKvk,
+		language: state.language,
+		submitted_at: state.submittedAt.toISOString(),
+		deadline: state.deadline,
+		original_deadline: state.originalDeadline,
+		deadline_reason: state.deadlineReason,
+		stage_code: state.stageCode,
+		stage_entered_at: state.stageEnteredAt.toISOString(),
+		stream: state.stream,
+		status: state.status,
+		outcome: state.outcome,
+		last_event_at: state.lastEventAt.toISOString()
+	};
+}
+
+export type IngestResult = { ok: true; accepted: number; duplicates: number } | { ok: false; errors: EventError[] };
+
+class BatchRejected extends Error {
+	constructor(readonly errors: EventError[]) {
+		super('batch rejected');
+	}
+}
+
+/**
+ * Applies a batch of case-system events all-or-nothing. Events already stored (by id) are
+ * counted as duplicates and change nothing, so a batch can be replayed safely.
+ */
+export async function ingestEvents(db: Db, body: unknown): Promise<IngestResult> {
+	const parsed = parseBatch(body);
+	if (!parsed.ok) return parsed;
+	const events = parsed.events;
+	if (events.length === 0) return { ok: true, accepted: 0, duplicates: 0 };
+	try {
+		return await db.transaction().execute(async (trx) => {
+			const references = events.map((e) => e.case);
+			await repo.lockReferences(trx, references);
+			const known = await repo.findExistingEventIds(trx, events.map((e) => e.id));
+			const fresh = events.filter((e) => !known.has(e.id));
+			if (fresh.length === 0) return { ok: true as const, accepted: 0, duplicates: events.length };
+
+			const products = new Map((await repo.findProductsWithStages(trx)).map((p) => [p.code, p]));
+			const rows = await repo.findCasesForUpdate(trx, [...new Set(fresh.map((e) => e.case))]);
+			const states = new Map<string, CaseState>();
+			for (const row of rows) states.set(row.reference, stateFromRow(row, products.get(row.product_code)!));
+			const byId = new Map(rows.map((r) => [r.id, states.get(r.reference)!]));
+			for (const entry of await repo.findOpenQueueEntries(trx, rows.map((r) => r.id))) {
+				byId.get(entry.case_id)!.openEntry = { id: entry.id, stageCode: entry.stage_code, stream: entry.stream, enteredAt: entry.entered_at };
+			}
+
+			const errors: EventError[] = [];
+			for (const event of fresh) {
+				const index = events.indexOf(event);
+				try {
+					const next = eventHandlers[event.type](states.get(event.case), event, products);
+					next.lastEventAt = event.occurredAt > next.lastEventAt ? event.occurredAt : next.lastEventAt;
+					next.changed = true;
+					states.set(event.case, next);
+				} catch (error) {
+					if (!(error instanceof EventRejected)) throw error;
+					errors.push({ index, field: error.field, message: error.message });
+				}
+			}
+			if (errors.length) throw new BatchRejected(errors);
+
+			const changed = [...states.values()].filter((s) => s.changed);
+			const applicantIds = await repo.upsertApplicants(
+				trx,
+				[...new Map(changed.filter((s) => s.applicant).map((s) => [s.vNumber, s.applicant!])).values()]
+			);
+			const newCases = changed.filter((s) => s.id === null);
+			const caseIds = await repo.insertCases(trx, newCases.map((s) => toCaseRow(s, applicantIds.get(s.vNumber)!)));
+			for (const s of newCases) s.id = caseIds.get(s.reference)!;
+			await repo.updateCases(
+				trx,
+				changed.filter((s) => !newCases.includes(s)).map((s) => toCaseRow(s, 0))
+			);
+			await repo.closeQueueEntries(trx, changed.flatMap((s) => s.closedEntries.map((e) => ({ id: e.id, left_at: e.leftAt.toISOString() }))));
+			await repo.insertQueueEntries(
+				trx,
+				changed.flatMap((s) =>
+					s.newEntries.map((e) => ({
+						case_id: s.id!,
+						product_code: s.product.code,
+						stage_code: e.stageCode,
+						stream: e.stream,
+						entered_at: e.enteredAt.toISOString(),
+						left_at: e.leftAt?.toISOString() ?? null
+					}))
+				)
+			);
+			await repo.insertEvents(
+				trx,
+				fresh.map((e) => ({ id: e.id, case_id: states.get(e.case)!.id!, type: e.type, occurred_at: e.occurredAt.toISOString(), data: e.raw }))
+			);
+			return { ok: true as const, accepted: fresh.length, duplicates: events.length - fresh.length };
+		});
+	} catch (error) {
+		if (error instanceof BatchRejected) return { ok: false, errors: error.errors };
+		throw error;
+	}
+}

@@ -1,0 +1,102 @@
+import { z } from 'zod';
+
+export const MAX_EVENTS_PER_BATCH = 1000;
+
+export const REFERENCE_PATTERN = /^IND-\d{4}-\d{6,8}$/;
+const isoDate = z.iso.date({ error: 'must be a date as YYYY-MM-DD' });
+
+const envelope = z.object({
+	id: z.uuid({ error: 'must be a UUID' }),
+	type: z.string({ error: 'is required' }),
+	occurredAt: z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time with a time zone, e.g. 2026-11-23T09:30:00+01:00' }),
+	case: z.string({ error: 'is required' }).regex(REFERENCE_PATTERN, { error: 'must be a case reference such as IND-2026-000123' }),
+	data: z.record(z.string(), z.unknown(), { error: 'must be an object' }).default({})
+});
+
+/** The data schema of each event type. Later capabilities add their types here. */
+export const eventDataSchemas = {
+	'case.submitted': z.object({
+		product: z.string({ error: 'is required' }).min(1),
+		vNumber: z.string({ error: 'is required' }).regex(/^\d{10}$/, { error: 'must be a V-number of 10 digits' }),
+		applicant: z.object(
+			{
+				name: z.string({ error: 'is required' }).trim().min(1, { error: 'is required' }).max(200),
+				birthDate: isoDate,
+				language: z.string({ error: 'is required' }).regex(/^[a-z]{2,3}$/, { error: 'must be a language code such as nl, en or ar' }),
+				email: z.email({ error: 'must be an e-mail address' }).max(254).optional()
+			},
+			{ error: 'must be an object with name, birthDate and language' }
+		),
+		sponsorKvk: z.string().regex(/^\d{8}$/, { error: 'must be a KvK number of 8 digits' }).optional()
+	}),
+	'case.stage_entered': z.object({ stage: z.string({ error: 'is required' }).min(1) }),
+	'case.decided': z.object({ outcome: z.enum(['granted', 'refused', 'other'], { error: 'must be granted, refused or other' }) }),
+	'case.withdrawn': z.object({}),
+	'case.deadline_extended': z.object({
+		deadline: isoDate,
+		reason: z.string({ error: 'is required' }).trim().min(1, { error: 'is required' }).max(500)
+	})
+} as const;
+
+export type EventType = keyof typeof eventDataSchemas;
+export type EventData<T extends EventType> = z.infer<(typeof eventDataSchemas)[T]>;
+
+export type IncomingEvent = {
+	[T in EventType]: { id: string; type: T; occurredAt: Date; case: string; data: EventData<T>; raw: Record<string, unknown> };
+}[EventType];
+
+export interface EventError {
+	index: number;
+	field: string;
+	message: string;
+}
+
+function isEventType(type: string): type is EventType {
+	return Object.hasOwn(eventDataSchemas, type);
+}
+
+function issuesToErrors(index: number, prefix: string, issues: z.core.$ZodIssue[]): EventError[] {
+	return issues.map((issue) => ({
+		index,
+		field: [prefix, ...issue.path.map(String)].filter(Boolean).join('.'),
+		message: issue.message
+	}));
+}
+
+export type BatchParse = { ok: true; events: IncomingEvent[] } | { ok: false; errors: EventError[] };
+
+/** Checks the shape of every event in a batch; the domain rules are checked when it is applied. */
+export function parseBatch(body: unknown): BatchParse {
+	if (typeof body !== 'object' || body === null || !Array.isArray((body as { events?: unknown }).events)) {
+		return { ok: false, errors: [{ index: -1, field: 'events', message: 'must be an array of events' }] };
+	}
+	const list = (body as { events: unknown[] }).events;
+	const errors: EventError[] = [];
+	const events: IncomingEvent[] = [];
+	const seen = new Map<string, number>();
+	list.forEach((item, index) => {
+		const head = envelope.safeParse(item);
+		if (!head.success) {
+			errors.push(...issuesToErrors(index, '', head.error.issues));
+			return;
+		}
+		const { id, type, occurredAt, data } = head.data;
+		if (!isEventType(type)) {
+			errors.push({ index, field: 'type', message: `unknown event type "${type}"; known: ${Object.keys(eventDataSchemas).join(', ')}` });
+			return;
+		}
+		const parsed = eventDataSchemas[type].safeParse(data);
+		if (!parsed.success) {
+			errors.push(...issuesToErrors(index, 'data', parsed.error.issues));
+			return;
+		}
+		const earlier = seen.get(id);
+		if (earlier !== undefined) {
+			errors.push({ index, field: 'id', message: `repeats the id of event ${earlier} in this batch` });
+			return;
+		}
+		seen.set(id, index);
+		events.push({ id, type, occurredAt: new Date(occurredAt), case: head.data.case, data: parsed.data, raw: data } as IncomingEvent);
+	});
+	return errors.length ? { ok: false, errors } : { ok: true, events };
+}

@@ -1,0 +1,83 @@
+import { expect, it } from 'vitest';
+import { ingestEvents } from '$lib/server/events/event.service';
+import { describeEachEngine } from '../helpers/engines';
+import { decided, newReference, stageEntered, submitted } from '../helpers/factories';
+
+describeEachEngine('event ingestion', ({ db }) => {
+	it('creates a case and puts it in the queue of its queue stage', async () => {
+		const ref = newReference();
+		const result = await ingestEvents(db(), {
+			events: [submitted(ref, '2026-01-05T09:00:00+01:00'), stageEntered(ref, '2026-01-06T09:00:00+01:00', 'registration_interview_queue')]
+		});
+		expect(result).toEqual({ ok: true, accepted: 2, duplicates: 0 });
+		const c = await db().selectFrom('case').selectAll().where('reference', '=', ref).executeTakeFirstOrThrow();
+		expect(c.stage_code).toBe('registration_interview_queue');
+		expect(c.deadline).toBe('2026-07-06');
+		const entries = await db().selectFrom('queue_entry').selectAll().where('case_id', '=', c.id).execute();
+		expect(entries).toHaveLength(1);
+		expect(entries[0].left_at).toBeNull();
+	});
+
+	it('leaves the queue when the case moves on or is decided', async () => {
+		const ref = newReference();
+		await ingestEvents(db(), {
+			events: [
+				submitted(ref, '2026-01-05T09:00:00+01:00'),
+				stageEntered(ref, '2026-01-06T09:00:00+01:00', 'registration_interview_queue'),
+				stageEntered(ref, '2026-02-06T09:00:00+01:00', 'registration_interview'),
+				stageEntered(ref, '2026-02-07T09:00:00+01:00', 'detailed_interview_queue')
+			]
+		});
+		await ingestEvents(db(), { events: [decided(ref, '2026-03-01T09:00:00+01:00')] });
+		const entries = await db()
+			.selectFrom('queue_entry')
+			.innerJoin('case', 'case.id', 'queue_entry.case_id')
+			.select(['queue_entry.stage_code', 'entered_at', 'left_at'])
+			.where('reference', '=', ref)
+			.orderBy('entered_at')
+			.execute();
+		expect(entries.map((e) => [e.stage_code, e.left_at?.toISOString()])).toEqual([
+			['registration_interview_queue', '2026-02-06T08:00:00.000Z'],
+			['detailed_interview_queue', '2026-03-01T08:00:00.000Z']
+		]);
+	});
+
+	it('reports a replayed batch as duplicates and changes nothing', async () => {
+		const ref = newReference();
+		const batch = { events: [submitted(ref, '2026-01-05T09:00:00+01:00'), stageEntered(ref, '2026-01-06T09:00:00+01:00', 'registration_interview_queue')] };
+		await ingestEvents(db(), batch);
+		const before = await db().selectFrom('queue_entry').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+		expect(await ingestEvents(db(), batch)).toEqual({ ok: true, accepted: 0, duplicates: 2 });
+		const after = await db().selectFrom('queue_entry').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+		expect(Number(after.n)).toBe(Number(before.n));
+	});
+
+	it('stores nothing of a batch with one bad event and names the field', async () => {
+		const ref = newReference();
+		const bad = submitted(newReference(), '2026-01-05T09:00:00+01:00');
+		(bad.data as { vNumber: string }).vNumber = '12';
+		const result = await ingestEvents(db(), { events: [submitted(ref, '2026-01-05T09:00:00+01:00'), bad] });
+		expect(result).toEqual({ ok: false, errors: [{ index: 1, field: 'data.vNumber', message: 'must be a V-number of 10 digits' }] });
+		expect(await db().selectFrom('case').select('id').where('reference', '=', ref).executeTakeFirst()).toBeUndefined();
+	});
+
+	it('rejects events about unknown cases, unknown stages and out-of-order stages without storing anything', async () => {
+		const ref = newReference();
+		await ingestEvents(db(), { events: [submitted(ref, '2026-01-05T09:00:00+01:00'), stageEntered(ref, '2026-02-01T09:00:00+01:00', 'registration_interview_queue')] });
+		const result = await ingestEvents(db(), {
+			events: [
+				stageEntered(newReference(), '2026-02-02T09:00:00+01:00', 'assessment'),
+				stageEntered(ref, '2026-02-02T09:00:00+01:00', 'collect_document'),
+				stageEntered(ref, '2026-01-20T09:00:00+01:00', 'registration_interview')
+			]
+		});
+		expect(result.ok).toBe(false);
+		if (result.ok) return;
+		expect(result.errors.map((e) => [e.index, e.field])).toEqual([
+			[0, 'case'],
+			[1, 'data.stage'],
+			[2, 'occurredAt']
+		]);
+		expect(result.errors[1].message).toContain('does not exist for product asiel');
+	});
+});

@@ -1,0 +1,37 @@
+import { randomUUID } from 'node:crypto';
+
+let counter = 0;
+
+/** A fresh case reference, unique within the test run. */
+export function newReference(): string {
+	counter += 1;
+	const n = (process.pid % 1000) * 100_000 + counter;
+	return `IND-2026-${String(n).padStart(8, '0')}`;
+}
+
+export function newVNumber(): string {
+	return String(1_000_000_000 + Math.floor(Math.random() * 8_999_999_999)).slice(0, 10);
+}
+
+export function submitted(reference: string, at: string, overrides: Record<string, unknown> = {}) {
+	return {
+		id: randomUUID(),
+		type: 'case.submitted',
+		occurredAt: at,
+		case: reference,
+		data: {
+			product: 'asiel',
+			vNumber: newVNumber(),
+			applicant: { name: 'Amal Haddad', birthDate: '1990-04-12', language: 'ar' },
+			...overrides
+		}
+	};
+}
+
+export function stageEntered(reference: string, at: string, stage: string) {
+	return { id: randomUUID(), type: 'case.stage_entered', occurredAt: at, case: reference, data: { stage } };
+}
+
+export function decided(reference: string, at: string, outcome = 'granted') {
+	return { id: randomUUID(), type: 'case.decided', occurredAt: at, case: reference, data: { outcome } };
+}
