@@ -1,0 +1,41 @@
+import { json } from '@sveltejs/kit';
+import type { RequestHandler } from './$types';
+import { db } from '$lib/server/db';
+import { bearerToken, verifyApiKey } from '$lib/server/api-keys/api-key.service';
+import { ingestEvents } from '$lib/server/events/event.service';
+import { MAX_EVENTS_PER_BATCH } from '$lib/server/events/event.validation';
+
+/** 1,000 events of a few hundred bytes each fit well within this. */
+const MAX_BODY_BYTES = 2 * 1024 * 1024;
+
+const noStore = { 'Cache-Control': 'no-store' };
+
+function problem(status: number, message: string, headers: Record<string, string> = {}) {
+	return json({ errors: [{ index: -1, field: '', message }] }, { status, headers: { ...noStore, ...headers } });
+}
+
+export const POST: RequestHandler = async ({ request }) => {
+	const key = bearerToken(request.headers.get('authorization'));
+	if (!key || (await verifyApiKey(db, key)) === null) {
+		return problem(401, 'send a valid, unrevoked API key as "Authorization: Bearer <key>"', { 'WWW-Authenticate': 'Bearer' });
+	}
+	const declared = Number(request.headers.get('content-length') ?? 0);
+	if (declared > MAX_BODY_BYTES) return problem(413, `the body may be at most ${MAX_BODY_BYTES} bytes`);
+	const text = await request.text();
+	if (Buffer.byteLength(text) > MAX_BODY_BYTES) return problem(413, `the body may be at most ${MAX_BODY_BYTES} bytes`);
+
+	let body: unknown;
+	try {
+		body = JSON.parse(text);
+	} catch {
+		return problem(400, 'the body must be JSON: {"events": [...]}');
+	}
+	const events = (body as { events?: unknown })?.events;
+	if (Array.isArray(events) && events.length > MAX_EVENTS_PER_BATCH) {
+		return problem(413, `a batch may hold at most ${MAX_EVENTS_PER_BATCH} events; this one has ${events.length}`);
+	}
+
+	const result = await ingestEvents(db, body);
+	if (!result.ok) return json({ errors: result.errors }, { status: 400, headers: noStore });
+	return json({ accepted: result.accepted, duplicates: result.duplicates }, { headers: noStore });
+};

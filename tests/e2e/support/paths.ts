@@ -1,0 +1,5 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export const e2eStateDir = join(tmpdir(), `mijn-aanvraag-e2e-${process.env.E2E_PORT ?? 4173}`);
+export const e2eKeyFile = join(e2eStateDir, 'api-key');
