@@ -8,8 +8,9 @@ let started: Promise<void> | undefined;
 /** Migrates, seeds a demo on an empty embedded database, and closes the database on shutdown. */
 export function startApp(): Promise<void> {
 	started ??= (async () => {
-		process.once('sveltekit:shutdown', () => {
-			void db.destroy();
+		process.once('sveltekit:shutdown', async () => {
+			await db.destroy();
+			console.log('Database closed.');
 		});
 		await migrateToLatest(db);
 		const config = databaseConfigFromEnv();
