@@ -102,7 +102,7 @@ export async function up(db: Kysely<any>): Promise<void> {
 	// A case waits in at most one queue at a time.
 	await sql`create unique index queue_entry_one_open_per_case on queue_entry (case_id) where left_at is null`.execute(db);
 	await sql`create index queue_entry_waiting_idx on queue_entry (product_code, stage_code, stream, entered_at, id) where left_at is null`.execute(db);
-	await sql`create index queue_entry_left_idx on queue_entry (product_code, stage_code, left_at) where left_at is not null`.execute(db);
+	await sql`create index queue_entry_left_idx on queue_entry (product_code, stage_code, left_at) include (entered_at) where left_at is not null`.execute(db);
 
 	await db.schema
 		.createTable('api_key')

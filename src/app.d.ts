@@ -1,4 +1,6 @@
 // See https://svelte.dev/docs/kit/types#app.d.ts
+import type { Principal } from '$lib/server/auth/principal';
+
 declare global {
 	namespace App {
 		interface Error {
@@ -8,6 +10,10 @@ declare global {
 		}
 		interface Locals {
 			lang: string;
+			user: Principal | null;
+			sessionId: string | null;
+			/** Set on /api/v1 requests that carried a valid API key. */
+			apiKeyId: number | null;
 		}
 	}
 }

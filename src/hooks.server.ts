@@ -1,8 +1,13 @@
-import type { Handle, HandleServerError, ServerInit } from '@sveltejs/kit';
+import { error, json, redirect, type Handle, type HandleServerError, type ServerInit } from '@sveltejs/kit';
 import { sequence } from '@sveltejs/kit/hooks';
 import { randomUUID } from 'node:crypto';
 import { defaultLanguage, languageOf, negotiate, translator } from '$lib/i18n';
 import { startApp } from '$lib/server/app';
+import { db } from '$lib/server/db';
+import { SESSION_COOKIE, deleteSessionCookie, setSessionCookie, validateSessionToken } from '$lib/server/auth/session';
+import { findRoles } from '$lib/server/auth/user.repository';
+import { decide, requirementFor } from '$lib/server/auth/guards';
+import { bearerToken, verifyApiKey } from '$lib/server/api-keys/api-key.service';
 
 export const init: ServerInit = async () => {
 	await startApp();
@@ -39,7 +44,58 @@ const handleHeaders: Handle = async ({ event, resolve }) => {
 	return response;
 };
 
-export const handle = sequence(handleLocale, handleHeaders);
+const handleAuth: Handle = async ({ event, resolve }) => {
+	event.locals.user = null;
+	event.locals.sessionId = null;
+	event.locals.apiKeyId = null;
+	const secure = event.url.protocol === 'https:';
+	const token = event.cookies.get(SESSION_COOKIE);
+	if (token) {
+		const session = await validateSessionToken(db, token);
+		if (!session) {
+			deleteSessionCookie(event.cookies, secure);
+		} else {
+			if (session.renewed) setSessionCookie(event.cookies, token, session.expiresAt, secure);
+			event.locals.sessionId = session.sessionId;
+			event.locals.user = {
+				id: session.userId,
+				email: session.email,
+				displayName: session.displayName,
+				kind: session.kind,
+				applicantId: session.applicantId,
+				roles: await findRoles(db, session.userId)
+			};
+		}
+	}
+	return resolve(event);
+};
+
+const handleGuards: Handle = async ({ event, resolve }) => {
+	const requirement = requirementFor(event.url.pathname);
+	if (requirement.kind === 'api-key') {
+		const key = bearerToken(event.request.headers.get('authorization'));
+		event.locals.apiKeyId = key ? await verifyApiKey(db, key) : null;
+		if (event.locals.apiKeyId === null) {
+			return json(
+				{ errors: [{ index: -1, field: '', message: 'send a valid, unrevoked API key as "Authorization: Bearer <key>"' }] },
+				{ status: 401, headers: { 'WWW-Authenticate': 'Bearer', 'Cache-Control': 'no-store' } }
+			);
+		}
+		return resolve(event);
+	}
+	const decision = decide(requirement, event.locals.user);
+	if (decision === 'sign-in') {
+		const next = event.url.pathname + event.url.search;
+		redirect(303, `/auth/login?next=${encodeURIComponent(next)}`);
+	}
+	if (decision === 'forbidden') error(403, translator(event.locals.lang)('errors.forbidden'));
+	const response = await resolve(event);
+	// Personal and staff pages must never be stored by a browser or a shared cache.
+	if (requirement.kind !== 'public' && !response.headers.has('Cache-Control')) response.headers.set('Cache-Control', 'private, no-store');
+	return response;
+};
+
+export const handle = sequence(handleLocale, handleHeaders, handleAuth, handleGuards);
 
 export const handleError: HandleServerError = ({ error, event, status, message }) => {
 	if (status === 404) return { message: translator(event.locals.lang ?? defaultLanguage)('errors.not_found') };

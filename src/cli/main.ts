@@ -7,6 +7,7 @@ import { createDatabase, databaseConfigFromEnv, isEmbedded } from '$lib/server/d
 import { migrateToLatest } from '$lib/server/db/migrate';
 import { createApiKey, listApiKeys, revokeApiKey } from '$lib/server/api-keys/api-key.service';
 import { seedDemo } from '$lib/server/demo/seed';
+import { seedDemoAccounts } from '$lib/server/demo/accounts';
 
 const usage = `usage:
   npm run db:migrate
@@ -33,12 +34,15 @@ async function main(argv: string[]): Promise<number> {
 		if (command === 'seed') {
 			const { values } = parseArgs({ args: rest, options: { scale: { type: 'string', default: '0.02' } } });
 			const scale = Number(values.scale);
-			if (!(scale > 0 && scale <= 10)) {
-				console.error('--scale must be a number above 0 and at most 10');
+			if (!(scale > 0 && scale <= 2)) {
+				// The simulator holds the whole history in memory: scale 1 takes about 2.6 GB.
+				console.error('--scale must be a number above 0 and at most 2');
 				return 2;
 			}
 			console.log(`Seeding ${isEmbedded(config) ? `PGlite (${config.pgliteDir})` : 'PostgreSQL'} at scale ${scale}…`);
 			const summary = await seedDemo(db, { scale, log: (line) => console.log(line) });
+			const accounts = await seedDemoAccounts(db);
+			if (accounts) console.log(`Created ${accounts} demo accounts (password demo-password).`);
 			console.log(`Done: ${summary.cases} cases, ${summary.events} events in ${summary.seconds.toFixed(1)} s.`);
 			return 0;
 		}

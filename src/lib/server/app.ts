@@ -2,32 +2,42 @@ import { db, databaseConfigFromEnv, isEmbedded } from '$lib/server/db';
 import { migrateToLatest } from '$lib/server/db/migrate';
 import { createApiKey } from '$lib/server/api-keys/api-key.service';
 import { isDatabaseEmpty, seedDemo } from '$lib/server/demo/seed';
+import { seedDemoAccounts } from '$lib/server/demo/accounts';
+import { sendEmailNudge, startJobs, type Jobs } from '$lib/server/jobs';
 
 let started: Promise<void> | undefined;
+let jobs: Jobs | undefined;
 
-/** Migrates, seeds a demo on an empty embedded database, and closes the database on shutdown. */
+/** Migrates, seeds a demo on an empty embedded database, starts the jobs, and closes all on shutdown. */
 export function startApp(): Promise<void> {
 	started ??= (async () => {
 		process.once('sveltekit:shutdown', async () => {
+			await jobs?.stop();
 			await db.destroy();
 			console.log('Database closed.');
 		});
 		await migrateToLatest(db);
 		const config = databaseConfigFromEnv();
+		const embedded = isEmbedded(config);
 		const origin = process.env.ORIGIN ?? `http://localhost:${process.env.PORT ?? 5173}`;
-		if (isEmbedded(config) && process.env.DEMO_SEED !== 'off' && (await isDatabaseEmpty(db))) {
+		if (embedded && process.env.DEMO_SEED !== 'off' && (await isDatabaseEmpty(db))) {
 			const began = Date.now();
 			console.log('Empty embedded database: generating demo data…');
 			const summary = await seedDemo(db, { scale: Number(process.env.DEMO_SCALE ?? 0.02) });
+			await seedDemoAccounts(db);
 			const { key } = await createApiKey(db, 'demo');
 			console.log(
 				`Demo ready in ${((Date.now() - began) / 1000).toFixed(1)} s: ${summary.cases} cases, ${summary.events} events.\n` +
-					`  Portal:        ${origin}/statistics\n` +
+					`  Portal:        ${origin}/statistics   (demo accounts in README.md, password demo-password)\n` +
 					`  Demo API key:  ${key}   (shown once)`
 			);
 		} else {
-			console.log(`Mijn Aanvraag on ${isEmbedded(config) ? `PGlite (${config.pgliteDir})` : 'PostgreSQL'}: ${origin}/statistics`);
+			console.log(`Mijn Aanvraag on ${embedded ? `PGlite (${config.pgliteDir})` : 'PostgreSQL'}: ${origin}/statistics`);
 		}
+		jobs = await startJobs(db, { embedded, smtpUrl: process.env.SMTP_URL || undefined });
 	})();
 	return started;
 }
+
+/** Asks the e-mail job to deliver what was just queued. */
+export const nudgeEmail = sendEmailNudge;

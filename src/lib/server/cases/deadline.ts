@@ -31,8 +31,10 @@ function holidaysOf(year: number): Set<IsoDate> {
 }
 
 /** The calendar date in the Netherlands at a moment. */
+const dutchDateFormat = new Intl.DateTimeFormat('en-CA', { timeZone: TIME_ZONE, year: 'numeric', month: '2-digit', day: '2-digit' });
+
 export function dutchDate(moment: Date): IsoDate {
-	return new Intl.DateTimeFormat('en-CA', { timeZone: TIME_ZONE, year: 'numeric', month: '2-digit', day: '2-digit' }).format(moment);
+	return dutchDateFormat.format(moment);
 }
 
 function toUtc(date: IsoDate): Date {

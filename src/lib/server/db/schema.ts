@@ -5,6 +5,8 @@ export type TermUnit = 'days' | 'months';
 export type CaseStatus = 'open' | 'decided' | 'withdrawn';
 export type QueueStream = 'priority' | 'normal';
 export type Outcome = 'granted' | 'refused' | 'other';
+export type StaffRole = 'referent_member' | 'referent_admin' | 'counter' | 'triage' | 'planner' | 'admin';
+export type AccountKind = 'applicant' | 'referent' | 'staff';
 
 /** Dates (`date` columns) travel as `YYYY-MM-DD` strings on both drivers. */
 type DateString = string;
@@ -81,6 +83,90 @@ export interface Database {
 		last_used_at: Timestamp | null;
 		revoked_at: Timestamp | null;
 	};
+	organisation: {
+		id: Generated<number>;
+		kvk: string;
+		name: string;
+		created_at: ColumnType<Date, Date | string | undefined, never>;
+	};
+	app_user: {
+		id: Generated<number>;
+		email: string;
+		password_hash: string;
+		display_name: string;
+		kind: AccountKind;
+		applicant_id: number | null;
+		language: Generated<string>;
+		created_at: ColumnType<Date, Date | string | undefined, never>;
+		disabled_at: Timestamp | null;
+	};
+	user_role: {
+		user_id: number;
+		role: StaffRole;
+		organisation_id: number | null;
+		desk: string | null;
+		granted_at: ColumnType<Date, Date | string | undefined, never>;
+	};
+	user_session: {
+		id: string;
+		user_id: number;
+		created_at: ColumnType<Date, Date | string | undefined, never>;
+		last_seen_at: ColumnType<Date, Date | string | undefined, Date | string>;
+		expires_at: Timestamp;
+		user_agent: string | null;
+	};
+	activation_code: {
+		id: Generated<number>;
+		case_id: number;
+		code_hash: string;
+		created_at: ColumnType<Date, Date | string | undefined, never>;
+		expires_at: Timestamp;
+		used_at: Timestamp | null;
+		replaced_at: Timestamp | null;
+	};
+	password_reset: {
+		id: string;
+		user_id: number;
+		created_at: ColumnType<Date, Date | string | undefined, never>;
+		expires_at: Timestamp;
+		used_at: Timestamp | null;
+	};
+	auth_throttle: {
+		key: string;
+		window_start: Timestamp;
+		failures: number;
+	};
+	email_outbox: {
+		id: Generated<number>;
+		to_address: string;
+		subject: string;
+		body_text: string;
+		created_at: ColumnType<Date, Date | string | undefined, never>;
+		sent_at: Timestamp | null;
+		attempts: Generated<number>;
+		last_error: string | null;
+	};
+	audit_event: {
+		id: number;
+		at: Timestamp;
+		actor_user_id: number | null;
+		actor_role: string;
+		actor_organisation: string | null;
+		actor_desk: string | null;
+		action: string;
+		case_id: number | null;
+		subject: string | null;
+		reason: string | null;
+		ip: string | null;
+		details: ColumnType<unknown, string, never>;
+		prev_hash: string;
+		hash: string;
+	};
+	audit_head: {
+		singleton: Generated<boolean>;
+		last_id: number;
+		last_hash: string;
+	};
 }
 
 export type Product = Selectable<Database['product']>;
@@ -89,3 +175,6 @@ export type Case = Selectable<Database['case']>;
 export type NewCase = Insertable<Database['case']>;
 export type QueueEntry = Selectable<Database['queue_entry']>;
 export type ApiKey = Selectable<Database['api_key']>;
+export type User = Selectable<Database['app_user']>;
+export type UserRole = Selectable<Database['user_role']>;
+export type AuditEvent = Selectable<Database['audit_event']>;

@@ -1,7 +1,6 @@
 import { json } from '@sveltejs/kit';
 import type { RequestHandler } from './$types';
 import { db } from '$lib/server/db';
-import { bearerToken, verifyApiKey } from '$lib/server/api-keys/api-key.service';
 import { ingestEvents } from '$lib/server/events/event.service';
 import { MAX_EVENTS_PER_BATCH } from '$lib/server/events/event.validation';
 
@@ -14,11 +13,9 @@ function problem(status: number, message: string, headers: Record<string, string
 	return json({ errors: [{ index: -1, field: '', message }] }, { status, headers: { ...noStore, ...headers } });
 }
 
-export const POST: RequestHandler = async ({ request }) => {
-	const key = bearerToken(request.headers.get('authorization'));
-	if (!key || (await verifyApiKey(db, key)) === null) {
-		return problem(401, 'send a valid, unrevoked API key as "Authorization: Bearer <key>"', { 'WWW-Authenticate': 'Bearer' });
-	}
+export const POST: RequestHandler = async ({ request, locals }) => {
+	// hooks.server.ts refuses /api/v1 without a valid key; this keeps the endpoint safe on its own.
+	if (locals.apiKeyId === null) return problem(401, 'send a valid, unrevoked API key as "Authorization: Bearer <key>"', { 'WWW-Authenticate': 'Bearer' });
 	const declared = Number(request.headers.get('content-length') ?? 0);
 	if (declared > MAX_BODY_BYTES) return problem(413, `the body may be at most ${MAX_BODY_BYTES} bytes`);
 	const text = await request.text();

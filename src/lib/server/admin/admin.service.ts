@@ -1,0 +1,130 @@
+import type { Db } from '$lib/server/db';
+import type { StaffRole } from '$lib/server/db/schema';
+import { recordAudit, type Actor } from '$lib/server/audit/audit.service';
+import { checkPasswordStrength, hashPassword } from '$lib/server/auth/password';
+import { revokeApiKey } from '$lib/server/api-keys/api-key.service';
+
+export type AdminErrorCode = 'email_taken' | 'kvk_taken' | 'organisation_unknown' | 'desk_required' | 'too_short' | 'too_long' | 'too_common' | 'not_found';
+
+export class AdminError extends Error {
+	constructor(
+		readonly code: AdminErrorCode,
+		readonly field: string
+	) {
+		super(code);
+	}
+}
+
+const STAFF_ROLES: StaffRole[] = ['counter', 'triage', 'planner', 'admin'];
+
+async function emailTaken(db: Db, email: string): Promise<boolean> {
+	const row = await db.selectFrom('app_user').select('id').where((eb) => eb(eb.fn('lower', ['email']), '=', email.trim().toLowerCase())).executeTakeFirst();
+	return !!row;
+}
+
+async function checkNewAccount(db: Db, email: string, password: string) {
+	if (await emailTaken(db, email)) throw new AdminError('email_taken', 'email');
+	const problem = checkPasswordStrength(password);
+	if (problem) throw new AdminError(problem, 'password');
+	return hashPassword(password);
+}
+
+export interface NewStaff {
+	email: string;
+	displayName: string;
+	password: string;
+	roles: StaffRole[];
+	desk: string | null;
+}
+
+export async function createStaffAccount(db: Db, actor: Actor, input: NewStaff): Promise<number> {
+	const roles = input.roles.filter((r) => STAFF_ROLES.includes(r));
+	if (roles.includes('counter') && !input.desk?.trim()) throw new AdminError('desk_required', 'desk');
+	const passwordHash = await checkNewAccount(db, input.email, input.password);
+	return db.transaction().execute(async (trx) => {
+		const user = await trx
+			.insertInto('app_user')
+			.values({ email: input.email.trim(), display_name: input.displayName.trim(), password_hash: passwordHash, kind: 'staff', applicant_id: null })
+			.returning('id')
+			.executeTakeFirstOrThrow();
+		if (roles.length) {
+			await trx
+				.insertInto('user_role')
+				.values(roles.map((role) => ({ user_id: user.id, role, organisation_id: null, desk: role === 'counter' ? input.desk!.trim() : null })))
+				.execute();
+		}
+		await recordAudit(trx, actor, { action: 'admin.staff_created', subject: `user:${user.id}`, details: { roles } });
+		return user.id;
+	});
+}
+
+/** Replaces a staff member's roles; every change is audited with the before and after. */
+export async function setStaffRoles(db: Db, actor: Actor, userId: number, roles: StaffRole[], desk: string | null): Promise<void> {
+	const wanted = roles.filter((r) => STAFF_ROLES.includes(r));
+	if (wanted.includes('counter') && !desk?.trim()) throw new AdminError('desk_required', 'desk');
+	await db.transaction().execute(async (trx) => {
+		const user = await trx.selectFrom('app_user').select(['id', 'kind']).where('id', '=', userId).forUpdate().executeTakeFirst();
+		if (!user || user.kind !== 'staff') throw new AdminError('not_found', 'user');
+		const before = (await trx.selectFrom('user_role').select('role').where('user_id', '=', userId).execute()).map((r) => r.role);
+		await trx.deleteFrom('user_role').where('user_id', '=', userId).execute();
+		if (wanted.length) {
+			await trx
+				.insertInto('user_role')
+				.values(wanted.map((role) => ({ user_id: userId, role, organisation_id: null, desk: role === 'counter' ? desk!.trim() : null })))
+				.execute();
+		}
+		await recordAudit(trx, actor, { action: 'admin.roles_changed', subject: `user:${userId}`, details: { before, after: wanted, desk } });
+	});
+}
+
+export interface NewOrganisation {
+	kvk: string;
+	name: string;
+	adminEmail: string;
+	adminName: string;
+	adminPassword: string;
+}
+
+/** An erkend referent organisation with its first administrator. */
+export async function createOrganisation(db: Db, actor: Actor, input: NewOrganisation): Promise<number> {
+	const existing = await db.selectFrom('organisation').select('id').where('kvk', '=', input.kvk).executeTakeFirst();
+	if (existing) throw new AdminError('kvk_taken', 'kvk');
+	const passwordHash = await checkNewAccount(db, input.adminEmail, input.adminPassword);
+	return db.transaction().execute(async (trx) => {
+		const organisation = await trx.insertInto('organisation').values({ kvk: input.kvk, name: input.name.trim() }).returning('id').executeTakeFirstOrThrow();
+		const user = await trx
+			.insertInto('app_user')
+			.values({ email: input.adminEmail.trim(), display_name: input.adminName.trim(), password_hash: passwordHash, kind: 'referent', applicant_id: null })
+			.returning('id')
+			.executeTakeFirstOrThrow();
+		await trx.insertInto('user_role').values({ user_id: user.id, role: 'referent_admin', organisation_id: organisation.id, desk: null }).execute();
+		await recordAudit(trx, actor, { action: 'admin.organisation_created', subject: `organisation:${input.kvk}`, details: { adminUserId: user.id } });
+		return organisation.id;
+	});
+}
+
+export async function revokeApiKeyAudited(db: Db, actor: Actor, id: number): Promise<boolean> {
+	const revoked = await revokeApiKey(db, id);
+	if (revoked) await recordAudit(db, actor, { action: 'admin.api_key_revoked', subject: `api_key:${id}` });
+	return revoked;
+}
+
+export async function listStaff(db: Db) {
+	const users = await db.selectFrom('app_user').select(['id', 'email', 'display_name', 'kind', 'disabled_at']).where('kind', 'in', ['staff', 'referent']).orderBy('id').execute();
+	const roles = await db
+		.selectFrom('user_role')
+		.leftJoin('organisation', 'organisation.id', 'user_role.organisation_id')
+		.select(['user_id', 'role', 'desk', 'organisation.name as organisation'])
+		.execute();
+	return users.map((u) => ({ ...u, roles: roles.filter((r) => r.user_id === u.id) }));
+}
+
+export async function listOrganisations(db: Db) {
+	return db
+		.selectFrom('organisation')
+		.leftJoin('case', (join) => join.onRef('case.sponsor_kvk', '=', 'organisation.kvk'))
+		.select(['organisation.id', 'organisation.kvk', 'organisation.name', (eb) => eb.fn.count<number>('case.id').as('cases')])
+		.groupBy(['organisation.id', 'organisation.kvk', 'organisation.name'])
+		.orderBy('organisation.name')
+		.execute();
+}

@@ -1,0 +1,23 @@
+import type { Db } from '$lib/server/db';
+import type { StaffRole } from '$lib/server/db/schema';
+
+export async function findUserByEmail(db: Db, email: string) {
+	return db
+		.selectFrom('app_user')
+		.selectAll()
+		.where((eb) => eb(eb.fn('lower', ['email']), '=', email.trim().toLowerCase()))
+		.executeTakeFirst();
+}
+
+export async function findRoles(db: Db, userId: number) {
+	return db
+		.selectFrom('user_role')
+		.leftJoin('organisation', 'organisation.id', 'user_role.organisation_id')
+		.select(['user_role.role', 'user_role.organisation_id as organisationId', 'organisation.kvk as organisationKvk', 'organisation.name as organisationName', 'user_role.desk'])
+		.where('user_id', '=', userId)
+		.orderBy('role')
+		.execute();
+}
+
+export type RoleGrant = Awaited<ReturnType<typeof findRoles>>[number];
+export type { StaffRole };

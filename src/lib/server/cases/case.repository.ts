@@ -1,0 +1,78 @@
+import { sql } from 'kysely';
+import type { Db } from '$lib/server/db';
+
+const caseColumns = [
+	'case.id',
+	'case.reference',
+	'case.product_code',
+	'case.sponsor_kvk',
+	'case.language',
+	'case.submitted_at',
+	'case.deadline',
+	'case.original_deadline',
+	'case.deadline_reason',
+	'case.stage_code',
+	'case.stage_entered_at',
+	'case.stream',
+	'case.status',
+	'case.outcome',
+	'case.last_event_at',
+	'case.applicant_id'
+] as const;
+
+export async function findCaseByReference(db: Db, reference: string) {
+	return db
+		.selectFrom('case')
+		.innerJoin('applicant', 'applicant.id', 'case.applicant_id')
+		.select(caseColumns)
+		.select(['applicant.name as applicant_name', 'applicant.v_number', 'applicant.birth_date'])
+		.where('case.reference', '=', reference)
+		.executeTakeFirst();
+}
+
+export type CaseRecord = NonNullable<Awaited<ReturnType<typeof findCaseByReference>>>;
+
+export async function findCasesOfApplicant(db: Db, applicantId: number) {
+	return db.selectFrom('case').select(caseColumns).where('applicant_id', '=', applicantId).orderBy('submitted_at', 'desc').execute();
+}
+
+export async function findStageHistory(db: Db, caseId: number) {
+	return db
+		.selectFrom('case_event')
+		.select(['type', 'occurred_at', sql<string | null>`data->>'stage'`.as('stage'), sql<string | null>`data->>'outcome'`.as('outcome')])
+		.where('case_id', '=', caseId)
+		.orderBy('occurred_at')
+		.orderBy('received_at')
+		.execute();
+}
+
+export interface SponsoredFilter {
+	kvks: string[];
+	search?: string;
+	status?: 'open' | 'decided' | 'withdrawn';
+	limit: number;
+	offset: number;
+}
+
+export async function findSponsoredCases(db: Db, filter: SponsoredFilter) {
+	let query = db
+		.selectFrom('case')
+		.innerJoin('applicant', 'applicant.id', 'case.applicant_id')
+		.where('case.sponsor_kvk', 'in', filter.kvks.length ? filter.kvks : ['-'])
+		.$if(!!filter.status, (q) => q.where('case.status', '=', filter.status!))
+		.$if(!!filter.search, (q) =>
+			q.where((eb) => eb.or([eb('case.reference', 'ilike', `%${filter.search}%`), eb('applicant.name', 'ilike', `%${filter.search}%`)]))
+		);
+	const [rows, total] = await Promise.all([
+		query
+			.select(caseColumns)
+			.select(['applicant.name as applicant_name'])
+			.orderBy('case.submitted_at', 'desc')
+			.orderBy('case.id', 'desc')
+			.limit(filter.limit)
+			.offset(filter.offset)
+			.execute(),
+		query.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()
+	]);
+	return { rows, total: Number(total.n) };
+}

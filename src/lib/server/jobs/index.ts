@@ -1,0 +1,183 @@
+import { createTransport } from 'nodemailer';
+import { PgBoss, fromKysely, type Db as BossDb } from 'pg-boss';
+import type { Db } from '$lib/server/db';
+import { DEFAULT_MAIL_FROM, deliverPendingEmail } from '$lib/server/notify/email.service';
+
+export const EMAIL_QUEUE = 'email.deliver';
+const EMAIL_BATCH = 100;
+
+export interface JobsOptions {
+	/** True on PGlite. */
+	embedded: boolean;
+	/** e.g. smtp://user:pass@host:2525; without it no e-mail leaves, and the outbox keeps it. */
+	smtpUrl?: string;
+	/** The sender; defaults to env MAIL_FROM, then DEFAULT_MAIL_FROM. */
+	mailFrom?: string;
+}
+
+export interface Jobs {
+	stop(): Promise<void>;
+}
+
+let emailWorker: { boss: PgBoss; workerId: string } | null = null;
+
+/**
+ * Starts pg-boss on the application's own database connection and, with an SMTP server, the worker
+ * that empties the e-mail outbox: woken by `sendEmailNudge()` and, as a safety net, every minute.
+ * Call `stop()` before closing the database.
+ */
+export async function startJobs(db: Db, options: JobsOptions): Promise<Jobs> {
+	const boss = new PgBoss({ db: kyselyDb(db), backend: options.embedded ? 'pglite' : 'postgres' });
+	boss.on('error', (err) => console.error('Jobs:', err));
+	await boss.start();
+	const stopping = new AbortController();
+	let transport: ReturnType<typeof createTransport> | undefined;
+	let stopped: Promise<void> | undefined;
+	const jobs: Jobs = {
+		stop() {
+			stopped ??= (async () => {
+				if (emailWorker?.boss === boss) emailWorker = null;
+				// Breaks off a delivery run at once (the message in flight goes back to the outbox), so
+				// the graceful wait below is short and no query runs after the database closes.
+				stopping.abort();
+				await boss.stop({ graceful: true, timeout: 2000 });
+				transport?.close();
+			})();
+			return stopped;
+		}
+	};
+	try {
+		if (!options.smtpUrl) {
+			// An earlier run with SMTP left its schedule behind; nothing here would work its jobs.
+			await boss.unschedule(EMAIL_QUEUE);
+			console.log('E-mail: SMTP_URL is not set, so messages stay in the outbox.');
+			return jobs;
+		}
+		transport = createTransport({ url: options.smtpUrl, connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 30_000 });
+		const from = options.mailFrom ?? (process.env.MAIL_FROM || DEFAULT_MAIL_FROM);
+		const mail = transport;
+		// stately: one run at a time across all instances, and one more waiting for what arrives meanwhile.
+		await boss.createQueue(EMAIL_QUEUE, { policy: 'stately', retryLimit: 0, expireInSeconds: 600, deleteAfterSeconds: 3600 });
+		const workerId = await boss.work(EMAIL_QUEUE, { pollingIntervalSeconds: 5 }, async ([job]) => {
+			const result = await deliverPendingEmail(db, mail, { limit: EMAIL_BATCH, from, signal: AbortSignal.any([job.signal, stopping.signal]) });
+			if (result.failed) console.warn(`E-mail: ${result.failed} message(s) not delivered this run; they stay in the outbox.`);
+			if (result.sent + result.failed === EMAIL_BATCH) await boss.send(EMAIL_QUEUE);
+			return result;
+		});
+		await boss.schedule(EMAIL_QUEUE, '* * * * *');
+		emailWorker = { boss, workerId };
+		await sendEmailNudge();
+		return jobs;
+	} catch (err) {
+		await jobs.stop();
+		throw err;
+	}
+}
+
+/**
+ * Asks for a delivery run soon, for messages just queued. Call it after the transaction that
+ * queued them commits (on PGlite, awaiting it inside that transaction would wait forever). It
+ * never throws: the minutely run delivers the message anyway.
+ */
+export async function sendEmailNudge(): Promise<void> {
+	const worker = emailWorker;
+	if (!worker) return;
+	try {
+		await worker.boss.send(EMAIL_QUEUE);
+		worker.boss.notifyWorker(worker.workerId);
+	} catch (err) {
+		console.error('E-mail: could not ask for a delivery run', err);
+	}
+}
+
+/**
+ * pg-boss on our Kysely instance, so that it shares the pool (and PGlite's one connection).
+ * pg-boss's own fromKysely() cannot run its multi-statement blocks: PGlite prepares every query,
+ * which allows one statement, and pg returns one result per statement, which Kysely drops. Those
+ * blocks are split here and run in order on one connection, in a transaction as PostgreSQL would.
+ */
+function kyselyDb(db: Db): BossDb {
+	const direct = fromKysely(db);
+	return {
+		async executeSql(text, values) {
+			if (values?.length) return direct.executeSql(text, values);
+			const statements = splitStatements(text);
+			if (statements.length <= 1) return direct.executeSql(text);
+			return db.connection().execute(async (connection) => {
+				const run = fromKysely(connection);
+				const block = /^(begin|start\s+transaction)\b/i.test(statements[0]) ? statements : ['begin', ...statements, 'commit'];
+				const rows: unknown[] = [];
+				try {
+					for (const statement of block) rows.push(...(await run.executeSql(statement)).rows);
+				} catch (err) {
+					await run.executeSql('rollback').catch(() => {});
+					throw err;
+				}
+				return { rows };
+			});
+		}
+	};
+}
+
+const DOLLAR_TAG = /\$(?:[A-Za-z_\u0080-\uffff][\w\u0080-\uffff]*)?\$/y;
+
+/** Splits SQL at the semicolons that end statements: not those in quotes, dollar quotes or comments. */
+export function splitStatements(text: string): string[] {
+	const statements: string[] = [];
+	let start = 0;
+	let content = false;
+	let i = 0;
+	const end = () => {
+		if (content) statements.push(text.slice(start, i).trim());
+		content = false;
+		start = i + 1;
+	};
+	while (i < text.length) {
+		const c = text[i];
+		if (c === '-' && text[i + 1] === '-') {
+			const eol = text.indexOf('\n', i);
+			i = eol === -1 ? text.length : eol + 1;
+		} else if (c === '/' && text[i + 1] === '*') {
+			let depth = 1;
+			i += 2;
+			while (i < text.length && depth > 0) {
+				if (text.startsWith('/*', i)) depth += 1;
+				else if (text.startsWith('*/', i)) depth -= 1;
+				else {
+					i += 1;
+					continue;
+				}
+				i += 2;
+			}
+		} else if (c === "'" || c === '"') {
+			content = true;
+			const backslashes = c === "'" && /[eE]/.test(text[i - 1] ?? '') && !/[\w$]/.test(text[i - 2] ?? '');
+			i += 1;
+			while (i < text.length) {
+				if (backslashes && text[i] === '\\') i += 2;
+				else if (text[i] === c && text[i + 1] === c) i += 2;
+				else if (text[i] === c) break;
+				else i += 1;
+			}
+			i += 1;
+		} else if (c === '$' && !/[\w$]/.test(text[i - 1] ?? '')) {
+			content = true;
+			DOLLAR_TAG.lastIndex = i;
+			const tag = DOLLAR_TAG.exec(text)?.[0];
+			if (tag) {
+				const close = text.indexOf(tag, i + tag.length);
+				i = close === -1 ? text.length : close + tag.length;
+			} else {
+				i += 1;
+			}
+		} else if (c === ';') {
+			end();
+			i += 1;
+		} else {
+			if (!/\s/.test(c)) content = true;
+			i += 1;
+		}
+	}
+	end();
+	return statements;
+}

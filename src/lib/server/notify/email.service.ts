@@ -1,0 +1,169 @@
+import { sql, type Transaction } from 'kysely';
+import type { SendMailOptions } from 'nodemailer';
+import type { Database, Db } from '$lib/server/db';
+import { renderEmail, type EmailParams, type EmailTemplate } from './email.templates';
+
+export type { EmailTemplate } from './email.templates';
+
+export const DEFAULT_MAIL_FROM = 'Mijn Aanvraag <no-reply@mijn-aanvraag.example>';
+/**
+ * After this many failed attempts a message stays in the outbox, unsent, for a person to look at.
+ * After n failed attempts the next waits until 2^n - 1 minutes after the message was queued (1, 3,
+ * 7 … 511), so a mail server that is down for a while does not use them all up.
+ */
+export const MAX_ATTEMPTS = 10;
+/** `last_error` of a message that a delivery run has claimed and is sending now. */
+export const SENDING = 'sending';
+// Far longer than one SMTP conversation can take with the transport's timeouts (see jobs/index.ts).
+const CLAIM_EXPIRES = sql<string>`interval '15 minutes'`;
+
+export interface QueueEmailInput<T extends EmailTemplate> {
+	to: string;
+	template: T;
+	lang: string;
+	params: EmailParams<T>;
+}
+
+/**
+ * Renders the message in `lang` and adds it to the outbox, in the caller's transaction so that it
+ * leaves only if the change it reports commits. Call `sendEmailNudge()` after the commit.
+ */
+export async function queueEmail<T extends EmailTemplate>(db: Db | Transaction<Database>, input: QueueEmailInput<T>): Promise<number> {
+	const { subject, text } = await renderEmail(input.template, input.lang, input.params);
+	const row = await db
+		.insertInto('email_outbox')
+		.values({ to_address: input.to.trim(), subject, body_text: text })
+		.returning('id')
+		.executeTakeFirstOrThrow();
+	return row.id;
+}
+
+export interface MailTransport {
+	sendMail(message: SendMailOptions): Promise<unknown>;
+}
+
+export interface DeliveryOptions {
+	/** The most messages one run sends. */
+	limit?: number;
+	from?: string;
+	/** Stops the run: no new message is claimed, and the one being sent is broken off. */
+	signal?: AbortSignal;
+}
+
+/**
+ * Sends unsent messages, oldest first.
+ *
+ * Each message is claimed in one short statement (`for update skip locked`, then `sent_at` set and
+ * `last_error` = 'sending') and sent with no transaction open: holding a row lock through the SMTP
+ * conversation would hold a connection too, and on PGlite, whose one connection every request
+ * shares, stall the whole portal while a slow mail server answers. The claim stops a second app
+ * instance from sending the same message; a claim left by a process that died mid-send expires
+ * after CLAIM_EXPIRES and the message goes out again (at least once, never silently lost).
+ */
+export async function deliverPendingEmail(db: Db, transport: MailTransport, options: DeliveryOptions = {}): Promise<{ sent: number; failed: number }> {
+	const { limit = 50, from = DEFAULT_MAIL_FROM, signal } = options;
+	let sent = 0;
+	let failed = 0;
+	while (sent + failed < limit && !signal?.aborted) {
+		const message = await claimNextEmail(db);
+		if (!message) break;
+		const error = await transport.sendMail({ from, to: message.to_address, subject: message.subject, text: message.body_text, signal }).then(
+			() => null,
+			(err: unknown) => err
+		);
+		if (error === null) {
+			await db.updateTable('email_outbox').set({ sent_at: sql`now()`, last_error: null }).where('id', '=', message.id).execute();
+			sent += 1;
+		} else if (signal?.aborted) {
+			// Broken off by shutdown, not the message's fault: it keeps its attempt.
+			await db
+				.updateTable('email_outbox')
+				.set((eb) => ({ sent_at: null, attempts: eb('attempts', '-', 1), last_error: 'interrupted by shutdown' }))
+				.where('id', '=', message.id)
+				.execute();
+			break;
+		} else {
+			await db.updateTable('email_outbox').set({ sent_at: null, last_error: describeError(error) }).where('id', '=', message.id).execute();
+			failed += 1;
+			// A 5xx reply concerns this message (a refused recipient); anything else (no connection,
+			// a 4xx "try later") concerns the server, and the next message would fail the same way.
+			const code = (error as { responseCode?: number }).responseCode;
+			if (!(code !== undefined && code >= 500)) break;
+		}
+	}
+	return { sent, failed };
+}
+
+async function claimNextEmail(db: Db) {
+	return db
+		.updateTable('email_outbox')
+		.set((eb) => ({ sent_at: sql`now()`, attempts: eb('attempts', '+', 1), last_error: SENDING }))
+		.where((eb) =>
+			eb(
+				'id',
+				'=',
+				eb
+					.selectFrom('email_outbox')
+					.select('id')
+					.where('attempts', '<', MAX_ATTEMPTS)
+					.where((w) =>
+						w.or([
+							w.and([w('sent_at', 'is', null), w('created_at', '<=', sql<Date>`now() - (power(2, attempts) - 1) * interval '1 minute'`)]),
+							w.and([w('last_error', '=', SENDING), w('sent_at', '<', sql<Date>`now() - ${CLAIM_EXPIRES}`)])
+						])
+					)
+					.orderBy('id')
+					.limit(1)
+					.forUpdate()
+					.skipLocked()
+			)
+		)
+		.returning(['id', 'to_address', 'subject', 'body_text'])
+		.executeTakeFirst();
+}
+
+function describeError(err: unknown): string {
+	const text = err instanceof Error ? err.message : String(err);
+	return text.slice(0, 1000) || 'unknown error';
+}
+
+export type OutboxStatus = 'pending' | 'sending' | 'sent' | 'failed';
+
+export interface OutboxItem {
+	id: number;
+	to: string;
+	subject: string;
+	body: string;
+	createdAt: Date;
+	sentAt: Date | null;
+	attempts: number;
+	lastError: string | null;
+	status: OutboxStatus;
+}
+
+/** The newest messages first, for the admin's view of the outbox. */
+export async function findOutbox(db: Db, limit = 50): Promise<OutboxItem[]> {
+	const rows = await db
+		.selectFrom('email_outbox')
+		.selectAll()
+		.select(sql<boolean>`sent_at < now() - ${CLAIM_EXPIRES}`.as('claim_expired'))
+		.orderBy('id', 'desc')
+		.limit(limit)
+		.execute();
+	return rows.map((row) => {
+		const claimed = row.last_error === SENDING;
+		const sent = !claimed && row.sent_at !== null;
+		const givenUp = !sent && row.attempts >= MAX_ATTEMPTS && (!claimed || row.claim_expired);
+		return {
+			id: row.id,
+			to: row.to_address,
+			subject: row.subject,
+			body: row.body_text,
+			createdAt: row.created_at,
+			sentAt: sent ? row.sent_at : null,
+			attempts: row.attempts,
+			lastError: claimed ? null : row.last_error,
+			status: sent ? 'sent' : givenUp ? 'failed' : claimed && !row.claim_expired ? 'sending' : 'pending'
+		};
+	});
+}

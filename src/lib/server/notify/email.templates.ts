@@ -1,0 +1,30 @@
+/**
+ * Each template with the parameters its texts use. Adding a template is one line here, plus its
+ * `subject` and `body` in locales/<lng>/email.json.
+ */
+export const emailTemplates = {
+	password_reset: ['name', 'link']
+} as const satisfies Record<string, readonly string[]>;
+
+export type EmailTemplate = keyof typeof emailTemplates;
+export type EmailParams<T extends EmailTemplate> = Record<(typeof emailTemplates)[T][number], string>;
+
+export interface RenderedEmail {
+	subject: string;
+	text: string;
+}
+
+/** Subject and plain-text body in `lang`, or in the default language when `lang` has no texts. */
+export async function renderEmail<T extends EmailTemplate>(template: T, lang: string, params: EmailParams<T>): Promise<RenderedEmail> {
+	// Loaded on first use: $lib/i18n reads its files with Vite's import.meta.glob, which plain
+	// Node (tsx) lacks, so the delivery side can run there without it.
+	const { i18n, translator } = await import('$lib/i18n');
+	const t = translator(lang);
+	const values: Record<string, string> = params;
+	const part = (name: 'subject' | 'body'): string => {
+		const key: string = `${template}.${name}`;
+		if (!i18n.exists(key, { ns: 'email', lng: lang })) throw new Error(`e-mail template ${template} has no ${name} in email.json`);
+		return t(key, { ns: 'email', ...values });
+	};
+	return { subject: part('subject'), text: part('body') };
+}

@@ -1,0 +1,113 @@
+import type { Db } from '$lib/server/db';
+import { addDays, dutchDate, type IsoDate } from '$lib/server/cases/deadline';
+import * as repo from './statistics.repository';
+
+/** How many complete weeks the throughput chart shows. */
+export const WEEKS_SHOWN = 12;
+/** The median wait is taken over the exits of the last this many complete weeks. */
+export const MEDIAN_WEEKS = 4;
+/** Below this many exits in the window the median says too little to show. */
+export const MIN_EXITS_FOR_MEDIAN = 10;
+
+const SECONDS_PER_DAY = 86_400;
+
+/** A period of whole days in Dutch time, both ends included. */
+export interface Period {
+	firstDay: IsoDate;
+	lastDay: IsoDate;
+}
+
+export interface WeeklyExits extends Period {
+	exits: number;
+}
+
+export interface QueueStatistics {
+	product: string;
+	stage: string;
+	/** Cases in this queue now. */
+	waiting: number;
+	/** Cases that left the queue in each of the last complete weeks, oldest first. */
+	weeklyExits: WeeklyExits[];
+	/** Cases that left the queue during the median window. */
+	recentExits: number;
+	/** Median days between entering and leaving the queue, over the median window; null when too few left. */
+	medianWaitDays: number | null;
+}
+
+export interface Statistics {
+	computedAt: Date;
+	/** The complete weeks (Monday to Sunday) the weekly figures cover, oldest first. */
+	weeks: Period[];
+	medianWindow: Period & { weeks: number; minimumExits: number };
+	/** Every queue stage of every product, in the order of products and their stages. */
+	queues: QueueStatistics[];
+}
+
+/** The Monday of the week `now` falls in, in Dutch time. */
+export function mondayOf(now: Date): IsoDate {
+	const today = dutchDate(now);
+	const weekday = new Date(`${today}T00:00:00Z`).getUTCDay();
+	return addDays(today, -((weekday + 6) % 7));
+}
+
+/**
+ * The queue figures as of `now`. Only complete weeks count: the week `now` falls in is left
+ * out, so a figure does not jump when it is looked at early on a Monday.
+ */
+export async function getStatistics(db: Db, now: Date): Promise<Statistics> {
+	const thisMonday = mondayOf(now);
+	const weekStarts = Array.from({ length: WEEKS_SHOWN }, (_, i) => addDays(thisMonday, -7 * (WEEKS_SHOWN - i)));
+	const weeks = weekStarts.map((firstDay) => ({ firstDay, lastDay: addDays(firstDay, 6) }));
+	const medianFrom = addDays(thisMonday, -7 * MEDIAN_WEEKS);
+
+	const [figures, weekly] = await Promise.all([
+		repo.findQueueFigures(db, { from: medianFrom, until: thisMonday }),
+		repo.countWeeklyExits(db, weekStarts)
+	]);
+
+	const exitsByQueue = new Map<string, Map<string, number>>();
+	for (const row of weekly) {
+		const key = `${row.product_code}/${row.stage_code}`;
+		let byWeek = exitsByQueue.get(key);
+		if (!byWeek) exitsByQueue.set(key, (byWeek = new Map()));
+		byWeek.set(row.week_start, row.exits);
+	}
+
+	return {
+		computedAt: now,
+		weeks,
+		medianWindow: { firstDay: medianFrom, lastDay: addDays(thisMonday, -1), weeks: MEDIAN_WEEKS, minimumExits: MIN_EXITS_FOR_MEDIAN },
+		queues: figures.map((f) => {
+			const byWeek = exitsByQueue.get(`${f.product_code}/${f.stage_code}`);
+			return {
+				product: f.product_code,
+				stage: f.stage_code,
+				waiting: f.waiting,
+				weeklyExits: weeks.map((w) => ({ ...w, exits: byWeek?.get(w.firstDay) ?? 0 })),
+				recentExits: f.recent_exits,
+				medianWaitDays:
+					f.recent_exits >= MIN_EXITS_FOR_MEDIAN && f.median_wait_seconds !== null ? f.median_wait_seconds / SECONDS_PER_DAY : null
+			};
+		})
+	};
+}
+
+const MAX_AGE_MS = 5 * 60_000;
+const recent = new WeakMap<Db, { at: number; value: Promise<Statistics> }>();
+
+/**
+ * The figures, computed at most once per five minutes per process. The page shows when they
+ * were computed, and callers that ask at the same moment share one computation.
+ */
+export function getRecentStatistics(db: Db, now: Date = new Date()): Promise<Statistics> {
+	const hit = recent.get(db);
+	const age = hit ? now.getTime() - hit.at : Infinity;
+	if (hit && age >= 0 && age < MAX_AGE_MS) return hit.value;
+	const value = getStatistics(db, now);
+	const entry = { at: now.getTime(), value };
+	recent.set(db, entry);
+	value.catch(() => {
+		if (recent.get(db) === entry) recent.delete(db);
+	});
+	return value;
+}
