@@ -8,17 +8,19 @@ import { migrateToLatest } from '$lib/server/db/migrate';
 import { createApiKey, listApiKeys, revokeApiKey } from '$lib/server/api-keys/api-key.service';
 import { seedDemo } from '$lib/server/demo/seed';
 import { seedDemoAccounts } from '$lib/server/demo/accounts';
+import { verifyAuditChain } from '$lib/server/audit/audit.service';
 
 const usage = `usage:
   npm run db:migrate
   npm run seed -- [--scale S]        S = 1.0 is a full IND year of inflow, over three years
   npm run api-key -- create "<label>"
   npm run api-key -- list
-  npm run api-key -- revoke <id>`;
+  npm run api-key -- revoke <id>
+  npm run audit:verify               checks that no audit row was changed or deleted`;
 
 async function main(argv: string[]): Promise<number> {
 	const [command, ...rest] = argv;
-	if (!command || !['migrate', 'seed', 'api-key'].includes(command)) {
+	if (!command || !['migrate', 'seed', 'api-key', 'audit-verify'].includes(command)) {
 		console.error(usage);
 		return 2;
 	}
@@ -30,6 +32,15 @@ async function main(argv: string[]): Promise<number> {
 			const applied = migrated.results?.filter((r) => r.status === 'Success').map((r) => r.migrationName) ?? [];
 			console.log(applied.length ? `Applied: ${applied.join(', ')}` : 'The database is up to date.');
 			return 0;
+		}
+		if (command === 'audit-verify') {
+			const { rows, problems } = await verifyAuditChain(db);
+			for (const p of problems) {
+				const what = { changed: 'was changed after it was written', missing_before: 'follows a deleted row', missing_after: 'is followed by deleted rows' }[p.problem];
+				console.error(`Audit row ${p.id} ${what}.`);
+			}
+			console.log(problems.length ? `Audit log TAMPERED: ${problems.length} problem(s) in ${rows} rows.` : `Audit log intact: ${rows} rows, chain verified.`);
+			return problems.length ? 1 : 0;
 		}
 		if (command === 'seed') {
 			const { values } = parseArgs({ args: rest, options: { scale: { type: 'string', default: '0.02' } } });

@@ -53,9 +53,9 @@ export async function startJobs(db: Db, options: JobsOptions): Promise<Jobs> {
 			console.log('E-mail: SMTP_URL is not set, so messages stay in the outbox.');
 			return jobs;
 		}
-		transport = createTransport({ url: options.smtpUrl, connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 30_000 });
+		const mail = createTransport({ url: options.smtpUrl, connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 30_000 });
+		transport = mail;
 		const from = options.mailFrom ?? (process.env.MAIL_FROM || DEFAULT_MAIL_FROM);
-		const mail = transport;
 		// stately: one run at a time across all instances, and one more waiting for what arrives meanwhile.
 		await boss.createQueue(EMAIL_QUEUE, { policy: 'stately', retryLimit: 0, expireInSeconds: 600, deleteAfterSeconds: 3600 });
 		const workerId = await boss.work(EMAIL_QUEUE, { pollingIntervalSeconds: 5 }, async ([job]) => {

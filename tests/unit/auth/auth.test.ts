@@ -1,0 +1,116 @@
+import { describe, expect, it } from 'vitest';
+import { randomUUID } from 'node:crypto';
+import { activateAccount, AuthError, issueActivationCode, login, requestPasswordReset, resetPassword } from '$lib/server/auth/account.service';
+import { checkPasswordStrength } from '$lib/server/auth/password';
+import { listSessions, validateSessionToken } from '$lib/server/auth/session';
+import { ingestEvents } from '$lib/server/events/event.service';
+import { describeEachEngine } from '../helpers/engines';
+import { newReference, newVNumber } from '../helpers/factories';
+
+const PASSWORD = 'correct horse battery staple';
+
+describe('password rules', () => {
+	it('asks for 12 characters and refuses common passwords, nothing else', () => {
+		expect(checkPasswordStrength('short')).toBe('too_short');
+		expect(checkPasswordStrength('password1234')).toBe('too_common');
+		expect(checkPasswordStrength('aaaaaaaaaaaaaaa')).toBe('too_common');
+		expect(checkPasswordStrength('lowercase only but long')).toBeNull();
+		expect(checkPasswordStrength('مرحبا بالعالم الجميل')).toBeNull();
+	});
+});
+
+describeEachEngine('accounts', ({ db }) => {
+	async function newCase(vNumber = newVNumber(), birthDate = '1990-04-12') {
+		const reference = newReference();
+		const result = await ingestEvents(db(), {
+			events: [
+				{
+					id: randomUUID(),
+					type: 'case.submitted',
+					occurredAt: '2026-03-02T10:00:00+01:00',
+					case: reference,
+					data: { product: 'studie', vNumber, applicant: { name: 'Lin Wei', birthDate, language: 'en' } }
+				}
+			]
+		});
+		expect(result.ok).toBe(true);
+		return { reference, vNumber, birthDate };
+	}
+
+	async function activated(email = `${randomUUID()}@example.test`) {
+		const c = await newCase();
+		const letter = (await issueActivationCode(db(), c.reference))!;
+		await activateAccount(db(), { vNumber: c.vNumber, birthDate: c.birthDate, code: letter.code, email, password: PASSWORD, language: 'en' }, '10.0.0.1');
+		return { ...c, email };
+	}
+
+	it('activates with V-number, birth date and the letter code, once', async () => {
+		const c = await newCase();
+		const letter = (await issueActivationCode(db(), c.reference))!;
+		expect(letter.code).toMatch(/^[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}$/);
+		const input = { vNumber: c.vNumber, birthDate: c.birthDate, code: letter.code.toLowerCase().replaceAll('-', ' '), email: `${randomUUID()}@example.test`, password: PASSWORD, language: 'en' };
+		await activateAccount(db(), input, '10.0.0.2');
+		await expect(activateAccount(db(), { ...input, email: `${randomUUID()}@example.test` }, '10.0.0.2')).rejects.toMatchObject({ code: 'activation_failed' });
+	});
+
+	it('refuses a wrong birth date, a replaced code and an expired code', async () => {
+		const c = await newCase();
+		const first = (await issueActivationCode(db(), c.reference))!;
+		const second = (await issueActivationCode(db(), c.reference))!;
+		const base = { vNumber: c.vNumber, birthDate: c.birthDate, email: `${randomUUID()}@example.test`, password: PASSWORD, language: 'nl' };
+		await expect(activateAccount(db(), { ...base, code: first.code }, '10.0.0.3')).rejects.toMatchObject({ code: 'activation_failed' });
+		await expect(activateAccount(db(), { ...base, code: second.code, birthDate: '1991-04-12' }, '10.0.0.3')).rejects.toMatchObject({ code: 'activation_failed' });
+		const later = new Date(Date.now() + 31 * 24 * 60 * 60 * 1000);
+		await expect(activateAccount(db(), { ...base, code: second.code }, '10.0.0.3', later)).rejects.toMatchObject({ code: 'activation_failed' });
+		await activateAccount(db(), { ...base, code: second.code }, '10.0.0.3');
+	});
+
+	it('shows every case of one V-number under one account', async () => {
+		const vNumber = newVNumber();
+		const a = await newCase(vNumber);
+		const b = await newCase(vNumber);
+		const letter = (await issueActivationCode(db(), a.reference))!;
+		const { userId } = await activateAccount(db(), { vNumber, birthDate: a.birthDate, code: letter.code, email: `${randomUUID()}@example.test`, password: PASSWORD, language: 'en' }, '10.0.0.4');
+		const user = await db().selectFrom('app_user').select('applicant_id').where('id', '=', userId).executeTakeFirstOrThrow();
+		const refs = await db().selectFrom('case').select('reference').where('applicant_id', '=', user.applicant_id!).execute();
+		expect(refs.map((r) => r.reference).sort()).toEqual([a.reference, b.reference].sort());
+		// A letter for the second case tells the case system the account exists already.
+		expect((await issueActivationCode(db(), b.reference))!.alreadyActivated).toBe(true);
+	});
+
+	it('refuses the 6th wrong password within 15 minutes, and lets the right one in after the window', async () => {
+		const { email } = await activated();
+		const t0 = new Date();
+		for (let i = 0; i < 5; i++) await expect(login(db(), email, 'wrong password!!', '10.1.1.1', null, t0)).rejects.toMatchObject({ code: 'bad_credentials' });
+		const sixth = login(db(), email, PASSWORD, '10.1.1.1', null, new Date(t0.getTime() + 60_000));
+		await expect(sixth).rejects.toBeInstanceOf(AuthError);
+		await expect(sixth).rejects.toMatchObject({ code: 'throttled' });
+		// Someone else's failures do not lock the owner out from their own connection.
+		await expect(login(db(), email, PASSWORD, '10.9.9.9', null, new Date(t0.getTime() + 60_000))).resolves.toMatchObject({ user: { email } });
+		const after = await login(db(), email, PASSWORD, '10.1.1.1', null, new Date(t0.getTime() + 16 * 60_000));
+		expect(after.token).toBeTruthy();
+	});
+
+	it('gives a new session at each login and ends it on password reset', async () => {
+		const { email } = await activated();
+		const one = await login(db(), email, PASSWORD, '10.2.2.2', 'Firefox');
+		const two = await login(db(), email, PASSWORD, '10.2.2.2', 'Chrome');
+		expect(one.token).not.toBe(two.token);
+		const session = await validateSessionToken(db(), one.token);
+		expect(session?.email).toBe(email);
+		expect(await listSessions(db(), session!.userId)).toHaveLength(2);
+
+		await requestPasswordReset(db(), email, 'http://localhost', 'en', '10.2.2.2');
+		const mail = await db().selectFrom('email_outbox').select('body_text').where('to_address', '=', email).executeTakeFirstOrThrow();
+		const token = /\/auth\/reset\/([a-z0-9]+)/.exec(mail.body_text)![1];
+		await resetPassword(db(), token, 'a brand new long password', '10.2.2.2');
+		expect(await validateSessionToken(db(), one.token)).toBeNull();
+		await expect(resetPassword(db(), token, 'another new long password', '10.2.2.2')).rejects.toMatchObject({ code: 'reset_invalid' });
+		await expect(login(db(), email, 'a brand new long password', '10.2.2.2', null)).resolves.toBeTruthy();
+	});
+
+	it('does not send a reset link to an address without an account', async () => {
+		await requestPasswordReset(db(), 'nobody@example.test', 'http://localhost', 'en', '10.3.3.3');
+		expect(await db().selectFrom('email_outbox').select('id').where('to_address', '=', 'nobody@example.test').execute()).toEqual([]);
+	});
+});
