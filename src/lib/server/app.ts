@@ -23,7 +23,7 @@ export function startApp(): Promise<void> {
 		if (embedded && process.env.DEMO_SEED !== 'off' && (await isDatabaseEmpty(db))) {
 			const began = Date.now();
 			console.log('Empty embedded database: generating demo data…');
-			const summary = await seedDemo(db, { scale: Number(process.env.DEMO_SCALE ?? 0.02) });
+			const summary = await seedDemo(db, { scale: Number(process.env.DEMO_SCALE ?? 0.05) });
 			await seedDemoAccounts(db);
 			const { key } = await createApiKey(db, 'demo');
 			console.log(

@@ -3,3 +3,5 @@ import { join } from 'node:path';
 
 export const e2eStateDir = join(tmpdir(), `mijn-aanvraag-e2e-${process.env.E2E_PORT ?? 4173}`);
 export const e2eKeyFile = join(e2eStateDir, 'api-key');
+/** Messages the end-to-end SMTP server received, one file each. */
+export const e2eMailDir = join(e2eStateDir, 'mail');

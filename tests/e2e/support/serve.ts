@@ -1,21 +1,25 @@
 /**
- * The end-to-end server: a fresh database with a small demo history and an API key (written to
- * a file the tests read), then the production build on top of it.
+ * The end-to-end server: a fresh database with a small demo history, the demo accounts, two more
+ * personas for the access matrix, an API key (written to a file the tests read), and a real SMTP
+ * server whose messages land as files the tests read. Then the production build on top of it.
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import pg from 'pg';
+import { SMTPServer } from 'smtp-server';
 import { createDatabase } from '../../../src/lib/server/db';
 import { migrateToLatest } from '../../../src/lib/server/db/migrate';
 import { createApiKey } from '../../../src/lib/server/api-keys/api-key.service';
 import { seedDemo } from '../../../src/lib/server/demo/seed';
-import { e2eStateDir, e2eKeyFile } from './paths';
+import { DEMO_ACCOUNTS, seedDemoAccounts } from '../../../src/lib/server/demo/accounts';
+import { e2eKeyFile, e2eMailDir, e2eStateDir } from './paths';
 
 const url = process.env.E2E_DATABASE_URL;
 const env: NodeJS.ProcessEnv = { ...process.env, DEMO_SEED: 'off', NODE_ENV: 'production' };
 
 rmSync(e2eStateDir, { recursive: true, force: true });
-mkdirSync(e2eStateDir, { recursive: true });
+mkdirSync(e2eMailDir, { recursive: true });
 
 if (url) {
 	const target = new URL(url);
@@ -35,11 +39,37 @@ if (url) {
 const db = createDatabase({ url, pgliteDir: env.PGLITE_DATA_DIR });
 await migrateToLatest(db);
 const summary = await seedDemo(db, { scale: Number(process.env.E2E_SCALE ?? 0.005) });
+await seedDemoAccounts(db, [
+	...DEMO_ACCOUNTS,
+	{ email: 'referent-y@demo.test', name: 'Referent Polder Photonics', kind: 'referent', roles: [{ role: 'referent_admin', kvk: '90000002' }] }
+]);
 const { key } = await createApiKey(db, 'end-to-end tests');
 await db.destroy();
 writeFileSync(e2eKeyFile, key);
 console.log(`e2e database ready on ${url ? 'PostgreSQL' : 'PGlite'}: ${summary.cases} cases, ${summary.events} events`);
 
+let received = 0;
+const smtp = new SMTPServer({
+	authOptional: true,
+	disabledCommands: ['STARTTLS'],
+	onData(stream, session, callback) {
+		const chunks: Buffer[] = [];
+		stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+		stream.on('end', () => {
+			received += 1;
+			const to = session.envelope.rcptTo.map((r) => r.address).join(',');
+			writeFileSync(join(e2eMailDir, `${String(received).padStart(4, '0')}.eml`), `X-Envelope-To: ${to}\r\n${Buffer.concat(chunks).toString('utf8')}`);
+			callback();
+		});
+	}
+});
+await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
+const smtpPort = (smtp.server.address() as { port: number }).port;
+env.SMTP_URL = `smtp://127.0.0.1:${smtpPort}`;
+
 const server = spawn(process.execPath, ['build'], { env, stdio: 'inherit' });
 for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => server.kill(signal));
-server.on('exit', (code) => process.exit(code ?? 0));
+server.on('exit', (code) => {
+	smtp.close();
+	process.exit(code ?? 0);
+});
