@@ -162,6 +162,13 @@ export interface Database {
 		prev_hash: string;
 		hash: string;
 	};
+	queue_day_count: {
+		product_code: string;
+		stage_code: string;
+		stream: QueueStream;
+		day: DateString;
+		waiting: number;
+	};
 	audit_head: {
 		singleton: Generated<boolean>;
 		last_id: number;

@@ -52,3 +52,31 @@ export async function updateCaseStream(trx: Transaction<Database>, caseId: numbe
 	await trx.updateTable('case').set({ stream, updated_at: new Date() }).where('id', '=', caseId).execute();
 	await trx.updateTable('queue_entry').set({ stream }).where('case_id', '=', caseId).where('left_at', 'is', null).execute();
 }
+
+/**
+ * Cases ahead of an open entry and the queue's length, from the per-day counts plus a count
+ * within the entry's own day, in one statement so both figures come from one snapshot.
+ */
+export async function findPositionOfEntry(db: Db, entryId: number) {
+	const result = await sql<{ ahead: number; waiting: number }>`
+		with me as (
+			select id, product_code, stage_code, stream, entered_at, (entered_at at time zone 'UTC')::date as day
+			from queue_entry where id = ${entryId} and left_at is null
+		)
+		select
+			(select coalesce(sum(c.waiting), 0) from queue_day_count c, me
+				where c.product_code = me.product_code and c.stage_code = me.stage_code
+				and (case when me.stream = 'normal' then c.stream = 'priority' or c.day < me.day
+					else c.stream = 'priority' and c.day < me.day end)
+				and (c.stream = 'priority' or c.stream = me.stream))
+			+ (select count(*) from queue_entry q, me
+				where q.product_code = me.product_code and q.stage_code = me.stage_code and q.stream = me.stream
+				and q.left_at is null
+				and q.entered_at >= (me.day::timestamp at time zone 'UTC')
+				and (q.entered_at, q.id) < (me.entered_at, me.id)) as ahead,
+			(select coalesce(sum(c.waiting), 0) from queue_day_count c, me
+				where c.product_code = me.product_code and c.stage_code = me.stage_code) as waiting
+		from me`.execute(db);
+	const row = result.rows[0];
+	return row ? { ahead: Number(row.ahead), waiting: Number(row.waiting) } : null;
+}

@@ -1,11 +1,13 @@
 import type { Db } from '$lib/server/db';
 import type { QueueStream } from '$lib/server/db/schema';
-import { countAhead, findOpenEntryByReference, updateCaseStream } from './queue.repository';
+import { findOpenEntryByReference, findPositionOfEntry, updateCaseStream } from './queue.repository';
 
 export interface QueuePosition {
 	/** 1 for the case served next. */
 	position: number;
 	ahead: number;
+	/** Everyone waiting in this queue, both streams. */
+	waiting: number;
 	stream: QueueStream;
 	stageCode: string;
 	enteredAt: Date;
@@ -14,8 +16,9 @@ export interface QueuePosition {
 export async function findQueuePosition(db: Db, reference: string): Promise<QueuePosition | null> {
 	const entry = await findOpenEntryByReference(db, reference);
 	if (!entry) return null;
-	const ahead = await countAhead(db, entry);
-	return { position: ahead + 1, ahead, stream: entry.stream, stageCode: entry.stage_code, enteredAt: entry.entered_at };
+	const counted = await findPositionOfEntry(db, entry.id);
+	if (!counted) return null;
+	return { position: counted.ahead + 1, ahead: counted.ahead, waiting: counted.waiting, stream: entry.stream, stageCode: entry.stage_code, enteredAt: entry.entered_at };
 }
 
 /**
