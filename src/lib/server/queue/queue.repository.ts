@@ -62,20 +62,21 @@ export async function findPositionOfEntry(db: Db, entryId: number) {
 		with me as (
 			select id, product_code, stage_code, stream, entered_at, (entered_at at time zone 'UTC')::date as day
 			from queue_entry where id = ${entryId} and left_at is null
+		),
+		buckets as (
+			select
+				sum(c.waiting) filter (where c.day < me.day and c.stream = me.stream or c.stream = 'priority' and me.stream = 'normal') as before,
+				sum(c.waiting) as total
+			from queue_day_count c join me on c.product_code = me.product_code and c.stage_code = me.stage_code
 		)
 		select
-			(select coalesce(sum(c.waiting), 0) from queue_day_count c, me
-				where c.product_code = me.product_code and c.stage_code = me.stage_code
-				and (case when me.stream = 'normal' then c.stream = 'priority' or c.day < me.day
-					else c.stream = 'priority' and c.day < me.day end)
-				and (c.stream = 'priority' or c.stream = me.stream))
+			coalesce((select before from buckets), 0)
 			+ (select count(*) from queue_entry q, me
 				where q.product_code = me.product_code and q.stage_code = me.stage_code and q.stream = me.stream
 				and q.left_at is null
 				and q.entered_at >= (me.day::timestamp at time zone 'UTC')
 				and (q.entered_at, q.id) < (me.entered_at, me.id)) as ahead,
-			(select coalesce(sum(c.waiting), 0) from queue_day_count c, me
-				where c.product_code = me.product_code and c.stage_code = me.stage_code) as waiting
+			coalesce((select total from buckets), 0) as waiting
 		from me`.execute(db);
 	const row = result.rows[0];
 	return row ? { ahead: Number(row.ahead), waiting: Number(row.waiting) } : null;
