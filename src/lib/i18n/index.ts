@@ -11,8 +11,14 @@ export interface Language {
 
 export const languages: Language[] = [
 	{ code: 'nl', name: 'Nederlands', dir: 'ltr', locale: 'nl-NL' },
-	{ code: 'en', name: 'English', dir: 'ltr', locale: 'en-GB' }
+	{ code: 'en', name: 'English', dir: 'ltr', locale: 'en-GB' },
+	// Western digits, as in the Arabic texts, on letters and in V-numbers.
+	{ code: 'ar', name: 'العربية', dir: 'rtl', locale: 'ar-u-nu-latn' },
+	{ code: 'fa', name: 'فارسی', dir: 'rtl', locale: 'fa-IR' }
 ];
+
+/** Staff pages (referent, counter, back office) are in Dutch and English only. */
+export const staffLanguages = ['nl', 'en'];
 
 export const defaultLanguage = 'nl';
 

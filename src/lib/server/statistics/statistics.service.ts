@@ -1,3 +1,4 @@
+import { recentlyComputed } from '$lib/server/utils/recent';
 import type { Db } from '$lib/server/db';
 import { addDays, dutchDate, type IsoDate } from '$lib/server/cases/deadline';
 import * as repo from './statistics.repository';
@@ -92,22 +93,8 @@ export async function getStatistics(db: Db, now: Date): Promise<Statistics> {
 	};
 }
 
-const MAX_AGE_MS = 5 * 60_000;
-const recent = new WeakMap<Db, { at: number; value: Promise<Statistics> }>();
-
 /**
  * The figures, computed at most once per five minutes per process. The page shows when they
  * were computed, and callers that ask at the same moment share one computation.
  */
-export function getRecentStatistics(db: Db, now: Date = new Date()): Promise<Statistics> {
-	const hit = recent.get(db);
-	const age = hit ? now.getTime() - hit.at : Infinity;
-	if (hit && age >= 0 && age < MAX_AGE_MS) return hit.value;
-	const value = getStatistics(db, now);
-	const entry = { at: now.getTime(), value };
-	recent.set(db, entry);
-	value.catch(() => {
-		if (recent.get(db) === entry) recent.delete(db);
-	});
-	return value;
-}
+export const getRecentStatistics = recentlyComputed(5 * 60_000, getStatistics);

@@ -1,0 +1,125 @@
+import type { Db } from '$lib/server/db';
+import type { Principal } from '$lib/server/auth/principal';
+import type { Stage } from '$lib/server/db/schema';
+import { findProductsWithStages } from '$lib/server/events/event.repository';
+import { findQueuePosition, type QueuePosition } from '$lib/server/queue/queue.service';
+import { getQueueModels, type WeekCount } from '$lib/server/queue/queue-history.service';
+import { combineLaterStages, estimateDecision, estimateTurn, type DecisionRange, type TurnResult } from '$lib/server/queue/estimator';
+import { findCaseAccessLog } from '$lib/server/audit/audit.service';
+import { recentlyComputed } from '$lib/server/utils/recent';
+import { daysBetween, dutchDate } from './deadline';
+import { findStageHistory } from './case.repository';
+import { findOwnCase } from './case.service';
+
+/** After this long without any event from the case system, the page says its data may be behind. */
+export const STALE_AFTER_MS = 2 * 24 * 60 * 60 * 1000;
+
+const getProducts = recentlyComputed(5 * 60_000, (db) => findProductsWithStages(db));
+
+export type StageState = 'done' | 'current' | 'upcoming' | 'skipped';
+
+export interface TimelineStep {
+	stage: string;
+	kind: Stage['kind'];
+	state: StageState;
+	optional: boolean;
+	enteredAt: string | null;
+}
+
+export interface CaseStatus {
+	reference: string;
+	product: string;
+	status: 'open' | 'decided' | 'withdrawn';
+	outcome: string | null;
+	stage: string;
+	stageKind: Stage['kind'];
+	stageEnteredAt: string;
+	submittedAt: string;
+	timeline: TimelineStep[];
+	queue: (Omit<QueuePosition, 'enteredAt'> & { enteredAt: string; turn: TurnResult; weeks: WeekCount[] }) | null;
+	decision: DecisionRange | null;
+	deadline: { date: string; original: string; reason: string | null; daysLeft: number; passed: boolean };
+	computedAt: string;
+	newestEventAt: string | null;
+	stale: boolean;
+	accessLog: { at: string; role: string; organisation: string | null; desk: string | null; action: string }[];
+}
+
+/** Everything the applicant's case page shows, for the applicant who owns the case. */
+export async function getCaseStatus(db: Db, user: Principal, reference: string, now = new Date()): Promise<CaseStatus> {
+	const found = await findOwnCase(db, user, reference);
+	const [products, models, history, accessLog, position] = await Promise.all([
+		getProducts(db, now),
+		getQueueModels(db, now),
+		findStageHistory(db, found.id),
+		findCaseAccessLog(db, found.id),
+		found.status === 'open' ? findQueuePosition(db, reference) : Promise.resolve(null)
+	]);
+	const product = products.find((p) => p.code === found.product_code)!;
+	const current = product.stages.find((s) => s.code === found.stage_code)!;
+
+	const entered = new Map<string, string>();
+	entered.set(product.stages[0].code, found.submitted_at.toISOString());
+	for (const h of history) if (h.type === 'case.stage_entered' && h.stage) entered.set(h.stage, h.occurred_at.toISOString());
+	if (found.status === 'decided') entered.set(found.stage_code, found.stage_entered_at.toISOString());
+	const timeline: TimelineStep[] = product.stages.map((s) => {
+		const state: StageState =
+			s.code === found.stage_code && found.status !== 'withdrawn'
+				? 'current'
+				: s.position < current.position
+					? entered.has(s.code)
+						? 'done'
+						: 'skipped'
+					: 'upcoming';
+		return { stage: s.code, kind: s.kind, state, optional: s.optional, enteredAt: entered.get(s.code) ?? null };
+	});
+
+	let queue: CaseStatus['queue'] = null;
+	let decision: DecisionRange | null = null;
+	if (position && current.kind === 'queue') {
+		const model = models.queues.get(`${product.code}/${current.code}`);
+		const turn = estimateTurn({ ahead: position.ahead, stream: position.stream, history: model?.history ?? { exitsPerWeek: [] } });
+		queue = { ...position, enteredAt: position.enteredAt.toISOString(), turn, weeks: (model?.weeks ?? []).slice(-12) };
+		const decisionStage = product.stages.find((s) => s.kind === 'final');
+		const later = product.stages.filter((s) => s.position > current.position && (!decisionStage || s.position < decisionStage.position));
+		decision = estimateDecision(
+			turn,
+			combineLaterStages(
+				later.map((s) => {
+					const samples = models.stageDurations.get(`${product.code}/${s.code}`) ?? [];
+					const next = product.stages.find((n) => n.position > s.position && !n.optional);
+					const nextSamples = next ? (models.stageDurations.get(`${product.code}/${next.code}`)?.length ?? 0) : 0;
+					return {
+						stage: s.code,
+						samplesDays: samples,
+						fixedDays: s.fixed_days ?? undefined,
+						share: s.optional && nextSamples > 0 ? Math.min(1, samples.length / nextSamples) : undefined
+					};
+				})
+			)
+		);
+	}
+
+	const today = dutchDate(now);
+	const daysLeft = daysBetween(today, found.deadline);
+	const newest = models.newestEventAt;
+	return {
+		reference: found.reference,
+		product: product.code,
+		status: found.status,
+		outcome: found.outcome,
+		stage: current.code,
+		stageKind: current.kind,
+		stageEnteredAt: found.stage_entered_at.toISOString(),
+		submittedAt: found.submitted_at.toISOString(),
+		timeline,
+		queue,
+		decision,
+		deadline: { date: found.deadline, original: found.original_deadline, reason: found.deadline_reason, daysLeft, passed: daysLeft < 0 },
+		computedAt: models.computedAt.toISOString(),
+		newestEventAt: newest ? new Date(newest).toISOString() : null,
+		stale: !newest || now.getTime() - new Date(newest).getTime() > STALE_AFTER_MS,
+		// Role, organisation or desk and time: never the names of staff.
+		accessLog: accessLog.map((a) => ({ at: a.at.toISOString(), role: a.actor_role, organisation: a.actor_organisation, desk: a.actor_desk, action: a.action }))
+	};
+}

@@ -1,0 +1,595 @@
+/**
+ * Expected wait in an IND queue: pure functions, no database, no clock. The caller passes the
+ * position and the queue's recent history; the same inputs always give the same output.
+ *
+ * Method (turn estimate)
+ * - Throughput: an exponentially weighted mean of the cases leaving the queue per complete
+ *   week. Its half-life grows with the horizon being forecast (about a third of the expected
+ *   wait, between 3 and 8 weeks): a short wait depends on the next few weeks, which resemble the last few;
+ *   a long wait depends on the months ahead, where week-to-week swings average out and a longer
+ *   window is steadier. A change of capacity still shows within a few weeks.
+ * - Wait: the applicant's turn comes with the (ahead + 1)-th exit. Cases entering the priority
+ *   stream jump ahead of a normal-stream case, so for it the effective rate is the exits minus
+ *   the priority entries: wait = (ahead + 1) / (exits − priority entries) weeks.
+ * - Interval: a log-normal around that point. The log of the mean throughput over the wait is
+ *   uncertain because (1) the level estimate is noisy (week-to-week spread over the effective
+ *   number of weeks), (2) throughput moves as a random walk in its logarithm — capacity changes
+ *   persist (staff hired, moved, reorganised), they do not revert — which adds σ² × (age of the
+ *   data + horizon / 3) (the mean of a random walk over a horizon h has variance σ²h/3), and
+ *   (3) counting noise of the ahead + 1 exits themselves (Poisson: 1 / (ahead + 1)). σ is the
+ *   queue's own volatility of 4-week throughput blocks, shrunk towards a prior (calibrated with
+ *   `npm run backtest` on the simulator's three-year history with shocks). A closed form, so a
+ *   call costs microseconds and needs no random numbers.
+ * Chosen over a block bootstrap of recent weeks: with 26 weeks there are too few blocks to
+ * resample a horizon of months, and a bootstrap cannot produce a level never seen before, while
+ * a random walk widens the range with the horizon as persistent capacity changes require.
+ */
+
+/** Two-sided 80 %: the 10th and 90th percentile of a normal. */
+const Z_80 = 1.2815515655446004;
+const WEEK_MS = 7 * 86_400_000;
+
+export const CONFIDENCE = 0.8;
+
+/** Message keys (never sentences): the page translates them. */
+export type EstimateCaveat =
+	/** No complete week of history yet. */
+	| 'no_history'
+	/** Fewer than `SHORT_HISTORY_WEEKS` complete weeks: the range is wide and may still move. */
+	| 'short_history'
+	/** No case left the queue in the latest weeks. */
+	| 'stalled'
+	/** The latest 4 weeks differ clearly from the weeks before (capacity or inflow changed). */
+	| 'recent_change'
+	/** The wait reaches well beyond the history it is computed from. */
+	| 'long_horizon'
+	/** Few exits per week: counts are noisy. */
+	| 'low_throughput'
+	/** Priority cases take a noticeable share of the exits (normal stream only). */
+	| 'priority_inflow';
+
+export type QueueStreamName = 'normal' | 'priority';
+
+/** A queue's recent history in complete weeks, oldest first (both arrays cover the same weeks). */
+export interface QueueHistory {
+	/** Cases that left the queue (served or withdrawn) per complete week. */
+	exitsPerWeek: readonly number[];
+	/** Cases that entered the priority stream per week (they jump ahead of normal-stream cases). */
+	priorityEntriesPerWeek?: readonly number[];
+	/** Weeks between the end of the last complete week and the moment of the estimate (0–1). */
+	weeksSinceEnd?: number;
+}
+
+export interface TurnInput {
+	/** Cases served before this one (≥ 0). */
+	ahead: number;
+	/** The case's stream; a priority case is not overtaken by new priority entries. */
+	stream?: QueueStreamName;
+	history: QueueHistory;
+}
+
+interface EstimateBase {
+	confidence: typeof CONFIDENCE;
+	/** Complete weeks of history used. */
+	basisWeeks: number;
+	caveats: EstimateCaveat[];
+}
+
+export interface TurnEstimate extends EstimateBase {
+	kind: 'estimate';
+	/** Median expected weeks until the case's turn. */
+	pointWeeks: number;
+	/** The 80 % interval: the 10th and 90th percentile. */
+	lowWeeks: number;
+	highWeeks: number;
+	/** The weighted throughput the estimate rests on (exits per week, net of priority entries). */
+	throughputPerWeek: number;
+}
+
+export interface NoTurnEstimate extends EstimateBase {
+	/** `no_history`: no complete week yet; `stalled`: no exits lately (or priority takes them all). */
+	kind: 'no_history' | 'stalled';
+	pointWeeks: null;
+	lowWeeks: null;
+	highWeeks: null;
+	throughputPerWeek: number | null;
+}
+
+export type TurnResult = TurnEstimate | NoTurnEstimate;
+
+export interface EstimatorOptions {
+	/** At most this many most recent weeks are used. */
+	maxWeeks: number;
+	/** Half-life of the weekly weights = clamp(horizonFactor × expected wait, min, max) weeks. */
+	halfLifeMin: number;
+	halfLifeMax: number;
+	halfLifeHorizonFactor: number;
+	/** Prior volatility of log throughput per week (random walk σ) and its weight in 4-week blocks. */
+	driftPrior: number;
+	driftPriorWeight: number;
+	/** Prior week-to-week spread of log exits and its weight in weeks. */
+	noisePrior: number;
+	noisePriorWeight: number;
+	/** Multiplies the standard deviation of the log wait (1 = the model as derived). */
+	spreadFactor: number;
+	/** Weeks to fit the trend of log throughput on (0: no trend), and its damping per week ahead. */
+	trendWeeks: number;
+	trendDamping: number;
+	/** Uncertainty (sd, days) from working days and office hours: matters for waits of days. */
+	granularityDays: number;
+	/** Time constant (weeks) of the reversion to the history's mean level (0: none, a pure random walk). */
+	revertWeeks: number;
+	/** Weight of the permanent-or-transient uncertainty of the current level's gap to the mean. */
+	betweenWeight: number;
+}
+
+export const DEFAULT_OPTIONS: Readonly<EstimatorOptions> = Object.freeze({
+	maxWeeks: 26,
+	halfLifeMin: 3,
+	halfLifeMax: 8,
+	halfLifeHorizonFactor: 0.33,
+	driftPrior: 0.08,
+	driftPriorWeight: 0.5,
+	noisePrior: 0.15,
+	noisePriorWeight: 2,
+	spreadFactor: 0.95,
+	trendWeeks: 8,
+	trendDamping: 0.9,
+	granularityDays: 0.75,
+	revertWeeks: 13,
+	betweenWeight: 1
+});
+
+export const SHORT_HISTORY_WEEKS = 4;
+/** No exits in this many latest weeks (or in all weeks, if fewer) means the queue has stalled. */
+export const STALL_WEEKS = 3;
+const BLOCK_WEEKS = 4;
+const LOW_THROUGHPUT = 5;
+const RECENT_CHANGE_LOG = Math.log(1.25);
+const PRIORITY_SHARE_NOTICE = 0.1;
+/** Below this share of the exits left for the normal stream, a normal-stream case is stalled. */
+const MIN_NET_SHARE = 0.05;
+
+function assertCounts(name: string, counts: readonly number[]): void {
+	for (const c of counts) if (!Number.isFinite(c) || c < 0) throw new RangeError(`${name} must be counts ≥ 0, got ${c}`);
+}
+
+interface Weighted {
+	level: number;
+	/** Normalised weights, index 0 = newest week. */
+	weights: Float64Array;
+}
+
+/** Exponentially weighted mean of `counts` (newest last) with the given half-life in weeks. */
+function weightedLevel(counts: readonly number[], halfLife: number): Weighted {
+	const n = counts.length;
+	const weights = new Float64Array(n);
+	const decay = Math.pow(0.5, 1 / halfLife);
+	let w = 1;
+	let total = 0;
+	for (let i = 0; i < n; i++) {
+		weights[i] = w;
+		total += w;
+		w *= decay;
+	}
+	let level = 0;
+	for (let i = 0; i < n; i++) {
+		weights[i] /= total;
+		level += weights[i] * counts[n - 1 - i];
+	}
+	return { level, weights };
+}
+
+function weightedWith(weights: Float64Array, counts: readonly number[]): number {
+	const n = counts.length;
+	let sum = 0;
+	for (let i = 0; i < n && i < weights.length; i++) sum += weights[i] * counts[n - 1 - i];
+	return sum;
+}
+
+/** Volatility of log throughput per week, from adjacent 4-week blocks, shrunk towards the prior. */
+function driftVariance(counts: readonly number[], o: EstimatorOptions): number {
+	const blocks: number[] = [];
+	for (let end = counts.length; end - BLOCK_WEEKS >= 0; end -= BLOCK_WEEKS) {
+		let sum = 0;
+		for (let i = end - BLOCK_WEEKS; i < end; i++) sum += counts[i];
+		blocks.push(sum);
+	}
+	let m = 0;
+	let observed = 0;
+	for (let j = 0; j + 1 < blocks.length; j++) {
+		const a = blocks[j];
+		const b = blocks[j + 1];
+		if (a <= 0 || b <= 0) continue;
+		const d = Math.log(a / b);
+		// Less the counting noise; the difference of adjacent block means of a random walk with
+		// step variance σ² per week has variance σ² × 2T/3 (T = block length).
+		observed += Math.max(0, d * d - 1 / a - 1 / b) / ((2 * BLOCK_WEEKS) / 3);
+		m++;
+	}
+	const prior = o.driftPrior * o.driftPrior;
+	return (o.driftPriorWeight * prior + observed) / (o.driftPriorWeight + m);
+}
+
+/** Weighted spread of the weekly log exits around the level, and the effective number of weeks. */
+function levelSpread(counts: readonly number[], weights: Float64Array, level: number): { spread: number; nEffective: number } {
+	const n = counts.length;
+	const logLevel = Math.log(level + 0.5);
+	let spread = 0;
+	let sumSquares = 0;
+	for (let i = 0; i < n; i++) {
+		const r = Math.log(counts[n - 1 - i] + 0.5) - logLevel;
+		spread += weights[i] * r * r;
+		sumSquares += weights[i] * weights[i];
+	}
+	return { spread, nEffective: 1 / sumSquares };
+}
+
+/** Σ over the weekly steps between the data and now of (weight of the data older than it)². */
+function lagExposure(weights: Float64Array, weeksSinceEnd: number): number {
+	let tail = 1;
+	let exposure = 0.5 + weeksSinceEnd;
+	for (let i = 0; i + 1 < weights.length; i++) {
+		tail -= weights[i];
+		exposure += tail * tail;
+	}
+	return exposure;
+}
+
+/**
+ * Slope of log exits per week over the latest `weeks` weeks (least squares), shrunk towards 0 by
+ * its own uncertainty (positive-part James–Stein), so that noise does not pass for a trend.
+ */
+function trendSlope(counts: readonly number[], weeks: number): { slope: number; variance: number } {
+	const m = Math.min(weeks, counts.length);
+	if (m < 6) return { slope: 0, variance: 0 };
+	let sx = 0;
+	let sy = 0;
+	for (let i = 0; i < m; i++) {
+		sx += i;
+		sy += Math.log(counts[counts.length - m + i] + 0.5);
+	}
+	const mx = sx / m;
+	const my = sy / m;
+	let sxx = 0;
+	let sxy = 0;
+	for (let i = 0; i < m; i++) {
+		const dx = i - mx;
+		sxx += dx * dx;
+		sxy += dx * (Math.log(counts[counts.length - m + i] + 0.5) - my);
+	}
+	const raw = sxy / sxx;
+	let residual = 0;
+	for (let i = 0; i < m; i++) {
+		const r = Math.log(counts[counts.length - m + i] + 0.5) - my - raw * (i - mx);
+		residual += r * r;
+	}
+	const variance = residual / (m - 2) / sxx;
+	const keep = raw === 0 ? 0 : Math.max(0, 1 - variance / (raw * raw));
+	return { slope: raw * keep, variance: variance * keep };
+}
+
+interface RatePath {
+	/** Exits per week now (the recent level, moved along the trend to the present). */
+	now: number;
+	/** The level the rate reverts to (the mean of the whole history), and the time constant. */
+	longRun: number;
+	revertWeeks: number;
+	slope: number;
+	damping: number;
+	/** Priority entries per week, subtracted from the exits (normal stream only). */
+	priority: number;
+}
+
+/**
+ * Weeks until `needed` exits at the rate of `path` from now on: the log rate moves from `now`
+ * towards `longRun` (e^(−s/τ)), plus the damped trend, less the priority entries. Also the
+ * mean over that wait of the damped trend (s) and of the share of the recent level still in
+ * force (e^(−s/τ)), for the variance. Without trend or reversion: needed / (now − priority).
+ */
+function timeToExits(needed: number, path: RatePath): { weeks: number; meanDamped: number; meanPersist: number } {
+	const flat = needed / (path.now - path.priority);
+	const gap = Math.log(path.now / path.longRun);
+	const reverts = path.revertWeeks > 0 && gap !== 0;
+	if (path.slope === 0 && !reverts) return { weeks: flat, meanDamped: 0, meanPersist: 1 };
+	const damped = (s: number) => (path.damping >= 1 ? s : (path.damping * (1 - Math.pow(path.damping, s))) / (1 - path.damping));
+	const logLong = Math.log(path.longRun);
+	const step = flat / 64;
+	let done = 0;
+	let t = 0;
+	let exposure = 0;
+	let persist = 0;
+	let rate = 0;
+	for (let k = 0; k < 2048; k++) {
+		const mid = t + step / 2;
+		const d = damped(mid);
+		const p = reverts ? Math.exp(-mid / path.revertWeeks) : 1;
+		rate = Math.exp(logLong + gap * p + path.slope * d) - path.priority;
+		const dt = rate > 0 && done + rate * step >= needed ? (needed - done) / rate : step;
+		done += Math.max(0, rate) * dt;
+		exposure += d * dt;
+		persist += p * dt;
+		t += dt;
+		if (dt < step) return { weeks: t, meanDamped: exposure / t, meanPersist: persist / t };
+	}
+	// Far beyond the history: continue at the last rate.
+	if (!(rate > 0)) return { weeks: Infinity, meanDamped: 0, meanPersist: 0 };
+	const rest = (needed - done) / rate;
+	return { weeks: t + rest, meanDamped: (exposure + damped(t) * rest) / (t + rest), meanPersist: persist / (t + rest) };
+}
+
+function sum(counts: readonly number[], from = 0): number {
+	let s = 0;
+	for (let i = from; i < counts.length; i++) s += counts[i];
+	return s;
+}
+
+function noEstimate(kind: NoTurnEstimate['kind'], basisWeeks: number, throughput: number | null, caveats: EstimateCaveat[]): NoTurnEstimate {
+	return { kind, pointWeeks: null, lowWeeks: null, highWeeks: null, confidence: CONFIDENCE, basisWeeks, throughputPerWeek: throughput, caveats };
+}
+
+/**
+ * When the case's turn comes: a point (median) and an 80 % interval in weeks from now, or no
+ * number at all when the history cannot support one (`no_history`, `stalled`).
+ */
+export function estimateTurn(input: TurnInput, options: Partial<EstimatorOptions> = {}): TurnResult {
+	const o: EstimatorOptions = { ...DEFAULT_OPTIONS, ...options };
+	const { ahead } = input;
+	if (!Number.isFinite(ahead) || ahead < 0) throw new RangeError(`ahead must be ≥ 0, got ${ahead}`);
+	assertCounts('exitsPerWeek', input.history.exitsPerWeek);
+	const all = input.history.exitsPerWeek;
+	const exits = all.length > o.maxWeeks ? all.slice(all.length - o.maxWeeks) : all;
+	const n = exits.length;
+	const caveats: EstimateCaveat[] = [];
+	if (n === 0) return noEstimate('no_history', 0, null, ['no_history']);
+	if (n < SHORT_HISTORY_WEEKS) caveats.push('short_history');
+	if (sum(exits, n - Math.min(STALL_WEEKS, n)) === 0) return noEstimate('stalled', n, 0, [...caveats, 'stalled']);
+
+	let priority: readonly number[] = [];
+	if (input.stream !== 'priority' && input.history.priorityEntriesPerWeek) {
+		const p = input.history.priorityEntriesPerWeek;
+		assertCounts('priorityEntriesPerWeek', p);
+		priority = p.length > n ? p.slice(p.length - n) : p;
+	}
+
+	// The half-life depends on the horizon, which depends on the level: two fixed-point steps.
+	let halfLife = o.halfLifeMin;
+	let weighted = weightedLevel(exits, halfLife);
+	let net = weighted.level - weightedWith(weighted.weights, priority);
+	for (let step = 0; step < 2 && net > 0; step++) {
+		const wanted = Math.min(o.halfLifeMax, Math.max(o.halfLifeMin, o.halfLifeHorizonFactor * ((ahead + 1) / net)));
+		if (Math.abs(wanted - halfLife) < 0.25) break;
+		halfLife = wanted;
+		weighted = weightedLevel(exits, halfLife);
+		net = weighted.level - weightedWith(weighted.weights, priority);
+	}
+	const level = weighted.level;
+	const priorityRate = level - net;
+	if (priority.length && priorityRate > PRIORITY_SHARE_NOTICE * level) caveats.push('priority_inflow');
+	if (!(net > MIN_NET_SHARE * level)) return noEstimate('stalled', n, Math.max(0, net), [...caveats, 'stalled']);
+
+	const weeksSinceEnd = input.history.weeksSinceEnd ?? 0.5;
+	// How old the weighted level is: the weights' mean age (week centres) plus the weeks since the end.
+	let age = weeksSinceEnd;
+	for (let i = 0; i < weighted.weights.length; i++) age += weighted.weights[i] * (i + 0.5);
+	const trend = o.trendWeeks > 0 ? trendSlope(exits, o.trendWeeks) : { slope: 0, variance: 0 };
+	const recentNow = level * Math.exp(trend.slope * age);
+	const longRun = o.revertWeeks > 0 ? Math.max(sum(exits) / n, MIN_NET_SHARE * recentNow) : recentNow;
+	const path: RatePath = { now: recentNow, longRun, revertWeeks: o.revertWeeks, slope: trend.slope, damping: o.trendDamping, priority: priorityRate };
+	const { weeks: point, meanDamped, meanPersist } = timeToExits(ahead + 1, path);
+	const between = Math.log(recentNow / longRun) ** 2 * meanPersist * (1 - meanPersist);
+	if (!Number.isFinite(point)) return noEstimate('stalled', n, Math.max(0, net), [...caveats, 'stalled']);
+
+	const { spread, nEffective } = levelSpread(exits, weighted.weights, level);
+	const noisePrior = o.noisePrior * o.noisePrior;
+	// Shrink the observed spread towards the prior; a single week tells nothing about spread.
+	const noise = (o.noisePriorWeight * noisePrior + (n - 1) * spread) / (o.noisePriorWeight + n - 1);
+	const drift = driftVariance(exits, o);
+	const variance =
+		noise / Math.min(nEffective, n) +
+		drift * (lagExposure(weighted.weights, weeksSinceEnd) + point / 3) +
+		trend.variance * (age + meanDamped) ** 2 +
+		o.betweenWeight * between +
+		1 / (ahead + 1);
+	const sd = o.spreadFactor * Math.sqrt(variance);
+	const granularity = (Z_80 * o.granularityDays) / 7;
+	const below = Math.hypot(point * (1 - Math.exp(-Z_80 * sd)), granularity);
+	const above = Math.hypot(point * (Math.exp(Z_80 * sd) - 1), granularity);
+
+	if (n >= 2 * BLOCK_WEEKS) {
+		const recent = sum(exits, n - BLOCK_WEEKS) / BLOCK_WEEKS;
+		const before = sum(exits.slice(0, n - BLOCK_WEEKS)) / (n - BLOCK_WEEKS);
+		if (Math.abs(Math.log((recent + 0.5) / (before + 0.5))) > RECENT_CHANGE_LOG) caveats.push('recent_change');
+	}
+	if (point > Math.max(2 * n, 13)) caveats.push('long_horizon');
+	if (level < LOW_THROUGHPUT) caveats.push('low_throughput');
+
+	return {
+		kind: 'estimate',
+		pointWeeks: point,
+		lowWeeks: Math.max(0, point - below),
+		highWeeks: point + above,
+		confidence: CONFIDENCE,
+		basisWeeks: n,
+		throughputPerWeek: net,
+		caveats
+	};
+}
+
+/** One case's stay in one queue, as a `queue_entry` row holds it. */
+export interface QueueSpan {
+	enteredAt: Date | number;
+	/** Null while the case is still waiting. */
+	leftAt: Date | number | null;
+	stream?: QueueStreamName;
+	/** When the case joined the priority stream; defaults to `enteredAt` for a priority case. */
+	priorityAt?: Date | number | null;
+}
+
+export interface HistoryWindow {
+	/** The end of the last complete week (e.g. Monday 00:00 local time of the current week). */
+	until: Date | number;
+	/** How many complete weeks before `until` to count (default 26). */
+	weeks?: number;
+	/**
+	 * The first moment the data covers; weeks that start before it are left out, so a queue (or a
+	 * database) younger than the window is not mistaken for one without exits. Defaults to the
+	 * earliest `enteredAt`.
+	 */
+	since?: Date | number;
+	/** The moment of the estimate, to know how old the last complete week is. */
+	now?: Date | number;
+}
+
+const ms = (t: Date | number) => (typeof t === 'number' ? t : t.getTime());
+
+/**
+ * Weekly counts of exits (and priority entries) of one queue, oldest week first, from its
+ * entries: what `estimateTurn` takes. The page fills it from `queue_entry` rows, the backtest
+ * from the simulator's events.
+ */
+export function weeklyHistory(spans: Iterable<QueueSpan>, window: HistoryWindow): QueueHistory {
+	const until = ms(window.until);
+	const maxWeeks = window.weeks ?? DEFAULT_OPTIONS.maxWeeks;
+	const exits = new Array<number>(maxWeeks).fill(0);
+	const priority = new Array<number>(maxWeeks).fill(0);
+	let earliest = Infinity;
+	let anyPriority = false;
+	const start = until - maxWeeks * WEEK_MS;
+	for (const span of spans) {
+		const entered = ms(span.enteredAt);
+		if (entered < earliest) earliest = entered;
+		if (span.leftAt !== null) {
+			const left = ms(span.leftAt);
+			if (left >= start && left < until) exits[Math.floor((left - start) / WEEK_MS)]++;
+		}
+		if (span.stream === 'priority' || (span.priorityAt !== undefined && span.priorityAt !== null)) {
+			const at = ms(span.priorityAt ?? span.enteredAt);
+			anyPriority = true;
+			if (at >= start && at < until) priority[Math.floor((at - start) / WEEK_MS)]++;
+		}
+	}
+	const since = window.since !== undefined ? ms(window.since) : earliest;
+	let first = 0;
+	while (first < maxWeeks && start + first * WEEK_MS < since) first++;
+	const history: QueueHistory = { exitsPerWeek: exits.slice(first) };
+	if (anyPriority) history.priorityEntriesPerWeek = priority.slice(first);
+	if (window.now !== undefined) history.weeksSinceEnd = Math.max(0, (ms(window.now) - until) / WEEK_MS);
+	return history;
+}
+
+/** A spread of durations in days: the 10th, 50th and 90th percentile (an 80 % range). */
+export interface DurationRange {
+	lowDays: number;
+	typicalDays: number;
+	highDays: number;
+	confidence: typeof CONFIDENCE;
+}
+
+/** Recent durations of one later stage (e.g. decision, collect_document), in days. */
+export interface StageSamples {
+	stage: string;
+	/** Durations of recent cases that went through the stage. */
+	samplesDays: readonly number[];
+	/** Share of cases that take this stage at all (optional stages); default 1. */
+	share?: number;
+	/** A fixed, known duration (e.g. 6 days rest) used when there are no samples. */
+	fixedDays?: number;
+}
+
+export type StageCaveat = 'few_stage_samples' | 'no_stage_samples';
+
+export interface LaterStages extends DurationRange {
+	/** The stages whose samples were too few (< `MIN_STAGE_SAMPLES`) or missing. */
+	caveats: StageCaveat[];
+	stages: (DurationRange & { stage: string })[];
+}
+
+export const MIN_STAGE_SAMPLES = 10;
+
+/** Percentile by linear interpolation between order statistics (sorted ascending input). */
+export function percentile(sorted: readonly number[], q: number): number {
+	if (sorted.length === 0) return NaN;
+	const h = (sorted.length - 1) * Math.min(1, Math.max(0, q));
+	const lo = Math.floor(h);
+	const hi = Math.min(sorted.length - 1, lo + 1);
+	return sorted[lo] + (h - lo) * (sorted[hi] - sorted[lo]);
+}
+
+/** Quantile of "0 with probability 1 − share, else a sample": an optional stage. */
+function mixtureQuantile(sorted: readonly number[], share: number, q: number): number {
+	if (q <= 1 - share) return 0;
+	return percentile(sorted, (q - (1 - share)) / share);
+}
+
+/**
+ * The typical duration of the stages after the queue, combined.
+ *
+ * Method: per stage the 10th, 50th and 90th percentile of its recent durations (an optional
+ * stage is a mixture: zero days for the cases that skip it). The typical total is the sum of
+ * the medians; the distances from median to the 10th and to the 90th percentile are combined
+ * as the root of the sum of squares — exact for independent normal stages, and for a single
+ * stage it returns that stage's own percentiles. Simply adding the 10th (or 90th) percentiles
+ * would claim that every stage is fast (or slow) at once: a range too wide.
+ */
+export function combineLaterStages(stages: readonly StageSamples[]): LaterStages {
+	const caveats: StageCaveat[] = [];
+	const parts: (DurationRange & { stage: string })[] = [];
+	for (const s of stages) {
+		const share = Math.min(1, Math.max(0, s.share ?? 1));
+		const sorted = s.samplesDays.filter((d) => Number.isFinite(d) && d >= 0).sort((a, b) => a - b);
+		if (sorted.length === 0) {
+			const fixed = s.fixedDays ?? null;
+			if (fixed === null) {
+				if (!caveats.includes('no_stage_samples')) caveats.push('no_stage_samples');
+				continue;
+			}
+			const low = share < 1 - 0.1 ? 0 : fixed;
+			const typical = share < 0.5 ? 0 : fixed;
+			parts.push({ stage: s.stage, lowDays: low, typicalDays: typical, highDays: share > 0.1 ? fixed : 0, confidence: CONFIDENCE });
+			continue;
+		}
+		if (sorted.length < MIN_STAGE_SAMPLES && !caveats.includes('few_stage_samples')) caveats.push('few_stage_samples');
+		parts.push({
+			stage: s.stage,
+			lowDays: mixtureQuantile(sorted, share, 0.1),
+			typicalDays: mixtureQuantile(sorted, share, 0.5),
+			highDays: mixtureQuantile(sorted, share, 0.9),
+			confidence: CONFIDENCE
+		});
+	}
+	const combined = combineRanges(parts);
+	return { ...combined, caveats, stages: parts };
+}
+
+/** Adds independent ranges: medians add, the one-sided spreads add in quadrature. */
+function combineRanges(parts: readonly DurationRange[]): DurationRange {
+	let typical = 0;
+	let below = 0;
+	let above = 0;
+	for (const p of parts) {
+		typical += p.typicalDays;
+		below += (p.typicalDays - p.lowDays) ** 2;
+		above += (p.highDays - p.typicalDays) ** 2;
+	}
+	return { lowDays: Math.max(0, typical - Math.sqrt(below)), typicalDays: typical, highDays: typical + Math.sqrt(above), confidence: CONFIDENCE };
+}
+
+export interface DecisionRange extends DurationRange {
+	/** Days from the moment of the estimate. */
+	fromTurn: DurationRange;
+	laterStages: DurationRange;
+	caveats: (EstimateCaveat | StageCaveat)[];
+}
+
+/**
+ * Days from now until the decision: the wait for the turn plus the later stages (both 80 %
+ * ranges, combined as in `combineLaterStages`). Null when the turn has no estimate: a decision
+ * date without a turn estimate would be a fake number.
+ */
+export function estimateDecision(turn: TurnResult, later: LaterStages): DecisionRange | null {
+	if (turn.kind !== 'estimate') return null;
+	const fromTurn: DurationRange = { lowDays: turn.lowWeeks * 7, typicalDays: turn.pointWeeks * 7, highDays: turn.highWeeks * 7, confidence: CONFIDENCE };
+	const laterStages: DurationRange = { lowDays: later.lowDays, typicalDays: later.typicalDays, highDays: later.highDays, confidence: CONFIDENCE };
+	return { ...combineRanges([fromTurn, laterStages]), fromTurn, laterStages, caveats: [...turn.caveats, ...later.caveats] };
+}

@@ -1,0 +1,54 @@
+import { sql } from 'kysely';
+import type { Db } from '$lib/server/db';
+
+const TIME_ZONE = 'Europe/Amsterdam';
+
+/** Per queue and week (Monday, Dutch time): cases that entered the priority stream. */
+export async function countWeeklyPriorityEntries(db: Db, weekStarts: string[]) {
+	const result = await sql<{ product_code: string; stage_code: string; week_start: string; entries: number }>`
+		select e.product_code, e.stage_code, to_char(w.d, 'YYYY-MM-DD') as week_start, count(*)::int as entries
+		from unnest(${weekStarts}::date[]) as w(d)
+		join queue_entry e on e.stream = 'priority'
+			and e.entered_at >= w.d::timestamp at time zone ${TIME_ZONE}
+			and e.entered_at < (w.d + 7)::timestamp at time zone ${TIME_ZONE}
+		group by 1, 2, 3`.execute(db);
+	return result.rows;
+}
+
+/**
+ * Recent durations, in days, of every stage of every product: from entering the stage to the
+ * next event of the case, for cases whose next event fell in [from, until). At most `perStage`
+ * of the most recent per stage.
+ */
+export async function findRecentStageDurations(db: Db, from: Date, until: Date, perStage = 500) {
+	const result = await sql<{ product_code: string; stage_code: string; days: number }>`
+		with steps as (
+			select c.product_code,
+				coalesce(e.data->>'stage', case when e.type = 'case.submitted' then first_stage.code end) as stage_code,
+				e.occurred_at,
+				lead(e.occurred_at) over (partition by e.case_id order by e.occurred_at, e.received_at) as next_at
+			from case_event e
+			join "case" c on c.id = e.case_id
+			cross join lateral (select s.code from stage s where s.product_code = c.product_code order by s.position limit 1) first_stage
+			where e.type in ('case.submitted', 'case.stage_entered', 'case.decided', 'case.withdrawn')
+				and e.occurred_at >= ${from}::timestamptz - interval '2 years'
+				and c.id in (select case_id from case_event where occurred_at >= ${from} and occurred_at < ${until})
+		),
+		ranked as (
+			select product_code, stage_code, extract(epoch from next_at - occurred_at) / 86400 as days,
+				row_number() over (partition by product_code, stage_code order by next_at desc) as n
+			from steps
+			where stage_code is not null and next_at >= ${from} and next_at < ${until}
+		)
+		select product_code, stage_code, days::float8 as days from ranked where n <= ${perStage}`.execute(db);
+	return result.rows.map((r) => ({ ...r, days: Number(r.days) }));
+}
+
+/** The newest moment the case system sent anything, and when that arrived. */
+export async function findNewestEvent(db: Db) {
+	const row = await db
+		.selectFrom('case_event')
+		.select((eb) => [eb.fn.max('received_at').as('received_at')])
+		.executeTakeFirst();
+	return row?.received_at ?? null;
+}
