@@ -5,7 +5,6 @@ import { defaultLanguage, languageOf, negotiate, translator } from '$lib/i18n';
 import { startApp } from '$lib/server/app';
 import { db } from '$lib/server/db';
 import { SESSION_COOKIE, deleteSessionCookie, setSessionCookie, validateSessionToken } from '$lib/server/auth/session';
-import { findRoles } from '$lib/server/auth/user.repository';
 import { decide, requirementFor } from '$lib/server/auth/guards';
 import { bearerToken, verifyApiKey } from '$lib/server/api-keys/api-key.service';
 
@@ -63,7 +62,7 @@ const handleAuth: Handle = async ({ event, resolve }) => {
 				displayName: session.displayName,
 				kind: session.kind,
 				applicantId: session.applicantId,
-				roles: await findRoles(db, session.userId)
+				roles: session.roles
 			};
 		}
 	}

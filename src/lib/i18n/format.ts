@@ -6,14 +6,32 @@ function locale(lang: string): string {
 	return (languageOf(lang) ?? languageOf(defaultLanguage)!).locale;
 }
 
+// Building an Intl formatter costs far more than using one; a page formats dozens of values.
+const numberFormats = new Map<string, Intl.NumberFormat>();
+const dateFormats = new Map<string, Intl.DateTimeFormat>();
+
+function numberFormat(lang: string, options?: Intl.NumberFormatOptions): Intl.NumberFormat {
+	const key = `${lang}|${JSON.stringify(options ?? {})}`;
+	let format = numberFormats.get(key);
+	if (!format) numberFormats.set(key, (format = new Intl.NumberFormat(locale(lang), options)));
+	return format;
+}
+
+function dateFormat(lang: string, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+	const key = `${lang}|${JSON.stringify(options)}`;
+	let format = dateFormats.get(key);
+	if (!format) dateFormats.set(key, (format = new Intl.DateTimeFormat(locale(lang), { timeZone: TIME_ZONE, ...options })));
+	return format;
+}
+
 export function formatNumber(lang: string, value: number, options?: Intl.NumberFormatOptions): string {
-	return new Intl.NumberFormat(locale(lang), options).format(value);
+	return numberFormat(lang, options).format(value);
 }
 
 /** A calendar date (`YYYY-MM-DD` or a moment) in the user's language, e.g. "3 februari 2027". */
 export function formatDate(lang: string, value: string | Date, options: Intl.DateTimeFormatOptions = { dateStyle: 'long' }): string {
 	const date = typeof value === 'string' && value.length === 10 ? new Date(`${value}T12:00:00Z`) : new Date(value);
-	return new Intl.DateTimeFormat(locale(lang), { timeZone: TIME_ZONE, ...options }).format(date);
+	return dateFormat(lang, options).format(date);
 }
 
 export function formatDateTime(lang: string, value: string | Date): string {

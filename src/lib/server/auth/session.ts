@@ -1,6 +1,7 @@
 import { sha256 } from '@oslojs/crypto/sha2';
 import { encodeBase32LowerCaseNoPadding, encodeHexLowerCase } from '@oslojs/encoding';
 import type { Cookies } from '@sveltejs/kit';
+import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import type { Db } from '$lib/server/db';
 import type { AccountKind } from '$lib/server/db/schema';
 
@@ -47,6 +48,17 @@ export async function validateSessionToken(db: Db, token: string) {
 			'app_user.language',
 			'app_user.disabled_at as disabledAt'
 		])
+		// The roles come in the same round trip: this runs on every request.
+		.select((eb) =>
+			jsonArrayFrom(
+				eb
+					.selectFrom('user_role')
+					.leftJoin('organisation', 'organisation.id', 'user_role.organisation_id')
+					.select(['user_role.role', 'user_role.organisation_id as organisationId', 'organisation.kvk as organisationKvk', 'organisation.name as organisationName', 'user_role.desk'])
+					.whereRef('user_role.user_id', '=', 'app_user.id')
+					.orderBy('user_role.role')
+			).as('roles')
+		)
 		.where('user_session.id', '=', id)
 		.executeTakeFirst();
 	if (!row) return null;

@@ -2,7 +2,7 @@ import type { Db } from '$lib/server/db';
 import type { Principal } from '$lib/server/auth/principal';
 import type { Stage } from '$lib/server/db/schema';
 import { findProductsWithStages } from '$lib/server/events/event.repository';
-import { findQueuePosition, type QueuePosition } from '$lib/server/queue/queue.service';
+import { findQueuePositionOfCase, type QueuePosition } from '$lib/server/queue/queue.service';
 import { getQueueModels, type WeekCount } from '$lib/server/queue/queue-history.service';
 import { combineLaterStages, estimateDecision, estimateTurn, type DecisionRange, type TurnResult } from '$lib/server/queue/estimator';
 import { findCaseAccessLog } from '$lib/server/audit/audit.service';
@@ -53,7 +53,7 @@ export async function getCaseStatus(db: Db, user: Principal, reference: string, 
 		getQueueModels(db, now),
 		findStageHistory(db, found.id),
 		findCaseAccessLog(db, found.id),
-		found.status === 'open' ? findQueuePosition(db, reference) : Promise.resolve(null)
+		found.status === 'open' ? findQueuePositionOfCase(db, found.id) : Promise.resolve(null)
 	]);
 	const product = products.find((p) => p.code === found.product_code)!;
 	const current = product.stages.find((s) => s.code === found.stage_code)!;

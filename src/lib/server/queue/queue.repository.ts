@@ -1,4 +1,4 @@
-import { sql, type Transaction } from 'kysely';
+import { sql, type RawBuilder, type Transaction } from 'kysely';
 import type { Database, Db } from '$lib/server/db';
 import type { QueueStream } from '$lib/server/db/schema';
 
@@ -57,11 +57,11 @@ export async function updateCaseStream(trx: Transaction<Database>, caseId: numbe
  * Cases ahead of an open entry and the queue's length, from the per-day counts plus a count
  * within the entry's own day, in one statement so both figures come from one snapshot.
  */
-export async function findPositionOfEntry(db: Db, entryId: number) {
-	const result = await sql<{ ahead: number; waiting: number }>`
+async function findPosition(db: Db, me: RawBuilder<unknown>) {
+	const result = await sql<{ id: number; stage_code: string; stream: QueueStream; entered_at: Date; ahead: number; waiting: number }>`
 		with me as (
 			select id, product_code, stage_code, stream, entered_at, (entered_at at time zone 'UTC')::date as day
-			from queue_entry where id = ${entryId} and left_at is null
+			from queue_entry where ${me} and left_at is null
 		),
 		buckets as (
 			select
@@ -69,9 +69,9 @@ export async function findPositionOfEntry(db: Db, entryId: number) {
 				sum(c.waiting) as total
 			from queue_day_count c join me on c.product_code = me.product_code and c.stage_code = me.stage_code
 		)
-		select
+		select me.id, me.stage_code, me.stream, me.entered_at,
 			coalesce((select before from buckets), 0)
-			+ (select count(*) from queue_entry q, me
+			+ (select count(*) from queue_entry q
 				where q.product_code = me.product_code and q.stage_code = me.stage_code and q.stream = me.stream
 				and q.left_at is null
 				and q.entered_at >= (me.day::timestamp at time zone 'UTC')
@@ -79,5 +79,14 @@ export async function findPositionOfEntry(db: Db, entryId: number) {
 			coalesce((select total from buckets), 0) as waiting
 		from me`.execute(db);
 	const row = result.rows[0];
-	return row ? { ahead: Number(row.ahead), waiting: Number(row.waiting) } : null;
+	return row ? { ...row, ahead: Number(row.ahead), waiting: Number(row.waiting) } : null;
+}
+
+export function findPositionOfEntry(db: Db, entryId: number) {
+	return findPosition(db, sql`id = ${entryId}`);
+}
+
+/** The position of a case in the queue it waits in, if it waits in one. */
+export function findPositionOfCase(db: Db, caseId: number) {
+	return findPosition(db, sql`case_id = ${caseId}`);
 }

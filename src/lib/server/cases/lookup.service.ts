@@ -1,0 +1,137 @@
+import type { Db } from '$lib/server/db';
+import type { CaseStatus, Outcome, QueueStream, StageKind, StaffRole } from '$lib/server/db/schema';
+import type { Principal } from '$lib/server/auth/principal';
+import type { FieldError } from '$lib/validation/form';
+import { dutchDate } from './deadline';
+import { CaseAccessDenied, findCaseForStaff, findSponsoredCase, listSponsoredCases } from './case.service';
+import type { CaseRecord } from './case.repository';
+
+/** What the read-only case summary shows; plain values, safe to send to the page. */
+export interface CaseSummaryData {
+	reference: string;
+	product: string;
+	stage: string;
+	/** What kind of step the current stage is, for the "what happens next" line; null if unknown. */
+	stageKind: StageKind | null;
+	status: CaseStatus;
+	outcome: Outcome | null;
+	stream: QueueStream;
+	submittedAt: string;
+	/** `YYYY-MM-DD` */
+	deadline: string;
+	originalDeadline: string;
+	deadlineReason: string | null;
+	/** Open and past its legal deadline (in Dutch calendar days). */
+	deadlinePassed: boolean;
+	applicant: { name: string; vNumber: string | null; birthDate: string | null };
+}
+
+function isPassed(status: CaseStatus, deadline: string, now: Date): boolean {
+	return status === 'open' && dutchDate(now) > deadline;
+}
+
+async function stageKindOf(db: Db, product: string, stage: string): Promise<StageKind | null> {
+	const row = await db.selectFrom('stage').select('kind').where('product_code', '=', product).where('code', '=', stage).executeTakeFirst();
+	return row?.kind ?? null;
+}
+
+/**
+ * The summary of a case. `identity` adds the V-number and date of birth, which counter and
+ * back-office staff check against a passport; a sponsor sees only the name.
+ */
+export async function summariseCase(db: Db, found: CaseRecord, identity: boolean, now = new Date()): Promise<CaseSummaryData> {
+	return {
+		reference: found.reference,
+		product: found.product_code,
+		stage: found.stage_code,
+		stageKind: await stageKindOf(db, found.product_code, found.stage_code),
+		status: found.status,
+		outcome: found.outcome,
+		stream: found.stream,
+		submittedAt: new Date(found.submitted_at).toISOString(),
+		deadline: found.deadline,
+		originalDeadline: found.original_deadline,
+		deadlineReason: found.deadline_reason,
+		deadlinePassed: isPassed(found.status, found.deadline, now),
+		applicant: { name: found.applicant_name, vNumber: identity ? found.v_number : null, birthDate: identity ? found.birth_date : null }
+	};
+}
+
+export type StaffLookupResult = { ok: true; summary: CaseSummaryData } | { ok: false; error: FieldError };
+
+/** An audited look-up by counter or back-office staff; an unknown reference is a field error, not a page. */
+export async function lookupCaseForStaff(db: Db, user: Principal, role: StaffRole, reference: string, reason: string, ip: string | null): Promise<StaffLookupResult> {
+	try {
+		const found = await findCaseForStaff(db, user, role, reference, reason, ip);
+		return { ok: true, summary: await summariseCase(db, found, true) };
+	} catch (error) {
+		if (!(error instanceof CaseAccessDenied)) throw error;
+		if (error.code === 'ReasonRequired') return { ok: false, error: { field: 'reason', key: 'staff:lookup.errors.reason_short' } };
+		return { ok: false, error: { field: 'reference', key: 'staff:lookup.errors.not_found' } };
+	}
+}
+
+/** A sponsored case for the referent's page, or null when it is not theirs (or does not exist). */
+export async function findSponsoredSummary(db: Db, user: Principal, reference: string, ip: string | null): Promise<CaseSummaryData | null> {
+	try {
+		return await summariseCase(db, await findSponsoredCase(db, user, reference, ip), false);
+	} catch (error) {
+		if (error instanceof CaseAccessDenied && error.code === 'NotFound') return null;
+		throw error;
+	}
+}
+
+export const SPONSORED_PAGE_SIZE = 50;
+
+/** `%`, `_` and `\` typed in the search box are literal characters, not ILIKE wildcards. */
+function escapeLike(text: string): string {
+	return text.replace(/[\\%_]/g, '\\$&');
+}
+
+export interface SponsoredPage {
+	rows: {
+		reference: string;
+		applicantName: string;
+		product: string;
+		stage: string;
+		status: CaseStatus;
+		outcome: Outcome | null;
+		submittedAt: string;
+		deadline: string;
+		deadlinePassed: boolean;
+	}[];
+	total: number;
+	page: number;
+	pages: number;
+}
+
+/** One page of the organisation's sponsored cases, newest first. */
+export async function findSponsoredPage(
+	db: Db,
+	user: Principal,
+	query: { q: string; status?: CaseStatus; page: number },
+	now = new Date()
+): Promise<SponsoredPage> {
+	const { rows, total } = await listSponsoredCases(db, user, {
+		search: query.q ? escapeLike(query.q) : undefined,
+		status: query.status,
+		page: query.page,
+		pageSize: SPONSORED_PAGE_SIZE
+	});
+	return {
+		rows: rows.map((r) => ({
+			reference: r.reference,
+			applicantName: r.applicant_name,
+			product: r.product_code,
+			stage: r.stage_code,
+			status: r.status,
+			outcome: r.outcome,
+			submittedAt: new Date(r.submitted_at).toISOString(),
+			deadline: r.deadline,
+			deadlinePassed: isPassed(r.status, r.deadline, now)
+		})),
+		total,
+		page: query.page,
+		pages: Math.max(1, Math.ceil(total / SPONSORED_PAGE_SIZE))
+	};
+}

@@ -1,0 +1,32 @@
+import { z } from 'zod';
+
+/** The roles that may look a case up in the back office, in the order the page offers them. */
+export const OFFICE_ROLES = ['triage', 'planner', 'admin'] as const;
+export type OfficeRole = (typeof OFFICE_ROLES)[number];
+
+const reference = z
+	.string()
+	.trim()
+	.toUpperCase()
+	.min(1, 'staff:lookup.errors.reference_required')
+	.regex(/^IND-\d{4}-\d{6,8}$/, 'staff:lookup.errors.reference_format');
+
+// The service asks for at least 3 characters; a reason is recorded in the audit log, at most 500.
+const reason = z.string().trim().min(1, 'staff:lookup.errors.reason_required').min(3, 'staff:lookup.errors.reason_short').max(500, 'staff:lookup.errors.reason_long');
+
+/** A counter employee's look-up: which case, and why. */
+export const lookupSchema = z.object({ reference, reason });
+
+/** A back-office look-up, in one of the roles the officer holds. */
+export const officeLookupSchema = lookupSchema.extend({
+	role: z.enum(OFFICE_ROLES, 'staff:lookup.errors.role_required')
+});
+
+/** The referent's list: search, status filter and page, from the query string; bad values fall back. */
+export const sponsoredQuerySchema = z.object({
+	q: z.string().trim().max(100).default('').catch(''),
+	status: z.enum(['open', 'decided', 'withdrawn']).optional().catch(undefined),
+	page: z.coerce.number().int().min(1).max(1_000_000).catch(1)
+});
+
+export type SponsoredQuery = z.infer<typeof sponsoredQuerySchema>;

@@ -1,0 +1,25 @@
+import type { Actions, PageServerLoad } from './$types';
+import { db } from '$lib/server/db';
+import { hasRole } from '$lib/server/auth/principal';
+import { OFFICE_ROLES, officeLookupSchema } from '$lib/server/cases/lookup.validation';
+import { lookupCaseForStaff } from '$lib/server/cases/lookup.service';
+import { formFailure, parseForm } from '$lib/validation/form';
+
+export const load: PageServerLoad = ({ locals }) => {
+	const roles = OFFICE_ROLES.filter((r) => hasRole(locals.user, r));
+	return { roles, isAdmin: roles.includes('admin') };
+};
+
+export const actions: Actions = {
+	lookup: async ({ request, locals, getClientAddress }) => {
+		const user = locals.user!;
+		const form = await request.formData();
+		const parsed = parseForm(officeLookupSchema, form);
+		if (!parsed.ok) return formFailure(400, form, parsed.errors);
+		// The audit log records the role the officer acts in, so it must be one they hold.
+		if (!hasRole(user, parsed.data.role)) return formFailure(400, form, [{ field: 'role', key: 'staff:lookup.errors.role_required' }]);
+		const result = await lookupCaseForStaff(db, user, parsed.data.role, parsed.data.reference, parsed.data.reason, getClientAddress());
+		if (!result.ok) return formFailure(result.error.field === 'reference' ? 404 : 400, form, [result.error]);
+		return { summary: result.summary, role: parsed.data.role };
+	}
+};

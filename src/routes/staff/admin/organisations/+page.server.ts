@@ -1,0 +1,8 @@
+import type { PageServerLoad } from './$types';
+import { db } from '$lib/server/db';
+import { listOrganisations } from '$lib/server/admin/admin.service';
+
+export const load: PageServerLoad = async () => {
+	const organisations = await listOrganisations(db);
+	return { organisations: organisations.map((o) => ({ id: o.id, kvk: o.kvk, name: o.name, cases: Number(o.cases) })) };
+};

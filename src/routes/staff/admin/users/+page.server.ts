@@ -1,0 +1,17 @@
+import type { PageServerLoad } from './$types';
+import { db } from '$lib/server/db';
+import { listStaff } from '$lib/server/admin/admin.service';
+
+export const load: PageServerLoad = async () => {
+	const accounts = await listStaff(db);
+	return {
+		accounts: accounts.map((a) => ({
+			id: a.id,
+			email: a.email,
+			name: a.display_name,
+			kind: a.kind,
+			disabled: a.disabled_at !== null,
+			roles: a.roles.map((r) => ({ role: r.role, desk: r.desk, organisation: r.organisation }))
+		}))
+	};
+};

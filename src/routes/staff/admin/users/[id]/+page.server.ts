@@ -1,0 +1,48 @@
+import { error, redirect } from '@sveltejs/kit';
+import type { Actions, PageServerLoad } from './$types';
+import { db } from '$lib/server/db';
+import { actorOf } from '$lib/server/auth/principal';
+import { translator } from '$lib/i18n';
+import { AdminError, listStaff, setStaffRoles } from '$lib/server/admin/admin.service';
+import { parseRoleChoice } from '$lib/server/admin/admin.validation';
+import { formFailure } from '$lib/validation/form';
+
+function idOf(param: string): number | null {
+	return /^\d{1,9}$/.test(param) ? Number(param) : null;
+}
+
+export const load: PageServerLoad = async ({ params, locals }) => {
+	const id = idOf(params.id);
+	const member = id === null ? undefined : (await listStaff(db)).find((u) => u.id === id && u.kind === 'staff');
+	if (!member) error(404, translator(locals.lang)('admin:errors.not_found'));
+	return {
+		member: {
+			id: member.id,
+			email: member.email,
+			name: member.display_name,
+			self: member.id === locals.user!.id,
+			roles: member.roles.map((r) => r.role),
+			desk: member.roles.find((r) => r.role === 'counter')?.desk ?? ''
+		}
+	};
+};
+
+export const actions: Actions = {
+	roles: async ({ params, request, locals, getClientAddress }) => {
+		const id = idOf(params.id);
+		if (id === null) error(404, translator(locals.lang)('admin:errors.not_found'));
+		const form = await request.formData();
+		const choice = parseRoleChoice(form, { requireOne: false });
+		// An administrator cannot lock themselves (and maybe everyone) out of this page.
+		if (id === locals.user!.id && !choice.roles.includes('admin')) choice.errors.unshift({ field: 'roles', key: 'admin:errors.own_admin' });
+		if (choice.errors.length) return formFailure(400, form, choice.errors);
+		try {
+			await setStaffRoles(db, actorOf(locals.user, 'admin', getClientAddress()), id, choice.roles, choice.desk);
+		} catch (err) {
+			if (!(err instanceof AdminError)) throw err;
+			if (err.code === 'not_found') error(404, translator(locals.lang)('admin:errors.not_found'));
+			return formFailure(400, form, [{ field: err.field, key: `admin:errors.${err.code}` }]);
+		}
+		redirect(303, '/staff/admin/users?done=roles_changed');
+	}
+};

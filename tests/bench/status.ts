@@ -1,0 +1,101 @@
+/**
+ * HTTP load on the applicant's case page with 1,000,000 cases waiting in one queue on
+ * PostgreSQL: signed-in applicants, each asking for their own case, against the production
+ * build (run `npm run build` first). Load from autocannon in this process.
+ * Target: ≥ 1,000 requests/s and p99 ≤ 50 ms on 2 cores.
+ */
+import autocannon from 'autocannon';
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { sql } from 'kysely';
+import { createSession, generateSessionToken } from '../../src/lib/server/auth/session';
+import { benchDatabaseUrl, fillOneQueue, freshPostgres } from './support/databases';
+
+const WAITING = Number(process.env.BENCH_WAITING ?? 1_000_000);
+const USERS = Number(process.env.BENCH_USERS ?? 500);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
+const PORT = 4380;
+
+export default async function run(): Promise<void> {
+	const url = benchDatabaseUrl();
+	if (!url) {
+		console.log('The status bench needs PostgreSQL: set BENCH_DATABASE_URL (or TEST_DATABASE_URL).');
+		console.log(`RESULT ${JSON.stringify({ skipped: 'no PostgreSQL' })}`);
+		return;
+	}
+	if (!existsSync('build/index.js')) throw new Error('build/ is missing: run `npm run build` first');
+	const handle = await freshPostgres(url, 'bench_status');
+	const { db } = handle;
+	let server: ReturnType<typeof spawn> | undefined;
+	try {
+		console.log(`Writing ${WAITING.toLocaleString('en')} waiting cases…`);
+		await fillOneQueue(db, { waiting: WAITING, left: Math.round(WAITING / 10), now: new Date() });
+
+		// Applicants spread over the whole queue, each with a signed-in session.
+		const sample = await sql<{ applicant_id: number; reference: string }>`
+			select c.applicant_id, c.reference from "case" c join queue_entry q on q.case_id = c.id
+			where q.left_at is null order by random() limit ${USERS}`.execute(db);
+		const sessions: { cookie: string; path: string }[] = [];
+		for (const [i, row] of sample.rows.entries()) {
+			const user = await db
+				.insertInto('app_user')
+				.values({ email: `bench-${i}@example.test`, password_hash: 'not-used', display_name: `Bench ${i}`, kind: 'applicant', applicant_id: row.applicant_id })
+				.returning('id')
+				.executeTakeFirstOrThrow();
+			const token = generateSessionToken();
+			await createSession(db, token, user.id, 'applicant', 'autocannon');
+			sessions.push({ cookie: `session=${token}`, path: `/cases/${row.reference}` });
+		}
+
+		server = spawn(process.execPath, [...(process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : []), 'build'], {
+			env: { ...process.env, DATABASE_URL: handle.url, PORT: String(PORT), ORIGIN: `http://localhost:${PORT}`, NODE_ENV: 'production', DATABASE_POOL_SIZE: '16' },
+			stdio: ['ignore', 'ignore', 'inherit']
+		});
+		for (let i = 0; i < 100; i++) {
+			const ok = await fetch(`http://localhost:${PORT}/api/health`).then((r) => r.ok).catch(() => false);
+			if (ok) break;
+			await new Promise((r) => setTimeout(r, 200));
+		}
+		const check = await fetch(`http://localhost:${PORT}${sessions[0].path}`, { headers: { cookie: sessions[0].cookie } });
+		const html = await check.text();
+		if (check.status !== 200 || !html.includes(sample.rows[0].reference)) throw new Error(`the case page answered ${check.status}`);
+		const position = /number ([\d,.]+) of/.exec(html)?.[1] ?? /nummer ([\d.]+) van/.exec(html)?.[1];
+		console.log(`Case page check: 200, position ${position} shown`);
+
+		let next = 0;
+		const load = (duration: number) =>
+			autocannon({
+				url: `http://localhost:${PORT}`,
+				connections: CONNECTIONS,
+				duration,
+				requests: [
+					{
+						setupRequest: (request) => {
+							const s = sessions[next++ % sessions.length];
+							return { ...request, method: 'GET', path: s.path, headers: { cookie: s.cookie, 'accept-language': 'nl' } };
+						}
+					}
+				]
+			});
+		await load(3);
+		const result = await load(SECONDS);
+		const figures = {
+			waiting: WAITING,
+			sessions: sessions.length,
+			connections: CONNECTIONS,
+			seconds: SECONDS,
+			requestsPerSecond: Math.round(result.requests.average),
+			latencyP50Ms: result.latency.p50,
+			latencyP99Ms: result.latency.p99,
+			non2xx: result.non2xx,
+			errors: result.errors
+		};
+		console.log(`requests/s ${figures.requestsPerSecond}, latency p50 ${figures.latencyP50Ms} ms, p99 ${figures.latencyP99Ms} ms, non-2xx ${figures.non2xx}, errors ${figures.errors}`);
+		console.log(`RESULT ${JSON.stringify(figures)}`);
+	} finally {
+		server?.kill('SIGTERM');
+		await new Promise((r) => setTimeout(r, 1000));
+		await handle.drop();
+	}
+}
