@@ -41,7 +41,8 @@ await migrateToLatest(db);
 const summary = await seedDemo(db, { scale: Number(process.env.E2E_SCALE ?? 0.005) });
 await seedDemoAccounts(db, [
 	...DEMO_ACCOUNTS,
-	{ email: 'referent-y@demo.test', name: 'Referent Polder Photonics', kind: 'referent', roles: [{ role: 'referent_admin', kvk: '90000002' }] }
+	{ email: 'referent-y@demo.test', name: 'Referent Polder Photonics', kind: 'referent', roles: [{ role: 'referent_admin', kvk: '90000002' }] },
+	{ email: 'spare-staff@demo.test', name: 'Spare Staff', kind: 'staff', roles: [{ role: 'planner' }] }
 ]);
 const { key } = await createApiKey(db, 'end-to-end tests');
 await db.destroy();

@@ -1,0 +1,106 @@
+import { expect, test, type Page } from '@playwright/test';
+import { randomUUID } from 'node:crypto';
+import { expectNoAxeViolations } from '../support/a11y';
+import { authorised, newReference } from '../support/api';
+import { signIn } from '../support/auth';
+
+const CASE = 'IND-2026-90000001';
+const phone = { width: 360, height: 740 };
+
+async function positionOn(page: Page): Promise<number> {
+	const text = await page.getByText(/U bent nummer [\d.]+ van de/).textContent();
+	return Number(/nummer ([\d.]+) van/.exec(text!)![1].replaceAll('.', ''));
+}
+
+test.describe('the case status page', () => {
+	test.use({ viewport: phone });
+
+	test('in Dutch: stage, position, range, deadline and chart, without axe violations', async ({ page }) => {
+		await signIn(page, 'applicant@demo.test');
+		await page.goto(`/cases/${CASE}?lang=nl`);
+		await expect(page.getByRole('heading', { level: 1, name: 'Asiel' })).toBeVisible();
+		await expect(page.getByRole('heading', { name: 'Waar staat uw aanvraag nu?' })).toBeVisible();
+		await expect(page.getByText('Wachten op nader gehoor', { exact: false }).first()).toBeVisible();
+		expect(await positionOn(page)).toBeGreaterThan(1);
+		await expect(page.getByText(/Er (zijn|is) [\d.]+ (mensen|persoon) voor u/)).toBeVisible();
+		await expect(page.getByText(/Over \d+ tot \d+ (weken|dagen)/)).toBeVisible();
+		await expect(page.getByText(/Van de mensen op uw plaats was 80\s?% binnen deze tijd aan de beurt/)).toBeVisible();
+		await expect(page.getByText(/De IND moet uiterlijk op .+ beslissen/)).toBeVisible();
+		await expect(page.getByRole('img', { name: /Staafdiagram|staafdiagram/ })).toBeVisible();
+		await expect(page.getByText(/Berekend op/)).toBeVisible();
+		await expect(page.getByRole('link', { name: 'Zo berekenen wij uw plaats en de wachttijd' })).toBeVisible();
+		await expectNoAxeViolations(page);
+	});
+
+	test('in Arabic, right to left, without axe violations', async ({ page }) => {
+		await signIn(page, 'applicant@demo.test');
+		await page.goto(`/cases/${CASE}?lang=ar`);
+		await expect(page.locator('html')).toHaveAttribute('dir', 'rtl');
+		await expect(page.locator('html')).toHaveAttribute('lang', 'ar');
+		await expect(page.getByRole('heading', { level: 1 })).toHaveText('اللجوء');
+		await expect(page.getByText(CASE)).toBeVisible();
+		await expect(page.getByRole('img').first()).toBeVisible();
+		await expectNoAxeViolations(page);
+	});
+
+	test('a new event through the API changes the position on reload', async ({ page, request }) => {
+		await signIn(page, 'applicant@demo.test');
+		await page.goto(`/cases/${CASE}?lang=nl`);
+		const before = await positionOn(page);
+		// A case that entered the same queue a month earlier is served first: one more ahead.
+		const ref = newReference();
+		const day = 86_400_000;
+		const response = await request.post('/api/v1/events', {
+			headers: authorised(),
+			data: {
+				events: [
+					{
+						id: randomUUID(),
+						type: 'case.submitted',
+						occurredAt: new Date(Date.now() - 120 * day).toISOString(),
+						case: ref,
+						data: { product: 'asiel', vNumber: String(4_000_000_000 + (Date.now() % 999_999_999)).slice(0, 10), applicant: { name: 'Early Case', birthDate: '1995-01-01', language: 'ti' } }
+					},
+					{ id: randomUUID(), type: 'case.stage_entered', occurredAt: new Date(Date.now() - 110 * day).toISOString(), case: ref, data: { stage: 'detailed_interview_queue' } }
+				]
+			}
+		});
+		expect(response.status()).toBe(200);
+		await page.reload();
+		expect(await positionOn(page)).toBe(before + 1);
+	});
+
+	test('works without JavaScript', async ({ browser }) => {
+		const context = await browser.newContext({ javaScriptEnabled: false, viewport: phone });
+		const page = await context.newPage();
+		await page.goto('/auth/login?lang=nl');
+		await page.getByLabel('E-mailadres').fill('applicant@demo.test');
+		await page.getByLabel('Wachtwoord', { exact: true }).fill('demo-password');
+		await page.getByRole('button', { name: 'Inloggen' }).click();
+		await expect(page).toHaveURL(/\/cases$/);
+		await page.getByRole('link', { name: 'Asiel' }).click();
+		expect(await positionOn(page)).toBeGreaterThan(1);
+		await expect(page.getByText(/Over \d+ tot \d+ (weken|dagen)/)).toBeVisible();
+		await context.close();
+	});
+
+	test("someone else's case is not found, exactly like a case that does not exist", async ({ page }) => {
+		await signIn(page, 'applicant2@demo.test');
+		const other = await page.goto(`/cases/${CASE}?lang=en`);
+		expect(other?.status()).toBe(404);
+		const missing = await page.goto('/cases/IND-2026-99999999?lang=en');
+		expect(missing?.status()).toBe(404);
+		expect(await page.locator('main').textContent()).toBe(await (async () => {
+			await page.goto(`/cases/${CASE}?lang=en`);
+			return page.locator('main').textContent();
+		})());
+	});
+});
+
+test('the how-we-calculate page has no axe violations in nl, en, ar and fa', async ({ page }) => {
+	for (const lang of ['nl', 'en', 'ar', 'fa']) {
+		await page.goto(`/how-we-calculate?lang=${lang}`);
+		await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
+		await expectNoAxeViolations(page);
+	}
+});
