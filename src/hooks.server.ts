@@ -1,7 +1,7 @@
 import { error, json, redirect, type Handle, type HandleServerError, type ServerInit } from '@sveltejs/kit';
 import { sequence } from '@sveltejs/kit/hooks';
 import { randomUUID } from 'node:crypto';
-import { defaultLanguage, languageOf, negotiate, translator } from '$lib/i18n';
+import { defaultLanguage, languageOf, languagesFor, negotiate, translator } from '$lib/i18n';
 import { startApp } from '$lib/server/app';
 import { db } from '$lib/server/db';
 import { SESSION_COOKIE, deleteSessionCookie, setSessionCookie, validateSessionToken } from '$lib/server/auth/session';
@@ -19,11 +19,13 @@ const handleLocale: Handle = async ({ event, resolve }) => {
 	if (asked && languageOf(asked)) {
 		event.cookies.set(LANG_COOKIE, asked, { path: '/', maxAge: 60 * 60 * 24 * 365, httpOnly: false, sameSite: 'lax' });
 	}
-	const lang =
+	const preferred =
 		languageOf(asked)?.code ??
 		languageOf(event.cookies.get(LANG_COOKIE))?.code ??
 		negotiate(event.request.headers.get('accept-language')) ??
 		defaultLanguage;
+	// A page not written in the preferred language is shown in Dutch, and says so in <html lang>.
+	const lang = languagesFor(event.url.pathname).some((l) => l.code === preferred) ? preferred : defaultLanguage;
 	event.locals.lang = lang;
 	const dir = languageOf(lang)!.dir;
 	return resolve(event, {

@@ -17,8 +17,14 @@ export const languages: Language[] = [
 	{ code: 'fa', name: 'فارسی', dir: 'rtl', locale: 'fa-IR' }
 ];
 
-/** Staff pages (referent, counter, back office) are in Dutch and English only. */
-export const staffLanguages = ['nl', 'en'];
+/** Pages for staff and referents are in Dutch and English only. */
+const STAFF_AREAS = /^\/(referent|counter|staff)(\/|$)/;
+const staffLanguages = ['nl', 'en'];
+
+/** The languages a page is written in. */
+export function languagesFor(pathname: string): Language[] {
+	return STAFF_AREAS.test(pathname) ? languages.filter((l) => staffLanguages.includes(l.code)) : languages;
+}
 
 export const defaultLanguage = 'nl';
 

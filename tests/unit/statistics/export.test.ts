@@ -21,7 +21,8 @@ const stats: Statistics = {
 				{ ...weeks[1], exits: 5 }
 			],
 			recentExits: 12,
-			medianWaitDays: 5.54
+			medianWaitDays: 5.54,
+			newcomer: { kind: 'estimate', pointWeeks: 0.46, lowWeeks: 0.31, highWeeks: 0.72, throughputPerWeek: 6, confidence: 0.8, basisWeeks: 2, caveats: ['short_history'] }
 		},
 		{
 			product: 'studie',
@@ -32,12 +33,22 @@ const stats: Statistics = {
 				{ ...weeks[1], exits: 0 }
 			],
 			recentExits: 1,
-			medianWaitDays: null
+			medianWaitDays: null,
+			newcomer: { kind: 'stalled', pointWeeks: null, lowWeeks: null, highWeeks: null, throughputPerWeek: 0, confidence: 0.8, basisWeeks: 2, caveats: ['stalled'] }
 		}
 	]
 };
 
 describe('statistics export', () => {
+	it("gives a newcomer's expected wait where there is one, and none where the queue stalled", () => {
+		const body = statisticsToJson(stats, 'en');
+		expect(body.queues[0].newcomerWaitWeeks).toEqual({ low: 0.3, point: 0.5, high: 0.7, confidence: 0.8 });
+		expect(body.queues[1].newcomerWaitWeeks).toBeNull();
+		const csv = statisticsToCsv(stats, 'en');
+		expect(csv).toContain('newcomer_wait_weeks_high,,,0.7');
+		expect(csv).not.toMatch(/studie,[^\n]*newcomer/);
+	});
+
 	it('gives JSON with codes, names in the language asked for, and the median to a tenth of a day', () => {
 		const body = statisticsToJson(stats, 'en');
 		expect(body.computedAt).toBe('2026-11-25T11:00:00.000Z');
@@ -62,7 +73,8 @@ describe('statistics export', () => {
 		const [header, ...lines] = csv.slice(1).trimEnd().split('\n').map((line) => line.split(','));
 		expect(header).toEqual(['computed_at', 'product', 'product_name', 'stage', 'stage_name', 'figure', 'first_day', 'last_day', 'value']);
 		const rows = lines.map((cells) => Object.fromEntries(header.map((name, i) => [name, cells[i]])));
-		expect(rows).toHaveLength(2 * 4);
+		// Four figures per queue, and three more for a queue with a newcomer estimate.
+		expect(rows).toHaveLength(2 * 4 + 3);
 		expect(rows.slice(0, 4).map((r) => [r.figure, r.first_day, r.last_day, r.value])).toEqual([
 			['waiting', '', '', '3'],
 			['left_queue', '2026-11-09', '2026-11-15', '7'],

@@ -37,7 +37,11 @@ export function statisticsToJson(stats: Statistics, lang: string) {
 			waiting: q.waiting,
 			weeklyExits: q.weeklyExits,
 			recentExits: q.recentExits,
-			medianWaitDays: roundedDays(q.medianWaitDays)
+			medianWaitDays: roundedDays(q.medianWaitDays),
+			newcomerWaitWeeks:
+				q.newcomer.kind === 'estimate'
+					? { low: roundedDays(q.newcomer.lowWeeks), point: roundedDays(q.newcomer.pointWeeks), high: roundedDays(q.newcomer.highWeeks), confidence: q.newcomer.confidence }
+					: null
 		}))
 	};
 }
@@ -63,7 +67,14 @@ export function statisticsToCsv(stats: Statistics, lang: string): string {
 				first_day: stats.medianWindow.firstDay,
 				last_day: stats.medianWindow.lastDay,
 				value: roundedDays(q.medianWaitDays) ?? ''
-			}
+			},
+			...(q.newcomer.kind === 'estimate'
+				? [
+						{ ...queue, figure: 'newcomer_wait_weeks_low', first_day: '', last_day: '', value: roundedDays(q.newcomer.lowWeeks) },
+						{ ...queue, figure: 'newcomer_wait_weeks', first_day: '', last_day: '', value: roundedDays(q.newcomer.pointWeeks) },
+						{ ...queue, figure: 'newcomer_wait_weeks_high', first_day: '', last_day: '', value: roundedDays(q.newcomer.highWeeks) }
+					]
+				: [])
 		];
 	});
 	return stringify(rows, {

@@ -2,6 +2,8 @@ import { recentlyComputed } from '$lib/server/utils/recent';
 import type { Db } from '$lib/server/db';
 import { addDays, dutchDate, type IsoDate } from '$lib/server/cases/deadline';
 import * as repo from './statistics.repository';
+import { estimateTurn, type TurnResult } from '$lib/server/queue/estimator';
+import { computeQueueModels } from '$lib/server/queue/queue-history.service';
 
 /** How many complete weeks the throughput chart shows. */
 export const WEEKS_SHOWN = 12;
@@ -33,6 +35,8 @@ export interface QueueStatistics {
 	recentExits: number;
 	/** Median days between entering and leaving the queue, over the median window; null when too few left. */
 	medianWaitDays: number | null;
+	/** The expected wait of someone joining the queue now: behind everyone waiting. */
+	newcomer: TurnResult;
 }
 
 export interface Statistics {
@@ -61,9 +65,10 @@ export async function getStatistics(db: Db, now: Date): Promise<Statistics> {
 	const weeks = weekStarts.map((firstDay) => ({ firstDay, lastDay: addDays(firstDay, 6) }));
 	const medianFrom = addDays(thisMonday, -7 * MEDIAN_WEEKS);
 
-	const [figures, weekly] = await Promise.all([
+	const [figures, weekly, models] = await Promise.all([
 		repo.findQueueFigures(db, { from: medianFrom, until: thisMonday }),
-		repo.countWeeklyExits(db, weekStarts)
+		repo.countWeeklyExits(db, weekStarts),
+		computeQueueModels(db, now)
 	]);
 
 	const exitsByQueue = new Map<string, Map<string, number>>();
@@ -87,7 +92,11 @@ export async function getStatistics(db: Db, now: Date): Promise<Statistics> {
 				weeklyExits: weeks.map((w) => ({ ...w, exits: byWeek?.get(w.firstDay) ?? 0 })),
 				recentExits: f.recent_exits,
 				medianWaitDays:
-					f.recent_exits >= MIN_EXITS_FOR_MEDIAN && f.median_wait_seconds !== null ? f.median_wait_seconds / SECONDS_PER_DAY : null
+					f.recent_exits >= MIN_EXITS_FOR_MEDIAN && f.median_wait_seconds !== null ? f.median_wait_seconds / SECONDS_PER_DAY : null,
+				newcomer: estimateTurn({
+					ahead: f.waiting,
+					history: models.queues.get(`${f.product_code}/${f.stage_code}`)?.history ?? { exitsPerWeek: [] }
+				})
 			};
 		})
 	};
