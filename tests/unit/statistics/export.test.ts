@@ -82,6 +82,6 @@ describe('statistics export', () => {
 			['median_wait_days', '2026-11-09', '2026-11-22', '5.5']
 		]);
 		expect(rows[0]).toMatchObject({ computed_at: '2026-11-25T11:00:00.000Z', product: 'nareis', product_name: 'Nareis', stage: 'assessment' });
-		expect(rows[7]).toMatchObject({ product: 'studie', figure: 'median_wait_days', value: '' });
+		expect(rows[10]).toMatchObject({ product: 'studie', figure: 'median_wait_days', value: '' });
 	});
 });
