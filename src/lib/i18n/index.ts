@@ -51,8 +51,28 @@ export function languageOf(code: string | null | undefined): Language | undefine
 	return languages.find((l) => l.code === code);
 }
 
-export function translator(lang: string): TFunction {
-	return i18n.getFixedT(lang);
+const translators = new Map<string, TFunction>();
+
+/**
+ * The translate function of a language. Texts without options are looked up once and then
+ * served from a map: a page asks for a hundred of them, and i18next resolves each one anew.
+ */
+export function translator(lang: string, namespace?: string): TFunction {
+	const cacheKey = `${lang}|${namespace ?? ''}`;
+	let t = translators.get(cacheKey);
+	if (!t) {
+		const fixed = i18n.getFixedT(lang, namespace) as unknown as (...args: unknown[]) => string;
+		const plain = new Map<string, string>();
+		const memo = (key: unknown, ...rest: unknown[]) => {
+			if (rest.length > 0 || typeof key !== 'string') return fixed(key, ...rest);
+			let text = plain.get(key);
+			if (text === undefined) plain.set(key, (text = fixed(key)));
+			return text;
+		};
+		t = memo as unknown as TFunction;
+		translators.set(cacheKey, t);
+	}
+	return t;
 }
 
 /** Picks the first supported language from an Accept-Language header. */
