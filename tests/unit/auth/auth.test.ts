@@ -114,3 +114,18 @@ describeEachEngine('accounts', ({ db }) => {
 		expect(await db().selectFrom('email_outbox').select('id').where('to_address', '=', 'nobody@example.test').execute()).toEqual([]);
 	});
 });
+
+describeEachEngine('administration', ({ db }) => {
+	it('never leaves the portal without an administrator, and audits role changes', async () => {
+		const { createStaffAccount, setStaffRoles, AdminError } = await import('$lib/server/admin/admin.service');
+		const actor = { userId: null, role: 'admin' };
+		const only = await createStaffAccount(db(), actor, { email: `admin-${randomUUID()}@example.test`, displayName: 'Only Admin', password: PASSWORD, roles: ['admin'], desk: null });
+		await expect(setStaffRoles(db(), actor, only, ['planner'], null)).rejects.toBeInstanceOf(AdminError);
+		const second = await createStaffAccount(db(), actor, { email: `admin-${randomUUID()}@example.test`, displayName: 'Second Admin', password: PASSWORD, roles: ['admin'], desk: null });
+		await setStaffRoles(db(), actor, only, ['planner'], null);
+		await expect(setStaffRoles(db(), actor, second, ['triage'], null)).rejects.toMatchObject({ code: 'last_admin' });
+		const changes = await db().selectFrom('audit_event').select('details').where('action', '=', 'admin.roles_changed').execute();
+		expect(changes).toHaveLength(1);
+		expect(changes[0].details).toMatchObject({ before: ['admin'], after: ['planner'] });
+	});
+});

@@ -4,7 +4,7 @@ import { recordAudit, type Actor } from '$lib/server/audit/audit.service';
 import { checkPasswordStrength, hashPassword } from '$lib/server/auth/password';
 import { revokeApiKey } from '$lib/server/api-keys/api-key.service';
 
-export type AdminErrorCode = 'email_taken' | 'kvk_taken' | 'organisation_unknown' | 'desk_required' | 'too_short' | 'too_long' | 'too_common' | 'not_found';
+export type AdminErrorCode = 'last_admin' | 'email_taken' | 'kvk_taken' | 'organisation_unknown' | 'desk_required' | 'too_short' | 'too_long' | 'too_common' | 'not_found';
 
 export class AdminError extends Error {
 	constructor(
@@ -73,6 +73,10 @@ export async function setStaffRoles(db: Db, actor: Actor, userId: number, roles:
 				.values(wanted.map((role) => ({ user_id: userId, role, organisation_id: null, desk: role === 'counter' ? desk!.trim() : null })))
 				.execute();
 		}
+		// Two administrators taking the role from each other at once must still leave one: the lock
+		// on the admin rows makes the second transaction see the first one's result.
+		const admins = await trx.selectFrom('user_role').select('user_id').where('role', '=', 'admin').forUpdate().execute();
+		if (admins.length === 0) throw new AdminError('last_admin', 'roles');
 		await recordAudit(trx, actor, { action: 'admin.roles_changed', subject: `user:${userId}`, details: { before, after: wanted, desk } });
 	});
 }

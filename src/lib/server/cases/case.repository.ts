@@ -46,6 +46,11 @@ export async function findStageHistory(db: Db, caseId: number) {
 		.execute();
 }
 
+/** `%`, `_` and `\` typed in a search box are literal characters, not ILIKE wildcards. */
+function escapeLike(text: string): string {
+	return text.replace(/[\\%_]/g, '\\$&');
+}
+
 export interface SponsoredFilter {
 	kvks: string[];
 	search?: string;
@@ -61,7 +66,10 @@ export async function findSponsoredCases(db: Db, filter: SponsoredFilter) {
 		.where('case.sponsor_kvk', 'in', filter.kvks.length ? filter.kvks : ['-'])
 		.$if(!!filter.status, (q) => q.where('case.status', '=', filter.status!))
 		.$if(!!filter.search, (q) =>
-			q.where((eb) => eb.or([eb('case.reference', 'ilike', `%${filter.search}%`), eb('applicant.name', 'ilike', `%${filter.search}%`)]))
+			q.where((eb) => {
+				const pattern = `%${escapeLike(filter.search!)}%`;
+				return eb.or([eb('case.reference', 'ilike', pattern), eb('applicant.name', 'ilike', pattern)]);
+			})
 		);
 	const [rows, total] = await Promise.all([
 		query

@@ -83,10 +83,6 @@ export async function findSponsoredSummary(db: Db, user: Principal, reference: s
 
 export const SPONSORED_PAGE_SIZE = 50;
 
-/** `%`, `_` and `\` typed in the search box are literal characters, not ILIKE wildcards. */
-function escapeLike(text: string): string {
-	return text.replace(/[\\%_]/g, '\\$&');
-}
 
 export interface SponsoredPage {
 	rows: {
@@ -113,7 +109,7 @@ export async function findSponsoredPage(
 	now = new Date()
 ): Promise<SponsoredPage> {
 	const { rows, total } = await listSponsoredCases(db, user, {
-		search: query.q ? escapeLike(query.q) : undefined,
+		search: query.q || undefined,
 		status: query.status,
 		page: query.page,
 		pageSize: SPONSORED_PAGE_SIZE
