@@ -98,6 +98,7 @@ describeEachEngine('e-mail', ({ db, engine }) => {
 		const nlId = await queueEmail(db(), { to: 'amal@example.org', template: 'password_reset', lang: 'nl', params: { link, name: 'Amal Haddad' } });
 		const enId = await queueEmail(db(), { to: 'amal@example.org', template: 'password_reset', lang: 'en', params: { link, name: 'Amal Haddad' } });
 		const arId = await queueEmail(db(), { to: 'amal@example.org', template: 'password_reset', lang: 'ar', params: { link, name: 'Amal Haddad' } });
+		const tiId = await queueEmail(db(), { to: 'amal@example.org', template: 'password_reset', lang: 'ti', params: { link, name: 'Amal Haddad' } });
 
 		const nl = await outboxRow(db(), nlId);
 		expect(nl.subject).toBe('Nieuw wachtwoord instellen voor Mijn Aanvraag');
@@ -113,8 +114,13 @@ describeEachEngine('e-mail', ({ db, engine }) => {
 		expect(en.body_text).toContain(`\n${link}\n`);
 		expect(en.body_text).toContain('The link works once and is valid for 1 hour.');
 
+		const ar = await outboxRow(db(), arId);
+		expect(ar.subject).toContain('Mijn Aanvraag');
+		expect(ar.subject).not.toBe(nl.subject);
+		expect(ar.body_text).toContain(`\n${link}\n`);
+
 		// A language without e-mail texts gets the default language.
-		expect((await outboxRow(db(), arId)).subject).toBe(nl.subject);
+		expect((await outboxRow(db(), tiId)).subject).toBe(nl.subject);
 	});
 
 	it('queues in the caller’s transaction: nothing is left when it rolls back', async () => {
