@@ -81,3 +81,14 @@ describeEachEngine('event ingestion', ({ db }) => {
 		expect(result.errors[1].message).toContain('does not exist for product asiel');
 	});
 });
+
+describeEachEngine('event ingestion audit', ({ db }) => {
+	it('records each accepted batch of the case system in the audit log, and nothing for a rejected one', async () => {
+		const actor = { userId: null, role: 'api', organisation: 'api-key:7', ip: '10.0.0.9' };
+		const ref = newReference();
+		await ingestEvents(db(), { events: [submitted(ref, '2026-01-05T09:00:00+01:00')] }, { actor });
+		await ingestEvents(db(), { events: [stageEntered(newReference(), '2026-01-05T09:00:00+01:00', 'assessment')] }, { actor });
+		const rows = await db().selectFrom('audit_event').select(['action', 'actor_organisation', 'details']).where('action', '=', 'events.ingested').execute();
+		expect(rows).toEqual([{ action: 'events.ingested', actor_organisation: 'api-key:7', details: { accepted: 1, duplicates: 0, cases: 1 } }]);
+	});
+});

@@ -3,6 +3,7 @@ import type { CaseStatus, Outcome, Product, QueueStream, Stage } from '$lib/serv
 import { dutchDate, latestExtendedDeadline, legalDeadline, type Term } from '$lib/server/cases/deadline';
 import * as repo from './event.repository';
 import { parseBatch, type EventError, type IncomingEvent } from './event.validation';
+import { recordAudit, type Actor } from '$lib/server/audit/audit.service';
 
 export type ProductWithStages = Product & { stages: Stage[] };
 
@@ -257,7 +258,7 @@ class BatchRejected extends Error {
  * Applies a batch of case-system events all-or-nothing. Events already stored (by id) are
  * counted as duplicates and change nothing, so a batch can be replayed safely.
  */
-export async function ingestEvents(db: Db, body: unknown): Promise<IngestResult> {
+export async function ingestEvents(db: Db, body: unknown, options: { actor?: Actor } = {}): Promise<IngestResult> {
 	const parsed = parseBatch(body);
 	if (!parsed.ok) return parsed;
 	const events = parsed.events;
@@ -280,8 +281,9 @@ export async function ingestEvents(db: Db, body: unknown): Promise<IngestResult>
 			}
 
 			const errors: EventError[] = [];
+			const indexOf = new Map(events.map((e, i) => [e, i]));
 			for (const event of fresh) {
-				const index = events.indexOf(event);
+				const index = indexOf.get(event)!;
 				try {
 					const next = eventHandlers[event.type](states.get(event.case), event, products);
 					next.lastEventAt = event.occurredAt > next.lastEventAt ? event.occurredAt : next.lastEventAt;
@@ -324,6 +326,12 @@ export async function ingestEvents(db: Db, body: unknown): Promise<IngestResult>
 				trx,
 				fresh.map((e) => ({ id: e.id, case_id: states.get(e.case)!.id!, type: e.type, occurred_at: e.occurredAt.toISOString(), data: e.raw }))
 			);
+			if (options.actor) {
+				await recordAudit(trx, options.actor, {
+					action: 'events.ingested',
+					details: { accepted: fresh.length, duplicates: events.length - fresh.length, cases: states.size }
+				});
+			}
 			return { ok: true as const, accepted: fresh.length, duplicates: events.length - fresh.length };
 		});
 	} catch (error) {

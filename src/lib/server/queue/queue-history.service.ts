@@ -35,10 +35,10 @@ export async function computeQueueModels(db: Db, now: Date): Promise<QueueModels
 	const thisMonday = mondayOf(now);
 	const weekStarts = Array.from({ length: weeksBack }, (_, i) => addDays(thisMonday, -7 * (weeksBack - i)));
 	const until = new Date(`${thisMonday}T00:00:00+01:00`);
-	const [exits, priority, durations, newestEventAt, firstEntry] = await Promise.all([
+	const [exits, priority, stageDurations, newestEventAt, firstEntry] = await Promise.all([
 		countWeeklyExits(db, weekStarts),
 		countWeeklyPriorityEntries(db, weekStarts),
-		findRecentStageDurations(db, new Date(now.getTime() - weeksBack * WEEK_MS), now),
+		getStageDurations(db, now),
 		findNewestEvent(db),
 		db.selectFrom('queue_entry').select((eb) => eb.fn.min('entered_at').as('first')).executeTakeFirst()
 	]);
@@ -61,15 +61,23 @@ export async function computeQueueModels(db: Db, now: Date): Promise<QueueModels
 	}
 	for (const model of queues.values()) model.history.weeksSinceEnd = Math.max(0, (now.getTime() - until.getTime()) / WEEK_MS);
 
-	const stageDurations = new Map<string, number[]>();
-	for (const d of durations) {
-		const key = `${d.product_code}/${d.stage_code}`;
-		const list = stageDurations.get(key) ?? [];
-		list.push(d.days);
-		stageDurations.set(key, list);
-	}
 	return { computedAt: now, queues, stageDurations, newestEventAt };
 }
+
+async function computeStageDurations(db: Db, now: Date): Promise<Map<string, number[]>> {
+	const rows = await findRecentStageDurations(db, new Date(now.getTime() - DEFAULT_OPTIONS.maxWeeks * WEEK_MS), now);
+	const byStage = new Map<string, number[]>();
+	for (const d of rows) {
+		const key = `${d.product_code}/${d.stage_code}`;
+		const list = byStage.get(key) ?? [];
+		list.push(d.days);
+		byStage.set(key, list);
+	}
+	return byStage;
+}
+
+/** How long later stages take moves slowly, and reading it walks half a year of events. */
+const getStageDurations = recentlyComputed(15 * 60_000, computeStageDurations);
 
 /** The queue models, computed at most once a minute per process: the status page reads them per request. */
 export const getQueueModels = recentlyComputed(60_000, computeQueueModels);

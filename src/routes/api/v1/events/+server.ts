@@ -13,7 +13,7 @@ function problem(status: number, message: string, headers: Record<string, string
 	return json({ errors: [{ index: -1, field: '', message }] }, { status, headers: { ...noStore, ...headers } });
 }
 
-export const POST: RequestHandler = async ({ request, locals }) => {
+export const POST: RequestHandler = async ({ request, locals, getClientAddress }) => {
 	// hooks.server.ts refuses /api/v1 without a valid key; this keeps the endpoint safe on its own.
 	if (locals.apiKeyId === null) return problem(401, 'send a valid, unrevoked API key as "Authorization: Bearer <key>"', { 'WWW-Authenticate': 'Bearer' });
 	const declared = Number(request.headers.get('content-length') ?? 0);
@@ -32,7 +32,8 @@ export const POST: RequestHandler = async ({ request, locals }) => {
 		return problem(413, `a batch may hold at most ${MAX_EVENTS_PER_BATCH} events; this one has ${events.length}`);
 	}
 
-	const result = await ingestEvents(db, body);
+	// Every accepted batch is a write by the case system: the audit log records it.
+	const result = await ingestEvents(db, body, { actor: { userId: null, role: 'api', organisation: `api-key:${locals.apiKeyId}`, ip: getClientAddress() } });
 	if (!result.ok) return json({ errors: result.errors }, { status: 400, headers: noStore });
 	return json({ accepted: result.accepted, duplicates: result.duplicates }, { headers: noStore });
 };
