@@ -49,7 +49,7 @@ export default async function run(): Promise<void> {
 		}
 
 		server = spawn(process.execPath, [...(process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : []), 'build'], {
-			env: { ...process.env, DATABASE_URL: handle.url, PORT: String(PORT), ORIGIN: `http://localhost:${PORT}`, NODE_ENV: 'production', DATABASE_POOL_SIZE: '16' },
+			env: { ...process.env, DATABASE_URL: handle.url, PORT: String(PORT), ORIGIN: `http://localhost:${PORT}`, NODE_ENV: 'production', ...(process.env.BENCH_POOL ? { DATABASE_POOL_SIZE: process.env.BENCH_POOL } : {}) },
 			stdio: ['ignore', 'ignore', 'inherit']
 		});
 		for (let i = 0; i < 100; i++) {
@@ -73,7 +73,7 @@ export default async function run(): Promise<void> {
 					{
 						setupRequest: (request) => {
 							const s = sessions[next++ % sessions.length];
-							return { ...request, method: 'GET', path: s.path, headers: { cookie: s.cookie, 'accept-language': 'nl' } };
+							return { ...request, method: 'GET', path: process.env.BENCH_PATH ?? s.path, headers: { cookie: s.cookie, 'accept-language': 'nl' } };
 						}
 					}
 				]

@@ -125,14 +125,3 @@ export async function verifyAuditChain(db: Db, batchSize = 5000): Promise<{ rows
 	return { rows, problems };
 }
 
-/** "Who looked at my file": reads and changes by anyone other than the applicant. */
-export async function findCaseAccessLog(db: Db, caseId: number) {
-	return db
-		.selectFrom('audit_event')
-		.select(['at', 'actor_role', 'actor_organisation', 'actor_desk', 'action'])
-		.where('case_id', '=', caseId)
-		.where('actor_role', '<>', 'applicant')
-		.orderBy('id', 'desc')
-		.limit(200)
-		.execute();
-}

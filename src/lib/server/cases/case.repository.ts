@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import type { Db } from '$lib/server/db';
 
 const caseColumns = [
@@ -34,16 +35,6 @@ export type CaseRecord = NonNullable<Awaited<ReturnType<typeof findCaseByReferen
 
 export async function findCasesOfApplicant(db: Db, applicantId: number) {
 	return db.selectFrom('case').select(caseColumns).where('applicant_id', '=', applicantId).orderBy('submitted_at', 'desc').execute();
-}
-
-export async function findStageHistory(db: Db, caseId: number) {
-	return db
-		.selectFrom('case_event')
-		.select(['type', 'occurred_at', sql<string | null>`data->>'stage'`.as('stage'), sql<string | null>`data->>'outcome'`.as('outcome')])
-		.where('case_id', '=', caseId)
-		.orderBy('occurred_at')
-		.orderBy('received_at')
-		.execute();
 }
 
 /** `%`, `_` and `\` typed in a search box are literal characters, not ILIKE wildcards. */
@@ -83,4 +74,42 @@ export async function findSponsoredCases(db: Db, filter: SponsoredFilter) {
 		query.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()
 	]);
 	return { rows, total: Number(total.n) };
+}
+
+/**
+ * A case with its stage history and the log of who else looked at it, in one round trip: the
+ * applicant's status page reads it on every visit.
+ */
+export async function findCaseWithHistory(db: Db, reference: string) {
+	const row = await db
+		.selectFrom('case')
+		.select(caseColumns)
+		.select((eb) => [
+			jsonArrayFrom(
+				eb
+					.selectFrom('case_event')
+					.select(['type', 'occurred_at', sql<string | null>`data->>'stage'`.as('stage')])
+					.whereRef('case_event.case_id', '=', 'case.id')
+					.orderBy('occurred_at')
+					.orderBy('received_at')
+			).as('history'),
+			jsonArrayFrom(
+				eb
+					.selectFrom('audit_event')
+					.select(['at', 'actor_role', 'actor_organisation', 'actor_desk', 'action'])
+					.whereRef('audit_event.case_id', '=', 'case.id')
+					.where('actor_role', '<>', 'applicant')
+					.orderBy('audit_event.id', 'desc')
+					.limit(200)
+			).as('access_log')
+		])
+		.where('case.reference', '=', reference)
+		.executeTakeFirst();
+	if (!row) return undefined;
+	// JSON carries timestamps as text.
+	return {
+		...row,
+		history: row.history.map((h) => ({ ...h, occurred_at: new Date(h.occurred_at) })),
+		access_log: row.access_log.map((a) => ({ ...a, at: new Date(a.at) }))
+	};
 }

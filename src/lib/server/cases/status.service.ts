@@ -2,14 +2,14 @@ import type { Db } from '$lib/server/db';
 import type { Principal } from '$lib/server/auth/principal';
 import type { Stage } from '$lib/server/db/schema';
 import { findProductsWithStages } from '$lib/server/events/event.repository';
-import { findQueuePositionOfCase, type QueuePosition } from '$lib/server/queue/queue.service';
+import type { QueuePosition } from '$lib/server/queue/queue.service';
+import { findPositionOfReference } from '$lib/server/queue/queue.repository';
 import { getQueueModels, type WeekCount } from '$lib/server/queue/queue-history.service';
 import { combineLaterStages, estimateDecision, estimateTurn, type DecisionRange, type TurnResult } from '$lib/server/queue/estimator';
-import { findCaseAccessLog } from '$lib/server/audit/audit.service';
 import { recentlyComputed } from '$lib/server/utils/recent';
 import { daysBetween, dutchDate } from './deadline';
-import { findStageHistory } from './case.repository';
-import { findOwnCase } from './case.service';
+import { findCaseWithHistory } from './case.repository';
+import { CaseAccessDenied } from './case.service';
 
 /** After this long without any event from the case system, the page says its data may be behind. */
 export const STALE_AFTER_MS = 2 * 24 * 60 * 60 * 1000;
@@ -47,14 +47,20 @@ export interface CaseStatus {
 
 /** Everything the applicant's case page shows, for the applicant who owns the case. */
 export async function getCaseStatus(db: Db, user: Principal, reference: string, now = new Date()): Promise<CaseStatus> {
-	const found = await findOwnCase(db, user, reference);
-	const [products, models, history, accessLog, position] = await Promise.all([
+	if (user.kind !== 'applicant') throw new CaseAccessDenied('NotFound');
+	const [found, positionRow, products, models] = await Promise.all([
+		findCaseWithHistory(db, reference),
+		findPositionOfReference(db, reference),
 		getProducts(db, now),
-		getQueueModels(db, now),
-		findStageHistory(db, found.id),
-		findCaseAccessLog(db, found.id),
-		found.status === 'open' ? findQueuePositionOfCase(db, found.id) : Promise.resolve(null)
+		getQueueModels(db, now)
 	]);
+	// Someone else's case is "not found", so that its existence does not leak.
+	if (!found || found.applicant_id !== user.applicantId) throw new CaseAccessDenied('NotFound');
+	const { history, access_log: accessLog } = found;
+	const position: QueuePosition | null =
+		positionRow && found.status === 'open'
+			? { position: positionRow.ahead + 1, ahead: positionRow.ahead, waiting: positionRow.waiting, stream: positionRow.stream, stageCode: positionRow.stage_code, enteredAt: positionRow.entered_at }
+			: null;
 	const product = products.find((p) => p.code === found.product_code)!;
 	const current = product.stages.find((s) => s.code === found.stage_code)!;
 

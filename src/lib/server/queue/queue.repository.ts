@@ -86,7 +86,7 @@ export function findPositionOfEntry(db: Db, entryId: number) {
 	return findPosition(db, sql`id = ${entryId}`);
 }
 
-/** The position of a case in the queue it waits in, if it waits in one. */
-export function findPositionOfCase(db: Db, caseId: number) {
-	return findPosition(db, sql`case_id = ${caseId}`);
+/** The position of a case in the queue it waits in, by reference, so that it can run beside the query that reads the case. */
+export function findPositionOfReference(db: Db, reference: string) {
+	return findPosition(db, sql`case_id = (select id from "case" where reference = ${reference})`);
 }

@@ -1,6 +1,6 @@
 import type { Db } from '$lib/server/db';
 import type { QueueStream } from '$lib/server/db/schema';
-import { findOpenEntryByReference, findPositionOfCase, findPositionOfEntry, updateCaseStream } from './queue.repository';
+import { findOpenEntryByReference, findPositionOfEntry, updateCaseStream } from './queue.repository';
 
 export interface QueuePosition {
 	/** 1 for the case served next. */
@@ -11,12 +11,6 @@ export interface QueuePosition {
 	stream: QueueStream;
 	stageCode: string;
 	enteredAt: Date;
-}
-
-export async function findQueuePositionOfCase(db: Db, caseId: number): Promise<QueuePosition | null> {
-	const found = await findPositionOfCase(db, caseId);
-	if (!found) return null;
-	return { position: found.ahead + 1, ahead: found.ahead, waiting: found.waiting, stream: found.stream, stageCode: found.stage_code, enteredAt: found.entered_at };
 }
 
 export async function findQueuePosition(db: Db, reference: string): Promise<QueuePosition | null> {

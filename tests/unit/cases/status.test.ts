@@ -1,0 +1,57 @@
+import { expect, it } from 'vitest';
+import { getCaseStatus } from '$lib/server/cases/status.service';
+import { CaseAccessDenied } from '$lib/server/cases/case.service';
+import { recordAudit } from '$lib/server/audit/audit.service';
+import { ingestEvents } from '$lib/server/events/event.service';
+import type { Principal } from '$lib/server/auth/principal';
+import { describeEachEngine } from '../helpers/engines';
+import { newReference, stageEntered, submitted } from '../helpers/factories';
+
+function applicant(applicantId: number): Principal {
+	return { id: applicantId, email: 'a@example.test', displayName: 'A', kind: 'applicant', applicantId, roles: [] };
+}
+
+describeEachEngine('case status', ({ db }) => {
+	it('gives the timeline, the position among those waiting, the deadline and who else looked', async () => {
+		const now = new Date('2026-03-20T12:00:00+01:00');
+		const [first, mine] = [newReference(), newReference()];
+		const events = [first, mine].flatMap((ref, i) => [
+			submitted(ref, '2026-01-05T09:00:00+01:00'),
+			stageEntered(ref, '2026-01-06T09:00:00+01:00', 'registration_interview_queue'),
+			stageEntered(ref, '2026-01-20T09:00:00+01:00', 'registration_interview'),
+			stageEntered(ref, `2026-02-0${2 + i}T09:00:00+01:00`, 'detailed_interview_queue')
+		]);
+		expect((await ingestEvents(db(), { events })).ok).toBe(true);
+		const c = await db().selectFrom('case').select(['id', 'applicant_id']).where('reference', '=', mine).executeTakeFirstOrThrow();
+		await recordAudit(db(), { userId: 9, role: 'counter', desk: 'Zwolle' }, { action: 'case.read', caseId: c.id, reason: 'at the desk' });
+		await recordAudit(db(), { userId: 10, role: 'applicant' }, { action: 'case.read', caseId: c.id });
+
+		const status = await getCaseStatus(db(), applicant(c.applicant_id), mine, now);
+		expect(status.stage).toBe('detailed_interview_queue');
+		expect(status.timeline.map((s) => [s.stage, s.state])).toEqual([
+			['registration', 'done'],
+			['registration_interview_queue', 'done'],
+			['registration_interview', 'done'],
+			['detailed_interview_queue', 'current'],
+			['rest_preparation', 'upcoming'],
+			['detailed_interview', 'upcoming'],
+			['assessment', 'upcoming'],
+			['intended_decision', 'upcoming'],
+			['decision', 'upcoming']
+		]);
+		expect(status.queue).toMatchObject({ position: 2, ahead: 1, waiting: 2, stream: 'normal' });
+		// Nobody has left this queue yet: no number, never a made-up one.
+		expect(status.queue!.turn.kind).not.toBe('estimate');
+		expect(status.decision).toBeNull();
+		expect(status.deadline).toMatchObject({ date: '2026-07-06', daysLeft: 108, passed: false });
+		expect(status.accessLog).toEqual([expect.objectContaining({ role: 'counter', desk: 'Zwolle', action: 'case.read' })]);
+	});
+
+	it("treats another applicant's case exactly like one that does not exist", async () => {
+		const ref = newReference();
+		await ingestEvents(db(), { events: [submitted(ref, '2026-01-05T09:00:00+01:00')] });
+		const owner = await db().selectFrom('case').select('applicant_id').where('reference', '=', ref).executeTakeFirstOrThrow();
+		await expect(getCaseStatus(db(), applicant(owner.applicant_id + 1000), ref)).rejects.toBeInstanceOf(CaseAccessDenied);
+		await expect(getCaseStatus(db(), applicant(owner.applicant_id), 'IND-2026-99999999')).rejects.toBeInstanceOf(CaseAccessDenied);
+	});
+});
