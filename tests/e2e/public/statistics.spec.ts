@@ -8,6 +8,7 @@ for (const lang of ['nl', 'en'] as const) {
 		await expect(page.locator('html')).toHaveAttribute('lang', lang);
 		await expect(page.locator('html')).toHaveAttribute('dir', 'ltr');
 		await expect(page.getByRole('heading', { level: 1 })).toHaveText(lang === 'nl' ? 'Wachtrijen en wachttijden' : 'Queues and waiting times');
+		await expect(page.getByText(lang === 'nl' ? 'Wie nu in de wachtrij komt' : 'If you join the queue now').first()).toBeVisible();
 		const chart = page.getByRole('img').first();
 		await expect(chart).toHaveAccessibleName(/(Bar chart|Staafdiagram)/);
 		await page.getByText(lang === 'nl' ? 'Bekijk de cijfers per week' : 'Show the figures per week').first().click();
