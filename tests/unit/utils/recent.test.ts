@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import type { Db } from '$lib/server/db';
+import { recentlyComputed } from '$lib/server/utils/recent';
+
+const db = {} as Db;
+
+describe('recently computed values', () => {
+	it('computes once per period, serves the last value while recomputing, and forgets failures', async () => {
+		let runs = 0;
+		let fail = false;
+		let release: (() => void) | undefined;
+		const get = recentlyComputed(1000, async (_db, now) => {
+			runs += 1;
+			if (fail) throw new Error('database down');
+			if (runs === 2) await new Promise<void>((r) => (release = r));
+			return now.getTime();
+		});
+		expect(await Promise.all([get(db, new Date(0)), get(db, new Date(10))])).toEqual([0, 0]);
+		expect(runs).toBe(1);
+		// Expired: the old value comes at once while the next is computed.
+		expect(await get(db, new Date(1500))).toBe(0);
+		expect(runs).toBe(2);
+		release!();
+		await new Promise((r) => setTimeout(r, 0));
+		expect(await get(db, new Date(1600))).toBe(1500);
+		fail = true;
+		await get(db, new Date(3000));
+		await new Promise((r) => setTimeout(r, 0));
+		// After a failed run the next call tries again instead of keeping the failure.
+		fail = false;
+		expect(await get(db, new Date(3001))).toBe(1500);
+		await new Promise((r) => setTimeout(r, 0));
+		expect(await get(db, new Date(3002))).toBe(3001);
+	});
+});
