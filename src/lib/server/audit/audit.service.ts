@@ -2,6 +2,7 @@ import { sha256 } from '@oslojs/crypto/sha2';
 import { encodeHexLowerCase } from '@oslojs/encoding';
 import { sql, type Transaction } from 'kysely';
 import type { Database, Db } from '$lib/server/db';
+import type { AuditEvent } from '$lib/server/db/schema';
 
 export const GENESIS_HASH = '0'.repeat(64);
 // Any constant: every insert takes this lock so the chain has one order.
@@ -32,21 +33,7 @@ function canonical(value: unknown): unknown {
 	return value;
 }
 
-export function auditHash(row: {
-	id: number;
-	at: Date;
-	actor_user_id: number | null;
-	actor_role: string;
-	actor_organisation: string | null;
-	actor_desk: string | null;
-	action: string;
-	case_id: number | null;
-	subject: string | null;
-	reason: string | null;
-	ip: string | null;
-	details: unknown;
-	prev_hash: string;
-}): string {
+export function auditHash(row: Omit<AuditEvent, 'hash'>): string {
 	const text = JSON.stringify([
 		row.id,
 		row.at.toISOString(),
