@@ -150,3 +150,17 @@ for (const lang of ['nl', 'en']) {
 		}
 	});
 }
+
+test('what someone types before the page script has started is kept when it starts', async ({ page }) => {
+	// A slow phone: the app's script arrives a second after the page.
+	await page.route('**/_app/immutable/**/*.js', async (route) => {
+		await new Promise((resolve) => setTimeout(resolve, 1000));
+		await route.continue();
+	});
+	await page.goto('/auth/reset?lang=en', { waitUntil: 'domcontentloaded' });
+	await page.getByLabel('Email address').fill('early-typist@example.test');
+	await page.waitForLoadState('networkidle');
+	await expect(page.getByLabel('Email address')).toHaveValue('early-typist@example.test');
+	await page.getByRole('button', { name: 'Send me a link' }).click();
+	await expect(page.getByRole('status')).toContainText('If this email address belongs to an account');
+});
