@@ -46,6 +46,9 @@ export function createDatabase(config: DatabaseConfig): Db {
 			max: config.poolSize ?? 10,
 			types: { getTypeParser: (oid: number, format?: 'text' | 'binary') => parsers[oid] ?? pg.types.getTypeParser(oid, format) }
 		});
+		// An idle connection that the server ends (a restart, a failover) must not crash the process;
+		// the pool replaces it on the next query.
+		pool.on('error', (error) => console.error(`PostgreSQL connection lost: ${error.message}`));
 		return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 	}
 	const dir = config.pgliteDir ?? './.data/pglite';
