@@ -48,8 +48,10 @@ export default async function run(): Promise<void> {
 			sessions.push({ cookie: `session=${token}`, path: `/cases/${row.reference}` });
 		}
 
-		server = spawn(process.execPath, [...(process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : []), 'build'], {
-			env: { ...process.env, DATABASE_URL: handle.url, PORT: String(PORT), ORIGIN: `http://localhost:${PORT}`, NODE_ENV: 'production', ...(process.env.BENCH_POOL ? { DATABASE_POOL_SIZE: process.env.BENCH_POOL } : {}) },
+		const instances = Number(process.env.BENCH_INSTANCES ?? 1);
+		const entry = instances > 1 ? 'tests/bench/support/cluster.js' : 'build';
+		server = spawn(process.execPath, [...(process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : []), entry], {
+			env: { ...process.env, DATABASE_URL: handle.url, PORT: String(PORT), ORIGIN: `http://localhost:${PORT}`, NODE_ENV: 'production', INSTANCES: String(instances), ...(process.env.BENCH_POOL ? { DATABASE_POOL_SIZE: process.env.BENCH_POOL } : {}) },
 			stdio: ['ignore', 'ignore', 'inherit']
 		});
 		for (let i = 0; i < 100; i++) {
@@ -82,6 +84,7 @@ export default async function run(): Promise<void> {
 		const result = await load(SECONDS);
 		const figures = {
 			waiting: WAITING,
+			instances,
 			sessions: sessions.length,
 			connections: CONNECTIONS,
 			seconds: SECONDS,
