@@ -1,6 +1,6 @@
 import type { Db } from '$lib/server/db';
 import { recordAudit } from '$lib/server/audit/audit.service';
-import { actorOf, grantOf, hasRole, type Principal } from '$lib/server/auth/principal';
+import { actorOf, hasRole, type Principal } from '$lib/server/auth/principal';
 import type { StaffRole } from '$lib/server/db/schema';
 import { findCaseByReference, findCasesOfApplicant, findSponsoredCases, type CaseRecord } from './case.repository';
 
@@ -10,13 +10,6 @@ export class CaseAccessDenied extends Error {
 	constructor(readonly code: CaseAccessError) {
 		super(code);
 	}
-}
-
-/** The applicant's own case. Someone else's case is "not found", so existence does not leak. */
-export async function findOwnCase(db: Db, user: Principal, reference: string): Promise<CaseRecord> {
-	const found = user.kind === 'applicant' ? await findCaseByReference(db, reference) : undefined;
-	if (!found || found.applicant_id !== user.applicantId) throw new CaseAccessDenied('NotFound');
-	return found;
 }
 
 export async function listOwnCases(db: Db, user: Principal) {
@@ -58,4 +51,3 @@ export async function findCaseForStaff(db: Db, user: Principal, role: StaffRole,
 	return found;
 }
 
-export { grantOf };
