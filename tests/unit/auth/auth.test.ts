@@ -128,4 +128,32 @@ describeEachEngine('administration', ({ db }) => {
 		expect(changes).toHaveLength(1);
 		expect(changes[0].details).toMatchObject({ before: ['admin'], after: ['planner'] });
 	});
+
+	it('lets only one of two administrators take the role from the other at the same moment', async () => {
+		const { createStaffAccount, setStaffRoles } = await import('$lib/server/admin/admin.service');
+		const actor = { userId: null, role: 'admin' };
+		await db().deleteFrom('user_role').where('role', '=', 'admin').execute();
+		const ids = await Promise.all(
+			[1, 2].map((i) => createStaffAccount(db(), actor, { email: `pair-${i}-${randomUUID()}@example.test`, displayName: `Admin ${i}`, password: PASSWORD, roles: ['admin'], desk: null }))
+		);
+		const results = await Promise.allSettled([setStaffRoles(db(), actor, ids[0], ['triage'], null), setStaffRoles(db(), actor, ids[1], ['triage'], null)]);
+		expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+		expect(results.find((r) => r.status === 'rejected')).toMatchObject({ reason: { code: 'last_admin' } });
+		expect(await db().selectFrom('user_role').select('user_id').where('role', '=', 'admin').execute()).toHaveLength(1);
+	});
+
+	it('makes an activation code work once when two tabs send it at the same moment', async () => {
+		const vNumber = newVNumber();
+		const reference = newReference();
+		await ingestEvents(db(), {
+			events: [{ id: randomUUID(), type: 'case.submitted', occurredAt: '2026-03-02T10:00:00+01:00', case: reference, data: { product: 'studie', vNumber, applicant: { name: 'Two Tabs', birthDate: '1990-04-12', language: 'en' } } }]
+		});
+		const { code } = (await issueActivationCode(db(), reference))!;
+		const input = (email: string) => ({ vNumber, birthDate: '1990-04-12', code, email, password: PASSWORD, language: 'en' });
+		const results = await Promise.allSettled([activateAccount(db(), input(`tab1-${randomUUID()}@example.test`), '10.5.5.5'), activateAccount(db(), input(`tab2-${randomUUID()}@example.test`), '10.5.5.5')]);
+		expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+		expect(results.find((r) => r.status === 'rejected')).toMatchObject({ reason: { code: 'activation_failed' } });
+		const applicant = await db().selectFrom('applicant').select('id').where('v_number', '=', vNumber).executeTakeFirstOrThrow();
+		expect(await db().selectFrom('app_user').select('id').where('applicant_id', '=', applicant.id).execute()).toHaveLength(1);
+	});
 });

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Db } from '$lib/server/db';
 import type { StaffRole } from '$lib/server/db/schema';
 import { recordAudit, type Actor } from '$lib/server/audit/audit.service';
@@ -16,6 +17,8 @@ export class AdminError extends Error {
 }
 
 const STAFF_ROLES: StaffRole[] = ['counter', 'triage', 'planner', 'admin'];
+// Any constant, distinct from the audit chain's.
+const ROLE_CHANGE_LOCK = 7_270_002;
 
 async function emailTaken(db: Db, email: string): Promise<boolean> {
 	const row = await db.selectFrom('app_user').select('id').where((eb) => eb(eb.fn('lower', ['email']), '=', email.trim().toLowerCase())).executeTakeFirst();
@@ -63,6 +66,9 @@ export async function setStaffRoles(db: Db, actor: Actor, userId: number, roles:
 	const wanted = roles.filter((r) => STAFF_ROLES.includes(r));
 	if (wanted.includes('counter') && !desk?.trim()) throw new AdminError('desk_required', 'desk');
 	await db.transaction().execute(async (trx) => {
+		// Role changes are rare: one at a time, so that two administrators taking the role from each
+		// other at once cannot both succeed, and the second sees what the first did.
+		await sql`select pg_advisory_xact_lock(${ROLE_CHANGE_LOCK})`.execute(trx);
 		const user = await trx.selectFrom('app_user').select(['id', 'kind']).where('id', '=', userId).forUpdate().executeTakeFirst();
 		if (!user || user.kind !== 'staff') throw new AdminError('not_found', 'user');
 		const before = (await trx.selectFrom('user_role').select('role').where('user_id', '=', userId).execute()).map((r) => r.role);
@@ -73,9 +79,7 @@ export async function setStaffRoles(db: Db, actor: Actor, userId: number, roles:
 				.values(wanted.map((role) => ({ user_id: userId, role, organisation_id: null, desk: role === 'counter' ? desk!.trim() : null })))
 				.execute();
 		}
-		// Two administrators taking the role from each other at once must still leave one: the lock
-		// on the admin rows makes the second transaction see the first one's result.
-		const admins = await trx.selectFrom('user_role').select('user_id').where('role', '=', 'admin').forUpdate().execute();
+		const admins = await trx.selectFrom('user_role').select('user_id').where('role', '=', 'admin').execute();
 		if (admins.length === 0) throw new AdminError('last_admin', 'roles');
 		await recordAudit(trx, actor, { action: 'admin.roles_changed', subject: `user:${userId}`, details: { before, after: wanted, desk } });
 	});
