@@ -50,47 +50,35 @@ export async function up(db: Kysely<any>): Promise<void> {
 			end if;
 		end $$`.execute(db);
 
+	// One function for all three triggers: rows that stop waiting count -1, rows that start +1.
+	// Each branch only reads the transition tables its operation has.
 	await sql`
-		create function queue_day_count_on_insert() returns trigger language plpgsql as $$
+		create function queue_day_count_on_change() returns trigger language plpgsql as $$
+		declare
+			delta jsonb := '[]';
 		begin
-			perform apply_queue_day_delta(coalesce((
-				select jsonb_agg(jsonb_build_object('product_code', product_code, 'stage_code', stage_code, 'stream', stream,
-					'day', (entered_at at time zone 'UTC')::date, 'n', 1))
-				from new_rows where left_at is null), '[]'));
-			return null;
-		end $$`.execute(db);
-
-	await sql`
-		create function queue_day_count_on_update() returns trigger language plpgsql as $$
-		begin
-			perform apply_queue_day_delta(coalesce((
-				select jsonb_agg(x) from (
-					select jsonb_build_object('product_code', product_code, 'stage_code', stage_code, 'stream', stream,
-						'day', (entered_at at time zone 'UTC')::date, 'n', -1) as x
-					from old_rows where left_at is null
-					union all
-					select jsonb_build_object('product_code', product_code, 'stage_code', stage_code, 'stream', stream,
-						'day', (entered_at at time zone 'UTC')::date, 'n', 1)
-					from new_rows where left_at is null) changes), '[]'));
-			return null;
-		end $$`.execute(db);
-
-	await sql`
-		create function queue_day_count_on_delete() returns trigger language plpgsql as $$
-		begin
-			perform apply_queue_day_delta(coalesce((
-				select jsonb_agg(jsonb_build_object('product_code', product_code, 'stage_code', stage_code, 'stream', stream,
-					'day', (entered_at at time zone 'UTC')::date, 'n', -1))
-				from old_rows where left_at is null), '[]'));
+			if tg_op in ('UPDATE', 'DELETE') then
+				delta := delta || coalesce((
+					select jsonb_agg(jsonb_build_object('product_code', product_code, 'stage_code', stage_code, 'stream', stream,
+						'day', (entered_at at time zone 'UTC')::date, 'n', -1))
+					from old_rows where left_at is null), '[]');
+			end if;
+			if tg_op in ('INSERT', 'UPDATE') then
+				delta := delta || coalesce((
+					select jsonb_agg(jsonb_build_object('product_code', product_code, 'stage_code', stage_code, 'stream', stream,
+						'day', (entered_at at time zone 'UTC')::date, 'n', 1))
+					from new_rows where left_at is null), '[]');
+			end if;
+			perform apply_queue_day_delta(delta);
 			return null;
 		end $$`.execute(db);
 
 	await sql`create trigger queue_day_count_insert after insert on queue_entry
-		referencing new table as new_rows for each statement execute function queue_day_count_on_insert()`.execute(db);
+		referencing new table as new_rows for each statement execute function queue_day_count_on_change()`.execute(db);
 	await sql`create trigger queue_day_count_update after update on queue_entry
-		referencing old table as old_rows new table as new_rows for each statement execute function queue_day_count_on_update()`.execute(db);
+		referencing old table as old_rows new table as new_rows for each statement execute function queue_day_count_on_change()`.execute(db);
 	await sql`create trigger queue_day_count_delete after delete on queue_entry
-		referencing old table as old_rows for each statement execute function queue_day_count_on_delete()`.execute(db);
+		referencing old table as old_rows for each statement execute function queue_day_count_on_change()`.execute(db);
 
 	// Queue entries that existed before this migration.
 	await sql`
@@ -103,7 +91,7 @@ export async function down(db: Kysely<any>): Promise<void> {
 	for (const trigger of ['queue_day_count_insert', 'queue_day_count_update', 'queue_day_count_delete']) {
 		await sql`drop trigger ${sql.raw(trigger)} on queue_entry`.execute(db);
 	}
-	for (const fn of ['queue_day_count_on_insert()', 'queue_day_count_on_update()', 'queue_day_count_on_delete()', 'apply_queue_day_delta(jsonb)', 'queue_day_delta_rows(jsonb)']) {
+	for (const fn of ['queue_day_count_on_change()', 'apply_queue_day_delta(jsonb)', 'queue_day_delta_rows(jsonb)']) {
 		await sql`drop function ${sql.raw(fn)}`.execute(db);
 	}
 	await db.schema.dropTable('queue_day_count').execute();
