@@ -19,7 +19,7 @@ export async function up(db: Kysely<any>): Promise<void> {
 	await sql`create trigger audit_head_no_truncate before truncate on audit_head
 		for each statement execute function forbid_change()`.execute(db);
 	await sql`
-		create function audit_head_forward_only() returns trigger language plpgsql as $$
+		create function audit_head_forward_only() returns trigger language plpgsql set search_path = pg_catalog, public as $$
 		begin
 			if tg_op = 'DELETE' then
 				raise exception 'audit_head is append-only' using errcode = 'P0001';
@@ -27,7 +27,8 @@ export async function up(db: Kysely<any>): Promise<void> {
 			if tg_op = 'UPDATE' and new.last_id <= old.last_id then
 				raise exception 'audit_head only moves forward' using errcode = 'P0001';
 			end if;
-			if not exists (select 1 from audit_event where id = new.last_id and hash = new.last_hash) then
+			-- Qualified: a temporary table of the same name must not stand in for it.
+			if not exists (select 1 from public.audit_event where id = new.last_id and hash = new.last_hash) then
 				raise exception 'audit_head must point at an audit row' using errcode = 'P0001';
 			end if;
 			return new;

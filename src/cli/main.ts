@@ -53,7 +53,21 @@ async function main(argv: string[]): Promise<number> {
 		console.error(usage);
 		return 2;
 	}
+	let anchor: Anchor | null = null;
 	if (command === 'audit-verify') {
+		const { values } = parseArgs({ args: rest, options: { anchor: { type: 'string' } } });
+		if (values.anchor) {
+			try {
+				anchor = newestAnchorIn(values.anchor);
+			} catch (err) {
+				console.error(`Cannot read the anchor file ${values.anchor}: ${(err as Error).message}`);
+				return 2;
+			}
+			if (!anchor) {
+				console.error(`No audit anchor in ${values.anchor}.`);
+				return 2;
+			}
+		}
 		try {
 			currentAuditKey();
 		} catch (err) {
@@ -72,20 +86,6 @@ async function main(argv: string[]): Promise<number> {
 			return 0;
 		}
 		if (command === 'audit-verify') {
-			const { values } = parseArgs({ args: rest, options: { anchor: { type: 'string' } } });
-			let anchor: Anchor | null = null;
-			if (values.anchor) {
-				try {
-					anchor = newestAnchorIn(values.anchor);
-				} catch (err) {
-					console.error(`Cannot read the anchor file ${values.anchor}: ${(err as Error).message}`);
-					return 2;
-				}
-				if (!anchor) {
-					console.error(`No audit anchor in ${values.anchor}.`);
-					return 2;
-				}
-			}
 			const { rows, problems, unkeyedRows } = await verifyAuditChain(db, { anchor: anchor ?? undefined });
 			for (const p of problems) console.error(describeProblem(p, anchor));
 			if (unkeyedRows) {

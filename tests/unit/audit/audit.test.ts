@@ -1,7 +1,11 @@
 import { expect, it } from 'vitest';
 import { sql, type Transaction } from 'kysely';
 import { GENESIS_HASH, auditHash, recordAudit, verifyAuditChain } from '$lib/server/audit/audit.service';
-import { currentAnchor } from '$lib/server/audit/audit.anchor';
+import { currentAnchor, newestAnchorIn } from '$lib/server/audit/audit.anchor';
+import { startJobs } from '$lib/server/jobs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { auditKeyFrom, currentAuditKey } from '$lib/server/audit/audit.key';
 import type { Database, Db } from '$lib/server/db';
 import { describeEachEngine } from '../helpers/engines';
@@ -188,5 +192,27 @@ describeEachEngine('audit verification while rows are written', ({ db, engine })
 		expect(written).toBeGreaterThan(0);
 		expect(runs.flatMap((r) => r.problems)).toEqual([]);
 		expect((await verifyAuditChain(db())).problems).toEqual([]);
+	});
+});
+
+describeEachEngine('audit anchor job', ({ db, engine }) => {
+	it('writes the head outside the database when the jobs start, as a log line and to the anchor file', async () => {
+		for (let i = 0; i < 4; i++) await recordAudit(db(), actor, { action: 'case.read', subject: `case:anchor${i}` });
+		const dir = mkdtempSync(join(tmpdir(), 'audit-anchor-'));
+		const file = join(dir, 'audit-anchor.log');
+		const lines: string[] = [];
+		const log = console.log;
+		console.log = (line: unknown, ...rest: unknown[]) => (typeof line === 'string' && line.startsWith('audit-anchor ') ? lines.push(line) : log(line, ...rest));
+		try {
+			const jobs = await startJobs(db(), { embedded: engine === 'pglite', auditAnchor: { key: currentAuditKey(), file } });
+			await jobs.stop();
+			const anchor = newestAnchorIn(file)!;
+			expect(anchor).toMatchObject({ rows: 4, lastId: 4, keyId: currentAuditKey().id });
+			expect(lines).toEqual([readFileSync(file, 'utf8').trim()]);
+			expect((await verifyAuditChain(db(), { anchor })).problems).toEqual([]);
+		} finally {
+			console.log = log;
+			rmSync(dir, { recursive: true, force: true });
+		}
 	});
 });
