@@ -2,7 +2,7 @@ import { hmac } from '@oslojs/crypto/hmac';
 import { SHA256 } from '@oslojs/crypto/sha2';
 import { encodeHexLowerCase } from '@oslojs/encoding';
 import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { timingSafeEqual } from 'node:crypto';
 import type { Transaction } from 'kysely';
 import type { Database, Db } from '$lib/server/db';
@@ -108,8 +108,14 @@ export async function writeAnchor(db: Db, key: AuditKey, options: { file?: strin
 	return anchor;
 }
 
-/** AUDIT_ANCHOR_FILE; outside production it defaults to .data/audit-anchor.log. */
+/**
+ * AUDIT_ANCHOR_FILE. Outside production it defaults to audit-anchor.log beside the embedded
+ * database (.data/audit-anchor.log for the demo), so that each database has its own anchors.
+ */
 export function anchorFileFromEnv(env: NodeJS.ProcessEnv = process.env): string | null {
 	if (env.AUDIT_ANCHOR_FILE) return env.AUDIT_ANCHOR_FILE;
-	return env.NODE_ENV === 'production' ? null : './.data/audit-anchor.log';
+	if (env.NODE_ENV === 'production') return null;
+	if (env.DATABASE_URL) return './.data/audit-anchor.log';
+	const dir = env.PGLITE_DATA_DIR || './.data/pglite';
+	return dir === 'memory' ? null : join(dirname(dir), 'audit-anchor.log');
 }
