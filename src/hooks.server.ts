@@ -7,6 +7,7 @@ import { db } from '$lib/server/db';
 import { SESSION_COOKIE, deleteSessionCookie, setSessionCookie, validateSessionToken } from '$lib/server/auth/session';
 import { decide, requirementFor } from '$lib/server/auth/guards';
 import { bearerToken, verifyApiKey } from '$lib/server/api-keys/api-key.service';
+import { securityHeaders } from '$lib/server/http/security-headers';
 
 export const init: ServerInit = async () => {
 	await startApp();
@@ -35,13 +36,8 @@ const handleLocale: Handle = async ({ event, resolve }) => {
 
 const handleHeaders: Handle = async ({ event, resolve }) => {
 	const response = await resolve(event);
-	response.headers.set('X-Content-Type-Options', 'nosniff');
-	response.headers.set('Referrer-Policy', 'strict-origin-when-cross-origin');
-	response.headers.set('Permissions-Policy', 'camera=(), microphone=(), geolocation=(), interest-cohort=()');
+	for (const [name, value] of Object.entries(securityHeaders(event.url))) response.headers.set(name, value);
 	if (!response.headers.has('X-Frame-Options')) response.headers.set('X-Frame-Options', 'DENY');
-	if (process.env.NODE_ENV === 'production' && event.url.protocol === 'https:') {
-		response.headers.set('Strict-Transport-Security', 'max-age=31536000; includeSubDomains');
-	}
 	return response;
 };
 

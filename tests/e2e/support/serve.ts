@@ -33,6 +33,8 @@ if (url) {
 	env.DATABASE_URL = url;
 } else {
 	env.PGLITE_DATA_DIR = `${e2eStateDir}/pglite`;
+	// Production refuses the embedded database unless told otherwise; these tests mean it.
+	env.ALLOW_EMBEDDED_DATABASE = 'yes';
 	delete env.DATABASE_URL;
 }
 

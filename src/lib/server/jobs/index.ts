@@ -2,8 +2,10 @@ import { createTransport } from 'nodemailer';
 import { PgBoss, fromKysely, type Db as BossDb } from 'pg-boss';
 import type { Db } from '$lib/server/db';
 import { DEFAULT_MAIL_FROM, deliverPendingEmail } from '$lib/server/notify/email.service';
+import { runHousekeeping } from '$lib/server/housekeeping/housekeeping.service';
 
 export const EMAIL_QUEUE = 'email.deliver';
+export const HOUSEKEEPING_QUEUE = 'housekeeping.daily';
 const EMAIL_BATCH = 100;
 
 export interface JobsOptions {
@@ -47,6 +49,7 @@ export async function startJobs(db: Db, options: JobsOptions): Promise<Jobs> {
 		}
 	};
 	try {
+		await scheduleHousekeeping(boss, db);
 		if (!options.smtpUrl) {
 			// An earlier run with SMTP left its schedule behind; nothing here would work its jobs.
 			await boss.unschedule(EMAIL_QUEUE);
@@ -72,6 +75,17 @@ export async function startJobs(db: Db, options: JobsOptions): Promise<Jobs> {
 		await jobs.stop();
 		throw err;
 	}
+}
+
+/** Every night at 03:30 Amsterdam time, on one instance: expired sessions, limits, links and codes go. */
+async function scheduleHousekeeping(boss: PgBoss, db: Db): Promise<void> {
+	await boss.createQueue(HOUSEKEEPING_QUEUE, { policy: 'singleton', retryLimit: 2, deleteAfterSeconds: 7 * 24 * 3600 });
+	await boss.work(HOUSEKEEPING_QUEUE, async () => {
+		const result = await runHousekeeping(db);
+		console.log(`Housekeeping: deleted ${JSON.stringify(result)}`);
+		return result;
+	});
+	await boss.schedule(HOUSEKEEPING_QUEUE, '30 3 * * *', null, { tz: 'Europe/Amsterdam' });
 }
 
 /**
