@@ -5,7 +5,7 @@ import { defaultLanguage, languageOf, languagesFor, negotiate, translator } from
 import { startApp } from '$lib/server/app';
 import { db } from '$lib/server/db';
 import { SESSION_COOKIE, deleteSessionCookie, setSessionCookie, validateSessionToken } from '$lib/server/auth/session';
-import { decide, requirementFor } from '$lib/server/auth/guards';
+import { decide, ruleFor } from '$lib/access';
 import { bearerToken, verifyApiKey } from '$lib/server/api-keys/api-key.service';
 
 export const init: ServerInit = async () => {
@@ -25,7 +25,7 @@ const handleLocale: Handle = async ({ event, resolve }) => {
 		negotiate(event.request.headers.get('accept-language')) ??
 		defaultLanguage;
 	// A page not written in the preferred language is shown in Dutch, and says so in <html lang>.
-	const lang = languagesFor(event.url.pathname).some((l) => l.code === preferred) ? preferred : defaultLanguage;
+	const lang = languagesFor(event.route.id).some((l) => l.code === preferred) ? preferred : defaultLanguage;
 	event.locals.lang = lang;
 	const dir = languageOf(lang)!.dir;
 	return resolve(event, {
@@ -71,9 +71,21 @@ const handleAuth: Handle = async ({ event, resolve }) => {
 	return resolve(event);
 };
 
+/**
+ * Access by the route the router matched, never by the URL string: `/st%61ff/admin` is routed as
+ * `/staff/admin`, and so it is guarded. Deny by default: a route without a rule in $lib/access is refused.
+ */
 const handleGuards: Handle = async ({ event, resolve }) => {
-	const requirement = requirementFor(event.url.pathname);
+	// No route matched: SvelteKit answers its own 404 (or 400 for a malformed path), with no data.
+	if (event.route.id === null) return resolve(event);
+	const rule = ruleFor(event.route.id);
+	if (!rule) {
+		console.error(`access: route ${event.route.id} has no rule in src/lib/access.ts; refused ${event.request.method} ${event.url.pathname}`);
+		error(404, translator(event.locals.lang)('errors.not_found'));
+	}
+	const { requirement } = rule;
 	if (requirement.kind === 'api-key') {
+		// requirement.scope names what the key must be allowed to do ('events:write', 'letters:issue').
 		const key = bearerToken(event.request.headers.get('authorization'));
 		event.locals.apiKeyId = key ? await verifyApiKey(db, key) : null;
 		if (event.locals.apiKeyId === null) {
