@@ -157,6 +157,27 @@ export function decide(requirement: Requirement, user: Holder | null): Decision 
 	}
 }
 
+export type Verdict =
+	/** No route matched: SvelteKit answers its own 404 (or 400 for a malformed path). */
+	| { kind: 'not-routed' }
+	/** A route without a rule: refused, whoever asks (deny by default). */
+	| { kind: 'no-rule' }
+	| { kind: 'api-key'; scope: ApiScope }
+	| { kind: 'allow'; personal: boolean }
+	| { kind: 'sign-in' }
+	| { kind: 'forbidden' };
+
+/** What the guard does with a request for a route (by id) from a person (null: nobody signed in). */
+export function verdictFor(routeId: string | null, user: Holder | null, table: Record<string, RouteRule> = routes): Verdict {
+	if (routeId === null) return { kind: 'not-routed' };
+	const rule = ruleFor(routeId, table);
+	if (!rule) return { kind: 'no-rule' };
+	const { requirement } = rule;
+	if (requirement.kind === 'api-key') return { kind: 'api-key', scope: requirement.scope };
+	const decision = decide(requirement, user);
+	return decision === 'allow' ? { kind: 'allow', personal: requirement.kind !== 'public' } : { kind: decision };
+}
+
 /** The areas a person reaches, of those with a home page. */
 export function areasOf(user: Holder | null): AreaName[] {
 	return (Object.keys(areas) as AreaName[]).filter((name) => areas[name].home && decide(areas[name].requirement, user) === 'allow');

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { isHttpError, isRedirect } from '@sveltejs/kit';
-import { areasOf, decide, homeOf, menuOf, routes, ruleFor, type RouteRule } from '$lib/access';
+import { areasOf, decide, homeOf, menuOf, routes, ruleFor, verdictFor, type RouteRule } from '$lib/access';
 import { languagesFor } from '$lib/i18n';
 import { landingPath, requireApplicant, requirePrincipal, safeNext } from '$lib/server/auth/access';
 import { actorOf, type Principal } from '$lib/server/auth/principal';
@@ -222,5 +222,27 @@ describe('principal helpers', () => {
 		expect(() => actorOf(people.triage, 'admin', '10.0.0.1')).toThrow();
 		expect(actorOf(people.admin, 'admin', '10.0.0.1')).toMatchObject({ userId: 7, role: 'admin', ip: '10.0.0.1' });
 		expect(actorOf(people.applicant, 'applicant', null)).toMatchObject({ userId: 7, role: 'applicant' });
+	});
+});
+
+describe('the guard\'s verdict', () => {
+	it('refuses a route that has no rule, whoever asks (deny by default)', () => {
+		const { ['/staff/admin/outbox']: _, ...withoutOutbox } = routes;
+		for (const who of [null, ...Object.values(people)]) {
+			expect(verdictFor('/staff/admin/outbox', who, withoutOutbox)).toEqual({ kind: 'no-rule' });
+			expect(verdictFor('/a/route/added/later', who)).toEqual({ kind: 'no-rule' });
+		}
+	});
+
+	it('leaves a request no route matched to SvelteKit\'s 404', () => {
+		expect(verdictFor(null, null)).toEqual({ kind: 'not-routed' });
+	});
+
+	it('sends the anonymous to sign in, refuses the wrong role, and marks personal pages', () => {
+		expect(verdictFor('/staff/admin/outbox', null)).toEqual({ kind: 'sign-in' });
+		expect(verdictFor('/staff/admin/outbox', people.triage)).toEqual({ kind: 'forbidden' });
+		expect(verdictFor('/staff/admin/outbox', people.admin)).toEqual({ kind: 'allow', personal: true });
+		expect(verdictFor('/statistics', null)).toEqual({ kind: 'allow', personal: false });
+		expect(verdictFor('/api/v1/events', people.admin)).toEqual({ kind: 'api-key', scope: 'events:write' });
 	});
 });
