@@ -5,7 +5,7 @@ import { defaultLanguage, languageOf, languagesFor, negotiate, translator } from
 import { startApp } from '$lib/server/app';
 import { db } from '$lib/server/db';
 import { SESSION_COOKIE, deleteSessionCookie, setSessionCookie, validateSessionToken } from '$lib/server/auth/session';
-import { decide, requirementFor } from '$lib/server/auth/guards';
+import { verdictFor } from '$lib/access';
 import { bearerToken, verifyApiKey } from '$lib/server/api-keys/api-key.service';
 import { securityHeaders } from '$lib/server/http/security-headers';
 
@@ -26,7 +26,7 @@ const handleLocale: Handle = async ({ event, resolve }) => {
 		negotiate(event.request.headers.get('accept-language')) ??
 		defaultLanguage;
 	// A page not written in the preferred language is shown in Dutch, and says so in <html lang>.
-	const lang = languagesFor(event.url.pathname).some((l) => l.code === preferred) ? preferred : defaultLanguage;
+	const lang = languagesFor(event.route.id).some((l) => l.code === preferred) ? preferred : defaultLanguage;
 	event.locals.lang = lang;
 	const dir = languageOf(lang)!.dir;
 	return resolve(event, {
@@ -67,9 +67,19 @@ const handleAuth: Handle = async ({ event, resolve }) => {
 	return resolve(event);
 };
 
+/**
+ * Access by the route the router matched, never by the URL string: `/st%61ff/admin` is routed as
+ * `/staff/admin`, and so it is guarded. Deny by default: a route without a rule in $lib/access is refused.
+ */
 const handleGuards: Handle = async ({ event, resolve }) => {
-	const requirement = requirementFor(event.url.pathname);
-	if (requirement.kind === 'api-key') {
+	const verdict = verdictFor(event.route.id, event.locals.user);
+	if (verdict.kind === 'not-routed') return resolve(event);
+	if (verdict.kind === 'no-rule') {
+		console.error(`access: route ${event.route.id} has no rule in src/lib/access.ts; refused ${event.request.method} ${event.url.pathname}`);
+		error(404, translator(event.locals.lang)('errors.not_found'));
+	}
+	if (verdict.kind === 'api-key') {
+		// verdict.scope names what the key must be allowed to do ('events:write', 'letters:issue').
 		const key = bearerToken(event.request.headers.get('authorization'));
 		event.locals.apiKeyId = key ? await verifyApiKey(db, key) : null;
 		if (event.locals.apiKeyId === null) {
@@ -80,15 +90,11 @@ const handleGuards: Handle = async ({ event, resolve }) => {
 		}
 		return resolve(event);
 	}
-	const decision = decide(requirement, event.locals.user);
-	if (decision === 'sign-in') {
-		const next = event.url.pathname + event.url.search;
-		redirect(303, `/auth/login?next=${encodeURIComponent(next)}`);
-	}
-	if (decision === 'forbidden') error(403, translator(event.locals.lang)('errors.forbidden'));
+	if (verdict.kind === 'sign-in') redirect(303, `/auth/login?next=${encodeURIComponent(event.url.pathname + event.url.search)}`);
+	if (verdict.kind === 'forbidden') error(403, translator(event.locals.lang)('errors.forbidden'));
 	const response = await resolve(event);
 	// Personal and staff pages must never be stored by a browser or a shared cache.
-	if (requirement.kind !== 'public' && !response.headers.has('Cache-Control')) response.headers.set('Cache-Control', 'private, no-store');
+	if (verdict.personal && !response.headers.has('Cache-Control')) response.headers.set('Cache-Control', 'private, no-store');
 	return response;
 };
 
