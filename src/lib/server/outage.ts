@@ -1,4 +1,4 @@
-import { json, type Handle, type RequestEvent } from '@sveltejs/kit';
+import { isHttpError, isRedirect, json, type Handle, type RequestEvent } from '@sveltejs/kit';
 import { defaultLanguage, languageOf, translator } from '$lib/i18n';
 import { databaseProblem, RETRY_AFTER_SECONDS } from '$lib/server/db';
 
@@ -115,11 +115,16 @@ export const handleDatabaseOutage: Handle = async ({ event, resolve }) => {
 		return unavailableResponse(event);
 	}
 	if ('error' in outcome) {
-		if (databaseProblem(outcome.error)) {
+		const thrown = outcome.error;
+		if (databaseProblem(thrown)) {
 			stateOf(event).databaseFailed = true;
 			return unavailableResponse(event);
 		}
-		throw outcome.error;
+		if (states.get(event.locals)?.sessionUnchecked) {
+			const toSignIn = isRedirect(thrown) ? thrown.location.startsWith(SIGN_IN) : isHttpError(thrown) && (thrown.status === 401 || thrown.status === 403);
+			if (toSignIn) return unavailableResponse(event);
+		}
+		throw thrown;
 	}
 	const { response } = outcome;
 	const state = states.get(event.locals);
