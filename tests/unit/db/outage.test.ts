@@ -5,6 +5,10 @@ import { sql } from 'kysely';
 import pg from 'pg';
 import { createDatabase, databaseProblem, databaseTimeoutsFromEnv, isDatabaseUnavailable, type Db, type DatabaseTimeouts } from '$lib/server/db';
 import { isConnectionBroken } from '$lib/server/db/unavailable';
+import { SMTPServer } from 'smtp-server';
+import { migrateToLatest } from '$lib/server/db/migrate';
+import { queueEmail } from '$lib/server/notify/email.service';
+import { sendEmailNudge, startJobs } from '$lib/server/jobs';
 import { TcpProxy } from '../../e2e/support/tcp-proxy';
 
 const fast: DatabaseTimeouts = { connectMs: 500, statementMs: 600, idleInTransactionMs: 1500, queryMs: 800 };
@@ -96,6 +100,9 @@ describe.skipIf(!url)('the pool when PostgreSQL fails [postgres]', () => {
 		const parsed = new URL(url!);
 		parsed.pathname = `/${name}`;
 		target = parsed.toString();
+		const owner = createDatabase({ url: target });
+		await migrateToLatest(owner);
+		await owner.destroy();
 		direct = new pg.Client({ connectionString: target });
 		await direct.connect();
 		await direct.query('create table probe (id int primary key)');
@@ -189,5 +196,45 @@ describe.skipIf(!url)('the pool when PostgreSQL fails [postgres]', () => {
 		proxy.setMode('pass');
 		await sql`insert into probe values (3)`.execute(db);
 		expect((await direct.query('select id from probe')).rows).toEqual([{ id: 3 }]);
+	});
+
+	it('keeps pg-boss and the e-mail job working after the database refused and hung', async () => {
+		proxy.setMode('pass');
+		const received: string[] = [];
+		const smtp = new SMTPServer({
+			authOptional: true,
+			disabledCommands: ['STARTTLS'],
+			logger: false,
+			onData(stream, session, done) {
+				stream.on('end', () => {
+					received.push(...session.envelope.rcptTo.map((r) => r.address));
+					done();
+				});
+				stream.resume();
+			}
+		});
+		await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
+		const errors: unknown[] = [];
+		const logged = console.error;
+		console.error = (...args: unknown[]) => errors.push(args);
+		const jobs = await startJobs(db, { embedded: false, smtpUrl: `smtp://127.0.0.1:${(smtp.server.address() as { port: number }).port}` });
+		try {
+			// Longer than the worker's 5 s polling interval each, so that its polls fail.
+			proxy.setMode('refuse');
+			await new Promise((resolve) => setTimeout(resolve, 6000));
+			proxy.setMode('hang');
+			await new Promise((resolve) => setTimeout(resolve, 6000));
+			proxy.setMode('pass');
+			expect(errors.length).toBeGreaterThan(0);
+			await queueEmail(db, { to: 'after-outage@example.test', template: 'password_reset', lang: 'en', params: { link: 'https://x.example/r/1', name: 'A' } });
+			await sendEmailNudge();
+			const began = Date.now();
+			while (!received.includes('after-outage@example.test') && Date.now() - began < 15_000) await new Promise((resolve) => setTimeout(resolve, 100));
+			expect(received).toContain('after-outage@example.test');
+		} finally {
+			console.error = logged;
+			await jobs.stop();
+			smtp.close();
+		}
 	});
 });
