@@ -8,6 +8,7 @@ import { SESSION_COOKIE, deleteSessionCookie, setSessionCookie, validateSessionT
 import { verdictFor } from '$lib/access';
 import { bearerToken, verifyApiKey } from '$lib/server/api-keys/api-key.service';
 import { securityHeaders } from '$lib/server/http/security-headers';
+import { handleDatabaseOutage, noteDatabaseFailure, sessionUnchecked } from '$lib/server/outage';
 
 export const init: ServerInit = async () => {
 	await startApp();
@@ -48,10 +49,10 @@ const handleAuth: Handle = async ({ event, resolve }) => {
 	const secure = event.url.protocol === 'https:';
 	const token = event.cookies.get(SESSION_COOKIE);
 	if (token) {
-		const session = await validateSessionToken(db, token);
-		if (!session) {
+		const session = await validateSessionToken(db, token).catch((e) => sessionUnchecked(event, e));
+		if (session === null) {
 			deleteSessionCookie(event.cookies, secure);
-		} else {
+		} else if (session) {
 			if (session.renewed) setSessionCookie(event.cookies, token, session.expiresAt, secure);
 			event.locals.sessionId = session.sessionId;
 			event.locals.user = {
@@ -98,10 +99,12 @@ const handleGuards: Handle = async ({ event, resolve }) => {
 	return response;
 };
 
-export const handle = sequence(handleLocale, handleHeaders, handleAuth, handleGuards);
+export const handle = sequence(handleLocale, handleHeaders, handleDatabaseOutage, handleAuth, handleGuards);
 
 export const handleError: HandleServerError = ({ error, event, status, message }) => {
 	if (status === 404) return { message: translator(event.locals.lang ?? defaultLanguage)('errors.not_found') };
+	// handleDatabaseOutage answers these with 503 and Retry-After.
+	if (noteDatabaseFailure(event, error)) return { message: translator(event.locals.lang ?? defaultLanguage)('errors.database_unavailable'), code: 'database_unavailable' };
 	const errorId = randomUUID().slice(0, 8);
 	console.error(`[${errorId}] ${event.request.method} ${event.url.pathname}`, error);
 	return { message: translator(event.locals.lang ?? defaultLanguage)('errors.unexpected', { errorId }) || message, errorId };
