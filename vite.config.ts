@@ -6,6 +6,8 @@ export default defineConfig({
 	test: {
 		include: ['tests/unit/**/*.test.ts'],
 		environment: 'node',
+		// A fixed audit key, so tests never generate one under .data/.
+		env: { AUDIT_KEY: 'test-audit-key-0123456789abcdef0123456789' },
 		testTimeout: 60_000,
 		hookTimeout: 60_000,
 		fileParallelism: true,

@@ -4,11 +4,13 @@
  */
 import { parseArgs } from 'node:util';
 import { createDatabase, databaseConfigFromEnv, isEmbedded } from '$lib/server/db';
-import { migrateToLatest } from '$lib/server/db/migrate';
+import { migrateAsOwner } from '$lib/server/db/migrate';
 import { createApiKey, listApiKeys, revokeApiKey } from '$lib/server/api-keys/api-key.service';
 import { seedDemo } from '$lib/server/demo/seed';
 import { seedDemoAccounts } from '$lib/server/demo/accounts';
-import { verifyAuditChain } from '$lib/server/audit/audit.service';
+import { verifyAuditChain, type ChainProblem } from '$lib/server/audit/audit.service';
+import { AuditKeyError, currentAuditKey } from '$lib/server/audit/audit.key';
+import { newestAnchorIn, type Anchor } from '$lib/server/audit/audit.anchor';
 
 const usage = `usage:
   npm run db:migrate
@@ -16,7 +18,34 @@ const usage = `usage:
   npm run api-key -- create "<label>"
   npm run api-key -- list
   npm run api-key -- revoke <id>
-  npm run audit:verify               checks that no audit row was changed or deleted`;
+  npm run audit:verify -- [--anchor FILE]
+                                     checks that no audit row was changed or deleted and, with an
+                                     anchor file (AUDIT_ANCHOR_FILE, or a log with its lines), that
+                                     no newest rows were cut off`;
+
+function describeProblem(p: ChainProblem, anchor: Anchor | null): string {
+	const when = anchor ? `the anchor of ${anchor.at}` : 'the anchor';
+	switch (p.problem) {
+		case 'changed':
+			return `Audit row ${p.id} was changed after it was written.`;
+		case 'missing_before':
+			return `Audit row ${p.id} follows a deleted row.`;
+		case 'missing_after':
+			return `Audit row ${p.id} is followed by deleted rows.`;
+		case 'downgraded':
+			return `Audit row ${p.id} has no key although earlier rows have one: it was rewritten without AUDIT_KEY.`;
+		case 'unknown_key':
+			return `Audit row ${p.id} was written with another key than this AUDIT_KEY.`;
+		case 'anchor_forged':
+			return `The anchor ${anchor?.at ?? ''} is not signed with AUDIT_KEY: it was altered or forged.`;
+		case 'anchor_other_key':
+			return `The anchor ${anchor?.at ?? ''} was written with another key than this AUDIT_KEY.`;
+		case 'anchor_cut_off':
+			return `The log has fewer rows than ${when}, which recorded ${anchor?.rows} rows up to row ${p.id}: the newest rows were cut off.`;
+		case 'anchor_differs':
+			return `Audit row ${p.id} differs from ${when}: the log was rewritten or replaced.`;
+	}
+}
 
 async function main(argv: string[]): Promise<number> {
 	const [command, ...rest] = argv;
@@ -24,21 +53,45 @@ async function main(argv: string[]): Promise<number> {
 		console.error(usage);
 		return 2;
 	}
+	let anchor: Anchor | null = null;
+	if (command === 'audit-verify') {
+		const { values } = parseArgs({ args: rest, options: { anchor: { type: 'string' } } });
+		if (values.anchor) {
+			try {
+				anchor = newestAnchorIn(values.anchor);
+			} catch (err) {
+				console.error(`Cannot read the anchor file ${values.anchor}: ${(err as Error).message}`);
+				return 2;
+			}
+			if (!anchor) {
+				console.error(`No audit anchor in ${values.anchor}.`);
+				return 2;
+			}
+		}
+		try {
+			currentAuditKey();
+		} catch (err) {
+			if (!(err instanceof AuditKeyError)) throw err;
+			console.error(err.message);
+			return 2;
+		}
+	}
 	const config = databaseConfigFromEnv();
 	const db = createDatabase(config);
 	try {
-		const migrated = await migrateToLatest(db);
+		const migrated = await migrateAsOwner(db, config);
 		if (command === 'migrate') {
 			const applied = migrated.results?.filter((r) => r.status === 'Success').map((r) => r.migrationName) ?? [];
 			console.log(applied.length ? `Applied: ${applied.join(', ')}` : 'The database is up to date.');
 			return 0;
 		}
 		if (command === 'audit-verify') {
-			const { rows, problems } = await verifyAuditChain(db);
-			for (const p of problems) {
-				const what = { changed: 'was changed after it was written', missing_before: 'follows a deleted row', missing_after: 'is followed by deleted rows' }[p.problem];
-				console.error(`Audit row ${p.id} ${what}.`);
+			const { rows, problems, unkeyedRows } = await verifyAuditChain(db, { anchor: anchor ?? undefined });
+			for (const p of problems) console.error(describeProblem(p, anchor));
+			if (unkeyedRows) {
+				console.log(`${unkeyedRows} rows under the old unkeyed rule (written before AUDIT_KEY): anyone with database access could have rewritten them.`);
 			}
+			if (anchor && !problems.length) console.log(`Anchor of ${anchor.at} matches: ${anchor.rows} rows up to row ${anchor.lastId}.`);
 			console.log(problems.length ? `Audit log TAMPERED: ${problems.length} problem(s) in ${rows} rows.` : `Audit log intact: ${rows} rows, chain verified.`);
 			return problems.length ? 1 : 0;
 		}

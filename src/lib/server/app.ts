@@ -1,5 +1,7 @@
 import { db, databaseConfigFromEnv, isEmbedded } from '$lib/server/db';
-import { migrateToLatest } from '$lib/server/db/migrate';
+import { migrateAsOwner } from '$lib/server/db/migrate';
+import { currentAuditKey } from '$lib/server/audit/audit.key';
+import { anchorFileFromEnv } from '$lib/server/audit/audit.anchor';
 import { createApiKey } from '$lib/server/api-keys/api-key.service';
 import { isDatabaseEmpty, seedDemo } from '$lib/server/demo/seed';
 import { seedDemoAccounts } from '$lib/server/demo/accounts';
@@ -19,8 +21,10 @@ export function startApp(): Promise<void> {
 		});
 		const refusal = embeddedDatabaseRefusal();
 		if (refusal) throw new Error(refusal);
-		await migrateToLatest(db);
+		// Refuses to start in production without AUDIT_KEY; the demo generates one under .data/.
+		const auditKey = currentAuditKey();
 		const config = databaseConfigFromEnv();
+		await migrateAsOwner(db, config);
 		const embedded = isEmbedded(config);
 		const origin = process.env.ORIGIN ?? `http://localhost:${process.env.PORT ?? 5173}`;
 		if (isDemoMode() && process.env.DEMO_SEED !== 'off' && (await isDatabaseEmpty(db))) {
@@ -37,7 +41,7 @@ export function startApp(): Promise<void> {
 		} else {
 			console.log(`Mijn Aanvraag on ${embedded ? `PGlite (${config.pgliteDir})` : 'PostgreSQL'}: ${origin}/statistics`);
 		}
-		jobs = await startJobs(db, { embedded, smtpUrl: process.env.SMTP_URL || undefined });
+		jobs = await startJobs(db, { embedded, smtpUrl: process.env.SMTP_URL || undefined, auditAnchor: { key: auditKey, file: anchorFileFromEnv() } });
 	})();
 	return started;
 }

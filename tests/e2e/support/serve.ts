@@ -15,8 +15,10 @@ import { seedDemo } from '../../../src/lib/server/demo/seed';
 import { DEMO_ACCOUNTS, seedDemoAccounts } from '../../../src/lib/server/demo/accounts';
 import { e2eKeyFile, e2eMailDir, e2eStateDir } from './paths';
 
+/** The owner's (or a superuser's) connection: it creates the database and migrates. */
 const url = process.env.E2E_DATABASE_URL;
-const env: NodeJS.ProcessEnv = { ...process.env, DEMO_SEED: 'off', NODE_ENV: 'production' };
+// Production refuses to start without an audit key; a fixed one, so tests can check the chain.
+const env: NodeJS.ProcessEnv = { ...process.env, DEMO_SEED: 'off', NODE_ENV: 'production', AUDIT_KEY: process.env.AUDIT_KEY || 'e2e-audit-key-0123456789abcdef0123456789' };
 
 rmSync(e2eStateDir, { recursive: true, force: true });
 mkdirSync(e2eMailDir, { recursive: true });
@@ -30,12 +32,13 @@ if (url) {
 	await admin.query(`drop database if exists "${name}" with (force)`);
 	await admin.query(`create database "${name}"`);
 	await admin.end();
-	env.DATABASE_URL = url;
+	env.MIGRATION_DATABASE_URL = url;
 } else {
 	env.PGLITE_DATA_DIR = `${e2eStateDir}/pglite`;
 	// Production refuses the embedded database unless told otherwise; these tests mean it.
 	env.ALLOW_EMBEDDED_DATABASE = 'yes';
 	delete env.DATABASE_URL;
+	delete env.MIGRATION_DATABASE_URL;
 }
 
 const db = createDatabase({ url, pgliteDir: env.PGLITE_DATA_DIR });
@@ -48,8 +51,35 @@ await seedDemoAccounts(db, [
 ]);
 const { key } = await createApiKey(db, 'end-to-end tests');
 await db.destroy();
+// The server connects as the app role, which may only read and append to the audit log.
+if (url) env.DATABASE_URL = await appRoleUrl(url);
 writeFileSync(e2eKeyFile, key);
 console.log(`e2e database ready on ${url ? 'PostgreSQL' : 'PGlite'}: ${summary.cases} cases, ${summary.events} events`);
+
+/**
+ * E2E_APP_DATABASE_URL (CI creates that login role), or else a login role made here. Either way it
+ * is given mijn_aanvraag_app, which the migration created.
+ */
+async function appRoleUrl(ownerUrl: string): Promise<string> {
+	const given = process.env.E2E_APP_DATABASE_URL;
+	const appUrl = new URL(given ?? ownerUrl);
+	const owner = new pg.Client({ connectionString: ownerUrl });
+	await owner.connect();
+	try {
+		if (!given) {
+			appUrl.username = 'mijn_aanvraag_e2e_app';
+			appUrl.password = 'e2e';
+			await owner.query(`do $$ begin
+				create role mijn_aanvraag_e2e_app login password 'e2e';
+			exception when duplicate_object or unique_violation then null;
+			end $$`);
+		}
+		await owner.query(`grant mijn_aanvraag_app to "${decodeURIComponent(appUrl.username)}"`);
+	} finally {
+		await owner.end();
+	}
+	return appUrl.toString();
+}
 
 let received = 0;
 const smtp = new SMTPServer({

@@ -1,8 +1,11 @@
-import { sha256 } from '@oslojs/crypto/sha2';
+import { hmac } from '@oslojs/crypto/hmac';
+import { SHA256, sha256 } from '@oslojs/crypto/sha2';
 import { encodeHexLowerCase } from '@oslojs/encoding';
 import { sql, type Transaction } from 'kysely';
 import type { Database, Db } from '$lib/server/db';
 import type { AuditEvent } from '$lib/server/db/schema';
+import { currentAuditKey, type AuditKey } from './audit.key';
+import { checkAnchor, type Anchor, type AnchorProblem } from './audit.anchor';
 
 export const GENESIS_HASH = '0'.repeat(64);
 // Any constant: every insert takes this lock so the chain has one order.
@@ -33,8 +36,8 @@ function canonical(value: unknown): unknown {
 	return value;
 }
 
-export function auditHash(row: Omit<AuditEvent, 'hash'>): string {
-	const text = JSON.stringify([
+function hashedText(row: Omit<AuditEvent, 'hash'>): string {
+	const fields: unknown[] = [
 		row.id,
 		row.at.toISOString(),
 		row.actor_user_id,
@@ -48,11 +51,26 @@ export function auditHash(row: Omit<AuditEvent, 'hash'>): string {
 		row.ip,
 		canonical(row.details),
 		row.prev_hash
-	]);
-	return encodeHexLowerCase(sha256(new TextEncoder().encode(text)));
+	];
+	// Rows of the old rule were hashed without a key id; their text stays as it was.
+	if (row.key_id !== null) fields.push(row.key_id);
+	return JSON.stringify(fields);
+}
+
+/**
+ * A row's link in the chain: HMAC-SHA256 with the audit key, so that someone with only database
+ * access cannot recompute it. Rows without `key_id` were written before the key existed and keep
+ * the old rule, plain SHA-256.
+ */
+export function auditHash(row: Omit<AuditEvent, 'hash'>, key: AuditKey): string {
+	const text = new TextEncoder().encode(hashedText(row));
+	if (row.key_id === null) return encodeHexLowerCase(sha256(text));
+	if (row.key_id !== key.id) throw new Error(`audit row ${row.id} was written with key ${row.key_id}, not ${key.id}`);
+	return encodeHexLowerCase(hmac(SHA256, key.secret, text));
 }
 
 async function append(trx: Transaction<Database>, actor: Actor, entry: AuditEntry): Promise<void> {
+	const key = currentAuditKey();
 	await sql`select pg_advisory_xact_lock(${CHAIN_LOCK})`.execute(trx);
 	const last = await trx.selectFrom('audit_event').select(['id', 'hash']).orderBy('id', 'desc').limit(1).executeTakeFirst();
 	const row = {
@@ -69,9 +87,10 @@ async function append(trx: Transaction<Database>, actor: Actor, entry: AuditEntr
 		reason: entry.reason ?? null,
 		ip: actor.ip ?? null,
 		details: canonical(entry.details ?? {}),
-		prev_hash: last?.hash ?? GENESIS_HASH
+		prev_hash: last?.hash ?? GENESIS_HASH,
+		key_id: key.id
 	};
-	const hash = auditHash(row);
+	const hash = auditHash(row, key);
 	await trx.insertInto('audit_event').values({ ...row, details: JSON.stringify(row.details), hash }).execute();
 	await trx
 		.insertInto('audit_head')
@@ -86,29 +105,71 @@ export async function recordAudit(db: Db | Transaction<Database>, actor: Actor, 
 	await db.transaction().execute((trx) => append(trx, actor, entry));
 }
 
-export type ChainProblem = { id: number; problem: 'changed' | 'missing_before' | 'missing_after' };
+export type ChainProblem = {
+	id: number;
+	problem: 'changed' | 'missing_before' | 'missing_after' | 'downgraded' | 'unknown_key' | AnchorProblem;
+};
 
-/** Walks the chain; reports rows whose content no longer matches their hash and gaps. */
-export async function verifyAuditChain(db: Db, batchSize = 5000): Promise<{ rows: number; problems: ChainProblem[] }> {
-	const problems: ChainProblem[] = [];
-	let expectedId = 1;
-	let prevHash = GENESIS_HASH;
-	let rows = 0;
-	for (;;) {
-		const batch = await db.selectFrom('audit_event').selectAll().where('id', '>=', expectedId).orderBy('id').limit(batchSize).execute();
-		if (batch.length === 0) break;
-		for (const row of batch) {
-			rows += 1;
-			if (row.id !== expectedId || row.prev_hash !== prevHash) problems.push({ id: row.id, problem: 'missing_before' });
-			if (auditHash(row) !== row.hash) problems.push({ id: row.id, problem: 'changed' });
-			expectedId = row.id + 1;
-			prevHash = row.hash;
-		}
-	}
-	const head = await db.selectFrom('audit_head').selectAll().executeTakeFirst();
-	if (head && (head.last_id !== expectedId - 1 || head.last_hash !== prevHash)) {
-		problems.push({ id: expectedId - 1, problem: 'missing_after' });
-	}
-	return { rows, problems };
+export interface VerifyOptions {
+	key?: AuditKey;
+	/** The newest head written outside the database: rows cut off after it are found. */
+	anchor?: Anchor;
+	batchSize?: number;
 }
 
+export interface VerifyResult {
+	rows: number;
+	problems: ChainProblem[];
+	/** Rows written before the audit key existed, checked by the old unkeyed rule. */
+	unkeyedRows: number;
+}
+
+/**
+ * Walks the chain in one snapshot (a read-only REPEATABLE READ transaction), so rows written while
+ * it runs are not seen half: reports rows whose content no longer matches their hash, gaps, rows
+ * cut off at the end, and, with an anchor, a log shorter than or different from the anchored one.
+ */
+export async function verifyAuditChain(db: Db, options: VerifyOptions = {}): Promise<VerifyResult> {
+	const key = options.key ?? currentAuditKey();
+	const batchSize = options.batchSize ?? 5000;
+	return db
+		.transaction()
+		.setIsolationLevel('repeatable read')
+		.setAccessMode('read only')
+		.execute(async (trx) => {
+			const problems: ChainProblem[] = [];
+			let expectedId = 1;
+			let prevHash = GENESIS_HASH;
+			let rows = 0;
+			let unkeyedRows = 0;
+			let keyedSeen = false;
+			for (;;) {
+				const batch = await trx.selectFrom('audit_event').selectAll().where('id', '>=', expectedId).orderBy('id').limit(batchSize).execute();
+				if (batch.length === 0) break;
+				for (const row of batch) {
+					rows += 1;
+					if (row.id !== expectedId || row.prev_hash !== prevHash) problems.push({ id: row.id, problem: 'missing_before' });
+					if (row.key_id === null) {
+						unkeyedRows += 1;
+						// Once the key is in use every row carries it: an unkeyed row after a keyed one was rewritten.
+						if (keyedSeen) problems.push({ id: row.id, problem: 'downgraded' });
+						else if (auditHash(row, key) !== row.hash) problems.push({ id: row.id, problem: 'changed' });
+					} else if (row.key_id !== key.id) {
+						keyedSeen = true;
+						problems.push({ id: row.id, problem: 'unknown_key' });
+					} else {
+						keyedSeen = true;
+						if (auditHash(row, key) !== row.hash) problems.push({ id: row.id, problem: 'changed' });
+					}
+					expectedId = row.id + 1;
+					prevHash = row.hash;
+				}
+			}
+			const head = await trx.selectFrom('audit_head').selectAll().executeTakeFirst();
+			if (head && (head.last_id !== expectedId - 1 || head.last_hash !== prevHash)) {
+				problems.push({ id: expectedId - 1, problem: 'missing_after' });
+			}
+			if (options.anchor) problems.push(...(await checkAnchor(trx, options.anchor, key)));
+			return { rows, problems, unkeyedRows };
+		});
+}

@@ -23,6 +23,8 @@ const parsers: Record<number, (value: string) => unknown> = {
 export interface DatabaseConfig {
 	/** A PostgreSQL connection string; when absent, an embedded PGlite database is used. */
 	url?: string;
+	/** The owner role's connection string, for migrations; defaults to `url`. */
+	migrationUrl?: string;
 	/** PGlite data directory, or `memory` for a database that lives only in this process. */
 	pgliteDir?: string;
 	poolSize?: number;
@@ -64,6 +66,7 @@ export function databaseTimeoutsFromEnv(env: NodeJS.ProcessEnv = process.env): D
 export function databaseConfigFromEnv(env: NodeJS.ProcessEnv = process.env): DatabaseConfig {
 	return {
 		url: env.DATABASE_URL || undefined,
+		migrationUrl: env.MIGRATION_DATABASE_URL || env.DATABASE_URL || undefined,
 		pgliteDir: env.PGLITE_DATA_DIR || './.data/pglite',
 		poolSize: env.DATABASE_POOL_SIZE ? Number(env.DATABASE_POOL_SIZE) : undefined
 	};

@@ -1,10 +1,11 @@
 import { Migrator, type Migration, type MigrationProvider, type MigrationResultSet } from 'kysely/migration';
-import type { Db } from './index';
+import { createDatabase, type DatabaseConfig, type Db } from './index';
 import * as createCaseDomain from '../../../../migrations/2026_11_23_000001_create_case_domain';
 import * as insertProducts from '../../../../migrations/2026_11_23_000002_insert_products';
 import * as createAccounts from '../../../../migrations/2026_11_23_000003_create_accounts';
 import * as createQueueDayCount from '../../../../migrations/2026_11_23_000004_create_queue_day_count';
 import * as createRateLimit from '../../../../migrations/2026_12_01_000001_create_rate_limit';
+import * as protectAuditLog from '../../../../migrations/2026_12_01_000020_protect_audit_log';
 
 // Listed by hand: a file-system provider cannot find the files once Vite has bundled the server.
 const migrations: Record<string, Migration> = {
@@ -12,7 +13,8 @@ const migrations: Record<string, Migration> = {
 	'2026_11_23_000002_insert_products': insertProducts,
 	'2026_11_23_000003_create_accounts': createAccounts,
 	'2026_11_23_000004_create_queue_day_count': createQueueDayCount,
-	'2026_12_01_000001_create_rate_limit': createRateLimit
+	'2026_12_01_000001_create_rate_limit': createRateLimit,
+	'2026_12_01_000020_protect_audit_log': protectAuditLog
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
@@ -22,4 +24,18 @@ export async function migrateToLatest(db: Db): Promise<MigrationResultSet> {
 	const result = await migrator.migrateToLatest();
 	if (result.error) throw result.error;
 	return result;
+}
+
+/**
+ * Migrates as the owner role (`MIGRATION_DATABASE_URL`) when it differs from the app's role, so
+ * that the app's own role need not own, and so cannot alter, the tables; else on `db` itself.
+ */
+export async function migrateAsOwner(db: Db, config: DatabaseConfig): Promise<MigrationResultSet> {
+	if (!config.url || !config.migrationUrl || config.migrationUrl === config.url) return migrateToLatest(db);
+	const owner = createDatabase({ url: config.migrationUrl, poolSize: 1 });
+	try {
+		return await migrateToLatest(owner);
+	} finally {
+		await owner.destroy();
+	}
 }

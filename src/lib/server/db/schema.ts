@@ -162,6 +162,8 @@ export interface Database {
 		details: ColumnType<unknown, string, never>;
 		prev_hash: string;
 		hash: string;
+		/** Null for rows of the old unkeyed rule, written before AUDIT_KEY. */
+		key_id: string | null;
 	};
 	queue_day_count: {
 		product_code: string;

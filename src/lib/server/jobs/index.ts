@@ -3,9 +3,12 @@ import { PgBoss, fromKysely, type Db as BossDb } from 'pg-boss';
 import type { Db } from '$lib/server/db';
 import { DEFAULT_MAIL_FROM, deliverPendingEmail } from '$lib/server/notify/email.service';
 import { runHousekeeping } from '$lib/server/housekeeping/housekeeping.service';
+import { writeAnchor } from '$lib/server/audit/audit.anchor';
+import type { AuditKey } from '$lib/server/audit/audit.key';
 
 export const EMAIL_QUEUE = 'email.deliver';
 export const HOUSEKEEPING_QUEUE = 'housekeeping.daily';
+export const AUDIT_ANCHOR_QUEUE = 'audit.anchor';
 const EMAIL_BATCH = 100;
 
 export interface JobsOptions {
@@ -15,6 +18,8 @@ export interface JobsOptions {
 	smtpUrl?: string;
 	/** The sender; defaults to env MAIL_FROM, then DEFAULT_MAIL_FROM. */
 	mailFrom?: string;
+	/** Writes the audit head outside the database every minute: a log line, and the file when set. */
+	auditAnchor?: { key: AuditKey; file: string | null };
 }
 
 export interface Jobs {
@@ -50,6 +55,7 @@ export async function startJobs(db: Db, options: JobsOptions): Promise<Jobs> {
 	};
 	try {
 		await scheduleHousekeeping(boss, db);
+		if (options.auditAnchor) await startAuditAnchor(boss, db, options.auditAnchor);
 		if (!options.smtpUrl) {
 			// An earlier run with SMTP left its schedule behind; nothing here would work its jobs.
 			await boss.unschedule(EMAIL_QUEUE);
@@ -86,6 +92,18 @@ async function scheduleHousekeeping(boss: PgBoss, db: Db): Promise<void> {
 		return result;
 	});
 	await boss.schedule(HOUSEKEEPING_QUEUE, '30 3 * * *', null, { tz: 'Europe/Amsterdam' });
+}
+
+async function startAuditAnchor(boss: PgBoss, db: Db, anchor: { key: AuditKey; file: string | null }): Promise<void> {
+	const write = () => writeAnchor(db, anchor.key, { file: anchor.file });
+	// singleton: one run at a time across all instances; a missed minute is not worth a retry.
+	await boss.createQueue(AUDIT_ANCHOR_QUEUE, { policy: 'singleton', retryLimit: 0, expireInSeconds: 60, deleteAfterSeconds: 3600 });
+	await boss.work(AUDIT_ANCHOR_QUEUE, { pollingIntervalSeconds: 10 }, async () => {
+		await write();
+	});
+	await boss.schedule(AUDIT_ANCHOR_QUEUE, '* * * * *');
+	// The head at start-up, so there is an anchor before the first minute passes.
+	await write();
 }
 
 /**
