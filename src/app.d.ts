@@ -7,6 +7,8 @@ declare global {
 			message: string;
 			/** Quoted by the user when they report the problem. */
 			errorId?: string;
+			/** Set when the database could not be reached; the page is answered with 503. */
+			code?: 'database_unavailable';
 		}
 		interface Locals {
 			lang: string;

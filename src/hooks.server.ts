@@ -5,8 +5,10 @@ import { defaultLanguage, languageOf, languagesFor, negotiate, translator } from
 import { startApp } from '$lib/server/app';
 import { db } from '$lib/server/db';
 import { SESSION_COOKIE, deleteSessionCookie, setSessionCookie, validateSessionToken } from '$lib/server/auth/session';
-import { decide, requirementFor } from '$lib/server/auth/guards';
+import { verdictFor } from '$lib/access';
 import { bearerToken, verifyApiKey } from '$lib/server/api-keys/api-key.service';
+import { securityHeaders } from '$lib/server/http/security-headers';
+import { handleDatabaseOutage, noteDatabaseFailure, sessionUnchecked } from '$lib/server/outage';
 
 export const init: ServerInit = async () => {
 	await startApp();
@@ -25,7 +27,7 @@ const handleLocale: Handle = async ({ event, resolve }) => {
 		negotiate(event.request.headers.get('accept-language')) ??
 		defaultLanguage;
 	// A page not written in the preferred language is shown in Dutch, and says so in <html lang>.
-	const lang = languagesFor(event.url.pathname).some((l) => l.code === preferred) ? preferred : defaultLanguage;
+	const lang = languagesFor(event.route.id).some((l) => l.code === preferred) ? preferred : defaultLanguage;
 	event.locals.lang = lang;
 	const dir = languageOf(lang)!.dir;
 	return resolve(event, {
@@ -35,13 +37,8 @@ const handleLocale: Handle = async ({ event, resolve }) => {
 
 const handleHeaders: Handle = async ({ event, resolve }) => {
 	const response = await resolve(event);
-	response.headers.set('X-Content-Type-Options', 'nosniff');
-	response.headers.set('Referrer-Policy', 'strict-origin-when-cross-origin');
-	response.headers.set('Permissions-Policy', 'camera=(), microphone=(), geolocation=(), interest-cohort=()');
+	for (const [name, value] of Object.entries(securityHeaders(event.url))) response.headers.set(name, value);
 	if (!response.headers.has('X-Frame-Options')) response.headers.set('X-Frame-Options', 'DENY');
-	if (process.env.NODE_ENV === 'production' && event.url.protocol === 'https:') {
-		response.headers.set('Strict-Transport-Security', 'max-age=31536000; includeSubDomains');
-	}
 	return response;
 };
 
@@ -52,10 +49,10 @@ const handleAuth: Handle = async ({ event, resolve }) => {
 	const secure = event.url.protocol === 'https:';
 	const token = event.cookies.get(SESSION_COOKIE);
 	if (token) {
-		const session = await validateSessionToken(db, token);
-		if (!session) {
+		const session = await validateSessionToken(db, token).catch((e) => sessionUnchecked(event, e));
+		if (session === null) {
 			deleteSessionCookie(event.cookies, secure);
-		} else {
+		} else if (session) {
 			if (session.renewed) setSessionCookie(event.cookies, token, session.expiresAt, secure);
 			event.locals.sessionId = session.sessionId;
 			event.locals.user = {
@@ -71,9 +68,19 @@ const handleAuth: Handle = async ({ event, resolve }) => {
 	return resolve(event);
 };
 
+/**
+ * Access by the route the router matched, never by the URL string: `/st%61ff/admin` is routed as
+ * `/staff/admin`, and so it is guarded. Deny by default: a route without a rule in $lib/access is refused.
+ */
 const handleGuards: Handle = async ({ event, resolve }) => {
-	const requirement = requirementFor(event.url.pathname);
-	if (requirement.kind === 'api-key') {
+	const verdict = verdictFor(event.route.id, event.locals.user);
+	if (verdict.kind === 'not-routed') return resolve(event);
+	if (verdict.kind === 'no-rule') {
+		console.error(`access: route ${event.route.id} has no rule in src/lib/access.ts; refused ${event.request.method} ${event.url.pathname}`);
+		error(404, translator(event.locals.lang)('errors.not_found'));
+	}
+	if (verdict.kind === 'api-key') {
+		// verdict.scope names what the key must be allowed to do ('events:write', 'letters:issue').
 		const key = bearerToken(event.request.headers.get('authorization'));
 		event.locals.apiKeyId = key ? await verifyApiKey(db, key) : null;
 		if (event.locals.apiKeyId === null) {
@@ -84,22 +91,20 @@ const handleGuards: Handle = async ({ event, resolve }) => {
 		}
 		return resolve(event);
 	}
-	const decision = decide(requirement, event.locals.user);
-	if (decision === 'sign-in') {
-		const next = event.url.pathname + event.url.search;
-		redirect(303, `/auth/login?next=${encodeURIComponent(next)}`);
-	}
-	if (decision === 'forbidden') error(403, translator(event.locals.lang)('errors.forbidden'));
+	if (verdict.kind === 'sign-in') redirect(303, `/auth/login?next=${encodeURIComponent(event.url.pathname + event.url.search)}`);
+	if (verdict.kind === 'forbidden') error(403, translator(event.locals.lang)('errors.forbidden'));
 	const response = await resolve(event);
 	// Personal and staff pages must never be stored by a browser or a shared cache.
-	if (requirement.kind !== 'public' && !response.headers.has('Cache-Control')) response.headers.set('Cache-Control', 'private, no-store');
+	if (verdict.personal && !response.headers.has('Cache-Control')) response.headers.set('Cache-Control', 'private, no-store');
 	return response;
 };
 
-export const handle = sequence(handleLocale, handleHeaders, handleAuth, handleGuards);
+export const handle = sequence(handleLocale, handleHeaders, handleDatabaseOutage, handleAuth, handleGuards);
 
 export const handleError: HandleServerError = ({ error, event, status, message }) => {
 	if (status === 404) return { message: translator(event.locals.lang ?? defaultLanguage)('errors.not_found') };
+	// handleDatabaseOutage answers these with 503 and Retry-After.
+	if (noteDatabaseFailure(event, error)) return { message: translator(event.locals.lang ?? defaultLanguage)('errors.database_unavailable'), code: 'database_unavailable' };
 	const errorId = randomUUID().slice(0, 8);
 	console.error(`[${errorId}] ${event.request.method} ${event.url.pathname}`, error);
 	return { message: translator(event.locals.lang ?? defaultLanguage)('errors.unexpected', { errorId }) || message, errorId };

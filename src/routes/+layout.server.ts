@@ -1,21 +1,17 @@
 import type { LayoutServerLoad } from './$types';
+import { menuOf, ruleFor } from '$lib/access';
 import { languageOf } from '$lib/i18n';
 
-export const load: LayoutServerLoad = ({ locals, url }) => {
+export const load: LayoutServerLoad = ({ locals, route }) => {
 	const language = languageOf(locals.lang)!;
 	const user = locals.user;
-	const roles = new Set(user?.roles.map((r) => r.role));
-	const areas: string[] = [];
-	if (user?.kind === 'applicant') areas.push('cases');
-	if (roles.has('referent_admin') || roles.has('referent_member')) areas.push('referent');
-	if (roles.has('counter')) areas.push('counter');
-	if (roles.has('triage') || roles.has('planner') || roles.has('admin')) areas.push('staff');
-	if (roles.has('admin')) areas.push('admin');
+	// The menu item of the area the page belongs to is marked current (none on a 404 page).
+	const area = route.id === null ? null : (ruleFor(route.id)?.area ?? null);
 	return {
 		lang: language.code,
 		dir: language.dir,
-		path: url.pathname,
 		// Only what the header needs: never roles' organisations or ids.
-		user: user ? { name: user.displayName, areas } : null
+		menu: menuOf(user).map((item) => ({ href: item.href, label: item.label, current: item.area === area })),
+		user: user ? { name: user.displayName } : null
 	};
 };

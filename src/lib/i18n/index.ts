@@ -1,4 +1,5 @@
 import i18next, { type TFunction } from 'i18next';
+import { pageLanguagesOf, type LanguageSet } from '$lib/access';
 
 export interface Language {
 	code: string;
@@ -17,13 +18,13 @@ export const languages: Language[] = [
 	{ code: 'fa', name: 'فارسی', dir: 'rtl', locale: 'fa-IR' }
 ];
 
-/** Pages for staff and referents are in Dutch and English only. */
-const STAFF_AREAS = /^\/(referent|counter|staff)(\/|$)/;
-const staffLanguages = ['nl', 'en'];
+function languagesIn(set: LanguageSet): Language[] {
+	return set === 'all' ? languages : languages.filter((l) => set.includes(l.code));
+}
 
-/** The languages a page is written in. */
-export function languagesFor(pathname: string): Language[] {
-	return STAFF_AREAS.test(pathname) ? languages.filter((l) => staffLanguages.includes(l.code)) : languages;
+/** The languages a route's pages are written in, from the access table ($lib/access); null: no route matched. */
+export function languagesFor(routeId: string | null): Language[] {
+	return languagesIn(pageLanguagesOf(routeId).page);
 }
 
 export const defaultLanguage = 'nl';

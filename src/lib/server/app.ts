@@ -5,6 +5,7 @@ import { anchorFileFromEnv } from '$lib/server/audit/audit.anchor';
 import { createApiKey } from '$lib/server/api-keys/api-key.service';
 import { isDatabaseEmpty, seedDemo } from '$lib/server/demo/seed';
 import { seedDemoAccounts } from '$lib/server/demo/accounts';
+import { embeddedDatabaseRefusal, isDemoMode } from '$lib/server/demo/mode';
 import { sendEmailNudge, startJobs, type Jobs } from '$lib/server/jobs';
 
 let started: Promise<void> | undefined;
@@ -18,13 +19,15 @@ export function startApp(): Promise<void> {
 			await db.destroy();
 			console.log('Database closed.');
 		});
+		const refusal = embeddedDatabaseRefusal();
+		if (refusal) throw new Error(refusal);
 		// Refuses to start in production without AUDIT_KEY; the demo generates one under .data/.
 		const auditKey = currentAuditKey();
 		const config = databaseConfigFromEnv();
 		await migrateAsOwner(db, config);
 		const embedded = isEmbedded(config);
 		const origin = process.env.ORIGIN ?? `http://localhost:${process.env.PORT ?? 5173}`;
-		if (embedded && process.env.DEMO_SEED !== 'off' && (await isDatabaseEmpty(db))) {
+		if (isDemoMode() && process.env.DEMO_SEED !== 'off' && (await isDatabaseEmpty(db))) {
 			const began = Date.now();
 			console.log('Empty embedded database: generating demo data…');
 			const summary = await seedDemo(db, { scale: Number(process.env.DEMO_SCALE ?? 0.05) });

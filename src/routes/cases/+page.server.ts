@@ -1,9 +1,10 @@
 import type { PageServerLoad } from './$types';
+import { requireApplicant } from '$lib/server/auth/access';
 import { db } from '$lib/server/db';
 import { listOwnCases } from '$lib/server/cases/case.service';
 
 export const load: PageServerLoad = async ({ locals }) => {
-	const cases = await listOwnCases(db, locals.user!);
+	const cases = await listOwnCases(db, requireApplicant(locals));
 	return {
 		cases: cases.map((c) => ({
 			reference: c.reference,

@@ -1,11 +1,13 @@
 import { redirect } from '@sveltejs/kit';
 import type { PageServerLoad } from './$types';
+import { REFERENT_ROLES } from '$lib/access';
+import { requirePrincipal } from '$lib/server/auth/access';
 import { db } from '$lib/server/db';
 import { sponsoredQuerySchema } from '$lib/server/cases/lookup.validation';
 import { findSponsoredPage } from '$lib/server/cases/lookup.service';
 
 export const load: PageServerLoad = async ({ locals, url }) => {
-	const user = locals.user!;
+	const user = requirePrincipal(locals, ...REFERENT_ROLES);
 	const query = sponsoredQuerySchema.parse(Object.fromEntries(url.searchParams));
 	const result = await findSponsoredPage(db, user, query);
 	if (query.page > result.pages) {

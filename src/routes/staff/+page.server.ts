@@ -1,4 +1,5 @@
 import type { Actions, PageServerLoad } from './$types';
+import { requirePrincipal } from '$lib/server/auth/access';
 import { db } from '$lib/server/db';
 import { hasRole } from '$lib/server/auth/principal';
 import { OFFICE_ROLES, officeLookupSchema } from '$lib/server/cases/lookup.validation';
@@ -6,13 +7,14 @@ import { lookupCaseForStaff } from '$lib/server/cases/lookup.service';
 import { formFailure, parseForm } from '$lib/validation/form';
 
 export const load: PageServerLoad = ({ locals }) => {
-	const roles = OFFICE_ROLES.filter((r) => hasRole(locals.user, r));
+	const user = requirePrincipal(locals, ...OFFICE_ROLES);
+	const roles = OFFICE_ROLES.filter((r) => hasRole(user, r));
 	return { roles, isAdmin: roles.includes('admin') };
 };
 
 export const actions: Actions = {
 	lookup: async ({ request, locals, getClientAddress }) => {
-		const user = locals.user!;
+		const user = requirePrincipal(locals, ...OFFICE_ROLES);
 		const form = await request.formData();
 		const parsed = parseForm(officeLookupSchema, form);
 		if (!parsed.ok) return formFailure(400, form, parsed.errors);

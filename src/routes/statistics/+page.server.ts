@@ -1,7 +1,8 @@
 import type { PageServerLoad } from './$types';
 import { db } from '$lib/server/db';
-import { getRecentStatistics } from '$lib/server/statistics/statistics.service';
+import { getRecentStatistics, isOutdated } from '$lib/server/statistics/statistics.service';
 
 export const load: PageServerLoad = async () => {
-	return { stats: await getRecentStatistics(db) };
+	const stats = await getRecentStatistics(db);
+	return { stats, outdated: isOutdated(stats) };
 };

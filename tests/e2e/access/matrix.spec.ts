@@ -1,6 +1,7 @@
 /**
  * Who may use which route: every route of the app (read from src/routes, so a new route
- * without an entry here fails) × every kind of person, on GET and POST.
+ * without an entry here fails) × every kind of person, on GET, HEAD and POST, and each of
+ * those in every spelling of the path a client can send (see `spellings` below).
  */
 import { expect, request as requestFactory, test, type APIRequestContext } from '@playwright/test';
 import { readdirSync, statSync } from 'node:fs';
@@ -89,17 +90,24 @@ const matrix: Record<string, Row> = {
 	'/staff/admin/users/new': { path: '/staff/admin/users/new', action: '?/create', get: only(['admin'], 200), post: only(['admin'], 400) }
 };
 
+/** The route ids SvelteKit gives `event.route.id`: the directory under src/routes, groups included. */
 function routeIds(dir = 'src/routes'): string[] {
 	const ids = new Set<string>();
 	for (const name of readdirSync(dir)) {
 		const full = join(dir, name);
 		if (statSync(full).isDirectory()) routeIds(full).forEach((id) => ids.add(id));
-		else if (['+page.svelte', '+page.server.ts', '+server.ts'].includes(name)) {
-			const id = '/' + relative('src/routes', dir).split('/').filter((part) => part && !/^\(.*\)$/.test(part)).join('/');
-			ids.add(id === '/' ? '/' : id.replace(/\/$/, ''));
-		}
+		else if (['+page.svelte', '+page.ts', '+page.server.ts', '+server.ts'].includes(name)) ids.add('/' + relative('src/routes', dir).split(/[\\/]/).filter(Boolean).join('/'));
 	}
 	return [...ids].sort();
+}
+
+/**
+ * How a persona signs in for this test. Kept in one function: a second sign-in step (TOTP for
+ * staff) changes only this.
+ */
+async function signInPersona(context: APIRequestContext, persona: Exclude<Persona, 'anonymous'>): Promise<void> {
+	const response = await context.post('/auth/login', { form: { email: emails[persona], password: DEMO_PASSWORD } });
+	expect(response.status(), `sign in as ${persona}`).toBe(303);
 }
 
 const contexts = new Map<Persona, APIRequestContext>();
@@ -107,10 +115,7 @@ const contexts = new Map<Persona, APIRequestContext>();
 test.beforeAll(async () => {
 	for (const persona of personas) {
 		const context = await requestFactory.newContext({ baseURL, extraHTTPHeaders: { Origin: baseURL, Accept: 'text/html' }, maxRedirects: 0 });
-		if (persona !== 'anonymous') {
-			const response = await context.post('/auth/login', { form: { email: emails[persona], password: DEMO_PASSWORD } });
-			expect(response.status(), `sign in as ${persona}`).toBe(303);
-		}
+		if (persona !== 'anonymous') await signInPersona(context, persona);
 		contexts.set(persona, context);
 	}
 });
@@ -123,30 +128,236 @@ test('every route of the app has a row in the access matrix', () => {
 	expect(routeIds()).toEqual(Object.keys(matrix).sort());
 });
 
-test('each person gets exactly the expected status on every route, GET and POST', async () => {
-	test.setTimeout(120_000);
+// ---- Spellings -------------------------------------------------------------------------------
+
+/**
+ * What a spelling must answer:
+ * - `same`: exactly what the canonical path answers (status, redirect target, and for a refusal
+ *   the same body, so no data).
+ * - `not-found`: SvelteKit's router cannot match it by design, so it answers the 404 page of a
+ *   path that does not exist, with no data: the router decodes a path with `decodeURI`, which
+ *   keeps `%2F` encoded, so `/staff%2Fadmin` is one segment no route has; and an empty segment
+ *   (`//`) matches no route either. No load or action of ours runs (`event.route.id` is null).
+ * - `normalized`: SvelteKit redirects a trailing slash (308) to the path without it, before any
+ *   hook runs; we follow that one hop and expect the canonical answer there.
+ */
+type Outcome = 'same' | 'not-found' | 'normalized';
+
+interface Spelling {
+	name: string;
+	outcome: Outcome;
+	/** The path spelled so; null when it does not apply to this path (e.g. the root). */
+	spell(path: string): string | null;
+}
+
+const segmentsOf = (path: string) => path.split('/').slice(1);
+
+/** Encodes one character of a segment: a letter whose hex code has a letter (j–o, z), so case matters. */
+function encodeOne(segment: string, upper: boolean): string {
+	let i = segment.search(/[j-oz]/i);
+	if (i < 0) i = segment.search(/[a-z0-9]/i);
+	if (i < 0) return segment;
+	const hex = segment.charCodeAt(i).toString(16);
+	return `${segment.slice(0, i)}%${upper ? hex.toUpperCase() : hex.toLowerCase()}${segment.slice(i + 1)}`;
+}
+
+function encodeLetters(path: string, upper: boolean): string | null {
+	return path === '/' ? null : '/' + segmentsOf(path).map((s) => encodeOne(s, upper)).join('/');
+}
+
+const spellings: Spelling[] = [
+	{ name: 'canonical', outcome: 'same', spell: (p) => p },
+	{ name: 'a letter of each segment percent-encoded, lower-case hex', outcome: 'same', spell: (p) => encodeLetters(p, false) },
+	{ name: 'a letter of each segment percent-encoded, upper-case hex', outcome: 'same', spell: (p) => encodeLetters(p, true) },
+	{ name: 'slashes percent-encoded', outcome: 'not-found', spell: (p) => (p === '/' ? null : segmentsOf(p).length === 1 ? `/%2F${segmentsOf(p)[0]}` : '/' + segmentsOf(p).join('%2F')) },
+	{ name: 'a double slash in front', outcome: 'not-found', spell: (p) => (p === '/' ? null : `/${p}`) },
+	{ name: 'a double slash inside', outcome: 'not-found', spell: (p) => (segmentsOf(p).length < 2 ? null : p.replace(/^(\/[^/]+)\//, '$1//')) },
+	{ name: 'a trailing slash', outcome: 'normalized', spell: (p) => (p === '/' ? null : `${p}/`) },
+	{ name: 'percent-encoded and a trailing slash', outcome: 'normalized', spell: (p) => (p === '/' ? null : `${encodeLetters(p, true)}/`) }
+];
+
+/** Spellings also tried for POST (with the form action) and HEAD. */
+const postSpellings = spellings.filter((s) => !['a double slash in front', 'a double slash inside', 'percent-encoded and a trailing slash'].includes(s.name));
+const headSpellings = spellings.filter((s) => s.outcome === 'same' && !s.name.includes('lower-case'));
+/** `path/__data.json`: what a client-side navigation fetches. */
+const dataSpellings = spellings.filter((s) => s.outcome === 'same').slice(0, 2);
+
+interface Answer {
+	status: number;
+	location: string;
+	body: string;
+}
+
+async function ask(context: APIRequestContext, method: 'GET' | 'HEAD' | 'POST', path: string): Promise<Answer> {
+	// An absolute URL, so that `//…` is not read as another host and nothing is normalised.
+	const response = await context.fetch(baseURL + path, { method, ...(method === 'POST' ? { form: {} } : {}) });
+	const answer = { status: response.status(), location: response.headers()['location'] ?? '', body: method === 'HEAD' ? '' : await response.text() };
+	await response.dispose();
+	return answer;
+}
+
+/** A sign-in redirect carries the spelled path in `next`; the rest must be the same. */
+const comparableLocation = (location: string) => location.replace(/^(\/auth\/login\?next=).*$/, '$1…');
+
+/** Refusals and redirects are fixed texts, so their bodies must be identical: no data slips in. */
+const fixedBody = (status: number) => (status >= 300 && status < 400) || status === 401 || status === 403;
+
+/** The page's own content: a 404 page's header and asset links follow the path asked for. */
+const mainOf = (html: string) => /<main[\s\S]*<\/main>/.exec(html)?.[0] ?? html;
+
+/** What a `__data.json` answer holds: its status, its kind, and whether the page's own node has data. */
+function dataVerdict(answer: Answer): string {
+	let kind = 'none';
+	let leaf = 'none';
+	try {
+		const first = JSON.parse(answer.body.split('\n')[0]);
+		kind = first.type ?? (first.message ? 'error' : 'other');
+		if (first.type === 'data') leaf = first.nodes.at(-1)?.type ?? 'null';
+		if (first.type === 'redirect') leaf = first.location.startsWith('/auth/login?') ? 'sign-in' : 'elsewhere';
+	} catch {
+		/* not JSON: an empty 404 or an HTML page */
+	}
+	return `${answer.status} ${kind} ${leaf}`;
+}
+
+test('each person gets the same answer for every spelling of every route, on GET, HEAD, POST and __data.json', async () => {
+	test.setTimeout(180_000);
+	const began = Date.now();
 	const admin = contexts.get('admin')!;
 	const users = await (await admin.get('/staff/admin/users')).text();
 	// A staff member of the end-to-end set-up whose roles this test may change.
-	const row = users.split('<tr').find((r) => r.includes('spare-staff@demo.test')) ?? '';
-	const staffUserId = Number(/\/staff\/admin\/users\/(\d+)/.exec(row)?.[1]);
+	const userRow = users.split('<tr').find((r) => r.includes('spare-staff@demo.test')) ?? '';
+	const staffUserId = Number(/\/staff\/admin\/users\/(\d+)/.exec(userRow)?.[1]);
 	expect(staffUserId).toBeGreaterThan(0);
 
 	const mismatches: string[] = [];
-	for (const [id, row] of Object.entries(matrix)) {
+	let requests = 0;
+
+	async function check(persona: Persona, id: string, row: Row) {
+		const context = contexts.get(persona)!;
 		const path = typeof row.path === 'function' ? row.path({ staffUserId }) : row.path;
-		for (const persona of personas) {
-			const context = contexts.get(persona)!;
-			const get = await context.get(path);
-			if (get.status() !== row.get[persona]) mismatches.push(`GET ${id} as ${persona}: ${get.status()}, expected ${row.get[persona]}`);
-			// Signing out would end the persona's session for the rest of the test.
-			if (id === '/auth/logout' && persona !== 'anonymous') continue;
-			const post = await context.post(path + (row.action ?? ''), { form: {} });
-			const expected = row.post?.[persona] ?? 405;
-			if (post.status() !== expected) mismatches.push(`POST ${id} as ${persona}: ${post.status()}, expected ${expected}`);
+		const fail = (what: string, got: unknown, expected: unknown) => mismatches.push(`${what} of ${id} as ${persona}: ${JSON.stringify(got)}, expected ${JSON.stringify(expected)}`);
+		const send = async (method: 'GET' | 'HEAD' | 'POST', spelled: string) => {
+			requests += 1;
+			return ask(context, method, spelled);
+		};
+		const notFound = notFoundOf.get(persona)!;
+
+		const methods: ['GET' | 'POST', Spelling[], number, string][] = [['GET', spellings, row.get[persona], '']];
+		// Signing out would end the persona's session for the rest of the test.
+		if (!(id === '/auth/logout' && persona !== 'anonymous')) methods.push(['POST', postSpellings, row.post?.[persona] ?? 405, row.action ?? '']);
+
+		for (const [method, tried, expected, action] of methods) {
+			const canonical = await send(method, path + action);
+			if (canonical.status !== expected) fail(`${method} ${path}${action}`, canonical.status, expected);
+			const compare = (what: string, answer: Answer) => {
+				if (answer.status !== canonical.status) fail(what, answer.status, canonical.status);
+				else if (comparableLocation(answer.location) !== comparableLocation(canonical.location)) fail(`${what} location`, answer.location, canonical.location);
+				else if (fixedBody(canonical.status) && answer.body !== canonical.body) fail(`${what} body`, answer.body.slice(0, 120), canonical.body.slice(0, 120));
+			};
+			for (const spelling of tried.slice(1)) {
+				const spelled = spelling.spell(path);
+				if (spelled === null) continue;
+				const what = `${method} ${spelled}${action} (${spelling.name})`;
+				const answer = await send(method, spelled + action);
+				if (spelling.outcome === 'same') compare(what, answer);
+				else if (spelling.outcome === 'not-found') {
+					if (answer.status !== 404 || mainOf(answer.body) !== mainOf(notFound[method].body)) fail(what, `${answer.status} ${mainOf(answer.body).slice(0, 120)}`, `404, as ${method} /no-such-page-anywhere`);
+				} else {
+					const target = spelled.slice(0, -1) + action;
+					if (answer.status !== 308 || answer.location !== target) fail(what, `${answer.status} → ${answer.location}`, `308 → ${target}`);
+					else compare(`${what}, after the redirect`, await send(method, answer.location));
+				}
+			}
+			if (method !== 'GET') continue;
+
+			for (const spelling of headSpellings) {
+				const spelled = spelling.spell(path);
+				if (spelled === null) continue;
+				const answer = await send('HEAD', spelled);
+				if (answer.status !== canonical.status || comparableLocation(answer.location) !== comparableLocation(canonical.location)) {
+					fail(`HEAD ${spelled} (${spelling.name})`, `${answer.status} ${answer.location}`, `${canonical.status} ${canonical.location}`);
+				}
+			}
+
+			// A page's data, as client-side navigation fetches it: never more than the page itself gives.
+			let canonicalData = '';
+			for (const spelling of dataSpellings) {
+				const spelled = spelling.spell(path);
+				if (spelled === null) continue;
+				const answer = await send('GET', (spelled === '/' ? '' : spelled) + '/__data.json');
+				const verdict = dataVerdict(answer);
+				if (spelling.name === 'canonical') {
+					canonicalData = verdict;
+					if (verdict.endsWith(' data') && canonical.status !== 200) fail(`GET ${spelled}/__data.json`, verdict, `no page data, as the page answers ${canonical.status}`);
+					if (canonical.location.startsWith('/auth/login?') && !verdict.endsWith('sign-in')) fail(`GET ${spelled}/__data.json`, verdict, 'a redirect to sign in');
+				} else if (verdict !== canonicalData) fail(`GET ${spelled}/__data.json (${spelling.name})`, verdict, canonicalData);
+			}
 		}
 	}
+
+	/** What each persona gets for a path no route has. */
+	const notFoundOf = new Map<Persona, Record<'GET' | 'POST', Answer>>();
+	for (const persona of personas) {
+		const context = contexts.get(persona)!;
+		notFoundOf.set(persona, { GET: await ask(context, 'GET', '/no-such-page-anywhere'), POST: await ask(context, 'POST', '/no-such-page-anywhere') });
+	}
+
+	// Nine personas at a time, each asking its own questions in order.
+	for (const [id, row] of Object.entries(matrix)) await Promise.all(personas.map((persona) => check(persona, id, row)));
+
+	console.log(`access matrix: ${requests} requests for ${Object.keys(matrix).length} routes × ${personas.length} personas in ${((Date.now() - began) / 1000).toFixed(1)} s`);
 	expect(mismatches).toEqual([]);
+});
+
+// ---- The attack of the issue, spelled out ------------------------------------------------------
+
+test('the encoded-path attack and its __data.json twin answer as /staff/admin/outbox does without a session: sign in, no data', async () => {
+	const anonymous = contexts.get('anonymous')!;
+	for (const path of ['/staff/admin/outbox', '/st%61ff/admin/outbox', '/st%61ff/%61dmin/%6Futbox', '/staff/admin/outbo%78']) {
+		const page = await anonymous.get(baseURL + path);
+		expect(page.status(), path).toBe(303);
+		expect(page.headers()['location'], path).toBe(`/auth/login?next=${encodeURIComponent(path)}`);
+		expect(await page.text(), path).toBe('');
+
+		const data = await anonymous.get(`${baseURL}${path}/__data.json`);
+		expect(data.status(), `${path}/__data.json`).toBe(200);
+		const body = await data.json();
+		expect(body, `${path}/__data.json`).toEqual({ type: 'redirect', location: `/auth/login?next=${encodeURIComponent(path)}` });
+	}
+	// The outbox's own words never reach an anonymous client, in any spelling.
+	const admin = contexts.get('admin')!;
+	const realOutbox = await (await admin.get('/staff/admin/outbox')).text();
+	expect(realOutbox).toContain('<h1>');
+	for (const path of ['/st%61ff/admin/outbox', '/st%61ff/admin/outbox/__data.json', '/st%61ff/admin/outbox/']) {
+		const text = await (await anonymous.get(baseURL + path)).text();
+		expect(text).not.toContain('messages');
+		expect(text).not.toContain('smtp');
+	}
+});
+
+test('POST /st%61ff/admin/users/new?/create creates nothing without an administrator', async () => {
+	const email = `intruder-${Date.now()}@evil.example`;
+	const form = { email, displayName: 'Intruder', password: 'a long enough password', role_admin: 'on' };
+	const anonymous = contexts.get('anonymous')!;
+	const triage = contexts.get('triage')!;
+
+	const asAnonymous = await anonymous.post(`${baseURL}/st%61ff/admin/users/new?/create`, { form });
+	expect(asAnonymous.status()).toBe(303);
+	expect(asAnonymous.headers()['location']).toMatch(/^\/auth\/login\?next=/);
+	// The same post as `use:enhance` sends it, asking for JSON.
+	const enhanced = await anonymous.post(`${baseURL}/st%61ff/%61dmin/users/new?/create`, { form, headers: { Accept: 'application/json', 'x-sveltekit-action': 'true' } });
+	expect(await enhanced.json()).toMatchObject({ type: 'redirect', location: expect.stringMatching(/^\/auth\/login\?next=/) });
+
+	const asTriage = await triage.post(`${baseURL}/st%61ff/admin/users/new?/create`, { form });
+	expect(asTriage.status()).toBe(403);
+
+	const users = await (await contexts.get('admin')!.get('/staff/admin/users')).text();
+	expect(users).not.toContain(email);
+	const context = await requestFactory.newContext({ baseURL, extraHTTPHeaders: { Origin: baseURL, Accept: 'text/html' }, maxRedirects: 0 });
+	const signIn = await context.post('/auth/login', { form: { email, password: form.password } });
+	expect(signIn.status()).toBe(400);
+	await context.dispose();
 });
 
 test("an applicant never reads another's case, and a referent never reads another organisation's", async () => {

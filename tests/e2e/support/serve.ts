@@ -35,6 +35,8 @@ if (url) {
 	env.MIGRATION_DATABASE_URL = url;
 } else {
 	env.PGLITE_DATA_DIR = `${e2eStateDir}/pglite`;
+	// Production refuses the embedded database unless told otherwise; these tests mean it.
+	env.ALLOW_EMBEDDED_DATABASE = 'yes';
 	delete env.DATABASE_URL;
 	delete env.MIGRATION_DATABASE_URL;
 }

@@ -20,9 +20,14 @@ export function grantOf(user: Principal, role: StaffRole): RoleGrant | undefined
 	return user.roles.find((r) => r.role === role);
 }
 
-/** The principal as the audit log records them, acting in one role. */
-export function actorOf(user: Principal | null, role: string, ip: string | null): Actor {
-	if (!user) return { userId: null, role, ip };
+/**
+ * The principal as the audit log records them, acting in one role. There is no anonymous actor:
+ * get the principal from requirePrincipal (auth/access.ts) first.
+ */
+export function actorOf(user: Principal, role: string, ip: string | null): Actor {
+	if (!user) throw new TypeError('actorOf needs a signed-in principal');
 	const grant = user.roles.find((r) => r.role === role);
+	// Acting in a role one does not hold would forge the audit log's account of who did what.
+	if (!grant && role !== user.kind) throw new TypeError(`user ${user.id} does not hold the role ${role}`);
 	return { userId: user.id, role, organisation: grant?.organisationName ?? null, desk: grant?.desk ?? null, ip };
 }

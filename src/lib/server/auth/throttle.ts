@@ -1,5 +1,5 @@
-import { sql } from 'kysely';
 import type { Db } from '$lib/server/db';
+import { consume, peek, reset, type Limit } from '$lib/server/ratelimit/rate-limit';
 
 export const THROTTLE_WINDOW_MS = 15 * 60 * 1000;
 
@@ -10,42 +10,23 @@ export const THROTTLE_WINDOW_MS = 15 * 60 * 1000;
  */
 export const THROTTLE_LIMITS = { accountIp: 5, ip: 50 } as const;
 
-export function throttleKeys(scope: 'login' | 'activate', account: string, ip: string) {
+export function throttleKeys(scope: 'login' | 'activate', account: string, ip: string): Limit[] {
 	return [
-		{ key: `${scope}:account:${account.trim().toLowerCase()}:ip:${ip}`, limit: THROTTLE_LIMITS.accountIp },
-		{ key: `${scope}:ip:${ip}`, limit: THROTTLE_LIMITS.ip }
+		{ key: `${scope}:account:${account.trim().toLowerCase()}:ip:${ip}`, limit: THROTTLE_LIMITS.accountIp, windowMs: THROTTLE_WINDOW_MS },
+		{ key: `${scope}:ip:${ip}`, limit: THROTTLE_LIMITS.ip, windowMs: THROTTLE_WINDOW_MS }
 	];
 }
 
-type Key = { key: string; limit: number };
-
 /** When any key is over its limit: the moment it may be tried again. */
-export async function blockedUntil(db: Db, keys: Key[], now = new Date()): Promise<Date | null> {
-	const rows = await db
-		.selectFrom('auth_throttle')
-		.selectAll()
-		.where('key', 'in', keys.map((k) => k.key))
-		.execute();
-	let until: Date | null = null;
-	for (const row of rows) {
-		const limit = keys.find((k) => k.key === row.key)!.limit;
-		const end = new Date(row.window_start.getTime() + THROTTLE_WINDOW_MS);
-		if (row.failures >= limit && end > now && (!until || end > until)) until = end;
-	}
-	return until;
+export async function blockedUntil(db: Db, keys: Limit[], now = new Date()): Promise<Date | null> {
+	const verdict = await peek(db, keys, now);
+	return verdict.allowed ? null : verdict.retryAt;
 }
 
-export async function recordFailure(db: Db, keys: Key[], now = new Date()): Promise<void> {
-	const windowStart = new Date(now.getTime() - THROTTLE_WINDOW_MS);
-	for (const { key } of keys) {
-		await sql`
-			insert into auth_throttle (key, window_start, failures) values (${key}, ${now}, 1)
-			on conflict (key) do update set
-				failures = case when auth_throttle.window_start <= ${windowStart} then 1 else auth_throttle.failures + 1 end,
-				window_start = case when auth_throttle.window_start <= ${windowStart} then ${now} else auth_throttle.window_start end`.execute(db);
-	}
+export async function recordFailure(db: Db, keys: Limit[], now = new Date()): Promise<void> {
+	await consume(db, keys, now);
 }
 
-export async function clearFailures(db: Db, keys: Key[]): Promise<void> {
-	await db.deleteFrom('auth_throttle').where('key', '=', keys[0].key).execute();
+export async function clearFailures(db: Db, keys: Limit[]): Promise<void> {
+	await reset(db, [keys[0].key]);
 }

@@ -1,10 +1,12 @@
 import { PGlite } from '@electric-sql/pglite';
-import { Kysely, PGliteDialect, PostgresDialect, type DatabaseConnection, type Driver } from 'kysely';
+import { Kysely, PGliteDialect, PostgresDialect, type DatabaseConnection, type Driver, type PostgresPool, type PostgresPoolClient } from 'kysely';
 import pg from 'pg';
 import { mkdirSync } from 'node:fs';
 import type { Database } from './schema';
+import { isConnectionBroken } from './unavailable';
 
 export type { Database } from './schema';
+export { databaseProblem, isDatabaseUnavailable, RETRY_AFTER_SECONDS, type DatabaseProblem } from './unavailable';
 export type Db = Kysely<Database>;
 
 const DATE_OID = 1082;
@@ -26,6 +28,39 @@ export interface DatabaseConfig {
 	/** PGlite data directory, or `memory` for a database that lives only in this process. */
 	pgliteDir?: string;
 	poolSize?: number;
+	/** Limits for a server that must answer every request within seconds; none when absent. */
+	timeouts?: DatabaseTimeouts;
+}
+
+export interface DatabaseTimeouts {
+	/** Waiting for a pooled connection, including opening a new one. */
+	connectMs: number;
+	/** The server cancels a statement that runs longer (`statement_timeout`). */
+	statementMs: number;
+	/** The server ends a session that sits idle inside a transaction, releasing its locks. */
+	idleInTransactionMs: number;
+	/** The client gives up on a query that gets no answer at all: a hung server or a dropped network never sends its own timeout. */
+	queryMs: number;
+}
+
+function milliseconds(value: string | undefined, fallback: number): number {
+	const parsed = value === undefined || value === '' ? NaN : Number(value);
+	return Number.isInteger(parsed) && parsed >= 0 ? parsed : fallback;
+}
+
+/**
+ * The web server's limits: a request makes its first query within 2 s or gives up, and a
+ * query is answered within 4 s or given up, so that every request is answered within 5 s.
+ * Commands (seeding, migrations, audit verification) run without them.
+ */
+export function databaseTimeoutsFromEnv(env: NodeJS.ProcessEnv = process.env): DatabaseTimeouts {
+	const statementMs = milliseconds(env.DATABASE_STATEMENT_TIMEOUT_MS, 3000);
+	return {
+		connectMs: milliseconds(env.DATABASE_CONNECT_TIMEOUT_MS, 2000),
+		statementMs,
+		idleInTransactionMs: milliseconds(env.DATABASE_IDLE_TRANSACTION_TIMEOUT_MS, 5000),
+		queryMs: milliseconds(env.DATABASE_QUERY_TIMEOUT_MS, statementMs > 0 ? statementMs + 1000 : 0)
+	};
 }
 
 export function databaseConfigFromEnv(env: NodeJS.ProcessEnv = process.env): DatabaseConfig {
@@ -44,15 +79,27 @@ export function isEmbedded(config: DatabaseConfig): boolean {
 /** Builds a Kysely instance. The app uses the one in `db`; tests and CLIs build their own. */
 export function createDatabase(config: DatabaseConfig): Db {
 	if (config.url) {
+		const limits = config.timeouts;
 		const pool = new pg.Pool({
 			connectionString: config.url,
 			max: config.poolSize ?? 10,
-			types: { getTypeParser: (oid: number, format?: 'text' | 'binary') => parsers[oid] ?? pg.types.getTypeParser(oid, format) }
+			types: { getTypeParser: (oid: number, format?: 'text' | 'binary') => parsers[oid] ?? pg.types.getTypeParser(oid, format) },
+			// Over a real network an idle connection to a vanished server is found within minutes, not hours.
+			keepAlive: true,
+			keepAliveInitialDelayMillis: 10_000,
+			...(limits && {
+				connectionTimeoutMillis: limits.connectMs || undefined,
+				statement_timeout: limits.statementMs || undefined,
+				idle_in_transaction_session_timeout: limits.idleInTransactionMs || undefined,
+				query_timeout: limits.queryMs || undefined
+			})
 		});
 		// An idle connection that the server ends (a restart, a failover) must not crash the process;
 		// the pool replaces it on the next query.
 		pool.on('error', (error) => console.error(`PostgreSQL connection lost: ${error.message}`));
-		return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+		const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: discardingBrokenClients(pool) }) });
+		pools.set(db, pool);
+		return db;
 	}
 	const dir = config.pgliteDir ?? './.data/pglite';
 	return new Kysely<Database>({
@@ -63,6 +110,48 @@ export function createDatabase(config: DatabaseConfig): Db {
 			}
 		})
 	});
+}
+
+const pools = new WeakMap<Db, pg.Pool>();
+
+/** The pool's counts, for the health check; null on PGlite. */
+export function poolStatus(db: Db): { total: number; idle: number; waiting: number } | null {
+	const pool = pools.get(db);
+	return pool ? { total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount } : null;
+}
+
+/**
+ * Kysely hands a client back to the pool after any error, and the pool keeps it if its socket
+ * is still open. A client whose query timed out on the client side is still waiting for that
+ * answer, so every later query on it would hang too: such a client is destroyed instead.
+ * A client that loses its connection while it is checked out emits 'error', which would crash
+ * the process if nobody listened.
+ */
+function discardingBrokenClients(pool: pg.Pool): PostgresPool {
+	return {
+		options: pool.options,
+		end: () => pool.end(),
+		async connect(): Promise<PostgresPoolClient> {
+			const client = await pool.connect();
+			let broken: Error | undefined;
+			const onError = (error: Error) => (broken ??= error);
+			client.on('error', onError);
+			return {
+				get processID() {
+					return (client as { processID?: number }).processID;
+				},
+				query: ((text: string, parameters: unknown[]) =>
+					client.query(text, parameters).catch((error: unknown) => {
+						if (isConnectionBroken(error)) broken ??= error as Error;
+						throw error;
+					})) as unknown as PostgresPoolClient['query'],
+				release(destroy?: boolean) {
+					client.off('error', onError);
+					client.release(broken ?? destroy);
+				}
+			};
+		}
+	};
 }
 
 /**
@@ -103,5 +192,5 @@ class SerializedPGliteDialect extends PGliteDialect {
 	}
 }
 
-/** The application's database, connected on first use. */
-export const db: Db = createDatabase(databaseConfigFromEnv());
+/** The application's database, connected on first use, with the web server's time limits. */
+export const db: Db = createDatabase({ ...databaseConfigFromEnv(), timeouts: databaseTimeoutsFromEnv() });

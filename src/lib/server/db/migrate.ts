@@ -4,6 +4,7 @@ import * as createCaseDomain from '../../../../migrations/2026_11_23_000001_crea
 import * as insertProducts from '../../../../migrations/2026_11_23_000002_insert_products';
 import * as createAccounts from '../../../../migrations/2026_11_23_000003_create_accounts';
 import * as createQueueDayCount from '../../../../migrations/2026_11_23_000004_create_queue_day_count';
+import * as createRateLimit from '../../../../migrations/2026_12_01_000001_create_rate_limit';
 import * as protectAuditLog from '../../../../migrations/2026_12_01_000020_protect_audit_log';
 
 // Listed by hand: a file-system provider cannot find the files once Vite has bundled the server.
@@ -12,6 +13,7 @@ const migrations: Record<string, Migration> = {
 	'2026_11_23_000002_insert_products': insertProducts,
 	'2026_11_23_000003_create_accounts': createAccounts,
 	'2026_11_23_000004_create_queue_day_count': createQueueDayCount,
+	'2026_12_01_000001_create_rate_limit': createRateLimit,
 	'2026_12_01_000020_protect_audit_log': protectAuditLog
 };
 

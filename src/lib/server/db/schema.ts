@@ -131,10 +131,11 @@ export interface Database {
 		expires_at: Timestamp;
 		used_at: Timestamp | null;
 	};
-	auth_throttle: {
+	rate_limit: {
 		key: string;
 		window_start: Timestamp;
-		failures: number;
+		resets_at: Timestamp;
+		hits: number;
 	};
 	email_outbox: {
 		id: Generated<number>;

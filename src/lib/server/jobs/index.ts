@@ -2,10 +2,12 @@ import { createTransport } from 'nodemailer';
 import { PgBoss, fromKysely, type Db as BossDb } from 'pg-boss';
 import type { Db } from '$lib/server/db';
 import { DEFAULT_MAIL_FROM, deliverPendingEmail } from '$lib/server/notify/email.service';
+import { runHousekeeping } from '$lib/server/housekeeping/housekeeping.service';
 import { writeAnchor } from '$lib/server/audit/audit.anchor';
 import type { AuditKey } from '$lib/server/audit/audit.key';
 
 export const EMAIL_QUEUE = 'email.deliver';
+export const HOUSEKEEPING_QUEUE = 'housekeeping.daily';
 export const AUDIT_ANCHOR_QUEUE = 'audit.anchor';
 const EMAIL_BATCH = 100;
 
@@ -52,6 +54,7 @@ export async function startJobs(db: Db, options: JobsOptions): Promise<Jobs> {
 		}
 	};
 	try {
+		await scheduleHousekeeping(boss, db);
 		if (options.auditAnchor) await startAuditAnchor(boss, db, options.auditAnchor);
 		if (!options.smtpUrl) {
 			// An earlier run with SMTP left its schedule behind; nothing here would work its jobs.
@@ -78,6 +81,17 @@ export async function startJobs(db: Db, options: JobsOptions): Promise<Jobs> {
 		await jobs.stop();
 		throw err;
 	}
+}
+
+/** Every night at 03:30 Amsterdam time, on one instance: expired sessions, limits, links and codes go. */
+async function scheduleHousekeeping(boss: PgBoss, db: Db): Promise<void> {
+	await boss.createQueue(HOUSEKEEPING_QUEUE, { policy: 'singleton', retryLimit: 2, deleteAfterSeconds: 7 * 24 * 3600 });
+	await boss.work(HOUSEKEEPING_QUEUE, async () => {
+		const result = await runHousekeeping(db);
+		console.log(`Housekeeping: deleted ${JSON.stringify(result)}`);
+		return result;
+	});
+	await boss.schedule(HOUSEKEEPING_QUEUE, '30 3 * * *', null, { tz: 'Europe/Amsterdam' });
 }
 
 async function startAuditAnchor(boss: PgBoss, db: Db, anchor: { key: AuditKey; file: string | null }): Promise<void> {

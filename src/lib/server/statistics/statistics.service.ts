@@ -102,8 +102,17 @@ export async function getStatistics(db: Db, now: Date): Promise<Statistics> {
 	};
 }
 
+/** How often the figures are computed again. */
+export const STATISTICS_MAX_AGE_MS = 5 * 60_000;
+
 /**
  * The figures, computed at most once per five minutes per process. The page shows when they
- * were computed, and callers that ask at the same moment share one computation.
+ * were computed, and callers that ask at the same moment share one computation. While the
+ * database is down or slow, the last figures are served, however old.
  */
-export const getRecentStatistics = recentlyComputed(5 * 60_000, getStatistics);
+export const getRecentStatistics = recentlyComputed(STATISTICS_MAX_AGE_MS, getStatistics);
+
+/** Figures older than two refresh periods could not be updated: the page says so. */
+export function isOutdated(stats: Pick<Statistics, 'computedAt'>, now = new Date()): boolean {
+	return now.getTime() - stats.computedAt.getTime() > 2 * STATISTICS_MAX_AGE_MS;
+}

@@ -1,11 +1,12 @@
 import { redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
+import { requirePrincipal } from '$lib/server/auth/access';
 import { db } from '$lib/server/db';
 import { listSessions, deleteSessionCookie } from '$lib/server/auth/session';
 import { endAllSessions } from '$lib/server/auth/account.service';
 
 export const load: PageServerLoad = async ({ locals }) => {
-	const user = locals.user!;
+	const user = requirePrincipal(locals);
 	const sessions = await listSessions(db, user.id);
 	return {
 		sessions: sessions.map((s) => ({
@@ -19,7 +20,7 @@ export const load: PageServerLoad = async ({ locals }) => {
 
 export const actions: Actions = {
 	endAll: async ({ locals, cookies, url, getClientAddress }) => {
-		const user = locals.user!;
+		const user = requirePrincipal(locals);
 		await endAllSessions(db, user.id, { userId: user.id, role: user.kind, ip: getClientAddress() });
 		deleteSessionCookie(cookies, url.protocol === 'https:');
 		redirect(303, '/auth/login');

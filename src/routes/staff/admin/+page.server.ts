@@ -1,10 +1,12 @@
 import type { PageServerLoad } from './$types';
+import { requirePrincipal } from '$lib/server/auth/access';
 import { db } from '$lib/server/db';
 import { listOrganisations, listStaff } from '$lib/server/admin/admin.service';
 import { listApiKeys } from '$lib/server/api-keys/api-key.service';
 import { findOutbox } from '$lib/server/notify/email.service';
 
-export const load: PageServerLoad = async () => {
+export const load: PageServerLoad = async ({ locals }) => {
+	requirePrincipal(locals, 'admin');
 	const [staff, organisations, keys, outbox] = await Promise.all([listStaff(db), listOrganisations(db), listApiKeys(db), findOutbox(db, 50)]);
 	return {
 		counts: {

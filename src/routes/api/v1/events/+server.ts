@@ -1,6 +1,6 @@
 import { json } from '@sveltejs/kit';
 import type { RequestHandler } from './$types';
-import { db } from '$lib/server/db';
+import { db, isDatabaseUnavailable, RETRY_AFTER_SECONDS } from '$lib/server/db';
 import { ingestEvents } from '$lib/server/events/event.service';
 import { MAX_EVENTS_PER_BATCH } from '$lib/server/events/event.validation';
 
@@ -33,7 +33,14 @@ export const POST: RequestHandler = async ({ request, locals, getClientAddress }
 	}
 
 	// Every accepted batch is a write by the case system: the audit log records it.
-	const result = await ingestEvents(db, body, { actor: { userId: null, role: 'api', organisation: `api-key:${locals.apiKeyId}`, ip: getClientAddress() } });
+	const result = await ingestEvents(db, body, { actor: { userId: null, role: 'api', organisation: `api-key:${locals.apiKeyId}`, ip: getClientAddress() } }).catch(
+		(e: unknown) => {
+			// A batch is one transaction and event ids make it idempotent: sending it again is safe.
+			if (isDatabaseUnavailable(e)) return null;
+			throw e;
+		}
+	);
+	if (result === null) return problem(503, 'the database is unavailable; send the same batch again later', { 'Retry-After': String(RETRY_AFTER_SECONDS) });
 	if (!result.ok) return json({ errors: result.errors }, { status: 400, headers: noStore });
 	return json({ accepted: result.accepted, duplicates: result.duplicates }, { headers: noStore });
 };

@@ -1,8 +1,10 @@
 import type { PageServerLoad } from './$types';
+import { requirePrincipal } from '$lib/server/auth/access';
 import { db } from '$lib/server/db';
 import { listOrganisations } from '$lib/server/admin/admin.service';
 
-export const load: PageServerLoad = async () => {
+export const load: PageServerLoad = async ({ locals }) => {
+	requirePrincipal(locals, 'admin');
 	const organisations = await listOrganisations(db);
 	return { organisations: organisations.map((o) => ({ id: o.id, kvk: o.kvk, name: o.name, cases: Number(o.cases) })) };
 };

@@ -1,4 +1,5 @@
 import type { PageServerLoad } from './$types';
+import { requirePrincipal } from '$lib/server/auth/access';
 import { db } from '$lib/server/db';
 import { findOutbox } from '$lib/server/notify/email.service';
 import { recordAudit } from '$lib/server/audit/audit.service';
@@ -7,9 +8,10 @@ import { actorOf } from '$lib/server/auth/principal';
 const SHOWN = 50;
 
 export const load: PageServerLoad = async ({ locals, getClientAddress }) => {
+	const admin = requirePrincipal(locals, 'admin');
 	const smtp = !!process.env.SMTP_URL;
 	const messages = await findOutbox(db, SHOWN);
-	await recordAudit(db, actorOf(locals.user, 'admin', getClientAddress()), { action: 'admin.outbox_read', details: { messages: messages.length, bodies: !smtp } });
+	await recordAudit(db, actorOf(admin, 'admin', getClientAddress()), { action: 'admin.outbox_read', details: { messages: messages.length, bodies: !smtp } });
 	return {
 		// Bodies hold live password-reset links. Once e-mail really goes out, only the addressee reads them.
 		messages: smtp ? messages.map((m) => ({ ...m, body: null })) : messages,

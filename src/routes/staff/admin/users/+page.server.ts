@@ -1,8 +1,10 @@
 import type { PageServerLoad } from './$types';
+import { requirePrincipal } from '$lib/server/auth/access';
 import { db } from '$lib/server/db';
 import { listStaff } from '$lib/server/admin/admin.service';
 
-export const load: PageServerLoad = async () => {
+export const load: PageServerLoad = async ({ locals }) => {
+	requirePrincipal(locals, 'admin');
 	const accounts = await listStaff(db);
 	return {
 		accounts: accounts.map((a) => ({

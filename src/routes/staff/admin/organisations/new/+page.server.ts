@@ -1,5 +1,6 @@
 import { redirect } from '@sveltejs/kit';
 import type { Actions } from './$types';
+import { requirePrincipal } from '$lib/server/auth/access';
 import { db } from '$lib/server/db';
 import { actorOf } from '$lib/server/auth/principal';
 import { AdminError, createOrganisation } from '$lib/server/admin/admin.service';
@@ -11,11 +12,12 @@ const FIELDS: Record<string, string> = { email: 'adminEmail', password: 'passwor
 
 export const actions: Actions = {
 	create: async ({ request, locals, getClientAddress }) => {
+		const admin = requirePrincipal(locals, 'admin');
 		const form = await request.formData();
 		const parsed = parseForm(newOrganisationSchema, form);
 		if (!parsed.ok) return formFailure(400, form, parsed.errors);
 		try {
-			await createOrganisation(db, actorOf(locals.user, 'admin', getClientAddress()), {
+			await createOrganisation(db, actorOf(admin, 'admin', getClientAddress()), {
 				kvk: parsed.data.kvk,
 				name: parsed.data.name,
 				adminEmail: parsed.data.adminEmail,

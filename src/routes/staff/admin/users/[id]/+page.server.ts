@@ -1,5 +1,6 @@
 import { error, redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
+import { requirePrincipal } from '$lib/server/auth/access';
 import { db } from '$lib/server/db';
 import { actorOf } from '$lib/server/auth/principal';
 import { translator } from '$lib/i18n';
@@ -12,6 +13,7 @@ function idOf(param: string): number | null {
 }
 
 export const load: PageServerLoad = async ({ params, locals }) => {
+	const admin = requirePrincipal(locals, 'admin');
 	const id = idOf(params.id);
 	const member = id === null ? undefined : (await listStaff(db)).find((u) => u.id === id && u.kind === 'staff');
 	if (!member) error(404, translator(locals.lang)('admin:errors.not_found'));
@@ -20,7 +22,7 @@ export const load: PageServerLoad = async ({ params, locals }) => {
 			id: member.id,
 			email: member.email,
 			name: member.display_name,
-			self: member.id === locals.user!.id,
+			self: member.id === admin.id,
 			roles: member.roles.map((r) => r.role),
 			desk: member.roles.find((r) => r.role === 'counter')?.desk ?? ''
 		}
@@ -29,15 +31,16 @@ export const load: PageServerLoad = async ({ params, locals }) => {
 
 export const actions: Actions = {
 	roles: async ({ params, request, locals, getClientAddress }) => {
+		const admin = requirePrincipal(locals, 'admin');
 		const id = idOf(params.id);
 		if (id === null) error(404, translator(locals.lang)('admin:errors.not_found'));
 		const form = await request.formData();
 		const choice = parseRoleChoice(form, { requireOne: false });
 		// An administrator cannot lock themselves (and maybe everyone) out of this page.
-		if (id === locals.user!.id && !choice.roles.includes('admin')) choice.errors.unshift({ field: 'roles', key: 'admin:errors.own_admin' });
+		if (id === admin.id && !choice.roles.includes('admin')) choice.errors.unshift({ field: 'roles', key: 'admin:errors.own_admin' });
 		if (choice.errors.length) return formFailure(400, form, choice.errors);
 		try {
-			await setStaffRoles(db, actorOf(locals.user, 'admin', getClientAddress()), id, choice.roles, choice.desk);
+			await setStaffRoles(db, actorOf(admin, 'admin', getClientAddress()), id, choice.roles, choice.desk);
 		} catch (err) {
 			if (!(err instanceof AdminError)) throw err;
 			if (err.code === 'not_found') error(404, translator(locals.lang)('admin:errors.not_found'));

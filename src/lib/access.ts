@@ -1,0 +1,203 @@
+/**
+ * Who may use which route, where each person lands, what the menu shows and which languages
+ * each page is written in: the one table. It is read by the server's guard (hooks.server.ts),
+ * the sign-in redirect, the root layout's menu and the language switch, so it imports no server
+ * code and may be bundled for the browser (it holds no secret: only route ids and role names).
+ *
+ * Rules are keyed by the route id SvelteKit matched (`event.route.id`), never by a URL prefix:
+ * the router decodes `/st%61ff/…` to `/staff/…`, a string compare does not. A route missing
+ * here is refused (tests/unit/auth/access.test.ts fails first).
+ */
+import type { StaffRole } from '$lib/server/db/schema';
+
+export type ApiScope = 'events:write' | 'letters:issue';
+
+export type Requirement =
+	| { kind: 'public' }
+	/** The case system, with an API key that holds the scope. */
+	| { kind: 'api-key'; scope: ApiScope }
+	| { kind: 'signed-in' }
+	| { kind: 'applicant' }
+	| { kind: 'roles'; roles: readonly StaffRole[] };
+
+/** Language codes, or every language of the portal. The list itself lives in $lib/i18n. */
+export type LanguageSet = 'all' | readonly string[];
+
+export interface PageLanguages {
+	/** The languages the page's own text is written in; the language switch offers these. */
+	page: LanguageSet;
+	/**
+	 * A second language shown beside the first on the same page, e.g. the applicant's language
+	 * on a counter screen turned to them, next to the staff member's. Absent on most pages.
+	 */
+	beside?: LanguageSet;
+}
+
+export const REFERENT_ROLES = ['referent_member', 'referent_admin'] as const satisfies readonly StaffRole[];
+export const OFFICE_ROLES = ['triage', 'planner', 'admin'] as const satisfies readonly StaffRole[];
+export const COUNTER_ROLES = ['counter'] as const satisfies readonly StaffRole[];
+export const ADMIN_ROLES = ['admin'] as const satisfies readonly StaffRole[];
+
+const ALL: PageLanguages = { page: 'all' };
+/** Pages for staff and referents are in Dutch and English only. */
+const STAFF: PageLanguages = { page: ['nl', 'en'] };
+
+export type AreaName = 'public' | 'statistics' | 'auth' | 'api' | 'account' | 'cases' | 'referent' | 'counter' | 'staff' | 'admin';
+
+export interface Area {
+	requirement: Requirement;
+	languages: PageLanguages;
+	/** The area's home page: where a person lands and where its menu item points. */
+	home?: string;
+	/** The menu item's i18n key (common namespace), for areas in the menu. */
+	menu?: string;
+}
+
+export const areas: Record<AreaName, Area> = {
+	public: { requirement: { kind: 'public' }, languages: ALL },
+	statistics: { requirement: { kind: 'public' }, languages: ALL, home: '/statistics', menu: 'nav.statistics' },
+	auth: { requirement: { kind: 'public' }, languages: ALL },
+	// The API answers in JSON for machines; its requirement is set per route (the scope).
+	api: { requirement: { kind: 'public' }, languages: ALL },
+	account: { requirement: { kind: 'signed-in' }, languages: ALL, home: '/account/sessions', menu: 'nav.devices' },
+	cases: { requirement: { kind: 'applicant' }, languages: ALL, home: '/cases', menu: 'nav.my_cases' },
+	referent: { requirement: { kind: 'roles', roles: REFERENT_ROLES }, languages: STAFF, home: '/referent', menu: 'nav.referent' },
+	counter: { requirement: { kind: 'roles', roles: COUNTER_ROLES }, languages: STAFF, home: '/counter', menu: 'nav.counter' },
+	staff: { requirement: { kind: 'roles', roles: OFFICE_ROLES }, languages: STAFF, home: '/staff', menu: 'nav.staff' },
+	admin: { requirement: { kind: 'roles', roles: ADMIN_ROLES }, languages: STAFF, home: '/staff/admin', menu: 'nav.admin' }
+};
+
+/** Where a person lands after signing in: the home of the first area here that they reach. */
+export const LANDING_ORDER: readonly AreaName[] = ['cases', 'referent', 'counter', 'admin', 'staff', 'account'];
+
+/** The menu, in this order: each area the person reaches (statistics for everyone; account last). */
+export const MENU_ORDER: readonly AreaName[] = ['statistics', 'cases', 'referent', 'counter', 'staff', 'admin', 'account'];
+
+export interface RouteRule {
+	area: AreaName;
+	/** Overrides the area's requirement (the API's scopes). */
+	requirement?: Requirement;
+	/** Overrides the area's languages. */
+	languages?: PageLanguages;
+}
+
+/** Every route of src/routes, by its route id. */
+export const routes: Record<string, RouteRule> = {
+	'/': { area: 'public' },
+	'/how-we-calculate': { area: 'public' },
+	'/statistics': { area: 'statistics' },
+	'/statistics.json': { area: 'statistics' },
+	'/statistics.csv': { area: 'statistics' },
+	'/api/health': { area: 'api' },
+	'/api/v1/events': { area: 'api', requirement: { kind: 'api-key', scope: 'events:write' } },
+	'/api/v1/cases/[reference=reference]/activation-letter': { area: 'api', requirement: { kind: 'api-key', scope: 'letters:issue' } },
+	'/auth/login': { area: 'auth' },
+	// Signing out must work for anyone, also with an expired session: it only clears the cookie then.
+	'/auth/logout': { area: 'auth' },
+	'/auth/activate': { area: 'auth' },
+	'/auth/reset': { area: 'auth' },
+	'/auth/reset/[token]': { area: 'auth' },
+	'/account/sessions': { area: 'account' },
+	'/cases': { area: 'cases' },
+	'/cases/[reference=reference]': { area: 'cases' },
+	'/referent': { area: 'referent' },
+	'/referent/cases/[reference=reference]': { area: 'referent' },
+	'/counter': { area: 'counter' },
+	'/staff': { area: 'staff' },
+	'/staff/admin': { area: 'admin' },
+	'/staff/admin/api-keys': { area: 'admin' },
+	'/staff/admin/organisations': { area: 'admin' },
+	'/staff/admin/organisations/new': { area: 'admin' },
+	'/staff/admin/outbox': { area: 'admin' },
+	'/staff/admin/users': { area: 'admin' },
+	'/staff/admin/users/[id]': { area: 'admin' },
+	'/staff/admin/users/new': { area: 'admin' }
+};
+
+export interface ResolvedRule {
+	routeId: string;
+	area: AreaName;
+	requirement: Requirement;
+	languages: PageLanguages;
+}
+
+/** The rule for a route id, or undefined when the route has none (and must be refused). */
+export function ruleFor(routeId: string, table: Record<string, RouteRule> = routes): ResolvedRule | undefined {
+	if (!Object.hasOwn(table, routeId)) return undefined;
+	const rule = table[routeId];
+	const area = areas[rule.area];
+	return { routeId, area: rule.area, requirement: rule.requirement ?? area.requirement, languages: rule.languages ?? area.languages };
+}
+
+/** The languages of a route's pages; a request that matched no route (a 404 page) has them all. */
+export function pageLanguagesOf(routeId: string | null): PageLanguages {
+	return (routeId === null ? undefined : ruleFor(routeId)?.languages) ?? ALL;
+}
+
+/** What a requirement needs to know of the person: nothing secret, so the layout can pass it on. */
+export interface Holder {
+	kind: 'applicant' | 'referent' | 'staff';
+	roles: readonly { role: StaffRole }[];
+}
+
+export type Decision = 'allow' | 'sign-in' | 'forbidden';
+
+/** Whether a person (null: nobody signed in) meets a requirement. API keys are checked apart. */
+export function decide(requirement: Requirement, user: Holder | null): Decision {
+	switch (requirement.kind) {
+		case 'public':
+		case 'api-key':
+			return 'allow';
+		case 'signed-in':
+			return user ? 'allow' : 'sign-in';
+		case 'applicant':
+			return !user ? 'sign-in' : user.kind === 'applicant' ? 'allow' : 'forbidden';
+		case 'roles':
+			return !user ? 'sign-in' : user.roles.some((r) => requirement.roles.includes(r.role)) ? 'allow' : 'forbidden';
+	}
+}
+
+export type Verdict =
+	/** No route matched: SvelteKit answers its own 404 (or 400 for a malformed path). */
+	| { kind: 'not-routed' }
+	/** A route without a rule: refused, whoever asks (deny by default). */
+	| { kind: 'no-rule' }
+	| { kind: 'api-key'; scope: ApiScope }
+	| { kind: 'allow'; personal: boolean }
+	| { kind: 'sign-in' }
+	| { kind: 'forbidden' };
+
+/** What the guard does with a request for a route (by id) from a person (null: nobody signed in). */
+export function verdictFor(routeId: string | null, user: Holder | null, table: Record<string, RouteRule> = routes): Verdict {
+	if (routeId === null) return { kind: 'not-routed' };
+	const rule = ruleFor(routeId, table);
+	if (!rule) return { kind: 'no-rule' };
+	const { requirement } = rule;
+	if (requirement.kind === 'api-key') return { kind: 'api-key', scope: requirement.scope };
+	const decision = decide(requirement, user);
+	return decision === 'allow' ? { kind: 'allow', personal: requirement.kind !== 'public' } : { kind: decision };
+}
+
+/** The areas a person reaches, of those with a home page. */
+export function areasOf(user: Holder | null): AreaName[] {
+	return (Object.keys(areas) as AreaName[]).filter((name) => areas[name].home && decide(areas[name].requirement, user) === 'allow');
+}
+
+/** Where a person lands after signing in, when they did not ask for a page. */
+export function homeOf(user: Holder): string {
+	const reached = areasOf(user);
+	const area = LANDING_ORDER.find((name) => reached.includes(name)) ?? 'statistics';
+	return areas[area].home!;
+}
+
+export interface MenuItem {
+	area: AreaName;
+	href: string;
+	label: string;
+}
+
+/** The menu a person sees: statistics for everyone, then each area they reach. */
+export function menuOf(user: Holder | null): MenuItem[] {
+	const reached = areasOf(user);
+	return MENU_ORDER.filter((name) => reached.includes(name)).map((name) => ({ area: name, href: areas[name].home!, label: areas[name].menu! }));
+}

@@ -1,0 +1,27 @@
+import type { Db } from '$lib/server/db';
+
+const DAY = 24 * 60 * 60 * 1000;
+
+export async function deleteExpiredSessions(db: Db, now: Date): Promise<number> {
+	const result = await db.deleteFrom('user_session').where('expires_at', '<=', now).executeTakeFirst();
+	return Number(result.numDeletedRows);
+}
+
+/** Reset links that expired or were used: a used link is worth nothing, and its row tells nothing the audit log does not. */
+export async function deleteSpentPasswordResets(db: Db, now: Date): Promise<number> {
+	const result = await db
+		.deleteFrom('password_reset')
+		.where((eb) => eb.or([eb('expires_at', '<=', now), eb('used_at', 'is not', null)]))
+		.executeTakeFirst();
+	return Number(result.numDeletedRows);
+}
+
+/** Expired codes, and codes used or replaced more than a day ago (a day leaves room to answer a confused caller). */
+export async function deleteSpentActivationCodes(db: Db, now: Date): Promise<number> {
+	const dayAgo = new Date(now.getTime() - DAY);
+	const result = await db
+		.deleteFrom('activation_code')
+		.where((eb) => eb.or([eb('expires_at', '<=', now), eb('used_at', '<=', dayAgo), eb('replaced_at', '<=', dayAgo)]))
+		.executeTakeFirst();
+	return Number(result.numDeletedRows);
+}
