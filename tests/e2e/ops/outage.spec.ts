@@ -100,6 +100,7 @@ test('answers within 5 s with 503 while PostgreSQL refuses and hangs, loses no e
 				ORIGIN,
 				DATABASE_URL: proxy.urlFor(databaseUrl!),
 				NODE_ENV: 'production',
+				AUDIT_KEY: process.env.AUDIT_KEY || 'e2e-audit-key-0123456789abcdef0123456789',
 				DEMO_SEED: 'off',
 				SMTP_URL: `smtp://127.0.0.1:${(smtp.server.address() as { port: number }).port}`
 			},

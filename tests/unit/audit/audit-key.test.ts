@@ -18,7 +18,7 @@ describe('AUDIT_KEY', () => {
 
 	it('stops the app from starting in production without it', { timeout: 120_000 }, () => {
 		const run = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '--eval', "const { startApp } = await import('./src/lib/server/app.ts'); await startApp();"], {
-			env: { ...process.env, NODE_ENV: 'production', AUDIT_KEY: '', DATABASE_URL: '', PGLITE_DATA_DIR: 'memory' },
+			env: { ...process.env, NODE_ENV: 'production', ALLOW_EMBEDDED_DATABASE: 'yes', AUDIT_KEY: '', DATABASE_URL: '', PGLITE_DATA_DIR: 'memory' },
 			encoding: 'utf8'
 		});
 		expect(run.status).not.toBe(0);
