@@ -6,7 +6,7 @@ import { startApp } from '$lib/server/app';
 import { db } from '$lib/server/db';
 import { SESSION_COOKIE, deleteSessionCookie, setSessionCookie, validateSessionToken } from '$lib/server/auth/session';
 import { decide, requirementFor } from '$lib/server/auth/guards';
-import { bearerToken, verifyApiKey } from '$lib/server/api-keys/api-key.service';
+import { authenticateApiKey, type ApiScope } from '$lib/server/api-keys/api-key.service';
 
 export const init: ServerInit = async () => {
 	await startApp();
@@ -74,14 +74,15 @@ const handleAuth: Handle = async ({ event, resolve }) => {
 const handleGuards: Handle = async ({ event, resolve }) => {
 	const requirement = requirementFor(event.url.pathname);
 	if (requirement.kind === 'api-key') {
-		const key = bearerToken(event.request.headers.get('authorization'));
-		event.locals.apiKeyId = key ? await verifyApiKey(db, key) : null;
-		if (event.locals.apiKeyId === null) {
-			return json(
-				{ errors: [{ index: -1, field: '', message: 'send a valid, unrevoked API key as "Authorization: Bearer <key>"' }] },
-				{ status: 401, headers: { 'WWW-Authenticate': 'Bearer', 'Cache-Control': 'no-store' } }
-			);
+		// Until the access table carries it: the scope each API route needs (none: no key may use the route).
+		const scopes: Record<string, ApiScope> = { '/api/v1/events': 'events:write', '/api/v1/cases/[reference=reference]/activation-letter': 'letters:issue' };
+		const scope = scopes[event.route.id ?? ''] ?? null;
+		const check = await authenticateApiKey(db, event.request.headers.get('authorization'), scope);
+		if (!check.ok) {
+			const headers: Record<string, string> = { 'Cache-Control': 'no-store', ...(check.status === 401 ? { 'WWW-Authenticate': 'Bearer' } : {}), ...(check.status === 429 ? { 'Retry-After': String(check.retryAfterSeconds) } : {}) };
+			return json({ errors: [{ index: -1, field: '', code: check.code, message: check.message }] }, { status: check.status, headers });
 		}
+		event.locals.apiKeyId = check.keyId;
 		return resolve(event);
 	}
 	const decision = decide(requirement, event.locals.user);
