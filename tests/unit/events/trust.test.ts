@@ -124,4 +124,31 @@ describeEachEngine('identity of an activated applicant', ({ db }) => {
 		const result = await ingestEvents(db(), { events: [submitted(ref, '2026-02-01T09:00:00+01:00', { vNumber: newVNumber() })] });
 		expect(result).toMatchObject({ ok: false, errors: [{ index: 0, field: 'case', code: 'case_exists' }] });
 	});
+
+	it('refuses the change when the account is activated while the batch is on its way (no lost race)', async () => {
+		const vNumber = newVNumber();
+		await ingestEvents(db(), { events: [submitted(newReference(), '2026-01-05T09:00:00+01:00', { vNumber })] });
+		const applicant = await db().selectFrom('applicant').select('id').where('v_number', '=', vNumber).executeTakeFirstOrThrow();
+		let release!: () => void;
+		const held = new Promise<void>((resolve) => (release = resolve));
+		let inserted!: () => void;
+		const ready = new Promise<void>((resolve) => (inserted = resolve));
+		// An activation that has inserted its account and not yet committed.
+		const activation = db()
+			.transaction()
+			.execute(async (trx) => {
+				await trx.insertInto('app_user').values({ email: `${vNumber}@race.test`, password_hash: 'x', display_name: 'Amal Haddad', kind: 'applicant', applicant_id: applicant.id }).execute();
+				inserted();
+				await held;
+			});
+		await ready;
+		const batch = ingestEvents(db(), {
+			events: [submitted(newReference(), '2026-02-01T09:00:00+01:00', { vNumber, applicant: { name: 'Amal Haddad', birthDate: '1985-01-01', language: 'ar' } })]
+		});
+		await new Promise((resolve) => setTimeout(resolve, 300));
+		release();
+		await activation;
+		expect(await batch).toMatchObject({ ok: false, errors: [{ index: 0, code: 'identity_locked' }] });
+		expect(await db().selectFrom('applicant').select('birth_date').where('id', '=', applicant.id).executeTakeFirstOrThrow()).toEqual({ birth_date: '1990-04-12' });
+	});
 });
