@@ -105,10 +105,10 @@ describeEachEngine('activation letters', ({ db }) => {
 		const { reference } = await newCase();
 		const result = await issue(reference, randomUUID());
 		expect(result.ok).toBe(true);
-		const code = await sql<{ xmin: string; case_id: number }>`
-			select a.xmin::text, a.case_id from activation_code a join "case" c on c.id = a.case_id where c.reference = ${reference}`.execute(db());
+		const code = await sql<{ xmin: string }>`
+			select a.xmin::text from activation_code a join "case" c on c.id = a.case_id where c.reference = ${reference}`.execute(db());
 		const audit = await sql<{ xmin: string }>`
-			select xmin::text from audit_event where action = 'activation_letter.issued' and case_id = ${code.rows[0].case_id}`.execute(db());
+			select xmin::text from audit_event where action = 'activation_letter.issued' and subject = ${`case:${reference}`}`.execute(db());
 		expect(audit.rows).toEqual([{ xmin: code.rows[0].xmin }]);
 	});
 });

@@ -95,14 +95,14 @@ export async function issueActivationLetter(db: Db, input: LetterRequest): Promi
 		const earlier = await trx
 			.selectFrom('activation_letter_request')
 			.innerJoin('case', 'case.id', 'activation_letter_request.case_id')
-			.select(['case.id as caseId', 'case.reference', 'activation_letter_request.sealed', 'activation_letter_request.replay_until'])
+			.select(['case.reference', 'activation_letter_request.sealed', 'activation_letter_request.replay_until'])
 			.where('request_hash', '=', hash)
 			.executeTakeFirst();
 		if (earlier) {
 			if (earlier.reference !== input.reference) return { ok: false, code: 'request_id_reused' };
 			if (!earlier.sealed || earlier.replay_until <= now) return { ok: false, code: 'replay_expired' };
 			const letter = unseal(input.requestId, earlier.sealed);
-			await recordAudit(trx, input.actor, { action: 'activation_letter.replayed', caseId: earlier.caseId, subject: `case:${input.reference}` });
+			await recordAudit(trx, input.actor, { action: 'activation_letter.replayed', subject: `case:${input.reference}` });
 			return { ok: true, replayed: true, letter };
 		}
 
@@ -145,7 +145,8 @@ export async function issueActivationLetter(db: Db, input: LetterRequest): Promi
 				expires_at: expiresAt
 			})
 			.execute();
-		await recordAudit(trx, input.actor, { action: 'activation_letter.issued', caseId: found.id, subject: `case:${found.reference}` });
+		// By subject, not case id: the applicant's "who looked at my file" lists people, not the letter printer.
+		await recordAudit(trx, input.actor, { action: 'activation_letter.issued', subject: `case:${found.reference}` });
 		return { ok: true, replayed: false, letter };
 	});
 }
