@@ -6,7 +6,7 @@ import { startApp } from '$lib/server/app';
 import { db } from '$lib/server/db';
 import { SESSION_COOKIE, deleteSessionCookie, setSessionCookie, validateSessionToken } from '$lib/server/auth/session';
 import { verdictFor } from '$lib/access';
-import { bearerToken, verifyApiKey } from '$lib/server/api-keys/api-key.service';
+import { authenticateApiKey } from '$lib/server/api-keys/api-key.service';
 import { securityHeaders } from '$lib/server/http/security-headers';
 import { handleDatabaseOutage, noteDatabaseFailure, sessionUnchecked } from '$lib/server/outage';
 
@@ -80,15 +80,12 @@ const handleGuards: Handle = async ({ event, resolve }) => {
 		error(404, translator(event.locals.lang)('errors.not_found'));
 	}
 	if (verdict.kind === 'api-key') {
-		// verdict.scope names what the key must be allowed to do ('events:write', 'letters:issue').
-		const key = bearerToken(event.request.headers.get('authorization'));
-		event.locals.apiKeyId = key ? await verifyApiKey(db, key) : null;
-		if (event.locals.apiKeyId === null) {
-			return json(
-				{ errors: [{ index: -1, field: '', message: 'send a valid, unrevoked API key as "Authorization: Bearer <key>"' }] },
-				{ status: 401, headers: { 'WWW-Authenticate': 'Bearer', 'Cache-Control': 'no-store' } }
-			);
+		const check = await authenticateApiKey(db, event.request.headers.get('authorization'), verdict.scope);
+		if (!check.ok) {
+			const headers: Record<string, string> = { 'Cache-Control': 'no-store', ...(check.status === 401 ? { 'WWW-Authenticate': 'Bearer' } : {}), ...(check.status === 429 ? { 'Retry-After': String(check.retryAfterSeconds) } : {}) };
+			return json({ errors: [{ index: -1, field: '', code: check.code, message: check.message }] }, { status: check.status, headers });
 		}
+		event.locals.apiKeyId = check.keyId;
 		return resolve(event);
 	}
 	if (verdict.kind === 'sign-in') redirect(303, `/auth/login?next=${encodeURIComponent(event.url.pathname + event.url.search)}`);

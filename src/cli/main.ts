@@ -1,11 +1,11 @@
 /**
  * Command-line tasks, run through npm scripts: `npm run db:migrate`, `npm run seed -- --scale 0.1`,
- * `npm run api-key -- create "INDiGO feed"`, `npm run api-key -- list`, `npm run api-key -- revoke 3`.
+ * `npm run api-key -- create "INDiGO feed" --scope events:write`, `npm run api-key -- list`, `npm run api-key -- revoke 3`.
  */
 import { parseArgs } from 'node:util';
 import { createDatabase, databaseConfigFromEnv, isEmbedded } from '$lib/server/db';
 import { migrateAsOwner } from '$lib/server/db/migrate';
-import { createApiKey, listApiKeys, revokeApiKey } from '$lib/server/api-keys/api-key.service';
+import { API_SCOPES, DEFAULT_REQUESTS_PER_MINUTE, createApiKey, isApiScope, listApiKeys, revokeApiKey } from '$lib/server/api-keys/api-key.service';
 import { seedDemo } from '$lib/server/demo/seed';
 import { seedDemoAccounts } from '$lib/server/demo/accounts';
 import { verifyAuditChain, type ChainProblem } from '$lib/server/audit/audit.service';
@@ -15,7 +15,9 @@ import { newestAnchorIn, type Anchor } from '$lib/server/audit/audit.anchor';
 const usage = `usage:
   npm run db:migrate
   npm run seed -- [--scale S]        S = 1.0 is a full IND year of inflow, over three years
-  npm run api-key -- create "<label>"
+  npm run api-key -- create "<label>" --scope events:write [--scope letters:issue] [--per-minute N]
+                                     scopes: events:write (feed events), letters:issue (activation letters);
+                                     N requests a minute, default ${DEFAULT_REQUESTS_PER_MINUTE}
   npm run api-key -- list
   npm run api-key -- revoke <id>
   npm run audit:verify -- [--anchor FILE]
@@ -111,19 +113,44 @@ async function main(argv: string[]): Promise<number> {
 			return 0;
 		}
 		const [action, argument] = rest;
-		if (action === 'create' && argument?.trim()) {
-			const { id, key } = await createApiKey(db, argument.trim());
-			console.log(`API key ${id} ("${argument.trim()}"); it is shown only now:\n${key}`);
+		if (action === 'create') {
+			const { values, positionals } = parseArgs({
+				args: rest.slice(1),
+				allowPositionals: true,
+				options: { scope: { type: 'string', multiple: true, default: [] }, 'per-minute': { type: 'string', default: String(DEFAULT_REQUESTS_PER_MINUTE) } }
+			});
+			const label = positionals.join(' ').trim();
+			const unknown = values.scope.filter((s) => !isApiScope(s));
+			const perMinute = Number(values['per-minute']);
+			if (!label || values.scope.length === 0 || unknown.length || !(Number.isInteger(perMinute) && perMinute > 0)) {
+				if (unknown.length) console.error(`Unknown scope ${unknown.join(', ')}; known: ${API_SCOPES.join(', ')}.`);
+				else if (values.scope.length === 0) console.error(`Give at least one --scope (${API_SCOPES.join(', ')}).`);
+				else if (label && !(Number.isInteger(perMinute) && perMinute > 0)) console.error('--per-minute must be a whole number above 0.');
+				console.error(usage);
+				return 2;
+			}
+			const scopes = values.scope.filter(isApiScope);
+			const { id, key } = await createApiKey(db, { label, scopes, requestsPerMinute: perMinute });
+			console.log(`API key ${id} ("${label}", ${scopes.join(' ')}, ${perMinute} requests a minute); it is shown only now:\n${key}`);
 			return 0;
 		}
 		if (action === 'list') {
 			console.table(
-				(await listApiKeys(db)).map((k) => ({ id: k.id, label: k.label, prefix: k.prefix, created: k.created_at.toISOString(), lastUsed: k.last_used_at?.toISOString() ?? '', revoked: k.revoked_at?.toISOString() ?? '' }))
+				(await listApiKeys(db)).map((k) => ({
+					id: k.id,
+					label: k.label,
+					prefix: k.prefix,
+					scopes: k.scopes.join(' '),
+					perMinute: k.requests_per_minute,
+					created: k.created_at.toISOString(),
+					lastUsed: k.last_used_at?.toISOString() ?? '',
+					revoked: k.revoked_at?.toISOString() ?? ''
+				}))
 			);
 			return 0;
 		}
 		if (action === 'revoke' && /^\d+$/.test(argument ?? '')) {
-			const revoked = await revokeApiKey(db, Number(argument));
+			const revoked = await revokeApiKey(db, Number(argument), { userId: null, role: 'system', organisation: 'cli' });
 			console.log(revoked ? `API key ${argument} is revoked.` : `No active API key with id ${argument}.`);
 			return revoked ? 0 : 1;
 		}

@@ -2,7 +2,7 @@ import { db, databaseConfigFromEnv, isEmbedded } from '$lib/server/db';
 import { migrateAsOwner } from '$lib/server/db/migrate';
 import { currentAuditKey } from '$lib/server/audit/audit.key';
 import { anchorFileFromEnv } from '$lib/server/audit/audit.anchor';
-import { createApiKey } from '$lib/server/api-keys/api-key.service';
+import { API_SCOPES, createApiKey } from '$lib/server/api-keys/api-key.service';
 import { isDatabaseEmpty, seedDemo } from '$lib/server/demo/seed';
 import { seedDemoAccounts } from '$lib/server/demo/accounts';
 import { embeddedDatabaseRefusal, isDemoMode } from '$lib/server/demo/mode';
@@ -32,7 +32,7 @@ export function startApp(): Promise<void> {
 			console.log('Empty embedded database: generating demo data…');
 			const summary = await seedDemo(db, { scale: Number(process.env.DEMO_SCALE ?? 0.05) });
 			await seedDemoAccounts(db);
-			const { key } = await createApiKey(db, 'demo');
+			const { key } = await createApiKey(db, { label: 'demo', scopes: API_SCOPES });
 			console.log(
 				`Demo ready in ${((Date.now() - began) / 1000).toFixed(1)} s: ${summary.cases} cases, ${summary.events} events.\n` +
 					`  Portal:        ${origin}/statistics   (demo accounts in README.md, password demo-password)\n` +

@@ -28,7 +28,7 @@ test('stores nothing of a batch with one bad event and names the field', async (
 	bad.data.applicant.birthDate = '12-05-1999';
 	const response = await request.post('/api/v1/events', { data: { events: [submitted(good, now()), bad] }, headers: authorised() });
 	expect(response.status()).toBe(400);
-	expect((await response.json()).errors).toEqual([{ index: 1, field: 'data.applicant.birthDate', message: 'must be a date as YYYY-MM-DD' }]);
+	expect((await response.json()).errors).toEqual([{ index: 1, field: 'data.applicant.birthDate', code: 'invalid', message: 'must be a date as YYYY-MM-DD' }]);
 	// The good event of the rejected batch was not stored: a stage event for it is refused.
 	const later = await request.post('/api/v1/events', { data: { events: [stageEntered(good, now(), 'assessment')] }, headers: authorised() });
 	expect(later.status()).toBe(400);

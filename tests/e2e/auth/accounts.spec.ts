@@ -1,7 +1,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import { randomUUID } from 'node:crypto';
 import { expectNoAxeViolations } from '../support/a11y';
-import { authorised, newReference } from '../support/api';
+import { authorised, newReference, postActivationLetter } from '../support/api';
 import { signIn } from '../support/auth';
 import { mailCount, waitForMail } from '../support/mail';
 
@@ -24,7 +24,7 @@ async function newApplicantCase(request: import('@playwright/test').APIRequestCo
 		}
 	});
 	expect(response.status()).toBe(200);
-	const letter = await request.get(`/api/v1/cases/${reference}/activation-letter`, { headers: authorised() });
+	const letter = await postActivationLetter(request, reference);
 	expect(letter.status()).toBe(200);
 	const { code } = await letter.json();
 	return { reference, vNumber, birthDate, code: code as string };

@@ -1,13 +1,27 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { e2eKeyFile } from './paths';
+import type { APIRequestContext } from '@playwright/test';
+import { e2eKeyFile, e2eStateDir } from './paths';
+
+/** Keys with one scope each, and one with a limit of 3 requests a minute, for the API's own tests. */
+export const e2eScopedKeysFile = join(e2eStateDir, 'api-keys.json');
 
 export function apiKey(): string {
 	return readFileSync(e2eKeyFile, 'utf8').trim();
 }
 
-export function authorised(): Record<string, string> {
-	return { Authorization: `Bearer ${apiKey()}` };
+export function authorised(key = apiKey()): Record<string, string> {
+	return { Authorization: `Bearer ${key}` };
+}
+
+export function scopedKeys(): { eventsOnly: string; lettersOnly: string; limited: string } {
+	return JSON.parse(readFileSync(e2eScopedKeysFile, 'utf8'));
+}
+
+/** Issues the activation letter of a case; the same request id returns the same letter. */
+export function postActivationLetter(request: APIRequestContext, reference: string, requestId: string = randomUUID(), key = apiKey()) {
+	return request.post(`/api/v1/cases/${reference}/activation-letter`, { headers: { ...authorised(key), 'Idempotency-Key': requestId } });
 }
 
 let counter = 0;

@@ -10,10 +10,11 @@ import pg from 'pg';
 import { SMTPServer } from 'smtp-server';
 import { createDatabase } from '../../../src/lib/server/db';
 import { migrateToLatest } from '../../../src/lib/server/db/migrate';
-import { createApiKey } from '../../../src/lib/server/api-keys/api-key.service';
+import { API_SCOPES, createApiKey } from '../../../src/lib/server/api-keys/api-key.service';
 import { seedDemo } from '../../../src/lib/server/demo/seed';
 import { DEMO_ACCOUNTS, seedDemoAccounts } from '../../../src/lib/server/demo/accounts';
 import { e2eKeyFile, e2eMailDir, e2eStateDir } from './paths';
+import { e2eScopedKeysFile } from './api';
 
 /** The owner's (or a superuser's) connection: it creates the database and migrates. */
 const url = process.env.E2E_DATABASE_URL;
@@ -49,11 +50,18 @@ await seedDemoAccounts(db, [
 	{ email: 'referent-y@demo.test', name: 'Referent Polder Photonics', kind: 'referent', roles: [{ role: 'referent_admin', kvk: '90000002' }] },
 	{ email: 'spare-staff@demo.test', name: 'Spare Staff', kind: 'staff', roles: [{ role: 'planner' }] }
 ]);
-const { key } = await createApiKey(db, 'end-to-end tests');
+// Every test shares this key: a limit well above what the suite sends, so only the limited key meets it.
+const { key } = await createApiKey(db, { label: 'end-to-end tests', scopes: API_SCOPES, requestsPerMinute: 100_000 });
+const scoped = {
+	eventsOnly: (await createApiKey(db, { label: 'e2e events only', scopes: ['events:write'] })).key,
+	lettersOnly: (await createApiKey(db, { label: 'e2e letters only', scopes: ['letters:issue'] })).key,
+	limited: (await createApiKey(db, { label: 'e2e limited', scopes: API_SCOPES, requestsPerMinute: 3 })).key
+};
 await db.destroy();
 // The server connects as the app role, which may only read and append to the audit log.
 if (url) env.DATABASE_URL = await appRoleUrl(url);
 writeFileSync(e2eKeyFile, key);
+writeFileSync(e2eScopedKeysFile, JSON.stringify(scoped));
 console.log(`e2e database ready on ${url ? 'PostgreSQL' : 'PGlite'}: ${summary.cases} cases, ${summary.events} events`);
 
 /**

@@ -57,7 +57,7 @@ describeEachEngine('event ingestion', ({ db }) => {
 		const bad = submitted(newReference(), '2026-01-05T09:00:00+01:00');
 		(bad.data as { vNumber: string }).vNumber = '12';
 		const result = await ingestEvents(db(), { events: [submitted(ref, '2026-01-05T09:00:00+01:00'), bad] });
-		expect(result).toEqual({ ok: false, errors: [{ index: 1, field: 'data.vNumber', message: 'must be a V-number of 10 digits' }] });
+		expect(result).toEqual({ ok: false, errors: [{ index: 1, field: 'data.vNumber', code: 'invalid', message: 'must be a V-number of 10 digits' }] });
 		expect(await db().selectFrom('case').select('id').where('reference', '=', ref).executeTakeFirst()).toBeUndefined();
 	});
 
@@ -73,10 +73,10 @@ describeEachEngine('event ingestion', ({ db }) => {
 		});
 		expect(result.ok).toBe(false);
 		if (result.ok) return;
-		expect(result.errors.map((e) => [e.index, e.field])).toEqual([
-			[0, 'case'],
-			[1, 'data.stage'],
-			[2, 'occurredAt']
+		expect(result.errors.map((e) => [e.index, e.field, e.code])).toEqual([
+			[0, 'case', 'unknown_case'],
+			[1, 'data.stage', 'unknown_stage'],
+			[2, 'occurredAt', 'out_of_order']
 		]);
 		expect(result.errors[1].message).toContain('does not exist for product asiel');
 	});

@@ -112,9 +112,7 @@ export async function createOrganisation(db: Db, actor: Actor, input: NewOrganis
 }
 
 export async function revokeApiKeyAudited(db: Db, actor: Actor, id: number): Promise<boolean> {
-	const revoked = await revokeApiKey(db, id);
-	if (revoked) await recordAudit(db, actor, { action: 'admin.api_key_revoked', subject: `api_key:${id}` });
-	return revoked;
+	return revokeApiKey(db, id, actor);
 }
 
 export async function listStaff(db: Db) {

@@ -1,49 +1,110 @@
 import { sha256 } from '@oslojs/crypto/sha2';
 import { encodeBase32LowerCaseNoPadding, encodeHexLowerCase } from '@oslojs/encoding';
 import type { Db } from '$lib/server/db';
+import { recordAudit, type Actor } from '$lib/server/audit/audit.service';
+import { consume } from '$lib/server/ratelimit/rate-limit';
 
 const KEY_PREFIX = 'ma_';
+
+/** What a key may do: feed case events, and issue activation letters. */
+export const API_SCOPES = ['events:write', 'letters:issue'] as const;
+export type ApiScope = (typeof API_SCOPES)[number];
+
+export const DEFAULT_REQUESTS_PER_MINUTE = 600;
+
+export function isApiScope(value: string): value is ApiScope {
+	return (API_SCOPES as readonly string[]).includes(value);
+}
 
 function hashSecret(key: string): string {
 	return encodeHexLowerCase(sha256(new TextEncoder().encode(key)));
 }
 
+export interface NewApiKey {
+	label: string;
+	scopes: readonly ApiScope[];
+	requestsPerMinute?: number;
+}
+
 /** Creates an API key. The key itself is returned once; only its SHA-256 is stored. */
-export async function createApiKey(db: Db, label: string): Promise<{ id: number; key: string }> {
+export async function createApiKey(db: Db, input: NewApiKey): Promise<{ id: number; key: string }> {
 	const bytes = crypto.getRandomValues(new Uint8Array(25));
 	const key = KEY_PREFIX + encodeBase32LowerCaseNoPadding(bytes);
 	const row = await db
 		.insertInto('api_key')
-		.values({ label, prefix: key.slice(0, 10), secret_hash: hashSecret(key) })
+		.values({
+			label: input.label,
+			prefix: key.slice(0, 10),
+			secret_hash: hashSecret(key),
+			scopes: [...new Set(input.scopes)],
+			requests_per_minute: input.requestsPerMinute ?? DEFAULT_REQUESTS_PER_MINUTE
+		})
 		.returning('id')
 		.executeTakeFirstOrThrow();
 	return { id: row.id, key };
 }
 
-/** The key's id when it is known and not revoked. */
-export async function verifyApiKey(db: Db, key: string): Promise<number | null> {
-	if (!key.startsWith(KEY_PREFIX) || key.length > 100) return null;
-	const row = await db
-		.selectFrom('api_key')
-		.select(['id', 'last_used_at'])
-		.where('secret_hash', '=', hashSecret(key))
-		.where('revoked_at', 'is', null)
-		.executeTakeFirst();
-	if (!row) return null;
-	// Written at most once a minute so that a busy feed does not turn every request into a write.
-	if (!row.last_used_at || Date.now() - row.last_used_at.getTime() > 60_000) {
-		await db.updateTable('api_key').set({ last_used_at: new Date() }).where('id', '=', row.id).execute();
+export type ApiKeyRefusal =
+	| { ok: false; status: 401; code: 'unauthenticated'; message: string }
+	| { ok: false; status: 403; code: 'missing_scope'; message: string }
+	| { ok: false; status: 429; code: 'rate_limited'; message: string; retryAfterSeconds: number };
+
+export type ApiKeyCheck = { ok: true; keyId: number } | ApiKeyRefusal;
+
+/**
+ * Who is calling, from an `Authorization: Bearer <key>` header: the key's id when it is known,
+ * unrevoked, holds `scope` and is within its requests per minute; otherwise a refusal to answer with.
+ * A `null` scope (a route that names none) refuses every key.
+ */
+export async function authenticateApiKey(db: Db, authorization: string | null, scope: ApiScope | null, now = new Date()): Promise<ApiKeyCheck> {
+	const key = bearerToken(authorization);
+	const row = key && key.startsWith(KEY_PREFIX) && key.length <= 100
+		? await db
+				.selectFrom('api_key')
+				.select(['id', 'last_used_at', 'scopes', 'requests_per_minute'])
+				.where('secret_hash', '=', hashSecret(key))
+				.where('revoked_at', 'is', null)
+				.executeTakeFirst()
+		: undefined;
+	if (!row) return { ok: false, status: 401, code: 'unauthenticated', message: 'send a valid, unrevoked API key as "Authorization: Bearer <key>"' };
+	if (scope === null) return { ok: false, status: 403, code: 'missing_scope', message: 'no API key may use this route' };
+	if (!row.scopes.includes(scope)) {
+		return { ok: false, status: 403, code: 'missing_scope', message: `this API key lacks the scope "${scope}"; its scopes: ${row.scopes.join(', ') || 'none'}` };
 	}
-	return row.id;
+	const verdict = await consume(db, [{ key: `api-key:${row.id}`, limit: row.requests_per_minute, windowMs: 60_000 }], now);
+	if (!verdict.allowed) {
+		const retryAfterSeconds = Math.max(1, Math.ceil((verdict.retryAt.getTime() - now.getTime()) / 1000));
+		return {
+			ok: false,
+			status: 429,
+			code: 'rate_limited',
+			message: `this API key may make ${row.requests_per_minute} requests a minute; try again in ${retryAfterSeconds} s`,
+			retryAfterSeconds
+		};
+	}
+	// Written at most once a minute so that a busy feed does not turn every request into a write.
+	if (!row.last_used_at || now.getTime() - row.last_used_at.getTime() > 60_000) {
+		await db.updateTable('api_key').set({ last_used_at: now }).where('id', '=', row.id).execute();
+	}
+	return { ok: true, keyId: row.id };
 }
 
-export async function revokeApiKey(db: Db, id: number): Promise<boolean> {
-	const result = await db.updateTable('api_key').set({ revoked_at: new Date() }).where('id', '=', id).where('revoked_at', 'is', null).executeTakeFirst();
-	return result.numUpdatedRows > 0n;
+/** Revokes a key and records who did, in one transaction: no revocation without its audit row. */
+export async function revokeApiKey(db: Db, id: number, actor: Actor): Promise<boolean> {
+	return db.transaction().execute(async (trx) => {
+		const result = await trx.updateTable('api_key').set({ revoked_at: new Date() }).where('id', '=', id).where('revoked_at', 'is', null).executeTakeFirst();
+		if (result.numUpdatedRows === 0n) return false;
+		await recordAudit(trx, actor, { action: 'admin.api_key_revoked', subject: `api_key:${id}` });
+		return true;
+	});
 }
 
 export async function listApiKeys(db: Db) {
-	return db.selectFrom('api_key').select(['id', 'label', 'prefix', 'created_at', 'last_used_at', 'revoked_at']).orderBy('id').execute();
+	return db
+		.selectFrom('api_key')
+		.select(['id', 'label', 'prefix', 'scopes', 'requests_per_minute', 'created_at', 'last_used_at', 'revoked_at'])
+		.orderBy('id')
+		.execute();
 }
 
 /** The key from an `Authorization: Bearer <key>` header. */

@@ -6,6 +6,7 @@ import * as createAccounts from '../../../../migrations/2026_11_23_000003_create
 import * as createQueueDayCount from '../../../../migrations/2026_11_23_000004_create_queue_day_count';
 import * as createRateLimit from '../../../../migrations/2026_12_01_000001_create_rate_limit';
 import * as protectAuditLog from '../../../../migrations/2026_12_01_000020_protect_audit_log';
+import * as addApiKeyScopes from '../../../../migrations/2026_12_01_000031_add_api_key_scopes';
 
 // Listed by hand: a file-system provider cannot find the files once Vite has bundled the server.
 const migrations: Record<string, Migration> = {
@@ -14,7 +15,8 @@ const migrations: Record<string, Migration> = {
 	'2026_11_23_000003_create_accounts': createAccounts,
 	'2026_11_23_000004_create_queue_day_count': createQueueDayCount,
 	'2026_12_01_000001_create_rate_limit': createRateLimit,
-	'2026_12_01_000020_protect_audit_log': protectAuditLog
+	'2026_12_01_000020_protect_audit_log': protectAuditLog,
+	'2026_12_01_000031_add_api_key_scopes': addApiKeyScopes
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -82,6 +82,18 @@ export interface Database {
 		created_at: ColumnType<Date, Date | string | undefined, never>;
 		last_used_at: Timestamp | null;
 		revoked_at: Timestamp | null;
+		scopes: ColumnType<string[], string[] | undefined, string[]>;
+		requests_per_minute: Generated<number>;
+	};
+	activation_letter_request: {
+		request_hash: string;
+		api_key_id: number;
+		case_id: number;
+		activation_code_id: number;
+		sealed: string | null;
+		created_at: ColumnType<Date, Date | string | undefined, never>;
+		replay_until: Timestamp;
+		expires_at: Timestamp;
 	};
 	organisation: {
 		id: Generated<number>;

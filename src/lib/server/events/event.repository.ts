@@ -44,6 +44,32 @@ export async function findProductsWithStages(db: Db | Trx) {
 	return products.map((p) => ({ ...p, stages: stages.filter((s) => s.product_code === p.code) }));
 }
 
+/**
+ * Locks the applicants with these V-numbers and says who has activated an account. The lock comes
+ * first and the account is read after it: an activation committing meanwhile holds a key-share lock
+ * on the applicant that `for update` waits for, and the second statement then sees its account.
+ */
+export async function lockApplicantIdentities(trx: Trx, vNumbers: string[]) {
+	const result = new Map<string, { name: string; birthDate: string; activated: boolean }>();
+	if (vNumbers.length === 0) return result;
+	const applicants = await trx
+		.selectFrom('applicant')
+		.select(['id', 'v_number', 'name', 'birth_date'])
+		.where('v_number', '=', sql<string>`any(${[...new Set(vNumbers)].sort()}::text[])`)
+		.orderBy('v_number')
+		.forUpdate()
+		.execute();
+	if (applicants.length === 0) return result;
+	const accounts = await trx
+		.selectFrom('app_user')
+		.select('applicant_id')
+		.where('applicant_id', '=', sql<number>`any(${applicants.map((a) => a.id)}::int[])`)
+		.execute();
+	const activated = new Set(accounts.map((a) => a.applicant_id));
+	for (const a of applicants) result.set(a.v_number, { name: a.name, birthDate: a.birth_date, activated: activated.has(a.id) });
+	return result;
+}
+
 export interface ApplicantRow {
 	v_number: string;
 	name: string;

@@ -2,7 +2,7 @@ import type { Db } from '$lib/server/db';
 import type { CaseStatus, Outcome, Product, QueueStream, Stage } from '$lib/server/db/schema';
 import { dutchDate, latestExtendedDeadline, legalDeadline, type Term } from '$lib/server/cases/deadline';
 import * as repo from './event.repository';
-import { parseBatch, type EventError, type IncomingEvent } from './event.validation';
+import { parseBatch, type EventError, type EventErrorCode, type IncomingEvent } from './event.validation';
 import { recordAudit, type Actor } from '$lib/server/audit/audit.service';
 
 export type ProductWithStages = Product & { stages: Stage[] };
@@ -41,11 +41,26 @@ interface CaseState {
 
 class EventRejected extends Error {
 	constructor(
+		readonly code: EventErrorCode,
 		readonly field: string,
 		message: string
 	) {
 		super(message);
 	}
+}
+
+/** An applicant as stored, and whether they have activated their account. */
+export interface StoredIdentity {
+	name: string;
+	birthDate: string;
+	activated: boolean;
+}
+
+/** What the handlers may consult besides the case itself. */
+export interface BatchContext {
+	products: Map<string, ProductWithStages>;
+	/** By V-number, for the applicants of the batch's case.submitted events that exist already. */
+	identities: Map<string, StoredIdentity>;
 }
 
 function term(value: number, unit: Term['unit']): Term {
@@ -56,7 +71,7 @@ function stageOf(product: ProductWithStages, code: string): Stage {
 	const stage = product.stages.find((s) => s.code === code);
 	if (!stage) {
 		const known = product.stages.map((s) => s.code).join(', ');
-		throw new EventRejected('data.stage', `stage "${code}" does not exist for product ${product.code}; known: ${known}`);
+		throw new EventRejected('unknown_stage', 'data.stage', `stage "${code}" does not exist for product ${product.code}; known: ${known}`);
 	}
 	return stage;
 }
@@ -85,34 +100,52 @@ function enterStage(state: CaseState, stage: Stage, at: Date): void {
 }
 
 function requireOpen(state: CaseState): void {
-	if (state.status !== 'open') throw new EventRejected('case', `case ${state.reference} is ${state.status}; it takes no further events of this type`);
+	if (state.status !== 'open') throw new EventRejected('case_closed', 'case', `case ${state.reference} is ${state.status}; it takes no further events of this type`);
 }
 
 function requireInOrder(state: CaseState, event: IncomingEvent): void {
 	if (event.occurredAt < state.lastEventAt) {
 		throw new EventRejected(
+			'out_of_order',
 			'occurredAt',
 			`is ${event.occurredAt.toISOString()}, older than the last event of case ${state.reference} (${state.lastEventAt.toISOString()}); send events in the order they happened`
 		);
 	}
 }
 
-type Handler = (state: CaseState | undefined, event: IncomingEvent, products: Map<string, ProductWithStages>) => CaseState;
+/**
+ * Once the applicant has activated an account, the birth date and name it was opened with are theirs:
+ * the feed may not change them (a changed birth date would also stop them from activating again).
+ */
+function requireSameIdentity(stored: StoredIdentity | undefined, vNumber: string, applicant: { name: string; birthDate: string }): void {
+	if (!stored?.activated) return;
+	const changed = [stored.birthDate !== applicant.birthDate && 'birthDate', stored.name !== applicant.name && 'name'].filter((f): f is string => !!f);
+	if (changed.length === 0) return;
+	throw new EventRejected(
+		'identity_locked',
+		`data.applicant.${changed[0]}`,
+		`differs from the ${changed.map((f) => (f === 'birthDate' ? 'birth date' : f)).join(' and ')} of applicant ${vNumber}, who has activated an account; correct the identity with the IND's identity process, not through the feed`
+	);
+}
+
+type Handler = (state: CaseState | undefined, event: IncomingEvent, context: BatchContext) => CaseState;
 
 function existing(state: CaseState | undefined, event: IncomingEvent): CaseState {
-	if (!state) throw new EventRejected('case', `case ${event.case} is unknown; send its case.submitted event first`);
+	if (!state) throw new EventRejected('unknown_case', 'case', `case ${event.case} is unknown; send its case.submitted event first`);
 	requireInOrder(state, event);
 	return state;
 }
 
 /** How each event type changes a case. New capabilities register their types here. */
 export const eventHandlers: Record<IncomingEvent['type'], Handler> = {
-	'case.submitted'(state, event, products) {
+	'case.submitted'(state, event, { products, identities }) {
 		if (event.type !== 'case.submitted') throw new Error('unreachable');
-		if (state) throw new EventRejected('case', `case ${event.case} already exists`);
+		// Also what keeps the V-number of a case from changing: no event can give a case another applicant.
+		if (state) throw new EventRejected('case_exists', 'case', `case ${event.case} already exists`);
 		const product = products.get(event.data.product);
-		if (!product) throw new EventRejected('data.product', `product "${event.data.product}" is unknown; known: ${[...products.keys()].join(', ')}`);
-		if (event.data.applicant.birthDate > dutchDate(event.occurredAt)) throw new EventRejected('data.applicant.birthDate', 'lies after the submission date');
+		if (!product) throw new EventRejected('unknown_product', 'data.product', `product "${event.data.product}" is unknown; known: ${[...products.keys()].join(', ')}`);
+		if (event.data.applicant.birthDate > dutchDate(event.occurredAt)) throw new EventRejected('invalid', 'data.applicant.birthDate', 'lies after the submission date');
+		requireSameIdentity(identities.get(event.data.vNumber), event.data.vNumber, event.data.applicant);
 		const deadline = legalDeadline(event.occurredAt, term(product.term_value, product.term_unit));
 		const created: CaseState = {
 			id: null,
@@ -154,10 +187,10 @@ export const eventHandlers: Record<IncomingEvent['type'], Handler> = {
 		if (state.status === 'decided') {
 			const decision = state.product.stages.find((s) => s.kind === 'final');
 			if (!decision || stage.position <= decision.position) {
-				throw new EventRejected('data.stage', `case ${state.reference} is decided; only stages after the decision can follow`);
+				throw new EventRejected('stage_not_allowed', 'data.stage', `case ${state.reference} is decided; only stages after the decision can follow`);
 			}
 		}
-		if (stage.code === state.stageCode) throw new EventRejected('data.stage', `case ${state.reference} is already in stage ${stage.code}`);
+		if (stage.code === state.stageCode) throw new EventRejected('stage_not_allowed', 'data.stage', `case ${state.reference} is already in stage ${stage.code}`);
 		enterStage(state, stage, event.occurredAt);
 		return state;
 	},
@@ -186,12 +219,12 @@ export const eventHandlers: Record<IncomingEvent['type'], Handler> = {
 		requireOpen(state);
 		const { product } = state;
 		if (event.data.deadline <= state.deadline) {
-			throw new EventRejected('data.deadline', `must be later than the current deadline ${state.deadline}`);
+			throw new EventRejected('deadline_not_allowed', 'data.deadline', `must be later than the current deadline ${state.deadline}`);
 		}
 		const extension = product.extension_value && product.extension_unit ? term(product.extension_value, product.extension_unit) : null;
 		const latest = latestExtendedDeadline(state.submittedAt, term(product.term_value, product.term_unit), extension);
 		if (event.data.deadline > latest) {
-			throw new EventRejected('data.deadline', `lies after ${latest}, the latest deadline the law allows for ${product.code}`);
+			throw new EventRejected('deadline_not_allowed', 'data.deadline', `lies after ${latest}, the latest deadline the law allows for ${product.code}`);
 		}
 		state.deadline = event.data.deadline;
 		state.deadlineReason = event.data.reason;
@@ -258,8 +291,8 @@ class BatchRejected extends Error {
  * Applies a batch of case-system events all-or-nothing. Events already stored (by id) are
  * counted as duplicates and change nothing, so a batch can be replayed safely.
  */
-export async function ingestEvents(db: Db, body: unknown, options: { actor?: Actor } = {}): Promise<IngestResult> {
-	const parsed = parseBatch(body);
+export async function ingestEvents(db: Db, body: unknown, options: { actor?: Actor; now?: Date } = {}): Promise<IngestResult> {
+	const parsed = parseBatch(body, options.now);
 	if (!parsed.ok) return parsed;
 	const events = parsed.events;
 	if (events.length === 0) return { ok: true, accepted: 0, duplicates: 0 };
@@ -272,6 +305,11 @@ export async function ingestEvents(db: Db, body: unknown, options: { actor?: Act
 			if (fresh.length === 0) return { ok: true as const, accepted: 0, duplicates: events.length };
 
 			const products = new Map((await repo.findProductsWithStages(trx)).map((p) => [p.code, p]));
+			const identities = await repo.lockApplicantIdentities(
+				trx,
+				fresh.flatMap((e) => (e.type === 'case.submitted' ? [e.data.vNumber] : []))
+			);
+			const context: BatchContext = { products, identities };
 			const rows = await repo.findCasesForUpdate(trx, [...new Set(fresh.map((e) => e.case))]);
 			const states = new Map<string, CaseState>();
 			for (const row of rows) states.set(row.reference, stateFromRow(row, products.get(row.product_code)!));
@@ -285,13 +323,13 @@ export async function ingestEvents(db: Db, body: unknown, options: { actor?: Act
 			for (const event of fresh) {
 				const index = indexOf.get(event)!;
 				try {
-					const next = eventHandlers[event.type](states.get(event.case), event, products);
+					const next = eventHandlers[event.type](states.get(event.case), event, context);
 					next.lastEventAt = event.occurredAt > next.lastEventAt ? event.occurredAt : next.lastEventAt;
 					next.changed = true;
 					states.set(event.case, next);
 				} catch (error) {
 					if (!(error instanceof EventRejected)) throw error;
-					errors.push({ index, field: error.field, message: error.message });
+					errors.push({ index, field: error.field, code: error.code, message: error.message });
 				}
 			}
 			if (errors.length) throw new BatchRejected(errors);
@@ -324,7 +362,7 @@ export async function ingestEvents(db: Db, body: unknown, options: { actor?: Act
 			);
 			await repo.insertEvents(
 				trx,
-				fresh.map((e) => ({ id: e.id, case_id: states.get(e.case)!.id!, type: e.type, occurred_at: e.occurredAt.toISOString(), data: e.raw }))
+				fresh.map((e) => ({ id: e.id, case_id: states.get(e.case)!.id!, type: e.type, occurred_at: e.occurredAt.toISOString(), data: e.data }))
 			);
 			if (options.actor) {
 				await recordAudit(trx, options.actor, {

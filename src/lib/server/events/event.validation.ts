@@ -1,6 +1,8 @@
 import { z } from 'zod';
 
 export const MAX_EVENTS_PER_BATCH = 1000;
+/** How far ahead of our clock an event may be dated: clocks differ a little, events do not happen later. */
+export const MAX_FUTURE_MS = 5 * 60 * 1000;
 
 export const REFERENCE_PATTERN = /^IND-\d{4}-\d{6,8}$/;
 const isoDate = z.iso.date({ error: 'must be a date as YYYY-MM-DD' });
@@ -42,12 +44,29 @@ export type EventType = keyof typeof eventDataSchemas;
 export type EventData<T extends EventType> = z.infer<(typeof eventDataSchemas)[T]>;
 
 export type IncomingEvent = {
-	[T in EventType]: { id: string; type: T; occurredAt: Date; case: string; data: EventData<T>; raw: Record<string, unknown> };
+	[T in EventType]: { id: string; type: T; occurredAt: Date; case: string; data: EventData<T> };
 }[EventType];
+
+/** Why an event was refused, for the case system to act on; `message` says it in words. */
+export type EventErrorCode =
+	| 'invalid'
+	| 'unknown_type'
+	| 'duplicate_id'
+	| 'in_future'
+	| 'unknown_case'
+	| 'case_exists'
+	| 'unknown_product'
+	| 'unknown_stage'
+	| 'out_of_order'
+	| 'case_closed'
+	| 'stage_not_allowed'
+	| 'deadline_not_allowed'
+	| 'identity_locked';
 
 export interface EventError {
 	index: number;
 	field: string;
+	code: EventErrorCode;
 	message: string;
 }
 
@@ -59,6 +78,7 @@ function issuesToErrors(index: number, prefix: string, issues: z.core.$ZodIssue[
 	return issues.map((issue) => ({
 		index,
 		field: [prefix, ...issue.path.map(String)].filter(Boolean).join('.'),
+		code: 'invalid' as const,
 		message: issue.message
 	}));
 }
@@ -66,10 +86,11 @@ function issuesToErrors(index: number, prefix: string, issues: z.core.$ZodIssue[
 export type BatchParse = { ok: true; events: IncomingEvent[] } | { ok: false; errors: EventError[] };
 
 /** Checks the shape of every event in a batch; the domain rules are checked when it is applied. */
-export function parseBatch(body: unknown): BatchParse {
+export function parseBatch(body: unknown, now = new Date()): BatchParse {
 	if (typeof body !== 'object' || body === null || !Array.isArray((body as { events?: unknown }).events)) {
-		return { ok: false, errors: [{ index: -1, field: 'events', message: 'must be an array of events' }] };
+		return { ok: false, errors: [{ index: -1, field: 'events', code: 'invalid', message: 'must be an array of events' }] };
 	}
+	const latest = new Date(now.getTime() + MAX_FUTURE_MS);
 	const list = (body as { events: unknown[] }).events;
 	const errors: EventError[] = [];
 	const events: IncomingEvent[] = [];
@@ -82,7 +103,7 @@ export function parseBatch(body: unknown): BatchParse {
 		}
 		const { id, type, occurredAt, data } = head.data;
 		if (!isEventType(type)) {
-			errors.push({ index, field: 'type', message: `unknown event type "${type}"; known: ${Object.keys(eventDataSchemas).join(', ')}` });
+			errors.push({ index, field: 'type', code: 'unknown_type', message: `unknown event type "${type}"; known: ${Object.keys(eventDataSchemas).join(', ')}` });
 			return;
 		}
 		const parsed = eventDataSchemas[type].safeParse(data);
@@ -92,11 +113,18 @@ export function parseBatch(body: unknown): BatchParse {
 		}
 		const earlier = seen.get(id);
 		if (earlier !== undefined) {
-			errors.push({ index, field: 'id', message: `repeats the id of event ${earlier} in this batch` });
+			errors.push({ index, field: 'id', code: 'duplicate_id', message: `repeats the id of event ${earlier} in this batch` });
 			return;
 		}
 		seen.set(id, index);
-		events.push({ id, type, occurredAt: new Date(occurredAt), case: head.data.case, data: parsed.data, raw: data } as IncomingEvent);
+		// A case only moves forward in time: one event dated ahead would refuse every true event after it.
+		const at = new Date(occurredAt);
+		if (at > latest) {
+			errors.push({ index, field: 'occurredAt', code: 'in_future', message: `is ${at.toISOString()}, more than 5 minutes after the portal's clock (${now.toISOString()}); send events once they have happened` });
+			return;
+		}
+		// The parsed data, not the body: fields the schema does not know are not stored.
+		events.push({ id, type, occurredAt: at, case: head.data.case, data: parsed.data } as IncomingEvent);
 	});
 	return errors.length ? { ok: false, errors } : { ok: true, events };
 }

@@ -12,7 +12,16 @@ export const load: PageServerLoad = async ({ locals }) => {
 	requirePrincipal(locals, 'admin');
 	const keys = await listApiKeys(db);
 	return {
-		keys: keys.map((k) => ({ id: k.id, label: k.label, prefix: k.prefix, createdAt: k.created_at, lastUsedAt: k.last_used_at, revokedAt: k.revoked_at }))
+		keys: keys.map((k) => ({
+			id: k.id,
+			label: k.label,
+			prefix: k.prefix,
+			scopes: k.scopes,
+			requestsPerMinute: k.requests_per_minute,
+			createdAt: k.created_at,
+			lastUsedAt: k.last_used_at,
+			revokedAt: k.revoked_at
+		}))
 	};
 };
 

@@ -1,30 +1,45 @@
 import { json } from '@sveltejs/kit';
+import { z } from 'zod';
 import type { RequestHandler } from './$types';
 import { db } from '$lib/server/db';
-import { issueActivationCode } from '$lib/server/auth/account.service';
-import { recordAudit } from '$lib/server/audit/audit.service';
+import { issueActivationLetter, LETTER_REPLAY_HOURS } from '$lib/server/auth/activation-letter.service';
+
+const noStore = { 'Cache-Control': 'no-store' };
+const requestIdSchema = z.uuidv4();
+
+function problem(status: number, field: string, code: string, message: string, headers: Record<string, string> = {}) {
+	return json({ errors: [{ index: -1, field, code, message }] }, { status, headers: { ...noStore, ...headers } });
+}
 
 /**
- * The activation code for the letter the IND prints. Codes are stored hashed, so every call
- * issues a new code (valid 30 days) and retires the earlier ones: print the latest.
+ * Issues the activation letter the IND prints. POST, as it changes state: a new `Idempotency-Key`
+ * issues a new code and retires the earlier ones; the same key within 24 hours returns the same letter.
  */
-export const GET: RequestHandler = async ({ params, locals, getClientAddress }) => {
-	if (locals.apiKeyId === null) return json({ errors: [{ field: '', message: 'API key required' }] }, { status: 401 });
-	const letter = await issueActivationCode(db, params.reference);
-	if (!letter) {
-		return json({ errors: [{ index: -1, field: 'reference', message: `case ${params.reference} is unknown` }] }, { status: 404, headers: { 'Cache-Control': 'no-store' } });
+export const POST: RequestHandler = async ({ params, request, locals, getClientAddress }) => {
+	// hooks.server.ts refuses /api/v1 without a valid key; this keeps the endpoint safe on its own.
+	if (locals.apiKeyId === null) return problem(401, '', 'unauthenticated', 'send a valid, unrevoked API key as "Authorization: Bearer <key>"', { 'WWW-Authenticate': 'Bearer' });
+	const requestId = request.headers.get('idempotency-key')?.trim() ?? '';
+	if (!requestIdSchema.safeParse(requestId).success) {
+		return problem(400, 'Idempotency-Key', 'invalid', 'send a new random UUID (version 4) as the Idempotency-Key header for each letter, and the same one when you retry it');
 	}
-	await recordAudit(db, { userId: null, role: 'api', ip: getClientAddress(), organisation: `api-key:${locals.apiKeyId}` }, { action: 'activation_letter.issued', subject: `case:${params.reference}` });
-	return json(
-		{
-			reference: letter.reference,
-			vNumber: letter.vNumber,
-			name: letter.name,
-			language: letter.language,
-			code: letter.code,
-			expiresAt: letter.expiresAt.toISOString(),
-			alreadyActivated: letter.alreadyActivated
-		},
-		{ headers: { 'Cache-Control': 'no-store' } }
-	);
+	const result = await issueActivationLetter(db, {
+		reference: params.reference,
+		requestId,
+		apiKeyId: locals.apiKeyId,
+		actor: { userId: null, role: 'api', ip: getClientAddress(), organisation: `api-key:${locals.apiKeyId}` }
+	});
+	if (!result.ok) {
+		switch (result.code) {
+			case 'unknown_case':
+				return problem(404, 'reference', result.code, `case ${params.reference} is unknown`);
+			case 'request_id_reused':
+				return problem(422, 'Idempotency-Key', result.code, 'this request id already issued the letter of another case; send a new one');
+			case 'replay_expired':
+				return problem(409, 'Idempotency-Key', result.code, `this request id issued a letter more than ${LETTER_REPLAY_HOURS} hours ago and its code is no longer kept; send a new request id to issue a new code (it retires the earlier one)`);
+		}
+	}
+	return json(result.letter, { headers: { ...noStore, ...(result.replayed ? { 'Idempotent-Replayed': 'true' } : {}) } });
 };
+
+export const GET: RequestHandler = () =>
+	problem(405, '', 'method_not_allowed', 'issue a letter with POST and an Idempotency-Key header', { Allow: 'POST' });
