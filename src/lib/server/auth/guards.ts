@@ -16,7 +16,11 @@ export const routeRules: { prefix: string; requirement: Requirement }[] = [
 	{ prefix: '/counter', requirement: { kind: 'role', roles: ['counter'] } },
 	{ prefix: '/referent', requirement: { kind: 'role', roles: ['referent_member', 'referent_admin'] } },
 	{ prefix: '/cases', requirement: { kind: 'applicant' } },
-	{ prefix: '/account', requirement: { kind: 'signed-in' } }
+	{ prefix: '/account/security', requirement: { kind: 'signed-in' } },
+	{ prefix: '/account', requirement: { kind: 'signed-in' } },
+	// The second step after the password: no session yet, the pending sign-in's cookie is checked by the pages.
+	{ prefix: '/auth/login/verify', requirement: { kind: 'public' } },
+	{ prefix: '/auth/login/enrol', requirement: { kind: 'public' } }
 ];
 
 function matches(pathname: string, prefix: string): boolean {
