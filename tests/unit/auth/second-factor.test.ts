@@ -174,7 +174,7 @@ describeEachEngine('staff sessions', ({ db }) => {
 		expect(endedSessions).toBe(1);
 		expect(await validateSessionToken(db(), staff.session.token, now)).toBeNull();
 		await expect(login(db(), staff.email, PASSWORD, '10.6.0.1', null, now)).rejects.toMatchObject({ code: 'bad_credentials' });
-		const audit = await db().selectFrom('audit_event').select(['action', 'details']).where('subject', '=', `user:${staff.id}`).where('action', 'like', 'admin.%').execute();
+		const audit = await db().selectFrom('audit_event').select(['action', 'details']).where('subject', '=', `user:${staff.id}`).where('action', 'like', 'admin.account_%').execute();
 		expect(audit).toEqual([{ action: 'admin.account_disabled', details: { endedSessions: 1 } }]);
 		await setAccountDisabled(db(), admin, staff.id, false, now);
 		expect(pendingOf(await login(db(), staff.email, PASSWORD, '10.6.0.1', null, now)).enrol).toBe(false);
