@@ -6,7 +6,7 @@ import { expect, request as requestFactory, test, type APIRequestContext } from 
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { baseURL } from '../../../playwright.config';
-import { DEMO_PASSWORD } from '../support/auth';
+import { signInRequest } from '../support/auth';
 
 const personas = ['anonymous', 'applicantA', 'applicantB', 'referentX', 'referentY', 'counter', 'triage', 'planner', 'admin'] as const;
 type Persona = (typeof personas)[number];
@@ -108,7 +108,7 @@ test.beforeAll(async () => {
 	for (const persona of personas) {
 		const context = await requestFactory.newContext({ baseURL, extraHTTPHeaders: { Origin: baseURL, Accept: 'text/html' }, maxRedirects: 0 });
 		if (persona !== 'anonymous') {
-			const response = await context.post('/auth/login', { form: { email: emails[persona], password: DEMO_PASSWORD } });
+			const response = await signInRequest(context, emails[persona]);
 			expect(response.status(), `sign in as ${persona}`).toBe(303);
 		}
 		contexts.set(persona, context);
