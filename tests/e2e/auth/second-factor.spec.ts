@@ -35,6 +35,8 @@ async function enrol(page: import('@playwright/test').Page, email: string) {
 	return secret;
 }
 
+test.describe.configure({ timeout: 120_000 });
+
 test('a new staff member enrols at the first sign-in, gets ten recovery codes once, and signs in with a code after', async ({ browser, page }) => {
 	const { email } = await newStaffMember(browser);
 	const secret = await enrol(page, email);
