@@ -83,7 +83,9 @@ test('an administrator resets a lost second factor with a reason, and disables a
 	await expect(page).toHaveURL(/\/staff$/);
 
 	await admin.goto('/staff/admin/users?lang=en');
-	await admin.getByRole('link', { name: `Change roles: Nieuwe Planner` }).last().click();
+	await expect(admin).toHaveURL(/\/staff\/admin\/users/);
+	await admin.getByRole('link', { name: 'Change roles: Nieuwe Planner' }).last().click();
+	await expect(admin.getByRole('heading', { level: 1 })).toContainText('Nieuwe Planner');
 	await expectNoAxeViolations(admin);
 	await admin.getByRole('button', { name: 'Reset second step' }).click();
 	await expect(admin).toHaveTitle(/^Error: /);
