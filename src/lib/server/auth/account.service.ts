@@ -229,7 +229,7 @@ export async function completeSecondFactor(db: Db, pendingToken: string | undefi
 	const pending = await findPendingLogin(db, pendingToken, now);
 	if (!pending || !pending.hasTotp) throw new AuthError('pending_expired');
 	await countCodeAttempt(db, pending, ip, now);
-	const recovery = /[a-z]/i.test(code);
+	const recovery = !/^\d{6}$/.test(code.replace(/\s/g, ''));
 	const session = await db.transaction().execute(async (trx) => {
 		const ok = recovery ? await useRecoveryCode(trx, pending.userId, code, now) : await useTotpCode(trx, pending.userId, code, now);
 		if (!ok) return null;
@@ -378,7 +378,7 @@ export async function disableTotp(db: Db, userId: number, kind: User['kind'], co
 	const verdict = await consume(db, secondFactorLimits(userId), now);
 	if (!verdict.allowed) throw new AuthError('throttled', verdict.retryAt);
 	const done = await db.transaction().execute(async (trx) => {
-		const recovery = /[a-z]/i.test(code);
+		const recovery = !/^\d{6}$/.test(code.replace(/\s/g, ''));
 		const ok = recovery ? await useRecoveryCode(trx, userId, code, now) : await useTotpCode(trx, userId, code, now);
 		if (!ok) return false;
 		await trx.deleteFrom('user_totp').where('user_id', '=', userId).execute();
