@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { defaultLanguage, languageOf, languagesFor, negotiate, translator } from '$lib/i18n';
 import { startApp } from '$lib/server/app';
 import { db } from '$lib/server/db';
-import { SESSION_COOKIE, deleteSessionCookie, setSessionCookie, validateSessionToken } from '$lib/server/auth/session';
+import { deleteSessionCookie, sessionCookieName, setSessionCookie, validateSessionToken } from '$lib/server/auth/session';
 import { verdictFor } from '$lib/access';
 import { authenticateApiKey } from '$lib/server/api-keys/api-key.service';
 import { securityHeaders } from '$lib/server/http/security-headers';
@@ -47,7 +47,7 @@ const handleAuth: Handle = async ({ event, resolve }) => {
 	event.locals.sessionId = null;
 	event.locals.apiKeyId = null;
 	const secure = event.url.protocol === 'https:';
-	const token = event.cookies.get(SESSION_COOKIE);
+	const token = event.cookies.get(sessionCookieName(secure));
 	if (token) {
 		const session = await validateSessionToken(db, token).catch((e) => sessionUnchecked(event, e));
 		if (session === null) {

@@ -97,7 +97,11 @@ export const routes: Record<string, RouteRule> = {
 	'/auth/activate': { area: 'auth' },
 	'/auth/reset': { area: 'auth' },
 	'/auth/reset/[token]': { area: 'auth' },
+	// The second step after the password: no session exists yet; the pages check the pending sign-in's cookie.
+	'/auth/login/verify': { area: 'auth' },
+	'/auth/login/enrol': { area: 'auth' },
 	'/account/sessions': { area: 'account' },
+	'/account/security': { area: 'account' },
 	'/cases': { area: 'cases' },
 	'/cases/[reference=reference]': { area: 'cases' },
 	'/referent': { area: 'referent' },

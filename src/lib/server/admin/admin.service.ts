@@ -4,8 +4,9 @@ import type { StaffRole } from '$lib/server/db/schema';
 import { recordAudit, type Actor } from '$lib/server/audit/audit.service';
 import { checkPasswordStrength, hashPassword } from '$lib/server/auth/password';
 import { revokeApiKey } from '$lib/server/api-keys/api-key.service';
+import { invalidateAllSessions } from '$lib/server/auth/session';
 
-export type AdminErrorCode = 'last_admin' | 'email_taken' | 'kvk_taken' | 'organisation_unknown' | 'desk_required' | 'too_short' | 'too_long' | 'too_common' | 'not_found';
+export type AdminErrorCode = 'last_admin' | 'reason_required' | 'own_account' | 'email_taken' | 'kvk_taken' | 'organisation_unknown' | 'desk_required' | 'too_short' | 'too_long' | 'too_common' | 'not_found';
 
 export class AdminError extends Error {
 	constructor(
@@ -111,12 +112,69 @@ export async function createOrganisation(db: Db, actor: Actor, input: NewOrganis
 	});
 }
 
+/**
+ * Disables (or enables again) an account. Its sessions and pending sign-ins end in the same
+ * transaction, with the audit row. Sessions are read from the database on every request, so the
+ * next request of the person, on any app server, is signed out.
+ */
+export async function setAccountDisabled(db: Db, actor: Actor, userId: number, disabled: boolean, now = new Date()): Promise<{ endedSessions: number }> {
+	if (actor.userId === userId) throw new AdminError('own_account', 'user');
+	return db.transaction().execute(async (trx) => {
+		// With the role changes: one at a time, so that the last active administrator remains.
+		await sql`select pg_advisory_xact_lock(${ROLE_CHANGE_LOCK})`.execute(trx);
+		const user = await trx.selectFrom('app_user').select(['id', 'kind', 'disabled_at']).where('id', '=', userId).forUpdate().executeTakeFirst();
+		if (!user || user.kind === 'applicant') throw new AdminError('not_found', 'user');
+		await trx.updateTable('app_user').set({ disabled_at: disabled ? (user.disabled_at ?? now) : null }).where('id', '=', userId).execute();
+		let endedSessions = 0;
+		if (disabled) {
+			endedSessions = await invalidateAllSessions(trx, userId);
+			await trx.deleteFrom('pending_login').where('user_id', '=', userId).execute();
+			// An active administrator must remain.
+			const admins = await trx
+				.selectFrom('user_role')
+				.innerJoin('app_user', 'app_user.id', 'user_role.user_id')
+				.select('user_role.user_id')
+				.where('user_role.role', '=', 'admin')
+				.where('app_user.disabled_at', 'is', null)
+				.execute();
+			if (admins.length === 0) throw new AdminError('last_admin', 'user');
+		}
+		await recordAudit(trx, actor, { action: disabled ? 'admin.account_disabled' : 'admin.account_enabled', subject: `user:${userId}`, details: { endedSessions } });
+		return { endedSessions };
+	});
+}
+
+/**
+ * For a person who lost their device: their key and recovery codes are removed and their sessions
+ * end, so that they enrol again at their next sign-in (with their password). The reason is required
+ * and audited.
+ */
+export async function resetSecondFactor(db: Db, actor: Actor, userId: number, reason: string): Promise<void> {
+	const why = reason.trim();
+	if (!why) throw new AdminError('reason_required', 'reason');
+	await db.transaction().execute(async (trx) => {
+		const user = await trx.selectFrom('app_user').select(['id', 'kind']).where('id', '=', userId).forUpdate().executeTakeFirst();
+		if (!user || user.kind === 'applicant') throw new AdminError('not_found', 'user');
+		const removed = await trx.deleteFrom('user_totp').where('user_id', '=', userId).executeTakeFirst();
+		await trx.deleteFrom('recovery_code').where('user_id', '=', userId).execute();
+		await trx.deleteFrom('pending_login').where('user_id', '=', userId).execute();
+		const endedSessions = await invalidateAllSessions(trx, userId);
+		await recordAudit(trx, actor, { action: 'admin.second_factor_reset', subject: `user:${userId}`, reason: why.slice(0, 500), details: { hadKey: removed.numDeletedRows === 1n, endedSessions } });
+	});
+}
+
 export async function revokeApiKeyAudited(db: Db, actor: Actor, id: number): Promise<boolean> {
 	return revokeApiKey(db, id, actor);
 }
 
 export async function listStaff(db: Db) {
-	const users = await db.selectFrom('app_user').select(['id', 'email', 'display_name', 'kind', 'disabled_at']).where('kind', 'in', ['staff', 'referent']).orderBy('id').execute();
+	const users = await db
+		.selectFrom('app_user')
+		.select(['id', 'email', 'display_name', 'kind', 'disabled_at'])
+		.select((eb) => eb.exists(eb.selectFrom('user_totp').select('user_totp.user_id').whereRef('user_totp.user_id', '=', 'app_user.id')).as('has_totp'))
+		.where('kind', 'in', ['staff', 'referent'])
+		.orderBy('id')
+		.execute();
 	const roles = await db
 		.selectFrom('user_role')
 		.leftJoin('organisation', 'organisation.id', 'user_role.organisation_id')

@@ -1,15 +1,20 @@
 import { sha256 } from '@oslojs/crypto/sha2';
 import { encodeBase32LowerCaseNoPadding, encodeHexLowerCase } from '@oslojs/encoding';
-import type { Db } from '$lib/server/db';
+import { sql, type Transaction } from 'kysely';
+import type { Database, Db } from '$lib/server/db';
 import { recordAudit, type Actor } from '$lib/server/audit/audit.service';
 import { checkPasswordStrength, hashPassword, verifyPassword, type PasswordProblem } from './password';
-import { blockedUntil, clearFailures, recordFailure, throttleKeys } from './throttle';
-import { createSession, generateSessionToken, invalidateAllSessions } from './session';
-import { findUserByEmail } from './user.repository';
-import { queueEmail } from '$lib/server/notify/email.service';
+import { blockedUntil, clearFailures, recordFailure, resetRequestLimits, secondFactorLimits, throttleKeys } from './throttle';
+import { createSession, generateSessionToken, invalidateAllSessions, requiresSecondFactor } from './session';
+import { findRoles, findUserByEmail } from './user.repository';
+import { insertOutboxRows, renderForOutbox } from '$lib/server/notify/email.service';
+import { consume, refund, reset } from '$lib/server/ratelimit/rate-limit';
+import { hasTotp, matchingStep, newTotpSecret, saveTotp, useRecoveryCode, useTotpCode } from './totp';
 
 const ACTIVATION_CODE_DAYS = 30;
 const RESET_LINK_MS = 60 * 60 * 1000;
+/** Time to type the code from the app after the password, or to enrol. */
+export const PENDING_LOGIN_MS = 10 * 60 * 1000;
 // Letters and digits that cannot be mistaken for one another on a printed letter.
 const CODE_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
 
@@ -20,6 +25,8 @@ export type AuthErrorCode =
 	| 'already_activated'
 	| 'email_taken'
 	| 'reset_invalid'
+	| 'pending_expired'
+	| 'bad_code'
 	| PasswordProblem;
 
 export class AuthError extends Error {
@@ -126,38 +133,184 @@ export async function activateAccount(db: Db, input: ActivationInput, ip: string
 	});
 }
 
-/** Checks the password and starts a new session (a new id at every login). */
-export async function login(db: Db, email: string, password: string, ip: string, userAgent: string | null, now = new Date()) {
+export type PasswordVerifier = (hash: string, password: string) => Promise<boolean>;
+
+export type LoginResult =
+	| { kind: 'session'; token: string; expiresAt: Date; user: User }
+	| { kind: 'second_factor'; pendingToken: string; expiresAt: Date; enrol: boolean; user: User };
+
+type User = NonNullable<Awaited<ReturnType<typeof findUserByEmail>>>;
+
+/**
+ * Checks the password. The attempt is counted before the password is checked, in one atomic
+ * upsert per limit, so parallel guesses cannot all pass a check made before any of them failed:
+ * at most 5 passwords are verified per account and IP in a window. A right password gives its
+ * count back. Then either a session starts (a new id at every login, written in one transaction
+ * with its audit row) or, for an account with a second factor, a pending sign-in that only the
+ * second step accepts.
+ */
+export async function login(db: Db, email: string, password: string, ip: string, userAgent: string | null, now = new Date(), verify: PasswordVerifier = verifyPassword): Promise<LoginResult> {
 	const keys = throttleKeys('login', email, ip);
-	const until = await blockedUntil(db, keys, now);
-	if (until) {
-		await recordAudit(db, { userId: null, role: 'anonymous', ip }, { action: 'auth.login_throttled', subject: `email:${email.trim().toLowerCase().slice(0, 254)}` });
-		throw new AuthError('throttled', until);
+	const subject = `email:${email.trim().toLowerCase().slice(0, 254)}`;
+	const verdict = await consume(db, keys, now);
+	if (!verdict.allowed) {
+		await recordAudit(db, { userId: null, role: 'anonymous', ip }, { action: 'auth.login_throttled', subject });
+		throw new AuthError('throttled', verdict.retryAt);
 	}
 	const user = await findUserByEmail(db, email);
 	// Verify against a real hash even for unknown e-mail addresses, so timing does not tell which exist.
-	const ok = await verifyPassword(user?.password_hash ?? DUMMY_HASH, password);
+	const ok = await verify(user?.password_hash ?? DUMMY_HASH, password);
 	if (!user || !ok || user.disabled_at) {
-		await recordFailure(db, keys, now);
-		await recordAudit(db, { userId: user?.id ?? null, role: 'anonymous', ip }, { action: 'auth.login_failed', subject: `email:${email.trim().toLowerCase().slice(0, 254)}` });
+		await recordAudit(db, { userId: user?.id ?? null, role: 'anonymous', ip }, { action: 'auth.login_failed', subject });
 		throw new AuthError('bad_credentials');
 	}
-	await clearFailures(db, keys);
-	const token = generateSessionToken();
-	const session = await createSession(db, token, user.id, user.kind, userAgent);
-	await recordAudit(db, { userId: user.id, role: user.kind, ip }, { action: 'auth.login', subject: `user:${user.id}` });
-	return { token, expiresAt: session.expiresAt, user };
+	await reset(db, [keys[0].key]);
+	await refund(db, keys.slice(1));
+	const roles = await findRoles(db, user.id);
+	const enrolled = await hasTotp(db, user.id);
+	if (enrolled || requiresSecondFactor(roles)) {
+		const pendingToken = generateSessionToken();
+		const expiresAt = new Date(now.getTime() + PENDING_LOGIN_MS);
+		await db.transaction().execute(async (trx) => {
+			// One pending sign-in per account: a new password entry replaces the older one.
+			await trx.deleteFrom('pending_login').where('user_id', '=', user.id).execute();
+			await trx.insertInto('pending_login').values({ id: digest(pendingToken), user_id: user.id, created_at: now, expires_at: expiresAt, user_agent: userAgent?.slice(0, 300) ?? null }).execute();
+			await recordAudit(trx, { userId: user.id, role: user.kind, ip }, { action: 'auth.password_ok', subject: `user:${user.id}`, details: { next: enrolled ? 'totp' : 'enrol' } });
+		});
+		return { kind: 'second_factor', pendingToken, expiresAt, enrol: !enrolled, user };
+	}
+	const session = await startSession(db, user, ip, userAgent, now, 'password');
+	return { kind: 'session', ...session, user };
 }
 
-/** Sends a reset link when the address belongs to an account; says nothing either way. */
+async function startSession(db: Db | Transaction<Database>, user: { id: number; kind: User['kind'] }, ip: string, userAgent: string | null, now: Date, factor: string) {
+	const token = generateSessionToken();
+	const run = async (trx: Transaction<Database>) => {
+		const session = await createSession(trx, token, user.id, user.kind, userAgent, now);
+		await recordAudit(trx, { userId: user.id, role: user.kind, ip }, { action: 'auth.login', subject: `user:${user.id}`, details: { factor } });
+		return session;
+	};
+	const session = db.isTransaction ? await run(db as Transaction<Database>) : await (db as Db).transaction().execute(run);
+	return { token, expiresAt: session.expiresAt };
+}
+
+/** The pending sign-in of a cookie, while it lasts. */
+export async function findPendingLogin(db: Db, pendingToken: string | undefined, now = new Date()) {
+	if (!pendingToken) return null;
+	const row = await db
+		.selectFrom('pending_login')
+		.innerJoin('app_user', 'app_user.id', 'pending_login.user_id')
+		.select(['pending_login.id', 'pending_login.user_id as userId', 'pending_login.enrol_secret as enrolSecret', 'pending_login.user_agent as userAgent', 'app_user.email', 'app_user.kind', 'app_user.display_name as displayName', 'app_user.disabled_at as disabledAt', 'app_user.applicant_id as applicantId'])
+		.select((eb) => eb.exists(eb.selectFrom('user_totp').select('user_totp.user_id').whereRef('user_totp.user_id', '=', 'app_user.id')).as('hasTotp'))
+		.where('pending_login.id', '=', digest(pendingToken))
+		.where('pending_login.expires_at', '>', now)
+		.executeTakeFirst();
+	if (!row || row.disabledAt) return null;
+	return row;
+}
+
+type Pending = NonNullable<Awaited<ReturnType<typeof findPendingLogin>>>;
+
+async function countCodeAttempt(db: Db, pending: Pending, ip: string, now: Date) {
+	const verdict = await consume(db, secondFactorLimits(pending.userId), now);
+	if (!verdict.allowed) {
+		await recordAudit(db, { userId: pending.userId, role: 'anonymous', ip }, { action: 'auth.second_factor_throttled', subject: `user:${pending.userId}` });
+		throw new AuthError('throttled', verdict.retryAt);
+	}
+}
+
+/**
+ * The second step: a code from the app (each accepted once) or an unused recovery code. Attempts
+ * are counted per account before the code is checked, 5 in 15 minutes, so guessing 6 digits is
+ * hopeless. The pending sign-in ends and the session starts in the same transaction as the code
+ * is used up and the audit row written.
+ */
+export async function completeSecondFactor(db: Db, pendingToken: string | undefined, code: string, ip: string, now = new Date()) {
+	const pending = await findPendingLogin(db, pendingToken, now);
+	if (!pending || !pending.hasTotp) throw new AuthError('pending_expired');
+	await countCodeAttempt(db, pending, ip, now);
+	const recovery = !/^\d{6}$/.test(code.replace(/\s/g, ''));
+	const session = await db.transaction().execute(async (trx) => {
+		const ok = recovery ? await useRecoveryCode(trx, pending.userId, code, now) : await useTotpCode(trx, pending.userId, code, now);
+		if (!ok) return null;
+		const ended = await trx.deleteFrom('pending_login').where('id', '=', pending.id).executeTakeFirst();
+		if (ended.numDeletedRows !== 1n) throw new AuthError('pending_expired');
+		return startSession(trx, { id: pending.userId, kind: pending.kind }, ip, pending.userAgent, now, recovery ? 'recovery_code' : 'totp');
+	});
+	if (!session) {
+		await recordAudit(db, { userId: pending.userId, role: 'anonymous', ip }, { action: 'auth.second_factor_failed', subject: `user:${pending.userId}` });
+		throw new AuthError('bad_code');
+	}
+	await reset(db, secondFactorLimits(pending.userId).map((l) => l.key));
+	return { ...session, userId: pending.userId };
+}
+
+/** The key offered to a person who must enrol before their first session; the same on reload. */
+export async function enrolmentSecret(db: Db, pending: Pending): Promise<string> {
+	if (pending.enrolSecret) return pending.enrolSecret;
+	const secret = newTotpSecret();
+	const row = await db
+		.updateTable('pending_login')
+		.set({ enrol_secret: sql<string>`coalesce(enrol_secret, ${secret})` })
+		.where('id', '=', pending.id)
+		.returning('enrol_secret')
+		.executeTakeFirstOrThrow();
+	return row.enrol_secret!;
+}
+
+/**
+ * Enrolment during sign-in, for an account that needs a second factor and has none: the password
+ * was right, the code proves the app holds the key. Refused when the account already has a key,
+ * so a stolen password cannot replace it.
+ */
+export async function completeEnrolment(db: Db, pendingToken: string | undefined, code: string, ip: string, now = new Date()) {
+	const pending = await findPendingLogin(db, pendingToken, now);
+	if (!pending || pending.hasTotp || !pending.enrolSecret) throw new AuthError('pending_expired');
+	await countCodeAttempt(db, pending, ip, now);
+	const step = matchingStep(pending.enrolSecret, code, now);
+	if (step === null) throw new AuthError('bad_code');
+	const result = await db.transaction().execute(async (trx) => {
+		const ended = await trx.deleteFrom('pending_login').where('id', '=', pending.id).executeTakeFirst();
+		if (ended.numDeletedRows !== 1n) throw new AuthError('pending_expired');
+		const recoveryCodes = await saveTotp(trx, pending.userId, pending.enrolSecret!, step, { replace: false });
+		if (!recoveryCodes) throw new AuthError('pending_expired');
+		await recordAudit(trx, { userId: pending.userId, role: pending.kind, ip }, { action: 'auth.totp_enrolled', subject: `user:${pending.userId}` });
+		const session = await startSession(trx, { id: pending.userId, kind: pending.kind }, ip, pending.userAgent, now, 'totp_enrolment');
+		return { ...session, recoveryCodes };
+	});
+	await reset(db, secondFactorLimits(pending.userId).map((l) => l.key));
+	return { ...result, userId: pending.userId };
+}
+
+/**
+ * Sends a reset link when the address belongs to an active account, and says nothing either way.
+ * Both cases take the same path: the same token is made and hashed, the same message rendered, and
+ * the same statements run; they insert a row or none. A new link retires the older ones.
+ */
 export async function requestPasswordReset(db: Db, email: string, origin: string, lang: string, ip: string, now = new Date()) {
-	const user = await findUserByEmail(db, email);
-	if (!user || user.disabled_at) return;
+	const address = email.trim().toLowerCase();
+	const verdict = await consume(db, resetRequestLimits(address, ip), now);
+	if (!verdict.allowed) throw new AuthError('throttled', verdict.retryAt);
 	const token = encodeBase32LowerCaseNoPadding(crypto.getRandomValues(new Uint8Array(20)));
+	const tokenHash = digest(token);
 	await db.transaction().execute(async (trx) => {
-		await trx.insertInto('password_reset').values({ id: digest(token), user_id: user.id, expires_at: new Date(now.getTime() + RESET_LINK_MS) }).execute();
-		await queueEmail(trx, { to: user.email, template: 'password_reset', lang, params: { link: `${origin}/auth/reset/${token}`, name: user.display_name } });
-		await recordAudit(trx, { userId: user.id, role: 'anonymous', ip }, { action: 'auth.reset_requested', subject: `user:${user.id}` });
+		const user = await trx
+			.selectFrom('app_user')
+			.select(['id', 'email', 'display_name'])
+			.where((eb) => eb(eb.fn('lower', ['email']), '=', address))
+			.where('disabled_at', 'is', null)
+			.forUpdate()
+			.executeTakeFirst();
+		const userId = user?.id ?? -1;
+		const message = await renderForOutbox('password_reset', lang, { link: `${origin}/auth/reset/${token}`, name: user?.display_name ?? '' });
+		await trx.updateTable('password_reset').set({ used_at: now }).where('user_id', '=', userId).where('used_at', 'is', null).execute();
+		await trx
+			.insertInto('password_reset')
+			.columns(['id', 'user_id', 'created_at', 'expires_at'])
+			.expression((eb) => eb.selectFrom('app_user').select([sql<string>`${tokenHash}::text`.as('id'), 'id as user_id', sql<Date>`${now}::timestamptz`.as('created_at'), sql<Date>`${new Date(now.getTime() + RESET_LINK_MS)}::timestamptz`.as('expires_at')]).where('id', '=', userId))
+			.execute();
+		await insertOutboxRows(trx, message, userId);
+		await recordAudit(trx, { userId: user?.id ?? null, role: 'anonymous', ip }, { action: 'auth.reset_requested', subject: user ? `user:${user.id}` : `email:${address.slice(0, 254)}` });
 	});
 }
 
@@ -176,7 +329,9 @@ export async function resetPassword(db: Db, token: string, password: string, ip:
 			.executeTakeFirst();
 		if (!reset) throw new AuthError('reset_invalid');
 		await trx.updateTable('app_user').set({ password_hash: passwordHash }).where('id', '=', reset.user_id).execute();
+		await trx.updateTable('password_reset').set({ used_at: now }).where('user_id', '=', reset.user_id).where('used_at', 'is', null).execute();
 		await trx.deleteFrom('user_session').where('user_id', '=', reset.user_id).execute();
+		await trx.deleteFrom('pending_login').where('user_id', '=', reset.user_id).execute();
 		await recordAudit(trx, { userId: reset.user_id, role: 'anonymous', ip }, { action: 'auth.password_reset', subject: `user:${reset.user_id}` });
 	});
 }
@@ -187,7 +342,50 @@ export async function isResetTokenUsable(db: Db, token: string, now = new Date()
 }
 
 export async function endAllSessions(db: Db, userId: number, actor: Actor): Promise<number> {
-	const ended = await invalidateAllSessions(db, userId);
-	await recordAudit(db, actor, { action: 'auth.sessions_ended', subject: `user:${userId}`, details: { ended } });
-	return ended;
+	return db.transaction().execute(async (trx) => {
+		const ended = await invalidateAllSessions(trx, userId);
+		await recordAudit(trx, actor, { action: 'auth.sessions_ended', subject: `user:${userId}`, details: { ended } });
+		return ended;
+	});
+}
+
+/** Ends one session; the audit row commits with the deletion, or neither does. */
+export async function logout(db: Db, sessionId: string, actor: Actor): Promise<void> {
+	await db.transaction().execute(async (trx) => {
+		const ended = await trx.deleteFrom('user_session').where('id', '=', sessionId).executeTakeFirst();
+		if (ended.numDeletedRows === 1n) await recordAudit(trx, actor, { action: 'auth.logout', subject: `user:${actor.userId}` });
+	});
+}
+
+/** Switches the second factor on from the account page; the code proves the app holds `secret`. */
+export async function enableTotp(db: Db, userId: number, kind: User['kind'], secret: string, code: string, ip: string, now = new Date()): Promise<string[]> {
+	const verdict = await consume(db, secondFactorLimits(userId), now);
+	if (!verdict.allowed) throw new AuthError('throttled', verdict.retryAt);
+	const step = matchingStep(secret, code, now);
+	if (step === null) throw new AuthError('bad_code');
+	const codes = await db.transaction().execute(async (trx) => {
+		const saved = await saveTotp(trx, userId, secret, step, { replace: false });
+		if (saved) await recordAudit(trx, { userId, role: kind, ip }, { action: 'auth.totp_enrolled', subject: `user:${userId}` });
+		return saved;
+	});
+	if (!codes) throw new AuthError('bad_code');
+	await reset(db, secondFactorLimits(userId).map((l) => l.key));
+	return codes;
+}
+
+/** Switches it off again, for an account that does not need it, with a current code. */
+export async function disableTotp(db: Db, userId: number, kind: User['kind'], code: string, ip: string, now = new Date()): Promise<void> {
+	const verdict = await consume(db, secondFactorLimits(userId), now);
+	if (!verdict.allowed) throw new AuthError('throttled', verdict.retryAt);
+	const done = await db.transaction().execute(async (trx) => {
+		const recovery = !/^\d{6}$/.test(code.replace(/\s/g, ''));
+		const ok = recovery ? await useRecoveryCode(trx, userId, code, now) : await useTotpCode(trx, userId, code, now);
+		if (!ok) return false;
+		await trx.deleteFrom('user_totp').where('user_id', '=', userId).execute();
+		await trx.deleteFrom('recovery_code').where('user_id', '=', userId).execute();
+		await recordAudit(trx, { userId, role: kind, ip }, { action: 'auth.totp_disabled', subject: `user:${userId}` });
+		return true;
+	});
+	if (!done) throw new AuthError('bad_code');
+	await reset(db, secondFactorLimits(userId).map((l) => l.key));
 }

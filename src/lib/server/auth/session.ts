@@ -2,11 +2,34 @@ import { sha256 } from '@oslojs/crypto/sha2';
 import { encodeBase32LowerCaseNoPadding, encodeHexLowerCase } from '@oslojs/encoding';
 import type { Cookies } from '@sveltejs/kit';
 import { jsonArrayFrom } from 'kysely/helpers/postgres';
-import type { Db } from '$lib/server/db';
+import type { Transaction } from 'kysely';
+import type { Database, Db } from '$lib/server/db';
 import type { AccountKind } from '$lib/server/db/schema';
 
-export const SESSION_COOKIE = 'session';
 const DAY = 24 * 60 * 60 * 1000;
+const MINUTE = 60 * 1000;
+
+/**
+ * Over https the cookie is `__Host-session`: the browser then insists on Secure, Path=/ and no
+ * Domain, so no subdomain and no plain-http page can set or overwrite it. Plain http (localhost
+ * development) cannot use the prefix.
+ */
+export function sessionCookieName(secure: boolean): string {
+	return secure ? '__Host-session' : 'session';
+}
+
+/** The roles that may only sign in with a second factor. */
+export const SECOND_FACTOR_ROLES = ['counter', 'triage', 'planner', 'admin', 'referent_admin'] as const;
+
+export function requiresSecondFactor(roles: { role: string }[]): boolean {
+	return roles.some((r) => (SECOND_FACTOR_ROLES as readonly string[]).includes(r.role));
+}
+
+/** Minutes without a request after which a staff session ends (STAFF_IDLE_MINUTES, default 20). */
+export function staffIdleMs(env: NodeJS.ProcessEnv = process.env): number {
+	const minutes = Number(env.STAFF_IDLE_MINUTES);
+	return (Number.isFinite(minutes) && minutes > 0 ? minutes : 20) * MINUTE;
+}
 
 /** Applicants and referents stay signed in for 30 days of inactivity; staff for one 12-hour shift. */
 export function sessionLifetime(kind: AccountKind): { ms: number; sliding: boolean } {
@@ -21,17 +44,22 @@ export function sessionIdOf(token: string): string {
 	return encodeHexLowerCase(sha256(new TextEncoder().encode(token)));
 }
 
-export async function createSession(db: Db, token: string, userId: number, kind: AccountKind, userAgent: string | null) {
-	const expiresAt = new Date(Date.now() + sessionLifetime(kind).ms);
+export async function createSession(db: Db | Transaction<Database>, token: string, userId: number, kind: AccountKind, userAgent: string | null, now = new Date()) {
+	const expiresAt = new Date(now.getTime() + sessionLifetime(kind).ms);
 	const id = sessionIdOf(token);
 	await db
 		.insertInto('user_session')
-		.values({ id, user_id: userId, expires_at: expiresAt, user_agent: userAgent?.slice(0, 300) ?? null })
+		.values({ id, user_id: userId, created_at: now, last_seen_at: now, expires_at: expiresAt, user_agent: userAgent?.slice(0, 300) ?? null })
 		.execute();
 	return { id, expiresAt };
 }
 
-export async function validateSessionToken(db: Db, token: string) {
+/**
+ * The session of a token, read on every request from the database (no cache), so a session that an
+ * administrator ends, or of an account they disable, is gone at the very next request on every
+ * app server.
+ */
+export async function validateSessionToken(db: Db, token: string, now = new Date()) {
 	const id = sessionIdOf(token);
 	const row = await db
 		.selectFrom('user_session')
@@ -48,6 +76,7 @@ export async function validateSessionToken(db: Db, token: string) {
 			'app_user.language',
 			'app_user.disabled_at as disabledAt'
 		])
+		.select((eb) => eb.exists(eb.selectFrom('user_totp').select('user_totp.user_id').whereRef('user_totp.user_id', '=', 'app_user.id')).as('hasTotp'))
 		// The roles come in the same round trip: this runs on every request.
 		.select((eb) =>
 			jsonArrayFrom(
@@ -62,28 +91,36 @@ export async function validateSessionToken(db: Db, token: string) {
 		.where('user_session.id', '=', id)
 		.executeTakeFirst();
 	if (!row) return null;
-	const now = Date.now();
-	if (now >= row.expiresAt.getTime() || row.disabledAt) {
+	const at = now.getTime();
+	const staff = row.kind === 'staff';
+	const idle = staff && at - row.lastSeenAt.getTime() >= staffIdleMs();
+	// A session opened with a password alone, for an account that now needs a second factor
+	// (e.g. a new role), does not count.
+	const missingFactor = !row.hasTotp && requiresSecondFactor(row.roles);
+	if (at >= row.expiresAt.getTime() || row.disabledAt || idle || missingFactor) {
 		await db.deleteFrom('user_session').where('id', '=', id).execute();
 		return null;
 	}
 	const lifetime = sessionLifetime(row.kind);
 	let expiresAt = row.expiresAt;
-	// Renew when less than half the lifetime is left, so a busy user causes few writes.
-	if (lifetime.sliding && row.expiresAt.getTime() - now < lifetime.ms / 2) {
-		expiresAt = new Date(now + lifetime.ms);
-		await db.updateTable('user_session').set({ expires_at: expiresAt, last_seen_at: new Date(now) }).where('id', '=', id).execute();
-	} else if (now - row.lastSeenAt.getTime() > 5 * 60 * 1000) {
-		await db.updateTable('user_session').set({ last_seen_at: new Date(now) }).where('id', '=', id).execute();
+	// Staff activity is noted every minute, so the idle limit holds to the minute; others every
+	// 5 minutes, so a busy user causes few writes.
+	const seenEvery = staff ? MINUTE : 5 * MINUTE;
+	// Renew when less than half the lifetime is left.
+	if (lifetime.sliding && row.expiresAt.getTime() - at < lifetime.ms / 2) {
+		expiresAt = new Date(at + lifetime.ms);
+		await db.updateTable('user_session').set({ expires_at: expiresAt, last_seen_at: now }).where('id', '=', id).execute();
+	} else if (at - row.lastSeenAt.getTime() >= seenEvery) {
+		await db.updateTable('user_session').set({ last_seen_at: now }).where('id', '=', id).execute();
 	}
 	return { ...row, expiresAt, renewed: expiresAt !== row.expiresAt };
 }
 
-export async function invalidateSession(db: Db, sessionId: string): Promise<void> {
+export async function invalidateSession(db: Db | Transaction<Database>, sessionId: string): Promise<void> {
 	await db.deleteFrom('user_session').where('id', '=', sessionId).execute();
 }
 
-export async function invalidateAllSessions(db: Db, userId: number): Promise<number> {
+export async function invalidateAllSessions(db: Db | Transaction<Database>, userId: number): Promise<number> {
 	const result = await db.deleteFrom('user_session').where('user_id', '=', userId).executeTakeFirst();
 	return Number(result.numDeletedRows);
 }
@@ -99,9 +136,22 @@ export async function listSessions(db: Db, userId: number) {
 }
 
 export function setSessionCookie(cookies: Cookies, token: string, expiresAt: Date, secure: boolean): void {
-	cookies.set(SESSION_COOKIE, token, { httpOnly: true, sameSite: 'lax', secure, expires: expiresAt, path: '/' });
+	cookies.set(sessionCookieName(secure), token, { httpOnly: true, sameSite: 'lax', secure, expires: expiresAt, path: '/' });
 }
 
 export function deleteSessionCookie(cookies: Cookies, secure: boolean): void {
-	cookies.set(SESSION_COOKIE, '', { httpOnly: true, sameSite: 'lax', secure, maxAge: 0, path: '/' });
+	cookies.set(sessionCookieName(secure), '', { httpOnly: true, sameSite: 'lax', secure, maxAge: 0, path: '/' });
+}
+
+/** The sign-in between password and second factor: not a session, and refused everywhere else. */
+export function pendingCookieName(secure: boolean): string {
+	return secure ? '__Host-pending_login' : 'pending_login';
+}
+
+export function setPendingCookie(cookies: Cookies, token: string, expiresAt: Date, secure: boolean): void {
+	cookies.set(pendingCookieName(secure), token, { httpOnly: true, sameSite: 'lax', secure, expires: expiresAt, path: '/' });
+}
+
+export function deletePendingCookie(cookies: Cookies, secure: boolean): void {
+	cookies.set(pendingCookieName(secure), '', { httpOnly: true, sameSite: 'lax', secure, maxAge: 0, path: '/' });
 }

@@ -30,3 +30,16 @@ export async function recordFailure(db: Db, keys: Limit[], now = new Date()): Pr
 export async function clearFailures(db: Db, keys: Limit[]): Promise<void> {
 	await reset(db, [keys[0].key]);
 }
+
+/** Codes of the second step, per account whatever the IP: 5 in 15 minutes. */
+export function secondFactorLimits(userId: number): Limit[] {
+	return [{ key: `totp:user:${userId}`, limit: 5, windowMs: THROTTLE_WINDOW_MS }];
+}
+
+/** Reset links: 3 an hour per address (no mailbox flooding), 20 an hour per IP. */
+export function resetRequestLimits(address: string, ip: string): Limit[] {
+	return [
+		{ key: `reset:email:${address.trim().toLowerCase()}`, limit: 3, windowMs: 60 * 60 * 1000 },
+		{ key: `reset:ip:${ip}`, limit: 20, windowMs: 60 * 60 * 1000 }
+	];
+}

@@ -21,3 +21,9 @@ export async function findRoles(db: Db, userId: number) {
 
 export type RoleGrant = Awaited<ReturnType<typeof findRoles>>[number];
 export type { StaffRole };
+
+/** The principal of an account, e.g. right after sign-in, to know where they land. */
+export async function findPrincipal(db: Db, userId: number) {
+	const user = await db.selectFrom('app_user').select(['id', 'email', 'display_name', 'kind', 'applicant_id']).where('id', '=', userId).executeTakeFirstOrThrow();
+	return { id: user.id, email: user.email, displayName: user.display_name, kind: user.kind, applicantId: user.applicant_id, roles: await findRoles(db, userId) };
+}

@@ -143,6 +143,27 @@ export interface Database {
 		expires_at: Timestamp;
 		used_at: Timestamp | null;
 	};
+	user_totp: {
+		user_id: number;
+		secret: string;
+		enrolled_at: ColumnType<Date, Date | string | undefined, never>;
+		last_step: Generated<number>;
+	};
+	recovery_code: {
+		id: Generated<number>;
+		user_id: number;
+		code_hash: string;
+		created_at: ColumnType<Date, Date | string | undefined, never>;
+		used_at: Timestamp | null;
+	};
+	pending_login: {
+		id: string;
+		user_id: number;
+		created_at: ColumnType<Date, Date | string | undefined, never>;
+		expires_at: Timestamp;
+		enrol_secret: string | null;
+		user_agent: string | null;
+	};
 	rate_limit: {
 		key: string;
 		window_start: Timestamp;
@@ -154,6 +175,7 @@ export interface Database {
 		to_address: string;
 		subject: string;
 		body_text: string;
+		body_redacted: string | null;
 		created_at: ColumnType<Date, Date | string | undefined, never>;
 		sent_at: Timestamp | null;
 		attempts: Generated<number>;

@@ -1,6 +1,8 @@
 import type { Db } from '$lib/server/db';
 import type { StaffRole } from '$lib/server/db/schema';
 import { hashPassword } from '$lib/server/auth/password';
+import { requiresSecondFactor } from '$lib/server/auth/session';
+import { demoTotpSecret } from './totp';
 import { DEMO_ASYLUM_CASE, DEMO_SPONSORED_CASE, DEMO_TECH_KVK, SPONSORS } from './simulator';
 
 export const DEMO_PASSWORD = 'demo-password';
@@ -25,7 +27,9 @@ export const DEMO_ACCOUNTS: DemoAccount[] = [
 
 /**
  * The sponsor organisations of the simulated history and the demo accounts of README, all with
- * the password `demo-password`. Safe to run twice.
+ * the password `demo-password`. Accounts whose role needs a second factor get the fixed TOTP
+ * secret of README (demoTotpSecret), so a newcomer can add it to an authenticator app. Only ever
+ * run in demo mode. Safe to run twice.
  */
 export async function seedDemoAccounts(db: Db, accounts: DemoAccount[] = DEMO_ACCOUNTS): Promise<number> {
 	const passwordHash = await hashPassword(DEMO_PASSWORD);
@@ -53,6 +57,9 @@ export async function seedDemoAccounts(db: Db, accounts: DemoAccount[] = DEMO_AC
 			for (const grant of account.roles ?? []) {
 				const organisation = grant.kvk ? await trx.selectFrom('organisation').select('id').where('kvk', '=', grant.kvk).executeTakeFirstOrThrow() : null;
 				await trx.insertInto('user_role').values({ user_id: user.id, role: grant.role, organisation_id: organisation?.id ?? null, desk: grant.desk ?? null }).execute();
+			}
+			if (requiresSecondFactor(account.roles ?? [])) {
+				await trx.insertInto('user_totp').values({ user_id: user.id, secret: demoTotpSecret(account.email) }).execute();
 			}
 			created += 1;
 		});

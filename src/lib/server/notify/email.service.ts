@@ -1,7 +1,8 @@
 import { sql, type Transaction } from 'kysely';
 import type { SendMailOptions } from 'nodemailer';
 import type { Database, Db } from '$lib/server/db';
-import { renderEmail, type EmailParams, type EmailTemplate } from './email.templates';
+import { REDACTED, renderEmail, secretParams, type EmailParams, type EmailTemplate } from './email.templates';
+import { isDemoMode } from '$lib/server/demo/mode';
 
 export type { EmailTemplate } from './email.templates';
 
@@ -29,13 +30,45 @@ export interface QueueEmailInput<T extends EmailTemplate> {
  * leaves only if the change it reports commits. Call `sendEmailNudge()` after the commit.
  */
 export async function queueEmail<T extends EmailTemplate>(db: Db | Transaction<Database>, input: QueueEmailInput<T>): Promise<number> {
-	const { subject, text } = await renderEmail(input.template, input.lang, input.params);
+	const message = await renderForOutbox(input.template, input.lang, input.params);
 	const row = await db
 		.insertInto('email_outbox')
-		.values({ to_address: input.to.trim(), subject, body_text: text })
+		.values({ to_address: input.to.trim(), subject: message.subject, body_text: message.text, body_redacted: message.redacted })
 		.returning('id')
 		.executeTakeFirstOrThrow();
 	return row.id;
+}
+
+export interface OutboxMessage {
+	subject: string;
+	text: string;
+	/** The text with every secret parameter blanked. */
+	redacted: string;
+}
+
+export async function renderForOutbox<T extends EmailTemplate>(template: T, lang: string, params: EmailParams<T>): Promise<OutboxMessage> {
+	const { subject, text } = await renderEmail(template, lang, params);
+	const blanked = { ...params } as Record<string, string>;
+	for (const name of secretParams[template]) blanked[name] = REDACTED;
+	const redacted = (await renderEmail(template, lang, blanked as EmailParams<T>)).text;
+	return { subject, text, redacted };
+}
+
+/**
+ * Queues `message` to the account `userId`, or to nobody when there is no such account, with the
+ * same statement either way: callers that must not reveal whether an account exists use it.
+ */
+export async function insertOutboxRows(trx: Transaction<Database>, message: OutboxMessage, userId: number): Promise<void> {
+	await trx
+		.insertInto('email_outbox')
+		.columns(['to_address', 'subject', 'body_text', 'body_redacted'])
+		.expression((eb) =>
+			eb
+				.selectFrom('app_user')
+				.select(['email as to_address', sql<string>`${message.subject}::text`.as('subject'), sql<string>`${message.text}::text`.as('body_text'), sql<string>`${message.redacted}::text`.as('body_redacted')])
+				.where('id', '=', userId)
+		)
+		.execute();
 }
 
 export interface MailTransport {
@@ -133,7 +166,9 @@ export interface OutboxItem {
 	id: number;
 	to: string;
 	subject: string;
-	body: string;
+	/** Null when there is nothing that may be shown (a message queued before bodies were redacted). */
+	body: string | null;
+	redacted: boolean;
 	createdAt: Date;
 	sentAt: Date | null;
 	attempts: number;
@@ -141,8 +176,12 @@ export interface OutboxItem {
 	status: OutboxStatus;
 }
 
-/** The newest messages first, for the admin's view of the outbox. */
-export async function findOutbox(db: Db, limit = 50): Promise<OutboxItem[]> {
+/**
+ * The newest messages first, for the admin's view of the outbox. Outside demo mode the bodies
+ * have their links and codes blanked: an administrator reading the outbox must not be able to
+ * reset someone's password or activate their account.
+ */
+export async function findOutbox(db: Db, limit = 50, demo = isDemoMode()): Promise<OutboxItem[]> {
 	const rows = await db
 		.selectFrom('email_outbox')
 		.selectAll()
@@ -158,7 +197,8 @@ export async function findOutbox(db: Db, limit = 50): Promise<OutboxItem[]> {
 			id: row.id,
 			to: row.to_address,
 			subject: row.subject,
-			body: row.body_text,
+			body: demo ? row.body_text : row.body_redacted,
+			redacted: !demo,
 			createdAt: row.created_at,
 			sentAt: sent ? row.sent_at : null,
 			attempts: row.attempts,

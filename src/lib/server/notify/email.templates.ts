@@ -7,6 +7,17 @@ export const emailTemplates = {
 } as const satisfies Record<string, readonly string[]>;
 
 export type EmailTemplate = keyof typeof emailTemplates;
+
+/**
+ * The parameters that let the reader act as the addressee (reset and invitation links, activation
+ * codes). The outbox keeps a copy of each message with these blanked, which is all it shows
+ * outside demo mode.
+ */
+export const secretParams: { [T in EmailTemplate]: readonly (typeof emailTemplates)[T][number][] } = {
+	password_reset: ['link']
+};
+
+export const REDACTED = '[…]';
 export type EmailParams<T extends EmailTemplate> = Record<(typeof emailTemplates)[T][number], string>;
 
 export interface RenderedEmail {

@@ -4,13 +4,17 @@ import { landingPath } from '$lib/server/auth/access';
 import { db } from '$lib/server/db';
 import { AuthError, login } from '$lib/server/auth/account.service';
 import { loginSchema } from '$lib/server/auth/auth.validation';
-import { setSessionCookie } from '$lib/server/auth/session';
+import { setPendingCookie, setSessionCookie } from '$lib/server/auth/session';
 import { findRoles } from '$lib/server/auth/user.repository';
 import { formFailure, parseForm } from '$lib/validation/form';
 
 export const load: PageServerLoad = ({ locals, url }) => {
 	if (locals.user) redirect(303, landingPath(locals.user, url.searchParams.get('next'), url.origin));
-	return { reset: url.searchParams.get('reset') === 'done', activated: url.searchParams.get('activated') === 'done' };
+	return {
+		reset: url.searchParams.get('reset') === 'done',
+		activated: url.searchParams.get('activated') === 'done',
+		expired: url.searchParams.get('expired') === 'second_factor'
+	};
 };
 
 export const actions: Actions = {
@@ -18,11 +22,19 @@ export const actions: Actions = {
 		const form = await request.formData();
 		const parsed = parseForm(loginSchema, form);
 		if (!parsed.ok) return formFailure(400, form, parsed.errors);
+		const secure = url.protocol === 'https:';
+		const next = url.searchParams.get('next');
 		try {
-			const { token, expiresAt, user } = await login(db, parsed.data.email, parsed.data.password, getClientAddress(), request.headers.get('user-agent'));
-			setSessionCookie(cookies, token, expiresAt, url.protocol === 'https:');
+			const result = await login(db, parsed.data.email, parsed.data.password, getClientAddress(), request.headers.get('user-agent'));
+			if (result.kind === 'second_factor') {
+				setPendingCookie(cookies, result.pendingToken, result.expiresAt, secure);
+				const step = result.enrol ? '/auth/login/enrol' : '/auth/login/verify';
+				redirect(303, next ? `${step}?next=${encodeURIComponent(next)}` : step);
+			}
+			const { user } = result;
+			setSessionCookie(cookies, result.token, result.expiresAt, secure);
 			const principal = { id: user.id, email: user.email, displayName: user.display_name, kind: user.kind, applicantId: user.applicant_id, roles: await findRoles(db, user.id) };
-			redirect(303, landingPath(principal, url.searchParams.get('next'), url.origin));
+			redirect(303, landingPath(principal, next, url.origin));
 		} catch (error) {
 			if (!(error instanceof AuthError)) throw error;
 			if (error.code === 'throttled') {

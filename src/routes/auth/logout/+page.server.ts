@@ -1,8 +1,8 @@
 import { redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { db } from '$lib/server/db';
-import { deleteSessionCookie, invalidateSession } from '$lib/server/auth/session';
-import { recordAudit } from '$lib/server/audit/audit.service';
+import { deleteSessionCookie } from '$lib/server/auth/session';
+import { logout } from '$lib/server/auth/account.service';
 
 export const load: PageServerLoad = () => {
 	redirect(303, '/');
@@ -11,8 +11,7 @@ export const load: PageServerLoad = () => {
 export const actions: Actions = {
 	default: async ({ locals, cookies, url, getClientAddress }) => {
 		if (locals.sessionId && locals.user) {
-			await invalidateSession(db, locals.sessionId);
-			await recordAudit(db, { userId: locals.user.id, role: locals.user.kind, ip: getClientAddress() }, { action: 'auth.logout', subject: `user:${locals.user.id}` });
+			await logout(db, locals.sessionId, { userId: locals.user.id, role: locals.user.kind, ip: getClientAddress() });
 		}
 		deleteSessionCookie(cookies, url.protocol === 'https:');
 		redirect(303, '/auth/login');

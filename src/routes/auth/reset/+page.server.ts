@@ -1,7 +1,8 @@
 import type { Actions } from './$types';
 import { db } from '$lib/server/db';
-import { requestPasswordReset } from '$lib/server/auth/account.service';
+import { AuthError, requestPasswordReset } from '$lib/server/auth/account.service';
 import { resetRequestSchema } from '$lib/server/auth/auth.validation';
+import { publicOrigin } from '$lib/server/auth/origin';
 import { formFailure, parseForm } from '$lib/validation/form';
 import { nudgeEmail } from '$lib/server/app';
 
@@ -10,7 +11,12 @@ export const actions: Actions = {
 		const form = await request.formData();
 		const parsed = parseForm(resetRequestSchema, form);
 		if (!parsed.ok) return formFailure(400, form, parsed.errors);
-		await requestPasswordReset(db, parsed.data.email, url.origin, locals.lang, getClientAddress());
+		try {
+			await requestPasswordReset(db, parsed.data.email, publicOrigin(url), locals.lang, getClientAddress());
+		} catch (error) {
+			if (!(error instanceof AuthError) || error.code !== 'throttled') throw error;
+			return formFailure(429, form, [{ field: 'email', key: 'auth:errors.reset_throttled', params: { time: error.retryAt!.toISOString() } }]);
+		}
 		await nudgeEmail();
 		return { sent: true };
 	}
