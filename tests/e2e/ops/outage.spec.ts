@@ -146,7 +146,7 @@ test('answers within 5 s with 503 while PostgreSQL refuses and hangs, loses no e
 		const page = tally();
 		const load = new Promise<autocannon.Result>((resolve, reject) => {
 			const instance = autocannon(
-				{ url: casePage, headers: { cookie }, connections: 4, overallRate: 40, duration: total / 1000, timeout: 15 },
+				{ url: casePage, headers: { cookie }, connections: 4, overallRate: 20, duration: total / 1000, timeout: 15 },
 				(error, result) => (error ? reject(error) : resolve(result))
 			);
 			instance.on('response', ((_client: unknown, status: number, _bytes: number, ms: number) => count(page, status, ms)) as never);
