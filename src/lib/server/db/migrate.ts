@@ -35,8 +35,10 @@ export async function migrateToLatest(db: Db): Promise<MigrationResultSet> {
  * that the app's own role need not own, and so cannot alter, the tables; else on `db` itself.
  */
 export async function migrateAsOwner(db: Db, config: DatabaseConfig): Promise<MigrationResultSet> {
-	if (!config.url || !config.migrationUrl || config.migrationUrl === config.url) return migrateToLatest(db);
-	const owner = createDatabase({ url: config.migrationUrl, poolSize: 1 });
+	// PGlite is one connection in this process: the app's own instance is the only way in.
+	if (!config.url) return migrateToLatest(db);
+	// A connection of its own, without the web server's time limits, which could cancel a long migration.
+	const owner = createDatabase({ url: config.migrationUrl || config.url, poolSize: 1 });
 	try {
 		return await migrateToLatest(owner);
 	} finally {
