@@ -106,6 +106,8 @@ test('password reset through the real SMTP server, single use', async ({ page, r
 });
 
 test('"sign out everywhere" ends the sessions on other devices', async ({ browser }) => {
+	// Two sign-ins with the second step and an axe run: more than the default 30 s on a busy machine.
+	test.setTimeout(90_000);
 	const phone = await browser.newContext();
 	const laptop = await browser.newContext();
 	const onPhone = await phone.newPage();
