@@ -1,5 +1,6 @@
 import type { Db } from '$lib/server/db';
 import { deleteEndedWindows } from '$lib/server/ratelimit/rate-limit';
+import { purgeLetterRequests } from '$lib/server/auth/activation-letter.service';
 import { deleteExpiredSessions, deleteSpentActivationCodes, deleteSpentPasswordResets } from './housekeeping.repository';
 
 export interface HousekeepingResult {
@@ -9,8 +10,10 @@ export interface HousekeepingResult {
 	activationCodes: number;
 }
 
-/** Deletes what has expired: sessions, rate-limit windows, reset links and activation codes. Safe to run at any time. */
+/** Deletes what has expired: sessions, rate-limit windows, reset links, activation codes and sealed letters. Safe to run at any time. */
 export async function runHousekeeping(db: Db, now = new Date()): Promise<HousekeepingResult> {
+	// Sealed letters past their 24-hour replay window, and requests whose code has expired.
+	await purgeLetterRequests(db, now);
 	return {
 		sessions: await deleteExpiredSessions(db, now),
 		rateLimits: await deleteEndedWindows(db, now),
