@@ -27,6 +27,13 @@ describeEachEngine('daily housekeeping', ({ db, engine }) => {
 			])
 			.execute();
 		await db()
+			.insertInto('pending_login')
+			.values([
+				{ id: 'expired-pending', user_id: user.id, expires_at: past },
+				{ id: 'live-pending', user_id: user.id, expires_at: future }
+			])
+			.execute();
+		await db()
 			.insertInto('password_reset')
 			.values([
 				{ id: 'expired-reset', user_id: user.id, expires_at: past },
@@ -49,9 +56,10 @@ describeEachEngine('daily housekeeping', ({ db, engine }) => {
 		await consume(db(), [{ key: 'housekeeping:ended', limit: 5, windowMs: 60_000 }], twoDaysAgo);
 		await consume(db(), [{ key: 'housekeeping:running', limit: 5, windowMs: 60 * 60_000 }], now);
 
-		expect(await runHousekeeping(db(), now)).toEqual({ sessions: 1, rateLimits: 1, passwordResets: 2, activationCodes: 2 });
+		expect(await runHousekeeping(db(), now)).toEqual({ sessions: 2, rateLimits: 1, passwordResets: 2, activationCodes: 2 });
 
 		expect(await db().selectFrom('user_session').select('id').where('user_id', '=', user.id).execute()).toEqual([{ id: 'live-session' }]);
+		expect(await db().selectFrom('pending_login').select('id').where('user_id', '=', user.id).execute()).toEqual([{ id: 'live-pending' }]);
 		expect(await db().selectFrom('password_reset').select('id').where('user_id', '=', user.id).execute()).toEqual([{ id: 'live-reset' }]);
 		const codes = await db().selectFrom('activation_code').select('code_hash').where('case_id', '=', caseId).orderBy('code_hash').execute();
 		expect(codes.map((c) => c.code_hash)).toEqual(['live', 'used-just-now']);

@@ -3,8 +3,10 @@ import type { Db } from '$lib/server/db';
 const DAY = 24 * 60 * 60 * 1000;
 
 export async function deleteExpiredSessions(db: Db, now: Date): Promise<number> {
-	const result = await db.deleteFrom('user_session').where('expires_at', '<=', now).executeTakeFirst();
-	return Number(result.numDeletedRows);
+	const sessions = await db.deleteFrom('user_session').where('expires_at', '<=', now).executeTakeFirst();
+	// Sign-ins that stopped between the password and the second step.
+	const pending = await db.deleteFrom('pending_login').where('expires_at', '<=', now).executeTakeFirst();
+	return Number(sessions.numDeletedRows) + Number(pending.numDeletedRows);
 }
 
 /** Reset links that expired or were used: a used link is worth nothing, and its row tells nothing the audit log does not. */
