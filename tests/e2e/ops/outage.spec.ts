@@ -7,6 +7,8 @@ import { SMTPServer } from 'smtp-server';
 import { TcpProxy, type ProxyMode } from '../support/tcp-proxy';
 import { apiKey } from '../support/api';
 import { DEMO_PASSWORD } from '../support/auth';
+import { readFileSync } from 'node:fs';
+import { e2eAppDatabaseUrlFile } from '../support/paths';
 
 /**
  * PostgreSQL goes away under load, first refusing connections and then hanging (it accepts and
@@ -98,7 +100,8 @@ test('answers within 5 s with 503 while PostgreSQL refuses and hangs, loses no e
 				...process.env,
 				PORT: String(PORT),
 				ORIGIN,
-				DATABASE_URL: proxy.urlFor(databaseUrl!),
+				// As the app role, like the end-to-end server: pg-boss's schema is that role's.
+				DATABASE_URL: proxy.urlFor(readFileSync(e2eAppDatabaseUrlFile, 'utf8')),
 				NODE_ENV: 'production',
 				AUDIT_KEY: process.env.AUDIT_KEY || 'e2e-audit-key-0123456789abcdef0123456789',
 				DEMO_SEED: 'off',

@@ -37,7 +37,7 @@ test('in production with the override, an empty embedded database gets no demo a
 	test.setTimeout(180_000);
 	const dir = mkdtempSync(join(tmpdir(), 'startup-'));
 	const port = 4198;
-	const { server, output } = start(port, dir, { NODE_ENV: 'production', ALLOW_EMBEDDED_DATABASE: 'yes' });
+	const { server, output } = start(port, dir, { NODE_ENV: 'production', ALLOW_EMBEDDED_DATABASE: 'yes', AUDIT_KEY: 'e2e-audit-key-0123456789abcdef0123456789' });
 	try {
 		await expect
 			.poll(async () => (await fetch(`http://localhost:${port}/api/health`).catch(() => null))?.status, { timeout: 150_000 })

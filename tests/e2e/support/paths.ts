@@ -5,3 +5,5 @@ export const e2eStateDir = join(tmpdir(), `mijn-aanvraag-e2e-${process.env.E2E_P
 export const e2eKeyFile = join(e2eStateDir, 'api-key');
 /** Messages the end-to-end SMTP server received, one file each. */
 export const e2eMailDir = join(e2eStateDir, 'mail');
+/** The app role's connection string the end-to-end server uses on PostgreSQL (serve.ts writes it). */
+export const e2eAppDatabaseUrlFile = join(e2eStateDir, 'app-database-url');

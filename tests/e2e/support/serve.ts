@@ -13,7 +13,7 @@ import { migrateToLatest } from '../../../src/lib/server/db/migrate';
 import { API_SCOPES, createApiKey } from '../../../src/lib/server/api-keys/api-key.service';
 import { seedDemo } from '../../../src/lib/server/demo/seed';
 import { DEMO_ACCOUNTS, seedDemoAccounts } from '../../../src/lib/server/demo/accounts';
-import { e2eKeyFile, e2eMailDir, e2eStateDir } from './paths';
+import { e2eAppDatabaseUrlFile, e2eKeyFile, e2eMailDir, e2eStateDir } from './paths';
 import { e2eScopedKeysFile } from './api';
 
 /** The owner's (or a superuser's) connection: it creates the database and migrates. */
@@ -59,7 +59,10 @@ const scoped = {
 };
 await db.destroy();
 // The server connects as the app role, which may only read and append to the audit log.
-if (url) env.DATABASE_URL = await appRoleUrl(url);
+if (url) {
+	env.DATABASE_URL = await appRoleUrl(url);
+	writeFileSync(e2eAppDatabaseUrlFile, env.DATABASE_URL);
+}
 writeFileSync(e2eKeyFile, key);
 writeFileSync(e2eScopedKeysFile, JSON.stringify(scoped));
 console.log(`e2e database ready on ${url ? 'PostgreSQL' : 'PGlite'}: ${summary.cases} cases, ${summary.events} events`);
