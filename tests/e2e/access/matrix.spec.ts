@@ -73,9 +73,10 @@ const matrix: Record<string, Row> = {
 	'/auth/reset': { path: '/auth/reset', get: all(200), post: all(400) },
 	'/auth/reset/[token]': { path: '/auth/reset/not-a-real-token', get: all(200), post: all(400) },
 	// The second step after the password: without a pending sign-in there is nothing to confirm.
-	'/auth/login/verify': { path: '/auth/login/verify', get: all(303), post: all(400) },
+	// A refused form renders the page again, whose load sends anyone without a pending sign-in back to sign in.
+	'/auth/login/verify': { path: '/auth/login/verify', get: all(303), post: all(303) },
 	// Signed in, the page only shows the recovery codes of its own answer.
-	'/auth/login/enrol': { path: '/auth/login/enrol', get: { ...all(200), anonymous: 303 }, post: all(400) },
+	'/auth/login/enrol': { path: '/auth/login/enrol', get: { ...all(200), anonymous: 303 }, post: { ...all(400), anonymous: 303 } },
 	// Its one action (?/endAll) would end the session the rest of this test needs; the default action does not exist.
 	'/account/sessions': { path: '/account/sessions', get: only(signedIn, 200), post: only(signedIn, 404) },
 	// ?/start only shows a new secret to set up; nothing is stored until a code confirms it.
