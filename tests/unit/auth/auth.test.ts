@@ -1,13 +1,24 @@
 import { describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
-import { activateAccount, AuthError, issueActivationCode, login, requestPasswordReset, resetPassword, type LoginResult } from '$lib/server/auth/account.service';
+import { activateAccount, AuthError, login, requestPasswordReset, resetPassword, type LoginResult } from '$lib/server/auth/account.service';
 import { checkPasswordStrength } from '$lib/server/auth/password';
+import { issueActivationLetter } from '$lib/server/auth/activation-letter.service';
+import { API_SCOPES, createApiKey } from '$lib/server/api-keys/api-key.service';
+import type { Db } from '$lib/server/db';
 import { listSessions, validateSessionToken } from '$lib/server/auth/session';
 import { ingestEvents } from '$lib/server/events/event.service';
 import { describeEachEngine } from '../helpers/engines';
 import { newReference, newVNumber } from '../helpers/factories';
 
 const PASSWORD = 'correct horse battery staple';
+
+/** A new activation letter for the case, as the case system asks for one: a new request id each time. */
+async function issueActivationCode(db: Db, reference: string) {
+	const { id } = await createApiKey(db, { label: 'letters', scopes: API_SCOPES });
+	const result = await issueActivationLetter(db, { reference, requestId: randomUUID(), apiKeyId: id, actor: { userId: null, role: 'api', ip: null } });
+	if (!result.ok) throw new Error(`no letter for ${reference}: ${result.code}`);
+	return result.letter;
+}
 
 function sessionOf(result: LoginResult) {
 	if (result.kind !== 'session') throw new Error('expected a session, got a second step');

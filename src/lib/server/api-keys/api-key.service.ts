@@ -1,3 +1,4 @@
+import type { ApiScope } from '$lib/access';
 import { sha256 } from '@oslojs/crypto/sha2';
 import { encodeBase32LowerCaseNoPadding, encodeHexLowerCase } from '@oslojs/encoding';
 import type { Db } from '$lib/server/db';
@@ -7,8 +8,8 @@ import { consume } from '$lib/server/ratelimit/rate-limit';
 const KEY_PREFIX = 'ma_';
 
 /** What a key may do: feed case events, and issue activation letters. */
-export const API_SCOPES = ['events:write', 'letters:issue'] as const;
-export type ApiScope = (typeof API_SCOPES)[number];
+export const API_SCOPES = ['events:write', 'letters:issue'] as const satisfies readonly ApiScope[];
+export type { ApiScope };
 
 export const DEFAULT_REQUESTS_PER_MINUTE = 600;
 

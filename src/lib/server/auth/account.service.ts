@@ -11,12 +11,9 @@ import { insertOutboxRows, renderForOutbox } from '$lib/server/notify/email.serv
 import { consume, refund, reset } from '$lib/server/ratelimit/rate-limit';
 import { hasTotp, matchingStep, newTotpSecret, saveTotp, useRecoveryCode, useTotpCode } from './totp';
 
-const ACTIVATION_CODE_DAYS = 30;
 const RESET_LINK_MS = 60 * 60 * 1000;
 /** Time to type the code from the app after the password, or to enrol. */
 export const PENDING_LOGIN_MS = 10 * 60 * 1000;
-// Letters and digits that cannot be mistaken for one another on a printed letter.
-const CODE_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
 
 export type AuthErrorCode =
 	| 'bad_credentials'
@@ -48,34 +45,11 @@ export function normaliseActivationCode(code: string): string {
 	return code.toUpperCase().replace(/[^A-Z0-9]/g, '');
 }
 
-function newActivationCode(): string {
-	const bytes = crypto.getRandomValues(new Uint8Array(12));
-	const chars = [...bytes].map((b) => CODE_ALPHABET[b % CODE_ALPHABET.length]).join('');
-	return `${chars.slice(0, 4)}-${chars.slice(4, 8)}-${chars.slice(8, 12)}`;
-}
 
 /**
  * A new activation code for the letter about a case. Only its hash is kept, so each call issues
  * a fresh code and retires the earlier ones: the letter printed last is the one that works.
  */
-export async function issueActivationCode(db: Db, reference: string, now = new Date()) {
-	return db.transaction().execute(async (trx) => {
-		const found = await trx
-			.selectFrom('case')
-			.innerJoin('applicant', 'applicant.id', 'case.applicant_id')
-			.leftJoin('app_user', 'app_user.applicant_id', 'applicant.id')
-			.select(['case.id', 'case.reference', 'applicant.v_number', 'applicant.name', 'applicant.language', 'app_user.id as userId'])
-			.where('case.reference', '=', reference)
-			.forUpdate('case')
-			.executeTakeFirst();
-		if (!found) return null;
-		await trx.updateTable('activation_code').set({ replaced_at: now }).where('case_id', '=', found.id).where('used_at', 'is', null).where('replaced_at', 'is', null).execute();
-		const code = newActivationCode();
-		const expiresAt = new Date(now.getTime() + ACTIVATION_CODE_DAYS * 24 * 60 * 60 * 1000);
-		await trx.insertInto('activation_code').values({ case_id: found.id, code_hash: digest(normaliseActivationCode(code)), expires_at: expiresAt }).execute();
-		return { reference: found.reference, vNumber: found.v_number, name: found.name, language: found.language, code, expiresAt, alreadyActivated: found.userId !== null };
-	});
-}
 
 export interface ActivationInput {
 	vNumber: string;
