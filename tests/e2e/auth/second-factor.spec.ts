@@ -123,6 +123,8 @@ test('an applicant switches the second step on from their account page', async (
 	await page.getByRole('button', { name: 'Confirm code' }).click();
 	await expect(page.getByRole('heading', { name: 'Your recovery codes' })).toBeVisible();
 	await expect(page.getByText('The second step is on.')).toBeVisible();
+	await expect(page.getByRole('button', { name: 'Make new recovery codes' })).toBeVisible();
+	await expectNoAxeViolations(page);
 
 	await page.getByRole('button', { name: 'Sign out' }).click();
 	await signIn(page, 'applicant2@demo.test', undefined, 'en', { totpSecret: secret });

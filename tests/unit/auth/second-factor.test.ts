@@ -9,6 +9,7 @@ import {
 	findPendingLogin,
 	login,
 	logout,
+	renewRecoveryCodes,
 	requestPasswordReset,
 	resetPassword,
 	type LoginResult
@@ -100,6 +101,22 @@ describeEachEngine('second factor', ({ db }) => {
 
 		const c = pendingOf(await login(db(), staff.email, PASSWORD, '10.5.2.3', null, later));
 		await expect(completeSecondFactor(db(), c.pendingToken, staff.recoveryCodes[0], '10.5.2.3', later)).rejects.toMatchObject({ code: 'bad_code' });
+	});
+
+	it('renews the recovery codes with a code from the app: ten new ones work, the old ones and a recovery code as proof do not', async () => {
+		const now = new Date();
+		const staff = await enrolled(db(), now);
+		const later = new Date(now.getTime() + 60_000);
+		await expect(renewRecoveryCodes(db(), staff.id, 'staff', staff.recoveryCodes[1], '10.5.6.1', later)).rejects.toMatchObject({ code: 'bad_code' });
+		const fresh = await renewRecoveryCodes(db(), staff.id, 'staff', totpCode(staff.secret, stepAt(later)), '10.5.6.1', later);
+		expect(fresh).toHaveLength(10);
+		expect(fresh).not.toContain(staff.recoveryCodes[1]);
+		const old = pendingOf(await login(db(), staff.email, PASSWORD, '10.5.6.2', null, later));
+		await expect(completeSecondFactor(db(), old.pendingToken, staff.recoveryCodes[1], '10.5.6.2', later)).rejects.toMatchObject({ code: 'bad_code' });
+		const session = await completeSecondFactor(db(), old.pendingToken, fresh[0], '10.5.6.2', later);
+		expect((await validateSessionToken(db(), session.token, later))?.userId).toBe(staff.id);
+		const audit = await db().selectFrom('audit_event').select('action').where('actor_user_id', '=', staff.id).where('action', '=', 'auth.recovery_codes_renewed').execute();
+		expect(audit).toHaveLength(1);
 	});
 
 	it('lets the same code through only once when it is sent twice at the same moment', async () => {

@@ -9,7 +9,7 @@ import { createSession, generateSessionToken, invalidateAllSessions, requiresSec
 import { findRoles, findUserByEmail } from './user.repository';
 import { insertOutboxRows, renderForOutbox } from '$lib/server/notify/email.service';
 import { consume, refund, reset } from '$lib/server/ratelimit/rate-limit';
-import { hasTotp, matchingStep, newTotpSecret, saveTotp, useRecoveryCode, useTotpCode } from './totp';
+import { hasTotp, matchingStep, newTotpSecret, replaceRecoveryCodes, saveTotp, useRecoveryCode, useTotpCode } from './totp';
 
 const RESET_LINK_MS = 60 * 60 * 1000;
 /** Time to type the code from the app after the password, or to enrol. */
@@ -341,6 +341,24 @@ export async function enableTotp(db: Db, userId: number, kind: User['kind'], sec
 		const saved = await saveTotp(trx, userId, secret, step, { replace: false });
 		if (saved) await recordAudit(trx, { userId, role: kind, ip }, { action: 'auth.totp_enrolled', subject: `user:${userId}` });
 		return saved;
+	});
+	if (!codes) throw new AuthError('bad_code');
+	await reset(db, secondFactorLimits(userId).map((l) => l.key));
+	return codes;
+}
+
+/**
+ * Ten new recovery codes for an account with the second step, confirmed with a code from the app
+ * (not a recovery code: whoever holds only those must not mint more). The old ones stop working.
+ */
+export async function renewRecoveryCodes(db: Db, userId: number, kind: User['kind'], code: string, ip: string, now = new Date()): Promise<string[]> {
+	const verdict = await consume(db, secondFactorLimits(userId), now);
+	if (!verdict.allowed) throw new AuthError('throttled', verdict.retryAt);
+	const codes = await db.transaction().execute(async (trx) => {
+		if (!(await useTotpCode(trx, userId, code, now))) return null;
+		const fresh = await replaceRecoveryCodes(trx, userId);
+		await recordAudit(trx, { userId, role: kind, ip }, { action: 'auth.recovery_codes_renewed', subject: `user:${userId}` });
+		return fresh;
 	});
 	if (!codes) throw new AuthError('bad_code');
 	await reset(db, secondFactorLimits(userId).map((l) => l.key));

@@ -76,6 +76,11 @@ export async function saveTotp(trx: Transaction<Database>, userId: number, secre
 	if (replace) await trx.deleteFrom('user_totp').where('user_id', '=', userId).execute();
 	const inserted = await trx.insertInto('user_totp').values({ user_id: userId, secret, last_step: step }).onConflict((oc) => oc.column('user_id').doNothing()).returning('user_id').executeTakeFirst();
 	if (!inserted) return null;
+	return replaceRecoveryCodes(trx, userId);
+}
+
+/** Ten new recovery codes in place of all earlier ones, used or not; returns them, shown once. */
+export async function replaceRecoveryCodes(trx: Transaction<Database>, userId: number): Promise<string[]> {
 	await trx.deleteFrom('recovery_code').where('user_id', '=', userId).execute();
 	const codes = newRecoveryCodes();
 	await trx

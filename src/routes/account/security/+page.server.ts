@@ -2,10 +2,10 @@ import { error, fail } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { db } from '$lib/server/db';
 import { requirePrincipal } from '$lib/server/auth/access';
-import { AuthError, disableTotp, enableTotp } from '$lib/server/auth/account.service';
+import { AuthError, disableTotp, enableTotp, renewRecoveryCodes } from '$lib/server/auth/account.service';
 import { requiresSecondFactor } from '$lib/server/auth/session';
 import { groupSecret, hasTotp, newTotpSecret, recoveryCodesLeft, totpQrSvg } from '$lib/server/auth/totp';
-import { enrolSchema, secondFactorSchema } from '$lib/server/auth/second-factor.validation';
+import { enrolSchema, renewSchema, secondFactorSchema } from '$lib/server/auth/second-factor.validation';
 import { parseForm, type FieldError } from '$lib/validation/form';
 import { translator } from '$lib/i18n';
 
@@ -45,6 +45,17 @@ export const actions: Actions = {
 			return { recoveryCodes };
 		} catch (err) {
 			return fail(400, { setup: await setup(secret, user.email), errors: [codeFailure(err)] });
+		}
+	},
+	renew: async ({ request, locals, getClientAddress }) => {
+		const user = requirePrincipal(locals);
+		const form = await request.formData();
+		const parsed = parseForm(renewSchema, form);
+		if (!parsed.ok) return fail(400, { errors: parsed.errors });
+		try {
+			return { recoveryCodes: await renewRecoveryCodes(db, user.id, user.kind, parsed.data.renew_code, getClientAddress()) };
+		} catch (err) {
+			return fail(400, { errors: [{ ...codeFailure(err), field: 'renew_code' }] });
 		}
 	},
 	disable: async ({ request, locals, getClientAddress }) => {
