@@ -7,6 +7,8 @@ import { createDatabase, databaseConfigFromEnv, isEmbedded } from '$lib/server/d
 import { migrateAsOwner } from '$lib/server/db/migrate';
 import { API_SCOPES, DEFAULT_REQUESTS_PER_MINUTE, createApiKey, isApiScope, listApiKeys, revokeApiKey } from '$lib/server/api-keys/api-key.service';
 import { seedDemo } from '$lib/server/demo/seed';
+import { encodeBase32LowerCaseNoPadding } from '@oslojs/encoding';
+import { AdminError, createStaffAccount } from '$lib/server/admin/admin.service';
 import { seedDemoAccounts } from '$lib/server/demo/accounts';
 import { verifyAuditChain, type ChainProblem } from '$lib/server/audit/audit.service';
 import { AuditKeyError, currentAuditKey } from '$lib/server/audit/audit.key';
@@ -20,6 +22,9 @@ const usage = `usage:
                                      N requests a minute, default ${DEFAULT_REQUESTS_PER_MINUTE}
   npm run api-key -- list
   npm run api-key -- revoke <id>
+  npm run admin:create -- <e-mail> "<full name>"
+                                     the first administrator; prints a one-time password, and the
+                                     first sign-in leads through the second step's enrolment
   npm run audit:verify -- [--anchor FILE]
                                      checks that no audit row was changed or deleted and, with an
                                      anchor file (AUDIT_ANCHOR_FILE, or a log with its lines), that
@@ -51,7 +56,7 @@ function describeProblem(p: ChainProblem, anchor: Anchor | null): string {
 
 async function main(argv: string[]): Promise<number> {
 	const [command, ...rest] = argv;
-	if (!command || !['migrate', 'seed', 'api-key', 'audit-verify'].includes(command)) {
+	if (!command || !['migrate', 'seed', 'api-key', 'audit-verify', 'create-admin'].includes(command)) {
 		console.error(usage);
 		return 2;
 	}
@@ -96,6 +101,24 @@ async function main(argv: string[]): Promise<number> {
 			if (anchor && !problems.length) console.log(`Anchor of ${anchor.at} matches: ${anchor.rows} rows up to row ${anchor.lastId}.`);
 			console.log(problems.length ? `Audit log TAMPERED: ${problems.length} problem(s) in ${rows} rows.` : `Audit log intact: ${rows} rows, chain verified.`);
 			return problems.length ? 1 : 0;
+		}
+		if (command === 'create-admin') {
+			const [email, ...name] = rest;
+			const displayName = name.join(' ').trim();
+			if (!email || !displayName) {
+				console.error(usage);
+				return 2;
+			}
+			const password = encodeBase32LowerCaseNoPadding(crypto.getRandomValues(new Uint8Array(15)));
+			try {
+				const id = await createStaffAccount(db, { userId: null, role: 'system', ip: null }, { email, displayName, password, roles: ['admin'], desk: null });
+				console.log(`Administrator ${id} (${email}) created. First password, shown only now: ${password}\nSign in with it; the portal then leads through setting up the authenticator app. Change the password after.`);
+				return 0;
+			} catch (err) {
+				if (!(err instanceof AdminError)) throw err;
+				console.error(`Cannot create the administrator: ${err.code}.`);
+				return 1;
+			}
 		}
 		if (command === 'seed') {
 			const { values } = parseArgs({ args: rest, options: { scale: { type: 'string', default: '0.02' } } });
