@@ -130,15 +130,17 @@ test('the 6th wrong password within 15 minutes is refused with the time to try a
 	const email = `locked-${randomUUID().slice(0, 8)}@example.test`;
 	await activate(page, c, email, 'the right long password');
 	await page.goto('/auth/login?lang=en');
+	// Each attempt waits for its own answer: the previous attempt's error is still on the page.
+	const submit = () => Promise.all([page.waitForResponse((r) => r.request().method() === 'POST' && r.url().includes('/auth/login')), page.getByRole('button', { name: 'Sign in' }).click()]);
 	for (let i = 1; i <= 5; i++) {
 		await page.getByLabel('Email address').fill(email);
 		await page.getByLabel('Password', { exact: true }).fill(`wrong password ${i}`);
-		await page.getByRole('button', { name: 'Sign in' }).click();
+		await submit();
 		await expect(page.getByRole('link', { name: /The email address or password is not right/ })).toBeVisible();
 	}
 	// The 6th attempt is refused even with the right password, until the window ends.
 	await page.getByLabel('Password', { exact: true }).fill('the right long password');
-	await page.getByRole('button', { name: 'Sign in' }).click();
+	await submit();
 	await expect(page).toHaveTitle(/^Error: /);
 	await expect(page.getByRole('link', { name: /You entered a wrong code or password too often\. Try again after/ })).toBeVisible();
 });
