@@ -14,6 +14,7 @@ if (!existsSync(chrome)) {
 }
 
 const steps = [
+	['format and lint', 'prettier --check . && eslint .'],
 	['type check', 'svelte-kit sync && svelte-check --tsconfig ./tsconfig.json --fail-on-warnings --output machine'],
 	['unit tests', 'vitest run'],
 	['production build', 'vite build'],

@@ -15,7 +15,7 @@ const lastStep = new Map<string, number>();
  */
 export async function totpFor(secret: string): Promise<string> {
 	const now = () => Math.floor(Date.now() / 30_000);
-	let step = Math.max(now() - 1, (lastStep.get(secret) ?? -Infinity) + 1);
+	const step = Math.max(now() - 1, (lastStep.get(secret) ?? -Infinity) + 1);
 	while (step > now() + 1) await new Promise((r) => setTimeout(r, 1000));
 	lastStep.set(secret, step);
 	return generateHOTP(decodeBase32IgnorePadding(secret), BigInt(step), 6);

@@ -30,6 +30,8 @@ export class TcpProxy {
 	}
 
 	static async start(target: { host: string; port: number }, port = 0): Promise<TcpProxy> {
+		// Assigned once below; the connection callback needs the name before the proxy exists.
+		// eslint-disable-next-line prefer-const
 		let proxy!: TcpProxy;
 		const server = createServer({ pauseOnConnect: true }, (socket) => proxy.accept(socket));
 		proxy = new TcpProxy(target, server);

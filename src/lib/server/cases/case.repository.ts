@@ -51,7 +51,7 @@ export interface SponsoredFilter {
 }
 
 export async function findSponsoredCases(db: Db, filter: SponsoredFilter) {
-	let query = db
+	const query = db
 		.selectFrom('case')
 		.innerJoin('applicant', 'applicant.id', 'case.applicant_id')
 		.where('case.sponsor_kvk', 'in', filter.kvks.length ? filter.kvks : ['-'])

@@ -1,4 +1,4 @@
-import { error, fail } from '@sveltejs/kit';
+import { fail } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { db } from '$lib/server/db';
 import { requirePrincipal } from '$lib/server/auth/access';
@@ -7,7 +7,6 @@ import { requiresSecondFactor } from '$lib/server/auth/session';
 import { groupSecret, hasTotp, newTotpSecret, recoveryCodesLeft, totpQrSvg } from '$lib/server/auth/totp';
 import { enrolSchema, renewSchema, secondFactorSchema } from '$lib/server/auth/second-factor.validation';
 import { parseForm, type FieldError } from '$lib/validation/form';
-import { translator } from '$lib/i18n';
 
 export const load: PageServerLoad = async ({ locals }) => {
 	const user = requirePrincipal(locals);
