@@ -6,7 +6,16 @@ import ts from 'typescript-eslint';
 import svelteConfig from './svelte.config.js';
 
 export default ts.config(
-	{ ignores: ['build/', '.svelte-kit/', '.data/', 'test-results/', 'playwright-report/', 'migrations/'] },
+	{
+		ignores: [
+			'build/',
+			'.svelte-kit/',
+			'.data/',
+			'test-results/',
+			'playwright-report/',
+			'migrations/'
+		]
+	},
 	js.configs.recommended,
 	...ts.configs.recommended,
 	...svelte.configs.recommended,

@@ -1,10 +1,22 @@
-import { error, json, redirect, type Handle, type HandleServerError, type ServerInit } from '@sveltejs/kit';
+import {
+	error,
+	json,
+	redirect,
+	type Handle,
+	type HandleServerError,
+	type ServerInit
+} from '@sveltejs/kit';
 import { sequence } from '@sveltejs/kit/hooks';
 import { randomUUID } from 'node:crypto';
 import { defaultLanguage, languageOf, languagesFor, negotiate, translator } from '$lib/i18n';
 import { startApp } from '$lib/server/app';
 import { db } from '$lib/server/db';
-import { deleteSessionCookie, sessionCookieName, setSessionCookie, validateSessionToken } from '$lib/server/auth/session';
+import {
+	deleteSessionCookie,
+	sessionCookieName,
+	setSessionCookie,
+	validateSessionToken
+} from '$lib/server/auth/session';
 import { verdictFor } from '$lib/access';
 import { authenticateApiKey } from '$lib/server/api-keys/api-key.service';
 import { securityHeaders } from '$lib/server/http/security-headers';
@@ -19,7 +31,12 @@ const LANG_COOKIE = 'lang';
 const handleLocale: Handle = async ({ event, resolve }) => {
 	const asked = event.url.searchParams.get('lang');
 	if (asked && languageOf(asked)) {
-		event.cookies.set(LANG_COOKIE, asked, { path: '/', maxAge: 60 * 60 * 24 * 365, httpOnly: false, sameSite: 'lax' });
+		event.cookies.set(LANG_COOKIE, asked, {
+			path: '/',
+			maxAge: 60 * 60 * 24 * 365,
+			httpOnly: false,
+			sameSite: 'lax'
+		});
 	}
 	const preferred =
 		languageOf(asked)?.code ??
@@ -27,7 +44,9 @@ const handleLocale: Handle = async ({ event, resolve }) => {
 		negotiate(event.request.headers.get('accept-language')) ??
 		defaultLanguage;
 	// A page not written in the preferred language is shown in Dutch, and says so in <html lang>.
-	const lang = languagesFor(event.route.id).some((l) => l.code === preferred) ? preferred : defaultLanguage;
+	const lang = languagesFor(event.route.id).some((l) => l.code === preferred)
+		? preferred
+		: defaultLanguage;
 	event.locals.lang = lang;
 	const dir = languageOf(lang)!.dir;
 	return resolve(event, {
@@ -37,7 +56,8 @@ const handleLocale: Handle = async ({ event, resolve }) => {
 
 const handleHeaders: Handle = async ({ event, resolve }) => {
 	const response = await resolve(event);
-	for (const [name, value] of Object.entries(securityHeaders(event.url))) response.headers.set(name, value);
+	for (const [name, value] of Object.entries(securityHeaders(event.url)))
+		response.headers.set(name, value);
 	if (!response.headers.has('X-Frame-Options')) response.headers.set('X-Frame-Options', 'DENY');
 	return response;
 };
@@ -76,33 +96,63 @@ const handleGuards: Handle = async ({ event, resolve }) => {
 	const verdict = verdictFor(event.route.id, event.locals.user);
 	if (verdict.kind === 'not-routed') return resolve(event);
 	if (verdict.kind === 'no-rule') {
-		console.error(`access: route ${event.route.id} has no rule in src/lib/access.ts; refused ${event.request.method} ${event.url.pathname}`);
+		console.error(
+			`access: route ${event.route.id} has no rule in src/lib/access.ts; refused ${event.request.method} ${event.url.pathname}`
+		);
 		error(404, translator(event.locals.lang)('errors.not_found'));
 	}
 	if (verdict.kind === 'api-key') {
-		const check = await authenticateApiKey(db, event.request.headers.get('authorization'), verdict.scope);
+		const check = await authenticateApiKey(
+			db,
+			event.request.headers.get('authorization'),
+			verdict.scope
+		);
 		if (!check.ok) {
-			const headers: Record<string, string> = { 'Cache-Control': 'no-store', ...(check.status === 401 ? { 'WWW-Authenticate': 'Bearer' } : {}), ...(check.status === 429 ? { 'Retry-After': String(check.retryAfterSeconds) } : {}) };
-			return json({ errors: [{ index: -1, field: '', code: check.code, message: check.message }] }, { status: check.status, headers });
+			const headers: Record<string, string> = {
+				'Cache-Control': 'no-store',
+				...(check.status === 401 ? { 'WWW-Authenticate': 'Bearer' } : {}),
+				...(check.status === 429 ? { 'Retry-After': String(check.retryAfterSeconds) } : {})
+			};
+			return json(
+				{ errors: [{ index: -1, field: '', code: check.code, message: check.message }] },
+				{ status: check.status, headers }
+			);
 		}
 		event.locals.apiKeyId = check.keyId;
 		return resolve(event);
 	}
-	if (verdict.kind === 'sign-in') redirect(303, `/auth/login?next=${encodeURIComponent(event.url.pathname + event.url.search)}`);
+	if (verdict.kind === 'sign-in')
+		redirect(303, `/auth/login?next=${encodeURIComponent(event.url.pathname + event.url.search)}`);
 	if (verdict.kind === 'forbidden') error(403, translator(event.locals.lang)('errors.forbidden'));
 	const response = await resolve(event);
 	// Personal and staff pages must never be stored by a browser or a shared cache.
-	if (verdict.personal && !response.headers.has('Cache-Control')) response.headers.set('Cache-Control', 'private, no-store');
+	if (verdict.personal && !response.headers.has('Cache-Control'))
+		response.headers.set('Cache-Control', 'private, no-store');
 	return response;
 };
 
-export const handle = sequence(handleLocale, handleHeaders, handleDatabaseOutage, handleAuth, handleGuards);
+export const handle = sequence(
+	handleLocale,
+	handleHeaders,
+	handleDatabaseOutage,
+	handleAuth,
+	handleGuards
+);
 
 export const handleError: HandleServerError = ({ error, event, status, message }) => {
-	if (status === 404) return { message: translator(event.locals.lang ?? defaultLanguage)('errors.not_found') };
+	if (status === 404)
+		return { message: translator(event.locals.lang ?? defaultLanguage)('errors.not_found') };
 	// handleDatabaseOutage answers these with 503 and Retry-After.
-	if (noteDatabaseFailure(event, error)) return { message: translator(event.locals.lang ?? defaultLanguage)('errors.database_unavailable'), code: 'database_unavailable' };
+	if (noteDatabaseFailure(event, error))
+		return {
+			message: translator(event.locals.lang ?? defaultLanguage)('errors.database_unavailable'),
+			code: 'database_unavailable'
+		};
 	const errorId = randomUUID().slice(0, 8);
 	console.error(`[${errorId}] ${event.request.method} ${event.url.pathname}`, error);
-	return { message: translator(event.locals.lang ?? defaultLanguage)('errors.unexpected', { errorId }) || message, errorId };
+	return {
+		message:
+			translator(event.locals.lang ?? defaultLanguage)('errors.unexpected', { errorId }) || message,
+		errorId
+	};
 };

@@ -7,7 +7,7 @@ const chrome = process.env.CHROME_PATH ?? '/usr/bin/chromium';
 if (!existsSync(chrome)) {
 	console.error(
 		`\nChromium is missing at ${chrome}; the end-to-end tests need it.\n` +
-			'Install Debian\'s Chromium:  sudo apt-get update && sudo apt-get install -y chromium\n' +
+			"Install Debian's Chromium:  sudo apt-get update && sudo apt-get install -y chromium\n" +
 			'or point CHROME_PATH at a Chromium or Chrome binary. (Do not run "npx playwright install": it cannot download here.)\n'
 	);
 	process.exit(1);
@@ -15,7 +15,10 @@ if (!existsSync(chrome)) {
 
 const steps = [
 	['format and lint', 'prettier --check . && eslint .'],
-	['type check', 'svelte-kit sync && svelte-check --tsconfig ./tsconfig.json --fail-on-warnings --output machine'],
+	[
+		'type check',
+		'svelte-kit sync && svelte-check --tsconfig ./tsconfig.json --fail-on-warnings --output machine'
+	],
 	['unit tests', 'vitest run'],
 	['production build', 'vite build'],
 	['end-to-end tests', 'playwright test']

@@ -5,7 +5,14 @@
 import { parseArgs } from 'node:util';
 import { createDatabase, databaseConfigFromEnv, isEmbedded } from '$lib/server/db';
 import { migrateAsOwner } from '$lib/server/db/migrate';
-import { API_SCOPES, DEFAULT_REQUESTS_PER_MINUTE, createApiKey, isApiScope, listApiKeys, revokeApiKey } from '$lib/server/api-keys/api-key.service';
+import {
+	API_SCOPES,
+	DEFAULT_REQUESTS_PER_MINUTE,
+	createApiKey,
+	isApiScope,
+	listApiKeys,
+	revokeApiKey
+} from '$lib/server/api-keys/api-key.service';
 import { seedDemo } from '$lib/server/demo/seed';
 import { encodeBase32LowerCaseNoPadding } from '@oslojs/encoding';
 import { AdminError, createStaffAccount } from '$lib/server/admin/admin.service';
@@ -56,7 +63,10 @@ function describeProblem(p: ChainProblem, anchor: Anchor | null): string {
 
 async function main(argv: string[]): Promise<number> {
 	const [command, ...rest] = argv;
-	if (!command || !['migrate', 'seed', 'api-key', 'audit-verify', 'create-admin'].includes(command)) {
+	if (
+		!command ||
+		!['migrate', 'seed', 'api-key', 'audit-verify', 'create-admin'].includes(command)
+	) {
 		console.error(usage);
 		return 2;
 	}
@@ -88,18 +98,32 @@ async function main(argv: string[]): Promise<number> {
 	try {
 		const migrated = await migrateAsOwner(db, config);
 		if (command === 'migrate') {
-			const applied = migrated.results?.filter((r) => r.status === 'Success').map((r) => r.migrationName) ?? [];
-			console.log(applied.length ? `Applied: ${applied.join(', ')}` : 'The database is up to date.');
+			const applied =
+				migrated.results?.filter((r) => r.status === 'Success').map((r) => r.migrationName) ?? [];
+			console.log(
+				applied.length ? `Applied: ${applied.join(', ')}` : 'The database is up to date.'
+			);
 			return 0;
 		}
 		if (command === 'audit-verify') {
-			const { rows, problems, unkeyedRows } = await verifyAuditChain(db, { anchor: anchor ?? undefined });
+			const { rows, problems, unkeyedRows } = await verifyAuditChain(db, {
+				anchor: anchor ?? undefined
+			});
 			for (const p of problems) console.error(describeProblem(p, anchor));
 			if (unkeyedRows) {
-				console.log(`${unkeyedRows} rows under the old unkeyed rule (written before AUDIT_KEY): anyone with database access could have rewritten them.`);
+				console.log(
+					`${unkeyedRows} rows under the old unkeyed rule (written before AUDIT_KEY): anyone with database access could have rewritten them.`
+				);
 			}
-			if (anchor && !problems.length) console.log(`Anchor of ${anchor.at} matches: ${anchor.rows} rows up to row ${anchor.lastId}.`);
-			console.log(problems.length ? `Audit log TAMPERED: ${problems.length} problem(s) in ${rows} rows.` : `Audit log intact: ${rows} rows, chain verified.`);
+			if (anchor && !problems.length)
+				console.log(
+					`Anchor of ${anchor.at} matches: ${anchor.rows} rows up to row ${anchor.lastId}.`
+				);
+			console.log(
+				problems.length
+					? `Audit log TAMPERED: ${problems.length} problem(s) in ${rows} rows.`
+					: `Audit log intact: ${rows} rows, chain verified.`
+			);
 			return problems.length ? 1 : 0;
 		}
 		if (command === 'create-admin') {
@@ -111,8 +135,14 @@ async function main(argv: string[]): Promise<number> {
 			}
 			const password = encodeBase32LowerCaseNoPadding(crypto.getRandomValues(new Uint8Array(15)));
 			try {
-				const id = await createStaffAccount(db, { userId: null, role: 'system', ip: null }, { email, displayName, password, roles: ['admin'], desk: null });
-				console.log(`Administrator ${id} (${email}) created. First password, shown only now: ${password}\nSign in with it; the portal then leads through setting up the authenticator app. Change the password after.`);
+				const id = await createStaffAccount(
+					db,
+					{ userId: null, role: 'system', ip: null },
+					{ email, displayName, password, roles: ['admin'], desk: null }
+				);
+				console.log(
+					`Administrator ${id} (${email}) created. First password, shown only now: ${password}\nSign in with it; the portal then leads through setting up the authenticator app. Change the password after.`
+				);
 				return 0;
 			} catch (err) {
 				if (!(err instanceof AdminError)) throw err;
@@ -121,18 +151,25 @@ async function main(argv: string[]): Promise<number> {
 			}
 		}
 		if (command === 'seed') {
-			const { values } = parseArgs({ args: rest, options: { scale: { type: 'string', default: '0.02' } } });
+			const { values } = parseArgs({
+				args: rest,
+				options: { scale: { type: 'string', default: '0.02' } }
+			});
 			const scale = Number(values.scale);
 			if (!(scale > 0 && scale <= 2)) {
 				// The simulator holds the whole history in memory: scale 1 takes about 2.6 GB.
 				console.error('--scale must be a number above 0 and at most 2');
 				return 2;
 			}
-			console.log(`Seeding ${isEmbedded(config) ? `PGlite (${config.pgliteDir})` : 'PostgreSQL'} at scale ${scale}…`);
+			console.log(
+				`Seeding ${isEmbedded(config) ? `PGlite (${config.pgliteDir})` : 'PostgreSQL'} at scale ${scale}…`
+			);
 			const summary = await seedDemo(db, { scale, log: (line) => console.log(line) });
 			const accounts = await seedDemoAccounts(db);
 			if (accounts) console.log(`Created ${accounts} demo accounts (password demo-password).`);
-			console.log(`Done: ${summary.cases} cases, ${summary.events} events in ${summary.seconds.toFixed(1)} s.`);
+			console.log(
+				`Done: ${summary.cases} cases, ${summary.events} events in ${summary.seconds.toFixed(1)} s.`
+			);
 			return 0;
 		}
 		const [action, argument] = rest;
@@ -140,21 +177,34 @@ async function main(argv: string[]): Promise<number> {
 			const { values, positionals } = parseArgs({
 				args: rest.slice(1),
 				allowPositionals: true,
-				options: { scope: { type: 'string', multiple: true, default: [] }, 'per-minute': { type: 'string', default: String(DEFAULT_REQUESTS_PER_MINUTE) } }
+				options: {
+					scope: { type: 'string', multiple: true, default: [] },
+					'per-minute': { type: 'string', default: String(DEFAULT_REQUESTS_PER_MINUTE) }
+				}
 			});
 			const label = positionals.join(' ').trim();
 			const unknown = values.scope.filter((s) => !isApiScope(s));
 			const perMinute = Number(values['per-minute']);
-			if (!label || values.scope.length === 0 || unknown.length || !(Number.isInteger(perMinute) && perMinute > 0)) {
-				if (unknown.length) console.error(`Unknown scope ${unknown.join(', ')}; known: ${API_SCOPES.join(', ')}.`);
-				else if (values.scope.length === 0) console.error(`Give at least one --scope (${API_SCOPES.join(', ')}).`);
-				else if (label && !(Number.isInteger(perMinute) && perMinute > 0)) console.error('--per-minute must be a whole number above 0.');
+			if (
+				!label ||
+				values.scope.length === 0 ||
+				unknown.length ||
+				!(Number.isInteger(perMinute) && perMinute > 0)
+			) {
+				if (unknown.length)
+					console.error(`Unknown scope ${unknown.join(', ')}; known: ${API_SCOPES.join(', ')}.`);
+				else if (values.scope.length === 0)
+					console.error(`Give at least one --scope (${API_SCOPES.join(', ')}).`);
+				else if (label && !(Number.isInteger(perMinute) && perMinute > 0))
+					console.error('--per-minute must be a whole number above 0.');
 				console.error(usage);
 				return 2;
 			}
 			const scopes = values.scope.filter(isApiScope);
 			const { id, key } = await createApiKey(db, { label, scopes, requestsPerMinute: perMinute });
-			console.log(`API key ${id} ("${label}", ${scopes.join(' ')}, ${perMinute} requests a minute); it is shown only now:\n${key}`);
+			console.log(
+				`API key ${id} ("${label}", ${scopes.join(' ')}, ${perMinute} requests a minute); it is shown only now:\n${key}`
+			);
 			return 0;
 		}
 		if (action === 'list') {
@@ -173,8 +223,14 @@ async function main(argv: string[]): Promise<number> {
 			return 0;
 		}
 		if (action === 'revoke' && /^\d+$/.test(argument ?? '')) {
-			const revoked = await revokeApiKey(db, Number(argument), { userId: null, role: 'system', organisation: 'cli' });
-			console.log(revoked ? `API key ${argument} is revoked.` : `No active API key with id ${argument}.`);
+			const revoked = await revokeApiKey(db, Number(argument), {
+				userId: null,
+				role: 'system',
+				organisation: 'cli'
+			});
+			console.log(
+				revoked ? `API key ${argument} is revoked.` : `No active API key with id ${argument}.`
+			);
 			return revoked ? 0 : 1;
 		}
 		console.error(usage);

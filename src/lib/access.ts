@@ -33,7 +33,10 @@ export interface PageLanguages {
 	beside?: LanguageSet;
 }
 
-export const REFERENT_ROLES = ['referent_member', 'referent_admin'] as const satisfies readonly StaffRole[];
+export const REFERENT_ROLES = [
+	'referent_member',
+	'referent_admin'
+] as const satisfies readonly StaffRole[];
 export const OFFICE_ROLES = ['triage', 'planner', 'admin'] as const satisfies readonly StaffRole[];
 export const COUNTER_ROLES = ['counter'] as const satisfies readonly StaffRole[];
 export const ADMIN_ROLES = ['admin'] as const satisfies readonly StaffRole[];
@@ -42,7 +45,17 @@ const ALL: PageLanguages = { page: 'all' };
 /** Pages for staff and referents are in Dutch and English only. */
 const STAFF: PageLanguages = { page: ['nl', 'en'] };
 
-export type AreaName = 'public' | 'statistics' | 'auth' | 'api' | 'account' | 'cases' | 'referent' | 'counter' | 'staff' | 'admin';
+export type AreaName =
+	| 'public'
+	| 'statistics'
+	| 'auth'
+	| 'api'
+	| 'account'
+	| 'cases'
+	| 'referent'
+	| 'counter'
+	| 'staff'
+	| 'admin';
 
 export interface Area {
 	requirement: Requirement;
@@ -55,23 +68,73 @@ export interface Area {
 
 export const areas: Record<AreaName, Area> = {
 	public: { requirement: { kind: 'public' }, languages: ALL },
-	statistics: { requirement: { kind: 'public' }, languages: ALL, home: '/statistics', menu: 'nav.statistics' },
+	statistics: {
+		requirement: { kind: 'public' },
+		languages: ALL,
+		home: '/statistics',
+		menu: 'nav.statistics'
+	},
 	auth: { requirement: { kind: 'public' }, languages: ALL },
 	// The API answers in JSON for machines; its requirement is set per route (the scope).
 	api: { requirement: { kind: 'public' }, languages: ALL },
-	account: { requirement: { kind: 'signed-in' }, languages: ALL, home: '/account/sessions', menu: 'nav.devices' },
-	cases: { requirement: { kind: 'applicant' }, languages: ALL, home: '/cases', menu: 'nav.my_cases' },
-	referent: { requirement: { kind: 'roles', roles: REFERENT_ROLES }, languages: STAFF, home: '/referent', menu: 'nav.referent' },
-	counter: { requirement: { kind: 'roles', roles: COUNTER_ROLES }, languages: STAFF, home: '/counter', menu: 'nav.counter' },
-	staff: { requirement: { kind: 'roles', roles: OFFICE_ROLES }, languages: STAFF, home: '/staff', menu: 'nav.staff' },
-	admin: { requirement: { kind: 'roles', roles: ADMIN_ROLES }, languages: STAFF, home: '/staff/admin', menu: 'nav.admin' }
+	account: {
+		requirement: { kind: 'signed-in' },
+		languages: ALL,
+		home: '/account/sessions',
+		menu: 'nav.devices'
+	},
+	cases: {
+		requirement: { kind: 'applicant' },
+		languages: ALL,
+		home: '/cases',
+		menu: 'nav.my_cases'
+	},
+	referent: {
+		requirement: { kind: 'roles', roles: REFERENT_ROLES },
+		languages: STAFF,
+		home: '/referent',
+		menu: 'nav.referent'
+	},
+	counter: {
+		requirement: { kind: 'roles', roles: COUNTER_ROLES },
+		languages: STAFF,
+		home: '/counter',
+		menu: 'nav.counter'
+	},
+	staff: {
+		requirement: { kind: 'roles', roles: OFFICE_ROLES },
+		languages: STAFF,
+		home: '/staff',
+		menu: 'nav.staff'
+	},
+	admin: {
+		requirement: { kind: 'roles', roles: ADMIN_ROLES },
+		languages: STAFF,
+		home: '/staff/admin',
+		menu: 'nav.admin'
+	}
 };
 
 /** Where a person lands after signing in: the home of the first area here that they reach. */
-export const LANDING_ORDER: readonly AreaName[] = ['cases', 'referent', 'counter', 'admin', 'staff', 'account'];
+export const LANDING_ORDER: readonly AreaName[] = [
+	'cases',
+	'referent',
+	'counter',
+	'admin',
+	'staff',
+	'account'
+];
 
 /** The menu, in this order: each area the person reaches (statistics for everyone; account last). */
-export const MENU_ORDER: readonly AreaName[] = ['statistics', 'cases', 'referent', 'counter', 'staff', 'admin', 'account'];
+export const MENU_ORDER: readonly AreaName[] = [
+	'statistics',
+	'cases',
+	'referent',
+	'counter',
+	'staff',
+	'admin',
+	'account'
+];
 
 export interface RouteRule {
 	area: AreaName;
@@ -90,7 +153,10 @@ export const routes: Record<string, RouteRule> = {
 	'/statistics.csv': { area: 'statistics' },
 	'/api/health': { area: 'api' },
 	'/api/v1/events': { area: 'api', requirement: { kind: 'api-key', scope: 'events:write' } },
-	'/api/v1/cases/[reference=reference]/activation-letter': { area: 'api', requirement: { kind: 'api-key', scope: 'letters:issue' } },
+	'/api/v1/cases/[reference=reference]/activation-letter': {
+		area: 'api',
+		requirement: { kind: 'api-key', scope: 'letters:issue' }
+	},
 	'/auth/login': { area: 'auth' },
 	// Signing out must work for anyone, also with an expired session: it only clears the cookie then.
 	'/auth/logout': { area: 'auth' },
@@ -126,11 +192,19 @@ export interface ResolvedRule {
 }
 
 /** The rule for a route id, or undefined when the route has none (and must be refused). */
-export function ruleFor(routeId: string, table: Record<string, RouteRule> = routes): ResolvedRule | undefined {
+export function ruleFor(
+	routeId: string,
+	table: Record<string, RouteRule> = routes
+): ResolvedRule | undefined {
 	if (!Object.hasOwn(table, routeId)) return undefined;
 	const rule = table[routeId];
 	const area = areas[rule.area];
-	return { routeId, area: rule.area, requirement: rule.requirement ?? area.requirement, languages: rule.languages ?? area.languages };
+	return {
+		routeId,
+		area: rule.area,
+		requirement: rule.requirement ?? area.requirement,
+		languages: rule.languages ?? area.languages
+	};
 }
 
 /** The languages of a route's pages; a request that matched no route (a 404 page) has them all. */
@@ -157,7 +231,11 @@ export function decide(requirement: Requirement, user: Holder | null): Decision 
 		case 'applicant':
 			return !user ? 'sign-in' : user.kind === 'applicant' ? 'allow' : 'forbidden';
 		case 'roles':
-			return !user ? 'sign-in' : user.roles.some((r) => requirement.roles.includes(r.role)) ? 'allow' : 'forbidden';
+			return !user
+				? 'sign-in'
+				: user.roles.some((r) => requirement.roles.includes(r.role))
+					? 'allow'
+					: 'forbidden';
 	}
 }
 
@@ -172,19 +250,27 @@ export type Verdict =
 	| { kind: 'forbidden' };
 
 /** What the guard does with a request for a route (by id) from a person (null: nobody signed in). */
-export function verdictFor(routeId: string | null, user: Holder | null, table: Record<string, RouteRule> = routes): Verdict {
+export function verdictFor(
+	routeId: string | null,
+	user: Holder | null,
+	table: Record<string, RouteRule> = routes
+): Verdict {
 	if (routeId === null) return { kind: 'not-routed' };
 	const rule = ruleFor(routeId, table);
 	if (!rule) return { kind: 'no-rule' };
 	const { requirement } = rule;
 	if (requirement.kind === 'api-key') return { kind: 'api-key', scope: requirement.scope };
 	const decision = decide(requirement, user);
-	return decision === 'allow' ? { kind: 'allow', personal: requirement.kind !== 'public' } : { kind: decision };
+	return decision === 'allow'
+		? { kind: 'allow', personal: requirement.kind !== 'public' }
+		: { kind: decision };
 }
 
 /** The areas a person reaches, of those with a home page. */
 export function areasOf(user: Holder | null): AreaName[] {
-	return (Object.keys(areas) as AreaName[]).filter((name) => areas[name].home && decide(areas[name].requirement, user) === 'allow');
+	return (Object.keys(areas) as AreaName[]).filter(
+		(name) => areas[name].home && decide(areas[name].requirement, user) === 'allow'
+	);
 }
 
 /** Where a person lands after signing in, when they did not ask for a page. */
@@ -203,5 +289,9 @@ export interface MenuItem {
 /** The menu a person sees: statistics for everyone, then each area they reach. */
 export function menuOf(user: Holder | null): MenuItem[] {
 	const reached = areasOf(user);
-	return MENU_ORDER.filter((name) => reached.includes(name)).map((name) => ({ area: name, href: areas[name].home!, label: areas[name].menu! }));
+	return MENU_ORDER.filter((name) => reached.includes(name)).map((name) => ({
+		area: name,
+		href: areas[name].home!,
+		label: areas[name].menu!
+	}));
 }

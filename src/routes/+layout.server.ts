@@ -11,7 +11,11 @@ export const load: LayoutServerLoad = ({ locals, route }) => {
 		lang: language.code,
 		dir: language.dir,
 		// Only what the header needs: never roles' organisations or ids.
-		menu: menuOf(user).map((item) => ({ href: item.href, label: item.label, current: item.area === area })),
+		menu: menuOf(user).map((item) => ({
+			href: item.href,
+			label: item.label,
+			current: item.area === area
+		})),
 		user: user ? { name: user.displayName } : null
 	};
 };

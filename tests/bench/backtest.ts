@@ -24,8 +24,21 @@
  * BACKTEST_OPTIONS (JSON, overrides the estimator's options, for calibration).
  */
 import { pathToFileURL } from 'node:url';
-import { DEFAULT_SEED, DEMO_ASYLUM_CASE, DEMO_SPONSORED_CASE, PRODUCT_MODELS, simulate } from '../../src/lib/server/demo/simulator';
-import { DEFAULT_OPTIONS, estimateTurn, percentile, weeklyHistory, type EstimatorOptions, type QueueSpan } from '../../src/lib/server/queue/estimator';
+import {
+	DEFAULT_SEED,
+	DEMO_ASYLUM_CASE,
+	DEMO_SPONSORED_CASE,
+	PRODUCT_MODELS,
+	simulate
+} from '../../src/lib/server/demo/simulator';
+import {
+	DEFAULT_OPTIONS,
+	estimateTurn,
+	percentile,
+	weeklyHistory,
+	type EstimatorOptions,
+	type QueueSpan
+} from '../../src/lib/server/queue/estimator';
 
 const DAY_MS = 86_400_000;
 const WEEK_MS = 7 * DAY_MS;
@@ -95,7 +108,10 @@ function median(values: number[]): number {
 	);
 }
 
-function figures(evaluations: Evaluation[], which: 'ours' | 'baseline' | ((e: Evaluation) => Estimate)): Figures {
+function figures(
+	evaluations: Evaluation[],
+	which: 'ours' | 'baseline' | ((e: Evaluation) => Estimate)
+): Figures {
 	let covered = 0;
 	let counted = 0;
 	const absolute: number[] = [];
@@ -132,9 +148,17 @@ function summarise(evaluations: Evaluation[]): Summary {
 }
 
 /** Per product and queue stage: each case's stays, from its events (as `queue_entry` holds them). */
-function reconstructQueues(scale: number, seed: number): { queues: Queue[]; start: number; end: number; cases: number } {
+function reconstructQueues(
+	scale: number,
+	seed: number
+): { queues: Queue[]; start: number; end: number; cases: number } {
 	const sim = simulate({ scale, now: NOW, seed });
-	const queueStages = new Map(PRODUCT_MODELS.map((m) => [m.code, new Set(m.stages.filter((s) => s.kind === 'queue').map((s) => s.code))]));
+	const queueStages = new Map(
+		PRODUCT_MODELS.map((m) => [
+			m.code,
+			new Set(m.stages.filter((s) => s.kind === 'queue').map((s) => s.code))
+		])
+	);
 	const demo = new Set<string>([DEMO_ASYLUM_CASE.reference, DEMO_SPONSORED_CASE.reference]);
 	const byKey = new Map<string, Span[]>();
 	for (const c of sim.cases) {
@@ -142,11 +166,20 @@ function reconstructQueues(scale: number, seed: number): { queues: Queue[]; star
 		if (demo.has(c.reference)) continue;
 		const stages = queueStages.get(c.product)!;
 		let open: { key: string; at: number } | null = null;
-		const events = c.events.map((e) => ({ e, at: Date.parse(e.occurredAt) })).sort((a, b) => a.at - b.at);
+		const events = c.events
+			.map((e) => ({ e, at: Date.parse(e.occurredAt) }))
+			.sort((a, b) => a.at - b.at);
 		for (const { e, at } of events) {
-			if (e.type !== 'case.stage_entered' && e.type !== 'case.decided' && e.type !== 'case.withdrawn') continue;
+			if (
+				e.type !== 'case.stage_entered' &&
+				e.type !== 'case.decided' &&
+				e.type !== 'case.withdrawn'
+			)
+				continue;
 			if (open) {
-				byKey.get(open.key)!.push({ enteredAt: open.at, leftAt: at, withdrawn: e.type === 'case.withdrawn' });
+				byKey
+					.get(open.key)!
+					.push({ enteredAt: open.at, leftAt: at, withdrawn: e.type === 'case.withdrawn' });
 				open = null;
 			}
 			if (e.type === 'case.stage_entered' && stages.has(String(e.data.stage))) {
@@ -157,14 +190,24 @@ function reconstructQueues(scale: number, seed: number): { queues: Queue[]; star
 		}
 		if (open) byKey.get(open.key)!.push({ enteredAt: open.at, leftAt: null, withdrawn: false });
 	}
-	const queues = [...byKey].map(([key, spans]) => ({ key, spans: spans.sort((a, b) => a.enteredAt - b.enteredAt) }));
-	return { queues, start: sim.historyStart.getTime(), end: sim.now.getTime(), cases: sim.cases.length };
+	const queues = [...byKey].map(([key, spans]) => ({
+		key,
+		spans: spans.sort((a, b) => a.enteredAt - b.enteredAt)
+	}));
+	return {
+		queues,
+		start: sim.historyStart.getTime(),
+		end: sim.now.getTime(),
+		cases: sim.cases.length
+	};
 }
 
 /** The first Monday 00:00 (Amsterdam winter time) on or after `t`: week boundaries. */
 function firstMonday(t: number): number {
 	const d = new Date(t);
-	const monday = Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate() + ((8 - d.getUTCDay()) % 7)) - 3_600_000;
+	const monday =
+		Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate() + ((8 - d.getUTCDay()) % 7)) -
+		3_600_000;
 	return monday >= t ? monday : monday + WEEK_MS;
 }
 
@@ -180,7 +223,13 @@ interface Counters {
 	maxWaiting: number;
 }
 
-function evaluateQueue(queue: Queue, weekZero: number, end: number, options: Partial<EstimatorOptions>, counters: Counters): Evaluation[] {
+function evaluateQueue(
+	queue: Queue,
+	weekZero: number,
+	end: number,
+	options: Partial<EstimatorOptions>,
+	counters: Counters
+): Evaluation[] {
 	const evaluations: Evaluation[] = [];
 	const spans = queue.spans;
 	for (let k = WARM_UP_WEEKS; ; k += EVERY_WEEKS) {
@@ -205,7 +254,13 @@ function evaluateQueue(queue: Queue, weekZero: number, end: number, options: Par
 		const served: number[] = [];
 		for (const s of spans) {
 			if (s.enteredAt > moment) break;
-			if (!s.withdrawn && s.leftAt !== null && s.leftAt < moment && s.leftAt >= moment - HISTORY_WEEKS * WEEK_MS) served.push((s.leftAt - s.enteredAt) / WEEK_MS);
+			if (
+				!s.withdrawn &&
+				s.leftAt !== null &&
+				s.leftAt < moment &&
+				s.leftAt >= moment - HISTORY_WEEKS * WEEK_MS
+			)
+				served.push((s.leftAt - s.enteredAt) / WEEK_MS);
 		}
 		served.sort((a, b) => a - b);
 		const baseLow = served.length ? percentile(served, BASELINE_LOW) : NaN;
@@ -216,7 +271,8 @@ function evaluateQueue(queue: Queue, weekZero: number, end: number, options: Par
 		counters.withdrawnExcluded += waiting.length - candidates.length;
 		const take = Math.min(CASES_PER_CELL, candidates.length);
 		for (let j = 0; j < take; j++) {
-			const ahead = candidates[take === 1 ? 0 : Math.round((j * (candidates.length - 1)) / (take - 1))];
+			const ahead =
+				candidates[take === 1 ? 0 : Math.round((j * (candidates.length - 1)) / (take - 1))];
 			const span = waiting[ahead];
 			const real = (span.leftAt! - moment) / WEEK_MS;
 			const began = performance.now();
@@ -227,8 +283,16 @@ function evaluateQueue(queue: Queue, weekZero: number, end: number, options: Par
 			const short =
 				j % 5 === 0
 					? SHORT_HISTORIES.map((weeks) => {
-							const e = estimateTurn({ ahead, history: { ...history, exitsPerWeek: history.exitsPerWeek.slice(-weeks) } }, options);
-							return e.kind === 'estimate' ? { point: e.pointWeeks, low: e.lowWeeks, high: e.highWeeks } : null;
+							const e = estimateTurn(
+								{
+									ahead,
+									history: { ...history, exitsPerWeek: history.exitsPerWeek.slice(-weeks) }
+								},
+								options
+							);
+							return e.kind === 'estimate'
+								? { point: e.pointWeeks, low: e.lowWeeks, high: e.highWeeks }
+								: null;
 						})
 					: undefined;
 			evaluations.push({
@@ -237,9 +301,16 @@ function evaluateQueue(queue: Queue, weekZero: number, end: number, options: Par
 				toEnd: (end - moment) / WEEK_MS,
 				queue: queue.key,
 				horizon: est.kind === 'estimate' ? est.pointWeeks : real,
-				ours: est.kind === 'estimate' ? { point: est.pointWeeks, low: est.lowWeeks, high: est.highWeeks } : null,
+				ours:
+					est.kind === 'estimate'
+						? { point: est.pointWeeks, low: est.lowWeeks, high: est.highWeeks }
+						: null,
 				baseline: served.length
-					? { point: Math.max(0, baseLow - waited), low: Math.max(0, baseLow - waited), high: Math.max(0, baseHigh - waited) }
+					? {
+							point: Math.max(0, baseLow - waited),
+							low: Math.max(0, baseLow - waited),
+							high: Math.max(0, baseHigh - waited)
+						}
 					: null
 			});
 		}
@@ -248,20 +319,55 @@ function evaluateQueue(queue: Queue, weekZero: number, end: number, options: Par
 }
 
 function diagnose(perQueue: { key: string; evaluations: Evaluation[] }[]): void {
-	const q = (v: number[], p: number) => percentile(v.slice().sort((a, b) => a - b), p).toFixed(3);
+	const q = (v: number[], p: number) =>
+		percentile(
+			v.slice().sort((a, b) => a - b),
+			p
+		).toFixed(3);
 	const report = (label: string, ev: Evaluation[]) => {
-		const z = ev.filter((e) => e.ours).map((e) => Math.log(Math.max(e.real, 1 / 70) / e.ours!.point));
+		const z = ev
+			.filter((e) => e.ours)
+			.map((e) => Math.log(Math.max(e.real, 1 / 70) / e.ours!.point));
 		const width = ev.filter((e) => e.ours).map((e) => Math.log(e.ours!.high / e.ours!.point));
 		const below = ev.filter((e) => e.ours && e.real < e.ours.low).length / ev.length;
 		const above = ev.filter((e) => e.ours && e.real > e.ours.high).length / ev.length;
-		console.log(`${pad(label, 36)} log(real/pt) p10 ${q(z, 0.1)} p50 ${q(z, 0.5)} p90 ${q(z, 0.9)}  half-width ${q(width, 0.5)}  below ${below.toFixed(3)} above ${above.toFixed(3)}`);
+		console.log(
+			`${pad(label, 36)} log(real/pt) p10 ${q(z, 0.1)} p50 ${q(z, 0.5)} p90 ${q(z, 0.9)}  half-width ${q(width, 0.5)}  below ${below.toFixed(3)} above ${above.toFixed(3)}`
+		);
 	};
 	const all = perQueue.flatMap((p) => p.evaluations);
-	for (const [lo, hi] of [[0, 26], [26, 52], [52, 78], [78, 200]]) report(`toEnd ${lo}-${hi}, horizon 13+`, all.filter((e) => e.horizon >= 13 && e.toEnd >= lo && e.toEnd < hi));
-	for (const [lo, hi] of [[0, 26], [26, 52], [52, 78], [78, 200]]) report(`toEnd ${lo}-${hi}, horizon 4-13`, all.filter((e) => e.horizon >= 4 && e.horizon < 13 && e.toEnd >= lo && e.toEnd < hi));
+	for (const [lo, hi] of [
+		[0, 26],
+		[26, 52],
+		[52, 78],
+		[78, 200]
+	])
+		report(
+			`toEnd ${lo}-${hi}, horizon 13+`,
+			all.filter((e) => e.horizon >= 13 && e.toEnd >= lo && e.toEnd < hi)
+		);
+	for (const [lo, hi] of [
+		[0, 26],
+		[26, 52],
+		[52, 78],
+		[78, 200]
+	])
+		report(
+			`toEnd ${lo}-${hi}, horizon 4-13`,
+			all.filter((e) => e.horizon >= 4 && e.horizon < 13 && e.toEnd >= lo && e.toEnd < hi)
+		);
 	for (const p of perQueue) {
 		report(p.key, p.evaluations);
-		for (const [lo, hi] of [[0, 1], [1, 4], [4, 13], [13, 1e9]]) report(`   ${lo}-${hi}`, p.evaluations.filter((e) => e.horizon >= lo && e.horizon < hi));
+		for (const [lo, hi] of [
+			[0, 1],
+			[1, 4],
+			[4, 13],
+			[13, 1e9]
+		])
+			report(
+				`   ${lo}-${hi}`,
+				p.evaluations.filter((e) => e.horizon >= lo && e.horizon < hi)
+			);
 	}
 }
 
@@ -272,7 +378,10 @@ function timeOneCall(options: Partial<EstimatorOptions>): number {
 	let sink = 0;
 	const began = performance.now();
 	for (let i = 0; i < calls; i++) {
-		const est = estimateTurn({ ahead: (i * 37) % 5000, history: { exitsPerWeek: exits, weeksSinceEnd: 0.5 } }, options);
+		const est = estimateTurn(
+			{ ahead: (i * 37) % 5000, history: { exitsPerWeek: exits, weeksSinceEnd: 0.5 } },
+			options
+		);
 		if (est.kind === 'estimate') sink += est.pointWeeks;
 	}
 	const micros = ((performance.now() - began) * 1000) / calls;
@@ -306,7 +415,16 @@ function sweep(scale: number): void {
 	const histories = seeds.map((seed) => reconstructQueues(scale, seed));
 	for (const options of sets) {
 		const all: Evaluation[] = [];
-		const counters: Counters = { cells: 0, censoredCells: 0, censoredCases: 0, withdrawnExcluded: 0, waitingSeen: 0, estimatorCalls: 0, estimatorMs: 0, maxWaiting: 0 };
+		const counters: Counters = {
+			cells: 0,
+			censoredCells: 0,
+			censoredCases: 0,
+			withdrawnExcluded: 0,
+			waitingSeen: 0,
+			estimatorCalls: 0,
+			estimatorMs: 0,
+			maxWaiting: 0
+		};
 		const perQueueCoverage: number[] = [];
 		for (const { queues, start, end } of histories) {
 			for (const queue of queues) {
@@ -316,7 +434,13 @@ function sweep(scale: number): void {
 			}
 		}
 		const s = summarise(all);
-		const horizon = [0, 1, 4, 13].map((lo, i, a) => figures(all.filter((e) => e.horizon >= lo && e.horizon < (a[i + 1] ?? Infinity)), 'ours').coverage);
+		const horizon = [0, 1, 4, 13].map(
+			(lo, i, a) =>
+				figures(
+					all.filter((e) => e.horizon >= lo && e.horizon < (a[i + 1] ?? Infinity)),
+					'ours'
+				).coverage
+		);
 		const sampled = all.filter((e) => e.short);
 		const short = SHORT_HISTORIES.map((_, i) => figures(sampled, (e) => e.short![i]).coverage);
 		console.log(
@@ -333,29 +457,62 @@ function shortRow(label: string, f: Figures): string {
 export default async function main(): Promise<void> {
 	const scale = Number(process.env.BACKTEST_SCALE ?? 0.3);
 	const seed = Number(process.env.BACKTEST_SEED ?? DEFAULT_SEED);
-	const options: Partial<EstimatorOptions> = process.env.BACKTEST_OPTIONS ? JSON.parse(process.env.BACKTEST_OPTIONS) : {};
+	const options: Partial<EstimatorOptions> = process.env.BACKTEST_OPTIONS
+		? JSON.parse(process.env.BACKTEST_OPTIONS)
+		: {};
 	if (process.env.BACKTEST_SWEEP) return sweep(scale);
 	const began = performance.now();
 	const { queues, start, end, cases } = reconstructQueues(scale, seed);
 	const simulatedSeconds = (performance.now() - began) / 1000;
 	const weekZero = firstMonday(start);
 
-	const counters: Counters = { cells: 0, censoredCells: 0, censoredCases: 0, withdrawnExcluded: 0, waitingSeen: 0, estimatorCalls: 0, estimatorMs: 0, maxWaiting: 0 };
-	const perQueue: { key: string; evaluations: Evaluation[]; moments: number; censored: number }[] = [];
+	const counters: Counters = {
+		cells: 0,
+		censoredCells: 0,
+		censoredCases: 0,
+		withdrawnExcluded: 0,
+		waitingSeen: 0,
+		estimatorCalls: 0,
+		estimatorMs: 0,
+		maxWaiting: 0
+	};
+	const perQueue: { key: string; evaluations: Evaluation[]; moments: number; censored: number }[] =
+		[];
 	for (const queue of queues.sort((a, b) => a.key.localeCompare(b.key))) {
 		const cells = counters.cells;
 		const censored = counters.censoredCells;
 		const evaluations = evaluateQueue(queue, weekZero, end, options, counters);
-		perQueue.push({ key: queue.key, evaluations, moments: counters.cells - cells - (counters.censoredCells - censored), censored: counters.censoredCells - censored });
+		perQueue.push({
+			key: queue.key,
+			evaluations,
+			moments: counters.cells - cells - (counters.censoredCells - censored),
+			censored: counters.censoredCells - censored
+		});
 	}
 	const all = perQueue.flatMap((q) => q.evaluations);
 	const overall = summarise(all);
 
-	console.log(`Backtest of the expected wait: simulator scale ${scale}, seed ${seed}, ${cases} cases, ${queues.length} queues (${simulatedSeconds.toFixed(1)} s to simulate)`);
-	console.log(`Moments every ${EVERY_WEEKS} weeks after ${WARM_UP_WEEKS} weeks; history ${HISTORY_WEEKS} complete weeks; up to ${CASES_PER_CELL} cases per queue and moment; 80 % interval (ours) vs p50–p93 (baseline)`);
+	console.log(
+		`Backtest of the expected wait: simulator scale ${scale}, seed ${seed}, ${cases} cases, ${queues.length} queues (${simulatedSeconds.toFixed(1)} s to simulate)`
+	);
+	console.log(
+		`Moments every ${EVERY_WEEKS} weeks after ${WARM_UP_WEEKS} weeks; history ${HISTORY_WEEKS} complete weeks; up to ${CASES_PER_CELL} cases per queue and moment; 80 % interval (ours) vs p50–p93 (baseline)`
+	);
 	console.log(`Estimator options: ${JSON.stringify({ ...DEFAULT_OPTIONS, ...options })}`);
 	console.log('');
-	console.log([pad('queue', 36), pad('n', 8), pad('ours cov', 8), pad('MAE wk', 8), pad('rel err', 9), pad('base cov', 8), pad('MAE wk', 8), pad('rel err', 9), 'MAE ratio'].join(' '));
+	console.log(
+		[
+			pad('queue', 36),
+			pad('n', 8),
+			pad('ours cov', 8),
+			pad('MAE wk', 8),
+			pad('rel err', 9),
+			pad('base cov', 8),
+			pad('MAE wk', 8),
+			pad('rel err', 9),
+			'MAE ratio'
+		].join(' ')
+	);
 	const byQueue: Record<string, Summary & { moments: number; censored: number }> = {};
 	for (const q of perQueue) {
 		if (q.evaluations.length === 0) {
@@ -367,7 +524,9 @@ export default async function main(): Promise<void> {
 		console.log(row(q.key, s));
 	}
 	console.log(row('OVERALL', overall));
-	console.log(`(moments evaluated per queue: ${perQueue.map((q) => `${q.key} ${q.moments}${q.censored ? ` + ${q.censored} censored` : ''}`).join(', ')})`);
+	console.log(
+		`(moments evaluated per queue: ${perQueue.map((q) => `${q.key} ${q.moments}${q.censored ? ` + ${q.censored} censored` : ''}`).join(', ')})`
+	);
 
 	console.log('');
 	console.log('By the estimated wait (ours):');
@@ -386,7 +545,9 @@ export default async function main(): Promise<void> {
 	}
 
 	console.log('');
-	console.log('Short histories (the same moments and cases, every fifth, with only the latest weeks):');
+	console.log(
+		'Short histories (the same moments and cases, every fifth, with only the latest weeks):'
+	);
 	const sampled = all.filter((e) => e.short);
 	const shortHistories: Record<string, Figures> = {};
 	for (let i = 0; i < SHORT_HISTORIES.length; i++) {
@@ -405,8 +566,12 @@ export default async function main(): Promise<void> {
 	console.log(
 		`Excluded: ${counters.censoredCells} of ${counters.cells} (queue, moment) cells right-censored (some case waiting then was still waiting at the end; ${counters.censoredCases} case-moments not scored); ${counters.withdrawnExcluded} case-moments of cases that later withdrew (never had a turn) not scored`
 	);
-	console.log(`Largest queue seen: ${counters.maxWaiting} waiting; mean ${Math.round(counters.waitingSeen / counters.cells)} per queue and moment`);
-	console.log(`Estimator: ${perCallMicros.toFixed(2)} µs per call (tight loop, 26 weeks), ${meanCallMicros.toFixed(2)} µs per call in the backtest (${counters.estimatorCalls} calls)`);
+	console.log(
+		`Largest queue seen: ${counters.maxWaiting} waiting; mean ${Math.round(counters.waitingSeen / counters.cells)} per queue and moment`
+	);
+	console.log(
+		`Estimator: ${perCallMicros.toFixed(2)} µs per call (tight loop, 26 weeks), ${meanCallMicros.toFixed(2)} µs per call in the backtest (${counters.estimatorCalls} calls)`
+	);
 	const seconds = (performance.now() - began) / 1000;
 	console.log(`Total ${seconds.toFixed(1)} s`);
 
@@ -422,15 +587,49 @@ export default async function main(): Promise<void> {
 		ratioMaeWeeks: overall.ratioMaeWeeks,
 		ratioRelativeError: overall.ratioRelativeError,
 		targets: { coverage: [0.75, 0.85], maxRatioMaeWeeks: 0.5, coverageOk, errorOk },
-		excluded: { censoredCells: counters.censoredCells, cells: counters.cells, censoredCaseMoments: counters.censoredCases, withdrawnCaseMoments: counters.withdrawnExcluded },
+		excluded: {
+			censoredCells: counters.censoredCells,
+			cells: counters.cells,
+			censoredCaseMoments: counters.censoredCases,
+			withdrawnCaseMoments: counters.withdrawnExcluded
+		},
 		perQueue: Object.fromEntries(
 			Object.entries(byQueue).map(([k, s]) => [
 				k,
-				{ n: s.evaluations, moments: s.moments, censoredMoments: s.censored, ours: { coverage: s.ours.coverage, maeWeeks: s.ours.maeWeeks, rel: s.ours.medianRelativeError }, baseline: { coverage: s.baseline.coverage, maeWeeks: s.baseline.maeWeeks, rel: s.baseline.medianRelativeError } }
+				{
+					n: s.evaluations,
+					moments: s.moments,
+					censoredMoments: s.censored,
+					ours: {
+						coverage: s.ours.coverage,
+						maeWeeks: s.ours.maeWeeks,
+						rel: s.ours.medianRelativeError
+					},
+					baseline: {
+						coverage: s.baseline.coverage,
+						maeWeeks: s.baseline.maeWeeks,
+						rel: s.baseline.medianRelativeError
+					}
+				}
 			])
 		),
-		byHorizon: Object.fromEntries(Object.entries(byHorizon).map(([k, v]) => [k, { n: v.evaluations, coverage: v.ours.coverage, maeWeeks: v.ours.maeWeeks, baselineMaeWeeks: v.baseline.maeWeeks }])),
-		shortHistories: Object.fromEntries(Object.entries(shortHistories).map(([k, v]) => [k, { n: v.evaluations, coverage: v.coverage, maeWeeks: v.maeWeeks, rel: v.medianRelativeError }])),
+		byHorizon: Object.fromEntries(
+			Object.entries(byHorizon).map(([k, v]) => [
+				k,
+				{
+					n: v.evaluations,
+					coverage: v.ours.coverage,
+					maeWeeks: v.ours.maeWeeks,
+					baselineMaeWeeks: v.baseline.maeWeeks
+				}
+			])
+		),
+		shortHistories: Object.fromEntries(
+			Object.entries(shortHistories).map(([k, v]) => [
+				k,
+				{ n: v.evaluations, coverage: v.coverage, maeWeeks: v.maeWeeks, rel: v.medianRelativeError }
+			])
+		),
 		perCallMicros: round(perCallMicros, 2),
 		seconds: round(seconds, 1)
 	};

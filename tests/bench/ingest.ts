@@ -28,7 +28,8 @@ interface Figures {
 function history(): DemoEvent[] {
 	const scale = (EVENTS / EVENTS_PER_SCALE) * 1.2;
 	const { events } = simulate({ scale, now: NOW, seed: 1 });
-	if (events.length < EVENTS) throw new Error(`the simulator gave ${events.length} events, fewer than ${EVENTS}`);
+	if (events.length < EVENTS)
+		throw new Error(`the simulator gave ${events.length} events, fewer than ${EVENTS}`);
 	// A prefix of a chronological history is itself a valid history.
 	return events.slice(0, EVENTS);
 }
@@ -39,13 +40,24 @@ async function measure(db: Db, events: DemoEvent[], setupSeconds: number): Promi
 	for (let i = 0; i < events.length; i += MAX_EVENTS_PER_BATCH) {
 		const batchStarted = performance.now();
 		const result = await ingestEvents(db, { events: events.slice(i, i + MAX_EVENTS_PER_BATCH) });
-		if (!result.ok) throw new Error(`batch at event ${i} rejected: ${JSON.stringify(result.errors.slice(0, 3))}`);
+		if (!result.ok)
+			throw new Error(`batch at event ${i} rejected: ${JSON.stringify(result.errors.slice(0, 3))}`);
 		slowest = Math.max(slowest, performance.now() - batchStarted);
 	}
 	const seconds = (performance.now() - began) / 1000;
-	const stored = await db.selectFrom('case_event').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-	if (Number(stored.n) !== events.length) throw new Error(`stored ${stored.n} events, expected ${events.length}`);
-	return { events: events.length, seconds: round(seconds, 2), eventsPerSecond: Math.round(events.length / seconds), slowestBatchMs: Math.round(slowest), setupSeconds: round(setupSeconds, 2) };
+	const stored = await db
+		.selectFrom('case_event')
+		.select((eb) => eb.fn.countAll<number>().as('n'))
+		.executeTakeFirstOrThrow();
+	if (Number(stored.n) !== events.length)
+		throw new Error(`stored ${stored.n} events, expected ${events.length}`);
+	return {
+		events: events.length,
+		seconds: round(seconds, 2),
+		eventsPerSecond: Math.round(events.length / seconds),
+		slowestBatchMs: Math.round(slowest),
+		setupSeconds: round(setupSeconds, 2)
+	};
 }
 
 function round(value: number, digits: number): number {
@@ -106,9 +118,15 @@ export default async function ingestBench(): Promise<void> {
 	if (url) {
 		postgres = await onPostgres(url, events);
 		report('PostgreSQL', postgres);
-		console.log(`target: 10,000 events in under 30 s on PostgreSQL: ${(postgres.seconds / postgres.events) * 10_000 < 30 ? 'met' : 'MISSED'}`);
+		console.log(
+			`target: 10,000 events in under 30 s on PostgreSQL: ${(postgres.seconds / postgres.events) * 10_000 < 30 ? 'met' : 'MISSED'}`
+		);
 	} else {
-		console.log('PostgreSQL: not measured; set BENCH_DATABASE_URL (or TEST_DATABASE_URL) to a server this bench may create a database on.');
+		console.log(
+			'PostgreSQL: not measured; set BENCH_DATABASE_URL (or TEST_DATABASE_URL) to a server this bench may create a database on.'
+		);
 	}
-	console.log(`RESULT ${JSON.stringify({ events: events.length, batchSize: MAX_EVENTS_PER_BATCH, pglite, postgres })}`);
+	console.log(
+		`RESULT ${JSON.stringify({ events: events.length, batchSize: MAX_EVENTS_PER_BATCH, pglite, postgres })}`
+	);
 }

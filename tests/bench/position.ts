@@ -20,11 +20,22 @@ function percentile(sorted: number[], p: number): number {
 
 function summarise(times: number[]) {
 	const sorted = [...times].sort((a, b) => a - b);
-	return { lookups: times.length, p50Ms: Number(percentile(sorted, 50).toFixed(3)), p99Ms: Number(percentile(sorted, 99).toFixed(3)), maxMs: Number(sorted.at(-1)!.toFixed(3)) };
+	return {
+		lookups: times.length,
+		p50Ms: Number(percentile(sorted, 50).toFixed(3)),
+		p99Ms: Number(percentile(sorted, 99).toFixed(3)),
+		maxMs: Number(sorted.at(-1)!.toFixed(3))
+	};
 }
 
 async function sampleEntries(db: Db, n: number) {
-	const result = await sql<{ id: number; product_code: string; stage_code: string; stream: 'normal' | 'priority'; entered_at: Date }>`
+	const result = await sql<{
+		id: number;
+		product_code: string;
+		stage_code: string;
+		stream: 'normal' | 'priority';
+		entered_at: Date;
+	}>`
 		select id, product_code, stage_code, stream, entered_at from queue_entry
 		where left_at is null and product_code = 'asiel' and stage_code = 'assessment'
 		order by random() limit ${n}`.execute(db);
@@ -33,12 +44,16 @@ async function sampleEntries(db: Db, n: number) {
 
 export default async function run(): Promise<void> {
 	const url = benchDatabaseUrl();
-	console.log(`Position bench: ${WAITING.toLocaleString('en')} waiting in one queue on ${url ? 'PostgreSQL' : 'PGlite (set BENCH_DATABASE_URL for PostgreSQL)'}`);
-	const handle = url ? await freshPostgres(url, 'bench_position') : await (async () => {
-		const db = createDatabase({ pgliteDir: 'memory' });
-		await migrateToLatest(db);
-		return { db, drop: () => db.destroy() };
-	})();
+	console.log(
+		`Position bench: ${WAITING.toLocaleString('en')} waiting in one queue on ${url ? 'PostgreSQL' : 'PGlite (set BENCH_DATABASE_URL for PostgreSQL)'}`
+	);
+	const handle = url
+		? await freshPostgres(url, 'bench_position')
+		: await (async () => {
+				const db = createDatabase({ pgliteDir: 'memory' });
+				await migrateToLatest(db);
+				return { db, drop: () => db.destroy() };
+			})();
 	const { db } = handle;
 	try {
 		const began = performance.now();
@@ -68,9 +83,15 @@ export default async function run(): Promise<void> {
 		const naiveFigures = summarise(naive);
 		const waitingNow = (await findPositionOfEntry(db, entries[0].id))!.waiting;
 		console.log(`waiting in the queue: ${waitingNow.toLocaleString('en')}`);
-		console.log(`ours : p50 ${oursFigures.p50Ms} ms, p99 ${oursFigures.p99Ms} ms over ${oursFigures.lookups} lookups`);
-		console.log(`naive: p50 ${naiveFigures.p50Ms} ms, p99 ${naiveFigures.p99Ms} ms over ${naiveFigures.lookups} lookups`);
-		console.log(`speed-up: p50 ×${(naiveFigures.p50Ms / oursFigures.p50Ms).toFixed(0)}, p99 ×${(naiveFigures.p99Ms / oursFigures.p99Ms).toFixed(0)}; answers differing from the naive count: ${mismatches}`);
+		console.log(
+			`ours : p50 ${oursFigures.p50Ms} ms, p99 ${oursFigures.p99Ms} ms over ${oursFigures.lookups} lookups`
+		);
+		console.log(
+			`naive: p50 ${naiveFigures.p50Ms} ms, p99 ${naiveFigures.p99Ms} ms over ${naiveFigures.lookups} lookups`
+		);
+		console.log(
+			`speed-up: p50 ×${(naiveFigures.p50Ms / oursFigures.p50Ms).toFixed(0)}, p99 ×${(naiveFigures.p99Ms / oursFigures.p99Ms).toFixed(0)}; answers differing from the naive count: ${mismatches}`
+		);
 		console.log(
 			`RESULT ${JSON.stringify({
 				engine: url ? 'postgres' : 'pglite',

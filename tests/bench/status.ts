@@ -20,11 +20,14 @@ const PORT = 4380;
 export default async function run(): Promise<void> {
 	const url = benchDatabaseUrl();
 	if (!url) {
-		console.log('The status bench needs PostgreSQL: set BENCH_DATABASE_URL (or TEST_DATABASE_URL).');
+		console.log(
+			'The status bench needs PostgreSQL: set BENCH_DATABASE_URL (or TEST_DATABASE_URL).'
+		);
 		console.log(`RESULT ${JSON.stringify({ skipped: 'no PostgreSQL' })}`);
 		return;
 	}
-	if (!existsSync('build/index.js')) throw new Error('build/ is missing: run `npm run build` first');
+	if (!existsSync('build/index.js'))
+		throw new Error('build/ is missing: run `npm run build` first');
 	const handle = await freshPostgres(url, 'bench_status');
 	const { db } = handle;
 	let server: ReturnType<typeof spawn> | undefined;
@@ -40,7 +43,13 @@ export default async function run(): Promise<void> {
 		for (const [i, row] of sample.rows.entries()) {
 			const user = await db
 				.insertInto('app_user')
-				.values({ email: `bench-${i}@example.test`, password_hash: 'not-used', display_name: `Bench ${i}`, kind: 'applicant', applicant_id: row.applicant_id })
+				.values({
+					email: `bench-${i}@example.test`,
+					password_hash: 'not-used',
+					display_name: `Bench ${i}`,
+					kind: 'applicant',
+					applicant_id: row.applicant_id
+				})
 				.returning('id')
 				.executeTakeFirstOrThrow();
 			const token = generateSessionToken();
@@ -50,18 +59,40 @@ export default async function run(): Promise<void> {
 
 		const instances = Number(process.env.BENCH_INSTANCES ?? 1);
 		const entry = instances > 1 ? 'tests/bench/support/cluster.js' : 'build';
-		server = spawn(process.execPath, [...(process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : []), entry], {
-			env: { ...process.env, DATABASE_URL: handle.url, PORT: String(PORT), ORIGIN: `http://localhost:${PORT}`, NODE_ENV: 'production', INSTANCES: String(instances), ...(process.env.BENCH_POOL ? { DATABASE_POOL_SIZE: process.env.BENCH_POOL } : {}) },
-			stdio: ['ignore', 'ignore', 'inherit']
-		});
+		server = spawn(
+			process.execPath,
+			[
+				...(process.env.BENCH_PROFILE
+					? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`]
+					: []),
+				entry
+			],
+			{
+				env: {
+					...process.env,
+					DATABASE_URL: handle.url,
+					PORT: String(PORT),
+					ORIGIN: `http://localhost:${PORT}`,
+					NODE_ENV: 'production',
+					INSTANCES: String(instances),
+					...(process.env.BENCH_POOL ? { DATABASE_POOL_SIZE: process.env.BENCH_POOL } : {})
+				},
+				stdio: ['ignore', 'ignore', 'inherit']
+			}
+		);
 		for (let i = 0; i < 100; i++) {
-			const ok = await fetch(`http://localhost:${PORT}/api/health`).then((r) => r.ok).catch(() => false);
+			const ok = await fetch(`http://localhost:${PORT}/api/health`)
+				.then((r) => r.ok)
+				.catch(() => false);
 			if (ok) break;
 			await new Promise((r) => setTimeout(r, 200));
 		}
-		const check = await fetch(`http://localhost:${PORT}${sessions[0].path}`, { headers: { cookie: sessions[0].cookie } });
+		const check = await fetch(`http://localhost:${PORT}${sessions[0].path}`, {
+			headers: { cookie: sessions[0].cookie }
+		});
 		const html = await check.text();
-		if (check.status !== 200 || !html.includes(sample.rows[0].reference)) throw new Error(`the case page answered ${check.status}`);
+		if (check.status !== 200 || !html.includes(sample.rows[0].reference))
+			throw new Error(`the case page answered ${check.status}`);
 		const position = /number ([\d,.]+) of/.exec(html)?.[1] ?? /nummer ([\d.]+) van/.exec(html)?.[1];
 		console.log(`Case page check: 200, position ${position} shown`);
 
@@ -75,7 +106,12 @@ export default async function run(): Promise<void> {
 					{
 						setupRequest: (request) => {
 							const s = sessions[next++ % sessions.length];
-							return { ...request, method: 'GET', path: process.env.BENCH_PATH ?? s.path, headers: { cookie: s.cookie, 'accept-language': 'nl' } };
+							return {
+								...request,
+								method: 'GET',
+								path: process.env.BENCH_PATH ?? s.path,
+								headers: { cookie: s.cookie, 'accept-language': 'nl' }
+							};
 						}
 					}
 				]
@@ -94,7 +130,9 @@ export default async function run(): Promise<void> {
 			non2xx: result.non2xx,
 			errors: result.errors
 		};
-		console.log(`requests/s ${figures.requestsPerSecond}, latency p50 ${figures.latencyP50Ms} ms, p99 ${figures.latencyP99Ms} ms, non-2xx ${figures.non2xx}, errors ${figures.errors}`);
+		console.log(
+			`requests/s ${figures.requestsPerSecond}, latency p50 ${figures.latencyP50Ms} ms, p99 ${figures.latencyP99Ms} ms, non-2xx ${figures.non2xx}, errors ${figures.errors}`
+		);
 		console.log(`RESULT ${JSON.stringify(figures)}`);
 	} finally {
 		server?.kill('SIGTERM');

@@ -20,17 +20,32 @@ function numberFormat(lang: string, options?: Intl.NumberFormatOptions): Intl.Nu
 function dateFormat(lang: string, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
 	const key = `${lang}|${JSON.stringify(options)}`;
 	let format = dateFormats.get(key);
-	if (!format) dateFormats.set(key, (format = new Intl.DateTimeFormat(locale(lang), { timeZone: TIME_ZONE, ...options })));
+	if (!format)
+		dateFormats.set(
+			key,
+			(format = new Intl.DateTimeFormat(locale(lang), { timeZone: TIME_ZONE, ...options }))
+		);
 	return format;
 }
 
-export function formatNumber(lang: string, value: number, options?: Intl.NumberFormatOptions): string {
+export function formatNumber(
+	lang: string,
+	value: number,
+	options?: Intl.NumberFormatOptions
+): string {
 	return numberFormat(lang, options).format(value);
 }
 
 /** A calendar date (`YYYY-MM-DD` or a moment) in the user's language, e.g. "3 februari 2027". */
-export function formatDate(lang: string, value: string | Date, options: Intl.DateTimeFormatOptions = { dateStyle: 'long' }): string {
-	const date = typeof value === 'string' && value.length === 10 ? new Date(`${value}T12:00:00Z`) : new Date(value);
+export function formatDate(
+	lang: string,
+	value: string | Date,
+	options: Intl.DateTimeFormatOptions = { dateStyle: 'long' }
+): string {
+	const date =
+		typeof value === 'string' && value.length === 10
+			? new Date(`${value}T12:00:00Z`)
+			: new Date(value);
 	return dateFormat(lang, options).format(date);
 }
 

@@ -29,7 +29,10 @@ export function languagesFor(routeId: string | null): Language[] {
 
 export const defaultLanguage = 'nl';
 
-const files = import.meta.glob<Record<string, unknown>>('./locales/*/*.json', { eager: true, import: 'default' });
+const files = import.meta.glob<Record<string, unknown>>('./locales/*/*.json', {
+	eager: true,
+	import: 'default'
+});
 
 const resources: Record<string, Record<string, Record<string, unknown>>> = {};
 for (const [path, content] of Object.entries(files)) {

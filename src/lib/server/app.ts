@@ -39,9 +39,15 @@ export function startApp(): Promise<void> {
 					`  Demo API key:  ${key}   (shown once)`
 			);
 		} else {
-			console.log(`Mijn Aanvraag on ${embedded ? `PGlite (${config.pgliteDir})` : 'PostgreSQL'}: ${origin}/statistics`);
+			console.log(
+				`Mijn Aanvraag on ${embedded ? `PGlite (${config.pgliteDir})` : 'PostgreSQL'}: ${origin}/statistics`
+			);
 		}
-		jobs = await startJobs(db, { embedded, smtpUrl: process.env.SMTP_URL || undefined, auditAnchor: { key: auditKey, file: anchorFileFromEnv() } });
+		jobs = await startJobs(db, {
+			embedded,
+			smtpUrl: process.env.SMTP_URL || undefined,
+			auditAnchor: { key: auditKey, file: anchorFileFromEnv() }
+		});
 	})();
 	return started;
 }

@@ -21,16 +21,22 @@ const states = new WeakMap<App.Locals, OutageState>();
 
 function stateOf(event: Pick<RequestEvent, 'locals'>): OutageState {
 	let state = states.get(event.locals);
-	if (!state) states.set(event.locals, (state = { databaseFailed: false, sessionUnchecked: false }));
+	if (!state)
+		states.set(event.locals, (state = { databaseFailed: false, sessionUnchecked: false }));
 	return state;
 }
 
 /** For handleError: true (and remembered for this request) when `error` means the database is unavailable. */
-export function noteDatabaseFailure(event: Pick<RequestEvent, 'locals' | 'request' | 'url'>, error: unknown): boolean {
+export function noteDatabaseFailure(
+	event: Pick<RequestEvent, 'locals' | 'request' | 'url'>,
+	error: unknown
+): boolean {
 	const problem = databaseProblem(error);
 	if (!problem) return false;
 	stateOf(event).databaseFailed = true;
-	console.warn(`${event.request.method} ${event.url.pathname}: database ${problem} (${(error as Error).message})`);
+	console.warn(
+		`${event.request.method} ${event.url.pathname}: database ${problem} (${(error as Error).message})`
+	);
 	return true;
 }
 
@@ -48,12 +54,17 @@ export function sessionUnchecked(event: Pick<RequestEvent, 'locals'>, error: unk
 const SIGN_IN = '/auth/login';
 
 async function sendsToSignIn(response: Response): Promise<boolean> {
-	if (response.status >= 300 && response.status < 400) return (response.headers.get('location') ?? '').startsWith(SIGN_IN);
+	if (response.status >= 300 && response.status < 400)
+		return (response.headers.get('location') ?? '').startsWith(SIGN_IN);
 	if (response.status === 401 || response.status === 403) return true;
 	// A redirect thrown for a client-side navigation or an enhanced form comes as JSON.
 	if (response.status === 200 && (response.headers.get('content-type') ?? '').includes('json')) {
 		const body = await response.clone().text();
-		return body.length < 2000 && /"type":"redirect"/.test(body) && body.includes(`"location":"${SIGN_IN}`);
+		return (
+			body.length < 2000 &&
+			/"type":"redirect"/.test(body) &&
+			body.includes(`"location":"${SIGN_IN}`)
+		);
 	}
 	return false;
 }
@@ -74,10 +85,29 @@ export function unavailableResponse(event: RequestEvent): Response {
 	const message = t('errors.database_unavailable');
 	const path = event.url.pathname;
 	if (path.startsWith('/api/v1/')) {
-		return json({ errors: [{ index: -1, field: '', code: 'database_unavailable', message: 'the database is unavailable; send the same request again later' }] }, { status: 503, headers: retryHeaders() });
+		return json(
+			{
+				errors: [
+					{
+						index: -1,
+						field: '',
+						code: 'database_unavailable',
+						message: 'the database is unavailable; send the same request again later'
+					}
+				]
+			},
+			{ status: 503, headers: retryHeaders() }
+		);
 	}
-	if (path.startsWith('/api/') || event.isDataRequest || (event.request.headers.get('accept') ?? '').startsWith('application/json')) {
-		return json({ message, code: 'database_unavailable' }, { status: 503, headers: retryHeaders() });
+	if (
+		path.startsWith('/api/') ||
+		event.isDataRequest ||
+		(event.request.headers.get('accept') ?? '').startsWith('application/json')
+	) {
+		return json(
+			{ message, code: 'database_unavailable' },
+			{ status: 503, headers: retryHeaders() }
+		);
 	}
 	const title = t('error_page.unavailable_title');
 	const retry = escapeHtml(event.url.pathname + event.url.search);
@@ -92,7 +122,10 @@ export function unavailableResponse(event: RequestEvent): Response {
 <p><a href="${retry}" style="color: #154273">${escapeHtml(t('error_page.retry'))}</a></p>
 </body>
 </html>`;
-	return new Response(html, { status: 503, headers: retryHeaders(new Headers({ 'Content-Type': 'text/html; charset=utf-8' })) });
+	return new Response(html, {
+		status: 503,
+		headers: retryHeaders(new Headers({ 'Content-Type': 'text/html; charset=utf-8' }))
+	});
 }
 
 /**
@@ -103,15 +136,21 @@ export function unavailableResponse(event: RequestEvent): Response {
  */
 export const handleDatabaseOutage: Handle = async ({ event, resolve }) => {
 	let timer: ReturnType<typeof setTimeout> | undefined;
-	const late = new Promise<'late'>((done) => (timer = setTimeout(() => done('late'), REQUEST_DEADLINE_MS)));
-	const work = Promise.resolve().then(() => resolve(event)).then(
-		(response) => ({ response }),
-		(error: unknown) => ({ error })
+	const late = new Promise<'late'>(
+		(done) => (timer = setTimeout(() => done('late'), REQUEST_DEADLINE_MS))
 	);
+	const work = Promise.resolve()
+		.then(() => resolve(event))
+		.then(
+			(response) => ({ response }),
+			(error: unknown) => ({ error })
+		);
 	const outcome = await Promise.race([work, late]);
 	clearTimeout(timer);
 	if (outcome === 'late') {
-		console.warn(`${event.request.method} ${event.url.pathname}: no answer within ${REQUEST_DEADLINE_MS} ms; answered 503`);
+		console.warn(
+			`${event.request.method} ${event.url.pathname}: no answer within ${REQUEST_DEADLINE_MS} ms; answered 503`
+		);
 		return unavailableResponse(event);
 	}
 	if ('error' in outcome) {
@@ -121,7 +160,9 @@ export const handleDatabaseOutage: Handle = async ({ event, resolve }) => {
 			return unavailableResponse(event);
 		}
 		if (states.get(event.locals)?.sessionUnchecked) {
-			const toSignIn = isRedirect(thrown) ? thrown.location.startsWith(SIGN_IN) : isHttpError(thrown) && (thrown.status === 401 || thrown.status === 403);
+			const toSignIn = isRedirect(thrown)
+				? thrown.location.startsWith(SIGN_IN)
+				: isHttpError(thrown) && (thrown.status === 401 || thrown.status === 403);
 			if (toSignIn) return unavailableResponse(event);
 		}
 		throw thrown;

@@ -27,12 +27,21 @@ export function parseForm<S extends z.ZodType>(schema: S, form: FormData): FormR
 }
 
 /** Echoes every value except secrets back to the form. */
-export function echo(form: FormData, secrets: string[] = ['password', 'newPassword', 'code']): Record<string, string> {
+export function echo(
+	form: FormData,
+	secrets: string[] = ['password', 'newPassword', 'code']
+): Record<string, string> {
 	const values: Record<string, string> = {};
-	for (const [key, value] of form) if (typeof value === 'string' && !secrets.includes(key)) values[key] = value;
+	for (const [key, value] of form)
+		if (typeof value === 'string' && !secrets.includes(key)) values[key] = value;
 	return values;
 }
 
-export function formFailure(status: number, form: FormData, errors: FieldError[], secrets?: string[]) {
+export function formFailure(
+	status: number,
+	form: FormData,
+	errors: FieldError[],
+	secrets?: string[]
+) {
 	return fail(status, { values: echo(form, secrets), errors });
 }

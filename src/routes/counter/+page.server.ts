@@ -17,8 +17,16 @@ export const actions: Actions = {
 		const form = await request.formData();
 		const parsed = parseForm(lookupSchema, form);
 		if (!parsed.ok) return formFailure(400, form, parsed.errors);
-		const result = await lookupCaseForStaff(db, user, 'counter', parsed.data.reference, parsed.data.reason, getClientAddress());
-		if (!result.ok) return formFailure(result.error.field === 'reference' ? 404 : 400, form, [result.error]);
+		const result = await lookupCaseForStaff(
+			db,
+			user,
+			'counter',
+			parsed.data.reference,
+			parsed.data.reason,
+			getClientAddress()
+		);
+		if (!result.ok)
+			return formFailure(result.error.field === 'reference' ? 404 : 400, form, [result.error]);
 		return { summary: result.summary };
 	}
 };

@@ -17,7 +17,10 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 	}
 	const organisations = new Map<string, string>();
 	for (const grant of user.roles) {
-		if ((grant.role === 'referent_admin' || grant.role === 'referent_member') && grant.organisationKvk) {
+		if (
+			(grant.role === 'referent_admin' || grant.role === 'referent_member') &&
+			grant.organisationKvk
+		) {
 			organisations.set(grant.organisationKvk, grant.organisationName ?? grant.organisationKvk);
 		}
 	}

@@ -19,9 +19,18 @@ export const actions: Actions = {
 		const parsed = parseForm(officeLookupSchema, form);
 		if (!parsed.ok) return formFailure(400, form, parsed.errors);
 		// The audit log records the role the officer acts in, so it must be one they hold.
-		if (!hasRole(user, parsed.data.role)) return formFailure(400, form, [{ field: 'role', key: 'staff:lookup.errors.role_required' }]);
-		const result = await lookupCaseForStaff(db, user, parsed.data.role, parsed.data.reference, parsed.data.reason, getClientAddress());
-		if (!result.ok) return formFailure(result.error.field === 'reference' ? 404 : 400, form, [result.error]);
+		if (!hasRole(user, parsed.data.role))
+			return formFailure(400, form, [{ field: 'role', key: 'staff:lookup.errors.role_required' }]);
+		const result = await lookupCaseForStaff(
+			db,
+			user,
+			parsed.data.role,
+			parsed.data.reference,
+			parsed.data.reason,
+			getClientAddress()
+		);
+		if (!result.ok)
+			return formFailure(result.error.field === 'reference' ? 404 : 400, form, [result.error]);
 		return { summary: result.summary, role: parsed.data.role };
 	}
 };

@@ -6,5 +6,7 @@ import { exportHeaders, statisticsToJson } from '$lib/server/statistics/statisti
 
 export const GET: RequestHandler = async ({ locals }) => {
 	const stats = await getRecentStatistics(db);
-	return json(statisticsToJson(stats, locals.lang), { headers: exportHeaders(stats, locals.lang, 'application/json; charset=utf-8') });
+	return json(statisticsToJson(stats, locals.lang), {
+		headers: exportHeaders(stats, locals.lang, 'application/json; charset=utf-8')
+	});
 };

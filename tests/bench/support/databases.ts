@@ -9,7 +9,11 @@ export function benchDatabaseUrl(): string | undefined {
 }
 
 /** A fresh, migrated database on the PostgreSQL server at `serverUrl`, dropped by `drop()`. */
-export async function freshPostgres(serverUrl: string, prefix: string, poolSize = 10): Promise<{ db: Db; url: string; drop(): Promise<void> }> {
+export async function freshPostgres(
+	serverUrl: string,
+	prefix: string,
+	poolSize = 10
+): Promise<{ db: Db; url: string; drop(): Promise<void> }> {
 	const name = `${prefix}_${randomBytes(4).toString('hex')}`;
 	const admin = new pg.Client({ connectionString: serverUrl });
 	await admin.connect();
@@ -43,7 +47,11 @@ export interface MillionOptions {
  * One queue (asiel assessment) with `waiting` cases spread evenly over three years of entry
  * times, plus `left` cases that left it recently; written with set-based SQL in chunks.
  */
-export async function fillOneQueue(db: Db, { waiting, left, now }: MillionOptions, log: (line: string) => void = console.log): Promise<void> {
+export async function fillOneQueue(
+	db: Db,
+	{ waiting, left, now }: MillionOptions,
+	log: (line: string) => void = console.log
+): Promise<void> {
 	const total = waiting + left;
 	const chunk = 100_000;
 	const span = 3 * 365 * 86_400;
@@ -63,7 +71,9 @@ export async function fillOneQueue(db: Db, { waiting, left, now }: MillionOption
 					'assessment', t.entered, t.entered
 				from generate_series(${start}::int, ${end}::int) g
 				join applicant a on a.v_number = lpad((5000000000 + g)::text, 10, '0')
-				cross join lateral (select to_timestamp(${nowSeconds}::bigint - ${span}::bigint + (g::bigint * ${span}::bigint) / ${total}::bigint) as entered) t`.execute(trx);
+				cross join lateral (select to_timestamp(${nowSeconds}::bigint - ${span}::bigint + (g::bigint * ${span}::bigint) / ${total}::bigint) as entered) t`.execute(
+				trx
+			);
 			await sql`
 				insert into queue_entry (case_id, product_code, stage_code, stream, entered_at, left_at)
 				select c.id, 'asiel', 'assessment', 'normal', c.stage_entered_at,

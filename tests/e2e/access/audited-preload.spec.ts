@@ -24,7 +24,8 @@ async function hoverLikeAHand(page: Page, link: ReturnType<Page['getByRole']>): 
 	await page.waitForLoadState('networkidle');
 	await link.scrollIntoViewIfNeeded();
 	const box = (await link.boundingBox())!;
-	for (let i = 0; i < 4; i++) await page.mouse.move(box.x + 3 + i, box.y + box.height / 2, { steps: 3 });
+	for (let i = 0; i < 4; i++)
+		await page.mouse.move(box.x + 3 + i, box.y + box.height / 2, { steps: 3 });
 	// SvelteKit preloads about 20 ms after the pointer rests; give it ample time.
 	await page.waitForTimeout(1000);
 }
@@ -45,7 +46,10 @@ async function requestsFor(page: Page, path: string, work: () => Promise<void>):
 }
 
 test.describe('hovering a link to a page that records a read', () => {
-	test('a referent hovering a case writes no "looked at your file" row; opening it does', async ({ page, browser }) => {
+	test('a referent hovering a case writes no "looked at your file" row; opening it does', async ({
+		page,
+		browser
+	}) => {
 		// Four sign-ins in all.
 		test.setTimeout(90_000);
 		const before = await accessRows(browser);

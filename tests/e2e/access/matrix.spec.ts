@@ -9,7 +9,17 @@ import { join, relative } from 'node:path';
 import { baseURL } from '../../../playwright.config';
 import { signInRequest } from '../support/auth';
 
-const personas = ['anonymous', 'applicantA', 'applicantB', 'referentX', 'referentY', 'counter', 'triage', 'planner', 'admin'] as const;
+const personas = [
+	'anonymous',
+	'applicantA',
+	'applicantB',
+	'referentX',
+	'referentY',
+	'counter',
+	'triage',
+	'planner',
+	'admin'
+] as const;
 type Persona = (typeof personas)[number];
 
 const emails: Record<Exclude<Persona, 'anonymous'>, string> = {
@@ -35,7 +45,12 @@ function all(status: number): Expect {
 
 /** `allowed` get `ok`; others signed in get 403; anonymous is sent to sign in (303). */
 function only(allowed: Persona[], ok: number, overrides: Partial<Expect> = {}): Expect {
-	return { ...(Object.fromEntries(personas.map((p) => [p, p === 'anonymous' ? 303 : allowed.includes(p) ? ok : 403])) as Expect), ...overrides };
+	return {
+		...(Object.fromEntries(
+			personas.map((p) => [p, p === 'anonymous' ? 303 : allowed.includes(p) ? ok : 403])
+		) as Expect),
+		...overrides
+	};
 }
 
 const signedIn = personas.filter((p) => p !== 'anonymous');
@@ -65,9 +80,17 @@ const matrix: Record<string, Row> = {
 	'/api/health': { path: '/api/health', get: all(200) },
 	// No one holds an API key here: the case system's endpoints refuse every person.
 	'/api/v1/events': { path: '/api/v1/events', get: all(401), post: all(401) },
-	'/api/v1/cases/[reference=reference]/activation-letter': { path: `/api/v1/cases/${CASE_A}/activation-letter`, get: all(401), post: all(401) },
+	'/api/v1/cases/[reference=reference]/activation-letter': {
+		path: `/api/v1/cases/${CASE_A}/activation-letter`,
+		get: all(401),
+		post: all(401)
+	},
 	// A signed-in person is sent on to their own area, also after a failed form.
-	'/auth/login': { path: '/auth/login', get: { ...all(303), anonymous: 200 }, post: { ...all(303), anonymous: 400 } },
+	'/auth/login': {
+		path: '/auth/login',
+		get: { ...all(303), anonymous: 200 },
+		post: { ...all(303), anonymous: 400 }
+	},
 	'/auth/logout': { path: '/auth/logout', get: all(303), post: all(303) },
 	'/auth/activate': { path: '/auth/activate', get: all(200), post: all(400) },
 	'/auth/reset': { path: '/auth/reset', get: all(200), post: all(400) },
@@ -76,25 +99,88 @@ const matrix: Record<string, Row> = {
 	// A refused form renders the page again, whose load sends anyone without a pending sign-in back to sign in.
 	'/auth/login/verify': { path: '/auth/login/verify', get: all(303), post: all(303) },
 	// Signed in, the page only shows the recovery codes of its own answer.
-	'/auth/login/enrol': { path: '/auth/login/enrol', get: { ...all(200), anonymous: 303 }, post: { ...all(400), anonymous: 303 } },
+	'/auth/login/enrol': {
+		path: '/auth/login/enrol',
+		get: { ...all(200), anonymous: 303 },
+		post: { ...all(400), anonymous: 303 }
+	},
 	// Its one action (?/endAll) would end the session the rest of this test needs; the default action does not exist.
-	'/account/sessions': { path: '/account/sessions', get: only(signedIn, 200), post: only(signedIn, 404) },
+	'/account/sessions': {
+		path: '/account/sessions',
+		get: only(signedIn, 200),
+		post: only(signedIn, 404)
+	},
 	// ?/start only shows a new secret to set up; nothing is stored until a code confirms it.
-	'/account/security': { path: '/account/security', action: '?/start', get: only(signedIn, 200), post: only(signedIn, 200) },
+	'/account/security': {
+		path: '/account/security',
+		action: '?/start',
+		get: only(signedIn, 200),
+		post: only(signedIn, 200)
+	},
 	'/cases': { path: '/cases', get: only(applicants, 200), post: only(applicants, 405) },
-	'/cases/[reference=reference]': { path: `/cases/${CASE_A}`, get: only(applicants, 200, { applicantB: 404 }), post: only(applicants, 405) },
+	'/cases/[reference=reference]': {
+		path: `/cases/${CASE_A}`,
+		get: only(applicants, 200, { applicantB: 404 }),
+		post: only(applicants, 405)
+	},
 	'/referent': { path: '/referent', get: only(referents, 200), post: only(referents, 405) },
-	'/referent/cases/[reference=reference]': { path: `/referent/cases/${CASE_B}`, get: only(referents, 200, { referentY: 404 }), post: only(referents, 405) },
-	'/counter': { path: '/counter', action: '?/lookup', get: only(['counter'], 200), post: only(['counter'], 400) },
-	'/staff': { path: '/staff', action: '?/lookup', get: only(staffOffice, 200), post: only(staffOffice, 400) },
+	'/referent/cases/[reference=reference]': {
+		path: `/referent/cases/${CASE_B}`,
+		get: only(referents, 200, { referentY: 404 }),
+		post: only(referents, 405)
+	},
+	'/counter': {
+		path: '/counter',
+		action: '?/lookup',
+		get: only(['counter'], 200),
+		post: only(['counter'], 400)
+	},
+	'/staff': {
+		path: '/staff',
+		action: '?/lookup',
+		get: only(staffOffice, 200),
+		post: only(staffOffice, 400)
+	},
 	'/staff/admin': { path: '/staff/admin', get: only(['admin'], 200), post: only(['admin'], 405) },
-	'/staff/admin/api-keys': { path: '/staff/admin/api-keys', action: '?/revoke', get: only(['admin'], 200), post: only(['admin'], 400) },
-	'/staff/admin/organisations': { path: '/staff/admin/organisations', get: only(['admin'], 200), post: only(['admin'], 405) },
-	'/staff/admin/organisations/new': { path: '/staff/admin/organisations/new', action: '?/create', get: only(['admin'], 200), post: only(['admin'], 400) },
-	'/staff/admin/outbox': { path: '/staff/admin/outbox', get: only(['admin'], 200), post: only(['admin'], 405) },
-	'/staff/admin/users': { path: '/staff/admin/users', get: only(['admin'], 200), post: only(['admin'], 405) },
-	'/staff/admin/users/[id]': { path: (ids) => `/staff/admin/users/${ids.staffUserId}`, action: '?/roles', get: only(['admin'], 200), post: only(['admin'], 303) },
-	'/staff/admin/users/new': { path: '/staff/admin/users/new', action: '?/create', get: only(['admin'], 200), post: only(['admin'], 400) }
+	'/staff/admin/api-keys': {
+		path: '/staff/admin/api-keys',
+		action: '?/revoke',
+		get: only(['admin'], 200),
+		post: only(['admin'], 400)
+	},
+	'/staff/admin/organisations': {
+		path: '/staff/admin/organisations',
+		get: only(['admin'], 200),
+		post: only(['admin'], 405)
+	},
+	'/staff/admin/organisations/new': {
+		path: '/staff/admin/organisations/new',
+		action: '?/create',
+		get: only(['admin'], 200),
+		post: only(['admin'], 400)
+	},
+	'/staff/admin/outbox': {
+		path: '/staff/admin/outbox',
+		get: only(['admin'], 200),
+		post: only(['admin'], 405)
+	},
+	'/staff/admin/users': {
+		path: '/staff/admin/users',
+		get: only(['admin'], 200),
+		post: only(['admin'], 405)
+	},
+	'/staff/admin/users/[id]': {
+		path: (ids) => `/staff/admin/users/${ids.staffUserId}`,
+		action: '?/roles',
+		get: only(['admin'], 200),
+		post: only(['admin'], 303)
+	},
+	'/staff/admin/users/new': {
+		path: '/staff/admin/users/new',
+		action: '?/create',
+		get: only(['admin'], 200),
+		post: only(['admin'], 400)
+	}
 };
 
 /** The route ids SvelteKit gives `event.route.id`: the directory under src/routes, groups included. */
@@ -103,7 +189,8 @@ function routeIds(dir = 'src/routes'): string[] {
 	for (const name of readdirSync(dir)) {
 		const full = join(dir, name);
 		if (statSync(full).isDirectory()) routeIds(full).forEach((id) => ids.add(id));
-		else if (['+page.svelte', '+page.ts', '+page.server.ts', '+server.ts'].includes(name)) ids.add('/' + relative('src/routes', dir).split(/[\\/]/).filter(Boolean).join('/'));
+		else if (['+page.svelte', '+page.ts', '+page.server.ts', '+server.ts'].includes(name))
+			ids.add('/' + relative('src/routes', dir).split(/[\\/]/).filter(Boolean).join('/'));
 	}
 	return [...ids].sort();
 }
@@ -112,7 +199,10 @@ function routeIds(dir = 'src/routes'): string[] {
  * How a persona signs in for this test. Kept in one function: a second sign-in step (TOTP for
  * staff) changes only this.
  */
-async function signInPersona(context: APIRequestContext, persona: Exclude<Persona, 'anonymous'>): Promise<void> {
+async function signInPersona(
+	context: APIRequestContext,
+	persona: Exclude<Persona, 'anonymous'>
+): Promise<void> {
 	const response = await signInRequest(context, emails[persona]);
 	expect(response.status(), `sign in as ${persona}`).toBe(303);
 }
@@ -121,7 +211,11 @@ const contexts = new Map<Persona, APIRequestContext>();
 
 test.beforeAll(async () => {
 	for (const persona of personas) {
-		const context = await requestFactory.newContext({ baseURL, extraHTTPHeaders: { Origin: baseURL, Accept: 'text/html' }, maxRedirects: 0 });
+		const context = await requestFactory.newContext({
+			baseURL,
+			extraHTTPHeaders: { Origin: baseURL, Accept: 'text/html' },
+			maxRedirects: 0
+		});
 		if (persona !== 'anonymous') await signInPersona(context, persona);
 		contexts.set(persona, context);
 	}
@@ -169,23 +263,66 @@ function encodeOne(segment: string, upper: boolean): string {
 }
 
 function encodeLetters(path: string, upper: boolean): string | null {
-	return path === '/' ? null : '/' + segmentsOf(path).map((s) => encodeOne(s, upper)).join('/');
+	return path === '/'
+		? null
+		: '/' +
+				segmentsOf(path)
+					.map((s) => encodeOne(s, upper))
+					.join('/');
 }
 
 const spellings: Spelling[] = [
 	{ name: 'canonical', outcome: 'same', spell: (p) => p },
-	{ name: 'a letter of each segment percent-encoded, lower-case hex', outcome: 'same', spell: (p) => encodeLetters(p, false) },
-	{ name: 'a letter of each segment percent-encoded, upper-case hex', outcome: 'same', spell: (p) => encodeLetters(p, true) },
-	{ name: 'slashes percent-encoded', outcome: 'not-found', spell: (p) => (p === '/' ? null : segmentsOf(p).length === 1 ? `/%2F${segmentsOf(p)[0]}` : '/' + segmentsOf(p).join('%2F')) },
-	{ name: 'a double slash in front', outcome: 'not-found', spell: (p) => (p === '/' ? null : `/${p}`) },
-	{ name: 'a double slash inside', outcome: 'not-found', spell: (p) => (segmentsOf(p).length < 2 ? null : p.replace(/^(\/[^/]+)\//, '$1//')) },
+	{
+		name: 'a letter of each segment percent-encoded, lower-case hex',
+		outcome: 'same',
+		spell: (p) => encodeLetters(p, false)
+	},
+	{
+		name: 'a letter of each segment percent-encoded, upper-case hex',
+		outcome: 'same',
+		spell: (p) => encodeLetters(p, true)
+	},
+	{
+		name: 'slashes percent-encoded',
+		outcome: 'not-found',
+		spell: (p) =>
+			p === '/'
+				? null
+				: segmentsOf(p).length === 1
+					? `/%2F${segmentsOf(p)[0]}`
+					: '/' + segmentsOf(p).join('%2F')
+	},
+	{
+		name: 'a double slash in front',
+		outcome: 'not-found',
+		spell: (p) => (p === '/' ? null : `/${p}`)
+	},
+	{
+		name: 'a double slash inside',
+		outcome: 'not-found',
+		spell: (p) => (segmentsOf(p).length < 2 ? null : p.replace(/^(\/[^/]+)\//, '$1//'))
+	},
 	{ name: 'a trailing slash', outcome: 'normalized', spell: (p) => (p === '/' ? null : `${p}/`) },
-	{ name: 'percent-encoded and a trailing slash', outcome: 'normalized', spell: (p) => (p === '/' ? null : `${encodeLetters(p, true)}/`) }
+	{
+		name: 'percent-encoded and a trailing slash',
+		outcome: 'normalized',
+		spell: (p) => (p === '/' ? null : `${encodeLetters(p, true)}/`)
+	}
 ];
 
 /** Spellings also tried for POST (with the form action) and HEAD. */
-const postSpellings = spellings.filter((s) => !['a double slash in front', 'a double slash inside', 'percent-encoded and a trailing slash'].includes(s.name));
-const headSpellings = spellings.filter((s) => s.outcome === 'same' && !s.name.includes('lower-case'));
+const postSpellings = spellings.filter(
+	(s) =>
+		![
+			'a double slash in front',
+			'a double slash inside',
+			'percent-encoded and a trailing slash'
+		].includes(s.name)
+);
+const headSpellings = spellings.filter(
+	(s) => s.outcome === 'same' && !s.name.includes('lower-case')
+);
 /** `path/__data.json`: what a client-side navigation fetches. */
 const dataSpellings = spellings.filter((s) => s.outcome === 'same').slice(0, 2);
 
@@ -195,19 +332,32 @@ interface Answer {
 	body: string;
 }
 
-async function ask(context: APIRequestContext, method: 'GET' | 'HEAD' | 'POST', path: string): Promise<Answer> {
+async function ask(
+	context: APIRequestContext,
+	method: 'GET' | 'HEAD' | 'POST',
+	path: string
+): Promise<Answer> {
 	// An absolute URL, so that `//…` is not read as another host and nothing is normalised.
-	const response = await context.fetch(baseURL + path, { method, ...(method === 'POST' ? { form: {} } : {}) });
-	const answer = { status: response.status(), location: response.headers()['location'] ?? '', body: method === 'HEAD' ? '' : await response.text() };
+	const response = await context.fetch(baseURL + path, {
+		method,
+		...(method === 'POST' ? { form: {} } : {})
+	});
+	const answer = {
+		status: response.status(),
+		location: response.headers()['location'] ?? '',
+		body: method === 'HEAD' ? '' : await response.text()
+	};
 	await response.dispose();
 	return answer;
 }
 
 /** A sign-in redirect carries the spelled path in `next`; the rest must be the same. */
-const comparableLocation = (location: string) => location.replace(/^(\/auth\/login\?next=).*$/, '$1…');
+const comparableLocation = (location: string) =>
+	location.replace(/^(\/auth\/login\?next=).*$/, '$1…');
 
 /** Refusals and redirects are fixed texts, so their bodies must be identical: no data slips in. */
-const fixedBody = (status: number) => (status >= 300 && status < 400) || status === 401 || status === 403;
+const fixedBody = (status: number) =>
+	(status >= 300 && status < 400) || status === 401 || status === 403;
 
 /** The page's own content: a 404 page's header and asset links follow the path asked for. */
 const mainOf = (html: string) => /<main[\s\S]*<\/main>/.exec(html)?.[0] ?? html;
@@ -220,7 +370,8 @@ function dataVerdict(answer: Answer): string {
 		const first = JSON.parse(answer.body.split('\n')[0]);
 		kind = first.type ?? (first.message ? 'error' : 'other');
 		if (first.type === 'data') leaf = first.nodes.at(-1)?.type ?? 'null';
-		if (first.type === 'redirect') leaf = first.location.startsWith('/auth/login?') ? 'sign-in' : 'elsewhere';
+		if (first.type === 'redirect')
+			leaf = first.location.startsWith('/auth/login?') ? 'sign-in' : 'elsewhere';
 	} catch {
 		/* not JSON: an empty 404 or an HTML page */
 	}
@@ -243,24 +394,33 @@ test('each person gets the same answer for every spelling of every route, on GET
 	async function check(persona: Persona, id: string, row: Row) {
 		const context = contexts.get(persona)!;
 		const path = typeof row.path === 'function' ? row.path({ staffUserId }) : row.path;
-		const fail = (what: string, got: unknown, expected: unknown) => mismatches.push(`${what} of ${id} as ${persona}: ${JSON.stringify(got)}, expected ${JSON.stringify(expected)}`);
+		const fail = (what: string, got: unknown, expected: unknown) =>
+			mismatches.push(
+				`${what} of ${id} as ${persona}: ${JSON.stringify(got)}, expected ${JSON.stringify(expected)}`
+			);
 		const send = async (method: 'GET' | 'HEAD' | 'POST', spelled: string) => {
 			requests += 1;
 			return ask(context, method, spelled);
 		};
 		const notFound = notFoundOf.get(persona)!;
 
-		const methods: ['GET' | 'POST', Spelling[], number, string][] = [['GET', spellings, row.get[persona], '']];
+		const methods: ['GET' | 'POST', Spelling[], number, string][] = [
+			['GET', spellings, row.get[persona], '']
+		];
 		// Signing out would end the persona's session for the rest of the test.
-		if (!(id === '/auth/logout' && persona !== 'anonymous')) methods.push(['POST', postSpellings, row.post?.[persona] ?? 405, row.action ?? '']);
+		if (!(id === '/auth/logout' && persona !== 'anonymous'))
+			methods.push(['POST', postSpellings, row.post?.[persona] ?? 405, row.action ?? '']);
 
 		for (const [method, tried, expected, action] of methods) {
 			const canonical = await send(method, path + action);
-			if (canonical.status !== expected) fail(`${method} ${path}${action}`, canonical.status, expected);
+			if (canonical.status !== expected)
+				fail(`${method} ${path}${action}`, canonical.status, expected);
 			const compare = (what: string, answer: Answer) => {
 				if (answer.status !== canonical.status) fail(what, answer.status, canonical.status);
-				else if (comparableLocation(answer.location) !== comparableLocation(canonical.location)) fail(`${what} location`, answer.location, canonical.location);
-				else if (fixedBody(canonical.status) && answer.body !== canonical.body) fail(`${what} body`, answer.body.slice(0, 120), canonical.body.slice(0, 120));
+				else if (comparableLocation(answer.location) !== comparableLocation(canonical.location))
+					fail(`${what} location`, answer.location, canonical.location);
+				else if (fixedBody(canonical.status) && answer.body !== canonical.body)
+					fail(`${what} body`, answer.body.slice(0, 120), canonical.body.slice(0, 120));
 			};
 			for (const spelling of tried.slice(1)) {
 				const spelled = spelling.spell(path);
@@ -269,10 +429,16 @@ test('each person gets the same answer for every spelling of every route, on GET
 				const answer = await send(method, spelled + action);
 				if (spelling.outcome === 'same') compare(what, answer);
 				else if (spelling.outcome === 'not-found') {
-					if (answer.status !== 404 || mainOf(answer.body) !== mainOf(notFound[method].body)) fail(what, `${answer.status} ${mainOf(answer.body).slice(0, 120)}`, `404, as ${method} /no-such-page-anywhere`);
+					if (answer.status !== 404 || mainOf(answer.body) !== mainOf(notFound[method].body))
+						fail(
+							what,
+							`${answer.status} ${mainOf(answer.body).slice(0, 120)}`,
+							`404, as ${method} /no-such-page-anywhere`
+						);
 				} else {
 					const target = spelled.slice(0, -1) + action;
-					if (answer.status !== 308 || answer.location !== target) fail(what, `${answer.status} → ${answer.location}`, `308 → ${target}`);
+					if (answer.status !== 308 || answer.location !== target)
+						fail(what, `${answer.status} → ${answer.location}`, `308 → ${target}`);
 					else compare(`${what}, after the redirect`, await send(method, answer.location));
 				}
 			}
@@ -282,8 +448,15 @@ test('each person gets the same answer for every spelling of every route, on GET
 				const spelled = spelling.spell(path);
 				if (spelled === null) continue;
 				const answer = await send('HEAD', spelled);
-				if (answer.status !== canonical.status || comparableLocation(answer.location) !== comparableLocation(canonical.location)) {
-					fail(`HEAD ${spelled} (${spelling.name})`, `${answer.status} ${answer.location}`, `${canonical.status} ${canonical.location}`);
+				if (
+					answer.status !== canonical.status ||
+					comparableLocation(answer.location) !== comparableLocation(canonical.location)
+				) {
+					fail(
+						`HEAD ${spelled} (${spelling.name})`,
+						`${answer.status} ${answer.location}`,
+						`${canonical.status} ${canonical.location}`
+					);
 				}
 			}
 
@@ -296,9 +469,16 @@ test('each person gets the same answer for every spelling of every route, on GET
 				const verdict = dataVerdict(answer);
 				if (spelling.name === 'canonical') {
 					canonicalData = verdict;
-					if (verdict.endsWith(' data') && canonical.status !== 200) fail(`GET ${spelled}/__data.json`, verdict, `no page data, as the page answers ${canonical.status}`);
-					if (canonical.location.startsWith('/auth/login?') && !verdict.endsWith('sign-in')) fail(`GET ${spelled}/__data.json`, verdict, 'a redirect to sign in');
-				} else if (verdict !== canonicalData) fail(`GET ${spelled}/__data.json (${spelling.name})`, verdict, canonicalData);
+					if (verdict.endsWith(' data') && canonical.status !== 200)
+						fail(
+							`GET ${spelled}/__data.json`,
+							verdict,
+							`no page data, as the page answers ${canonical.status}`
+						);
+					if (canonical.location.startsWith('/auth/login?') && !verdict.endsWith('sign-in'))
+						fail(`GET ${spelled}/__data.json`, verdict, 'a redirect to sign in');
+				} else if (verdict !== canonicalData)
+					fail(`GET ${spelled}/__data.json (${spelling.name})`, verdict, canonicalData);
 			}
 		}
 	}
@@ -307,13 +487,19 @@ test('each person gets the same answer for every spelling of every route, on GET
 	const notFoundOf = new Map<Persona, Record<'GET' | 'POST', Answer>>();
 	for (const persona of personas) {
 		const context = contexts.get(persona)!;
-		notFoundOf.set(persona, { GET: await ask(context, 'GET', '/no-such-page-anywhere'), POST: await ask(context, 'POST', '/no-such-page-anywhere') });
+		notFoundOf.set(persona, {
+			GET: await ask(context, 'GET', '/no-such-page-anywhere'),
+			POST: await ask(context, 'POST', '/no-such-page-anywhere')
+		});
 	}
 
 	// Nine personas at a time, each asking its own questions in order.
-	for (const [id, row] of Object.entries(matrix)) await Promise.all(personas.map((persona) => check(persona, id, row)));
+	for (const [id, row] of Object.entries(matrix))
+		await Promise.all(personas.map((persona) => check(persona, id, row)));
 
-	console.log(`access matrix: ${requests} requests for ${Object.keys(matrix).length} routes × ${personas.length} personas in ${((Date.now() - began) / 1000).toFixed(1)} s`);
+	console.log(
+		`access matrix: ${requests} requests for ${Object.keys(matrix).length} routes × ${personas.length} personas in ${((Date.now() - began) / 1000).toFixed(1)} s`
+	);
 	expect(mismatches).toEqual([]);
 });
 
@@ -321,7 +507,12 @@ test('each person gets the same answer for every spelling of every route, on GET
 
 test('the encoded-path attack and its __data.json twin answer as /staff/admin/outbox does without a session: sign in, no data', async () => {
 	const anonymous = contexts.get('anonymous')!;
-	for (const path of ['/staff/admin/outbox', '/st%61ff/admin/outbox', '/st%61ff/%61dmin/%6Futbox', '/staff/admin/outbo%78']) {
+	for (const path of [
+		'/staff/admin/outbox',
+		'/st%61ff/admin/outbox',
+		'/st%61ff/%61dmin/%6Futbox',
+		'/staff/admin/outbo%78'
+	]) {
 		const page = await anonymous.get(baseURL + path);
 		expect(page.status(), path).toBe(303);
 		expect(page.headers()['location'], path).toBe(`/auth/login?next=${encodeURIComponent(path)}`);
@@ -330,13 +521,20 @@ test('the encoded-path attack and its __data.json twin answer as /staff/admin/ou
 		const data = await anonymous.get(`${baseURL}${path}/__data.json`);
 		expect(data.status(), `${path}/__data.json`).toBe(200);
 		const body = await data.json();
-		expect(body, `${path}/__data.json`).toEqual({ type: 'redirect', location: `/auth/login?next=${encodeURIComponent(path)}` });
+		expect(body, `${path}/__data.json`).toEqual({
+			type: 'redirect',
+			location: `/auth/login?next=${encodeURIComponent(path)}`
+		});
 	}
 	// The outbox's own words never reach an anonymous client, in any spelling.
 	const admin = contexts.get('admin')!;
 	const realOutbox = await (await admin.get('/staff/admin/outbox')).text();
 	expect(realOutbox).toContain('<h1>');
-	for (const path of ['/st%61ff/admin/outbox', '/st%61ff/admin/outbox/__data.json', '/st%61ff/admin/outbox/']) {
+	for (const path of [
+		'/st%61ff/admin/outbox',
+		'/st%61ff/admin/outbox/__data.json',
+		'/st%61ff/admin/outbox/'
+	]) {
 		const text = await (await anonymous.get(baseURL + path)).text();
 		expect(text).not.toContain('messages');
 		expect(text).not.toContain('smtp');
@@ -345,7 +543,12 @@ test('the encoded-path attack and its __data.json twin answer as /staff/admin/ou
 
 test('POST /st%61ff/admin/users/new?/create creates nothing without an administrator', async () => {
 	const email = `intruder-${Date.now()}@evil.example`;
-	const form = { email, displayName: 'Intruder', password: 'a long enough password', role_admin: 'on' };
+	const form = {
+		email,
+		displayName: 'Intruder',
+		password: 'a long enough password',
+		role_admin: 'on'
+	};
 	const anonymous = contexts.get('anonymous')!;
 	const triage = contexts.get('triage')!;
 
@@ -353,15 +556,25 @@ test('POST /st%61ff/admin/users/new?/create creates nothing without an administr
 	expect(asAnonymous.status()).toBe(303);
 	expect(asAnonymous.headers()['location']).toMatch(/^\/auth\/login\?next=/);
 	// The same post as `use:enhance` sends it, asking for JSON.
-	const enhanced = await anonymous.post(`${baseURL}/st%61ff/%61dmin/users/new?/create`, { form, headers: { Accept: 'application/json', 'x-sveltekit-action': 'true' } });
-	expect(await enhanced.json()).toMatchObject({ type: 'redirect', location: expect.stringMatching(/^\/auth\/login\?next=/) });
+	const enhanced = await anonymous.post(`${baseURL}/st%61ff/%61dmin/users/new?/create`, {
+		form,
+		headers: { Accept: 'application/json', 'x-sveltekit-action': 'true' }
+	});
+	expect(await enhanced.json()).toMatchObject({
+		type: 'redirect',
+		location: expect.stringMatching(/^\/auth\/login\?next=/)
+	});
 
 	const asTriage = await triage.post(`${baseURL}/st%61ff/admin/users/new?/create`, { form });
 	expect(asTriage.status()).toBe(403);
 
 	const users = await (await contexts.get('admin')!.get('/staff/admin/users')).text();
 	expect(users).not.toContain(email);
-	const context = await requestFactory.newContext({ baseURL, extraHTTPHeaders: { Origin: baseURL, Accept: 'text/html' }, maxRedirects: 0 });
+	const context = await requestFactory.newContext({
+		baseURL,
+		extraHTTPHeaders: { Origin: baseURL, Accept: 'text/html' },
+		maxRedirects: 0
+	});
 	const signIn = await context.post('/auth/login', { form: { email, password: form.password } });
 	expect(signIn.status()).toBe(400);
 	await context.dispose();

@@ -28,8 +28,14 @@ const tried = [
 test('signing in with a hostile next= lands on our origin', async () => {
 	expect(hostileNext).toEqual(expect.arrayContaining(tried));
 	for (const next of tried) {
-		const context = await requestFactory.newContext({ baseURL, extraHTTPHeaders: { Origin: baseURL, Accept: 'text/html' }, maxRedirects: 0 });
-		const response = await context.post(`/auth/login?next=${encodeURIComponent(next)}`, { form: { email: 'applicant@demo.test', password: DEMO_PASSWORD } });
+		const context = await requestFactory.newContext({
+			baseURL,
+			extraHTTPHeaders: { Origin: baseURL, Accept: 'text/html' },
+			maxRedirects: 0
+		});
+		const response = await context.post(`/auth/login?next=${encodeURIComponent(next)}`, {
+			form: { email: 'applicant@demo.test', password: DEMO_PASSWORD }
+		});
 		expect(response.status(), JSON.stringify(next)).toBe(303);
 		const location = response.headers()['location'];
 		expect(new URL(location, origin).origin, `${JSON.stringify(next)} → ${location}`).toBe(origin);
@@ -43,13 +49,22 @@ test('signing in with a hostile next= lands on our origin', async () => {
 });
 
 test('a page of ours in next= is where the person lands', async () => {
-	const context = await requestFactory.newContext({ baseURL, extraHTTPHeaders: { Origin: baseURL, Accept: 'text/html' }, maxRedirects: 0 });
-	const response = await context.post(`/auth/login?next=${encodeURIComponent('/cases/IND-2026-90000001?lang=en')}`, { form: { email: 'applicant@demo.test', password: DEMO_PASSWORD } });
+	const context = await requestFactory.newContext({
+		baseURL,
+		extraHTTPHeaders: { Origin: baseURL, Accept: 'text/html' },
+		maxRedirects: 0
+	});
+	const response = await context.post(
+		`/auth/login?next=${encodeURIComponent('/cases/IND-2026-90000001?lang=en')}`,
+		{ form: { email: 'applicant@demo.test', password: DEMO_PASSWORD } }
+	);
 	expect(response.headers()['location']).toBe('/cases/IND-2026-90000001?lang=en');
 	await context.dispose();
 });
 
-test('in the browser, signing in with next=/\\t/evil.example stays on the portal', async ({ page }) => {
+test('in the browser, signing in with next=/\\t/evil.example stays on the portal', async ({
+	page
+}) => {
 	await page.goto(`/auth/login?lang=en&next=${encodeURIComponent('/\t/evil.example')}`);
 	await page.getByLabel('Email address').fill('applicant@demo.test');
 	await page.getByLabel('Password', { exact: true }).fill(DEMO_PASSWORD);
@@ -57,10 +72,15 @@ test('in the browser, signing in with next=/\\t/evil.example stays on the portal
 	await expect(page).toHaveURL(`${origin}/cases`);
 });
 
-test('the language links of a page asked for as //other.host stay on the portal', async ({ page }) => {
+test('the language links of a page asked for as //other.host stay on the portal', async ({
+	page
+}) => {
 	const response = await page.goto(`${baseURL}//evil.example/path`);
 	expect(response?.status()).toBe(404);
-	for (const link of await page.getByRole('navigation', { name: 'Kies een taal' }).getByRole('link').all()) {
+	for (const link of await page
+		.getByRole('navigation', { name: 'Kies een taal' })
+		.getByRole('link')
+		.all()) {
 		const href = (await link.getAttribute('href'))!;
 		expect(new URL(href, page.url()).origin, href).toBe(origin);
 	}

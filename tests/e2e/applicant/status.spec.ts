@@ -15,7 +15,9 @@ async function positionOn(page: Page): Promise<number> {
 test.describe('the case status page', () => {
 	test.use({ viewport: phone });
 
-	test('in Dutch: stage, position, range, deadline and chart, without axe violations', async ({ page }) => {
+	test('in Dutch: stage, position, range, deadline and chart, without axe violations', async ({
+		page
+	}) => {
 		await signIn(page, 'applicant@demo.test');
 		await page.goto(`/cases/${CASE}?lang=nl`);
 		await expect(page.getByRole('heading', { level: 1, name: 'Asiel' })).toBeVisible();
@@ -24,11 +26,15 @@ test.describe('the case status page', () => {
 		expect(await positionOn(page)).toBeGreaterThan(1);
 		await expect(page.getByText(/Er (zijn|is) [\d.]+ (mensen|persoon) voor u/)).toBeVisible();
 		await expect(page.getByText(/Over \d+ tot \d+ (weken|dagen)/)).toBeVisible();
-		await expect(page.getByText(/Van de mensen op uw plaats was 80\s?% binnen deze tijd aan de beurt/)).toBeVisible();
+		await expect(
+			page.getByText(/Van de mensen op uw plaats was 80\s?% binnen deze tijd aan de beurt/)
+		).toBeVisible();
 		await expect(page.getByText(/De IND moet uiterlijk op .+ beslissen/)).toBeVisible();
 		await expect(page.getByRole('img', { name: /Staafdiagram|staafdiagram/ })).toBeVisible();
 		await expect(page.getByText(/Berekend op/)).toBeVisible();
-		await expect(page.getByRole('link', { name: 'Zo berekenen wij uw plaats en de wachttijd' })).toBeVisible();
+		await expect(
+			page.getByRole('link', { name: 'Zo berekenen wij uw plaats en de wachttijd' })
+		).toBeVisible();
 		await expectNoAxeViolations(page);
 	});
 
@@ -59,9 +65,19 @@ test.describe('the case status page', () => {
 						type: 'case.submitted',
 						occurredAt: new Date(Date.now() - 120 * day).toISOString(),
 						case: ref,
-						data: { product: 'asiel', vNumber: String(4_000_000_000 + (Date.now() % 999_999_999)).slice(0, 10), applicant: { name: 'Early Case', birthDate: '1995-01-01', language: 'ti' } }
+						data: {
+							product: 'asiel',
+							vNumber: String(4_000_000_000 + (Date.now() % 999_999_999)).slice(0, 10),
+							applicant: { name: 'Early Case', birthDate: '1995-01-01', language: 'ti' }
+						}
 					},
-					{ id: randomUUID(), type: 'case.stage_entered', occurredAt: new Date(Date.now() - 110 * day).toISOString(), case: ref, data: { stage: 'detailed_interview_queue' } }
+					{
+						id: randomUUID(),
+						type: 'case.stage_entered',
+						occurredAt: new Date(Date.now() - 110 * day).toISOString(),
+						case: ref,
+						data: { stage: 'detailed_interview_queue' }
+					}
 				]
 			}
 		});
@@ -84,16 +100,20 @@ test.describe('the case status page', () => {
 		await context.close();
 	});
 
-	test("someone else's case is not found, exactly like a case that does not exist", async ({ page }) => {
+	test("someone else's case is not found, exactly like a case that does not exist", async ({
+		page
+	}) => {
 		await signIn(page, 'applicant2@demo.test');
 		const other = await page.goto(`/cases/${CASE}?lang=en`);
 		expect(other?.status()).toBe(404);
 		const missing = await page.goto('/cases/IND-2026-99999999?lang=en');
 		expect(missing?.status()).toBe(404);
-		expect(await page.locator('main').textContent()).toBe(await (async () => {
-			await page.goto(`/cases/${CASE}?lang=en`);
-			return page.locator('main').textContent();
-		})());
+		expect(await page.locator('main').textContent()).toBe(
+			await (async () => {
+				await page.goto(`/cases/${CASE}?lang=en`);
+				return page.locator('main').textContent();
+			})()
+		);
 	});
 });
 

@@ -18,7 +18,11 @@ async function newApplicantCase(request: import('@playwright/test').APIRequestCo
 					type: 'case.submitted',
 					occurredAt: new Date().toISOString(),
 					case: reference,
-					data: { product: 'gezinshereniging', vNumber, applicant: { name: 'Samira Haddad', birthDate, language: 'en' } }
+					data: {
+						product: 'gezinshereniging',
+						vNumber,
+						applicant: { name: 'Samira Haddad', birthDate, language: 'en' }
+					}
 				}
 			]
 		}
@@ -30,7 +34,12 @@ async function newApplicantCase(request: import('@playwright/test').APIRequestCo
 	return { reference, vNumber, birthDate, code: code as string };
 }
 
-async function activate(page: Page, c: { vNumber: string; birthDate: string; code: string }, email: string, password: string) {
+async function activate(
+	page: Page,
+	c: { vNumber: string; birthDate: string; code: string },
+	email: string,
+	password: string
+) {
 	await page.goto('/auth/activate?lang=en');
 	await page.getByLabel('V-number').fill(c.vNumber);
 	await page.getByLabel('Date of birth').fill(c.birthDate);
@@ -40,7 +49,10 @@ async function activate(page: Page, c: { vNumber: string; birthDate: string; cod
 	await page.getByRole('button', { name: 'Create account' }).click();
 }
 
-test('activation with the letter code, sign in, see the case, sign out', async ({ page, request }) => {
+test('activation with the letter code, sign in, see the case, sign out', async ({
+	page,
+	request
+}) => {
 	const c = await newApplicantCase(request);
 	const email = `samira-${randomUUID().slice(0, 8)}@example.test`;
 	await activate(page, c, email, 'my family is coming home');
@@ -60,14 +72,28 @@ test('activation with the letter code, sign in, see the case, sign out', async (
 
 test('a used code cannot activate a second account', async ({ page, request }) => {
 	const c = await newApplicantCase(request);
-	await activate(page, c, `first-${randomUUID().slice(0, 8)}@example.test`, 'a long enough password');
+	await activate(
+		page,
+		c,
+		`first-${randomUUID().slice(0, 8)}@example.test`,
+		'a long enough password'
+	);
 	await expect(page.getByRole('status')).toContainText('Your account is ready');
-	await activate(page, c, `second-${randomUUID().slice(0, 8)}@example.test`, 'a long enough password');
+	await activate(
+		page,
+		c,
+		`second-${randomUUID().slice(0, 8)}@example.test`,
+		'a long enough password'
+	);
 	await expect(page).toHaveTitle(/^Error: /);
-	await expect(page.getByRole('link', { name: /These details do not match a valid code/ })).toBeVisible();
+	await expect(
+		page.getByRole('link', { name: /These details do not match a valid code/ })
+	).toBeVisible();
 });
 
-test('forms show GOV.UK errors: a focused summary linking to each field, and the title says Error', async ({ page }) => {
+test('forms show GOV.UK errors: a focused summary linking to each field, and the title says Error', async ({
+	page
+}) => {
 	await page.goto('/auth/activate?lang=nl');
 	await page.getByRole('button', { name: 'Account maken' }).click();
 	await expect(page).toHaveTitle(/^Fout: /);
@@ -90,7 +116,9 @@ test('password reset through the real SMTP server, single use', async ({ page, r
 	await page.goto('/auth/reset?lang=en');
 	await page.getByLabel('Email address').fill(email);
 	await page.getByRole('button', { name: 'Send me a link' }).click();
-	await expect(page.getByRole('status')).toContainText('If this email address belongs to an account');
+	await expect(page.getByRole('status')).toContainText(
+		'If this email address belongs to an account'
+	);
 
 	const mail = await waitForMail(email, before);
 	const link = /https?:\/\/[^\s]+\/auth\/reset\/[a-z0-9]+/.exec(mail)![0];
@@ -125,29 +153,49 @@ test('"sign out everywhere" ends the sessions on other devices', async ({ browse
 	await laptop.close();
 });
 
-test('the 6th wrong password within 15 minutes is refused with the time to try again', async ({ page, request }) => {
+test('the 6th wrong password within 15 minutes is refused with the time to try again', async ({
+	page,
+	request
+}) => {
 	const c = await newApplicantCase(request);
 	const email = `locked-${randomUUID().slice(0, 8)}@example.test`;
 	await activate(page, c, email, 'the right long password');
 	await page.goto('/auth/login?lang=en');
 	// Each attempt waits for its own answer: the previous attempt's error is still on the page.
-	const submit = () => Promise.all([page.waitForResponse((r) => r.request().method() === 'POST' && r.url().includes('/auth/login')), page.getByRole('button', { name: 'Sign in' }).click()]);
+	const submit = () =>
+		Promise.all([
+			page.waitForResponse(
+				(r) => r.request().method() === 'POST' && r.url().includes('/auth/login')
+			),
+			page.getByRole('button', { name: 'Sign in' }).click()
+		]);
 	for (let i = 1; i <= 5; i++) {
 		await page.getByLabel('Email address').fill(email);
 		await page.getByLabel('Password', { exact: true }).fill(`wrong password ${i}`);
 		await submit();
-		await expect(page.getByRole('link', { name: /The email address or password is not right/ })).toBeVisible();
+		await expect(
+			page.getByRole('link', { name: /The email address or password is not right/ })
+		).toBeVisible();
 	}
 	// The 6th attempt is refused even with the right password, until the window ends.
 	await page.getByLabel('Password', { exact: true }).fill('the right long password');
 	await submit();
 	await expect(page).toHaveTitle(/^Error: /);
-	await expect(page.getByRole('link', { name: /You entered a wrong code or password too often\. Try again after/ })).toBeVisible();
+	await expect(
+		page.getByRole('link', {
+			name: /You entered a wrong code or password too often\. Try again after/
+		})
+	).toBeVisible();
 });
 
 for (const lang of ['nl', 'en']) {
 	test(`auth pages have no axe violations in ${lang}`, async ({ page }) => {
-		for (const path of ['/auth/login', '/auth/activate', '/auth/reset', '/auth/reset/not-a-token']) {
+		for (const path of [
+			'/auth/login',
+			'/auth/activate',
+			'/auth/reset',
+			'/auth/reset/not-a-token'
+		]) {
 			await page.goto(`${path}?lang=${lang}`);
 			await expect(page.locator('html')).toHaveAttribute('lang', lang);
 			await expectNoAxeViolations(page);
@@ -155,7 +203,9 @@ for (const lang of ['nl', 'en']) {
 	});
 }
 
-test('what someone types before the page script has started is kept when it starts', async ({ page }) => {
+test('what someone types before the page script has started is kept when it starts', async ({
+	page
+}) => {
 	// A slow phone: the app's script arrives a second after the page.
 	await page.route('**/_app/immutable/**/*.js', async (route) => {
 		await new Promise((resolve) => setTimeout(resolve, 1000));
@@ -166,5 +216,7 @@ test('what someone types before the page script has started is kept when it star
 	await page.waitForLoadState('networkidle');
 	await expect(page.getByLabel('Email address')).toHaveValue('early-typist@example.test');
 	await page.getByRole('button', { name: 'Send me a link' }).click();
-	await expect(page.getByRole('status')).toContainText('If this email address belongs to an account');
+	await expect(page.getByRole('status')).toContainText(
+		'If this email address belongs to an account'
+	);
 });

@@ -38,22 +38,55 @@ test('behind a load balancer, two forwarded client addresses are throttled apart
 	server.stderr.on('data', (chunk) => (output += chunk));
 	try {
 		await expect
-			.poll(async () => (await fetch(`${base}/api/health`, { headers: { 'x-forwarded-for': '192.0.2.1' } }).catch(() => null))?.status, { timeout: 150_000, message: output })
+			.poll(
+				async () =>
+					(
+						await fetch(`${base}/api/health`, {
+							headers: { 'x-forwarded-for': '192.0.2.1' }
+						}).catch(() => null)
+					)?.status,
+				{ timeout: 150_000, message: output }
+			)
 			.toBe(200);
 		const http = await requestFactory.newContext({ baseURL: base, maxRedirects: 0 });
-		const attempt = (ip: string, email = 'nobody@example.test', password = 'not the password', proto = 'http') =>
+		const attempt = (
+			ip: string,
+			email = 'nobody@example.test',
+			password = 'not the password',
+			proto = 'http'
+		) =>
 			http.post('/auth/login', {
 				form: { email, password },
-				headers: { Accept: 'text/html', 'X-Forwarded-For': ip, 'X-Forwarded-Proto': proto, 'X-Forwarded-Host': `localhost:${port}`, Origin: `${proto}://localhost:${port}` }
+				headers: {
+					Accept: 'text/html',
+					'X-Forwarded-For': ip,
+					'X-Forwarded-Proto': proto,
+					'X-Forwarded-Host': `localhost:${port}`,
+					Origin: `${proto}://localhost:${port}`
+				}
 			});
 
 		for (let i = 0; i < 5; i++) expect((await attempt('203.0.113.7')).status()).toBe(400);
-		expect((await attempt('203.0.113.7')).status(), 'the same address after its 5 failures').toBe(429);
-		expect((await attempt('198.51.100.9')).status(), 'another client behind the same balancer').toBe(400);
+		expect((await attempt('203.0.113.7')).status(), 'the same address after its 5 failures').toBe(
+			429
+		);
+		expect(
+			(await attempt('198.51.100.9')).status(),
+			'another client behind the same balancer'
+		).toBe(400);
 
-		const signedIn = await attempt('198.51.100.10', 'applicant@demo.test', 'demo-password', 'https');
+		const signedIn = await attempt(
+			'198.51.100.10',
+			'applicant@demo.test',
+			'demo-password',
+			'https'
+		);
 		expect(signedIn.status()).toBe(303);
-		const cookie = signedIn.headersArray().find((h) => h.name.toLowerCase() === 'set-cookie' && h.value.startsWith('__Host-session='))?.value ?? '';
+		const cookie =
+			signedIn
+				.headersArray()
+				.find((h) => h.name.toLowerCase() === 'set-cookie' && h.value.startsWith('__Host-session='))
+				?.value ?? '';
 		expect(cookie, 'a __Host-session cookie').not.toBe('');
 		expect(cookie).toMatch(/; Path=\/(;|$)/);
 		expect(cookie).toMatch(/; Secure(;|$)/);
@@ -61,7 +94,11 @@ test('behind a load balancer, two forwarded client addresses are throttled apart
 		expect(cookie).not.toMatch(/Domain=/i);
 
 		const plain = await attempt('198.51.100.11', 'applicant@demo.test', 'demo-password', 'http');
-		expect(plain.headersArray().some((h) => h.name.toLowerCase() === 'set-cookie' && h.value.startsWith('session='))).toBe(true);
+		expect(
+			plain
+				.headersArray()
+				.some((h) => h.name.toLowerCase() === 'set-cookie' && h.value.startsWith('session='))
+		).toBe(true);
 		await http.dispose();
 	} finally {
 		server.kill('SIGTERM');

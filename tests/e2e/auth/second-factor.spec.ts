@@ -28,7 +28,9 @@ async function enrol(page: import('@playwright/test').Page, email: string) {
 	await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
 	await page.getByRole('button', { name: 'Sign in' }).click();
 	await expect(page).toHaveURL(/\/auth\/login\/enrol/);
-	await expect(page.getByRole('heading', { level: 1, name: 'Set up your authenticator app' })).toBeVisible();
+	await expect(
+		page.getByRole('heading', { level: 1, name: 'Set up your authenticator app' })
+	).toBeVisible();
 	await expect(page.locator('figure.qr svg')).toBeVisible();
 	const secret = (await page.locator('.secret code').innerText()).replace(/\s/g, '');
 	expect(secret).toMatch(/^[A-Z2-7]{32}$/);
@@ -37,7 +39,10 @@ async function enrol(page: import('@playwright/test').Page, email: string) {
 
 test.describe.configure({ timeout: 120_000 });
 
-test('a new staff member enrols at the first sign-in, gets ten recovery codes once, and signs in with a code after', async ({ browser, page }) => {
+test('a new staff member enrols at the first sign-in, gets ten recovery codes once, and signs in with a code after', async ({
+	browser,
+	page
+}) => {
 	const { email } = await newStaffMember(browser);
 	const secret = await enrol(page, email);
 	await expectNoAxeViolations(page);
@@ -74,7 +79,10 @@ test('a new staff member enrols at the first sign-in, gets ten recovery codes on
 	await expect(page).toHaveURL(/\/staff$/);
 });
 
-test('an administrator resets a lost second factor with a reason, and disables an account: the next request is signed out', async ({ browser, page }) => {
+test('an administrator resets a lost second factor with a reason, and disables an account: the next request is signed out', async ({
+	browser,
+	page
+}) => {
 	const { admin, email } = await newStaffMember(browser);
 	const secret = await enrol(page, email);
 	await page.getByLabel('Code', { exact: true }).fill(await totpFor(secret));
@@ -84,7 +92,10 @@ test('an administrator resets a lost second factor with a reason, and disables a
 
 	await admin.goto('/staff/admin/users?lang=en');
 	await expect(admin).toHaveURL(/\/staff\/admin\/users/);
-	await admin.getByRole('row', { name: new RegExp(email) }).getByRole('link').click();
+	await admin
+		.getByRole('row', { name: new RegExp(email) })
+		.getByRole('link')
+		.click();
 	await expect(admin.getByRole('heading', { level: 1 })).toContainText('Nieuwe Planner');
 	await expectNoAxeViolations(admin);
 	await admin.getByRole('button', { name: 'Reset second step' }).click();
@@ -103,7 +114,10 @@ test('an administrator resets a lost second factor with a reason, and disables a
 	await expect(page).toHaveURL(/\/staff$/);
 
 	await admin.goto('/staff/admin/users?lang=en');
-	await admin.getByRole('row', { name: new RegExp(email) }).getByRole('link').click();
+	await admin
+		.getByRole('row', { name: new RegExp(email) })
+		.getByRole('link')
+		.click();
 	await admin.getByRole('button', { name: 'Disable account' }).click();
 	await expect(admin.getByRole('status')).toContainText('The account has been disabled');
 	await page.goto('/staff');
@@ -136,10 +150,19 @@ test('an applicant switches the second step on from their account page', async (
 	await expect(page.getByText('The second step is off now.')).toBeVisible();
 });
 
-test('a reset link is built from ORIGIN, not from a forged Host header', async ({ playwright, baseURL }) => {
-	const context = await playwright.request.newContext({ baseURL, extraHTTPHeaders: { Origin: baseURL!, Host: 'evil.example' } });
+test('a reset link is built from ORIGIN, not from a forged Host header', async ({
+	playwright,
+	baseURL
+}) => {
+	const context = await playwright.request.newContext({
+		baseURL,
+		extraHTTPHeaders: { Origin: baseURL!, Host: 'evil.example' }
+	});
 	const before = mailCount();
-	const response = await context.post('/auth/reset', { form: { email: 'planner@demo.test' }, maxRedirects: 0 });
+	const response = await context.post('/auth/reset', {
+		form: { email: 'planner@demo.test' },
+		maxRedirects: 0
+	});
 	expect(response.status()).toBe(200);
 	const mail = await waitForMail('planner@demo.test', before);
 	expect(mail).not.toContain('evil.example');

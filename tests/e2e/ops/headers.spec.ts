@@ -1,7 +1,9 @@
 import { expect, test } from '@playwright/test';
 import { signIn } from '../support/auth';
 
-test('pages carry a strict Content-Security-Policy and the other security headers', async ({ request }) => {
+test('pages carry a strict Content-Security-Policy and the other security headers', async ({
+	request
+}) => {
 	const response = await request.get('/statistics');
 	const headers = response.headers();
 	const csp = headers['content-security-policy'];
@@ -14,7 +16,10 @@ test('pages carry a strict Content-Security-Policy and the other security header
 	expect(headers['permissions-policy']).toContain('camera=()');
 });
 
-test('the session cookie is HttpOnly and SameSite=Lax, and personal pages are never cached', async ({ page, context }) => {
+test('the session cookie is HttpOnly and SameSite=Lax, and personal pages are never cached', async ({
+	page,
+	context
+}) => {
 	await signIn(page, 'applicant@demo.test');
 	const cookie = (await context.cookies()).find((c) => c.name === 'session');
 	expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Lax' });

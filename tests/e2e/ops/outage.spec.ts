@@ -52,12 +52,19 @@ function count(t: Tally, status: number | string, ms: number): void {
 }
 
 /** Answers other than 2xx, 3xx, 4xx and 503: other 5xx, and failures without an answer. */
-const unexpected = (t: Tally) => [...t.byStatus].filter(([s]) => typeof s !== 'number' || (s >= 500 && s !== 503)).reduce((n, [, c]) => n + c, 0);
+const unexpected = (t: Tally) =>
+	[...t.byStatus]
+		.filter(([s]) => typeof s !== 'number' || (s >= 500 && s !== 503))
+		.reduce((n, [, c]) => n + c, 0);
 
 async function timedFetch(t: Tally, url: string, init: RequestInit = {}): Promise<Response | null> {
 	const began = Date.now();
 	try {
-		const response = await fetch(url, { redirect: 'manual', ...init, signal: AbortSignal.timeout(15_000) });
+		const response = await fetch(url, {
+			redirect: 'manual',
+			...init,
+			signal: AbortSignal.timeout(15_000)
+		});
 		await response.clone().arrayBuffer();
 		count(t, response.status, Date.now() - began);
 		return response;
@@ -77,9 +84,19 @@ function caseEvents(reference: string, vNumber: string) {
 			type: 'case.submitted',
 			occurredAt,
 			case: reference,
-			data: { product: 'studie', vNumber, applicant: { name: 'Outage Test', birthDate: '1995-02-03', language: 'en' } }
+			data: {
+				product: 'studie',
+				vNumber,
+				applicant: { name: 'Outage Test', birthDate: '1995-02-03', language: 'en' }
+			}
 		},
-		{ id: randomUUID(), type: 'case.stage_entered', occurredAt, case: reference, data: { stage: 'assessment' } }
+		{
+			id: randomUUID(),
+			type: 'case.stage_entered',
+			occurredAt,
+			case: reference,
+			data: { stage: 'assessment' }
+		}
 	];
 }
 
@@ -90,7 +107,12 @@ test('answers within 5 s with 503 while PostgreSQL refuses and hangs, loses no e
 	const target = new URL(databaseUrl!);
 	const proxy = await TcpProxy.start({ host: target.hostname, port: Number(target.port || 5432) });
 	// Its own mail server: the second instance runs the e-mail job too, through the outage.
-	const smtp = new SMTPServer({ authOptional: true, disabledCommands: ['STARTTLS'], logger: false, onData: (stream, _session, done) => stream.on('end', () => done()).resume() });
+	const smtp = new SMTPServer({
+		authOptional: true,
+		disabledCommands: ['STARTTLS'],
+		logger: false,
+		onData: (stream, _session, done) => stream.on('end', () => done()).resume()
+	});
 	await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
 	let server: ChildProcess | undefined;
 	let output = '';
@@ -111,17 +133,27 @@ test('answers within 5 s with 503 while PostgreSQL refuses and hangs, loses no e
 		});
 		server.stdout!.on('data', (chunk) => (output += chunk));
 		server.stderr!.on('data', (chunk) => (output += chunk));
-		await expect.poll(async () => (await fetch(`${ORIGIN}/api/health`).catch(() => null))?.status, { timeout: 60_000 }).toBe(200);
+		await expect
+			.poll(async () => (await fetch(`${ORIGIN}/api/health`).catch(() => null))?.status, {
+				timeout: 60_000
+			})
+			.toBe(200);
 
 		// A signed-in applicant and their case.
 		const login = await fetch(`${ORIGIN}/auth/login`, {
 			method: 'POST',
 			redirect: 'manual',
-			headers: { Origin: ORIGIN, Accept: 'text/html', 'Content-Type': 'application/x-www-form-urlencoded' },
+			headers: {
+				Origin: ORIGIN,
+				Accept: 'text/html',
+				'Content-Type': 'application/x-www-form-urlencoded'
+			},
 			body: new URLSearchParams({ email: 'applicant@demo.test', password: DEMO_PASSWORD })
 		});
 		expect(login.status).toBe(303);
-		const cookie = [...login.headers.getSetCookie().map((c) => c.split(';')[0]), 'lang=en'].join('; ');
+		const cookie = [...login.headers.getSetCookie().map((c) => c.split(';')[0]), 'lang=en'].join(
+			'; '
+		);
 		const { rows } = await direct.query<{ reference: string }>(
 			`select c.reference from "case" c join app_user u on u.applicant_id = c.applicant_id where u.email = 'applicant@demo.test' order by c.id limit 1`
 		);
@@ -149,10 +181,18 @@ test('answers within 5 s with 503 while PostgreSQL refuses and hangs, loses no e
 		const page = tally();
 		const load = new Promise<autocannon.Result>((resolve, reject) => {
 			const instance = autocannon(
-				{ url: casePage, headers: { cookie }, connections: 4, overallRate: 20, duration: total / 1000, timeout: 15 },
+				{
+					url: casePage,
+					headers: { cookie },
+					connections: 4,
+					overallRate: 20,
+					duration: total / 1000,
+					timeout: 15
+				},
 				(error, result) => (error ? reject(error) : resolve(result))
 			);
-			instance.on('response', ((_client: unknown, status: number, _bytes: number, ms: number) => count(page, status, ms)) as never);
+			instance.on('response', ((_client: unknown, status: number, _bytes: number, ms: number) =>
+				count(page, status, ms)) as never);
 		});
 
 		// The case system feeds events and sends again what was answered 503 or not answered at all.
@@ -198,18 +238,38 @@ test('answers within 5 s with 503 while PostgreSQL refuses and hangs, loses no e
 
 		// What a person and a monitor see in each phase, and when the case page works again.
 		const probes = tally();
-		const seen: Array<{ at: number; path: string; status: number | null; retryAfter: string | null; problem?: string; text?: boolean }> = [];
+		const seen: Array<{
+			at: number;
+			path: string;
+			status: number | null;
+			retryAfter: string | null;
+			problem?: string;
+			text?: boolean;
+		}> = [];
 		const watch = (async () => {
 			while (Date.now() < until) {
 				const at = Math.round((Date.now() - began) / 1000);
 				const health = await timedFetch(probes, `${ORIGIN}/api/health`);
-				seen.push({ at, path: 'health', status: health?.status ?? null, retryAfter: health?.headers.get('retry-after') ?? null, problem: health && (await health.json()).database?.problem });
+				seen.push({
+					at,
+					path: 'health',
+					status: health?.status ?? null,
+					retryAfter: health?.headers.get('retry-after') ?? null,
+					problem: health && (await health.json()).database?.problem
+				});
 				const stats = await timedFetch(probes, `${ORIGIN}/statistics`);
 				seen.push({ at, path: 'statistics', status: stats?.status ?? null, retryAfter: null });
 				const mine = await timedFetch(probes, casePage, { headers: { cookie } });
 				const body = mine ? await mine.text() : '';
-				seen.push({ at, path: 'case', status: mine?.status ?? null, retryAfter: mine?.headers.get('retry-after') ?? null, text: body.includes('temporarily unavailable') });
-				if (databaseBackAt && recoveredAt === null && mine?.status === 200) recoveredAt = Date.now();
+				seen.push({
+					at,
+					path: 'case',
+					status: mine?.status ?? null,
+					retryAfter: mine?.headers.get('retry-after') ?? null,
+					text: body.includes('temporarily unavailable')
+				});
+				if (databaseBackAt && recoveredAt === null && mine?.status === 200)
+					recoveredAt = Date.now();
 				await sleep(databaseBackAt ? 250 : 2000);
 			}
 		})();
@@ -219,7 +279,10 @@ test('answers within 5 s with 503 while PostgreSQL refuses and hangs, loses no e
 		expect(server.exitCode).toBeNull();
 
 		// Every event id sent is stored exactly once, and every case is whole.
-		const stored = await direct.query<{ id: string }>('select id from case_event where id = any($1::uuid[])', [sent]);
+		const stored = await direct.query<{ id: string }>(
+			'select id from case_event where id = any($1::uuid[])',
+			[sent]
+		);
 		const storedIds = new Set(stored.rows.map((r) => r.id));
 		const cases = await direct.query<{ reference: string; stage_code: string; events: number }>(
 			`select c.reference, c.stage_code, (select count(*)::int from case_event e where e.case_id = c.id) as events
@@ -228,16 +291,45 @@ test('answers within 5 s with 503 while PostgreSQL refuses and hangs, loses no e
 		);
 		const whole = cases.rows.filter((c) => c.stage_code === 'assessment' && c.events === 2).length;
 
-		const show = (t: Tally) => Object.fromEntries([...t.byStatus].sort(([a], [b]) => String(a).localeCompare(String(b))));
+		const show = (t: Tally) =>
+			Object.fromEntries([...t.byStatus].sort(([a], [b]) => String(a).localeCompare(String(b))));
 		const report = {
-			casePage: { requests: page.requests, statuses: show(page), maxMs: page.maxMs, slowerThan5s: page.slow, autocannonErrors: result.errors, timeouts: result.timeouts },
-			eventApi: { requests: api.requests, statuses: show(api), maxMs: api.maxMs, slowerThan5s: api.slow, batches, refusedBatches, storedDespiteNoAnswer },
-			events: { sent: sent.length, stored: stored.rows.length, distinctStored: storedIds.size, casesWhole: whole, cases: references.length },
+			casePage: {
+				requests: page.requests,
+				statuses: show(page),
+				maxMs: page.maxMs,
+				slowerThan5s: page.slow,
+				autocannonErrors: result.errors,
+				timeouts: result.timeouts
+			},
+			eventApi: {
+				requests: api.requests,
+				statuses: show(api),
+				maxMs: api.maxMs,
+				slowerThan5s: api.slow,
+				batches,
+				refusedBatches,
+				storedDespiteNoAnswer
+			},
+			events: {
+				sent: sent.length,
+				stored: stored.rows.length,
+				distinctStored: storedIds.size,
+				casesWhole: whole,
+				cases: references.length
+			},
 			probes: { requests: probes.requests, statuses: show(probes), maxMs: probes.maxMs },
 			recoveredAfterMs: recoveredAt === null ? null : recoveredAt - databaseBackAt
 		};
 		console.log(`OUTAGE ${JSON.stringify(report)}`);
-		console.log(seen.map((s) => `${s.at}s ${s.path} ${s.status}${s.retryAfter ? ` Retry-After ${s.retryAfter}` : ''}${s.problem ? ` ${s.problem}` : ''}${s.text ? ' (message)' : ''}`).join('\n'));
+		console.log(
+			seen
+				.map(
+					(s) =>
+						`${s.at}s ${s.path} ${s.status}${s.retryAfter ? ` Retry-After ${s.retryAfter}` : ''}${s.problem ? ` ${s.problem}` : ''}${s.text ? ' (message)' : ''}`
+				)
+				.join('\n')
+		);
 
 		for (const t of [page, api, probes]) {
 			expect(t.slow, 'requests slower than 5 s').toBe(0);
@@ -259,12 +351,22 @@ test('answers within 5 s with 503 while PostgreSQL refuses and hangs, loses no e
 		for (const mode of ['refuse', 'hang'] as const) {
 			const phase = during(mode);
 			expect(phase.length).toBeGreaterThan(0);
-			for (const s of phase.filter((p) => p.path === 'health')) expect(s).toMatchObject({ status: 503, retryAfter: /^\d+$/.test(s.retryAfter ?? '') ? s.retryAfter : 'a number' });
-			expect(phase.filter((p) => p.path === 'health').map((p) => p.problem)).toContain(mode === 'refuse' ? 'unreachable' : 'timeout');
+			for (const s of phase.filter((p) => p.path === 'health'))
+				expect(s).toMatchObject({
+					status: 503,
+					retryAfter: /^\d+$/.test(s.retryAfter ?? '') ? s.retryAfter : 'a number'
+				});
+			expect(phase.filter((p) => p.path === 'health').map((p) => p.problem)).toContain(
+				mode === 'refuse' ? 'unreachable' : 'timeout'
+			);
 			for (const s of phase.filter((p) => p.path === 'statistics')) expect(s.status).toBe(200);
-			for (const s of phase.filter((p) => p.path === 'case')) expect(s).toMatchObject({ status: 503, text: true });
+			for (const s of phase.filter((p) => p.path === 'case'))
+				expect(s).toMatchObject({ status: 503, text: true });
 		}
-		expect(recoveredAt, 'the case page answers 200 again after the database returns').not.toBeNull();
+		expect(
+			recoveredAt,
+			'the case page answers 200 again after the database returns'
+		).not.toBeNull();
 		expect(recoveredAt! - databaseBackAt).toBeLessThan(10_000);
 		expect(server.exitCode).toBeNull();
 	} catch (error) {

@@ -9,17 +9,29 @@ test('the production server stops within 5 seconds of SIGTERM, with its database
 	const dir = mkdtempSync(join(tmpdir(), 'shutdown-'));
 	const port = 4199;
 	const server = spawn(process.execPath, ['build'], {
-		env: { ...process.env, PORT: String(port), ORIGIN: `http://localhost:${port}`, PGLITE_DATA_DIR: join(dir, 'pglite'), DATABASE_URL: '', DEMO_SEED: 'off' },
+		env: {
+			...process.env,
+			PORT: String(port),
+			ORIGIN: `http://localhost:${port}`,
+			PGLITE_DATA_DIR: join(dir, 'pglite'),
+			DATABASE_URL: '',
+			DEMO_SEED: 'off'
+		},
 		stdio: 'pipe'
 	});
 	let output = '';
 	server.stdout.on('data', (chunk) => (output += chunk));
 	try {
 		await expect
-			.poll(async () => (await fetch(`http://localhost:${port}/api/health`).catch(() => null))?.status, { timeout: 60_000 })
+			.poll(
+				async () => (await fetch(`http://localhost:${port}/api/health`).catch(() => null))?.status,
+				{ timeout: 60_000 }
+			)
 			.toBe(200);
 		const began = Date.now();
-		const exited = new Promise<number | null>((resolve) => server.on('exit', (code) => resolve(code)));
+		const exited = new Promise<number | null>((resolve) =>
+			server.on('exit', (code) => resolve(code))
+		);
 		server.kill('SIGTERM');
 		const code = await exited;
 		expect(Date.now() - began).toBeLessThan(5_000);

@@ -2,16 +2,27 @@ import { expect, test } from '@playwright/test';
 import { expectNoAxeViolations } from '../support/a11y';
 
 for (const lang of ['nl', 'en'] as const) {
-	test(`statistics page in ${lang}: queues, chart with text alternative, no axe violations`, async ({ page }) => {
+	test(`statistics page in ${lang}: queues, chart with text alternative, no axe violations`, async ({
+		page
+	}) => {
 		await page.setViewportSize({ width: 360, height: 740 });
 		await page.goto(`/statistics?lang=${lang}`);
 		await expect(page.locator('html')).toHaveAttribute('lang', lang);
 		await expect(page.locator('html')).toHaveAttribute('dir', 'ltr');
-		await expect(page.getByRole('heading', { level: 1 })).toHaveText(lang === 'nl' ? 'Wachtrijen en wachttijden' : 'Queues and waiting times');
-		await expect(page.getByText(lang === 'nl' ? 'Wie nu in de wachtrij komt' : 'If you join the queue now').first()).toBeVisible();
+		await expect(page.getByRole('heading', { level: 1 })).toHaveText(
+			lang === 'nl' ? 'Wachtrijen en wachttijden' : 'Queues and waiting times'
+		);
+		await expect(
+			page
+				.getByText(lang === 'nl' ? 'Wie nu in de wachtrij komt' : 'If you join the queue now')
+				.first()
+		).toBeVisible();
 		const chart = page.getByRole('img').first();
 		await expect(chart).toHaveAccessibleName(/(Bar chart|Staafdiagram)/);
-		await page.getByText(lang === 'nl' ? 'Bekijk de cijfers per week' : 'Show the figures per week').first().click();
+		await page
+			.getByText(lang === 'nl' ? 'Bekijk de cijfers per week' : 'Show the figures per week')
+			.first()
+			.click();
 		await expect(page.getByRole('table').first()).toBeVisible();
 		await expectNoAxeViolations(page);
 	});

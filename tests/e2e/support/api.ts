@@ -20,8 +20,15 @@ export function scopedKeys(): { eventsOnly: string; lettersOnly: string; limited
 }
 
 /** Issues the activation letter of a case; the same request id returns the same letter. */
-export function postActivationLetter(request: APIRequestContext, reference: string, requestId: string = randomUUID(), key = apiKey()) {
-	return request.post(`/api/v1/cases/${reference}/activation-letter`, { headers: { ...authorised(key), 'Idempotency-Key': requestId } });
+export function postActivationLetter(
+	request: APIRequestContext,
+	reference: string,
+	requestId: string = randomUUID(),
+	key = apiKey()
+) {
+	return request.post(`/api/v1/cases/${reference}/activation-letter`, {
+		headers: { ...authorised(key), 'Idempotency-Key': requestId }
+	});
 }
 
 let counter = 0;
@@ -36,10 +43,20 @@ export function submitted(reference: string, occurredAt: string, product = 'stud
 		type: 'case.submitted',
 		occurredAt,
 		case: reference,
-		data: { product, vNumber: String(2_000_000_000 + counter), applicant: { name: 'Test Applicant', birthDate: '1999-05-01', language: 'en' } }
+		data: {
+			product,
+			vNumber: String(2_000_000_000 + counter),
+			applicant: { name: 'Test Applicant', birthDate: '1999-05-01', language: 'en' }
+		}
 	};
 }
 
 export function stageEntered(reference: string, occurredAt: string, stage: string) {
-	return { id: randomUUID(), type: 'case.stage_entered', occurredAt, case: reference, data: { stage } };
+	return {
+		id: randomUUID(),
+		type: 'case.stage_entered',
+		occurredAt,
+		case: reference,
+		data: { stage }
+	};
 }

@@ -32,16 +32,26 @@ export interface SignInOptions {
  * Signs a persona in through the pages: the password, then the code from the app when the portal
  * asks for it (staff and sponsor administrators).
  */
-export async function signIn(page: Page, email: string, password = DEMO_PASSWORD, lang: 'en' | 'nl' = 'en', options: SignInOptions = {}): Promise<void> {
+export async function signIn(
+	page: Page,
+	email: string,
+	password = DEMO_PASSWORD,
+	lang: 'en' | 'nl' = 'en',
+	options: SignInOptions = {}
+): Promise<void> {
 	await page.goto(`/auth/login?lang=${lang}`);
 	await page.getByLabel(lang === 'nl' ? 'E-mailadres' : 'Email address').fill(email);
 	await page.getByLabel(lang === 'nl' ? 'Wachtwoord' : 'Password', { exact: true }).fill(password);
 	await page.getByRole('button', { name: lang === 'nl' ? 'Inloggen' : 'Sign in' }).click();
 	await expect(page).not.toHaveURL(/\/auth\/login(\?|$)/);
 	for (let attempt = 0; attempt < 3 && /\/auth\/login\/verify/.test(page.url()); attempt++) {
-		await page.getByLabel('Code', { exact: true }).fill(await totpFor(options.totpSecret ?? demoTotpSecret(email)));
+		await page
+			.getByLabel('Code', { exact: true })
+			.fill(await totpFor(options.totpSecret ?? demoTotpSecret(email)));
 		await page.getByRole('button', { name: lang === 'nl' ? 'Verder' : 'Continue' }).click();
-		await expect(page.getByRole('heading', { level: 1 })).not.toHaveText(lang === 'nl' ? 'Vul uw code in' : 'Enter your code', { timeout: 5000 }).catch(() => undefined);
+		await expect(page.getByRole('heading', { level: 1 }))
+			.not.toHaveText(lang === 'nl' ? 'Vul uw code in' : 'Enter your code', { timeout: 5000 })
+			.catch(() => undefined);
 	}
 	await expect(page).not.toHaveURL(/\/auth\/login/);
 }
@@ -50,13 +60,21 @@ export async function signIn(page: Page, email: string, password = DEMO_PASSWORD
  * The same for a request context (no browser): posts the password and, when asked, the code.
  * Returns the last answer, a 303 to the person's landing page when all went well.
  */
-export async function signInRequest(context: APIRequestContext, email: string, password = DEMO_PASSWORD, totpSecret = demoTotpSecret(email)) {
+export async function signInRequest(
+	context: APIRequestContext,
+	email: string,
+	password = DEMO_PASSWORD,
+	totpSecret = demoTotpSecret(email)
+) {
 	const first = await context.post('/auth/login', { form: { email, password }, maxRedirects: 0 });
 	const location = first.headers()['location'] ?? '';
 	if (first.status() !== 303 || !location.startsWith('/auth/login/verify')) return first;
 	let response = first;
 	for (let attempt = 0; attempt < 3; attempt++) {
-		response = await context.post(location, { form: { code: await totpFor(totpSecret) }, maxRedirects: 0 });
+		response = await context.post(location, {
+			form: { code: await totpFor(totpSecret) },
+			maxRedirects: 0
+		});
 		if (response.status() === 303) break;
 	}
 	return response;

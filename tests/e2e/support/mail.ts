@@ -10,7 +10,11 @@ export async function waitForMail(address: string, after = 0): Promise<string> {
 		.poll(
 			() => {
 				const files = readdirSync(e2eMailDir).sort().slice(after);
-				const match = files.reverse().find((f) => readFileSync(join(e2eMailDir, f), 'utf8').startsWith(`X-Envelope-To: ${address}`));
+				const match = files
+					.reverse()
+					.find((f) =>
+						readFileSync(join(e2eMailDir, f), 'utf8').startsWith(`X-Envelope-To: ${address}`)
+					);
 				found = match ? readFileSync(join(e2eMailDir, match), 'utf8') : '';
 				return found !== '';
 			},

@@ -19,7 +19,12 @@ import { e2eScopedKeysFile } from './api';
 /** The owner's (or a superuser's) connection: it creates the database and migrates. */
 const url = process.env.E2E_DATABASE_URL;
 // Production refuses to start without an audit key; a fixed one, so tests can check the chain.
-const env: NodeJS.ProcessEnv = { ...process.env, DEMO_SEED: 'off', NODE_ENV: 'production', AUDIT_KEY: process.env.AUDIT_KEY || 'e2e-audit-key-0123456789abcdef0123456789' };
+const env: NodeJS.ProcessEnv = {
+	...process.env,
+	DEMO_SEED: 'off',
+	NODE_ENV: 'production',
+	AUDIT_KEY: process.env.AUDIT_KEY || 'e2e-audit-key-0123456789abcdef0123456789'
+};
 
 rmSync(e2eStateDir, { recursive: true, force: true });
 mkdirSync(e2eMailDir, { recursive: true });
@@ -47,15 +52,32 @@ await migrateToLatest(db);
 const summary = await seedDemo(db, { scale: Number(process.env.E2E_SCALE ?? 0.005) });
 await seedDemoAccounts(db, [
 	...DEMO_ACCOUNTS,
-	{ email: 'referent-y@demo.test', name: 'Referent Polder Photonics', kind: 'referent', roles: [{ role: 'referent_admin', kvk: '90000002' }] },
-	{ email: 'spare-staff@demo.test', name: 'Spare Staff', kind: 'staff', roles: [{ role: 'planner' }] }
+	{
+		email: 'referent-y@demo.test',
+		name: 'Referent Polder Photonics',
+		kind: 'referent',
+		roles: [{ role: 'referent_admin', kvk: '90000002' }]
+	},
+	{
+		email: 'spare-staff@demo.test',
+		name: 'Spare Staff',
+		kind: 'staff',
+		roles: [{ role: 'planner' }]
+	}
 ]);
 // Every test shares this key: a limit well above what the suite sends, so only the limited key meets it.
-const { key } = await createApiKey(db, { label: 'end-to-end tests', scopes: API_SCOPES, requestsPerMinute: 100_000 });
+const { key } = await createApiKey(db, {
+	label: 'end-to-end tests',
+	scopes: API_SCOPES,
+	requestsPerMinute: 100_000
+});
 const scoped = {
 	eventsOnly: (await createApiKey(db, { label: 'e2e events only', scopes: ['events:write'] })).key,
-	lettersOnly: (await createApiKey(db, { label: 'e2e letters only', scopes: ['letters:issue'] })).key,
-	limited: (await createApiKey(db, { label: 'e2e limited', scopes: API_SCOPES, requestsPerMinute: 3 })).key
+	lettersOnly: (await createApiKey(db, { label: 'e2e letters only', scopes: ['letters:issue'] }))
+		.key,
+	limited: (
+		await createApiKey(db, { label: 'e2e limited', scopes: API_SCOPES, requestsPerMinute: 3 })
+	).key
 };
 await db.destroy();
 // The server connects as the app role, which may only read and append to the audit log.
@@ -65,7 +87,9 @@ if (url) {
 }
 writeFileSync(e2eKeyFile, key);
 writeFileSync(e2eScopedKeysFile, JSON.stringify(scoped));
-console.log(`e2e database ready on ${url ? 'PostgreSQL' : 'PGlite'}: ${summary.cases} cases, ${summary.events} events`);
+console.log(
+	`e2e database ready on ${url ? 'PostgreSQL' : 'PGlite'}: ${summary.cases} cases, ${summary.events} events`
+);
 
 /**
  * E2E_APP_DATABASE_URL (CI creates that login role), or else a login role made here. Either way it
@@ -102,7 +126,10 @@ const smtp = new SMTPServer({
 		stream.on('end', () => {
 			received += 1;
 			const to = session.envelope.rcptTo.map((r) => r.address).join(',');
-			writeFileSync(join(e2eMailDir, `${String(received).padStart(4, '0')}.eml`), `X-Envelope-To: ${to}\r\n${Buffer.concat(chunks).toString('utf8')}`);
+			writeFileSync(
+				join(e2eMailDir, `${String(received).padStart(4, '0')}.eml`),
+				`X-Envelope-To: ${to}\r\n${Buffer.concat(chunks).toString('utf8')}`
+			);
 			callback();
 		});
 	}

@@ -59,7 +59,8 @@ export class TcpProxy {
 		this.mode = mode;
 		if (mode === 'refuse') for (const pair of this.connections) this.reset(pair);
 		if (mode === 'hang') for (const pair of this.connections) this.hang(pair);
-		if (mode === 'pass' && !options.keepHung) for (const pair of this.connections) if (pair.hung) this.reset(pair);
+		if (mode === 'pass' && !options.keepHung)
+			for (const pair of this.connections) if (pair.hung) this.reset(pair);
 	}
 
 	/** Resets every open connection, whatever the mode. */

@@ -11,7 +11,11 @@ import { writeAnchor } from '$lib/server/audit/audit.anchor';
 import { currentAuditKey } from '$lib/server/audit/audit.key';
 
 function verify(dir: string, args: string[] = [], env: NodeJS.ProcessEnv = {}) {
-	return spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'audit-verify', ...args], { env: { ...process.env, PGLITE_DATA_DIR: dir, DATABASE_URL: '', ...env }, encoding: 'utf8' });
+	return spawnSync(
+		process.execPath,
+		['--import', 'tsx', 'src/cli/main.ts', 'audit-verify', ...args],
+		{ env: { ...process.env, PGLITE_DATA_DIR: dir, DATABASE_URL: '', ...env }, encoding: 'utf8' }
+	);
 }
 
 async function withDb(dir: string, work: (db: Db) => Promise<unknown>) {
@@ -32,7 +36,8 @@ describe('npm run audit:verify', { timeout: 240_000 }, () => {
 		const dir = mkdtempSync(join(tmpdir(), 'audit-cli-'));
 		try {
 			await withDb(dir, async (db) => {
-				for (let i = 0; i < 3; i++) await recordAudit(db, admin, { action: 'admin.roles_changed', subject: `user:${i}` });
+				for (let i = 0; i < 3; i++)
+					await recordAudit(db, admin, { action: 'admin.roles_changed', subject: `user:${i}` });
 			});
 
 			const intact = verify(dir);
@@ -58,10 +63,12 @@ describe('npm run audit:verify', { timeout: 240_000 }, () => {
 		const anchorFile = join(dir, 'audit-anchor.log');
 		try {
 			await withDb(dir, async (db) => {
-				for (let i = 0; i < 5; i++) await recordAudit(db, admin, { action: 'admin.roles_changed', subject: `user:${i}` });
+				for (let i = 0; i < 5; i++)
+					await recordAudit(db, admin, { action: 'admin.roles_changed', subject: `user:${i}` });
 				await writeAnchor(db, currentAuditKey(), { file: anchorFile, log: () => {} });
 				// Rows after the newest anchor are fine.
-				for (let i = 5; i < 7; i++) await recordAudit(db, admin, { action: 'admin.roles_changed', subject: `user:${i}` });
+				for (let i = 5; i < 7; i++)
+					await recordAudit(db, admin, { action: 'admin.roles_changed', subject: `user:${i}` });
 			});
 			const intact = verify(dir, ['--anchor', anchorFile]);
 			expect(intact.status).toBe(0);
@@ -73,26 +80,36 @@ describe('npm run audit:verify', { timeout: 240_000 }, () => {
 				await db.transaction().execute(async (trx) => {
 					await sql`set local session_replication_role = replica`.execute(trx);
 					await sql`delete from audit_event where id > 3`.execute(trx);
-					await sql`update audit_head set last_id = 3, last_hash = (select hash from audit_event where id = 3)`.execute(trx);
+					await sql`update audit_head set last_id = 3, last_hash = (select hash from audit_event where id = 3)`.execute(
+						trx
+					);
 				});
 				expect((await verifyAuditChain(db)).problems).toEqual([]);
 			});
 			const cut = verify(dir, ['--anchor', anchorFile]);
 			expect(cut.status).toBe(1);
-			expect(cut.stderr).toMatch(/The log has fewer rows than the anchor of \S+, which recorded 5 rows up to row 5: the newest rows were cut off\./);
+			expect(cut.stderr).toMatch(
+				/The log has fewer rows than the anchor of \S+, which recorded 5 rows up to row 5: the newest rows were cut off\./
+			);
 
 			// New rows fill the gap: as many rows as anchored, but not the anchored ones.
 			await withDb(dir, async (db) => {
-				for (let i = 0; i < 2; i++) await recordAudit(db, admin, { action: 'admin.roles_changed', subject: `user:new${i}` });
+				for (let i = 0; i < 2; i++)
+					await recordAudit(db, admin, { action: 'admin.roles_changed', subject: `user:new${i}` });
 				expect((await verifyAuditChain(db)).problems).toEqual([]);
 			});
 			const replaced = verify(dir, ['--anchor', anchorFile]);
 			expect(replaced.status).toBe(1);
-			expect(replaced.stderr).toMatch(/Audit row 5 differs from the anchor of \S+: the log was rewritten or replaced\./);
+			expect(replaced.stderr).toMatch(
+				/Audit row 5 differs from the anchor of \S+: the log was rewritten or replaced\./
+			);
 
 			// An anchor edited to match the shorter log is not signed with the key.
 			const line = readFileSync(anchorFile, 'utf8').trim();
-			writeFileSync(anchorFile, `${line}\n${line.replace('"rows":5', '"rows":3').replace('"lastId":5', '"lastId":3')}\n`);
+			writeFileSync(
+				anchorFile,
+				`${line}\n${line.replace('"rows":5', '"rows":3').replace('"lastId":5', '"lastId":3')}\n`
+			);
 			const forged = verify(dir, ['--anchor', anchorFile]);
 			expect(forged.status).toBe(1);
 			expect(forged.stderr).toContain('is not signed with AUDIT_KEY');

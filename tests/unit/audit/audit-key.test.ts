@@ -8,8 +8,12 @@ import { AuditKeyError, auditKeyFrom, auditKeyFromEnv } from '$lib/server/audit/
 describe('AUDIT_KEY', () => {
 	it('is required in production, with a message that says what to do', () => {
 		expect(() => auditKeyFromEnv({ NODE_ENV: 'production' })).toThrow(AuditKeyError);
-		expect(() => auditKeyFromEnv({ NODE_ENV: 'production' })).toThrow(/AUDIT_KEY is not set.*openssl rand -base64 32/);
-		expect(auditKeyFromEnv({ NODE_ENV: 'production', AUDIT_KEY: 'k'.repeat(40) }).id).toMatch(/^[0-9a-f]{16}$/);
+		expect(() => auditKeyFromEnv({ NODE_ENV: 'production' })).toThrow(
+			/AUDIT_KEY is not set.*openssl rand -base64 32/
+		);
+		expect(auditKeyFromEnv({ NODE_ENV: 'production', AUDIT_KEY: 'k'.repeat(40) }).id).toMatch(
+			/^[0-9a-f]{16}$/
+		);
 	});
 
 	it('refuses a short key', () => {
@@ -17,10 +21,27 @@ describe('AUDIT_KEY', () => {
 	});
 
 	it('stops the app from starting in production without it', { timeout: 120_000 }, () => {
-		const run = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '--eval', "const { startApp } = await import('./src/lib/server/app.ts'); await startApp();"], {
-			env: { ...process.env, NODE_ENV: 'production', ALLOW_EMBEDDED_DATABASE: 'yes', AUDIT_KEY: '', DATABASE_URL: '', PGLITE_DATA_DIR: 'memory' },
-			encoding: 'utf8'
-		});
+		const run = spawnSync(
+			process.execPath,
+			[
+				'--import',
+				'tsx',
+				'--input-type=module',
+				'--eval',
+				"const { startApp } = await import('./src/lib/server/app.ts'); await startApp();"
+			],
+			{
+				env: {
+					...process.env,
+					NODE_ENV: 'production',
+					ALLOW_EMBEDDED_DATABASE: 'yes',
+					AUDIT_KEY: '',
+					DATABASE_URL: '',
+					PGLITE_DATA_DIR: 'memory'
+				},
+				encoding: 'utf8'
+			}
+		);
 		expect(run.status).not.toBe(0);
 		expect(run.stderr).toContain('AUDIT_KEY is not set');
 		expect(run.stdout).not.toContain('Mijn Aanvraag on');

@@ -1,6 +1,11 @@
 import { expect, it } from 'vitest';
 import { sql, type Transaction } from 'kysely';
-import { GENESIS_HASH, auditHash, recordAudit, verifyAuditChain } from '$lib/server/audit/audit.service';
+import {
+	GENESIS_HASH,
+	auditHash,
+	recordAudit,
+	verifyAuditChain
+} from '$lib/server/audit/audit.service';
 import { currentAnchor, newestAnchorIn } from '$lib/server/audit/audit.anchor';
 import { startJobs } from '$lib/server/jobs';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -21,7 +26,10 @@ function asOwnerPastTriggers(db: Db, work: (trx: Transaction<Database>) => Promi
 }
 
 /** Recomputes every hash from the first changed row on, with plain SHA-256: the attacker has no key. */
-async function recomputeWithoutKey(trx: Transaction<Database>, options: { dropKeyId: boolean; fromId?: number }) {
+async function recomputeWithoutKey(
+	trx: Transaction<Database>,
+	options: { dropKeyId: boolean; fromId?: number }
+) {
 	const rows = await trx.selectFrom('audit_event').selectAll().orderBy('id').execute();
 	let prev = GENESIS_HASH;
 	for (const row of rows) {
@@ -32,10 +40,17 @@ async function recomputeWithoutKey(trx: Transaction<Database>, options: { dropKe
 		const keyId = options.dropKeyId ? null : row.key_id;
 		// With key_id kept, the attacker's best guess is the unkeyed rule under the row's own key id.
 		const forged = auditHash({ ...row, prev_hash: prev, key_id: null }, currentAuditKey());
-		await trx.updateTable('audit_event').set({ prev_hash: prev, hash: forged, key_id: keyId }).where('id', '=', row.id).execute();
+		await trx
+			.updateTable('audit_event')
+			.set({ prev_hash: prev, hash: forged, key_id: keyId })
+			.where('id', '=', row.id)
+			.execute();
 		prev = forged;
 	}
-	await trx.updateTable('audit_head').set({ last_id: rows.at(-1)!.id, last_hash: prev }).execute();
+	await trx
+		.updateTable('audit_head')
+		.set({ last_id: rows.at(-1)!.id, last_hash: prev })
+		.execute();
 }
 
 describeEachEngine('audit log', ({ db }) => {
@@ -46,31 +61,61 @@ describeEachEngine('audit log', ({ db }) => {
 	}
 
 	it('chains rows so that the log verifies', async () => {
-		for (let i = 0; i < 5; i++) await recordAudit(db(), actor, { action: 'case.read', subject: `case:${i}`, reason: 'applicant at the desk', details: { b: 1, a: [2, { z: 1, y: 2 }] } });
+		for (let i = 0; i < 5; i++)
+			await recordAudit(db(), actor, {
+				action: 'case.read',
+				subject: `case:${i}`,
+				reason: 'applicant at the desk',
+				details: { b: 1, a: [2, { z: 1, y: 2 }] }
+			});
 		expect(await verifyAuditChain(db())).toEqual({ rows: 5, problems: [], unkeyedRows: 0 });
 	});
 
 	it('keeps concurrent writers on one chain', async () => {
-		await Promise.all(Array.from({ length: 20 }, (_, i) => recordAudit(db(), actor, { action: 'case.read', subject: `case:c${i}` })));
+		await Promise.all(
+			Array.from({ length: 20 }, (_, i) =>
+				recordAudit(db(), actor, { action: 'case.read', subject: `case:c${i}` })
+			)
+		);
 		expect((await verifyAuditChain(db())).problems).toEqual([]);
 	});
 
 	it('refuses updates and deletes', async () => {
-		await expect(db().updateTable('audit_event').set({ reason: 'x' }).where('id', '=', 1).execute()).rejects.toThrow(/append-only/);
-		await expect(db().deleteFrom('audit_event').where('id', '=', 1).execute()).rejects.toThrow(/append-only/);
+		await expect(
+			db().updateTable('audit_event').set({ reason: 'x' }).where('id', '=', 1).execute()
+		).rejects.toThrow(/append-only/);
+		await expect(db().deleteFrom('audit_event').where('id', '=', 1).execute()).rejects.toThrow(
+			/append-only/
+		);
 	});
 
 	it('refuses TRUNCATE of the audit tables', async () => {
-		await expect(sql`truncate audit_event`.execute(db())).rejects.toThrow(/audit_event is append-only/);
-		await expect(sql`truncate audit_head`.execute(db())).rejects.toThrow(/audit_head is append-only/);
-		await expect(sql`truncate audit_event, audit_head`.execute(db())).rejects.toThrow(/append-only/);
+		await expect(sql`truncate audit_event`.execute(db())).rejects.toThrow(
+			/audit_event is append-only/
+		);
+		await expect(sql`truncate audit_head`.execute(db())).rejects.toThrow(
+			/audit_head is append-only/
+		);
+		await expect(sql`truncate audit_event, audit_head`.execute(db())).rejects.toThrow(
+			/append-only/
+		);
 		expect((await verifyAuditChain(db())).rows).toBe(25);
 	});
 
 	it('lets the head only move forward, to a row that exists', async () => {
 		const head = await db().selectFrom('audit_head').selectAll().executeTakeFirstOrThrow();
-		await expect(db().updateTable('audit_head').set({ last_id: head.last_id - 1 }).execute()).rejects.toThrow(/only moves forward/);
-		await expect(db().updateTable('audit_head').set({ last_id: head.last_id + 5 }).execute()).rejects.toThrow(/must point at an audit row/);
+		await expect(
+			db()
+				.updateTable('audit_head')
+				.set({ last_id: head.last_id - 1 })
+				.execute()
+		).rejects.toThrow(/only moves forward/);
+		await expect(
+			db()
+				.updateTable('audit_head')
+				.set({ last_id: head.last_id + 5 })
+				.execute()
+		).rejects.toThrow(/must point at an audit row/);
 		await expect(db().deleteFrom('audit_head').execute()).rejects.toThrow(/append-only/);
 	});
 
@@ -90,7 +135,12 @@ describeEachEngine('audit log', ({ db }) => {
 
 	it('detects a deleted row in the middle and at the end', async () => {
 		await tamper(sql`delete from audit_event where id = 4`);
-		const max = (await db().selectFrom('audit_event').select((eb) => eb.fn.max('id').as('id')).executeTakeFirstOrThrow()).id;
+		const max = (
+			await db()
+				.selectFrom('audit_event')
+				.select((eb) => eb.fn.max('id').as('id'))
+				.executeTakeFirstOrThrow()
+		).id;
 		await tamper(sql`delete from audit_event where id = ${max}`);
 		const { problems } = await verifyAuditChain(db());
 		expect(problems).toContainEqual({ id: 5, problem: 'missing_before' });
@@ -117,16 +167,38 @@ describeEachEngine('audit log written before the key, and rewritten without it',
 			prev_hash: GENESIS_HASH,
 			key_id: null
 		};
-		expect(auditHash(row, currentAuditKey())).toBe('5138f3bd209de51b1657367c35727be62f55b32c37f70690a82b388c394c04b3');
-		expect(auditHash({ ...row, key_id: currentAuditKey().id }, currentAuditKey())).not.toBe('5138f3bd209de51b1657367c35727be62f55b32c37f70690a82b388c394c04b3');
+		expect(auditHash(row, currentAuditKey())).toBe(
+			'5138f3bd209de51b1657367c35727be62f55b32c37f70690a82b388c394c04b3'
+		);
+		expect(auditHash({ ...row, key_id: currentAuditKey().id }, currentAuditKey())).not.toBe(
+			'5138f3bd209de51b1657367c35727be62f55b32c37f70690a82b388c394c04b3'
+		);
 	});
 
 	it('verifies rows of the old unkeyed rule by that rule and reports them as such', async () => {
 		let prev = GENESIS_HASH;
 		for (let id = 1; id <= 3; id++) {
-			const row = { id, at: new Date(Date.UTC(2026, 10, id)), actor_user_id: null, actor_role: 'counter', actor_organisation: null, actor_desk: null, action: 'case.read', case_id: null, subject: `case:old${id}`, reason: 'old', ip: null, details: {}, prev_hash: prev, key_id: null };
+			const row = {
+				id,
+				at: new Date(Date.UTC(2026, 10, id)),
+				actor_user_id: null,
+				actor_role: 'counter',
+				actor_organisation: null,
+				actor_desk: null,
+				action: 'case.read',
+				case_id: null,
+				subject: `case:old${id}`,
+				reason: 'old',
+				ip: null,
+				details: {},
+				prev_hash: prev,
+				key_id: null
+			};
 			const hash = auditHash(row, currentAuditKey());
-			await db().insertInto('audit_event').values({ ...row, details: '{}', hash }).execute();
+			await db()
+				.insertInto('audit_event')
+				.values({ ...row, details: '{}', hash })
+				.execute();
 			await db()
 				.insertInto('audit_head')
 				.values({ singleton: true, last_id: id, last_hash: hash })
@@ -134,7 +206,8 @@ describeEachEngine('audit log written before the key, and rewritten without it',
 				.execute();
 			prev = hash;
 		}
-		for (let i = 0; i < 3; i++) await recordAudit(db(), actor, { action: 'case.read', subject: `case:new${i}` });
+		for (let i = 0; i < 3; i++)
+			await recordAudit(db(), actor, { action: 'case.read', subject: `case:new${i}` });
 		expect(await verifyAuditChain(db())).toEqual({ rows: 6, problems: [], unkeyedRows: 3 });
 	});
 
@@ -143,7 +216,11 @@ describeEachEngine('audit log written before the key, and rewritten without it',
 
 		// Rewrites row 5 and recomputes the chain after it with SHA-256, keeping the key ids.
 		await asOwnerPastTriggers(db(), async (trx) => {
-			await trx.updateTable('audit_event').set({ subject: 'case:someone-else' }).where('id', '=', 5).execute();
+			await trx
+				.updateTable('audit_event')
+				.set({ subject: 'case:someone-else' })
+				.where('id', '=', 5)
+				.execute();
 			await recomputeWithoutKey(trx, { dropKeyId: false, fromId: 5 });
 		});
 		let result = await verifyAuditChain(db());
@@ -153,7 +230,9 @@ describeEachEngine('audit log written before the key, and rewritten without it',
 		]);
 
 		// Also drops the key ids of the recomputed rows: they come after keyed rows, so they were downgraded.
-		await asOwnerPastTriggers(db(), (trx) => recomputeWithoutKey(trx, { dropKeyId: true, fromId: 5 }));
+		await asOwnerPastTriggers(db(), (trx) =>
+			recomputeWithoutKey(trx, { dropKeyId: true, fromId: 5 })
+		);
 		result = await verifyAuditChain(db());
 		expect(result.problems).toEqual([
 			{ id: 5, problem: 'downgraded' },
@@ -165,13 +244,16 @@ describeEachEngine('audit log written before the key, and rewritten without it',
 		await asOwnerPastTriggers(db(), (trx) => recomputeWithoutKey(trx, { dropKeyId: true }));
 		result = await verifyAuditChain(db());
 		expect(result.unkeyedRows).toBe(6);
-		expect((await verifyAuditChain(db(), { anchor })).problems).toEqual([{ id: 6, problem: 'anchor_differs' }]);
+		expect((await verifyAuditChain(db(), { anchor })).problems).toEqual([
+			{ id: 6, problem: 'anchor_differs' }
+		]);
 	});
 });
 
 describeEachEngine('audit verification while rows are written', ({ db, engine }) => {
 	it('reads one snapshot: no false alarm while other connections append', async () => {
-		for (let i = 0; i < 60; i++) await recordAudit(db(), actor, { action: 'case.read', subject: `case:pre${i}` });
+		for (let i = 0; i < 60; i++)
+			await recordAudit(db(), actor, { action: 'case.read', subject: `case:pre${i}` });
 		let writing = true;
 		let written = 0;
 		const writer = async () => {
@@ -188,7 +270,9 @@ describeEachEngine('audit verification while rows are written', ({ db, engine })
 			writing = false;
 			await Promise.all(writers);
 		}
-		console.log(`[${engine}] 15 verifications while ${written} rows were written; rows seen ${runs[0].rows}…${runs.at(-1)!.rows}`);
+		console.log(
+			`[${engine}] 15 verifications while ${written} rows were written; rows seen ${runs[0].rows}…${runs.at(-1)!.rows}`
+		);
 		expect(written).toBeGreaterThan(0);
 		expect(runs.flatMap((r) => r.problems)).toEqual([]);
 		expect((await verifyAuditChain(db())).problems).toEqual([]);
@@ -197,14 +281,21 @@ describeEachEngine('audit verification while rows are written', ({ db, engine })
 
 describeEachEngine('audit anchor job', ({ db, engine }) => {
 	it('writes the head outside the database when the jobs start, as a log line and to the anchor file', async () => {
-		for (let i = 0; i < 4; i++) await recordAudit(db(), actor, { action: 'case.read', subject: `case:anchor${i}` });
+		for (let i = 0; i < 4; i++)
+			await recordAudit(db(), actor, { action: 'case.read', subject: `case:anchor${i}` });
 		const dir = mkdtempSync(join(tmpdir(), 'audit-anchor-'));
 		const file = join(dir, 'audit-anchor.log');
 		const lines: string[] = [];
 		const log = console.log;
-		console.log = (line: unknown, ...rest: unknown[]) => (typeof line === 'string' && line.startsWith('audit-anchor ') ? lines.push(line) : log(line, ...rest));
+		console.log = (line: unknown, ...rest: unknown[]) =>
+			typeof line === 'string' && line.startsWith('audit-anchor ')
+				? lines.push(line)
+				: log(line, ...rest);
 		try {
-			const jobs = await startJobs(db(), { embedded: engine === 'pglite', auditAnchor: { key: currentAuditKey(), file } });
+			const jobs = await startJobs(db(), {
+				embedded: engine === 'pglite',
+				auditAnchor: { key: currentAuditKey(), file }
+			});
 			await jobs.stop();
 			const anchor = newestAnchorIn(file)!;
 			expect(anchor).toMatchObject({ rows: 4, lastId: 4, keyId: currentAuditKey().id });

@@ -2,7 +2,16 @@ import { describe, expect, it } from 'vitest';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { isHttpError, isRedirect } from '@sveltejs/kit';
-import { areasOf, decide, homeOf, menuOf, routes, ruleFor, verdictFor, type RouteRule } from '$lib/access';
+import {
+	areasOf,
+	decide,
+	homeOf,
+	menuOf,
+	routes,
+	ruleFor,
+	verdictFor,
+	type RouteRule
+} from '$lib/access';
 import { languagesFor } from '$lib/i18n';
 import { landingPath, requireApplicant, requirePrincipal, safeNext } from '$lib/server/auth/access';
 import { actorOf, type Principal } from '$lib/server/auth/principal';
@@ -15,7 +24,8 @@ function routeIdsOnDisk(dir = 'src/routes'): string[] {
 	for (const name of readdirSync(dir)) {
 		const full = join(dir, name);
 		if (statSync(full).isDirectory()) routeIdsOnDisk(full).forEach((id) => ids.add(id));
-		else if (['+page.svelte', '+page.server.ts', '+page.ts', '+server.ts'].includes(name)) ids.add('/' + relative('src/routes', dir).split(/[\\/]/).filter(Boolean).join('/'));
+		else if (['+page.svelte', '+page.server.ts', '+page.ts', '+server.ts'].includes(name))
+			ids.add('/' + relative('src/routes', dir).split(/[\\/]/).filter(Boolean).join('/'));
 	}
 	return [...ids].sort();
 }
@@ -31,7 +41,13 @@ function person(kind: Principal['kind'], roles: StaffRole[] = []): Principal {
 		displayName: 'Someone',
 		kind,
 		applicantId: kind === 'applicant' ? 3 : null,
-		roles: roles.map((role) => ({ role, organisationId: null, organisationKvk: null, organisationName: null, desk: null }))
+		roles: roles.map((role) => ({
+			role,
+			organisationId: null,
+			organisationKvk: null,
+			organisationName: null,
+			desk: null
+		}))
 	};
 }
 
@@ -66,7 +82,10 @@ describe('the access table', () => {
 	});
 
 	it('keys rules by route id, so a spelling of a path is not a rule', () => {
-		expect(ruleFor('/staff/admin/outbox')?.requirement).toEqual({ kind: 'roles', roles: ['admin'] });
+		expect(ruleFor('/staff/admin/outbox')?.requirement).toEqual({
+			kind: 'roles',
+			roles: ['admin']
+		});
 		expect(ruleFor('/st%61ff/admin/outbox')).toBeUndefined();
 		expect(ruleFor('/staff/admin/outbox/')).toBeUndefined();
 		expect(ruleFor('/cases/[reference=reference]')?.requirement).toEqual({ kind: 'applicant' });
@@ -74,26 +93,107 @@ describe('the access table', () => {
 	});
 
 	it('names the scope an API key needs on each case-system route', () => {
-		expect(ruleFor('/api/v1/events')?.requirement).toEqual({ kind: 'api-key', scope: 'events:write' });
-		expect(ruleFor('/api/v1/cases/[reference=reference]/activation-letter')?.requirement).toEqual({ kind: 'api-key', scope: 'letters:issue' });
+		expect(ruleFor('/api/v1/events')?.requirement).toEqual({
+			kind: 'api-key',
+			scope: 'events:write'
+		});
+		expect(ruleFor('/api/v1/cases/[reference=reference]/activation-letter')?.requirement).toEqual({
+			kind: 'api-key',
+			scope: 'letters:issue'
+		});
 		expect(ruleFor('/api/health')?.requirement).toEqual({ kind: 'public' });
 	});
 });
 
 describe('decide', () => {
 	const expected: Record<string, Record<keyof typeof people | 'anonymous', string>> = {
-		'/statistics': { anonymous: 'allow', applicant: 'allow', referentMember: 'allow', referentAdmin: 'allow', counter: 'allow', triage: 'allow', planner: 'allow', admin: 'allow', noRoles: 'allow' },
-		'/account/sessions': { anonymous: 'sign-in', applicant: 'allow', referentMember: 'allow', referentAdmin: 'allow', counter: 'allow', triage: 'allow', planner: 'allow', admin: 'allow', noRoles: 'allow' },
-		'/cases/[reference=reference]': { anonymous: 'sign-in', applicant: 'allow', referentMember: 'forbidden', referentAdmin: 'forbidden', counter: 'forbidden', triage: 'forbidden', planner: 'forbidden', admin: 'forbidden', noRoles: 'forbidden' },
-		'/referent': { anonymous: 'sign-in', applicant: 'forbidden', referentMember: 'allow', referentAdmin: 'allow', counter: 'forbidden', triage: 'forbidden', planner: 'forbidden', admin: 'forbidden', noRoles: 'forbidden' },
-		'/counter': { anonymous: 'sign-in', applicant: 'forbidden', referentMember: 'forbidden', referentAdmin: 'forbidden', counter: 'allow', triage: 'forbidden', planner: 'forbidden', admin: 'forbidden', noRoles: 'forbidden' },
-		'/staff': { anonymous: 'sign-in', applicant: 'forbidden', referentMember: 'forbidden', referentAdmin: 'forbidden', counter: 'forbidden', triage: 'allow', planner: 'allow', admin: 'allow', noRoles: 'forbidden' },
-		'/staff/admin/users/new': { anonymous: 'sign-in', applicant: 'forbidden', referentMember: 'forbidden', referentAdmin: 'forbidden', counter: 'forbidden', triage: 'forbidden', planner: 'forbidden', admin: 'allow', noRoles: 'forbidden' }
+		'/statistics': {
+			anonymous: 'allow',
+			applicant: 'allow',
+			referentMember: 'allow',
+			referentAdmin: 'allow',
+			counter: 'allow',
+			triage: 'allow',
+			planner: 'allow',
+			admin: 'allow',
+			noRoles: 'allow'
+		},
+		'/account/sessions': {
+			anonymous: 'sign-in',
+			applicant: 'allow',
+			referentMember: 'allow',
+			referentAdmin: 'allow',
+			counter: 'allow',
+			triage: 'allow',
+			planner: 'allow',
+			admin: 'allow',
+			noRoles: 'allow'
+		},
+		'/cases/[reference=reference]': {
+			anonymous: 'sign-in',
+			applicant: 'allow',
+			referentMember: 'forbidden',
+			referentAdmin: 'forbidden',
+			counter: 'forbidden',
+			triage: 'forbidden',
+			planner: 'forbidden',
+			admin: 'forbidden',
+			noRoles: 'forbidden'
+		},
+		'/referent': {
+			anonymous: 'sign-in',
+			applicant: 'forbidden',
+			referentMember: 'allow',
+			referentAdmin: 'allow',
+			counter: 'forbidden',
+			triage: 'forbidden',
+			planner: 'forbidden',
+			admin: 'forbidden',
+			noRoles: 'forbidden'
+		},
+		'/counter': {
+			anonymous: 'sign-in',
+			applicant: 'forbidden',
+			referentMember: 'forbidden',
+			referentAdmin: 'forbidden',
+			counter: 'allow',
+			triage: 'forbidden',
+			planner: 'forbidden',
+			admin: 'forbidden',
+			noRoles: 'forbidden'
+		},
+		'/staff': {
+			anonymous: 'sign-in',
+			applicant: 'forbidden',
+			referentMember: 'forbidden',
+			referentAdmin: 'forbidden',
+			counter: 'forbidden',
+			triage: 'allow',
+			planner: 'allow',
+			admin: 'allow',
+			noRoles: 'forbidden'
+		},
+		'/staff/admin/users/new': {
+			anonymous: 'sign-in',
+			applicant: 'forbidden',
+			referentMember: 'forbidden',
+			referentAdmin: 'forbidden',
+			counter: 'forbidden',
+			triage: 'forbidden',
+			planner: 'forbidden',
+			admin: 'allow',
+			noRoles: 'forbidden'
+		}
 	};
 	for (const [routeId, row] of Object.entries(expected)) {
 		it(`decides ${routeId} for every kind of person`, () => {
 			const requirement = ruleFor(routeId)!.requirement;
-			const got = Object.fromEntries(Object.keys(row).map((who) => [who, decide(requirement, who === 'anonymous' ? null : people[who as keyof typeof people])]));
+			const got = Object.fromEntries(
+				Object.keys(row).map((who) => [
+					who,
+					decide(requirement, who === 'anonymous' ? null : people[who as keyof typeof people])
+				])
+			);
 			expect(got).toEqual(row);
 		});
 	}
@@ -119,8 +219,18 @@ describe('areas, landing and menu per role', () => {
 		expect(labels(people.referentAdmin)).toEqual(['nav.statistics', 'nav.referent', 'nav.devices']);
 		expect(labels(people.counter)).toEqual(['nav.statistics', 'nav.counter', 'nav.devices']);
 		expect(labels(people.planner)).toEqual(['nav.statistics', 'nav.staff', 'nav.devices']);
-		expect(labels(people.admin)).toEqual(['nav.statistics', 'nav.staff', 'nav.admin', 'nav.devices']);
-		expect(menuOf(people.admin).map((m) => m.href)).toEqual(['/statistics', '/staff', '/staff/admin', '/account/sessions']);
+		expect(labels(people.admin)).toEqual([
+			'nav.statistics',
+			'nav.staff',
+			'nav.admin',
+			'nav.devices'
+		]);
+		expect(menuOf(people.admin).map((m) => m.href)).toEqual([
+			'/statistics',
+			'/staff',
+			'/staff/admin',
+			'/account/sessions'
+		]);
 	});
 
 	it('reaches an area exactly when its home page allows them', () => {
@@ -140,14 +250,26 @@ describe('page languages by route id', () => {
 	it('offers applicant pages in every language and staff pages in Dutch and English', () => {
 		expect(codes('/cases/[reference=reference]')).toEqual(['nl', 'en', 'ar', 'fa']);
 		expect(codes('/auth/login')).toEqual(['nl', 'en', 'ar', 'fa']);
-		for (const id of ['/referent', '/referent/cases/[reference=reference]', '/counter', '/staff', '/staff/admin/users/[id]']) expect(codes(id)).toEqual(['nl', 'en']);
+		for (const id of [
+			'/referent',
+			'/referent/cases/[reference=reference]',
+			'/counter',
+			'/staff',
+			'/staff/admin/users/[id]'
+		])
+			expect(codes(id)).toEqual(['nl', 'en']);
 		// A 404 page (no route matched) speaks every language.
 		expect(codes(null)).toEqual(['nl', 'en', 'ar', 'fa']);
 	});
 
 	it('lets a route declare a second language shown beside its own', () => {
-		const table: Record<string, RouteRule> = { '/counter/screen': { area: 'counter', languages: { page: ['nl', 'en'], beside: 'all' } } };
-		expect(ruleFor('/counter/screen', table)).toMatchObject({ requirement: { kind: 'roles', roles: ['counter'] }, languages: { page: ['nl', 'en'], beside: 'all' } });
+		const table: Record<string, RouteRule> = {
+			'/counter/screen': { area: 'counter', languages: { page: ['nl', 'en'], beside: 'all' } }
+		};
+		expect(ruleFor('/counter/screen', table)).toMatchObject({
+			requirement: { kind: 'roles', roles: ['counter'] },
+			languages: { page: ['nl', 'en'], beside: 'all' }
+		});
 	});
 });
 
@@ -165,10 +287,11 @@ describe('after sign-in, next= stays on our origin', () => {
 	}
 
 	it('keeps a next page of ours', () => {
-		for (const [next, location] of friendlyNext) expect(landingPath(people.admin, next, ORIGIN)).toBe(location);
+		for (const [next, location] of friendlyNext)
+			expect(landingPath(people.admin, next, ORIGIN)).toBe(location);
 	});
 
-	it('sends a refused or absent next to the person\'s home', () => {
+	it("sends a refused or absent next to the person's home", () => {
 		expect(landingPath(people.admin, '//evil.example', ORIGIN)).toBe('/staff/admin');
 		expect(landingPath(people.applicant, '/\t/evil.example', ORIGIN)).toBe('/cases');
 		expect(landingPath(people.applicant, null, ORIGIN)).toBe('/cases');
@@ -178,12 +301,18 @@ describe('after sign-in, next= stays on our origin', () => {
 
 	it('keeps the scheme-relative trick on our origin over https too', () => {
 		const https = 'https://portal.example';
-		for (const next of hostileNext) expect(new URL(landingPath(people.applicant, next, https), https).origin).toBe(https);
+		for (const next of hostileNext)
+			expect(new URL(landingPath(people.applicant, next, https), https).origin).toBe(https);
 	});
 });
 
 describe('principal helpers', () => {
-	const locals = (user: Principal | null): App.Locals => ({ lang: 'en', user, sessionId: null, apiKeyId: null });
+	const locals = (user: Principal | null): App.Locals => ({
+		lang: 'en',
+		user,
+		sessionId: null,
+		apiKeyId: null
+	});
 
 	function thrown(fn: () => unknown): unknown {
 		try {
@@ -212,7 +341,9 @@ describe('principal helpers', () => {
 
 	it('gives the principal who holds a role', () => {
 		expect(requirePrincipal(locals(people.admin), 'admin')).toBe(people.admin);
-		expect(requirePrincipal(locals(people.planner), 'triage', 'planner', 'admin')).toBe(people.planner);
+		expect(requirePrincipal(locals(people.planner), 'triage', 'planner', 'admin')).toBe(
+			people.planner
+		);
 		expect(requirePrincipal(locals(people.noRoles))).toBe(people.noRoles);
 		expect(requireApplicant(locals(people.applicant))).toBe(people.applicant);
 	});
@@ -220,12 +351,19 @@ describe('principal helpers', () => {
 	it('cannot construct an anonymous actor, or one acting in a role not held', () => {
 		expect(() => actorOf(null as unknown as Principal, 'admin', '10.0.0.1')).toThrow();
 		expect(() => actorOf(people.triage, 'admin', '10.0.0.1')).toThrow();
-		expect(actorOf(people.admin, 'admin', '10.0.0.1')).toMatchObject({ userId: 7, role: 'admin', ip: '10.0.0.1' });
-		expect(actorOf(people.applicant, 'applicant', null)).toMatchObject({ userId: 7, role: 'applicant' });
+		expect(actorOf(people.admin, 'admin', '10.0.0.1')).toMatchObject({
+			userId: 7,
+			role: 'admin',
+			ip: '10.0.0.1'
+		});
+		expect(actorOf(people.applicant, 'applicant', null)).toMatchObject({
+			userId: 7,
+			role: 'applicant'
+		});
 	});
 });
 
-describe('the guard\'s verdict', () => {
+describe("the guard's verdict", () => {
 	it('refuses a route that has no rule, whoever asks (deny by default)', () => {
 		const { ['/staff/admin/outbox']: _, ...withoutOutbox } = routes;
 		for (const who of [null, ...Object.values(people)]) {
@@ -234,15 +372,21 @@ describe('the guard\'s verdict', () => {
 		}
 	});
 
-	it('leaves a request no route matched to SvelteKit\'s 404', () => {
+	it("leaves a request no route matched to SvelteKit's 404", () => {
 		expect(verdictFor(null, null)).toEqual({ kind: 'not-routed' });
 	});
 
 	it('sends the anonymous to sign in, refuses the wrong role, and marks personal pages', () => {
 		expect(verdictFor('/staff/admin/outbox', null)).toEqual({ kind: 'sign-in' });
 		expect(verdictFor('/staff/admin/outbox', people.triage)).toEqual({ kind: 'forbidden' });
-		expect(verdictFor('/staff/admin/outbox', people.admin)).toEqual({ kind: 'allow', personal: true });
+		expect(verdictFor('/staff/admin/outbox', people.admin)).toEqual({
+			kind: 'allow',
+			personal: true
+		});
 		expect(verdictFor('/statistics', null)).toEqual({ kind: 'allow', personal: false });
-		expect(verdictFor('/api/v1/events', people.admin)).toEqual({ kind: 'api-key', scope: 'events:write' });
+		expect(verdictFor('/api/v1/events', people.admin)).toEqual({
+			kind: 'api-key',
+			scope: 'events:write'
+		});
 	});
 });

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
-import { activateAccount, AuthError, login, requestPasswordReset, resetPassword, type LoginResult } from '$lib/server/auth/account.service';
+import {
+	activateAccount,
+	AuthError,
+	login,
+	requestPasswordReset,
+	resetPassword,
+	type LoginResult
+} from '$lib/server/auth/account.service';
 import { checkPasswordStrength } from '$lib/server/auth/password';
 import { issueActivationLetter } from '$lib/server/auth/activation-letter.service';
 import { API_SCOPES, createApiKey } from '$lib/server/api-keys/api-key.service';
@@ -15,7 +22,12 @@ const PASSWORD = 'correct horse battery staple';
 /** A new activation letter for the case, as the case system asks for one: a new request id each time. */
 async function issueActivationCode(db: Db, reference: string) {
 	const { id } = await createApiKey(db, { label: 'letters', scopes: API_SCOPES });
-	const result = await issueActivationLetter(db, { reference, requestId: randomUUID(), apiKeyId: id, actor: { userId: null, role: 'api', ip: null } });
+	const result = await issueActivationLetter(db, {
+		reference,
+		requestId: randomUUID(),
+		apiKeyId: id,
+		actor: { userId: null, role: 'api', ip: null }
+	});
 	if (!result.ok) throw new Error(`no letter for ${reference}: ${result.code}`);
 	return result.letter;
 }
@@ -45,7 +57,11 @@ describeEachEngine('accounts', ({ db }) => {
 					type: 'case.submitted',
 					occurredAt: '2026-03-02T10:00:00+01:00',
 					case: reference,
-					data: { product: 'studie', vNumber, applicant: { name: 'Lin Wei', birthDate, language: 'en' } }
+					data: {
+						product: 'studie',
+						vNumber,
+						applicant: { name: 'Lin Wei', birthDate, language: 'en' }
+					}
 				}
 			]
 		});
@@ -56,7 +72,18 @@ describeEachEngine('accounts', ({ db }) => {
 	async function activated(email = `${randomUUID()}@example.test`) {
 		const c = await newCase();
 		const letter = (await issueActivationCode(db(), c.reference))!;
-		await activateAccount(db(), { vNumber: c.vNumber, birthDate: c.birthDate, code: letter.code, email, password: PASSWORD, language: 'en' }, '10.0.0.1');
+		await activateAccount(
+			db(),
+			{
+				vNumber: c.vNumber,
+				birthDate: c.birthDate,
+				code: letter.code,
+				email,
+				password: PASSWORD,
+				language: 'en'
+			},
+			'10.0.0.1'
+		);
 		return { ...c, email };
 	}
 
@@ -64,20 +91,41 @@ describeEachEngine('accounts', ({ db }) => {
 		const c = await newCase();
 		const letter = (await issueActivationCode(db(), c.reference))!;
 		expect(letter.code).toMatch(/^[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}$/);
-		const input = { vNumber: c.vNumber, birthDate: c.birthDate, code: letter.code.toLowerCase().replaceAll('-', ' '), email: `${randomUUID()}@example.test`, password: PASSWORD, language: 'en' };
+		const input = {
+			vNumber: c.vNumber,
+			birthDate: c.birthDate,
+			code: letter.code.toLowerCase().replaceAll('-', ' '),
+			email: `${randomUUID()}@example.test`,
+			password: PASSWORD,
+			language: 'en'
+		};
 		await activateAccount(db(), input, '10.0.0.2');
-		await expect(activateAccount(db(), { ...input, email: `${randomUUID()}@example.test` }, '10.0.0.2')).rejects.toMatchObject({ code: 'activation_failed' });
+		await expect(
+			activateAccount(db(), { ...input, email: `${randomUUID()}@example.test` }, '10.0.0.2')
+		).rejects.toMatchObject({ code: 'activation_failed' });
 	});
 
 	it('refuses a wrong birth date, a replaced code and an expired code', async () => {
 		const c = await newCase();
 		const first = (await issueActivationCode(db(), c.reference))!;
 		const second = (await issueActivationCode(db(), c.reference))!;
-		const base = { vNumber: c.vNumber, birthDate: c.birthDate, email: `${randomUUID()}@example.test`, password: PASSWORD, language: 'nl' };
-		await expect(activateAccount(db(), { ...base, code: first.code }, '10.0.0.3')).rejects.toMatchObject({ code: 'activation_failed' });
-		await expect(activateAccount(db(), { ...base, code: second.code, birthDate: '1991-04-12' }, '10.0.0.3')).rejects.toMatchObject({ code: 'activation_failed' });
+		const base = {
+			vNumber: c.vNumber,
+			birthDate: c.birthDate,
+			email: `${randomUUID()}@example.test`,
+			password: PASSWORD,
+			language: 'nl'
+		};
+		await expect(
+			activateAccount(db(), { ...base, code: first.code }, '10.0.0.3')
+		).rejects.toMatchObject({ code: 'activation_failed' });
+		await expect(
+			activateAccount(db(), { ...base, code: second.code, birthDate: '1991-04-12' }, '10.0.0.3')
+		).rejects.toMatchObject({ code: 'activation_failed' });
 		const later = new Date(Date.now() + 31 * 24 * 60 * 60 * 1000);
-		await expect(activateAccount(db(), { ...base, code: second.code }, '10.0.0.3', later)).rejects.toMatchObject({ code: 'activation_failed' });
+		await expect(
+			activateAccount(db(), { ...base, code: second.code }, '10.0.0.3', later)
+		).rejects.toMatchObject({ code: 'activation_failed' });
 		await activateAccount(db(), { ...base, code: second.code }, '10.0.0.3');
 	});
 
@@ -86,9 +134,28 @@ describeEachEngine('accounts', ({ db }) => {
 		const a = await newCase(vNumber);
 		const b = await newCase(vNumber);
 		const letter = (await issueActivationCode(db(), a.reference))!;
-		const { userId } = await activateAccount(db(), { vNumber, birthDate: a.birthDate, code: letter.code, email: `${randomUUID()}@example.test`, password: PASSWORD, language: 'en' }, '10.0.0.4');
-		const user = await db().selectFrom('app_user').select('applicant_id').where('id', '=', userId).executeTakeFirstOrThrow();
-		const refs = await db().selectFrom('case').select('reference').where('applicant_id', '=', user.applicant_id!).execute();
+		const { userId } = await activateAccount(
+			db(),
+			{
+				vNumber,
+				birthDate: a.birthDate,
+				code: letter.code,
+				email: `${randomUUID()}@example.test`,
+				password: PASSWORD,
+				language: 'en'
+			},
+			'10.0.0.4'
+		);
+		const user = await db()
+			.selectFrom('app_user')
+			.select('applicant_id')
+			.where('id', '=', userId)
+			.executeTakeFirstOrThrow();
+		const refs = await db()
+			.selectFrom('case')
+			.select('reference')
+			.where('applicant_id', '=', user.applicant_id!)
+			.execute();
 		expect(refs.map((r) => r.reference).sort()).toEqual([a.reference, b.reference].sort());
 		// A letter for the second case tells the case system the account exists already.
 		expect((await issueActivationCode(db(), b.reference))!.alreadyActivated).toBe(true);
@@ -97,13 +164,25 @@ describeEachEngine('accounts', ({ db }) => {
 	it('refuses the 6th wrong password within 15 minutes, and lets the right one in after the window', async () => {
 		const { email } = await activated();
 		const t0 = new Date();
-		for (let i = 0; i < 5; i++) await expect(login(db(), email, 'wrong password!!', '10.1.1.1', null, t0)).rejects.toMatchObject({ code: 'bad_credentials' });
+		for (let i = 0; i < 5; i++)
+			await expect(
+				login(db(), email, 'wrong password!!', '10.1.1.1', null, t0)
+			).rejects.toMatchObject({ code: 'bad_credentials' });
 		const sixth = login(db(), email, PASSWORD, '10.1.1.1', null, new Date(t0.getTime() + 60_000));
 		await expect(sixth).rejects.toBeInstanceOf(AuthError);
 		await expect(sixth).rejects.toMatchObject({ code: 'throttled' });
 		// Someone else's failures do not lock the owner out from their own connection.
-		await expect(login(db(), email, PASSWORD, '10.9.9.9', null, new Date(t0.getTime() + 60_000))).resolves.toMatchObject({ user: { email } });
-		const after = await login(db(), email, PASSWORD, '10.1.1.1', null, new Date(t0.getTime() + 16 * 60_000));
+		await expect(
+			login(db(), email, PASSWORD, '10.9.9.9', null, new Date(t0.getTime() + 60_000))
+		).resolves.toMatchObject({ user: { email } });
+		const after = await login(
+			db(),
+			email,
+			PASSWORD,
+			'10.1.1.1',
+			null,
+			new Date(t0.getTime() + 16 * 60_000)
+		);
 		expect(after.kind === 'session' && after.token).toBeTruthy();
 	});
 
@@ -117,30 +196,65 @@ describeEachEngine('accounts', ({ db }) => {
 		expect(await listSessions(db(), session!.userId)).toHaveLength(2);
 
 		await requestPasswordReset(db(), email, 'http://localhost', 'en', '10.2.2.2');
-		const mail = await db().selectFrom('email_outbox').select('body_text').where('to_address', '=', email).executeTakeFirstOrThrow();
+		const mail = await db()
+			.selectFrom('email_outbox')
+			.select('body_text')
+			.where('to_address', '=', email)
+			.executeTakeFirstOrThrow();
 		const token = /\/auth\/reset\/([a-z0-9]+)/.exec(mail.body_text)![1];
 		await resetPassword(db(), token, 'a brand new long password', '10.2.2.2');
 		expect(await validateSessionToken(db(), one.token)).toBeNull();
-		await expect(resetPassword(db(), token, 'another new long password', '10.2.2.2')).rejects.toMatchObject({ code: 'reset_invalid' });
-		await expect(login(db(), email, 'a brand new long password', '10.2.2.2', null)).resolves.toBeTruthy();
+		await expect(
+			resetPassword(db(), token, 'another new long password', '10.2.2.2')
+		).rejects.toMatchObject({ code: 'reset_invalid' });
+		await expect(
+			login(db(), email, 'a brand new long password', '10.2.2.2', null)
+		).resolves.toBeTruthy();
 	});
 
 	it('does not send a reset link to an address without an account', async () => {
 		await requestPasswordReset(db(), 'nobody@example.test', 'http://localhost', 'en', '10.3.3.3');
-		expect(await db().selectFrom('email_outbox').select('id').where('to_address', '=', 'nobody@example.test').execute()).toEqual([]);
+		expect(
+			await db()
+				.selectFrom('email_outbox')
+				.select('id')
+				.where('to_address', '=', 'nobody@example.test')
+				.execute()
+		).toEqual([]);
 	});
 });
 
 describeEachEngine('administration', ({ db }) => {
 	it('never leaves the portal without an administrator, and audits role changes', async () => {
-		const { createStaffAccount, setStaffRoles, AdminError } = await import('$lib/server/admin/admin.service');
+		const { createStaffAccount, setStaffRoles, AdminError } =
+			await import('$lib/server/admin/admin.service');
 		const actor = { userId: null, role: 'admin' };
-		const only = await createStaffAccount(db(), actor, { email: `admin-${randomUUID()}@example.test`, displayName: 'Only Admin', password: PASSWORD, roles: ['admin'], desk: null });
-		await expect(setStaffRoles(db(), actor, only, ['planner'], null)).rejects.toBeInstanceOf(AdminError);
-		const second = await createStaffAccount(db(), actor, { email: `admin-${randomUUID()}@example.test`, displayName: 'Second Admin', password: PASSWORD, roles: ['admin'], desk: null });
+		const only = await createStaffAccount(db(), actor, {
+			email: `admin-${randomUUID()}@example.test`,
+			displayName: 'Only Admin',
+			password: PASSWORD,
+			roles: ['admin'],
+			desk: null
+		});
+		await expect(setStaffRoles(db(), actor, only, ['planner'], null)).rejects.toBeInstanceOf(
+			AdminError
+		);
+		const second = await createStaffAccount(db(), actor, {
+			email: `admin-${randomUUID()}@example.test`,
+			displayName: 'Second Admin',
+			password: PASSWORD,
+			roles: ['admin'],
+			desk: null
+		});
 		await setStaffRoles(db(), actor, only, ['planner'], null);
-		await expect(setStaffRoles(db(), actor, second, ['triage'], null)).rejects.toMatchObject({ code: 'last_admin' });
-		const changes = await db().selectFrom('audit_event').select('details').where('action', '=', 'admin.roles_changed').execute();
+		await expect(setStaffRoles(db(), actor, second, ['triage'], null)).rejects.toMatchObject({
+			code: 'last_admin'
+		});
+		const changes = await db()
+			.selectFrom('audit_event')
+			.select('details')
+			.where('action', '=', 'admin.roles_changed')
+			.execute();
 		expect(changes).toHaveLength(1);
 		expect(changes[0].details).toMatchObject({ before: ['admin'], after: ['planner'] });
 	});
@@ -150,26 +264,75 @@ describeEachEngine('administration', ({ db }) => {
 		const actor = { userId: null, role: 'admin' };
 		await db().deleteFrom('user_role').where('role', '=', 'admin').execute();
 		const ids = await Promise.all(
-			[1, 2].map((i) => createStaffAccount(db(), actor, { email: `pair-${i}-${randomUUID()}@example.test`, displayName: `Admin ${i}`, password: PASSWORD, roles: ['admin'], desk: null }))
+			[1, 2].map((i) =>
+				createStaffAccount(db(), actor, {
+					email: `pair-${i}-${randomUUID()}@example.test`,
+					displayName: `Admin ${i}`,
+					password: PASSWORD,
+					roles: ['admin'],
+					desk: null
+				})
+			)
 		);
-		const results = await Promise.allSettled([setStaffRoles(db(), actor, ids[0], ['triage'], null), setStaffRoles(db(), actor, ids[1], ['triage'], null)]);
+		const results = await Promise.allSettled([
+			setStaffRoles(db(), actor, ids[0], ['triage'], null),
+			setStaffRoles(db(), actor, ids[1], ['triage'], null)
+		]);
 		expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
-		expect(results.find((r) => r.status === 'rejected')).toMatchObject({ reason: { code: 'last_admin' } });
-		expect(await db().selectFrom('user_role').select('user_id').where('role', '=', 'admin').execute()).toHaveLength(1);
+		expect(results.find((r) => r.status === 'rejected')).toMatchObject({
+			reason: { code: 'last_admin' }
+		});
+		expect(
+			await db().selectFrom('user_role').select('user_id').where('role', '=', 'admin').execute()
+		).toHaveLength(1);
 	});
 
 	it('makes an activation code work once when two tabs send it at the same moment', async () => {
 		const vNumber = newVNumber();
 		const reference = newReference();
 		await ingestEvents(db(), {
-			events: [{ id: randomUUID(), type: 'case.submitted', occurredAt: '2026-03-02T10:00:00+01:00', case: reference, data: { product: 'studie', vNumber, applicant: { name: 'Two Tabs', birthDate: '1990-04-12', language: 'en' } } }]
+			events: [
+				{
+					id: randomUUID(),
+					type: 'case.submitted',
+					occurredAt: '2026-03-02T10:00:00+01:00',
+					case: reference,
+					data: {
+						product: 'studie',
+						vNumber,
+						applicant: { name: 'Two Tabs', birthDate: '1990-04-12', language: 'en' }
+					}
+				}
+			]
 		});
 		const { code } = (await issueActivationCode(db(), reference))!;
-		const input = (email: string) => ({ vNumber, birthDate: '1990-04-12', code, email, password: PASSWORD, language: 'en' });
-		const results = await Promise.allSettled([activateAccount(db(), input(`tab1-${randomUUID()}@example.test`), '10.5.5.5'), activateAccount(db(), input(`tab2-${randomUUID()}@example.test`), '10.5.5.5')]);
+		const input = (email: string) => ({
+			vNumber,
+			birthDate: '1990-04-12',
+			code,
+			email,
+			password: PASSWORD,
+			language: 'en'
+		});
+		const results = await Promise.allSettled([
+			activateAccount(db(), input(`tab1-${randomUUID()}@example.test`), '10.5.5.5'),
+			activateAccount(db(), input(`tab2-${randomUUID()}@example.test`), '10.5.5.5')
+		]);
 		expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
-		expect(results.find((r) => r.status === 'rejected')).toMatchObject({ reason: { code: 'activation_failed' } });
-		const applicant = await db().selectFrom('applicant').select('id').where('v_number', '=', vNumber).executeTakeFirstOrThrow();
-		expect(await db().selectFrom('app_user').select('id').where('applicant_id', '=', applicant.id).execute()).toHaveLength(1);
+		expect(results.find((r) => r.status === 'rejected')).toMatchObject({
+			reason: { code: 'activation_failed' }
+		});
+		const applicant = await db()
+			.selectFrom('applicant')
+			.select('id')
+			.where('v_number', '=', vNumber)
+			.executeTakeFirstOrThrow();
+		expect(
+			await db()
+				.selectFrom('app_user')
+				.select('id')
+				.where('applicant_id', '=', applicant.id)
+				.execute()
+		).toHaveLength(1);
 	});
 });

@@ -7,7 +7,11 @@ import { createDatabase } from '$lib/server/db';
 import { login } from '$lib/server/auth/account.service';
 
 function createAdmin(dir: string, args: string[]) {
-	return spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'create-admin', ...args], { env: { ...process.env, PGLITE_DATA_DIR: dir, DATABASE_URL: '' }, encoding: 'utf8' });
+	return spawnSync(
+		process.execPath,
+		['--import', 'tsx', 'src/cli/main.ts', 'create-admin', ...args],
+		{ env: { ...process.env, PGLITE_DATA_DIR: dir, DATABASE_URL: '' }, encoding: 'utf8' }
+	);
 }
 
 describe('npm run admin:create', { timeout: 240_000 }, () => {
@@ -27,9 +31,18 @@ describe('npm run admin:create', { timeout: 240_000 }, () => {
 			try {
 				const result = await login(db, 'first.admin@ind.example', password!, '10.9.0.1', null);
 				expect(result).toMatchObject({ kind: 'second_factor', enrol: true });
-				const roles = await db.selectFrom('user_role').innerJoin('app_user', 'app_user.id', 'user_role.user_id').select('role').where('app_user.email', '=', 'first.admin@ind.example').execute();
+				const roles = await db
+					.selectFrom('user_role')
+					.innerJoin('app_user', 'app_user.id', 'user_role.user_id')
+					.select('role')
+					.where('app_user.email', '=', 'first.admin@ind.example')
+					.execute();
 				expect(roles).toEqual([{ role: 'admin' }]);
-				const audit = await db.selectFrom('audit_event').select(['action', 'actor_role']).where('action', '=', 'admin.staff_created').execute();
+				const audit = await db
+					.selectFrom('audit_event')
+					.select(['action', 'actor_role'])
+					.where('action', '=', 'admin.staff_created')
+					.execute();
 				expect(audit).toEqual([{ action: 'admin.staff_created', actor_role: 'system' }]);
 			} finally {
 				await db.destroy();

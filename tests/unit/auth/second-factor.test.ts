@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
-import { sql, type KyselyPlugin, type PluginTransformQueryArgs, type PluginTransformResultArgs, type QueryResult, type RootOperationNode, type UnknownRow } from 'kysely';
+import {
+	sql,
+	type KyselyPlugin,
+	type PluginTransformQueryArgs,
+	type PluginTransformResultArgs,
+	type QueryResult,
+	type RootOperationNode,
+	type UnknownRow
+} from 'kysely';
 import {
 	AuthError,
 	completeEnrolment,
@@ -15,10 +23,19 @@ import {
 	type LoginResult
 } from '$lib/server/auth/account.service';
 import { verifyPassword } from '$lib/server/auth/password';
-import { sessionCookieName, setSessionCookie, staffIdleMs, validateSessionToken } from '$lib/server/auth/session';
+import {
+	sessionCookieName,
+	setSessionCookie,
+	staffIdleMs,
+	validateSessionToken
+} from '$lib/server/auth/session';
 import { stepAt, totpCode } from '$lib/server/auth/totp';
 import { publicOrigin } from '$lib/server/auth/origin';
-import { createStaffAccount, resetSecondFactor, setAccountDisabled } from '$lib/server/admin/admin.service';
+import {
+	createStaffAccount,
+	resetSecondFactor,
+	setAccountDisabled
+} from '$lib/server/admin/admin.service';
 import { findOutbox } from '$lib/server/notify/email.service';
 import { isDemoMode } from '$lib/server/demo/mode';
 import { demoTotpSecret } from '$lib/server/demo/totp';
@@ -38,9 +55,18 @@ function sessionOf(result: LoginResult) {
 	return result;
 }
 
-async function newStaff(db: Db, roles: ('counter' | 'triage' | 'planner' | 'admin')[] = ['planner']) {
+async function newStaff(
+	db: Db,
+	roles: ('counter' | 'triage' | 'planner' | 'admin')[] = ['planner']
+) {
 	const email = `staff-${randomUUID()}@example.test`;
-	const id = await createStaffAccount(db, admin, { email, displayName: 'Staff Member', password: PASSWORD, roles, desk: roles.includes('counter') ? 'Zwolle' : null });
+	const id = await createStaffAccount(db, admin, {
+		email,
+		displayName: 'Staff Member',
+		password: PASSWORD,
+		roles,
+		desk: roles.includes('counter') ? 'Zwolle' : null
+	});
 	return { id, email };
 }
 
@@ -50,7 +76,13 @@ async function enrolled(db: Db, now = new Date()) {
 	const first = pendingOf(await login(db, staff.email, PASSWORD, '10.5.0.1', null, now));
 	const pending = (await findPendingLogin(db, first.pendingToken, now))!;
 	const secret = await enrolmentSecret(db, pending);
-	const session = await completeEnrolment(db, first.pendingToken, totpCode(secret, stepAt(now)), '10.5.0.1', now);
+	const session = await completeEnrolment(
+		db,
+		first.pendingToken,
+		totpCode(secret, stepAt(now)),
+		'10.5.0.1',
+		now
+	);
 	return { ...staff, secret, session, recoveryCodes: session.recoveryCodes };
 }
 
@@ -60,25 +92,65 @@ describeEachEngine('second factor', ({ db }) => {
 		const now = new Date();
 		const first = pendingOf(await login(db(), staff.email, PASSWORD, '10.5.1.1', 'Firefox', now));
 		expect(first.enrol).toBe(true);
-		expect(await db().selectFrom('user_session').select('id').where('user_id', '=', staff.id).execute()).toEqual([]);
+		expect(
+			await db().selectFrom('user_session').select('id').where('user_id', '=', staff.id).execute()
+		).toEqual([]);
 		// The pending sign-in's token is no session anywhere.
 		expect(await validateSessionToken(db(), first.pendingToken)).toBeNull();
 
 		const pending = (await findPendingLogin(db(), first.pendingToken, now))!;
 		const secret = await enrolmentSecret(db(), pending);
-		expect(await enrolmentSecret(db(), (await findPendingLogin(db(), first.pendingToken, now))!)).toBe(secret);
-		await expect(completeEnrolment(db(), first.pendingToken, '000000' === totpCode(secret, stepAt(now)) ? '111111' : '000000', '10.5.1.1', now)).rejects.toMatchObject({ code: 'bad_code' });
-		const done = await completeEnrolment(db(), first.pendingToken, totpCode(secret, stepAt(now)), '10.5.1.1', now);
+		expect(
+			await enrolmentSecret(db(), (await findPendingLogin(db(), first.pendingToken, now))!)
+		).toBe(secret);
+		await expect(
+			completeEnrolment(
+				db(),
+				first.pendingToken,
+				'000000' === totpCode(secret, stepAt(now)) ? '111111' : '000000',
+				'10.5.1.1',
+				now
+			)
+		).rejects.toMatchObject({ code: 'bad_code' });
+		const done = await completeEnrolment(
+			db(),
+			first.pendingToken,
+			totpCode(secret, stepAt(now)),
+			'10.5.1.1',
+			now
+		);
 		expect(done.recoveryCodes).toHaveLength(10);
 		expect(new Set(done.recoveryCodes).size).toBe(10);
-		const stored = await db().selectFrom('recovery_code').select('code_hash').where('user_id', '=', staff.id).execute();
+		const stored = await db()
+			.selectFrom('recovery_code')
+			.select('code_hash')
+			.where('user_id', '=', staff.id)
+			.execute();
 		expect(stored).toHaveLength(10);
-		for (const code of done.recoveryCodes) expect(stored.map((r) => r.code_hash)).not.toContain(code);
+		for (const code of done.recoveryCodes)
+			expect(stored.map((r) => r.code_hash)).not.toContain(code);
 		expect((await validateSessionToken(db(), done.token, now))?.userId).toBe(staff.id);
 		// The pending sign-in is gone with it.
-		await expect(completeEnrolment(db(), first.pendingToken, totpCode(secret, stepAt(now) + 1), '10.5.1.1', now)).rejects.toMatchObject({ code: 'pending_expired' });
-		const audit = await db().selectFrom('audit_event').select(['action', 'details']).where('actor_user_id', '=', staff.id).orderBy('id').execute();
-		expect(audit.map((a) => a.action)).toEqual(['auth.password_ok', 'auth.totp_enrolled', 'auth.login']);
+		await expect(
+			completeEnrolment(
+				db(),
+				first.pendingToken,
+				totpCode(secret, stepAt(now) + 1),
+				'10.5.1.1',
+				now
+			)
+		).rejects.toMatchObject({ code: 'pending_expired' });
+		const audit = await db()
+			.selectFrom('audit_event')
+			.select(['action', 'details'])
+			.where('actor_user_id', '=', staff.id)
+			.orderBy('id')
+			.execute();
+		expect(audit.map((a) => a.action)).toEqual([
+			'auth.password_ok',
+			'auth.totp_enrolled',
+			'auth.login'
+		]);
 	});
 
 	it('accepts a code once (no replay within its window), a recovery code once, and no enrolment over an existing key', async () => {
@@ -89,33 +161,69 @@ describeEachEngine('second factor', ({ db }) => {
 		const a = pendingOf(await login(db(), staff.email, PASSWORD, '10.5.2.1', null, later));
 		expect(a.enrol).toBe(false);
 		// An enrolment with a key of the attacker's choosing is refused once the account has one.
-		await expect(completeEnrolment(db(), a.pendingToken, code, '10.5.2.1', later)).rejects.toMatchObject({ code: 'pending_expired' });
+		await expect(
+			completeEnrolment(db(), a.pendingToken, code, '10.5.2.1', later)
+		).rejects.toMatchObject({ code: 'pending_expired' });
 		const session = await completeSecondFactor(db(), a.pendingToken, code, '10.5.2.1', later);
 		expect((await validateSessionToken(db(), session.token, later))?.userId).toBe(staff.id);
 
 		const b = pendingOf(await login(db(), staff.email, PASSWORD, '10.5.2.2', null, later));
-		await expect(completeSecondFactor(db(), b.pendingToken, code, '10.5.2.2', later)).rejects.toMatchObject({ code: 'bad_code' });
+		await expect(
+			completeSecondFactor(db(), b.pendingToken, code, '10.5.2.2', later)
+		).rejects.toMatchObject({ code: 'bad_code' });
 		// The code of the previous step is older than the one used: refused too.
-		await expect(completeSecondFactor(db(), b.pendingToken, totpCode(staff.secret, stepAt(later) - 1), '10.5.2.2', later)).rejects.toMatchObject({ code: 'bad_code' });
-		await completeSecondFactor(db(), b.pendingToken, staff.recoveryCodes[0].toUpperCase(), '10.5.2.2', later);
+		await expect(
+			completeSecondFactor(
+				db(),
+				b.pendingToken,
+				totpCode(staff.secret, stepAt(later) - 1),
+				'10.5.2.2',
+				later
+			)
+		).rejects.toMatchObject({ code: 'bad_code' });
+		await completeSecondFactor(
+			db(),
+			b.pendingToken,
+			staff.recoveryCodes[0].toUpperCase(),
+			'10.5.2.2',
+			later
+		);
 
 		const c = pendingOf(await login(db(), staff.email, PASSWORD, '10.5.2.3', null, later));
-		await expect(completeSecondFactor(db(), c.pendingToken, staff.recoveryCodes[0], '10.5.2.3', later)).rejects.toMatchObject({ code: 'bad_code' });
+		await expect(
+			completeSecondFactor(db(), c.pendingToken, staff.recoveryCodes[0], '10.5.2.3', later)
+		).rejects.toMatchObject({ code: 'bad_code' });
 	});
 
 	it('renews the recovery codes with a code from the app: ten new ones work, the old ones and a recovery code as proof do not', async () => {
 		const now = new Date();
 		const staff = await enrolled(db(), now);
 		const later = new Date(now.getTime() + 60_000);
-		await expect(renewRecoveryCodes(db(), staff.id, 'staff', staff.recoveryCodes[1], '10.5.6.1', later)).rejects.toMatchObject({ code: 'bad_code' });
-		const fresh = await renewRecoveryCodes(db(), staff.id, 'staff', totpCode(staff.secret, stepAt(later)), '10.5.6.1', later);
+		await expect(
+			renewRecoveryCodes(db(), staff.id, 'staff', staff.recoveryCodes[1], '10.5.6.1', later)
+		).rejects.toMatchObject({ code: 'bad_code' });
+		const fresh = await renewRecoveryCodes(
+			db(),
+			staff.id,
+			'staff',
+			totpCode(staff.secret, stepAt(later)),
+			'10.5.6.1',
+			later
+		);
 		expect(fresh).toHaveLength(10);
 		expect(fresh).not.toContain(staff.recoveryCodes[1]);
 		const old = pendingOf(await login(db(), staff.email, PASSWORD, '10.5.6.2', null, later));
-		await expect(completeSecondFactor(db(), old.pendingToken, staff.recoveryCodes[1], '10.5.6.2', later)).rejects.toMatchObject({ code: 'bad_code' });
+		await expect(
+			completeSecondFactor(db(), old.pendingToken, staff.recoveryCodes[1], '10.5.6.2', later)
+		).rejects.toMatchObject({ code: 'bad_code' });
 		const session = await completeSecondFactor(db(), old.pendingToken, fresh[0], '10.5.6.2', later);
 		expect((await validateSessionToken(db(), session.token, later))?.userId).toBe(staff.id);
-		const audit = await db().selectFrom('audit_event').select('action').where('actor_user_id', '=', staff.id).where('action', '=', 'auth.recovery_codes_renewed').execute();
+		const audit = await db()
+			.selectFrom('audit_event')
+			.select('action')
+			.where('actor_user_id', '=', staff.id)
+			.where('action', '=', 'auth.recovery_codes_renewed')
+			.execute();
 		expect(audit).toHaveLength(1);
 	});
 
@@ -126,7 +234,13 @@ describeEachEngine('second factor', ({ db }) => {
 		const a = pendingOf(await login(db(), staff.email, PASSWORD, '10.5.3.1', null, later));
 		const tokens = [a.pendingToken];
 		// Two tabs of one pending sign-in.
-		const results = await Promise.allSettled(tokens.concat(tokens).map((t) => completeSecondFactor(db(), t, totpCode(staff.secret, stepAt(later)), '10.5.3.1', later)));
+		const results = await Promise.allSettled(
+			tokens
+				.concat(tokens)
+				.map((t) =>
+					completeSecondFactor(db(), t, totpCode(staff.secret, stepAt(later)), '10.5.3.1', later)
+				)
+		);
 		expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
 	});
 
@@ -137,8 +251,13 @@ describeEachEngine('second factor', ({ db }) => {
 		const a = pendingOf(await login(db(), staff.email, PASSWORD, '10.5.4.1', null, later));
 		const right = totpCode(staff.secret, stepAt(later));
 		const wrong = right === '123456' ? '654321' : '123456';
-		for (let i = 0; i < 5; i++) await expect(completeSecondFactor(db(), a.pendingToken, wrong, '10.5.4.1', later)).rejects.toMatchObject({ code: 'bad_code' });
-		await expect(completeSecondFactor(db(), a.pendingToken, right, '10.5.4.1', later)).rejects.toMatchObject({ code: 'throttled' });
+		for (let i = 0; i < 5; i++)
+			await expect(
+				completeSecondFactor(db(), a.pendingToken, wrong, '10.5.4.1', later)
+			).rejects.toMatchObject({ code: 'bad_code' });
+		await expect(
+			completeSecondFactor(db(), a.pendingToken, right, '10.5.4.1', later)
+		).rejects.toMatchObject({ code: 'throttled' });
 	});
 
 	it('counts 100 parallel wrong passwords before checking them: at most 5 are verified', async () => {
@@ -149,14 +268,20 @@ describeEachEngine('second factor', ({ db }) => {
 			return verifyPassword(hash, password);
 		};
 		const now = new Date();
-		const results = await Promise.allSettled(Array.from({ length: 100 }, (_, i) => login(db(), staff.email, `wrong password ${i}`, '10.5.5.1', null, now, counting)));
+		const results = await Promise.allSettled(
+			Array.from({ length: 100 }, (_, i) =>
+				login(db(), staff.email, `wrong password ${i}`, '10.5.5.1', null, now, counting)
+			)
+		);
 		expect(verified).toBeLessThanOrEqual(5);
 		expect(verified).toBeGreaterThan(0);
 		expect(results.every((r) => r.status === 'rejected')).toBe(true);
 		const codes = results.map((r) => (r as PromiseRejectedResult).reason.code);
 		expect(codes.filter((c) => c === 'throttled').length).toBeGreaterThanOrEqual(95);
 		// A right password in the same window is not checked either.
-		await expect(login(db(), staff.email, PASSWORD, '10.5.5.1', null, now, counting)).rejects.toMatchObject({ code: 'throttled' });
+		await expect(
+			login(db(), staff.email, PASSWORD, '10.5.5.1', null, now, counting)
+		).rejects.toMatchObject({ code: 'throttled' });
 		expect(verified).toBeLessThanOrEqual(5);
 	});
 });
@@ -172,14 +297,25 @@ describeEachEngine('staff sessions', ({ db }) => {
 		expect(await validateSessionToken(db(), token, min(15))).not.toBeNull();
 		expect(await validateSessionToken(db(), token, min(34))).not.toBeNull();
 		expect(await validateSessionToken(db(), token, min(54.5))).toBeNull();
-		expect(await db().selectFrom('user_session').select('id').where('user_id', '=', staff.id).execute()).toEqual([]);
+		expect(
+			await db().selectFrom('user_session').select('id').where('user_id', '=', staff.id).execute()
+		).toEqual([]);
 	});
 
 	it('still end at the 12-hour cap for someone active all day', async () => {
 		const t0 = new Date();
 		const staff = await enrolled(db(), t0);
-		for (let m = 10; m < 12 * 60; m += 10) expect(await validateSessionToken(db(), staff.session.token, new Date(t0.getTime() + m * 60_000))).not.toBeNull();
-		expect(await validateSessionToken(db(), staff.session.token, new Date(t0.getTime() + 12 * 60 * 60_000))).toBeNull();
+		for (let m = 10; m < 12 * 60; m += 10)
+			expect(
+				await validateSessionToken(db(), staff.session.token, new Date(t0.getTime() + m * 60_000))
+			).not.toBeNull();
+		expect(
+			await validateSessionToken(
+				db(),
+				staff.session.token,
+				new Date(t0.getTime() + 12 * 60 * 60_000)
+			)
+		).toBeNull();
 	});
 
 	it('end at once when an administrator disables the account, audited in the same transaction; enabled again, the person can sign in', async () => {
@@ -190,23 +326,46 @@ describeEachEngine('staff sessions', ({ db }) => {
 		const { endedSessions } = await setAccountDisabled(db(), admin, staff.id, true, now);
 		expect(endedSessions).toBe(1);
 		expect(await validateSessionToken(db(), staff.session.token, now)).toBeNull();
-		await expect(login(db(), staff.email, PASSWORD, '10.6.0.1', null, now)).rejects.toMatchObject({ code: 'bad_credentials' });
-		const audit = await db().selectFrom('audit_event').select(['action', 'details']).where('subject', '=', `user:${staff.id}`).where('action', 'like', 'admin.account_%').execute();
+		await expect(login(db(), staff.email, PASSWORD, '10.6.0.1', null, now)).rejects.toMatchObject({
+			code: 'bad_credentials'
+		});
+		const audit = await db()
+			.selectFrom('audit_event')
+			.select(['action', 'details'])
+			.where('subject', '=', `user:${staff.id}`)
+			.where('action', 'like', 'admin.account_%')
+			.execute();
 		expect(audit).toEqual([{ action: 'admin.account_disabled', details: { endedSessions: 1 } }]);
 		await setAccountDisabled(db(), admin, staff.id, false, now);
-		expect(pendingOf(await login(db(), staff.email, PASSWORD, '10.6.0.1', null, now)).enrol).toBe(false);
+		expect(pendingOf(await login(db(), staff.email, PASSWORD, '10.6.0.1', null, now)).enrol).toBe(
+			false
+		);
 	});
 
 	it('lets an administrator reset a lost second factor with a reason: the person enrols again', async () => {
 		const now = new Date();
 		const staff = await enrolled(db(), now);
-		await expect(resetSecondFactor(db(), admin, staff.id, '  ')).rejects.toMatchObject({ code: 'reason_required' });
+		await expect(resetSecondFactor(db(), admin, staff.id, '  ')).rejects.toMatchObject({
+			code: 'reason_required'
+		});
 		await resetSecondFactor(db(), admin, staff.id, 'Telefoon kwijt, gemeld bij servicedesk');
 		expect(await validateSessionToken(db(), staff.session.token, now)).toBeNull();
-		expect(await db().selectFrom('recovery_code').select('id').where('user_id', '=', staff.id).execute()).toEqual([]);
-		expect(pendingOf(await login(db(), staff.email, PASSWORD, '10.6.1.1', null, now)).enrol).toBe(true);
-		const row = await db().selectFrom('audit_event').select(['reason', 'details']).where('action', '=', 'admin.second_factor_reset').where('subject', '=', `user:${staff.id}`).executeTakeFirstOrThrow();
-		expect(row).toEqual({ reason: 'Telefoon kwijt, gemeld bij servicedesk', details: { hadKey: true, endedSessions: 1 } });
+		expect(
+			await db().selectFrom('recovery_code').select('id').where('user_id', '=', staff.id).execute()
+		).toEqual([]);
+		expect(pendingOf(await login(db(), staff.email, PASSWORD, '10.6.1.1', null, now)).enrol).toBe(
+			true
+		);
+		const row = await db()
+			.selectFrom('audit_event')
+			.select(['reason', 'details'])
+			.where('action', '=', 'admin.second_factor_reset')
+			.where('subject', '=', `user:${staff.id}`)
+			.executeTakeFirstOrThrow();
+		expect(row).toEqual({
+			reason: 'Telefoon kwijt, gemeld bij servicedesk',
+			details: { hadKey: true, endedSessions: 1 }
+		});
 	});
 
 	it('writes the audit row of login and logout in the same transaction as the session', async () => {
@@ -214,14 +373,29 @@ describeEachEngine('staff sessions', ({ db }) => {
 		// An applicant-like account without a second factor: a staff account with no roles.
 		await db().deleteFrom('user_role').where('user_id', '=', staff.id).execute();
 		const session = sessionOf(await login(db(), staff.email, PASSWORD, '10.6.2.1', null));
-		await sql`create function refuse_audit() returns trigger language plpgsql as $$ begin raise exception 'audit refused'; end $$`.execute(db());
-		await sql`create trigger refuse_audit before insert on audit_event for each row execute function refuse_audit()`.execute(db());
+		await sql`create function refuse_audit() returns trigger language plpgsql as $$ begin raise exception 'audit refused'; end $$`.execute(
+			db()
+		);
+		await sql`create trigger refuse_audit before insert on audit_event for each row execute function refuse_audit()`.execute(
+			db()
+		);
 		try {
-			const sessions = async () => (await db().selectFrom('user_session').select('id').where('user_id', '=', staff.id).execute()).length;
-			await expect(login(db(), staff.email, PASSWORD, '10.6.2.1', null)).rejects.toThrow(/audit refused/);
+			const sessions = async () =>
+				(
+					await db()
+						.selectFrom('user_session')
+						.select('id')
+						.where('user_id', '=', staff.id)
+						.execute()
+				).length;
+			await expect(login(db(), staff.email, PASSWORD, '10.6.2.1', null)).rejects.toThrow(
+				/audit refused/
+			);
 			expect(await sessions()).toBe(1);
 			const id = (await validateSessionToken(db(), session.token))!.sessionId;
-			await expect(logout(db(), id, { userId: staff.id, role: 'staff', ip: '10.6.2.1' })).rejects.toThrow(/audit refused/);
+			await expect(
+				logout(db(), id, { userId: staff.id, role: 'staff', ip: '10.6.2.1' })
+			).rejects.toThrow(/audit refused/);
 			expect(await sessions()).toBe(1);
 		} finally {
 			await sql`drop trigger refuse_audit on audit_event`.execute(db());
@@ -234,7 +408,11 @@ describeEachEngine('staff sessions', ({ db }) => {
 class StatementLog implements KyselyPlugin {
 	readonly statements: string[] = [];
 	transformQuery({ node }: PluginTransformQueryArgs): RootOperationNode {
-		const tables = [...JSON.stringify(node).matchAll(/"identifier":\{"kind":"IdentifierNode","name":"([a-z_]+)"\}\}/g)].map((m) => m[1]);
+		const tables = [
+			...JSON.stringify(node).matchAll(
+				/"identifier":\{"kind":"IdentifierNode","name":"([a-z_]+)"\}\}/g
+			)
+		].map((m) => m[1]);
 		this.statements.push(`${node.kind} ${[...new Set(tables)].join(',')}`);
 		return node;
 	}
@@ -248,8 +426,20 @@ describeEachEngine('password reset requests', ({ db }) => {
 		const staff = await newStaff(db());
 		const known = new StatementLog();
 		const unknown = new StatementLog();
-		await requestPasswordReset(db().withPlugin(known), staff.email, 'https://portal.example', 'en', '10.7.0.1');
-		await requestPasswordReset(db().withPlugin(unknown), `nobody-${randomUUID()}@example.test`, 'https://portal.example', 'en', '10.7.0.2');
+		await requestPasswordReset(
+			db().withPlugin(known),
+			staff.email,
+			'https://portal.example',
+			'en',
+			'10.7.0.1'
+		);
+		await requestPasswordReset(
+			db().withPlugin(unknown),
+			`nobody-${randomUUID()}@example.test`,
+			'https://portal.example',
+			'en',
+			'10.7.0.2'
+		);
 		expect(known.statements.length).toBeGreaterThan(3);
 		expect(unknown.statements).toEqual(known.statements);
 	});
@@ -257,16 +447,54 @@ describeEachEngine('password reset requests', ({ db }) => {
 	it('are limited per address and per IP, and a new link retires the older ones', async () => {
 		const staff = await newStaff(db());
 		const now = new Date();
-		for (let i = 0; i < 3; i++) await requestPasswordReset(db(), staff.email, 'https://portal.example', 'en', `10.7.1.${i}`, now);
-		await expect(requestPasswordReset(db(), staff.email, 'https://portal.example', 'en', '10.7.1.9', now)).rejects.toMatchObject({ code: 'throttled' });
-		for (let i = 0; i < 20; i++) await requestPasswordReset(db(), `n${i}-${randomUUID()}@example.test`, 'https://portal.example', 'en', '10.7.2.1', now);
-		await expect(requestPasswordReset(db(), `late-${randomUUID()}@example.test`, 'https://portal.example', 'en', '10.7.2.1', now)).rejects.toBeInstanceOf(AuthError);
+		for (let i = 0; i < 3; i++)
+			await requestPasswordReset(
+				db(),
+				staff.email,
+				'https://portal.example',
+				'en',
+				`10.7.1.${i}`,
+				now
+			);
+		await expect(
+			requestPasswordReset(db(), staff.email, 'https://portal.example', 'en', '10.7.1.9', now)
+		).rejects.toMatchObject({ code: 'throttled' });
+		for (let i = 0; i < 20; i++)
+			await requestPasswordReset(
+				db(),
+				`n${i}-${randomUUID()}@example.test`,
+				'https://portal.example',
+				'en',
+				'10.7.2.1',
+				now
+			);
+		await expect(
+			requestPasswordReset(
+				db(),
+				`late-${randomUUID()}@example.test`,
+				'https://portal.example',
+				'en',
+				'10.7.2.1',
+				now
+			)
+		).rejects.toBeInstanceOf(AuthError);
 
-		const mails = await db().selectFrom('email_outbox').select('body_text').where('to_address', '=', staff.email).orderBy('id').execute();
-		const tokens = mails.map((m) => /https:\/\/portal\.example\/auth\/reset\/([a-z0-9]+)/.exec(m.body_text)![1]);
+		const mails = await db()
+			.selectFrom('email_outbox')
+			.select('body_text')
+			.where('to_address', '=', staff.email)
+			.orderBy('id')
+			.execute();
+		const tokens = mails.map(
+			(m) => /https:\/\/portal\.example\/auth\/reset\/([a-z0-9]+)/.exec(m.body_text)![1]
+		);
 		expect(tokens).toHaveLength(3);
-		await expect(resetPassword(db(), tokens[0], 'a brand new long password', '10.7.1.1')).rejects.toMatchObject({ code: 'reset_invalid' });
-		await expect(resetPassword(db(), tokens[1], 'a brand new long password', '10.7.1.1')).rejects.toMatchObject({ code: 'reset_invalid' });
+		await expect(
+			resetPassword(db(), tokens[0], 'a brand new long password', '10.7.1.1')
+		).rejects.toMatchObject({ code: 'reset_invalid' });
+		await expect(
+			resetPassword(db(), tokens[1], 'a brand new long password', '10.7.1.1')
+		).rejects.toMatchObject({ code: 'reset_invalid' });
 		await resetPassword(db(), tokens[2], 'a brand new long password', '10.7.1.1');
 	});
 
@@ -286,17 +514,29 @@ describeEachEngine('password reset requests', ({ db }) => {
 describe('links and cookies', () => {
 	it('build reset links from ORIGIN, never from a forged Host header', () => {
 		const forged = new URL('http://evil.example/auth/reset');
-		expect(publicOrigin(forged, { ORIGIN: 'https://portal.example' })).toBe('https://portal.example');
+		expect(publicOrigin(forged, { ORIGIN: 'https://portal.example' })).toBe(
+			'https://portal.example'
+		);
 		expect(() => publicOrigin(forged, { NODE_ENV: 'production' })).toThrow(/ORIGIN/);
-		expect(publicOrigin(new URL('http://localhost:5173/auth/reset'), { NODE_ENV: 'development' })).toBe('http://localhost:5173');
+		expect(
+			publicOrigin(new URL('http://localhost:5173/auth/reset'), { NODE_ENV: 'development' })
+		).toBe('http://localhost:5173');
 	});
 
 	it('name the session cookie __Host-session over https: Secure, Path=/, no Domain, HttpOnly', () => {
 		const set: { name: string; value: string; options: Record<string, unknown> }[] = [];
-		const cookies = { set: (name: string, value: string, options: Record<string, unknown>) => set.push({ name, value, options }) } as never;
+		const cookies = {
+			set: (name: string, value: string, options: Record<string, unknown>) =>
+				set.push({ name, value, options })
+		} as never;
 		setSessionCookie(cookies, 'token', new Date(Date.now() + 60_000), true);
 		expect(set[0].name).toBe('__Host-session');
-		expect(set[0].options).toMatchObject({ secure: true, path: '/', httpOnly: true, sameSite: 'lax' });
+		expect(set[0].options).toMatchObject({
+			secure: true,
+			path: '/',
+			httpOnly: true,
+			sameSite: 'lax'
+		});
 		expect(set[0].options).not.toHaveProperty('domain');
 		expect(sessionCookieName(false)).toBe('session');
 	});

@@ -8,7 +8,14 @@ import { describeEachEngine } from '../helpers/engines';
 import { newReference, stageEntered, submitted } from '../helpers/factories';
 
 function applicant(applicantId: number): Principal {
-	return { id: applicantId, email: 'a@example.test', displayName: 'A', kind: 'applicant', applicantId, roles: [] };
+	return {
+		id: applicantId,
+		email: 'a@example.test',
+		displayName: 'A',
+		kind: 'applicant',
+		applicantId,
+		roles: []
+	};
 }
 
 describeEachEngine('case status', ({ db }) => {
@@ -22,9 +29,21 @@ describeEachEngine('case status', ({ db }) => {
 			stageEntered(ref, `2026-02-0${2 + i}T09:00:00+01:00`, 'detailed_interview_queue')
 		]);
 		expect((await ingestEvents(db(), { events })).ok).toBe(true);
-		const c = await db().selectFrom('case').select(['id', 'applicant_id']).where('reference', '=', mine).executeTakeFirstOrThrow();
-		await recordAudit(db(), { userId: 9, role: 'counter', desk: 'Zwolle' }, { action: 'case.read', caseId: c.id, reason: 'at the desk' });
-		await recordAudit(db(), { userId: 10, role: 'applicant' }, { action: 'case.read', caseId: c.id });
+		const c = await db()
+			.selectFrom('case')
+			.select(['id', 'applicant_id'])
+			.where('reference', '=', mine)
+			.executeTakeFirstOrThrow();
+		await recordAudit(
+			db(),
+			{ userId: 9, role: 'counter', desk: 'Zwolle' },
+			{ action: 'case.read', caseId: c.id, reason: 'at the desk' }
+		);
+		await recordAudit(
+			db(),
+			{ userId: 10, role: 'applicant' },
+			{ action: 'case.read', caseId: c.id }
+		);
 
 		const status = await getCaseStatus(db(), applicant(c.applicant_id), mine, now);
 		expect(status.stage).toBe('detailed_interview_queue');
@@ -44,14 +63,24 @@ describeEachEngine('case status', ({ db }) => {
 		expect(status.queue!.turn.kind).not.toBe('estimate');
 		expect(status.decision).toBeNull();
 		expect(status.deadline).toMatchObject({ date: '2026-07-06', daysLeft: 108, passed: false });
-		expect(status.accessLog).toEqual([expect.objectContaining({ role: 'counter', desk: 'Zwolle', action: 'case.read' })]);
+		expect(status.accessLog).toEqual([
+			expect.objectContaining({ role: 'counter', desk: 'Zwolle', action: 'case.read' })
+		]);
 	});
 
 	it("treats another applicant's case exactly like one that does not exist", async () => {
 		const ref = newReference();
 		await ingestEvents(db(), { events: [submitted(ref, '2026-01-05T09:00:00+01:00')] });
-		const owner = await db().selectFrom('case').select('applicant_id').where('reference', '=', ref).executeTakeFirstOrThrow();
-		await expect(getCaseStatus(db(), applicant(owner.applicant_id + 1000), ref)).rejects.toBeInstanceOf(CaseAccessDenied);
-		await expect(getCaseStatus(db(), applicant(owner.applicant_id), 'IND-2026-99999999')).rejects.toBeInstanceOf(CaseAccessDenied);
+		const owner = await db()
+			.selectFrom('case')
+			.select('applicant_id')
+			.where('reference', '=', ref)
+			.executeTakeFirstOrThrow();
+		await expect(
+			getCaseStatus(db(), applicant(owner.applicant_id + 1000), ref)
+		).rejects.toBeInstanceOf(CaseAccessDenied);
+		await expect(
+			getCaseStatus(db(), applicant(owner.applicant_id), 'IND-2026-99999999')
+		).rejects.toBeInstanceOf(CaseAccessDenied);
 	});
 });

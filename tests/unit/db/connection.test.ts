@@ -4,7 +4,10 @@ import { describeEachEngine } from '../helpers/engines';
 
 describeEachEngine('database connection', ({ db, engine }) => {
 	it('returns dates as YYYY-MM-DD and counts as numbers on both engines', async () => {
-		const row = await sql<{ d: string; n: number }>`select date '2026-11-23' as d, count(*) as n from generate_series(1, 3)`.execute(db());
+		const row = await sql<{
+			d: string;
+			n: number;
+		}>`select date '2026-11-23' as d, count(*) as n from generate_series(1, 3)`.execute(db());
 		expect(row.rows[0]).toEqual({ d: '2026-11-23', n: 3 });
 	});
 
@@ -14,7 +17,9 @@ describeEachEngine('database connection', ({ db, engine }) => {
 		await sql`select pg_terminate_backend(pid) from pg_stat_activity
 			where datname = current_database() and pid <> pg_backend_pid()`.execute(db());
 		await new Promise((resolve) => setTimeout(resolve, 100));
-		const after = await Promise.all([1, 2, 3].map(() => sql<{ one: number }>`select 1 as one`.execute(db())));
+		const after = await Promise.all(
+			[1, 2, 3].map(() => sql<{ one: number }>`select 1 as one`.execute(db()))
+		);
 		expect(after.map((r) => r.rows[0].one)).toEqual([1, 1, 1]);
 	});
 });

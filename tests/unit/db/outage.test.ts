@@ -3,7 +3,14 @@ import { createServer } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import pg from 'pg';
-import { createDatabase, databaseProblem, databaseTimeoutsFromEnv, isDatabaseUnavailable, type Db, type DatabaseTimeouts } from '$lib/server/db';
+import {
+	createDatabase,
+	databaseProblem,
+	databaseTimeoutsFromEnv,
+	isDatabaseUnavailable,
+	type Db,
+	type DatabaseTimeouts
+} from '$lib/server/db';
 import { isConnectionBroken } from '$lib/server/db/unavailable';
 import { SMTPServer } from 'smtp-server';
 import { migrateToLatest } from '$lib/server/db/migrate';
@@ -11,7 +18,12 @@ import { queueEmail } from '$lib/server/notify/email.service';
 import { sendEmailNudge, startJobs } from '$lib/server/jobs';
 import { TcpProxy } from '../../e2e/support/tcp-proxy';
 
-const fast: DatabaseTimeouts = { connectMs: 500, statementMs: 600, idleInTransactionMs: 1500, queryMs: 800 };
+const fast: DatabaseTimeouts = {
+	connectMs: 500,
+	statementMs: 600,
+	idleInTransactionMs: 1500,
+	queryMs: 800
+};
 
 /** How long `run` takes to settle, and its error. */
 async function timed(run: () => Promise<unknown>): Promise<{ ms: number; error: unknown }> {
@@ -27,7 +39,12 @@ async function timed(run: () => Promise<unknown>): Promise<{ ms: number; error: 
 describe('database time limits from the environment', () => {
 	it('has defaults that answer within 5 s, and reads each variable', () => {
 		const defaults = databaseTimeoutsFromEnv({});
-		expect(defaults).toEqual({ connectMs: 2000, statementMs: 3000, idleInTransactionMs: 5000, queryMs: 4000 });
+		expect(defaults).toEqual({
+			connectMs: 2000,
+			statementMs: 3000,
+			idleInTransactionMs: 5000,
+			queryMs: 4000
+		});
 		expect(Math.max(defaults.connectMs, defaults.queryMs)).toBeLessThan(4500);
 		expect(
 			databaseTimeoutsFromEnv({
@@ -55,7 +72,10 @@ describe('recognising an unavailable database', () => {
 	it('calls a server that accepts but never answers a timeout, within the connect limit', async () => {
 		const silent = await TcpProxy.start({ host: '127.0.0.1', port: 1 });
 		silent.setMode('hang');
-		const db = createDatabase({ url: `postgres://nobody@127.0.0.1:${silent.port}/none`, timeouts: fast });
+		const db = createDatabase({
+			url: `postgres://nobody@127.0.0.1:${silent.port}/none`,
+			timeouts: fast
+		});
 		const { ms, error } = await timed(() => sql`select 1`.execute(db));
 		await db.destroy();
 		await silent.close();
@@ -64,7 +84,10 @@ describe('recognising an unavailable database', () => {
 	});
 
 	it('leaves other errors alone: a bug stays a 500', async () => {
-		const missing = Object.assign(new pg.DatabaseError('relation "no_such_table" does not exist', 0, 'error'), { code: '42P01', severity: 'ERROR' });
+		const missing = Object.assign(
+			new pg.DatabaseError('relation "no_such_table" does not exist', 0, 'error'),
+			{ code: '42P01', severity: 'ERROR' }
+		);
 		expect(isDatabaseUnavailable(missing)).toBe(false);
 		expect(isConnectionBroken(missing)).toBe(false);
 		expect(isDatabaseUnavailable(new Error('Cannot read properties of undefined'))).toBe(false);
@@ -73,12 +96,25 @@ describe('recognising an unavailable database', () => {
 	});
 
 	it('looks inside wrapped and aggregated errors', () => {
-		const refused = Object.assign(new Error('connect ECONNREFUSED ::1:5432'), { code: 'ECONNREFUSED' });
+		const refused = Object.assign(new Error('connect ECONNREFUSED ::1:5432'), {
+			code: 'ECONNREFUSED'
+		});
 		expect(databaseProblem(new AggregateError([refused], ''))).toBe('unreachable');
-		expect(databaseProblem(new Error('could not load', { cause: new Error('Query read timeout') }))).toBe('timeout');
-		expect(databaseProblem(Object.assign(new Error('sorry, too many clients already'), { code: '53300', severity: 'FATAL' }))).toBe('overloaded');
+		expect(
+			databaseProblem(new Error('could not load', { cause: new Error('Query read timeout') }))
+		).toBe('timeout');
+		expect(
+			databaseProblem(
+				Object.assign(new Error('sorry, too many clients already'), {
+					code: '53300',
+					severity: 'FATAL'
+				})
+			)
+		).toBe('overloaded');
 		// EPIPE looks like a SQLSTATE but is a network error.
-		expect(databaseProblem(Object.assign(new Error('write EPIPE'), { code: 'EPIPE' }))).toBe('unreachable');
+		expect(databaseProblem(Object.assign(new Error('write EPIPE'), { code: 'EPIPE' }))).toBe(
+			'unreachable'
+		);
 	});
 });
 
@@ -217,7 +253,10 @@ describe.skipIf(!url)('the pool when PostgreSQL fails [postgres]', () => {
 		const errors: unknown[] = [];
 		const logged = console.error;
 		console.error = (...args: unknown[]) => errors.push(args);
-		const jobs = await startJobs(db, { embedded: false, smtpUrl: `smtp://127.0.0.1:${(smtp.server.address() as { port: number }).port}` });
+		const jobs = await startJobs(db, {
+			embedded: false,
+			smtpUrl: `smtp://127.0.0.1:${(smtp.server.address() as { port: number }).port}`
+		});
 		try {
 			// Longer than the worker's 5 s polling interval each, so that its polls fail.
 			proxy.setMode('refuse');
@@ -226,10 +265,16 @@ describe.skipIf(!url)('the pool when PostgreSQL fails [postgres]', () => {
 			await new Promise((resolve) => setTimeout(resolve, 6000));
 			proxy.setMode('pass');
 			expect(errors.length).toBeGreaterThan(0);
-			await queueEmail(db, { to: 'after-outage@example.test', template: 'password_reset', lang: 'en', params: { link: 'https://x.example/r/1', name: 'A' } });
+			await queueEmail(db, {
+				to: 'after-outage@example.test',
+				template: 'password_reset',
+				lang: 'en',
+				params: { link: 'https://x.example/r/1', name: 'A' }
+			});
 			await sendEmailNudge();
 			const began = Date.now();
-			while (!received.includes('after-outage@example.test') && Date.now() - began < 15_000) await new Promise((resolve) => setTimeout(resolve, 100));
+			while (!received.includes('after-outage@example.test') && Date.now() - began < 15_000)
+				await new Promise((resolve) => setTimeout(resolve, 100));
 			expect(received).toContain('after-outage@example.test');
 		} finally {
 			console.error = logged;

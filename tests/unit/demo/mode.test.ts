@@ -13,7 +13,11 @@ test('demo data and accounts only on the embedded database outside production, o
 
 test('production refuses the embedded database unless an operator overrides it', () => {
 	expect(embeddedDatabaseRefusal({ NODE_ENV: 'production' })).toMatch(/DATABASE_URL/);
-	expect(embeddedDatabaseRefusal({ NODE_ENV: 'production', ALLOW_EMBEDDED_DATABASE: 'yes' })).toBeNull();
-	expect(embeddedDatabaseRefusal({ NODE_ENV: 'production', DATABASE_URL: 'postgres://db/app' })).toBeNull();
+	expect(
+		embeddedDatabaseRefusal({ NODE_ENV: 'production', ALLOW_EMBEDDED_DATABASE: 'yes' })
+	).toBeNull();
+	expect(
+		embeddedDatabaseRefusal({ NODE_ENV: 'production', DATABASE_URL: 'postgres://db/app' })
+	).toBeNull();
 	expect(embeddedDatabaseRefusal({})).toBeNull();
 });

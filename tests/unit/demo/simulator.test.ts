@@ -3,7 +3,13 @@ import { sql } from 'kysely';
 import { dutchDate, latestExtendedDeadline, legalDeadline } from '$lib/server/cases/deadline';
 import { findProductsWithStages } from '$lib/server/events/event.repository';
 import { parseBatch, REFERENCE_PATTERN } from '$lib/server/events/event.validation';
-import { DEMO_ASYLUM_CASE, DEMO_SPONSORED_CASE, DEMO_TECH_KVK, isDatabaseEmpty, seedDemo } from '$lib/server/demo/seed';
+import {
+	DEMO_ASYLUM_CASE,
+	DEMO_SPONSORED_CASE,
+	DEMO_TECH_KVK,
+	isDatabaseEmpty,
+	seedDemo
+} from '$lib/server/demo/seed';
 import {
 	ASYLUM_PER_YEAR,
 	FAMILY_REUNION_OF_REFUGEES_PER_YEAR,
@@ -31,7 +37,8 @@ function demo(): Simulation {
 	return cached;
 }
 
-const isDemoCase = (c: SimulatedCase) => c.reference === DEMO_ASYLUM_CASE.reference || c.reference === DEMO_SPONSORED_CASE.reference;
+const isDemoCase = (c: SimulatedCase) =>
+	c.reference === DEMO_ASYLUM_CASE.reference || c.reference === DEMO_SPONSORED_CASE.reference;
 const at = (e: DemoEvent) => Date.parse(e.occurredAt);
 const stageOf = (e: DemoEvent) => (e.type === 'case.stage_entered' ? String(e.data.stage) : null);
 const closes = (e: DemoEvent) => e.type === 'case.decided' || e.type === 'case.withdrawn';
@@ -59,7 +66,10 @@ function waitingIn(c: SimulatedCase): { stage: string; since: number } | null {
 }
 
 /** Per queue: how many cases entered and left it in the weeks before `now`. */
-function recentQueueFlows(sim: Simulation, weeks: number): Map<string, { entered: number; left: number }> {
+function recentQueueFlows(
+	sim: Simulation,
+	weeks: number
+): Map<string, { entered: number; left: number }> {
 	const from = NOW.getTime() - weeks * 7 * 86_400_000;
 	const flows = new Map<string, { entered: number; left: number }>();
 	const flow = (key: string) => flows.get(key) ?? flows.set(key, { entered: 0, left: 0 }).get(key)!;
@@ -84,13 +94,22 @@ describe('demo simulator', () => {
 		const options = { scale: 0.002, now: NOW, seed: 7 };
 		const first = simulate(options);
 		expect(simulate(options)).toEqual(first);
-		expect(simulate({ ...options, seed: 8 }).events.slice(0, 50)).not.toEqual(first.events.slice(0, 50));
+		expect(simulate({ ...options, seed: 8 }).events.slice(0, 50)).not.toEqual(
+			first.events.slice(0, 50)
+		);
 	});
 
 	it('submits volumes in the proportions of the IND figures', () => {
 		const perYear = (product: string) =>
-			demo().cases.filter((c) => c.product === product && !isDemoCase(c)).length / (DEFAULT_DEMO_SCALE * HISTORY_YEARS);
-		const regular = ['gezinshereniging', 'verlenging', 'kennismigrant', 'studie', 'naturalisatie'].reduce((sum, p) => sum + perYear(p), 0);
+			demo().cases.filter((c) => c.product === product && !isDemoCase(c)).length /
+			(DEFAULT_DEMO_SCALE * HISTORY_YEARS);
+		const regular = [
+			'gezinshereniging',
+			'verlenging',
+			'kennismigrant',
+			'studie',
+			'naturalisatie'
+		].reduce((sum, p) => sum + perYear(p), 0);
 		expect(regular / FIRST_REGULAR_PER_YEAR).toBeCloseTo(1, 1);
 		expect(perYear('asiel') / ASYLUM_PER_YEAR).toBeCloseTo(1, 1);
 		expect(perYear('naturalisatie') / NATURALISATION_PER_YEAR).toBeCloseTo(1, 1);
@@ -104,7 +123,12 @@ describe('demo simulator', () => {
 
 	it('lets asylum inflow swing strongly from month to month, regular inflow less', () => {
 		const largestSwing = (product: string) => {
-			const months = [...countBy(demo().cases.filter((c) => c.product === product), (c) => c.events[0].occurredAt.slice(0, 7))]
+			const months = [
+				...countBy(
+					demo().cases.filter((c) => c.product === product),
+					(c) => c.events[0].occurredAt.slice(0, 7)
+				)
+			]
 				.sort(([a], [b]) => a.localeCompare(b))
 				.slice(1, -1)
 				.map(([, n]) => n);
@@ -129,10 +153,16 @@ describe('demo simulator', () => {
 		const { events, cases } = demo();
 		expect(events.filter((e, i) => i > 0 && at(e) < at(events[i - 1]))).toEqual([]);
 		expect(events.filter((e) => at(e) > NOW.getTime())).toEqual([]);
-		const outOfOrder = cases.filter((c) => c.events.some((e, i) => i > 0 && at(e) <= at(c.events[i - 1])));
+		const outOfOrder = cases.filter((c) =>
+			c.events.some((e, i) => i > 0 && at(e) <= at(c.events[i - 1]))
+		);
 		expect(outOfOrder.map((c) => c.reference)).toEqual([]);
 		expect(cases.filter((c) => c.events[0].type !== 'case.submitted')).toEqual([]);
-		const bornLater = cases.filter((c) => (c.events[0].data.applicant as { birthDate: string }).birthDate > dutchDate(new Date(at(c.events[0]))));
+		const bornLater = cases.filter(
+			(c) =>
+				(c.events[0].data.applicant as { birthDate: string }).birthDate >
+				dutchDate(new Date(at(c.events[0])))
+		);
 		expect(bornLater).toEqual([]);
 		expect(events.length).toBe(cases.reduce((sum, c) => sum + c.events.length, 0));
 	});
@@ -142,14 +172,26 @@ describe('demo simulator', () => {
 			const model = modelOf(c.product);
 			const position = (code: string) => model.stages.findIndex((s) => s.code === code);
 			const decision = model.stages.findIndex((s) => s.kind === 'final');
-			const positions = c.events.map(stageOf).filter((s): s is string => s !== null).map(position);
-			const increasing = positions.every((p, i) => p > 0 && p !== decision && (i === 0 || p > positions[i - 1]));
+			const positions = c.events
+				.map(stageOf)
+				.filter((s): s is string => s !== null)
+				.map(position);
+			const increasing = positions.every(
+				(p, i) => p > 0 && p !== decision && (i === 0 || p > positions[i - 1])
+			);
 			const closing = c.events.findIndex(closes);
 			const later = closing === -1 ? [] : c.events.slice(closing + 1);
-			const afterClosing = c.events[closing]?.type === 'case.withdrawn' ? later.length === 0 : later.every((e) => position(stageOf(e) ?? '') > decision);
+			const afterClosing =
+				c.events[closing]?.type === 'case.withdrawn'
+					? later.length === 0
+					: later.every((e) => position(stageOf(e) ?? '') > decision);
 			return increasing && afterClosing;
 		};
-		expect(demo().cases.filter((c) => !followsProduct(c)).map((c) => c.reference)).toEqual([]);
+		expect(
+			demo()
+				.cases.filter((c) => !followsProduct(c))
+				.map((c) => c.reference)
+		).toEqual([]);
 	});
 
 	it('takes the optional and fixed stages as the procedures do', () => {
@@ -166,8 +208,12 @@ describe('demo simulator', () => {
 			if (rest === -1 || !next || next.type !== 'case.stage_entered') continue;
 			expect(at(next) - at(c.events[rest])).toBe(6 * 86_400_000);
 		}
-		const nareis = demo().cases.filter((c) => c.product === 'nareis' && c.events.some((e) => e.type === 'case.decided'));
-		const interviewed = nareis.filter((c) => c.events.some((e) => stageOf(e) === 'embassy_interview')).length;
+		const nareis = demo().cases.filter(
+			(c) => c.product === 'nareis' && c.events.some((e) => e.type === 'case.decided')
+		);
+		const interviewed = nareis.filter((c) =>
+			c.events.some((e) => stageOf(e) === 'embassy_interview')
+		).length;
 		expect(interviewed).toBeGreaterThan(0);
 		expect(interviewed / nareis.length).toBeLessThan(0.4);
 	});
@@ -193,7 +239,10 @@ describe('demo simulator', () => {
 			expect(dutchDate(end ? new Date(at(end)) : NOW) > original).toBe(true);
 			expect(dutchDate(new Date(at(extension))) < original).toBe(true);
 			expect(String(extension.data.deadline) > original).toBe(true);
-			expect(String(extension.data.deadline) <= latestExtendedDeadline(submittedAt, model.term, model.extension)).toBe(true);
+			expect(
+				String(extension.data.deadline) <=
+					latestExtendedDeadline(submittedAt, model.term, model.extension)
+			).toBe(true);
 			expect(String(extension.data.reason).length).toBeGreaterThan(0);
 		}
 	});
@@ -207,29 +256,51 @@ describe('demo simulator', () => {
 	it('lets Demo Tech sponsor at least 200 cases and only study and work cases carry a sponsor', () => {
 		const { cases } = demo();
 		expect(cases.filter((c) => c.sponsorKvk === DEMO_TECH_KVK).length).toBeGreaterThanOrEqual(200);
-		for (const c of cases) expect(c.sponsorKvk !== null, c.reference).toBe(c.product === 'kennismigrant' || c.product === 'studie');
-		const sponsorsInEvents = cases.every((c) => c.events[0].data.sponsorKvk === (c.sponsorKvk ?? undefined));
+		for (const c of cases)
+			expect(c.sponsorKvk !== null, c.reference).toBe(
+				c.product === 'kennismigrant' || c.product === 'studie'
+			);
+		const sponsorsInEvents = cases.every(
+			(c) => c.events[0].data.sponsorKvk === (c.sponsorKvk ?? undefined)
+		);
 		expect(sponsorsInEvents).toBe(true);
 	});
 
 	it('includes the demo cases, each waiting in its queue with cases ahead of it', () => {
 		const { cases } = demo();
 		const asylum = cases.find((c) => c.reference === DEMO_ASYLUM_CASE.reference)!;
-		expect(asylum).toMatchObject({ product: 'asiel', vNumber: DEMO_ASYLUM_CASE.vNumber, sponsorKvk: null });
+		expect(asylum).toMatchObject({
+			product: 'asiel',
+			vNumber: DEMO_ASYLUM_CASE.vNumber,
+			sponsorKvk: null
+		});
 		expect(asylum.events[0].data.applicant).toMatchObject({ name: DEMO_ASYLUM_CASE.name });
 		const sponsored = cases.find((c) => c.reference === DEMO_SPONSORED_CASE.reference)!;
-		expect(sponsored).toMatchObject({ product: 'kennismigrant', vNumber: DEMO_SPONSORED_CASE.vNumber, sponsorKvk: DEMO_TECH_KVK });
-		for (const [c, stage] of [[asylum, DEMO_ASYLUM_CASE.stage], [sponsored, DEMO_SPONSORED_CASE.stage]] as const) {
+		expect(sponsored).toMatchObject({
+			product: 'kennismigrant',
+			vNumber: DEMO_SPONSORED_CASE.vNumber,
+			sponsorKvk: DEMO_TECH_KVK
+		});
+		for (const [c, stage] of [
+			[asylum, DEMO_ASYLUM_CASE.stage],
+			[sponsored, DEMO_SPONSORED_CASE.stage]
+		] as const) {
 			const waiting = waitingIn(c);
 			expect(waiting?.stage).toBe(stage);
-			const ahead = cases.filter((o) => o.product === c.product && o !== c).map(waitingIn).filter((w) => w?.stage === stage && w.since < waiting!.since);
+			const ahead = cases
+				.filter((o) => o.product === c.product && o !== c)
+				.map(waitingIn)
+				.filter((w) => w?.stage === stage && w.since < waiting!.since);
 			expect(ahead.length).toBeGreaterThan(0);
 		}
 	});
 
 	it('includes the demo cases in their state at any scale and moment', () => {
 		const small = simulate({ scale: 0.001, now: new Date('2027-03-28T08:00:00+02:00'), seed: 3 });
-		for (const [reference, stage] of [[DEMO_ASYLUM_CASE.reference, DEMO_ASYLUM_CASE.stage], [DEMO_SPONSORED_CASE.reference, DEMO_SPONSORED_CASE.stage]]) {
+		for (const [reference, stage] of [
+			[DEMO_ASYLUM_CASE.reference, DEMO_ASYLUM_CASE.stage],
+			[DEMO_SPONSORED_CASE.reference, DEMO_SPONSORED_CASE.stage]
+		]) {
 			const c = small.cases.find((x) => x.reference === reference)!;
 			expect(waitingIn(c)?.stage).toBe(stage);
 			expect(Math.max(...c.events.map(at))).toBeLessThanOrEqual(small.now.getTime());
@@ -237,7 +308,14 @@ describe('demo simulator', () => {
 	});
 
 	it('writes moments in Dutch local time, summer and winter', () => {
-		for (const iso of ['2026-03-29T00:59:00Z', '2026-03-29T01:00:00Z', '2026-10-25T00:59:00Z', '2026-10-25T01:00:00Z', '2026-07-01T22:30:00Z', '2026-12-31T23:30:00Z']) {
+		for (const iso of [
+			'2026-03-29T00:59:00Z',
+			'2026-03-29T01:00:00Z',
+			'2026-10-25T00:59:00Z',
+			'2026-10-25T01:00:00Z',
+			'2026-07-01T22:30:00Z',
+			'2026-12-31T23:30:00Z'
+		]) {
 			const ms = Date.parse(iso);
 			expect(Date.parse(formatMoment(ms))).toBe(ms);
 			expect(localDay(ms)).toBe(dutchDate(new Date(ms)));
@@ -253,7 +331,9 @@ describeEachEngine('demo seed', ({ db }) => {
 		for (const p of products) {
 			const model = modelOf(p.code);
 			expect({ value: p.term_value, unit: p.term_unit }).toEqual(model.term);
-			expect(p.extension_value ? { value: p.extension_value, unit: p.extension_unit } : null).toEqual(model.extension);
+			expect(
+				p.extension_value ? { value: p.extension_value, unit: p.extension_unit } : null
+			).toEqual(model.extension);
 			expect(p.stages.map((s) => [s.code, s.kind, s.fixed_days, s.optional])).toEqual(
 				model.stages.map((s) => [s.code, s.kind, s.fixedDays ?? null, s.optional !== undefined])
 			);
@@ -263,29 +343,56 @@ describeEachEngine('demo seed', ({ db }) => {
 	it('seeds the default demo through the event service', async () => {
 		expect(await isDatabaseEmpty(db())).toBe(true);
 		const lines: string[] = [];
-		const summary = await seedDemo(db(), { scale: DEFAULT_DEMO_SCALE, now: NOW, log: (line) => lines.push(line) });
+		const summary = await seedDemo(db(), {
+			scale: DEFAULT_DEMO_SCALE,
+			now: NOW,
+			log: (line) => lines.push(line)
+		});
 		expect(summary).toMatchObject({ cases: demo().cases.length, events: demo().events.length });
 		expect(lines.length).toBeGreaterThan(1);
 		expect(await isDatabaseEmpty(db())).toBe(false);
 
-		const count = async (query: ReturnType<typeof sql<{ n: number }>>) => Number((await query.execute(db())).rows[0].n);
+		const count = async (query: ReturnType<typeof sql<{ n: number }>>) =>
+			Number((await query.execute(db())).rows[0].n);
 		expect(await count(sql`select count(*) as n from case_event`)).toBe(summary.events);
-		const waitingQueues = await count(sql`select count(distinct (product_code, stage_code)) as n from queue_entry where left_at is null`);
+		const waitingQueues = await count(
+			sql`select count(distinct (product_code, stage_code)) as n from queue_entry where left_at is null`
+		);
 		expect(waitingQueues).toBeGreaterThanOrEqual(5);
-		expect(await count(sql`select count(*) as n from "case" where status = 'decided'`)).toBeGreaterThan(summary.cases / 2);
-		expect(await count(sql`select count(*) as n from "case" where status = 'withdrawn'`)).toBeGreaterThan(0);
-		expect(await count(sql`select count(*) as n from "case" where deadline > original_deadline`)).toBeGreaterThan(0);
-		expect(await count(sql`select count(*) as n from "case" where sponsor_kvk = ${DEMO_TECH_KVK}`)).toBeGreaterThanOrEqual(200);
+		expect(
+			await count(sql`select count(*) as n from "case" where status = 'decided'`)
+		).toBeGreaterThan(summary.cases / 2);
+		expect(
+			await count(sql`select count(*) as n from "case" where status = 'withdrawn'`)
+		).toBeGreaterThan(0);
+		expect(
+			await count(sql`select count(*) as n from "case" where deadline > original_deadline`)
+		).toBeGreaterThan(0);
+		expect(
+			await count(sql`select count(*) as n from "case" where sponsor_kvk = ${DEMO_TECH_KVK}`)
+		).toBeGreaterThanOrEqual(200);
 
 		for (const demoCase of [DEMO_ASYLUM_CASE, DEMO_SPONSORED_CASE]) {
 			const row = await db()
 				.selectFrom('case')
 				.innerJoin('applicant', 'applicant.id', 'case.applicant_id')
-				.innerJoin('queue_entry', (join) => join.onRef('queue_entry.case_id', '=', 'case.id').on('queue_entry.left_at', 'is', null))
-				.select(['case.status', 'case.stage_code', 'applicant.v_number', 'case.product_code', 'queue_entry.entered_at'])
+				.innerJoin('queue_entry', (join) =>
+					join.onRef('queue_entry.case_id', '=', 'case.id').on('queue_entry.left_at', 'is', null)
+				)
+				.select([
+					'case.status',
+					'case.stage_code',
+					'applicant.v_number',
+					'case.product_code',
+					'queue_entry.entered_at'
+				])
 				.where('case.reference', '=', demoCase.reference)
 				.executeTakeFirstOrThrow();
-			expect(row).toMatchObject({ status: 'open', stage_code: demoCase.stage, v_number: demoCase.vNumber });
+			expect(row).toMatchObject({
+				status: 'open',
+				stage_code: demoCase.stage,
+				v_number: demoCase.vNumber
+			});
 			const ahead = await count(
 				sql`select count(*) as n from queue_entry where left_at is null and product_code = ${row.product_code}
 					and stage_code = ${demoCase.stage} and entered_at < ${row.entered_at}`

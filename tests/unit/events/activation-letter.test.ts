@@ -2,7 +2,11 @@ import { expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { randomUUID } from 'node:crypto';
 import { ingestEvents } from '$lib/server/events/event.service';
-import { issueActivationLetter, LETTER_REPLAY_HOURS, purgeLetterRequests } from '$lib/server/auth/activation-letter.service';
+import {
+	issueActivationLetter,
+	LETTER_REPLAY_HOURS,
+	purgeLetterRequests
+} from '$lib/server/auth/activation-letter.service';
 import { activateAccount, AuthError } from '$lib/server/auth/account.service';
 import { createApiKey } from '$lib/server/api-keys/api-key.service';
 import { describeEachEngine } from '../helpers/engines';
@@ -17,7 +21,11 @@ describeEachEngine('activation letters', ({ db }) => {
 		apiKeyId ||= (await createApiKey(db(), { label: 'printer', scopes: ['letters:issue'] })).id;
 		const reference = newReference();
 		const vNumber = newVNumber();
-		expect(await ingestEvents(db(), { events: [submitted(reference, '2026-01-05T09:00:00+01:00', { vNumber })] })).toMatchObject({ ok: true });
+		expect(
+			await ingestEvents(db(), {
+				events: [submitted(reference, '2026-01-05T09:00:00+01:00', { vNumber })]
+			})
+		).toMatchObject({ ok: true });
 		return { reference, vNumber };
 	}
 
@@ -28,7 +36,14 @@ describeEachEngine('activation letters', ({ db }) => {
 	function activate(vNumber: string, code: string) {
 		return activateAccount(
 			db(),
-			{ vNumber, birthDate: '1990-04-12', code, email: `${vNumber}-${randomUUID().slice(0, 6)}@example.test`, password: 'a long enough passphrase here', language: 'ar' },
+			{
+				vNumber,
+				birthDate: '1990-04-12',
+				code,
+				email: `${vNumber}-${randomUUID().slice(0, 6)}@example.test`,
+				password: 'a long enough passphrase here',
+				language: 'ar'
+			},
 			`10.1.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}`
 		);
 	}
@@ -42,7 +57,12 @@ describeEachEngine('activation letters', ({ db }) => {
 		expect(retry).toMatchObject({ ok: true, replayed: true });
 		if (!first.ok || !retry.ok) return;
 		expect(retry.letter).toEqual(first.letter);
-		const codes = await db().selectFrom('activation_code').innerJoin('case', 'case.id', 'activation_code.case_id').select('replaced_at').where('reference', '=', reference).execute();
+		const codes = await db()
+			.selectFrom('activation_code')
+			.innerJoin('case', 'case.id', 'activation_code.case_id')
+			.select('replaced_at')
+			.where('reference', '=', reference)
+			.execute();
 		expect(codes).toEqual([{ replaced_at: null }]);
 		expect(await activate(vNumber, first.letter.code)).toHaveProperty('userId');
 	});
@@ -65,7 +85,12 @@ describeEachEngine('activation letters', ({ db }) => {
 		const codes = new Set(results.map((r) => (r.ok ? r.letter.code : r.code)));
 		expect(codes.size).toBe(1);
 		expect(results.filter((r) => r.ok && !r.replayed)).toHaveLength(1);
-		const rows = await db().selectFrom('activation_code').innerJoin('case', 'case.id', 'activation_code.case_id').select('activation_code.id').where('reference', '=', reference).execute();
+		const rows = await db()
+			.selectFrom('activation_code')
+			.innerJoin('case', 'case.id', 'activation_code.case_id')
+			.select('activation_code.id')
+			.where('reference', '=', reference)
+			.execute();
 		expect(rows).toHaveLength(1);
 	});
 
@@ -75,7 +100,10 @@ describeEachEngine('activation letters', ({ db }) => {
 		const requestId = randomUUID();
 		await issue(a.reference, requestId);
 		expect(await issue(b.reference, requestId)).toEqual({ ok: false, code: 'request_id_reused' });
-		expect(await issue('IND-2026-99999999', randomUUID())).toEqual({ ok: false, code: 'unknown_case' });
+		expect(await issue('IND-2026-99999999', randomUUID())).toEqual({
+			ok: false,
+			code: 'unknown_case'
+		});
 	});
 
 	it('never stores the code in plain text, and forgets the sealed letter when the replay window ends', async () => {
@@ -95,7 +123,12 @@ describeEachEngine('activation letters', ({ db }) => {
 		}
 		const later = new Date(at.getTime() + LETTER_REPLAY_HOURS * 3600_000 + 1000);
 		await purgeLetterRequests(db(), later);
-		const kept = await db().selectFrom('activation_letter_request').innerJoin('case', 'case.id', 'case_id').select('sealed').where('reference', '=', reference).executeTakeFirstOrThrow();
+		const kept = await db()
+			.selectFrom('activation_letter_request')
+			.innerJoin('case', 'case.id', 'case_id')
+			.select('sealed')
+			.where('reference', '=', reference)
+			.executeTakeFirstOrThrow();
 		expect(kept.sealed).toBeNull();
 		// A late retry is refused rather than silently voiding the printed code.
 		expect(await issue(reference, requestId, later)).toEqual({ ok: false, code: 'replay_expired' });
@@ -106,9 +139,13 @@ describeEachEngine('activation letters', ({ db }) => {
 		const result = await issue(reference, randomUUID());
 		expect(result.ok).toBe(true);
 		const code = await sql<{ xmin: string }>`
-			select a.xmin::text from activation_code a join "case" c on c.id = a.case_id where c.reference = ${reference}`.execute(db());
+			select a.xmin::text from activation_code a join "case" c on c.id = a.case_id where c.reference = ${reference}`.execute(
+			db()
+		);
 		const audit = await sql<{ xmin: string }>`
-			select xmin::text from audit_event where action = 'activation_letter.issued' and subject = ${`case:${reference}`}`.execute(db());
+			select xmin::text from audit_event where action = 'activation_letter.issued' and subject = ${`case:${reference}`}`.execute(
+			db()
+		);
 		expect(audit.rows).toEqual([{ xmin: code.rows[0].xmin }]);
 	});
 });

@@ -7,13 +7,24 @@ describeEachEngine('event ingestion', ({ db }) => {
 	it('creates a case and puts it in the queue of its queue stage', async () => {
 		const ref = newReference();
 		const result = await ingestEvents(db(), {
-			events: [submitted(ref, '2026-01-05T09:00:00+01:00'), stageEntered(ref, '2026-01-06T09:00:00+01:00', 'registration_interview_queue')]
+			events: [
+				submitted(ref, '2026-01-05T09:00:00+01:00'),
+				stageEntered(ref, '2026-01-06T09:00:00+01:00', 'registration_interview_queue')
+			]
 		});
 		expect(result).toEqual({ ok: true, accepted: 2, duplicates: 0 });
-		const c = await db().selectFrom('case').selectAll().where('reference', '=', ref).executeTakeFirstOrThrow();
+		const c = await db()
+			.selectFrom('case')
+			.selectAll()
+			.where('reference', '=', ref)
+			.executeTakeFirstOrThrow();
 		expect(c.stage_code).toBe('registration_interview_queue');
 		expect(c.deadline).toBe('2026-07-06');
-		const entries = await db().selectFrom('queue_entry').selectAll().where('case_id', '=', c.id).execute();
+		const entries = await db()
+			.selectFrom('queue_entry')
+			.selectAll()
+			.where('case_id', '=', c.id)
+			.execute();
 		expect(entries).toHaveLength(1);
 		expect(entries[0].left_at).toBeNull();
 	});
@@ -44,11 +55,22 @@ describeEachEngine('event ingestion', ({ db }) => {
 
 	it('reports a replayed batch as duplicates and changes nothing', async () => {
 		const ref = newReference();
-		const batch = { events: [submitted(ref, '2026-01-05T09:00:00+01:00'), stageEntered(ref, '2026-01-06T09:00:00+01:00', 'registration_interview_queue')] };
+		const batch = {
+			events: [
+				submitted(ref, '2026-01-05T09:00:00+01:00'),
+				stageEntered(ref, '2026-01-06T09:00:00+01:00', 'registration_interview_queue')
+			]
+		};
 		await ingestEvents(db(), batch);
-		const before = await db().selectFrom('queue_entry').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+		const before = await db()
+			.selectFrom('queue_entry')
+			.select((eb) => eb.fn.countAll<number>().as('n'))
+			.executeTakeFirstOrThrow();
 		expect(await ingestEvents(db(), batch)).toEqual({ ok: true, accepted: 0, duplicates: 2 });
-		const after = await db().selectFrom('queue_entry').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+		const after = await db()
+			.selectFrom('queue_entry')
+			.select((eb) => eb.fn.countAll<number>().as('n'))
+			.executeTakeFirstOrThrow();
 		expect(Number(after.n)).toBe(Number(before.n));
 	});
 
@@ -56,14 +78,33 @@ describeEachEngine('event ingestion', ({ db }) => {
 		const ref = newReference();
 		const bad = submitted(newReference(), '2026-01-05T09:00:00+01:00');
 		(bad.data as { vNumber: string }).vNumber = '12';
-		const result = await ingestEvents(db(), { events: [submitted(ref, '2026-01-05T09:00:00+01:00'), bad] });
-		expect(result).toEqual({ ok: false, errors: [{ index: 1, field: 'data.vNumber', code: 'invalid', message: 'must be a V-number of 10 digits' }] });
-		expect(await db().selectFrom('case').select('id').where('reference', '=', ref).executeTakeFirst()).toBeUndefined();
+		const result = await ingestEvents(db(), {
+			events: [submitted(ref, '2026-01-05T09:00:00+01:00'), bad]
+		});
+		expect(result).toEqual({
+			ok: false,
+			errors: [
+				{
+					index: 1,
+					field: 'data.vNumber',
+					code: 'invalid',
+					message: 'must be a V-number of 10 digits'
+				}
+			]
+		});
+		expect(
+			await db().selectFrom('case').select('id').where('reference', '=', ref).executeTakeFirst()
+		).toBeUndefined();
 	});
 
 	it('rejects events about unknown cases, unknown stages and out-of-order stages without storing anything', async () => {
 		const ref = newReference();
-		await ingestEvents(db(), { events: [submitted(ref, '2026-01-05T09:00:00+01:00'), stageEntered(ref, '2026-02-01T09:00:00+01:00', 'registration_interview_queue')] });
+		await ingestEvents(db(), {
+			events: [
+				submitted(ref, '2026-01-05T09:00:00+01:00'),
+				stageEntered(ref, '2026-02-01T09:00:00+01:00', 'registration_interview_queue')
+			]
+		});
 		const result = await ingestEvents(db(), {
 			events: [
 				stageEntered(newReference(), '2026-02-02T09:00:00+01:00', 'assessment'),
@@ -87,8 +128,22 @@ describeEachEngine('event ingestion audit', ({ db }) => {
 		const actor = { userId: null, role: 'api', organisation: 'api-key:7', ip: '10.0.0.9' };
 		const ref = newReference();
 		await ingestEvents(db(), { events: [submitted(ref, '2026-01-05T09:00:00+01:00')] }, { actor });
-		await ingestEvents(db(), { events: [stageEntered(newReference(), '2026-01-05T09:00:00+01:00', 'assessment')] }, { actor });
-		const rows = await db().selectFrom('audit_event').select(['action', 'actor_organisation', 'details']).where('action', '=', 'events.ingested').execute();
-		expect(rows).toEqual([{ action: 'events.ingested', actor_organisation: 'api-key:7', details: { accepted: 1, duplicates: 0, cases: 1 } }]);
+		await ingestEvents(
+			db(),
+			{ events: [stageEntered(newReference(), '2026-01-05T09:00:00+01:00', 'assessment')] },
+			{ actor }
+		);
+		const rows = await db()
+			.selectFrom('audit_event')
+			.select(['action', 'actor_organisation', 'details'])
+			.where('action', '=', 'events.ingested')
+			.execute();
+		expect(rows).toEqual([
+			{
+				action: 'events.ingested',
+				actor_organisation: 'api-key:7',
+				details: { accepted: 1, duplicates: 0, cases: 1 }
+			}
+		]);
 	});
 });

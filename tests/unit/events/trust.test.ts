@@ -15,22 +15,39 @@ describeEachEngine('events dated in the future', ({ db }) => {
 		const ref = newReference();
 		const result = await ingestEvents(
 			db(),
-			{ events: [submitted(ref, '2026-06-01T11:00:00Z'), stageEntered(ref, '2026-06-01T12:05:01Z', 'registration_interview_queue')] },
+			{
+				events: [
+					submitted(ref, '2026-06-01T11:00:00Z'),
+					stageEntered(ref, '2026-06-01T12:05:01Z', 'registration_interview_queue')
+				]
+			},
 			{ now }
 		);
 		expect(result.ok).toBe(false);
 		if (result.ok) return;
 		expect(result.errors).toHaveLength(1);
 		expect(result.errors[0]).toMatchObject({ index: 1, field: 'occurredAt', code: 'in_future' });
-		expect(await db().selectFrom('case').select('id').where('reference', '=', ref).executeTakeFirst()).toBeUndefined();
+		expect(
+			await db().selectFrom('case').select('id').where('reference', '=', ref).executeTakeFirst()
+		).toBeUndefined();
 	});
 
 	it('accepts an event up to 5 minutes ahead, so clocks may differ a little, and the case then takes the next true event', async () => {
 		const ref = newReference();
-		const first = await ingestEvents(db(), { events: [submitted(ref, '2026-06-01T12:04:59Z')] }, { now });
+		const first = await ingestEvents(
+			db(),
+			{ events: [submitted(ref, '2026-06-01T12:04:59Z')] },
+			{ now }
+		);
 		expect(first).toEqual({ ok: true, accepted: 1, duplicates: 0 });
 		const later = new Date('2026-06-01T12:10:00Z');
-		expect(await ingestEvents(db(), { events: [stageEntered(ref, '2026-06-01T12:09:00Z', 'registration_interview_queue')] }, { now: later })).toEqual({
+		expect(
+			await ingestEvents(
+				db(),
+				{ events: [stageEntered(ref, '2026-06-01T12:09:00Z', 'registration_interview_queue')] },
+				{ now: later }
+			)
+		).toEqual({
 			ok: true,
 			accepted: 1,
 			duplicates: 0
@@ -47,14 +64,30 @@ describeEachEngine('stored events', ({ db }) => {
 				{
 					...event,
 					extraEnvelope: 'ignored',
-					data: { ...event.data, secretNote: 'not ours to keep', applicant: { ...event.data.applicant, name: '  Amal Haddad ', religion: 'not ours to keep' } }
+					data: {
+						...event.data,
+						secretNote: 'not ours to keep',
+						applicant: {
+							...event.data.applicant,
+							name: '  Amal Haddad ',
+							religion: 'not ours to keep'
+						}
+					}
 				}
 			]
 		};
 		expect(await ingestEvents(db(), body)).toMatchObject({ ok: true, accepted: 1 });
-		const row = await db().selectFrom('case_event').select(['data']).where('id', '=', event.id).executeTakeFirstOrThrow();
+		const row = await db()
+			.selectFrom('case_event')
+			.select(['data'])
+			.where('id', '=', event.id)
+			.executeTakeFirstOrThrow();
 		expect(JSON.stringify(row.data)).not.toContain('not ours to keep');
-		expect(row.data).toEqual({ product: 'asiel', vNumber: event.data.vNumber, applicant: { name: 'Amal Haddad', birthDate: '1990-04-12', language: 'ar' } });
+		expect(row.data).toEqual({
+			product: 'asiel',
+			vNumber: event.data.vNumber,
+			applicant: { name: 'Amal Haddad', birthDate: '1990-04-12', language: 'ar' }
+		});
 	});
 });
 
@@ -62,12 +95,28 @@ describeEachEngine('identity of an activated applicant', ({ db }) => {
 	async function activatedApplicant() {
 		const vNumber = newVNumber();
 		const ref = newReference();
-		expect(await ingestEvents(db(), { events: [submitted(ref, '2026-01-05T09:00:00+01:00', { vNumber })] })).toMatchObject({ ok: true });
-		const letter = await issueActivationLetter(db(), { reference: ref, requestId: randomUUID(), apiKeyId: await anyKey(), actor: api });
+		expect(
+			await ingestEvents(db(), {
+				events: [submitted(ref, '2026-01-05T09:00:00+01:00', { vNumber })]
+			})
+		).toMatchObject({ ok: true });
+		const letter = await issueActivationLetter(db(), {
+			reference: ref,
+			requestId: randomUUID(),
+			apiKeyId: await anyKey(),
+			actor: api
+		});
 		if (!letter.ok) throw new Error(letter.code);
 		await activateAccount(
 			db(),
-			{ vNumber, birthDate: '1990-04-12', code: letter.letter.code, email: `${vNumber}@example.test`, password: 'a long enough passphrase here', language: 'ar' },
+			{
+				vNumber,
+				birthDate: '1990-04-12',
+				code: letter.letter.code,
+				email: `${vNumber}@example.test`,
+				password: 'a long enough passphrase here',
+				language: 'ar'
+			},
 			'10.0.0.2'
 		);
 		return { vNumber, ref };
@@ -76,7 +125,18 @@ describeEachEngine('identity of an activated applicant', ({ db }) => {
 	async function anyKey(): Promise<number> {
 		const row = await db().selectFrom('api_key').select('id').executeTakeFirst();
 		if (row) return row.id;
-		return (await db().insertInto('api_key').values({ label: 't', prefix: 'ma_t', secret_hash: randomUUID(), scopes: ['letters:issue'] }).returning('id').executeTakeFirstOrThrow()).id;
+		return (
+			await db()
+				.insertInto('api_key')
+				.values({
+					label: 't',
+					prefix: 'ma_t',
+					secret_hash: randomUUID(),
+					scopes: ['letters:issue']
+				})
+				.returning('id')
+				.executeTakeFirstOrThrow()
+		).id;
 	}
 
 	it('refuses a new case that gives an activated applicant another birth date or name, with index and code, and keeps the identity', async () => {
@@ -84,9 +144,18 @@ describeEachEngine('identity of an activated applicant', ({ db }) => {
 		const other = newReference();
 		const result = await ingestEvents(db(), {
 			events: [
-				submitted(newReference(), '2026-02-01T09:00:00+01:00', { vNumber, applicant: { name: 'Amal Haddad', birthDate: '1990-04-12', language: 'en' } }),
-				submitted(other, '2026-02-01T09:00:00+01:00', { vNumber, applicant: { name: 'Amal Haddad', birthDate: '1991-04-12', language: 'ar' } }),
-				submitted(newReference(), '2026-02-01T09:00:00+01:00', { vNumber, applicant: { name: 'Someone Else', birthDate: '1990-04-12', language: 'ar' } })
+				submitted(newReference(), '2026-02-01T09:00:00+01:00', {
+					vNumber,
+					applicant: { name: 'Amal Haddad', birthDate: '1990-04-12', language: 'en' }
+				}),
+				submitted(other, '2026-02-01T09:00:00+01:00', {
+					vNumber,
+					applicant: { name: 'Amal Haddad', birthDate: '1991-04-12', language: 'ar' }
+				}),
+				submitted(newReference(), '2026-02-01T09:00:00+01:00', {
+					vNumber,
+					applicant: { name: 'Someone Else', birthDate: '1990-04-12', language: 'ar' }
+				})
 			]
 		});
 		expect(result.ok).toBe(false);
@@ -95,40 +164,73 @@ describeEachEngine('identity of an activated applicant', ({ db }) => {
 			[1, 'data.applicant.birthDate', 'identity_locked'],
 			[2, 'data.applicant.name', 'identity_locked']
 		]);
-		const applicant = await db().selectFrom('applicant').select(['name', 'birth_date', 'language']).where('v_number', '=', vNumber).executeTakeFirstOrThrow();
+		const applicant = await db()
+			.selectFrom('applicant')
+			.select(['name', 'birth_date', 'language'])
+			.where('v_number', '=', vNumber)
+			.executeTakeFirstOrThrow();
 		expect(applicant).toEqual({ name: 'Amal Haddad', birth_date: '1990-04-12', language: 'ar' });
-		expect(await db().selectFrom('case').select('id').where('reference', '=', other).executeTakeFirst()).toBeUndefined();
+		expect(
+			await db().selectFrom('case').select('id').where('reference', '=', other).executeTakeFirst()
+		).toBeUndefined();
 	});
 
 	it('accepts a new case of an activated applicant with the same identity', async () => {
 		const { vNumber } = await activatedApplicant();
 		const result = await ingestEvents(db(), {
-			events: [submitted(newReference(), '2026-02-01T09:00:00+01:00', { vNumber, applicant: { name: 'Amal Haddad', birthDate: '1990-04-12', language: 'en' } })]
+			events: [
+				submitted(newReference(), '2026-02-01T09:00:00+01:00', {
+					vNumber,
+					applicant: { name: 'Amal Haddad', birthDate: '1990-04-12', language: 'en' }
+				})
+			]
 		});
 		expect(result).toMatchObject({ ok: true, accepted: 1 });
 	});
 
 	it('still lets the feed correct the identity of an applicant who has not activated an account', async () => {
 		const vNumber = newVNumber();
-		await ingestEvents(db(), { events: [submitted(newReference(), '2026-01-05T09:00:00+01:00', { vNumber })] });
+		await ingestEvents(db(), {
+			events: [submitted(newReference(), '2026-01-05T09:00:00+01:00', { vNumber })]
+		});
 		const result = await ingestEvents(db(), {
-			events: [submitted(newReference(), '2026-02-01T09:00:00+01:00', { vNumber, applicant: { name: 'Amal Haddad-Khoury', birthDate: '1990-04-21', language: 'ar' } })]
+			events: [
+				submitted(newReference(), '2026-02-01T09:00:00+01:00', {
+					vNumber,
+					applicant: { name: 'Amal Haddad-Khoury', birthDate: '1990-04-21', language: 'ar' }
+				})
+			]
 		});
 		expect(result).toMatchObject({ ok: true, accepted: 1 });
-		const applicant = await db().selectFrom('applicant').select(['name', 'birth_date']).where('v_number', '=', vNumber).executeTakeFirstOrThrow();
+		const applicant = await db()
+			.selectFrom('applicant')
+			.select(['name', 'birth_date'])
+			.where('v_number', '=', vNumber)
+			.executeTakeFirstOrThrow();
 		expect(applicant).toEqual({ name: 'Amal Haddad-Khoury', birth_date: '1990-04-21' });
 	});
 
 	it('cannot give a case another V-number: a second case.submitted for the case is refused', async () => {
 		const { ref } = await activatedApplicant();
-		const result = await ingestEvents(db(), { events: [submitted(ref, '2026-02-01T09:00:00+01:00', { vNumber: newVNumber() })] });
-		expect(result).toMatchObject({ ok: false, errors: [{ index: 0, field: 'case', code: 'case_exists' }] });
+		const result = await ingestEvents(db(), {
+			events: [submitted(ref, '2026-02-01T09:00:00+01:00', { vNumber: newVNumber() })]
+		});
+		expect(result).toMatchObject({
+			ok: false,
+			errors: [{ index: 0, field: 'case', code: 'case_exists' }]
+		});
 	});
 
 	it('refuses the change when the account is activated while the batch is on its way (no lost race)', async () => {
 		const vNumber = newVNumber();
-		await ingestEvents(db(), { events: [submitted(newReference(), '2026-01-05T09:00:00+01:00', { vNumber })] });
-		const applicant = await db().selectFrom('applicant').select('id').where('v_number', '=', vNumber).executeTakeFirstOrThrow();
+		await ingestEvents(db(), {
+			events: [submitted(newReference(), '2026-01-05T09:00:00+01:00', { vNumber })]
+		});
+		const applicant = await db()
+			.selectFrom('applicant')
+			.select('id')
+			.where('v_number', '=', vNumber)
+			.executeTakeFirstOrThrow();
 		let release!: () => void;
 		const held = new Promise<void>((resolve) => (release = resolve));
 		let inserted!: () => void;
@@ -137,18 +239,41 @@ describeEachEngine('identity of an activated applicant', ({ db }) => {
 		const activation = db()
 			.transaction()
 			.execute(async (trx) => {
-				await trx.insertInto('app_user').values({ email: `${vNumber}@race.test`, password_hash: 'x', display_name: 'Amal Haddad', kind: 'applicant', applicant_id: applicant.id }).execute();
+				await trx
+					.insertInto('app_user')
+					.values({
+						email: `${vNumber}@race.test`,
+						password_hash: 'x',
+						display_name: 'Amal Haddad',
+						kind: 'applicant',
+						applicant_id: applicant.id
+					})
+					.execute();
 				inserted();
 				await held;
 			});
 		await ready;
 		const batch = ingestEvents(db(), {
-			events: [submitted(newReference(), '2026-02-01T09:00:00+01:00', { vNumber, applicant: { name: 'Amal Haddad', birthDate: '1985-01-01', language: 'ar' } })]
+			events: [
+				submitted(newReference(), '2026-02-01T09:00:00+01:00', {
+					vNumber,
+					applicant: { name: 'Amal Haddad', birthDate: '1985-01-01', language: 'ar' }
+				})
+			]
 		});
 		await new Promise((resolve) => setTimeout(resolve, 300));
 		release();
 		await activation;
-		expect(await batch).toMatchObject({ ok: false, errors: [{ index: 0, code: 'identity_locked' }] });
-		expect(await db().selectFrom('applicant').select('birth_date').where('id', '=', applicant.id).executeTakeFirstOrThrow()).toEqual({ birth_date: '1990-04-12' });
+		expect(await batch).toMatchObject({
+			ok: false,
+			errors: [{ index: 0, code: 'identity_locked' }]
+		});
+		expect(
+			await db()
+				.selectFrom('applicant')
+				.select('birth_date')
+				.where('id', '=', applicant.id)
+				.executeTakeFirstOrThrow()
+		).toEqual({ birth_date: '1990-04-12' });
 	});
 });

@@ -46,13 +46,18 @@ function postgres(url: string): Engine {
 	};
 }
 
-export const engines: Engine[] = process.env.TEST_DATABASE_URL ? [pglite, postgres(process.env.TEST_DATABASE_URL)] : [pglite];
+export const engines: Engine[] = process.env.TEST_DATABASE_URL
+	? [pglite, postgres(process.env.TEST_DATABASE_URL)]
+	: [pglite];
 
 /**
  * Runs a suite once per database engine, each on a fresh migrated database shared by the
  * suite's tests. Tests use distinct case references so that they do not see each other.
  */
-export function describeEachEngine(title: string, suite: (ctx: { db: () => Db; engine: Engine['name'] }) => void): void {
+export function describeEachEngine(
+	title: string,
+	suite: (ctx: { db: () => Db; engine: Engine['name'] }) => void
+): void {
 	for (const engine of engines) {
 		describe(`${title} [${engine.name}]`, () => {
 			let handle: Awaited<ReturnType<Engine['create']>>;

@@ -29,9 +29,21 @@ export function submitted(reference: string, at: string, overrides: Record<strin
 }
 
 export function stageEntered(reference: string, at: string, stage: string) {
-	return { id: randomUUID(), type: 'case.stage_entered', occurredAt: at, case: reference, data: { stage } };
+	return {
+		id: randomUUID(),
+		type: 'case.stage_entered',
+		occurredAt: at,
+		case: reference,
+		data: { stage }
+	};
 }
 
 export function decided(reference: string, at: string, outcome = 'granted') {
-	return { id: randomUUID(), type: 'case.decided', occurredAt: at, case: reference, data: { outcome } };
+	return {
+		id: randomUUID(),
+		type: 'case.decided',
+		occurredAt: at,
+		case: reference,
+		data: { outcome }
+	};
 }

@@ -6,7 +6,9 @@ test('HSTS is sent whenever the portal is reached over https, whatever NODE_ENV 
 	try {
 		for (const env of ['production', 'development', 'test']) {
 			process.env.NODE_ENV = env;
-			expect(securityHeaders(new URL('https://mijn-aanvraag.example/cases'))['Strict-Transport-Security']).toBe('max-age=31536000; includeSubDomains');
+			expect(
+				securityHeaders(new URL('https://mijn-aanvraag.example/cases'))['Strict-Transport-Security']
+			).toBe('max-age=31536000; includeSubDomains');
 		}
 	} finally {
 		process.env.NODE_ENV = before;

@@ -59,7 +59,9 @@ async function startSmtp(options: Partial<SMTPServerOptions> = {}): Promise<Test
 }
 
 function decodeQuotedPrintable(raw: string): string {
-	const bytes = raw.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+	const bytes = raw
+		.replace(/=\r?\n/g, '')
+		.replace(/=([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
 	return Buffer.from(bytes, 'latin1').toString('utf8');
 }
 
@@ -90,23 +92,54 @@ afterAll(async () => {
 describeEachEngine('e-mail', ({ db, engine }) => {
 	afterEach(async () => {
 		// Later tests start their own delivery runs; leave them nothing from this one.
-		await db().updateTable('email_outbox').set({ sent_at: new Date() }).where('sent_at', 'is', null).execute();
+		await db()
+			.updateTable('email_outbox')
+			.set({ sent_at: new Date() })
+			.where('sent_at', 'is', null)
+			.execute();
 	});
 
 	it('renders the password reset in Dutch and in English, with the name and the link', async () => {
 		const link = 'https://mijn-aanvraag.example/auth/reset/abc123';
-		const nlId = await queueEmail(db(), { to: 'amal@example.org', template: 'password_reset', lang: 'nl', params: { link, name: 'Amal Haddad' } });
-		const enId = await queueEmail(db(), { to: 'amal@example.org', template: 'password_reset', lang: 'en', params: { link, name: 'Amal Haddad' } });
-		const arId = await queueEmail(db(), { to: 'amal@example.org', template: 'password_reset', lang: 'ar', params: { link, name: 'Amal Haddad' } });
-		const tiId = await queueEmail(db(), { to: 'amal@example.org', template: 'password_reset', lang: 'ti', params: { link, name: 'Amal Haddad' } });
+		const nlId = await queueEmail(db(), {
+			to: 'amal@example.org',
+			template: 'password_reset',
+			lang: 'nl',
+			params: { link, name: 'Amal Haddad' }
+		});
+		const enId = await queueEmail(db(), {
+			to: 'amal@example.org',
+			template: 'password_reset',
+			lang: 'en',
+			params: { link, name: 'Amal Haddad' }
+		});
+		const arId = await queueEmail(db(), {
+			to: 'amal@example.org',
+			template: 'password_reset',
+			lang: 'ar',
+			params: { link, name: 'Amal Haddad' }
+		});
+		const tiId = await queueEmail(db(), {
+			to: 'amal@example.org',
+			template: 'password_reset',
+			lang: 'ti',
+			params: { link, name: 'Amal Haddad' }
+		});
 
 		const nl = await outboxRow(db(), nlId);
 		expect(nl.subject).toBe('Nieuw wachtwoord instellen voor Mijn Aanvraag');
 		expect(nl.body_text).toContain('Beste Amal Haddad,');
 		expect(nl.body_text).toContain(`\n${link}\n`);
 		expect(nl.body_text).toContain('De link werkt 1 keer en is 1 uur geldig.');
-		expect(nl.body_text).toContain('Heeft u niet zelf om een nieuw wachtwoord gevraagd? Dan hoeft u niets te doen.');
-		expect(nl).toMatchObject({ to_address: 'amal@example.org', sent_at: null, attempts: 0, last_error: null });
+		expect(nl.body_text).toContain(
+			'Heeft u niet zelf om een nieuw wachtwoord gevraagd? Dan hoeft u niets te doen.'
+		);
+		expect(nl).toMatchObject({
+			to_address: 'amal@example.org',
+			sent_at: null,
+			attempts: 0,
+			last_error: null
+		});
 
 		const en = await outboxRow(db(), enId);
 		expect(en.subject).toBe('Set a new password for Mijn Aanvraag');
@@ -129,11 +162,18 @@ describeEachEngine('e-mail', ({ db, engine }) => {
 			db()
 				.transaction()
 				.execute(async (trx) => {
-					await queueEmail(trx, { to, template: 'password_reset', lang: 'nl', params: { link: 'https://x.example/r/1', name: 'A' } });
+					await queueEmail(trx, {
+						to,
+						template: 'password_reset',
+						lang: 'nl',
+						params: { link: 'https://x.example/r/1', name: 'A' }
+					});
 					throw new Error('rolled back');
 				})
 		).rejects.toThrow('rolled back');
-		expect(await db().selectFrom('email_outbox').select('id').where('to_address', '=', to).execute()).toEqual([]);
+		expect(
+			await db().selectFrom('email_outbox').select('id').where('to_address', '=', to).execute()
+		).toEqual([]);
 	});
 
 	it('delivers to an SMTP server, oldest first, and marks the messages sent', async () => {
@@ -141,10 +181,22 @@ describeEachEngine('e-mail', ({ db, engine }) => {
 		const transport = createTransport(smtp.url);
 		const [first, second] = [newAddress(), newAddress()];
 		const link = `https://mijn-aanvraag.example/auth/reset/${'k'.repeat(32)}`;
-		const firstId = await queueEmail(db(), { to: first, template: 'password_reset', lang: 'en', params: { link, name: 'Sam de Vries' } });
-		const secondId = await queueEmail(db(), { to: second, template: 'password_reset', lang: 'nl', params: { link: `${link}2`, name: 'Jan' } });
+		const firstId = await queueEmail(db(), {
+			to: first,
+			template: 'password_reset',
+			lang: 'en',
+			params: { link, name: 'Sam de Vries' }
+		});
+		const secondId = await queueEmail(db(), {
+			to: second,
+			template: 'password_reset',
+			lang: 'nl',
+			params: { link: `${link}2`, name: 'Jan' }
+		});
 
-		expect(await deliverPendingEmail(db(), transport, { from: 'Test <test@example.org>' })).toEqual({ sent: 2, failed: 0 });
+		expect(await deliverPendingEmail(db(), transport, { from: 'Test <test@example.org>' })).toEqual(
+			{ sent: 2, failed: 0 }
+		);
 
 		expect(smtp.received.map((m) => m.to)).toEqual([[first], [second]]);
 		const [message] = smtp.received;
@@ -177,11 +229,24 @@ describeEachEngine('e-mail', ({ db, engine }) => {
 				callback(Object.assign(new Error('Mailbox unavailable'), { responseCode: 550 }));
 			}
 		});
-		const refusedId = await queueEmail(db(), { to: refused, template: 'password_reset', lang: 'nl', params: { link: 'https://x.example/r/2', name: 'B' } });
-		const acceptedId = await queueEmail(db(), { to: accepted, template: 'password_reset', lang: 'nl', params: { link: 'https://x.example/r/3', name: 'C' } });
+		const refusedId = await queueEmail(db(), {
+			to: refused,
+			template: 'password_reset',
+			lang: 'nl',
+			params: { link: 'https://x.example/r/2', name: 'B' }
+		});
+		const acceptedId = await queueEmail(db(), {
+			to: accepted,
+			template: 'password_reset',
+			lang: 'nl',
+			params: { link: 'https://x.example/r/3', name: 'C' }
+		});
 
 		// A refused recipient is about that message only: the next one still goes.
-		expect(await deliverPendingEmail(db(), createTransport(smtp.url))).toEqual({ sent: 1, failed: 1 });
+		expect(await deliverPendingEmail(db(), createTransport(smtp.url))).toEqual({
+			sent: 1,
+			failed: 1
+		});
 
 		const row = await outboxRow(db(), refusedId);
 		expect(row.sent_at).toBeNull();
@@ -189,15 +254,30 @@ describeEachEngine('e-mail', ({ db, engine }) => {
 		expect(row.last_error).toMatch(/550.*Mailbox unavailable/);
 		expect((await outboxRow(db(), acceptedId)).sent_at).toBeInstanceOf(Date);
 		expect(smtp.received.map((m) => m.to)).toEqual([[accepted]]);
-		expect((await findOutbox(db(), 5)).find((m) => m.id === refusedId)).toMatchObject({ status: 'pending', attempts: 1, sentAt: null });
+		expect((await findOutbox(db(), 5)).find((m) => m.id === refusedId)).toMatchObject({
+			status: 'pending',
+			attempts: 1,
+			sentAt: null
+		});
 
 		// The next attempt waits a minute after queueing, so a burst of runs does not use them up.
-		expect(await deliverPendingEmail(db(), createTransport(smtp.url))).toEqual({ sent: 0, failed: 0 });
+		expect(await deliverPendingEmail(db(), createTransport(smtp.url))).toEqual({
+			sent: 0,
+			failed: 0
+		});
 	});
 
 	it('stops a run at a mail server that does not answer, without using up the other messages', async () => {
 		const ids = [];
-		for (let i = 0; i < 3; i++) ids.push(await queueEmail(db(), { to: newAddress(), template: 'password_reset', lang: 'en', params: { link: 'https://x.example/r/4', name: 'D' } }));
+		for (let i = 0; i < 3; i++)
+			ids.push(
+				await queueEmail(db(), {
+					to: newAddress(),
+					template: 'password_reset',
+					lang: 'en',
+					params: { link: 'https://x.example/r/4', name: 'D' }
+				})
+			);
 		const nowhere = createTransport({ host: '127.0.0.1', port: 1, connectionTimeout: 1000 });
 		expect(await deliverPendingEmail(db(), nowhere)).toEqual({ sent: 0, failed: 1 });
 		const rows = await Promise.all(ids.map((id) => outboxRow(db(), id)));
@@ -209,8 +289,19 @@ describeEachEngine('e-mail', ({ db, engine }) => {
 	it('lets two delivery runs at once send each message once', async () => {
 		const smtp = await startSmtp();
 		const ids = [];
-		for (let i = 0; i < 6; i++) ids.push(await queueEmail(db(), { to: newAddress(), template: 'password_reset', lang: 'nl', params: { link: `https://x.example/r/5${i}`, name: 'E' } }));
-		const results = await Promise.all([deliverPendingEmail(db(), createTransport(smtp.url)), deliverPendingEmail(db(), createTransport(smtp.url))]);
+		for (let i = 0; i < 6; i++)
+			ids.push(
+				await queueEmail(db(), {
+					to: newAddress(),
+					template: 'password_reset',
+					lang: 'nl',
+					params: { link: `https://x.example/r/5${i}`, name: 'E' }
+				})
+			);
+		const results = await Promise.all([
+			deliverPendingEmail(db(), createTransport(smtp.url)),
+			deliverPendingEmail(db(), createTransport(smtp.url))
+		]);
 		expect(results[0].sent + results[1].sent).toBe(6);
 		expect(smtp.received).toHaveLength(6);
 		expect(new Set(smtp.received.map((m) => m.to[0])).size).toBe(6);
@@ -218,13 +309,24 @@ describeEachEngine('e-mail', ({ db, engine }) => {
 
 	it(`runs as a pg-boss job: a nudge delivers within seconds, and stop() is quick`, async () => {
 		const smtp = await startSmtp();
-		const jobs = await startJobs(db(), { embedded: engine === 'pglite', smtpUrl: smtp.url, mailFrom: 'Mijn Aanvraag <no-reply@test.example>' });
+		const jobs = await startJobs(db(), {
+			embedded: engine === 'pglite',
+			smtpUrl: smtp.url,
+			mailFrom: 'Mijn Aanvraag <no-reply@test.example>'
+		});
 		try {
 			const to = newAddress();
 			const link = 'https://mijn-aanvraag.example/auth/reset/job';
 			const id = await db()
 				.transaction()
-				.execute((trx) => queueEmail(trx, { to, template: 'password_reset', lang: 'en', params: { link, name: 'F' } }));
+				.execute((trx) =>
+					queueEmail(trx, {
+						to,
+						template: 'password_reset',
+						lang: 'en',
+						params: { link, name: 'F' }
+					})
+				);
 			const queuedAt = Date.now();
 			await sendEmailNudge();
 			const row = await until(async () => {
@@ -256,7 +358,12 @@ describeEachEngine('e-mail', ({ db, engine }) => {
 			}
 		});
 		const jobs = await startJobs(db(), { embedded: engine === 'pglite', smtpUrl: smtp.url });
-		const id = await queueEmail(db(), { to: newAddress(), template: 'password_reset', lang: 'nl', params: { link: 'https://x.example/r/6', name: 'G' } });
+		const id = await queueEmail(db(), {
+			to: newAddress(),
+			template: 'password_reset',
+			lang: 'nl',
+			params: { link: 'https://x.example/r/6', name: 'G' }
+		});
 		await sendEmailNudge();
 		await until(async () => dataStarted, 5000);
 		expect(await findOutbox(db(), 1)).toMatchObject([{ id, status: 'sending' }]);
@@ -266,13 +373,22 @@ describeEachEngine('e-mail', ({ db, engine }) => {
 		const took = Date.now() - began;
 		console.log(`[${engine}] stop() during a send took ${took} ms`);
 		expect(took).toBeLessThan(5000);
-		expect(await outboxRow(db(), id)).toMatchObject({ sent_at: null, attempts: 0, last_error: 'interrupted by shutdown' });
+		expect(await outboxRow(db(), id)).toMatchObject({
+			sent_at: null,
+			attempts: 0,
+			last_error: 'interrupted by shutdown'
+		});
 	});
 
 	it('without SMTP starts no e-mail worker: messages stay in the outbox', async () => {
 		const jobs = await startJobs(db(), { embedded: engine === 'pglite' });
 		try {
-			const id = await queueEmail(db(), { to: newAddress(), template: 'password_reset', lang: 'nl', params: { link: 'https://x.example/r/7', name: 'H' } });
+			const id = await queueEmail(db(), {
+				to: newAddress(),
+				template: 'password_reset',
+				lang: 'nl',
+				params: { link: 'https://x.example/r/7', name: 'H' }
+			});
 			await sendEmailNudge();
 			await new Promise((resolve) => setTimeout(resolve, 500));
 			expect((await findOutbox(db(), 1))[0]).toMatchObject({ id, status: 'pending', attempts: 0 });

@@ -3,7 +3,12 @@ import { createServer } from 'node:net';
 import { error, json, redirect, type RequestEvent } from '@sveltejs/kit';
 import { sql } from 'kysely';
 import { createDatabase } from '$lib/server/db';
-import { handleDatabaseOutage, noteDatabaseFailure, REQUEST_DEADLINE_MS, sessionUnchecked } from '$lib/server/outage';
+import {
+	handleDatabaseOutage,
+	noteDatabaseFailure,
+	REQUEST_DEADLINE_MS,
+	sessionUnchecked
+} from '$lib/server/outage';
 
 /** A real error of a refused connection, as the pool gives it. */
 let refused: unknown;
@@ -13,7 +18,10 @@ beforeAll(async () => {
 	await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
 	const port = (closed.address() as { port: number }).port;
 	await new Promise((resolve) => closed.close(resolve));
-	const db = createDatabase({ url: `postgres://nobody@127.0.0.1:${port}/none`, timeouts: { connectMs: 500, statementMs: 500, idleInTransactionMs: 500, queryMs: 500 } });
+	const db = createDatabase({
+		url: `postgres://nobody@127.0.0.1:${port}/none`,
+		timeouts: { connectMs: 500, statementMs: 500, idleInTransactionMs: 500, queryMs: 500 }
+	});
 	refused = await sql`select 1`.execute(db).then(
 		() => null,
 		(e: unknown) => e
@@ -26,7 +34,10 @@ afterEach(() => {
 	vi.useRealTimers();
 });
 
-function eventFor(path: string, options: { lang?: string; dataRequest?: boolean; method?: string } = {}): RequestEvent {
+function eventFor(
+	path: string,
+	options: { lang?: string; dataRequest?: boolean; method?: string } = {}
+): RequestEvent {
 	const url = new URL(`http://localhost${path}`);
 	return {
 		url,
@@ -36,7 +47,10 @@ function eventFor(path: string, options: { lang?: string; dataRequest?: boolean;
 	} as unknown as RequestEvent;
 }
 
-function run(event: RequestEvent, resolve: (event: RequestEvent) => Response | Promise<Response>): Promise<Response> {
+function run(
+	event: RequestEvent,
+	resolve: (event: RequestEvent) => Response | Promise<Response>
+): Promise<Response> {
 	return Promise.resolve(handleDatabaseOutage({ event, resolve: resolve as never }));
 }
 
@@ -64,11 +78,15 @@ describe('answering while the database is unavailable', () => {
 	});
 
 	it('answers the event API in its own error shape, and data requests as JSON', async () => {
-		const api = await run(eventFor('/api/v1/events', { method: 'POST' }), () => Promise.reject(refused));
+		const api = await run(eventFor('/api/v1/events', { method: 'POST' }), () =>
+			Promise.reject(refused)
+		);
 		expect(api.status).toBe(503);
 		expect(api.headers.get('retry-after')).toMatch(/^\d+$/);
 		expect((await api.json()).errors[0]).toMatchObject({ index: -1, code: 'database_unavailable' });
-		const data = await run(eventFor('/cases/__data.json', { dataRequest: true }), () => Promise.reject(refused));
+		const data = await run(eventFor('/cases/__data.json', { dataRequest: true }), () =>
+			Promise.reject(refused)
+		);
 		expect(data.status).toBe(503);
 		expect(await data.json()).toMatchObject({ code: 'database_unavailable' });
 	});
@@ -78,7 +96,10 @@ describe('answering while the database is unavailable', () => {
 		const response = await run(event, () => {
 			// What SvelteKit does with an error thrown by a load: handleError, then the error page with 500.
 			expect(noteDatabaseFailure(event, refused)).toBe(true);
-			return new Response('<h1>error page</h1>', { status: 500, headers: { 'Content-Type': 'text/html' } });
+			return new Response('<h1>error page</h1>', {
+				status: 500,
+				headers: { 'Content-Type': 'text/html' }
+			});
 		});
 		expect(response.status).toBe(503);
 		expect(response.headers.get('retry-after')).toMatch(/^\d+$/);
@@ -125,7 +146,10 @@ describe('a session that cannot be checked', () => {
 	});
 
 	it('leaves a sign-in redirect alone when the session was checked', async () => {
-		const response = await run(eventFor('/cases'), () => new Response(null, { status: 303, headers: { location: '/auth/login' } }));
+		const response = await run(
+			eventFor('/cases'),
+			() => new Response(null, { status: 303, headers: { location: '/auth/login' } })
+		);
 		expect(response.status).toBe(303);
 	});
 });

@@ -71,7 +71,14 @@ describe('estimateTurn', () => {
 
 	it('gives no estimate at all without history', () => {
 		const r = estimateTurn({ ahead: 10, history: { exitsPerWeek: [] } });
-		expect(r).toMatchObject({ kind: 'no_history', pointWeeks: null, lowWeeks: null, highWeeks: null, basisWeeks: 0, confidence: 0.8 });
+		expect(r).toMatchObject({
+			kind: 'no_history',
+			pointWeeks: null,
+			lowWeeks: null,
+			highWeeks: null,
+			basisWeeks: 0,
+			confidence: 0.8
+		});
 		expect(r.caveats).toEqual(['no_history']);
 	});
 
@@ -98,7 +105,9 @@ describe('estimateTurn', () => {
 			expect(r.caveats).toContain('stalled');
 		}
 		// One quiet week (a holiday) is not a stall.
-		expect(estimateTurn({ ahead: 10, history: { exitsPerWeek: [...weeks(20, 100), 0] } }).kind).toBe('estimate');
+		expect(
+			estimateTurn({ ahead: 10, history: { exitsPerWeek: [...weeks(20, 100), 0] } }).kind
+		).toBe('estimate');
 	});
 
 	it('puts the case with no one ahead within the first week', () => {
@@ -110,7 +119,10 @@ describe('estimateTurn', () => {
 	});
 
 	it('is deterministic and leaves its input alone', () => {
-		const history = Object.freeze({ exitsPerWeek: Object.freeze([...falling]), priorityEntriesPerWeek: Object.freeze(weeks(26, 3)) });
+		const history = Object.freeze({
+			exitsPerWeek: Object.freeze([...falling]),
+			priorityEntriesPerWeek: Object.freeze(weeks(26, 3))
+		});
 		const a = estimateTurn({ ahead: 1234, history });
 		const b = estimateTurn({ ahead: 1234, history });
 		expect(b).toEqual(a);
@@ -118,7 +130,9 @@ describe('estimateTurn', () => {
 	});
 
 	it('widens the interval with the horizon', () => {
-		const history = { exitsPerWeek: [100, 120, 90, 110, 95, 105, 130, 80, 100, 115, 85, 100, 110, 90, 100, 105] };
+		const history = {
+			exitsPerWeek: [100, 120, 90, 110, 95, 105, 130, 80, 100, 115, 85, 100, 110, 90, 100, 105]
+		};
 		const near = turn(200, history);
 		const far = turn(4000, history);
 		expect(relativeWidth(far)).toBeGreaterThan(relativeWidth(near));
@@ -134,7 +148,10 @@ describe('estimateTurn', () => {
 		expect(priority.pointWeeks).toBeCloseTo(4.51, 2);
 		expect(priority.caveats).not.toContain('priority_inflow');
 		// When priority takes (nearly) everything, a normal case does not move.
-		const swamped = estimateTurn({ ahead: 5, history: { exitsPerWeek: weeks(8, 100), priorityEntriesPerWeek: weeks(8, 100) } });
+		const swamped = estimateTurn({
+			ahead: 5,
+			history: { exitsPerWeek: weeks(8, 100), priorityEntriesPerWeek: weeks(8, 100) }
+		});
 		expect(swamped.kind).toBe('stalled');
 	});
 
@@ -144,22 +161,28 @@ describe('estimateTurn', () => {
 
 	it('refuses impossible input', () => {
 		expect(() => estimateTurn({ ahead: -1, history: { exitsPerWeek: [1] } })).toThrow(RangeError);
-		expect(() => estimateTurn({ ahead: Number.NaN, history: { exitsPerWeek: [1] } })).toThrow(RangeError);
-		expect(() => estimateTurn({ ahead: 1, history: { exitsPerWeek: [1, -2] } })).toThrow(RangeError);
+		expect(() => estimateTurn({ ahead: Number.NaN, history: { exitsPerWeek: [1] } })).toThrow(
+			RangeError
+		);
+		expect(() => estimateTurn({ ahead: 1, history: { exitsPerWeek: [1, -2] } })).toThrow(
+			RangeError
+		);
 	});
 
 	it('costs well under half a millisecond a call', () => {
 		const exits = Array.from({ length: 26 }, (_, i) => 150 + 50 * Math.sin(i / 2));
 		const calls = 2000;
 		const began = performance.now();
-		for (let i = 0; i < calls; i++) estimateTurn({ ahead: i * 3, history: { exitsPerWeek: exits } });
+		for (let i = 0; i < calls; i++)
+			estimateTurn({ ahead: i * 3, history: { exitsPerWeek: exits } });
 		expect((performance.now() - began) / calls).toBeLessThan(0.5);
 	});
 });
 
 describe('weeklyHistory', () => {
 	const until = Date.UTC(2026, 10, 23); // a Monday
-	const at = (weeksBack: number, days = 2) => new Date(until - weeksBack * WEEK_MS + days * 86_400_000);
+	const at = (weeksBack: number, days = 2) =>
+		new Date(until - weeksBack * WEEK_MS + days * 86_400_000);
 
 	it('counts exits per complete week, oldest first, and leaves the current week out', () => {
 		const spans = [
@@ -181,7 +204,9 @@ describe('weeklyHistory', () => {
 			{ enteredAt: at(2, 1), leftAt: null }
 		];
 		expect(weeklyHistory(spans, { until, weeks: 26 }).exitsPerWeek).toEqual([0, 1]);
-		expect(weeklyHistory(spans, { until, weeks: 26, since: until - 26 * WEEK_MS }).exitsPerWeek).toHaveLength(26);
+		expect(
+			weeklyHistory(spans, { until, weeks: 26, since: until - 26 * WEEK_MS }).exitsPerWeek
+		).toHaveLength(26);
 		expect(weeklyHistory([], { until }).exitsPerWeek).toEqual([]);
 	});
 
@@ -197,11 +222,18 @@ describe('weeklyHistory', () => {
 });
 
 describe('later stages and the decision range', () => {
-	const spread = (from: number, to: number, n = 101) => Array.from({ length: n }, (_, i) => from + ((to - from) * i) / (n - 1));
+	const spread = (from: number, to: number, n = 101) =>
+		Array.from({ length: n }, (_, i) => from + ((to - from) * i) / (n - 1));
 
 	it('gives one stage its own 10th, 50th and 90th percentile', () => {
 		const r = combineLaterStages([{ stage: 'decision', samplesDays: spread(0, 100) }]);
-		expect(r).toMatchObject({ lowDays: 10, typicalDays: 50, highDays: 90, confidence: 0.8, caveats: [] });
+		expect(r).toMatchObject({
+			lowDays: 10,
+			typicalDays: 50,
+			highDays: 90,
+			confidence: 0.8,
+			caveats: []
+		});
 	});
 
 	it('adds medians and combines spreads in quadrature, narrower than adding the percentiles', () => {
@@ -218,7 +250,9 @@ describe('later stages and the decision range', () => {
 	});
 
 	it('treats an optional stage as zero days for the cases that skip it', () => {
-		const r = combineLaterStages([{ stage: 'embassy_interview', samplesDays: spread(14, 56), share: 0.2 }]);
+		const r = combineLaterStages([
+			{ stage: 'embassy_interview', samplesDays: spread(14, 56), share: 0.2 }
+		]);
 		expect(r.lowDays).toBe(0);
 		expect(r.typicalDays).toBe(0);
 		expect(r.highDays).toBeCloseTo(35, 6);
@@ -246,7 +280,9 @@ describe('later stages and the decision range', () => {
 		expect(d.lowDays).toBeGreaterThan(e.lowWeeks * 7 + 10 - 1e-9);
 		expect(d.highDays).toBeLessThan(e.highWeeks * 7 + 90 + 1e-9);
 		expect(d.confidence).toBe(0.8);
-		expect(estimateDecision(estimateTurn({ ahead: 1, history: { exitsPerWeek: [] } }), later)).toBeNull();
+		expect(
+			estimateDecision(estimateTurn({ ahead: 1, history: { exitsPerWeek: [] } }), later)
+		).toBeNull();
 	});
 
 	it('interpolates percentiles between order statistics', () => {

@@ -20,9 +20,17 @@ async function expectPositionsMatchRecount(db: Db, product: string) {
 	const order = await findWaitingInOrder(db, product, 'assessment', 100_000);
 	for (const [index, row] of order.entries()) {
 		const engine = await findQueuePosition(db, row.reference);
-		expect(engine, row.reference).toMatchObject({ ahead: index, waiting: order.length, position: index + 1 });
+		expect(engine, row.reference).toMatchObject({
+			ahead: index,
+			waiting: order.length,
+			position: index + 1
+		});
 	}
-	const counts = await db.selectFrom('queue_day_count').select((eb) => eb.fn.sum<number>('waiting').as('n')).where('product_code', '=', product).executeTakeFirst();
+	const counts = await db
+		.selectFrom('queue_day_count')
+		.select((eb) => eb.fn.sum<number>('waiting').as('n'))
+		.where('product_code', '=', product)
+		.executeTakeFirst();
 	expect(Number(counts?.n ?? 0)).toBe(order.length);
 }
 
@@ -38,15 +46,30 @@ describeEachEngine('position engine', ({ db }) => {
 				const ref = newReference();
 				// Several cases share an entry moment, and moments spread over days, to test ties and buckets.
 				const at = new Date(clock + Math.floor(next() * 3) * 3_600_000 * 9).toISOString();
-				events.push(submitted(ref, '2026-01-01T08:00:00Z', { product }), stageEntered(ref, at, 'fee_payment'), stageEntered(ref, at, 'assessment'));
+				events.push(
+					submitted(ref, '2026-01-01T08:00:00Z', { product }),
+					stageEntered(ref, at, 'fee_payment'),
+					stageEntered(ref, at, 'assessment')
+				);
 				waiting.push(ref);
 			}
 			clock += 86_400_000 * (1 + Math.floor(next() * 2));
 			expect((await ingestEvents(db(), { events })).ok).toBe(true);
 			const leaving = waiting.splice(Math.floor(next() * waiting.length), 4);
 			const exitAt = new Date(clock).toISOString();
-			expect((await ingestEvents(db(), { events: leaving.map((ref) => stageEntered(ref, exitAt, 'decision')) })).ok).toBe(true);
-			for (let i = 0; i < 2; i++) await moveToStream(db(), waiting[Math.floor(next() * waiting.length)], next() < 0.8 ? 'priority' : 'normal');
+			expect(
+				(
+					await ingestEvents(db(), {
+						events: leaving.map((ref) => stageEntered(ref, exitAt, 'decision'))
+					})
+				).ok
+			).toBe(true);
+			for (let i = 0; i < 2; i++)
+				await moveToStream(
+					db(),
+					waiting[Math.floor(next() * waiting.length)],
+					next() < 0.8 ? 'priority' : 'normal'
+				);
 			await expectPositionsMatchRecount(db(), product);
 		}
 	});
@@ -61,7 +84,12 @@ describeEachEngine('position engine', ({ db }) => {
 				stageEntered(second, '2026-02-03T08:00:00Z', 'assessment')
 			]
 		});
-		const entry = await db().selectFrom('queue_entry').innerJoin('case', 'case.id', 'queue_entry.case_id').selectAll('queue_entry').where('reference', '=', second).executeTakeFirstOrThrow();
+		const entry = await db()
+			.selectFrom('queue_entry')
+			.innerJoin('case', 'case.id', 'queue_entry.case_id')
+			.selectAll('queue_entry')
+			.where('reference', '=', second)
+			.executeTakeFirstOrThrow();
 		expect((await findQueuePosition(db(), second))?.ahead).toBe(await countAhead(db(), entry));
 	});
 
@@ -73,15 +101,35 @@ describeEachEngine('position engine', ({ db }) => {
 				refs,
 				events: refs.flatMap((ref, i) => [
 					submitted(ref, '2026-03-01T08:00:00Z', { product }),
-					stageEntered(ref, new Date(Date.parse('2026-03-02T08:00:00Z') + (b * 25 + i) * 600_000).toISOString(), 'fee_payment'),
-					stageEntered(ref, new Date(Date.parse('2026-03-02T08:00:00Z') + (b * 25 + i) * 600_000 + 1000).toISOString(), 'assessment')
+					stageEntered(
+						ref,
+						new Date(Date.parse('2026-03-02T08:00:00Z') + (b * 25 + i) * 600_000).toISOString(),
+						'fee_payment'
+					),
+					stageEntered(
+						ref,
+						new Date(
+							Date.parse('2026-03-02T08:00:00Z') + (b * 25 + i) * 600_000 + 1000
+						).toISOString(),
+						'assessment'
+					)
 				])
 			};
 		});
 		await Promise.all(batches.map((b) => ingestEvents(db(), { events: b.events })));
-		await Promise.all(batches.map((b) => ingestEvents(db(), { events: b.refs.slice(0, 5).map((ref) => stageEntered(ref, '2026-04-01T08:00:00Z', 'decision')) })));
+		await Promise.all(
+			batches.map((b) =>
+				ingestEvents(db(), {
+					events: b.refs
+						.slice(0, 5)
+						.map((ref) => stageEntered(ref, '2026-04-01T08:00:00Z', 'decision'))
+				})
+			)
+		);
 		await expectPositionsMatchRecount(db(), product);
-		const negative = await sql<{ n: number }>`select count(*)::int as n from queue_day_count where waiting < 0`.execute(db());
+		const negative = await sql<{
+			n: number;
+		}>`select count(*)::int as n from queue_day_count where waiting < 0`.execute(db());
 		expect(negative.rows[0].n).toBe(0);
 		void randomUUID;
 	});

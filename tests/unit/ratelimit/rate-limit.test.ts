@@ -26,7 +26,10 @@ describeEachEngine('rate limit', ({ db }) => {
 		const narrow = { key: 'test:narrow', limit: 1, windowMs: minute };
 		const wide = { key: 'test:wide', limit: 100, windowMs: 10 * minute };
 		await consume(db(), [narrow, wide], now);
-		expect(await consume(db(), [narrow, wide], now)).toEqual({ allowed: false, retryAt: new Date(now.getTime() + minute) });
+		expect(await consume(db(), [narrow, wide], now)).toEqual({
+			allowed: false,
+			retryAt: new Date(now.getTime() + minute)
+		});
 	});
 
 	test('refund gives a hit back, reset forgets the key, and ended windows are deleted', async () => {
@@ -37,8 +40,15 @@ describeEachEngine('rate limit', ({ db }) => {
 		expect((await consume(db(), limits, now)).allowed).toBe(true);
 		await reset(db(), ['test:refund']);
 		expect((await peek(db(), limits, now)).allowed).toBe(true);
-		await consume(db(), [{ key: 'test:old', limit: 1, windowMs: minute }], new Date('2026-01-01T00:00:00Z'));
+		await consume(
+			db(),
+			[{ key: 'test:old', limit: 1, windowMs: minute }],
+			new Date('2026-01-01T00:00:00Z')
+		);
 		expect(await deleteEndedWindows(db(), now)).toBeGreaterThanOrEqual(1);
-		expect((await db().selectFrom('rate_limit').select('key').where('key', '=', 'test:old').execute()).length).toBe(0);
+		expect(
+			(await db().selectFrom('rate_limit').select('key').where('key', '=', 'test:old').execute())
+				.length
+		).toBe(0);
 	});
 });

@@ -22,7 +22,16 @@ const stats: Statistics = {
 			],
 			recentExits: 12,
 			medianWaitDays: 5.54,
-			newcomer: { kind: 'estimate', pointWeeks: 0.46, lowWeeks: 0.31, highWeeks: 0.72, throughputPerWeek: 6, confidence: 0.8, basisWeeks: 2, caveats: ['short_history'] }
+			newcomer: {
+				kind: 'estimate',
+				pointWeeks: 0.46,
+				lowWeeks: 0.31,
+				highWeeks: 0.72,
+				throughputPerWeek: 6,
+				confidence: 0.8,
+				basisWeeks: 2,
+				caveats: ['short_history']
+			}
 		},
 		{
 			product: 'studie',
@@ -34,7 +43,16 @@ const stats: Statistics = {
 			],
 			recentExits: 1,
 			medianWaitDays: null,
-			newcomer: { kind: 'stalled', pointWeeks: null, lowWeeks: null, highWeeks: null, throughputPerWeek: 0, confidence: 0.8, basisWeeks: 2, caveats: ['stalled'] }
+			newcomer: {
+				kind: 'stalled',
+				pointWeeks: null,
+				lowWeeks: null,
+				highWeeks: null,
+				throughputPerWeek: 0,
+				confidence: 0.8,
+				basisWeeks: 2,
+				caveats: ['stalled']
+			}
 		}
 	]
 };
@@ -42,7 +60,12 @@ const stats: Statistics = {
 describe('statistics export', () => {
 	it("gives a newcomer's expected wait where there is one, and none where the queue stalled", () => {
 		const body = statisticsToJson(stats, 'en');
-		expect(body.queues[0].newcomerWaitWeeks).toEqual({ low: 0.3, point: 0.5, high: 0.7, confidence: 0.8 });
+		expect(body.queues[0].newcomerWaitWeeks).toEqual({
+			low: 0.3,
+			point: 0.5,
+			high: 0.7,
+			confidence: 0.8
+		});
 		expect(body.queues[1].newcomerWaitWeeks).toBeNull();
 		const csv = statisticsToCsv(stats, 'en');
 		expect(csv).toContain('newcomer_wait_weeks_high,,,0.7');
@@ -70,9 +93,25 @@ describe('statistics export', () => {
 		// A byte-order mark, so that Excel reads the file as UTF-8.
 		expect(csv.startsWith('\uFEFF')).toBe(true);
 		// No field here holds a comma or a quote, so a plain split reads it.
-		const [header, ...lines] = csv.slice(1).trimEnd().split('\n').map((line) => line.split(','));
-		expect(header).toEqual(['computed_at', 'product', 'product_name', 'stage', 'stage_name', 'figure', 'first_day', 'last_day', 'value']);
-		const rows = lines.map((cells) => Object.fromEntries(header.map((name, i) => [name, cells[i]])));
+		const [header, ...lines] = csv
+			.slice(1)
+			.trimEnd()
+			.split('\n')
+			.map((line) => line.split(','));
+		expect(header).toEqual([
+			'computed_at',
+			'product',
+			'product_name',
+			'stage',
+			'stage_name',
+			'figure',
+			'first_day',
+			'last_day',
+			'value'
+		]);
+		const rows = lines.map((cells) =>
+			Object.fromEntries(header.map((name, i) => [name, cells[i]]))
+		);
 		// Four figures per queue, and three more for a queue with a newcomer estimate.
 		expect(rows).toHaveLength(2 * 4 + 3);
 		expect(rows.slice(0, 4).map((r) => [r.figure, r.first_day, r.last_day, r.value])).toEqual([
@@ -81,7 +120,12 @@ describe('statistics export', () => {
 			['left_queue', '2026-11-16', '2026-11-22', '5'],
 			['median_wait_days', '2026-11-09', '2026-11-22', '5.5']
 		]);
-		expect(rows[0]).toMatchObject({ computed_at: '2026-11-25T11:00:00.000Z', product: 'nareis', product_name: 'Nareis', stage: 'assessment' });
+		expect(rows[0]).toMatchObject({
+			computed_at: '2026-11-25T11:00:00.000Z',
+			product: 'nareis',
+			product_name: 'Nareis',
+			stage: 'assessment'
+		});
 		expect(rows[10]).toMatchObject({ product: 'studie', figure: 'median_wait_days', value: '' });
 	});
 });

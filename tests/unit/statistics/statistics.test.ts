@@ -1,6 +1,11 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ingestEvents } from '$lib/server/events/event.service';
-import { getRecentStatistics, getStatistics, mondayOf, type Statistics } from '$lib/server/statistics/statistics.service';
+import {
+	getRecentStatistics,
+	getStatistics,
+	mondayOf,
+	type Statistics
+} from '$lib/server/statistics/statistics.service';
 import { describeEachEngine } from '../helpers/engines';
 import { decided, newReference, stageEntered, submitted } from '../helpers/factories';
 
@@ -9,13 +14,24 @@ import { decided, newReference, stageEntered, submitted } from '../helpers/facto
 // Monday 26 October to Sunday 22 November. Summer time ends on Sunday 25 October 2026.
 const NOW = new Date('2026-11-25T12:00:00+01:00');
 
-type Event = ReturnType<typeof submitted> | ReturnType<typeof stageEntered> | ReturnType<typeof decided>;
+type Event =
+	ReturnType<typeof submitted> | ReturnType<typeof stageEntered> | ReturnType<typeof decided>;
 
 /** A case that enters `queue` of `product` at `enteredAt` and, if `leftAt` is given, leaves it then. */
-function queueVisit(product: string, queue: string, enteredAt: string, leftAt?: string, leaveBy = 'decision'): Event[] {
+function queueVisit(
+	product: string,
+	queue: string,
+	enteredAt: string,
+	leftAt?: string,
+	leaveBy = 'decision'
+): Event[] {
 	const ref = newReference();
-	const events: Event[] = [submitted(ref, enteredAt, { product }), stageEntered(ref, enteredAt, queue)];
-	if (leftAt) events.push(leaveBy === 'decision' ? decided(ref, leftAt) : stageEntered(ref, leftAt, leaveBy));
+	const events: Event[] = [
+		submitted(ref, enteredAt, { product }),
+		stageEntered(ref, enteredAt, queue)
+	];
+	if (leftAt)
+		events.push(leaveBy === 'decision' ? decided(ref, leftAt) : stageEntered(ref, leftAt, leaveBy));
 	return events;
 }
 
@@ -44,27 +60,83 @@ describeEachEngine('queue statistics', ({ db }) => {
 		const events: Event[] = [
 			// nareis: ten leave in the week of 2 and of 9 November after waiting 1 to 10 days.
 			...Array.from({ length: 10 }, (_, i) =>
-				queueVisit('nareis', 'assessment', '2026-11-01T09:00:00+01:00', `2026-11-${day(2 + i)}T09:00:00+01:00`, i % 2 ? 'decision' : 'embassy_interview')
+				queueVisit(
+					'nareis',
+					'assessment',
+					'2026-11-01T09:00:00+01:00',
+					`2026-11-${day(2 + i)}T09:00:00+01:00`,
+					i % 2 ? 'decision' : 'embassy_interview'
+				)
 			).flat(),
 			// One leaves half an hour after midnight on Monday 26 October, after 14 days and 1 hour
 			// (summer time ended in between); one half an hour before, still in the week before.
-			...queueVisit('nareis', 'assessment', '2026-10-12T00:30:00+02:00', '2026-10-26T00:30:00+01:00'),
-			...queueVisit('nareis', 'assessment', '2026-10-20T09:00:00+02:00', '2026-10-25T23:30:00+01:00'),
+			...queueVisit(
+				'nareis',
+				'assessment',
+				'2026-10-12T00:30:00+02:00',
+				'2026-10-26T00:30:00+01:00'
+			),
+			...queueVisit(
+				'nareis',
+				'assessment',
+				'2026-10-20T09:00:00+02:00',
+				'2026-10-25T23:30:00+01:00'
+			),
 			// Two in the first week shown, one just before it.
-			...queueVisit('nareis', 'assessment', '2026-08-01T09:00:00+02:00', '2026-09-01T09:00:00+02:00'),
-			...queueVisit('nareis', 'assessment', '2026-08-02T09:00:00+02:00', '2026-09-06T23:59:00+02:00'),
-			...queueVisit('nareis', 'assessment', '2026-08-03T09:00:00+02:00', '2026-08-30T12:00:00+02:00'),
+			...queueVisit(
+				'nareis',
+				'assessment',
+				'2026-08-01T09:00:00+02:00',
+				'2026-09-01T09:00:00+02:00'
+			),
+			...queueVisit(
+				'nareis',
+				'assessment',
+				'2026-08-02T09:00:00+02:00',
+				'2026-09-06T23:59:00+02:00'
+			),
+			...queueVisit(
+				'nareis',
+				'assessment',
+				'2026-08-03T09:00:00+02:00',
+				'2026-08-30T12:00:00+02:00'
+			),
 			// Two leave in the current, incomplete week, after 1 and 20 days: not counted, and not waiting.
-			...queueVisit('nareis', 'assessment', '2026-11-23T09:00:00+01:00', '2026-11-24T09:00:00+01:00'),
-			...queueVisit('nareis', 'assessment', '2026-11-04T09:00:00+01:00', '2026-11-24T09:00:00+01:00'),
+			...queueVisit(
+				'nareis',
+				'assessment',
+				'2026-11-23T09:00:00+01:00',
+				'2026-11-24T09:00:00+01:00'
+			),
+			...queueVisit(
+				'nareis',
+				'assessment',
+				'2026-11-04T09:00:00+01:00',
+				'2026-11-24T09:00:00+01:00'
+			),
 			// Three still wait.
 			...queueVisit('nareis', 'assessment', '2026-11-12T09:00:00+01:00'),
 			...queueVisit('nareis', 'assessment', '2026-11-13T09:00:00+01:00'),
 			...queueVisit('nareis', 'assessment', '2026-11-20T09:00:00+01:00'),
 			// gezinshereniging: three leave in the window: too few for a median. One waits.
-			...queueVisit('gezinshereniging', 'assessment', '2026-10-01T09:00:00+02:00', '2026-11-03T09:00:00+01:00'),
-			...queueVisit('gezinshereniging', 'assessment', '2026-10-02T09:00:00+02:00', '2026-11-04T09:00:00+01:00'),
-			...queueVisit('gezinshereniging', 'assessment', '2026-10-03T09:00:00+02:00', '2026-11-05T09:00:00+01:00'),
+			...queueVisit(
+				'gezinshereniging',
+				'assessment',
+				'2026-10-01T09:00:00+02:00',
+				'2026-11-03T09:00:00+01:00'
+			),
+			...queueVisit(
+				'gezinshereniging',
+				'assessment',
+				'2026-10-02T09:00:00+02:00',
+				'2026-11-04T09:00:00+01:00'
+			),
+			...queueVisit(
+				'gezinshereniging',
+				'assessment',
+				'2026-10-03T09:00:00+02:00',
+				'2026-11-05T09:00:00+01:00'
+			),
 			...queueVisit('gezinshereniging', 'assessment', '2026-10-04T09:00:00+02:00')
 		];
 		// asiel: one case goes through the registration interview queue into the next queue.
@@ -99,7 +171,12 @@ describeEachEngine('queue statistics', ({ db }) => {
 		expect(stats.weeks).toHaveLength(12);
 		expect(stats.weeks[0]).toEqual({ firstDay: '2026-08-31', lastDay: '2026-09-06' });
 		expect(stats.weeks[11]).toEqual({ firstDay: '2026-11-16', lastDay: '2026-11-22' });
-		expect(stats.medianWindow).toEqual({ firstDay: '2026-10-26', lastDay: '2026-11-22', weeks: 4, minimumExits: 10 });
+		expect(stats.medianWindow).toEqual({
+			firstDay: '2026-10-26',
+			lastDay: '2026-11-22',
+			weeks: 4,
+			minimumExits: 10
+		});
 	});
 
 	it('counts who waits now', () => {
@@ -113,9 +190,17 @@ describeEachEngine('queue statistics', ({ db }) => {
 	it('counts who left per week, by Monday-to-Sunday weeks in Dutch time', () => {
 		const nareis = queue(stats, 'nareis', 'assessment');
 		expect(nareis.weeklyExits.map((w) => w.exits)).toEqual([2, 0, 0, 0, 0, 0, 0, 1, 1, 7, 3, 0]);
-		expect(nareis.weeklyExits[9]).toEqual({ firstDay: '2026-11-02', lastDay: '2026-11-08', exits: 7 });
-		expect(queue(stats, 'asiel', 'registration_interview_queue').weeklyExits.map((w) => w.exits)).toEqual([0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0]);
-		expect(queue(stats, 'verlenging', 'assessment').weeklyExits.map((w) => w.exits)).toEqual(Array(12).fill(0));
+		expect(nareis.weeklyExits[9]).toEqual({
+			firstDay: '2026-11-02',
+			lastDay: '2026-11-08',
+			exits: 7
+		});
+		expect(
+			queue(stats, 'asiel', 'registration_interview_queue').weeklyExits.map((w) => w.exits)
+		).toEqual([0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0]);
+		expect(queue(stats, 'verlenging', 'assessment').weeklyExits.map((w) => w.exits)).toEqual(
+			Array(12).fill(0)
+		);
 	});
 
 	it('gives the median wait of those who left in the last four weeks', () => {
@@ -129,7 +214,10 @@ describeEachEngine('queue statistics', ({ db }) => {
 		const family = queue(stats, 'gezinshereniging', 'assessment');
 		expect(family.recentExits).toBe(3);
 		expect(family.medianWaitDays).toBeNull();
-		expect(queue(stats, 'kennismigrant', 'assessment')).toMatchObject({ recentExits: 0, medianWaitDays: null });
+		expect(queue(stats, 'kennismigrant', 'assessment')).toMatchObject({
+			recentExits: 0,
+			medianWaitDays: null
+		});
 	});
 
 	it('takes the median over an even number of exits as the mean of the middle two', async () => {

@@ -44,7 +44,10 @@ describe('recently computed values', () => {
 		expect(await get(db, new Date(0))).toBe(0);
 		expect(await get(db, new Date(1500))).toBe(0);
 		// The database hangs: later callers do not wait for the run that hangs.
-		const later = await Promise.race([get(db, new Date(1600)), new Promise((r) => setTimeout(() => r('waited'), 50))]);
+		const later = await Promise.race([
+			get(db, new Date(1600)),
+			new Promise((r) => setTimeout(() => r('waited'), 50))
+		]);
 		expect(later).toBe(0);
 		expect(runs).toBe(2);
 		release!();

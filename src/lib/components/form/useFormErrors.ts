@@ -6,6 +6,9 @@ import type { FieldError } from '$lib/validation/form';
 export function translateErrors(t: TFunction, lang: string, errors: FieldError[] | undefined) {
 	return (errors ?? []).map((e) => ({
 		field: e.field,
-		message: t(e.key, { ...e.params, time: e.params?.time ? formatDateTime(lang, String(e.params.time)) : undefined })
+		message: t(e.key, {
+			...e.params,
+			time: e.params?.time ? formatDateTime(lang, String(e.params.time)) : undefined
+		})
 	}));
 }

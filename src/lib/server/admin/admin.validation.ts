@@ -3,18 +3,44 @@ import type { StaffRole } from '$lib/server/db/schema';
 import type { FieldError } from '$lib/validation/form';
 
 /** The staff roles an administrator may grant, in the order the forms show them. */
-export const GRANTABLE_ROLES = ['counter', 'triage', 'planner', 'admin'] as const satisfies readonly StaffRole[];
+export const GRANTABLE_ROLES = [
+	'counter',
+	'triage',
+	'planner',
+	'admin'
+] as const satisfies readonly StaffRole[];
 export type GrantableRole = (typeof GRANTABLE_ROLES)[number];
 
-const email = z.string().trim().min(1, 'admin:errors.email_required').max(254, 'admin:errors.email_invalid').pipe(z.email('admin:errors.email_invalid'));
-const name = z.string().trim().min(1, 'admin:errors.name_required').max(200, 'admin:errors.name_long');
-const password = z.string().min(1, 'admin:errors.password_required').min(12, 'admin:errors.too_short').max(256, 'admin:errors.too_long');
+const email = z
+	.string()
+	.trim()
+	.min(1, 'admin:errors.email_required')
+	.max(254, 'admin:errors.email_invalid')
+	.pipe(z.email('admin:errors.email_invalid'));
+const name = z
+	.string()
+	.trim()
+	.min(1, 'admin:errors.name_required')
+	.max(200, 'admin:errors.name_long');
+const password = z
+	.string()
+	.min(1, 'admin:errors.password_required')
+	.min(12, 'admin:errors.too_short')
+	.max(256, 'admin:errors.too_long');
 
 export const newStaffSchema = z.object({ email, displayName: name, password });
 
 export const newOrganisationSchema = z.object({
-	kvk: z.string().trim().min(1, 'admin:errors.kvk_required').regex(/^\d{8}$/, 'admin:errors.kvk_format'),
-	name: z.string().trim().min(1, 'admin:errors.organisation_name_required').max(200, 'admin:errors.name_long'),
+	kvk: z
+		.string()
+		.trim()
+		.min(1, 'admin:errors.kvk_required')
+		.regex(/^\d{8}$/, 'admin:errors.kvk_format'),
+	name: z
+		.string()
+		.trim()
+		.min(1, 'admin:errors.organisation_name_required')
+		.max(200, 'admin:errors.name_long'),
 	adminEmail: email,
 	adminName: name,
 	password
@@ -37,8 +63,10 @@ export function parseRoleChoice(form: FormData, options: { requireOne: boolean }
 	const roles = GRANTABLE_ROLES.filter((r) => form.get(`role_${r}`) === 'on');
 	const desk = String(form.get('desk') ?? '').trim();
 	const errors: FieldError[] = [];
-	if (options.requireOne && roles.length === 0) errors.push({ field: 'roles', key: 'admin:errors.roles_required' });
-	if (roles.includes('counter') && !desk) errors.push({ field: 'desk', key: 'admin:errors.desk_required' });
+	if (options.requireOne && roles.length === 0)
+		errors.push({ field: 'roles', key: 'admin:errors.roles_required' });
+	if (roles.includes('counter') && !desk)
+		errors.push({ field: 'desk', key: 'admin:errors.desk_required' });
 	else if (desk.length > 100) errors.push({ field: 'desk', key: 'admin:errors.desk_long' });
 	return { roles, desk: roles.includes('counter') ? desk : null, errors };
 }

@@ -57,24 +57,54 @@ export type ApiKeyCheck = { ok: true; keyId: number } | ApiKeyRefusal;
  * unrevoked, holds `scope` and is within its requests per minute; otherwise a refusal to answer with.
  * A `null` scope (a route that names none) refuses every key.
  */
-export async function authenticateApiKey(db: Db, authorization: string | null, scope: ApiScope | null, now = new Date()): Promise<ApiKeyCheck> {
+export async function authenticateApiKey(
+	db: Db,
+	authorization: string | null,
+	scope: ApiScope | null,
+	now = new Date()
+): Promise<ApiKeyCheck> {
 	const key = bearerToken(authorization);
-	const row = key && key.startsWith(KEY_PREFIX) && key.length <= 100
-		? await db
-				.selectFrom('api_key')
-				.select(['id', 'last_used_at', 'scopes', 'requests_per_minute'])
-				.where('secret_hash', '=', hashSecret(key))
-				.where('revoked_at', 'is', null)
-				.executeTakeFirst()
-		: undefined;
-	if (!row) return { ok: false, status: 401, code: 'unauthenticated', message: 'send a valid, unrevoked API key as "Authorization: Bearer <key>"' };
-	if (scope === null) return { ok: false, status: 403, code: 'missing_scope', message: 'no API key may use this route' };
+	const row =
+		key && key.startsWith(KEY_PREFIX) && key.length <= 100
+			? await db
+					.selectFrom('api_key')
+					.select(['id', 'last_used_at', 'scopes', 'requests_per_minute'])
+					.where('secret_hash', '=', hashSecret(key))
+					.where('revoked_at', 'is', null)
+					.executeTakeFirst()
+			: undefined;
+	if (!row)
+		return {
+			ok: false,
+			status: 401,
+			code: 'unauthenticated',
+			message: 'send a valid, unrevoked API key as "Authorization: Bearer <key>"'
+		};
+	if (scope === null)
+		return {
+			ok: false,
+			status: 403,
+			code: 'missing_scope',
+			message: 'no API key may use this route'
+		};
 	if (!row.scopes.includes(scope)) {
-		return { ok: false, status: 403, code: 'missing_scope', message: `this API key lacks the scope "${scope}"; its scopes: ${row.scopes.join(', ') || 'none'}` };
+		return {
+			ok: false,
+			status: 403,
+			code: 'missing_scope',
+			message: `this API key lacks the scope "${scope}"; its scopes: ${row.scopes.join(', ') || 'none'}`
+		};
 	}
-	const verdict = await consume(db, [{ key: `api-key:${row.id}`, limit: row.requests_per_minute, windowMs: 60_000 }], now);
+	const verdict = await consume(
+		db,
+		[{ key: `api-key:${row.id}`, limit: row.requests_per_minute, windowMs: 60_000 }],
+		now
+	);
 	if (!verdict.allowed) {
-		const retryAfterSeconds = Math.max(1, Math.ceil((verdict.retryAt.getTime() - now.getTime()) / 1000));
+		const retryAfterSeconds = Math.max(
+			1,
+			Math.ceil((verdict.retryAt.getTime() - now.getTime()) / 1000)
+		);
 		return {
 			ok: false,
 			status: 429,
@@ -93,7 +123,12 @@ export async function authenticateApiKey(db: Db, authorization: string | null, s
 /** Revokes a key and records who did, in one transaction: no revocation without its audit row. */
 export async function revokeApiKey(db: Db, id: number, actor: Actor): Promise<boolean> {
 	return db.transaction().execute(async (trx) => {
-		const result = await trx.updateTable('api_key').set({ revoked_at: new Date() }).where('id', '=', id).where('revoked_at', 'is', null).executeTakeFirst();
+		const result = await trx
+			.updateTable('api_key')
+			.set({ revoked_at: new Date() })
+			.where('id', '=', id)
+			.where('revoked_at', 'is', null)
+			.executeTakeFirst();
 		if (result.numUpdatedRows === 0n) return false;
 		await recordAudit(trx, actor, { action: 'admin.api_key_revoked', subject: `api_key:${id}` });
 		return true;
@@ -103,7 +138,16 @@ export async function revokeApiKey(db: Db, id: number, actor: Actor): Promise<bo
 export async function listApiKeys(db: Db) {
 	return db
 		.selectFrom('api_key')
-		.select(['id', 'label', 'prefix', 'scopes', 'requests_per_minute', 'created_at', 'last_used_at', 'revoked_at'])
+		.select([
+			'id',
+			'label',
+			'prefix',
+			'scopes',
+			'requests_per_minute',
+			'created_at',
+			'last_used_at',
+			'revoked_at'
+		])
 		.orderBy('id')
 		.execute();
 }

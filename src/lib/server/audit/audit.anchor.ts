@@ -23,28 +23,49 @@ export interface Anchor {
 	mac: string;
 }
 
-export type AnchorProblem = 'anchor_forged' | 'anchor_other_key' | 'anchor_cut_off' | 'anchor_differs';
+export type AnchorProblem =
+	'anchor_forged' | 'anchor_other_key' | 'anchor_cut_off' | 'anchor_differs';
 
 export const ANCHOR_PREFIX = 'audit-anchor ';
 const GENESIS_HASH = '0'.repeat(64);
 
 function anchorMac(anchor: Omit<Anchor, 'mac'>, key: AuditKey): string {
-	const text = JSON.stringify(['audit-anchor', anchor.at, anchor.keyId, anchor.rows, anchor.lastId, anchor.hash]);
+	const text = JSON.stringify([
+		'audit-anchor',
+		anchor.at,
+		anchor.keyId,
+		anchor.rows,
+		anchor.lastId,
+		anchor.hash
+	]);
 	return encodeHexLowerCase(hmac(SHA256, key.secret, new TextEncoder().encode(text)));
 }
 
 type Reader = Db | Transaction<Database>;
 
 async function headIn(trx: Reader): Promise<{ rows: number; lastId: number; hash: string }> {
-	const last = await trx.selectFrom('audit_event').select(['id', 'hash']).orderBy('id', 'desc').limit(1).executeTakeFirst();
+	const last = await trx
+		.selectFrom('audit_event')
+		.select(['id', 'hash'])
+		.orderBy('id', 'desc')
+		.limit(1)
+		.executeTakeFirst();
 	if (!last) return { rows: 0, lastId: 0, hash: GENESIS_HASH };
-	const { rows } = await trx.selectFrom('audit_event').select((eb) => eb.fn.countAll<number>().as('rows')).where('id', '<=', last.id).executeTakeFirstOrThrow();
+	const { rows } = await trx
+		.selectFrom('audit_event')
+		.select((eb) => eb.fn.countAll<number>().as('rows'))
+		.where('id', '<=', last.id)
+		.executeTakeFirstOrThrow();
 	return { rows: Number(rows), lastId: last.id, hash: last.hash };
 }
 
 /** The current head, read in one snapshot and signed. */
 export async function currentAnchor(db: Db, key: AuditKey, at = new Date()): Promise<Anchor> {
-	const head = await db.transaction().setIsolationLevel('repeatable read').setAccessMode('read only').execute(headIn);
+	const head = await db
+		.transaction()
+		.setIsolationLevel('repeatable read')
+		.setAccessMode('read only')
+		.execute(headIn);
 	const unsigned = { at: at.toISOString(), keyId: key.id, ...head };
 	return { ...unsigned, mac: anchorMac(unsigned, key) };
 }
@@ -61,7 +82,12 @@ export function newestAnchorIn(file: string): Anchor | null {
 		if (at === -1) continue;
 		try {
 			const value = JSON.parse(lines[i].slice(at + ANCHOR_PREFIX.length)) as Anchor;
-			if (typeof value.lastId === 'number' && typeof value.rows === 'number' && typeof value.hash === 'string') return value;
+			if (
+				typeof value.lastId === 'number' &&
+				typeof value.rows === 'number' &&
+				typeof value.hash === 'string'
+			)
+				return value;
 		} catch {
 			// A line cut short by a crash: an older one still counts.
 		}
@@ -76,13 +102,26 @@ function sameText(a: string, b: string): boolean {
 }
 
 /** Compares the log, in the caller's snapshot, with an anchor. */
-export async function checkAnchor(trx: Reader, anchor: Anchor, key: AuditKey): Promise<Array<{ id: number; problem: AnchorProblem }>> {
+export async function checkAnchor(
+	trx: Reader,
+	anchor: Anchor,
+	key: AuditKey
+): Promise<Array<{ id: number; problem: AnchorProblem }>> {
 	if (anchor.keyId !== key.id) return [{ id: anchor.lastId, problem: 'anchor_other_key' }];
 	const { mac, ...unsigned } = anchor;
-	if (typeof mac !== 'string' || !sameText(mac, anchorMac(unsigned, key))) return [{ id: anchor.lastId, problem: 'anchor_forged' }];
+	if (typeof mac !== 'string' || !sameText(mac, anchorMac(unsigned, key)))
+		return [{ id: anchor.lastId, problem: 'anchor_forged' }];
 	if (anchor.lastId === 0) return [];
-	const row = await trx.selectFrom('audit_event').select('hash').where('id', '=', anchor.lastId).executeTakeFirst();
-	const { rows } = await trx.selectFrom('audit_event').select((eb) => eb.fn.countAll<number>().as('rows')).where('id', '<=', anchor.lastId).executeTakeFirstOrThrow();
+	const row = await trx
+		.selectFrom('audit_event')
+		.select('hash')
+		.where('id', '=', anchor.lastId)
+		.executeTakeFirst();
+	const { rows } = await trx
+		.selectFrom('audit_event')
+		.select((eb) => eb.fn.countAll<number>().as('rows'))
+		.where('id', '<=', anchor.lastId)
+		.executeTakeFirstOrThrow();
 	if (!row || Number(rows) < anchor.rows) return [{ id: anchor.lastId, problem: 'anchor_cut_off' }];
 	if (row.hash !== anchor.hash) return [{ id: anchor.lastId, problem: 'anchor_differs' }];
 	return [];
@@ -94,7 +133,11 @@ let lastWritten: string | undefined;
  * Writes the current head as a log line and, with a file, appends it there too. An unchanged head
  * is not written again: the previous anchor still holds.
  */
-export async function writeAnchor(db: Db, key: AuditKey, options: { file?: string | null; log?: (line: string) => void } = {}): Promise<Anchor | null> {
+export async function writeAnchor(
+	db: Db,
+	key: AuditKey,
+	options: { file?: string | null; log?: (line: string) => void } = {}
+): Promise<Anchor | null> {
 	const anchor = await currentAnchor(db, key);
 	const state = `${key.id}:${anchor.rows}:${anchor.lastId}:${anchor.hash}:${options.file ?? ''}`;
 	if (state === lastWritten) return null;

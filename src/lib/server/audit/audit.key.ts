@@ -19,9 +19,14 @@ export const DEFAULT_AUDIT_KEY_FILE = './.data/audit-key';
 
 export function auditKeyFrom(text: string): AuditKey {
 	const value = text.trim();
-	if (value.length < MIN_LENGTH) throw new AuditKeyError(`AUDIT_KEY must be at least ${MIN_LENGTH} characters (for example: openssl rand -base64 32).`);
+	if (value.length < MIN_LENGTH)
+		throw new AuditKeyError(
+			`AUDIT_KEY must be at least ${MIN_LENGTH} characters (for example: openssl rand -base64 32).`
+		);
 	const secret = new TextEncoder().encode(value);
-	const id = encodeHexLowerCase(hmac(SHA256, secret, new TextEncoder().encode('mijn-aanvraag audit key id'))).slice(0, 16);
+	const id = encodeHexLowerCase(
+		hmac(SHA256, secret, new TextEncoder().encode('mijn-aanvraag audit key id'))
+	).slice(0, 16);
 	return { id, secret };
 }
 
@@ -42,7 +47,10 @@ export function auditKeyFromEnv(env: NodeJS.ProcessEnv = process.env): AuditKey 
 		mkdirSync(dirname(file), { recursive: true });
 		// wx: two processes starting at once do not overwrite each other's key.
 		try {
-			writeFileSync(file, `${encodeBase64urlNoPadding(randomBytes(32))}\n`, { mode: 0o600, flag: 'wx' });
+			writeFileSync(file, `${encodeBase64urlNoPadding(randomBytes(32))}\n`, {
+				mode: 0o600,
+				flag: 'wx'
+			});
 			console.log(`Audit log: generated a key in ${file} (set AUDIT_KEY in production).`);
 		} catch (err) {
 			if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;

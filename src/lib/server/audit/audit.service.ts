@@ -31,7 +31,11 @@ export interface AuditEntry {
 function canonical(value: unknown): unknown {
 	if (Array.isArray(value)) return value.map(canonical);
 	if (value && typeof value === 'object' && !(value instanceof Date)) {
-		return Object.fromEntries(Object.keys(value).sort().map((k) => [k, canonical((value as Record<string, unknown>)[k])]));
+		return Object.fromEntries(
+			Object.keys(value)
+				.sort()
+				.map((k) => [k, canonical((value as Record<string, unknown>)[k])])
+		);
 	}
 	return value;
 }
@@ -65,14 +69,20 @@ function hashedText(row: Omit<AuditEvent, 'hash'>): string {
 export function auditHash(row: Omit<AuditEvent, 'hash'>, key: AuditKey): string {
 	const text = new TextEncoder().encode(hashedText(row));
 	if (row.key_id === null) return encodeHexLowerCase(sha256(text));
-	if (row.key_id !== key.id) throw new Error(`audit row ${row.id} was written with key ${row.key_id}, not ${key.id}`);
+	if (row.key_id !== key.id)
+		throw new Error(`audit row ${row.id} was written with key ${row.key_id}, not ${key.id}`);
 	return encodeHexLowerCase(hmac(SHA256, key.secret, text));
 }
 
 async function append(trx: Transaction<Database>, actor: Actor, entry: AuditEntry): Promise<void> {
 	const key = currentAuditKey();
 	await sql`select pg_advisory_xact_lock(${CHAIN_LOCK})`.execute(trx);
-	const last = await trx.selectFrom('audit_event').select(['id', 'hash']).orderBy('id', 'desc').limit(1).executeTakeFirst();
+	const last = await trx
+		.selectFrom('audit_event')
+		.select(['id', 'hash'])
+		.orderBy('id', 'desc')
+		.limit(1)
+		.executeTakeFirst();
 	const row = {
 		id: (last?.id ?? 0) + 1,
 		// Millisecond precision, so the hash of the stored value matches.
@@ -91,7 +101,10 @@ async function append(trx: Transaction<Database>, actor: Actor, entry: AuditEntr
 		key_id: key.id
 	};
 	const hash = auditHash(row, key);
-	await trx.insertInto('audit_event').values({ ...row, details: JSON.stringify(row.details), hash }).execute();
+	await trx
+		.insertInto('audit_event')
+		.values({ ...row, details: JSON.stringify(row.details), hash })
+		.execute();
 	await trx
 		.insertInto('audit_head')
 		.values({ singleton: true, last_id: row.id, last_hash: hash })
@@ -100,14 +113,19 @@ async function append(trx: Transaction<Database>, actor: Actor, entry: AuditEntr
 }
 
 /** Appends to the audit log; inside the caller's transaction when given one, so both commit together. */
-export async function recordAudit(db: Db | Transaction<Database>, actor: Actor, entry: AuditEntry): Promise<void> {
+export async function recordAudit(
+	db: Db | Transaction<Database>,
+	actor: Actor,
+	entry: AuditEntry
+): Promise<void> {
 	if (db.isTransaction) return append(db as Transaction<Database>, actor, entry);
 	await db.transaction().execute((trx) => append(trx, actor, entry));
 }
 
 export type ChainProblem = {
 	id: number;
-	problem: 'changed' | 'missing_before' | 'missing_after' | 'downgraded' | 'unknown_key' | AnchorProblem;
+	problem:
+		'changed' | 'missing_before' | 'missing_after' | 'downgraded' | 'unknown_key' | AnchorProblem;
 };
 
 export interface VerifyOptions {
@@ -144,16 +162,24 @@ export async function verifyAuditChain(db: Db, options: VerifyOptions = {}): Pro
 			let unkeyedRows = 0;
 			let keyedSeen = false;
 			for (;;) {
-				const batch = await trx.selectFrom('audit_event').selectAll().where('id', '>=', expectedId).orderBy('id').limit(batchSize).execute();
+				const batch = await trx
+					.selectFrom('audit_event')
+					.selectAll()
+					.where('id', '>=', expectedId)
+					.orderBy('id')
+					.limit(batchSize)
+					.execute();
 				if (batch.length === 0) break;
 				for (const row of batch) {
 					rows += 1;
-					if (row.id !== expectedId || row.prev_hash !== prevHash) problems.push({ id: row.id, problem: 'missing_before' });
+					if (row.id !== expectedId || row.prev_hash !== prevHash)
+						problems.push({ id: row.id, problem: 'missing_before' });
 					if (row.key_id === null) {
 						unkeyedRows += 1;
 						// Once the key is in use every row carries it: an unkeyed row after a keyed one was rewritten.
 						if (keyedSeen) problems.push({ id: row.id, problem: 'downgraded' });
-						else if (auditHash(row, key) !== row.hash) problems.push({ id: row.id, problem: 'changed' });
+						else if (auditHash(row, key) !== row.hash)
+							problems.push({ id: row.id, problem: 'changed' });
 					} else if (row.key_id !== key.id) {
 						keyedSeen = true;
 						problems.push({ id: row.id, problem: 'unknown_key' });

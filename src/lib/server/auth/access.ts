@@ -13,7 +13,8 @@ import type { Principal } from './principal';
 export function requirePrincipal(locals: App.Locals, ...roles: readonly StaffRole[]): Principal {
 	const user = locals.user;
 	if (!user) redirect(303, '/auth/login');
-	if (roles.length > 0 && !user.roles.some((r) => roles.includes(r.role))) error(403, translator(locals.lang)('errors.forbidden'));
+	if (roles.length > 0 && !user.roles.some((r) => roles.includes(r.role)))
+		error(403, translator(locals.lang)('errors.forbidden'));
 	return user;
 }
 

@@ -43,7 +43,9 @@ function newActivationCode(): string {
  * time. The sealed letter is cleared after the replay window, and the row itself when the code expires.
  */
 function letterKey(requestId: string): Buffer {
-	return Buffer.from(hkdfSync('sha256', requestId.toLowerCase(), 'mijn-aanvraag', 'activation-letter seal', 32));
+	return Buffer.from(
+		hkdfSync('sha256', requestId.toLowerCase(), 'mijn-aanvraag', 'activation-letter seal', 32)
+	);
 }
 
 export function requestHash(requestId: string): string {
@@ -61,12 +63,19 @@ function unseal(requestId: string, sealed: string): ActivationLetter {
 	const bytes = Buffer.from(sealed, 'base64');
 	const decipher = createDecipheriv('aes-256-gcm', letterKey(requestId), bytes.subarray(0, 12));
 	decipher.setAuthTag(bytes.subarray(12, 28));
-	return JSON.parse(Buffer.concat([decipher.update(bytes.subarray(28)), decipher.final()]).toString('utf8'));
+	return JSON.parse(
+		Buffer.concat([decipher.update(bytes.subarray(28)), decipher.final()]).toString('utf8')
+	);
 }
 
 /** Clears sealed letters whose replay window has ended and forgets requests whose code has expired. */
 export async function purgeLetterRequests(db: Db, now = new Date()): Promise<void> {
-	await db.updateTable('activation_letter_request').set({ sealed: null }).where('sealed', 'is not', null).where('replay_until', '<=', now).execute();
+	await db
+		.updateTable('activation_letter_request')
+		.set({ sealed: null })
+		.where('sealed', 'is not', null)
+		.where('replay_until', '<=', now)
+		.execute();
 	await db.deleteFrom('activation_letter_request').where('expires_at', '<=', now).execute();
 }
 
@@ -95,14 +104,22 @@ export async function issueActivationLetter(db: Db, input: LetterRequest): Promi
 		const earlier = await trx
 			.selectFrom('activation_letter_request')
 			.innerJoin('case', 'case.id', 'activation_letter_request.case_id')
-			.select(['case.reference', 'activation_letter_request.sealed', 'activation_letter_request.replay_until'])
+			.select([
+				'case.reference',
+				'activation_letter_request.sealed',
+				'activation_letter_request.replay_until'
+			])
 			.where('request_hash', '=', hash)
 			.executeTakeFirst();
 		if (earlier) {
 			if (earlier.reference !== input.reference) return { ok: false, code: 'request_id_reused' };
-			if (!earlier.sealed || earlier.replay_until <= now) return { ok: false, code: 'replay_expired' };
+			if (!earlier.sealed || earlier.replay_until <= now)
+				return { ok: false, code: 'replay_expired' };
 			const letter = unseal(input.requestId, earlier.sealed);
-			await recordAudit(trx, input.actor, { action: 'activation_letter.replayed', subject: `case:${input.reference}` });
+			await recordAudit(trx, input.actor, {
+				action: 'activation_letter.replayed',
+				subject: `case:${input.reference}`
+			});
 			return { ok: true, replayed: true, letter };
 		}
 
@@ -110,17 +127,34 @@ export async function issueActivationLetter(db: Db, input: LetterRequest): Promi
 			.selectFrom('case')
 			.innerJoin('applicant', 'applicant.id', 'case.applicant_id')
 			.leftJoin('app_user', 'app_user.applicant_id', 'applicant.id')
-			.select(['case.id', 'case.reference', 'applicant.v_number', 'applicant.name', 'applicant.language', 'app_user.id as userId'])
+			.select([
+				'case.id',
+				'case.reference',
+				'applicant.v_number',
+				'applicant.name',
+				'applicant.language',
+				'app_user.id as userId'
+			])
 			.where('case.reference', '=', input.reference)
 			.forUpdate('case')
 			.executeTakeFirst();
 		if (!found) return { ok: false, code: 'unknown_case' };
-		await trx.updateTable('activation_code').set({ replaced_at: now }).where('case_id', '=', found.id).where('used_at', 'is', null).where('replaced_at', 'is', null).execute();
+		await trx
+			.updateTable('activation_code')
+			.set({ replaced_at: now })
+			.where('case_id', '=', found.id)
+			.where('used_at', 'is', null)
+			.where('replaced_at', 'is', null)
+			.execute();
 		const code = newActivationCode();
 		const expiresAt = new Date(now.getTime() + ACTIVATION_CODE_DAYS * 24 * 60 * 60 * 1000);
 		const issued = await trx
 			.insertInto('activation_code')
-			.values({ case_id: found.id, code_hash: digest(normaliseActivationCode(code)), expires_at: expiresAt })
+			.values({
+				case_id: found.id,
+				code_hash: digest(normaliseActivationCode(code)),
+				expires_at: expiresAt
+			})
 			.returning('id')
 			.executeTakeFirstOrThrow();
 		const letter: ActivationLetter = {
@@ -146,7 +180,10 @@ export async function issueActivationLetter(db: Db, input: LetterRequest): Promi
 			})
 			.execute();
 		// By subject, not case id: the applicant's "who looked at my file" lists people, not the letter printer.
-		await recordAudit(trx, input.actor, { action: 'activation_letter.issued', subject: `case:${found.reference}` });
+		await recordAudit(trx, input.actor, {
+			action: 'activation_letter.issued',
+			subject: `case:${found.reference}`
+		});
 		return { ok: true, replayed: false, letter };
 	});
 }

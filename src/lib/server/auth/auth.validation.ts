@@ -1,20 +1,41 @@
 import { z } from 'zod';
 
-const email = z.string().trim().min(1, 'auth:errors.email_required').max(254, 'auth:errors.email_invalid').pipe(z.email('auth:errors.email_invalid'));
+const email = z
+	.string()
+	.trim()
+	.min(1, 'auth:errors.email_required')
+	.max(254, 'auth:errors.email_invalid')
+	.pipe(z.email('auth:errors.email_invalid'));
 
 export const loginSchema = z.object({
 	email,
-	password: z.string().min(1, 'auth:errors.password_required').max(256, 'auth:errors.password_required')
+	password: z
+		.string()
+		.min(1, 'auth:errors.password_required')
+		.max(256, 'auth:errors.password_required')
 });
 
 export const activationSchema = z.object({
-	vNumber: z.string().trim().regex(/^\d{10}$/, 'auth:errors.v_number_invalid'),
-	birthDate: z.string().trim().regex(/^\d{4}-\d{2}-\d{2}$/, 'auth:errors.birth_date_invalid').pipe(z.iso.date('auth:errors.birth_date_invalid')),
-	code: z.string().trim().min(1, 'auth:errors.code_required').max(40, 'auth:errors.activation_failed'),
+	vNumber: z
+		.string()
+		.trim()
+		.regex(/^\d{10}$/, 'auth:errors.v_number_invalid'),
+	birthDate: z
+		.string()
+		.trim()
+		.regex(/^\d{4}-\d{2}-\d{2}$/, 'auth:errors.birth_date_invalid')
+		.pipe(z.iso.date('auth:errors.birth_date_invalid')),
+	code: z
+		.string()
+		.trim()
+		.min(1, 'auth:errors.code_required')
+		.max(40, 'auth:errors.activation_failed'),
 	email,
 	password: z.string().min(1, 'auth:errors.password_required')
 });
 
 export const resetRequestSchema = z.object({ email });
 
-export const resetSchema = z.object({ password: z.string().min(1, 'auth:errors.password_required') });
+export const resetSchema = z.object({
+	password: z.string().min(1, 'auth:errors.password_required')
+});

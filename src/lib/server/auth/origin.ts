@@ -5,6 +5,7 @@
  */
 export function publicOrigin(requestUrl: URL, env: NodeJS.ProcessEnv = process.env): string {
 	if (env.ORIGIN) return new URL(env.ORIGIN).origin;
-	if (env.NODE_ENV === 'production') throw new Error('Set ORIGIN: links in e-mail are built from it');
+	if (env.NODE_ENV === 'production')
+		throw new Error('Set ORIGIN: links in e-mail are built from it');
 	return requestUrl.origin;
 }

@@ -16,7 +16,8 @@ export function checkPasswordStrength(password: string): PasswordProblem | null 
 	if ([...password].length < MIN_PASSWORD_LENGTH) return 'too_short';
 	if (password.length > 256) return 'too_long';
 	const lower = password.toLowerCase();
-	if (common.has(lower) || /^(.)\1+$/.test(password) || common.has(lower.replace(/\d+$/, ''))) return 'too_common';
+	if (common.has(lower) || /^(.)\1+$/.test(password) || common.has(lower.replace(/\d+$/, '')))
+		return 'too_common';
 	return null;
 }
 

@@ -28,6 +28,13 @@ export function actorOf(user: Principal, role: string, ip: string | null): Actor
 	if (!user) throw new TypeError('actorOf needs a signed-in principal');
 	const grant = user.roles.find((r) => r.role === role);
 	// Acting in a role one does not hold would forge the audit log's account of who did what.
-	if (!grant && role !== user.kind) throw new TypeError(`user ${user.id} does not hold the role ${role}`);
-	return { userId: user.id, role, organisation: grant?.organisationName ?? null, desk: grant?.desk ?? null, ip };
+	if (!grant && role !== user.kind)
+		throw new TypeError(`user ${user.id} does not hold the role ${role}`);
+	return {
+		userId: user.id,
+		role,
+		organisation: grant?.organisationName ?? null,
+		desk: grant?.desk ?? null,
+		ip
+	};
 }

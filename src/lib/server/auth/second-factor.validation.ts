@@ -5,7 +5,11 @@ export const secondFactorSchema = z.object({
 	code: z.string().trim().min(1, 'auth:errors.code_missing').max(40, 'auth:errors.bad_code')
 });
 
-const appCode = z.string().trim().min(1, 'auth:errors.code_missing').regex(/^\d{3}\s?\d{3}$/, 'auth:errors.totp_format');
+const appCode = z
+	.string()
+	.trim()
+	.min(1, 'auth:errors.code_missing')
+	.regex(/^\d{3}\s?\d{3}$/, 'auth:errors.totp_format');
 
 export const enrolSchema = z.object({ code: appCode });
 

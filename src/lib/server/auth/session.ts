@@ -19,7 +19,13 @@ export function sessionCookieName(secure: boolean): string {
 }
 
 /** The roles that may only sign in with a second factor. */
-export const SECOND_FACTOR_ROLES = ['counter', 'triage', 'planner', 'admin', 'referent_admin'] as const;
+export const SECOND_FACTOR_ROLES = [
+	'counter',
+	'triage',
+	'planner',
+	'admin',
+	'referent_admin'
+] as const;
 
 export function requiresSecondFactor(roles: { role: string }[]): boolean {
 	return roles.some((r) => (SECOND_FACTOR_ROLES as readonly string[]).includes(r.role));
@@ -33,7 +39,9 @@ export function staffIdleMs(env: NodeJS.ProcessEnv = process.env): number {
 
 /** Applicants and referents stay signed in for 30 days of inactivity; staff for one 12-hour shift. */
 export function sessionLifetime(kind: AccountKind): { ms: number; sliding: boolean } {
-	return kind === 'staff' ? { ms: 12 * 60 * 60 * 1000, sliding: false } : { ms: 30 * DAY, sliding: true };
+	return kind === 'staff'
+		? { ms: 12 * 60 * 60 * 1000, sliding: false }
+		: { ms: 30 * DAY, sliding: true };
 }
 
 export function generateSessionToken(): string {
@@ -44,12 +52,26 @@ export function sessionIdOf(token: string): string {
 	return encodeHexLowerCase(sha256(new TextEncoder().encode(token)));
 }
 
-export async function createSession(db: Db | Transaction<Database>, token: string, userId: number, kind: AccountKind, userAgent: string | null, now = new Date()) {
+export async function createSession(
+	db: Db | Transaction<Database>,
+	token: string,
+	userId: number,
+	kind: AccountKind,
+	userAgent: string | null,
+	now = new Date()
+) {
 	const expiresAt = new Date(now.getTime() + sessionLifetime(kind).ms);
 	const id = sessionIdOf(token);
 	await db
 		.insertInto('user_session')
-		.values({ id, user_id: userId, created_at: now, last_seen_at: now, expires_at: expiresAt, user_agent: userAgent?.slice(0, 300) ?? null })
+		.values({
+			id,
+			user_id: userId,
+			created_at: now,
+			last_seen_at: now,
+			expires_at: expiresAt,
+			user_agent: userAgent?.slice(0, 300) ?? null
+		})
 		.execute();
 	return { id, expiresAt };
 }
@@ -76,14 +98,29 @@ export async function validateSessionToken(db: Db, token: string, now = new Date
 			'app_user.language',
 			'app_user.disabled_at as disabledAt'
 		])
-		.select((eb) => eb.exists(eb.selectFrom('user_totp').select('user_totp.user_id').whereRef('user_totp.user_id', '=', 'app_user.id')).as('hasTotp'))
+		.select((eb) =>
+			eb
+				.exists(
+					eb
+						.selectFrom('user_totp')
+						.select('user_totp.user_id')
+						.whereRef('user_totp.user_id', '=', 'app_user.id')
+				)
+				.as('hasTotp')
+		)
 		// The roles come in the same round trip: this runs on every request.
 		.select((eb) =>
 			jsonArrayFrom(
 				eb
 					.selectFrom('user_role')
 					.leftJoin('organisation', 'organisation.id', 'user_role.organisation_id')
-					.select(['user_role.role', 'user_role.organisation_id as organisationId', 'organisation.kvk as organisationKvk', 'organisation.name as organisationName', 'user_role.desk'])
+					.select([
+						'user_role.role',
+						'user_role.organisation_id as organisationId',
+						'organisation.kvk as organisationKvk',
+						'organisation.name as organisationName',
+						'user_role.desk'
+					])
 					.whereRef('user_role.user_id', '=', 'app_user.id')
 					.orderBy('user_role.role')
 			).as('roles')
@@ -109,19 +146,32 @@ export async function validateSessionToken(db: Db, token: string, now = new Date
 	// Renew when less than half the lifetime is left.
 	if (lifetime.sliding && row.expiresAt.getTime() - at < lifetime.ms / 2) {
 		expiresAt = new Date(at + lifetime.ms);
-		await db.updateTable('user_session').set({ expires_at: expiresAt, last_seen_at: now }).where('id', '=', id).execute();
+		await db
+			.updateTable('user_session')
+			.set({ expires_at: expiresAt, last_seen_at: now })
+			.where('id', '=', id)
+			.execute();
 	} else if (at - row.lastSeenAt.getTime() >= seenEvery) {
 		await db.updateTable('user_session').set({ last_seen_at: now }).where('id', '=', id).execute();
 	}
 	return { ...row, expiresAt, renewed: expiresAt !== row.expiresAt };
 }
 
-export async function invalidateSession(db: Db | Transaction<Database>, sessionId: string): Promise<void> {
+export async function invalidateSession(
+	db: Db | Transaction<Database>,
+	sessionId: string
+): Promise<void> {
 	await db.deleteFrom('user_session').where('id', '=', sessionId).execute();
 }
 
-export async function invalidateAllSessions(db: Db | Transaction<Database>, userId: number): Promise<number> {
-	const result = await db.deleteFrom('user_session').where('user_id', '=', userId).executeTakeFirst();
+export async function invalidateAllSessions(
+	db: Db | Transaction<Database>,
+	userId: number
+): Promise<number> {
+	const result = await db
+		.deleteFrom('user_session')
+		.where('user_id', '=', userId)
+		.executeTakeFirst();
 	return Number(result.numDeletedRows);
 }
 
@@ -135,12 +185,29 @@ export async function listSessions(db: Db, userId: number) {
 		.execute();
 }
 
-export function setSessionCookie(cookies: Cookies, token: string, expiresAt: Date, secure: boolean): void {
-	cookies.set(sessionCookieName(secure), token, { httpOnly: true, sameSite: 'lax', secure, expires: expiresAt, path: '/' });
+export function setSessionCookie(
+	cookies: Cookies,
+	token: string,
+	expiresAt: Date,
+	secure: boolean
+): void {
+	cookies.set(sessionCookieName(secure), token, {
+		httpOnly: true,
+		sameSite: 'lax',
+		secure,
+		expires: expiresAt,
+		path: '/'
+	});
 }
 
 export function deleteSessionCookie(cookies: Cookies, secure: boolean): void {
-	cookies.set(sessionCookieName(secure), '', { httpOnly: true, sameSite: 'lax', secure, maxAge: 0, path: '/' });
+	cookies.set(sessionCookieName(secure), '', {
+		httpOnly: true,
+		sameSite: 'lax',
+		secure,
+		maxAge: 0,
+		path: '/'
+	});
 }
 
 /** The sign-in between password and second factor: not a session, and refused everywhere else. */
@@ -148,10 +215,27 @@ export function pendingCookieName(secure: boolean): string {
 	return secure ? '__Host-pending_login' : 'pending_login';
 }
 
-export function setPendingCookie(cookies: Cookies, token: string, expiresAt: Date, secure: boolean): void {
-	cookies.set(pendingCookieName(secure), token, { httpOnly: true, sameSite: 'lax', secure, expires: expiresAt, path: '/' });
+export function setPendingCookie(
+	cookies: Cookies,
+	token: string,
+	expiresAt: Date,
+	secure: boolean
+): void {
+	cookies.set(pendingCookieName(secure), token, {
+		httpOnly: true,
+		sameSite: 'lax',
+		secure,
+		expires: expiresAt,
+		path: '/'
+	});
 }
 
 export function deletePendingCookie(cookies: Cookies, secure: boolean): void {
-	cookies.set(pendingCookieName(secure), '', { httpOnly: true, sameSite: 'lax', secure, maxAge: 0, path: '/' });
+	cookies.set(pendingCookieName(secure), '', {
+		httpOnly: true,
+		sameSite: 'lax',
+		secure,
+		maxAge: 0,
+		path: '/'
+	});
 }

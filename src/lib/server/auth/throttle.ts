@@ -12,7 +12,11 @@ export const THROTTLE_LIMITS = { accountIp: 5, ip: 50 } as const;
 
 export function throttleKeys(scope: 'login' | 'activate', account: string, ip: string): Limit[] {
 	return [
-		{ key: `${scope}:account:${account.trim().toLowerCase()}:ip:${ip}`, limit: THROTTLE_LIMITS.accountIp, windowMs: THROTTLE_WINDOW_MS },
+		{
+			key: `${scope}:account:${account.trim().toLowerCase()}:ip:${ip}`,
+			limit: THROTTLE_LIMITS.accountIp,
+			windowMs: THROTTLE_WINDOW_MS
+		},
 		{ key: `${scope}:ip:${ip}`, limit: THROTTLE_LIMITS.ip, windowMs: THROTTLE_WINDOW_MS }
 	];
 }

@@ -38,12 +38,22 @@ export function matchingStep(secret: string, code: string, now: Date): number | 
 }
 
 export function totpUri(secret: string, account: string): string {
-	return createTOTPKeyURI(ISSUER, account, decodeBase32IgnorePadding(secret), TOTP_PERIOD_S, TOTP_DIGITS);
+	return createTOTPKeyURI(
+		ISSUER,
+		account,
+		decodeBase32IgnorePadding(secret),
+		TOTP_PERIOD_S,
+		TOTP_DIGITS
+	);
 }
 
 /** The QR code as SVG markup made on the server: no script and no external image, so the CSP allows it inline. */
 export function totpQrSvg(secret: string, account: string): Promise<string> {
-	return QRCode.toString(totpUri(secret, account), { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
+	return QRCode.toString(totpUri(secret, account), {
+		type: 'svg',
+		errorCorrectionLevel: 'M',
+		margin: 2
+	});
 }
 
 /** The secret in groups of four, easier to type into an app. */
@@ -72,15 +82,29 @@ export function newRecoveryCodes(): string[] {
  * Makes `secret` the account's key and gives it fresh recovery codes; returns them, shown once.
  * Without `replace`, returns null when the account has a key already.
  */
-export async function saveTotp(trx: Transaction<Database>, userId: number, secret: string, step: number, { replace }: { replace: boolean }): Promise<string[] | null> {
+export async function saveTotp(
+	trx: Transaction<Database>,
+	userId: number,
+	secret: string,
+	step: number,
+	{ replace }: { replace: boolean }
+): Promise<string[] | null> {
 	if (replace) await trx.deleteFrom('user_totp').where('user_id', '=', userId).execute();
-	const inserted = await trx.insertInto('user_totp').values({ user_id: userId, secret, last_step: step }).onConflict((oc) => oc.column('user_id').doNothing()).returning('user_id').executeTakeFirst();
+	const inserted = await trx
+		.insertInto('user_totp')
+		.values({ user_id: userId, secret, last_step: step })
+		.onConflict((oc) => oc.column('user_id').doNothing())
+		.returning('user_id')
+		.executeTakeFirst();
 	if (!inserted) return null;
 	return replaceRecoveryCodes(trx, userId);
 }
 
 /** Ten new recovery codes in place of all earlier ones, used or not; returns them, shown once. */
-export async function replaceRecoveryCodes(trx: Transaction<Database>, userId: number): Promise<string[]> {
+export async function replaceRecoveryCodes(
+	trx: Transaction<Database>,
+	userId: number
+): Promise<string[]> {
 	await trx.deleteFrom('recovery_code').where('user_id', '=', userId).execute();
 	const codes = newRecoveryCodes();
 	await trx
@@ -95,16 +119,35 @@ export async function replaceRecoveryCodes(trx: Transaction<Database>, userId: n
  * conditional update, so the same code (or an older one) sent twice, even at the same moment,
  * is accepted once.
  */
-export async function useTotpCode(db: Db | Transaction<Database>, userId: number, code: string, now: Date): Promise<boolean> {
-	const row = await db.selectFrom('user_totp').select(['secret']).where('user_id', '=', userId).executeTakeFirst();
+export async function useTotpCode(
+	db: Db | Transaction<Database>,
+	userId: number,
+	code: string,
+	now: Date
+): Promise<boolean> {
+	const row = await db
+		.selectFrom('user_totp')
+		.select(['secret'])
+		.where('user_id', '=', userId)
+		.executeTakeFirst();
 	if (!row) return false;
 	const step = matchingStep(row.secret, code, now);
 	if (step === null) return false;
-	const claimed = await db.updateTable('user_totp').set({ last_step: step }).where('user_id', '=', userId).where('last_step', '<', step).executeTakeFirst();
+	const claimed = await db
+		.updateTable('user_totp')
+		.set({ last_step: step })
+		.where('user_id', '=', userId)
+		.where('last_step', '<', step)
+		.executeTakeFirst();
 	return claimed.numUpdatedRows === 1n;
 }
 
-export async function useRecoveryCode(db: Db | Transaction<Database>, userId: number, code: string, now: Date): Promise<boolean> {
+export async function useRecoveryCode(
+	db: Db | Transaction<Database>,
+	userId: number,
+	code: string,
+	now: Date
+): Promise<boolean> {
 	const claimed = await db
 		.updateTable('recovery_code')
 		.set({ used_at: now })
@@ -116,10 +159,19 @@ export async function useRecoveryCode(db: Db | Transaction<Database>, userId: nu
 }
 
 export async function hasTotp(db: Db | Transaction<Database>, userId: number): Promise<boolean> {
-	return !!(await db.selectFrom('user_totp').select('user_id').where('user_id', '=', userId).executeTakeFirst());
+	return !!(await db
+		.selectFrom('user_totp')
+		.select('user_id')
+		.where('user_id', '=', userId)
+		.executeTakeFirst());
 }
 
 export async function recoveryCodesLeft(db: Db, userId: number): Promise<number> {
-	const row = await db.selectFrom('recovery_code').select((eb) => eb.fn.countAll<number>().as('n')).where('user_id', '=', userId).where('used_at', 'is', null).executeTakeFirstOrThrow();
+	const row = await db
+		.selectFrom('recovery_code')
+		.select((eb) => eb.fn.countAll<number>().as('n'))
+		.where('user_id', '=', userId)
+		.where('used_at', 'is', null)
+		.executeTakeFirstOrThrow();
 	return Number(row.n);
 }

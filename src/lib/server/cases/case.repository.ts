@@ -34,7 +34,12 @@ export async function findCaseByReference(db: Db, reference: string) {
 export type CaseRecord = NonNullable<Awaited<ReturnType<typeof findCaseByReference>>>;
 
 export async function findCasesOfApplicant(db: Db, applicantId: number) {
-	return db.selectFrom('case').select(caseColumns).where('applicant_id', '=', applicantId).orderBy('submitted_at', 'desc').execute();
+	return db
+		.selectFrom('case')
+		.select(caseColumns)
+		.where('applicant_id', '=', applicantId)
+		.orderBy('submitted_at', 'desc')
+		.execute();
 }
 
 /** `%`, `_` and `\` typed in a search box are literal characters, not ILIKE wildcards. */
@@ -59,7 +64,10 @@ export async function findSponsoredCases(db: Db, filter: SponsoredFilter) {
 		.$if(!!filter.search, (q) =>
 			q.where((eb) => {
 				const pattern = `%${escapeLike(filter.search!)}%`;
-				return eb.or([eb('case.reference', 'ilike', pattern), eb('applicant.name', 'ilike', pattern)]);
+				return eb.or([
+					eb('case.reference', 'ilike', pattern),
+					eb('applicant.name', 'ilike', pattern)
+				]);
 			})
 		);
 	const [rows, total] = await Promise.all([

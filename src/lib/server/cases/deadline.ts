@@ -31,7 +31,12 @@ function holidaysOf(year: number): Set<IsoDate> {
 }
 
 /** The calendar date in the Netherlands at a moment. */
-const dutchDateFormat = new Intl.DateTimeFormat('en-CA', { timeZone: TIME_ZONE, year: 'numeric', month: '2-digit', day: '2-digit' });
+const dutchDateFormat = new Intl.DateTimeFormat('en-CA', {
+	timeZone: TIME_ZONE,
+	year: 'numeric',
+	month: '2-digit',
+	day: '2-digit'
+});
 
 export function dutchDate(moment: Date): IsoDate {
 	return dutchDateFormat.format(moment);
@@ -55,7 +60,9 @@ export function addDays(date: IsoDate, days: number): IsoDate {
 export function addMonths(date: IsoDate, months: number): IsoDate {
 	const [y, m, d] = date.split('-').map(Number);
 	const target = new Date(Date.UTC(y, m - 1 + months, 1));
-	const lastDay = new Date(Date.UTC(target.getUTCFullYear(), target.getUTCMonth() + 1, 0)).getUTCDate();
+	const lastDay = new Date(
+		Date.UTC(target.getUTCFullYear(), target.getUTCMonth() + 1, 0)
+	).getUTCDate();
 	target.setUTCDate(Math.min(d, lastDay));
 	return fromUtc(target);
 }
@@ -83,7 +90,11 @@ export function legalDeadline(submittedAt: Date, term: Term): IsoDate {
 }
 
 /** The latest deadline an extension may set: the original term plus the product's extension. */
-export function latestExtendedDeadline(submittedAt: Date, term: Term, extension: Term | null): IsoDate {
+export function latestExtendedDeadline(
+	submittedAt: Date,
+	term: Term,
+	extension: Term | null
+): IsoDate {
 	if (!extension) return legalDeadline(submittedAt, term);
 	return nextWorkingDay(addTerm(addTerm(dutchDate(submittedAt), term), extension));
 }

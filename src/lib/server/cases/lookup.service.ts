@@ -3,7 +3,12 @@ import type { CaseStatus, Outcome, QueueStream, StageKind, StaffRole } from '$li
 import type { Principal } from '$lib/server/auth/principal';
 import type { FieldError } from '$lib/validation/form';
 import { dutchDate } from './deadline';
-import { CaseAccessDenied, findCaseForStaff, findSponsoredCase, listSponsoredCases } from './case.service';
+import {
+	CaseAccessDenied,
+	findCaseForStaff,
+	findSponsoredCase,
+	listSponsoredCases
+} from './case.service';
 import type { CaseRecord } from './case.repository';
 
 /** What the read-only case summary shows; plain values, safe to send to the page. */
@@ -31,7 +36,12 @@ function isPassed(status: CaseStatus, deadline: string, now: Date): boolean {
 }
 
 async function stageKindOf(db: Db, product: string, stage: string): Promise<StageKind | null> {
-	const row = await db.selectFrom('stage').select('kind').where('product_code', '=', product).where('code', '=', stage).executeTakeFirst();
+	const row = await db
+		.selectFrom('stage')
+		.select('kind')
+		.where('product_code', '=', product)
+		.where('code', '=', stage)
+		.executeTakeFirst();
 	return row?.kind ?? null;
 }
 
@@ -39,7 +49,12 @@ async function stageKindOf(db: Db, product: string, stage: string): Promise<Stag
  * The summary of a case. `identity` adds the V-number and date of birth, which counter and
  * back-office staff check against a passport; a sponsor sees only the name.
  */
-export async function summariseCase(db: Db, found: CaseRecord, identity: boolean, now = new Date()): Promise<CaseSummaryData> {
+export async function summariseCase(
+	db: Db,
+	found: CaseRecord,
+	identity: boolean,
+	now = new Date()
+): Promise<CaseSummaryData> {
 	return {
 		reference: found.reference,
 		product: found.product_code,
@@ -53,26 +68,44 @@ export async function summariseCase(db: Db, found: CaseRecord, identity: boolean
 		originalDeadline: found.original_deadline,
 		deadlineReason: found.deadline_reason,
 		deadlinePassed: isPassed(found.status, found.deadline, now),
-		applicant: { name: found.applicant_name, vNumber: identity ? found.v_number : null, birthDate: identity ? found.birth_date : null }
+		applicant: {
+			name: found.applicant_name,
+			vNumber: identity ? found.v_number : null,
+			birthDate: identity ? found.birth_date : null
+		}
 	};
 }
 
-export type StaffLookupResult = { ok: true; summary: CaseSummaryData } | { ok: false; error: FieldError };
+export type StaffLookupResult =
+	{ ok: true; summary: CaseSummaryData } | { ok: false; error: FieldError };
 
 /** An audited look-up by counter or back-office staff; an unknown reference is a field error, not a page. */
-export async function lookupCaseForStaff(db: Db, user: Principal, role: StaffRole, reference: string, reason: string, ip: string | null): Promise<StaffLookupResult> {
+export async function lookupCaseForStaff(
+	db: Db,
+	user: Principal,
+	role: StaffRole,
+	reference: string,
+	reason: string,
+	ip: string | null
+): Promise<StaffLookupResult> {
 	try {
 		const found = await findCaseForStaff(db, user, role, reference, reason, ip);
 		return { ok: true, summary: await summariseCase(db, found, true) };
 	} catch (error) {
 		if (!(error instanceof CaseAccessDenied)) throw error;
-		if (error.code === 'ReasonRequired') return { ok: false, error: { field: 'reason', key: 'staff:lookup.errors.reason_short' } };
+		if (error.code === 'ReasonRequired')
+			return { ok: false, error: { field: 'reason', key: 'staff:lookup.errors.reason_short' } };
 		return { ok: false, error: { field: 'reference', key: 'staff:lookup.errors.not_found' } };
 	}
 }
 
 /** A sponsored case for the referent's page, or null when it is not theirs (or does not exist). */
-export async function findSponsoredSummary(db: Db, user: Principal, reference: string, ip: string | null): Promise<CaseSummaryData | null> {
+export async function findSponsoredSummary(
+	db: Db,
+	user: Principal,
+	reference: string,
+	ip: string | null
+): Promise<CaseSummaryData | null> {
 	try {
 		return await summariseCase(db, await findSponsoredCase(db, user, reference, ip), false);
 	} catch (error) {
@@ -82,7 +115,6 @@ export async function findSponsoredSummary(db: Db, user: Principal, reference: s
 }
 
 export const SPONSORED_PAGE_SIZE = 50;
-
 
 export interface SponsoredPage {
 	rows: {

@@ -12,7 +12,12 @@ const reference = z
 	.regex(/^IND-\d{4}-\d{6,8}$/, 'staff:lookup.errors.reference_format');
 
 // The service asks for at least 3 characters; a reason is recorded in the audit log, at most 500.
-const reason = z.string().trim().min(1, 'staff:lookup.errors.reason_required').min(3, 'staff:lookup.errors.reason_short').max(500, 'staff:lookup.errors.reason_long');
+const reason = z
+	.string()
+	.trim()
+	.min(1, 'staff:lookup.errors.reason_required')
+	.min(3, 'staff:lookup.errors.reason_short')
+	.max(500, 'staff:lookup.errors.reason_long');
 
 /** A counter employee's look-up: which case, and why. */
 export const lookupSchema = z.object({ reference, reason });

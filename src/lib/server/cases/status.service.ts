@@ -5,7 +5,13 @@ import { findProductsWithStages } from '$lib/server/events/event.repository';
 import type { QueuePosition } from '$lib/server/queue/queue.service';
 import { findPositionOfReference } from '$lib/server/queue/queue.repository';
 import { getQueueModels, type WeekCount } from '$lib/server/queue/queue-history.service';
-import { combineLaterStages, estimateDecision, estimateTurn, type DecisionRange, type TurnResult } from '$lib/server/queue/estimator';
+import {
+	combineLaterStages,
+	estimateDecision,
+	estimateTurn,
+	type DecisionRange,
+	type TurnResult
+} from '$lib/server/queue/estimator';
 import { recentlyComputed } from '$lib/server/utils/recent';
 import { daysBetween, dutchDate } from './deadline';
 import { findCaseWithHistory } from './case.repository';
@@ -36,17 +42,40 @@ export interface CaseStatus {
 	stageEnteredAt: string;
 	submittedAt: string;
 	timeline: TimelineStep[];
-	queue: (Omit<QueuePosition, 'enteredAt'> & { enteredAt: string; turn: TurnResult; weeks: WeekCount[] }) | null;
+	queue:
+		| (Omit<QueuePosition, 'enteredAt'> & {
+				enteredAt: string;
+				turn: TurnResult;
+				weeks: WeekCount[];
+		  })
+		| null;
 	decision: DecisionRange | null;
-	deadline: { date: string; original: string; reason: string | null; daysLeft: number; passed: boolean };
+	deadline: {
+		date: string;
+		original: string;
+		reason: string | null;
+		daysLeft: number;
+		passed: boolean;
+	};
 	computedAt: string;
 	newestEventAt: string | null;
 	stale: boolean;
-	accessLog: { at: string; role: string; organisation: string | null; desk: string | null; action: string }[];
+	accessLog: {
+		at: string;
+		role: string;
+		organisation: string | null;
+		desk: string | null;
+		action: string;
+	}[];
 }
 
 /** Everything the applicant's case page shows, for the applicant who owns the case. */
-export async function getCaseStatus(db: Db, user: Principal, reference: string, now = new Date()): Promise<CaseStatus> {
+export async function getCaseStatus(
+	db: Db,
+	user: Principal,
+	reference: string,
+	now = new Date()
+): Promise<CaseStatus> {
 	if (user.kind !== 'applicant') throw new CaseAccessDenied('NotFound');
 	const [found, positionRow, products, models] = await Promise.all([
 		findCaseWithHistory(db, reference),
@@ -59,15 +88,25 @@ export async function getCaseStatus(db: Db, user: Principal, reference: string, 
 	const { history, access_log: accessLog } = found;
 	const position: QueuePosition | null =
 		positionRow && found.status === 'open'
-			? { position: positionRow.ahead + 1, ahead: positionRow.ahead, waiting: positionRow.waiting, stream: positionRow.stream, stageCode: positionRow.stage_code, enteredAt: positionRow.entered_at }
+			? {
+					position: positionRow.ahead + 1,
+					ahead: positionRow.ahead,
+					waiting: positionRow.waiting,
+					stream: positionRow.stream,
+					stageCode: positionRow.stage_code,
+					enteredAt: positionRow.entered_at
+				}
 			: null;
 	const product = products.find((p) => p.code === found.product_code)!;
 	const current = product.stages.find((s) => s.code === found.stage_code)!;
 
 	const entered = new Map<string, string>();
 	entered.set(product.stages[0].code, found.submitted_at.toISOString());
-	for (const h of history) if (h.type === 'case.stage_entered' && h.stage) entered.set(h.stage, h.occurred_at.toISOString());
-	if (found.status === 'decided') entered.set(found.stage_code, found.stage_entered_at.toISOString());
+	for (const h of history)
+		if (h.type === 'case.stage_entered' && h.stage)
+			entered.set(h.stage, h.occurred_at.toISOString());
+	if (found.status === 'decided')
+		entered.set(found.stage_code, found.stage_entered_at.toISOString());
 	const timeline: TimelineStep[] = product.stages.map((s) => {
 		const state: StageState =
 			s.code === found.stage_code && found.status !== 'withdrawn'
@@ -77,29 +116,50 @@ export async function getCaseStatus(db: Db, user: Principal, reference: string, 
 						? 'done'
 						: 'skipped'
 					: 'upcoming';
-		return { stage: s.code, kind: s.kind, state, optional: s.optional, enteredAt: entered.get(s.code) ?? null };
+		return {
+			stage: s.code,
+			kind: s.kind,
+			state,
+			optional: s.optional,
+			enteredAt: entered.get(s.code) ?? null
+		};
 	});
 
 	let queue: CaseStatus['queue'] = null;
 	let decision: DecisionRange | null = null;
 	if (position && current.kind === 'queue') {
 		const model = models.queues.get(`${product.code}/${current.code}`);
-		const turn = estimateTurn({ ahead: position.ahead, stream: position.stream, history: model?.history ?? { exitsPerWeek: [] } });
-		queue = { ...position, enteredAt: position.enteredAt.toISOString(), turn, weeks: (model?.weeks ?? []).slice(-12) };
+		const turn = estimateTurn({
+			ahead: position.ahead,
+			stream: position.stream,
+			history: model?.history ?? { exitsPerWeek: [] }
+		});
+		queue = {
+			...position,
+			enteredAt: position.enteredAt.toISOString(),
+			turn,
+			weeks: (model?.weeks ?? []).slice(-12)
+		};
 		const decisionStage = product.stages.find((s) => s.kind === 'final');
-		const later = product.stages.filter((s) => s.position > current.position && (!decisionStage || s.position < decisionStage.position));
+		const later = product.stages.filter(
+			(s) =>
+				s.position > current.position && (!decisionStage || s.position < decisionStage.position)
+		);
 		decision = estimateDecision(
 			turn,
 			combineLaterStages(
 				later.map((s) => {
 					const samples = models.stageDurations.get(`${product.code}/${s.code}`) ?? [];
 					const next = product.stages.find((n) => n.position > s.position && !n.optional);
-					const nextSamples = next ? (models.stageDurations.get(`${product.code}/${next.code}`)?.length ?? 0) : 0;
+					const nextSamples = next
+						? (models.stageDurations.get(`${product.code}/${next.code}`)?.length ?? 0)
+						: 0;
 					return {
 						stage: s.code,
 						samplesDays: samples,
 						fixedDays: s.fixed_days ?? undefined,
-						share: s.optional && nextSamples > 0 ? Math.min(1, samples.length / nextSamples) : undefined
+						share:
+							s.optional && nextSamples > 0 ? Math.min(1, samples.length / nextSamples) : undefined
 					};
 				})
 			)
@@ -121,11 +181,23 @@ export async function getCaseStatus(db: Db, user: Principal, reference: string, 
 		timeline,
 		queue,
 		decision,
-		deadline: { date: found.deadline, original: found.original_deadline, reason: found.deadline_reason, daysLeft, passed: daysLeft < 0 },
+		deadline: {
+			date: found.deadline,
+			original: found.original_deadline,
+			reason: found.deadline_reason,
+			daysLeft,
+			passed: daysLeft < 0
+		},
 		computedAt: models.computedAt.toISOString(),
 		newestEventAt: newest ? new Date(newest).toISOString() : null,
 		stale: !newest || now.getTime() - new Date(newest).getTime() > STALE_AFTER_MS,
 		// Role, organisation or desk and time: never the names of staff.
-		accessLog: accessLog.map((a) => ({ at: a.at.toISOString(), role: a.actor_role, organisation: a.actor_organisation, desk: a.actor_desk, action: a.action }))
+		accessLog: accessLog.map((a) => ({
+			at: a.at.toISOString(),
+			role: a.actor_role,
+			organisation: a.actor_organisation,
+			desk: a.actor_desk,
+			action: a.action
+		}))
 	};
 }

@@ -1,12 +1,25 @@
 import { PGlite } from '@electric-sql/pglite';
-import { Kysely, PGliteDialect, PostgresDialect, type DatabaseConnection, type Driver, type PostgresPool, type PostgresPoolClient } from 'kysely';
+import {
+	Kysely,
+	PGliteDialect,
+	PostgresDialect,
+	type DatabaseConnection,
+	type Driver,
+	type PostgresPool,
+	type PostgresPoolClient
+} from 'kysely';
 import pg from 'pg';
 import { mkdirSync } from 'node:fs';
 import type { Database } from './schema';
 import { isConnectionBroken } from './unavailable';
 
 export type { Database } from './schema';
-export { databaseProblem, isDatabaseUnavailable, RETRY_AFTER_SECONDS, type DatabaseProblem } from './unavailable';
+export {
+	databaseProblem,
+	isDatabaseUnavailable,
+	RETRY_AFTER_SECONDS,
+	type DatabaseProblem
+} from './unavailable';
 export type Db = Kysely<Database>;
 
 const DATE_OID = 1082;
@@ -83,7 +96,10 @@ export function createDatabase(config: DatabaseConfig): Db {
 		const pool = new pg.Pool({
 			connectionString: config.url,
 			max: config.poolSize ?? 10,
-			types: { getTypeParser: (oid: number, format?: 'text' | 'binary') => parsers[oid] ?? pg.types.getTypeParser(oid, format) },
+			types: {
+				getTypeParser: (oid: number, format?: 'text' | 'binary') =>
+					parsers[oid] ?? pg.types.getTypeParser(oid, format)
+			},
 			// Over a real network an idle connection to a vanished server is found within minutes, not hours.
 			keepAlive: true,
 			keepAliveInitialDelayMillis: 10_000,
@@ -97,7 +113,9 @@ export function createDatabase(config: DatabaseConfig): Db {
 		// An idle connection that the server ends (a restart, a failover) must not crash the process;
 		// the pool replaces it on the next query.
 		pool.on('error', (error) => console.error(`PostgreSQL connection lost: ${error.message}`));
-		const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: discardingBrokenClients(pool) }) });
+		const db = new Kysely<Database>({
+			dialect: new PostgresDialect({ pool: discardingBrokenClients(pool) })
+		});
 		pools.set(db, pool);
 		return db;
 	}
@@ -193,4 +211,7 @@ class SerializedPGliteDialect extends PGliteDialect {
 }
 
 /** The application's database, connected on first use, with the web server's time limits. */
-export const db: Db = createDatabase({ ...databaseConfigFromEnv(), timeouts: databaseTimeoutsFromEnv() });
+export const db: Db = createDatabase({
+	...databaseConfigFromEnv(),
+	timeouts: databaseTimeoutsFromEnv()
+});

@@ -1,4 +1,9 @@
-import { Migrator, type Migration, type MigrationProvider, type MigrationResultSet } from 'kysely/migration';
+import {
+	Migrator,
+	type Migration,
+	type MigrationProvider,
+	type MigrationResultSet
+} from 'kysely/migration';
 import { createDatabase, type DatabaseConfig, type Db } from './index';
 import * as createCaseDomain from '../../../../migrations/2026_11_23_000001_create_case_domain';
 import * as insertProducts from '../../../../migrations/2026_11_23_000002_insert_products';

@@ -5,7 +5,8 @@ export type TermUnit = 'days' | 'months';
 export type CaseStatus = 'open' | 'decided' | 'withdrawn';
 export type QueueStream = 'priority' | 'normal';
 export type Outcome = 'granted' | 'refused' | 'other';
-export type StaffRole = 'referent_member' | 'referent_admin' | 'counter' | 'triage' | 'planner' | 'admin';
+export type StaffRole =
+	'referent_member' | 'referent_admin' | 'counter' | 'triage' | 'planner' | 'admin';
 export type AccountKind = 'applicant' | 'referent' | 'staff';
 
 /** Dates (`date` columns) travel as `YYYY-MM-DD` strings on both drivers. */

@@ -36,14 +36,17 @@ const MESSAGES: Array<[RegExp, DatabaseProblem]> = [
 function sqlState(error: object): string | undefined {
 	const code = (error as { code?: unknown }).code;
 	// A server error carries a severity beside its five-character SQLSTATE; Node's codes do not.
-	return typeof code === 'string' && 'severity' in error && /^[0-9A-Z]{5}$/.test(code) ? code : undefined;
+	return typeof code === 'string' && 'severity' in error && /^[0-9A-Z]{5}$/.test(code)
+		? code
+		: undefined;
 }
 
 function fromServer(state: string): DatabaseProblem | null {
 	if (state === '57014') return 'timeout'; // statement_timeout (or a cancelled query)
 	if (state === '55P03') return 'timeout'; // lock_timeout
 	if (state === '25P03') return 'unreachable'; // session ended by idle_in_transaction_session_timeout
-	if (state.startsWith('08') || state === '57P01' || state === '57P02' || state === '57P03') return 'unreachable';
+	if (state.startsWith('08') || state === '57P01' || state === '57P02' || state === '57P03')
+		return 'unreachable';
 	if (state.startsWith('53')) return 'overloaded'; // too many connections, out of memory or disk
 	return null;
 }
@@ -56,8 +59,11 @@ export function databaseProblem(error: unknown, depth = 0): DatabaseProblem | nu
 	const code = (error as { code?: unknown }).code;
 	if (typeof code === 'string' && NETWORK_CODES[code]) return NETWORK_CODES[code];
 	const message = (error as { message?: unknown }).message;
-	if (typeof message === 'string') for (const [pattern, problem] of MESSAGES) if (pattern.test(message)) return problem;
-	for (const inner of (error as { errors?: unknown }).errors instanceof Array ? (error as AggregateError).errors : []) {
+	if (typeof message === 'string')
+		for (const [pattern, problem] of MESSAGES) if (pattern.test(message)) return problem;
+	for (const inner of (error as { errors?: unknown }).errors instanceof Array
+		? (error as AggregateError).errors
+		: []) {
 		const problem = databaseProblem(inner, depth + 1);
 		if (problem) return problem;
 	}

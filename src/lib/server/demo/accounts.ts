@@ -16,10 +16,30 @@ interface DemoAccount {
 }
 
 export const DEMO_ACCOUNTS: DemoAccount[] = [
-	{ email: 'applicant@demo.test', name: DEMO_ASYLUM_CASE.name, kind: 'applicant', vNumber: DEMO_ASYLUM_CASE.vNumber },
-	{ email: 'applicant2@demo.test', name: DEMO_SPONSORED_CASE.name, kind: 'applicant', vNumber: DEMO_SPONSORED_CASE.vNumber },
-	{ email: 'referent@demo.test', name: 'Referent Demo Tech', kind: 'referent', roles: [{ role: 'referent_admin', kvk: DEMO_TECH_KVK }] },
-	{ email: 'counter@demo.test', name: 'Counter Den Haag', kind: 'staff', roles: [{ role: 'counter', desk: 'Den Haag' }] },
+	{
+		email: 'applicant@demo.test',
+		name: DEMO_ASYLUM_CASE.name,
+		kind: 'applicant',
+		vNumber: DEMO_ASYLUM_CASE.vNumber
+	},
+	{
+		email: 'applicant2@demo.test',
+		name: DEMO_SPONSORED_CASE.name,
+		kind: 'applicant',
+		vNumber: DEMO_SPONSORED_CASE.vNumber
+	},
+	{
+		email: 'referent@demo.test',
+		name: 'Referent Demo Tech',
+		kind: 'referent',
+		roles: [{ role: 'referent_admin', kvk: DEMO_TECH_KVK }]
+	},
+	{
+		email: 'counter@demo.test',
+		name: 'Counter Den Haag',
+		kind: 'staff',
+		roles: [{ role: 'counter', desk: 'Den Haag' }]
+	},
 	{ email: 'triage@demo.test', name: 'Triage Officer', kind: 'staff', roles: [{ role: 'triage' }] },
 	{ email: 'planner@demo.test', name: 'Planner', kind: 'staff', roles: [{ role: 'planner' }] },
 	{ email: 'admin@demo.test', name: 'Administrator', kind: 'staff', roles: [{ role: 'admin' }] }
@@ -31,7 +51,10 @@ export const DEMO_ACCOUNTS: DemoAccount[] = [
  * secret of README (demoTotpSecret), so a newcomer can add it to an authenticator app. Only ever
  * run in demo mode. Safe to run twice.
  */
-export async function seedDemoAccounts(db: Db, accounts: DemoAccount[] = DEMO_ACCOUNTS): Promise<number> {
+export async function seedDemoAccounts(
+	db: Db,
+	accounts: DemoAccount[] = DEMO_ACCOUNTS
+): Promise<number> {
 	const passwordHash = await hashPassword(DEMO_PASSWORD);
 	await db
 		.insertInto('organisation')
@@ -41,25 +64,56 @@ export async function seedDemoAccounts(db: Db, accounts: DemoAccount[] = DEMO_AC
 	let created = 0;
 	for (const account of accounts) {
 		await db.transaction().execute(async (trx) => {
-			const exists = await trx.selectFrom('app_user').select('id').where('email', '=', account.email).executeTakeFirst();
+			const exists = await trx
+				.selectFrom('app_user')
+				.select('id')
+				.where('email', '=', account.email)
+				.executeTakeFirst();
 			if (exists) return;
 			let applicantId: number | null = null;
 			if (account.vNumber) {
-				const applicant = await trx.selectFrom('applicant').select('id').where('v_number', '=', account.vNumber).executeTakeFirst();
+				const applicant = await trx
+					.selectFrom('applicant')
+					.select('id')
+					.where('v_number', '=', account.vNumber)
+					.executeTakeFirst();
 				if (!applicant) return;
 				applicantId = applicant.id;
 			}
 			const user = await trx
 				.insertInto('app_user')
-				.values({ email: account.email, display_name: account.name, password_hash: passwordHash, kind: account.kind, applicant_id: applicantId })
+				.values({
+					email: account.email,
+					display_name: account.name,
+					password_hash: passwordHash,
+					kind: account.kind,
+					applicant_id: applicantId
+				})
 				.returning('id')
 				.executeTakeFirstOrThrow();
 			for (const grant of account.roles ?? []) {
-				const organisation = grant.kvk ? await trx.selectFrom('organisation').select('id').where('kvk', '=', grant.kvk).executeTakeFirstOrThrow() : null;
-				await trx.insertInto('user_role').values({ user_id: user.id, role: grant.role, organisation_id: organisation?.id ?? null, desk: grant.desk ?? null }).execute();
+				const organisation = grant.kvk
+					? await trx
+							.selectFrom('organisation')
+							.select('id')
+							.where('kvk', '=', grant.kvk)
+							.executeTakeFirstOrThrow()
+					: null;
+				await trx
+					.insertInto('user_role')
+					.values({
+						user_id: user.id,
+						role: grant.role,
+						organisation_id: organisation?.id ?? null,
+						desk: grant.desk ?? null
+					})
+					.execute();
 			}
 			if (requiresSecondFactor(account.roles ?? [])) {
-				await trx.insertInto('user_totp').values({ user_id: user.id, secret: demoTotpSecret(account.email) }).execute();
+				await trx
+					.insertInto('user_totp')
+					.values({ user_id: user.id, secret: demoTotpSecret(account.email) })
+					.execute();
 			}
 			created += 1;
 		});

@@ -15,7 +15,8 @@ export function isDemoMode(env: NodeJS.ProcessEnv = process.env): boolean {
  * Returns the reason to refuse start-up, or null.
  */
 export function embeddedDatabaseRefusal(env: NodeJS.ProcessEnv = process.env): string | null {
-	if (env.DATABASE_URL || env.NODE_ENV !== 'production' || env.ALLOW_EMBEDDED_DATABASE === 'yes') return null;
+	if (env.DATABASE_URL || env.NODE_ENV !== 'production' || env.ALLOW_EMBEDDED_DATABASE === 'yes')
+		return null;
 	return (
 		'Refusing to start: NODE_ENV=production without DATABASE_URL would run on the embedded database. ' +
 		'Set DATABASE_URL to your PostgreSQL server, or ALLOW_EMBEDDED_DATABASE=yes if you really mean it.'

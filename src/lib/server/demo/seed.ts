@@ -3,7 +3,12 @@ import { ingestEvents } from '$lib/server/events/event.service';
 import { MAX_EVENTS_PER_BATCH, type EventError } from '$lib/server/events/event.validation';
 import { simulate, type DemoEvent } from '$lib/server/demo/simulator';
 
-export { DEMO_ASYLUM_CASE, DEMO_SPONSORED_CASE, DEMO_TECH_KVK, SPONSORS } from '$lib/server/demo/simulator';
+export {
+	DEMO_ASYLUM_CASE,
+	DEMO_SPONSORED_CASE,
+	DEMO_TECH_KVK,
+	SPONSORS
+} from '$lib/server/demo/simulator';
 
 export interface SeedOptions {
 	/** 1.0 = a full IND year of inflow per year of the three-year history. */
@@ -43,14 +48,18 @@ export async function seedDemo(db: Db, options: SeedOptions): Promise<SeedSummar
 	const began = performance.now();
 	const simulation = simulate({ scale: options.scale, now: options.now, seed: options.seed });
 	const { events } = simulation;
-	log(`Simulated ${simulation.cases.length} cases with ${events.length} events in ${((performance.now() - began) / 1000).toFixed(1)} s.`);
+	log(
+		`Simulated ${simulation.cases.length} cases with ${events.length} events in ${((performance.now() - began) / 1000).toFixed(1)} s.`
+	);
 	const batches = Math.ceil(events.length / MAX_EVENTS_PER_BATCH);
 	let reported = 0;
 	for (let i = 0; i < batches; i++) {
 		const batch = events.slice(i * MAX_EVENTS_PER_BATCH, (i + 1) * MAX_EVENTS_PER_BATCH);
 		const result = await ingestEvents(db, { events: batch });
 		if (!result.ok) {
-			throw new Error(`Demo seed: the event service rejected batch ${i + 1} of ${batches}:\n${describeRejection(batch, result.errors)}`);
+			throw new Error(
+				`Demo seed: the event service rejected batch ${i + 1} of ${batches}:\n${describeRejection(batch, result.errors)}`
+			);
 		}
 		const done = Math.floor(((i + 1) / batches) * 10);
 		if (done > reported) {
@@ -58,5 +67,9 @@ export async function seedDemo(db: Db, options: SeedOptions): Promise<SeedSummar
 			log(`  ${done * 10}% (${Math.min((i + 1) * MAX_EVENTS_PER_BATCH, events.length)} events)`);
 		}
 	}
-	return { cases: simulation.cases.length, events: events.length, seconds: (performance.now() - began) / 1000 };
+	return {
+		cases: simulation.cases.length,
+		events: events.length,
+		seconds: (performance.now() - began) / 1000
+	};
 }

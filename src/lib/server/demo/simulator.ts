@@ -2,7 +2,16 @@
  * A deterministic, pure generator of a demo history of case events: the same events the case
  * system (INDiGO) would send through the event API. No database access; seed.ts ingests them.
  */
-import { addDays, addMonths, isWorkingDay, latestExtendedDeadline, legalDeadline, nextWorkingDay, type IsoDate, type Term } from '$lib/server/cases/deadline';
+import {
+	addDays,
+	addMonths,
+	isWorkingDay,
+	latestExtendedDeadline,
+	legalDeadline,
+	nextWorkingDay,
+	type IsoDate,
+	type Term
+} from '$lib/server/cases/deadline';
 import type { EventType } from '$lib/server/events/event.validation';
 import type { Outcome, StageKind } from '$lib/server/db/schema';
 
@@ -19,7 +28,12 @@ export const FAMILY_REUNION_OF_REFUGEES_PER_YEAR = Math.round(ASYLUM_PER_YEAR * 
 // How the regular volume besides naturalisation (85,210) splits over the other regular
 // products: an assumption in line with the IND's public yearly figures, where family and work
 // migration are the largest groups and study follows; extensions are the smallest share here.
-export const REGULAR_SHARES = { gezinshereniging: 0.35, kennismigrant: 0.25, studie: 0.25, verlenging: 0.15 } as const;
+export const REGULAR_SHARES = {
+	gezinshereniging: 0.35,
+	kennismigrant: 0.25,
+	studie: 0.25,
+	verlenging: 0.15
+} as const;
 const OTHER_REGULAR_PER_YEAR = FIRST_REGULAR_PER_YEAR - NATURALISATION_PER_YEAR;
 
 export const HISTORY_YEARS = 3;
@@ -79,7 +93,14 @@ export const DEMO_SPONSORED_CASE = {
 	stage: 'assessment'
 } as const;
 
-export type ProductCode = 'asiel' | 'nareis' | 'gezinshereniging' | 'verlenging' | 'kennismigrant' | 'studie' | 'naturalisatie';
+export type ProductCode =
+	| 'asiel'
+	| 'nareis'
+	| 'gezinshereniging'
+	| 'verlenging'
+	| 'kennismigrant'
+	| 'studie'
+	| 'naturalisatie';
 
 type Stay = { minDays: number; maxDays: number } | { exactDays: number };
 /** From this month of the history on (0 = the first), a queue's capacity is `factor` × demand. */
@@ -114,7 +135,10 @@ export interface ProductModel {
 
 const days = (minDays: number, maxDays: number): Stay => ({ minDays, maxDays });
 const FLAT_SEASON = [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1];
-const REGULAR_REASONS = ['Advies van een andere organisatie is nodig', 'Onderzoek naar documenten duurt langer'];
+const REGULAR_REASONS = [
+	'Advies van een andere organisatie is nodig',
+	'Onderzoek naar documenten duurt langer'
+];
 
 function regularStages(withFee: boolean, capacity: readonly CapacityStep[]): StageModel[] {
 	return [
@@ -136,22 +160,64 @@ export const PRODUCT_MODELS: readonly ProductModel[] = [
 		extension: { value: 9, unit: 'months' },
 		stages: [
 			{ code: 'registration', kind: 'fixed', stay: days(1, 3) },
-			{ code: 'registration_interview_queue', kind: 'queue', capacity: [[0, 1.0], [8, 0.85], [31, 1.25]] },
+			{
+				code: 'registration_interview_queue',
+				kind: 'queue',
+				capacity: [
+					[0, 1.0],
+					[8, 0.85],
+					[31, 1.25]
+				]
+			},
 			{ code: 'registration_interview', kind: 'appointment', stay: days(3, 21) },
-			{ code: 'detailed_interview_queue', kind: 'queue', capacity: [[0, 1.05], [12, 0.9], [26, 0.8]] },
+			{
+				code: 'detailed_interview_queue',
+				kind: 'queue',
+				capacity: [
+					[0, 1.05],
+					[12, 0.9],
+					[26, 0.8]
+				]
+			},
 			{ code: 'rest_preparation', kind: 'fixed', fixedDays: 6, stay: { exactDays: 6 } },
 			{ code: 'detailed_interview', kind: 'appointment', stay: days(2, 14) },
-			{ code: 'assessment', kind: 'queue', capacity: [[0, 0.95], [10, 0.7], [32, 0.95]] },
+			{
+				code: 'assessment',
+				kind: 'queue',
+				capacity: [
+					[0, 0.95],
+					[10, 0.7],
+					[32, 0.95]
+				]
+			},
 			{ code: 'intended_decision', kind: 'applicant', optional: 'refusal', stay: days(14, 28) },
 			{ code: 'decision', kind: 'final' }
 		],
-		outcomes: [['granted', 0.6], ['refused', 0.33], ['other', 0.07]],
+		outcomes: [
+			['granted', 0.6],
+			['refused', 0.33],
+			['other', 0.07]
+		],
 		volatility: 0.35,
 		season: [0.8, 0.75, 0.8, 0.85, 0.9, 1, 1.1, 1.2, 1.3, 1.25, 1.05, 0.9],
-		languages: [['ar', 0.28], ['tr', 0.14], ['fa', 0.14], ['ti', 0.12], ['so', 0.06], ['en', 0.08], ['fr', 0.06], ['ru', 0.05], ['uk', 0.03], ['es', 0.04]],
+		languages: [
+			['ar', 0.28],
+			['tr', 0.14],
+			['fa', 0.14],
+			['ti', 0.12],
+			['so', 0.06],
+			['en', 0.08],
+			['fr', 0.06],
+			['ru', 0.05],
+			['uk', 0.03],
+			['es', 0.04]
+		],
 		ages: [16, 60],
 		emailShare: 0.3,
-		extensionReasons: ['Veel aanvragen tegelijk (art. 42 lid 4 Vw 2000)', 'Ingewikkelde zaak: extra onderzoek nodig']
+		extensionReasons: [
+			'Veel aanvragen tegelijk (art. 42 lid 4 Vw 2000)',
+			'Ingewikkelde zaak: extra onderzoek nodig'
+		]
 	},
 	{
 		code: 'nareis',
@@ -160,14 +226,32 @@ export const PRODUCT_MODELS: readonly ProductModel[] = [
 		extension: { value: 3, unit: 'months' },
 		stages: [
 			{ code: 'application', kind: 'fixed', stay: days(1, 5) },
-			{ code: 'assessment', kind: 'queue', capacity: [[0, 1.05], [20, 0.8]] },
+			{
+				code: 'assessment',
+				kind: 'queue',
+				capacity: [
+					[0, 1.05],
+					[20, 0.8]
+				]
+			},
 			{ code: 'embassy_interview', kind: 'appointment', optional: 0.2, stay: days(14, 56) },
 			{ code: 'decision', kind: 'final' }
 		],
-		outcomes: [['granted', 0.75], ['refused', 0.2], ['other', 0.05]],
+		outcomes: [
+			['granted', 0.75],
+			['refused', 0.2],
+			['other', 0.05]
+		],
 		volatility: 0.25,
 		season: FLAT_SEASON,
-		languages: [['ar', 0.35], ['ti', 0.3], ['fa', 0.1], ['so', 0.1], ['en', 0.1], ['fr', 0.05]],
+		languages: [
+			['ar', 0.35],
+			['ti', 0.3],
+			['fa', 0.1],
+			['so', 0.1],
+			['en', 0.1],
+			['fr', 0.05]
+		],
 		ages: [0, 60],
 		emailShare: 0.4,
 		extensionReasons: ['Onderzoek naar de familieband duurt langer', 'DNA-onderzoek is nodig']
@@ -177,11 +261,29 @@ export const PRODUCT_MODELS: readonly ProductModel[] = [
 		perYear: Math.round(OTHER_REGULAR_PER_YEAR * REGULAR_SHARES.gezinshereniging),
 		term: { value: 90, unit: 'days' },
 		extension: { value: 90, unit: 'days' },
-		stages: regularStages(true, [[0, 1.05], [14, 0.88]]),
-		outcomes: [['granted', 0.72], ['refused', 0.23], ['other', 0.05]],
+		stages: regularStages(true, [
+			[0, 1.05],
+			[14, 0.88]
+		]),
+		outcomes: [
+			['granted', 0.72],
+			['refused', 0.23],
+			['other', 0.05]
+		],
 		volatility: 0.1,
 		season: FLAT_SEASON,
-		languages: [['en', 0.25], ['tr', 0.15], ['nl', 0.15], ['ar', 0.1], ['es', 0.1], ['zh', 0.05], ['hi', 0.05], ['ru', 0.05], ['uk', 0.05], ['fr', 0.05]],
+		languages: [
+			['en', 0.25],
+			['tr', 0.15],
+			['nl', 0.15],
+			['ar', 0.1],
+			['es', 0.1],
+			['zh', 0.05],
+			['hi', 0.05],
+			['ru', 0.05],
+			['uk', 0.05],
+			['fr', 0.05]
+		],
 		ages: [0, 65],
 		emailShare: 0.6,
 		extensionReasons: REGULAR_REASONS
@@ -191,11 +293,26 @@ export const PRODUCT_MODELS: readonly ProductModel[] = [
 		perYear: Math.round(OTHER_REGULAR_PER_YEAR * REGULAR_SHARES.verlenging),
 		term: { value: 90, unit: 'days' },
 		extension: { value: 90, unit: 'days' },
-		stages: regularStages(true, [[0, 0.9], [31, 1.15]]),
-		outcomes: [['granted', 0.92], ['refused', 0.06], ['other', 0.02]],
+		stages: regularStages(true, [
+			[0, 0.9],
+			[31, 1.15]
+		]),
+		outcomes: [
+			['granted', 0.92],
+			['refused', 0.06],
+			['other', 0.02]
+		],
 		volatility: 0.08,
 		season: FLAT_SEASON,
-		languages: [['en', 0.3], ['nl', 0.2], ['tr', 0.1], ['ar', 0.1], ['uk', 0.1], ['es', 0.1], ['zh', 0.1]],
+		languages: [
+			['en', 0.3],
+			['nl', 0.2],
+			['tr', 0.1],
+			['ar', 0.1],
+			['uk', 0.1],
+			['es', 0.1],
+			['zh', 0.1]
+		],
 		ages: [18, 70],
 		emailShare: 0.7,
 		extensionReasons: REGULAR_REASONS
@@ -205,11 +322,26 @@ export const PRODUCT_MODELS: readonly ProductModel[] = [
 		perYear: Math.round(OTHER_REGULAR_PER_YEAR * REGULAR_SHARES.kennismigrant),
 		term: { value: 90, unit: 'days' },
 		extension: { value: 90, unit: 'days' },
-		stages: regularStages(false, [[0, 1.1], [22, 0.99], [33, 1.05]]),
-		outcomes: [['granted', 0.97], ['refused', 0.02], ['other', 0.01]],
+		stages: regularStages(false, [
+			[0, 1.1],
+			[22, 0.99],
+			[33, 1.05]
+		]),
+		outcomes: [
+			['granted', 0.97],
+			['refused', 0.02],
+			['other', 0.01]
+		],
 		volatility: 0.08,
 		season: FLAT_SEASON,
-		languages: [['en', 0.6], ['hi', 0.15], ['zh', 0.1], ['tr', 0.05], ['es', 0.05], ['ru', 0.05]],
+		languages: [
+			['en', 0.6],
+			['hi', 0.15],
+			['zh', 0.1],
+			['tr', 0.05],
+			['es', 0.05],
+			['ru', 0.05]
+		],
 		ages: [22, 55],
 		emailShare: 0.9,
 		extensionReasons: REGULAR_REASONS
@@ -219,12 +351,27 @@ export const PRODUCT_MODELS: readonly ProductModel[] = [
 		perYear: Math.round(OTHER_REGULAR_PER_YEAR * REGULAR_SHARES.studie),
 		term: { value: 60, unit: 'days' },
 		extension: { value: 90, unit: 'days' },
-		stages: regularStages(false, [[0, 1.1], [16, 0.95], [28, 1.15]]),
-		outcomes: [['granted', 0.96], ['refused', 0.03], ['other', 0.01]],
+		stages: regularStages(false, [
+			[0, 1.1],
+			[16, 0.95],
+			[28, 1.15]
+		]),
+		outcomes: [
+			['granted', 0.96],
+			['refused', 0.03],
+			['other', 0.01]
+		],
 		volatility: 0.08,
 		// Students apply before the academic year starts.
 		season: [0.6, 0.6, 0.7, 0.8, 1.0, 1.3, 1.8, 2.0, 1.2, 0.7, 0.6, 0.7],
-		languages: [['en', 0.5], ['zh', 0.2], ['hi', 0.1], ['es', 0.1], ['tr', 0.05], ['de', 0.05]],
+		languages: [
+			['en', 0.5],
+			['zh', 0.2],
+			['hi', 0.1],
+			['es', 0.1],
+			['tr', 0.05],
+			['de', 0.05]
+		],
 		ages: [17, 30],
 		emailShare: 0.95,
 		extensionReasons: REGULAR_REASONS
@@ -236,35 +383,122 @@ export const PRODUCT_MODELS: readonly ProductModel[] = [
 		extension: { value: 6, unit: 'months' },
 		stages: [
 			{ code: 'municipality_request', kind: 'fixed', stay: days(3, 20) },
-			{ code: 'assessment', kind: 'queue', capacity: [[0, 1.0], [10, 1.1], [20, 0.85]] },
+			{
+				code: 'assessment',
+				kind: 'queue',
+				capacity: [
+					[0, 1.0],
+					[10, 1.1],
+					[20, 0.85]
+				]
+			},
 			{ code: 'decision', kind: 'final', stay: days(21, 90) },
 			{ code: 'ceremony', kind: 'final' }
 		],
-		outcomes: [['granted', 0.93], ['refused', 0.05], ['other', 0.02]],
+		outcomes: [
+			['granted', 0.93],
+			['refused', 0.05],
+			['other', 0.02]
+		],
 		volatility: 0.1,
 		season: FLAT_SEASON,
-		languages: [['nl', 0.5], ['en', 0.15], ['ar', 0.1], ['tr', 0.1], ['fa', 0.05], ['ti', 0.05], ['uk', 0.05]],
+		languages: [
+			['nl', 0.5],
+			['en', 0.15],
+			['ar', 0.1],
+			['tr', 0.1],
+			['fa', 0.05],
+			['ti', 0.05],
+			['uk', 0.05]
+		],
 		ages: [18, 70],
 		emailShare: 0.7,
-		extensionReasons: ['Advies van de gemeente duurt langer', 'Onderzoek naar documenten duurt langer']
+		extensionReasons: [
+			'Advies van de gemeente duurt langer',
+			'Onderzoek naar documenten duurt langer'
+		]
 	}
 ];
 
 const NAMES: Record<string, { first: readonly string[]; last: readonly string[] }> = {
-	ar: { first: ['Mohammed', 'Ahmad', 'Omar', 'Yusuf', 'Fatima', 'Amal', 'Rania', 'Layla', 'Khaled', 'Noor'], last: ['Haddad', 'Al-Hassan', 'Khalil', 'Ibrahim', 'Mansour', 'Saleh', 'Darwish', 'Nasser'] },
-	tr: { first: ['Mehmet', 'Ayse', 'Emre', 'Zeynep', 'Murat', 'Elif', 'Burak', 'Fatma'], last: ['Yilmaz', 'Kaya', 'Demir', 'Sahin', 'Celik', 'Aydin', 'Ozturk'] },
-	fa: { first: ['Ali', 'Reza', 'Zahra', 'Maryam', 'Hossein', 'Shirin', 'Farid', 'Sahar'], last: ['Ahmadi', 'Hosseini', 'Rahimi', 'Karimi', 'Sultani', 'Hakimi', 'Noori'] },
-	ti: { first: ['Yonas', 'Selam', 'Tesfay', 'Helen', 'Dawit', 'Senait', 'Filmon', 'Luwam'], last: ['Tesfamariam', 'Gebremedhin', 'Haile', 'Berhane', 'Tekle', 'Ghebreyesus'] },
-	so: { first: ['Abdi', 'Hodan', 'Mohamed', 'Sahra', 'Farah', 'Ifrah'], last: ['Warsame', 'Hassan', 'Abdullahi', 'Osman', 'Jama'] },
-	en: { first: ['James', 'Emily', 'Daniel', 'Grace', 'Michael', 'Sarah', 'David', 'Olivia', 'Samuel', 'Chloe'], last: ['Smith', 'Johnson', 'Brown', 'Okafor', 'Williams', 'Taylor', 'Mensah', 'Walker'] },
-	fr: { first: ['Jean', 'Marie', 'Aminata', 'Moussa', 'Claire', 'Ibrahima'], last: ['Diallo', 'Traore', 'Martin', 'Kabila', 'Dubois', 'Mbeki'] },
-	ru: { first: ['Dmitri', 'Anna', 'Sergei', 'Olga', 'Ivan', 'Natalia'], last: ['Ivanov', 'Petrova', 'Smirnov', 'Volkova', 'Sokolov'] },
-	uk: { first: ['Oleksandr', 'Olena', 'Andriy', 'Iryna', 'Taras', 'Kateryna'], last: ['Shevchenko', 'Kovalenko', 'Bondarenko', 'Tkachenko', 'Melnyk'] },
-	es: { first: ['Carlos', 'Maria', 'Javier', 'Lucia', 'Diego', 'Valentina'], last: ['Garcia', 'Rodriguez', 'Martinez', 'Lopez', 'Gonzalez', 'Fernandez'] },
-	nl: { first: ['Jan', 'Sanne', 'Pieter', 'Fleur', 'Daan', 'Lotte', 'Ahmed', 'Noa'], last: ['de Vries', 'Jansen', 'Bakker', 'Visser', 'Smit', 'van Dijk', 'Bouali'] },
-	zh: { first: ['Wei', 'Fang', 'Jun', 'Li', 'Hao', 'Xin', 'Yan'], last: ['Wang', 'Zhang', 'Liu', 'Chen', 'Yang', 'Huang'] },
-	hi: { first: ['Arjun', 'Priya', 'Rahul', 'Ananya', 'Vikram', 'Neha', 'Rohan'], last: ['Sharma', 'Patel', 'Iyer', 'Reddy', 'Gupta', 'Nair'] },
-	de: { first: ['Lukas', 'Lea', 'Jonas', 'Hannah', 'Felix', 'Mia'], last: ['Muller', 'Schmidt', 'Schneider', 'Fischer', 'Weber'] }
+	ar: {
+		first: [
+			'Mohammed',
+			'Ahmad',
+			'Omar',
+			'Yusuf',
+			'Fatima',
+			'Amal',
+			'Rania',
+			'Layla',
+			'Khaled',
+			'Noor'
+		],
+		last: ['Haddad', 'Al-Hassan', 'Khalil', 'Ibrahim', 'Mansour', 'Saleh', 'Darwish', 'Nasser']
+	},
+	tr: {
+		first: ['Mehmet', 'Ayse', 'Emre', 'Zeynep', 'Murat', 'Elif', 'Burak', 'Fatma'],
+		last: ['Yilmaz', 'Kaya', 'Demir', 'Sahin', 'Celik', 'Aydin', 'Ozturk']
+	},
+	fa: {
+		first: ['Ali', 'Reza', 'Zahra', 'Maryam', 'Hossein', 'Shirin', 'Farid', 'Sahar'],
+		last: ['Ahmadi', 'Hosseini', 'Rahimi', 'Karimi', 'Sultani', 'Hakimi', 'Noori']
+	},
+	ti: {
+		first: ['Yonas', 'Selam', 'Tesfay', 'Helen', 'Dawit', 'Senait', 'Filmon', 'Luwam'],
+		last: ['Tesfamariam', 'Gebremedhin', 'Haile', 'Berhane', 'Tekle', 'Ghebreyesus']
+	},
+	so: {
+		first: ['Abdi', 'Hodan', 'Mohamed', 'Sahra', 'Farah', 'Ifrah'],
+		last: ['Warsame', 'Hassan', 'Abdullahi', 'Osman', 'Jama']
+	},
+	en: {
+		first: [
+			'James',
+			'Emily',
+			'Daniel',
+			'Grace',
+			'Michael',
+			'Sarah',
+			'David',
+			'Olivia',
+			'Samuel',
+			'Chloe'
+		],
+		last: ['Smith', 'Johnson', 'Brown', 'Okafor', 'Williams', 'Taylor', 'Mensah', 'Walker']
+	},
+	fr: {
+		first: ['Jean', 'Marie', 'Aminata', 'Moussa', 'Claire', 'Ibrahima'],
+		last: ['Diallo', 'Traore', 'Martin', 'Kabila', 'Dubois', 'Mbeki']
+	},
+	ru: {
+		first: ['Dmitri', 'Anna', 'Sergei', 'Olga', 'Ivan', 'Natalia'],
+		last: ['Ivanov', 'Petrova', 'Smirnov', 'Volkova', 'Sokolov']
+	},
+	uk: {
+		first: ['Oleksandr', 'Olena', 'Andriy', 'Iryna', 'Taras', 'Kateryna'],
+		last: ['Shevchenko', 'Kovalenko', 'Bondarenko', 'Tkachenko', 'Melnyk']
+	},
+	es: {
+		first: ['Carlos', 'Maria', 'Javier', 'Lucia', 'Diego', 'Valentina'],
+		last: ['Garcia', 'Rodriguez', 'Martinez', 'Lopez', 'Gonzalez', 'Fernandez']
+	},
+	nl: {
+		first: ['Jan', 'Sanne', 'Pieter', 'Fleur', 'Daan', 'Lotte', 'Ahmed', 'Noa'],
+		last: ['de Vries', 'Jansen', 'Bakker', 'Visser', 'Smit', 'van Dijk', 'Bouali']
+	},
+	zh: {
+		first: ['Wei', 'Fang', 'Jun', 'Li', 'Hao', 'Xin', 'Yan'],
+		last: ['Wang', 'Zhang', 'Liu', 'Chen', 'Yang', 'Huang']
+	},
+	hi: {
+		first: ['Arjun', 'Priya', 'Rahul', 'Ananya', 'Vikram', 'Neha', 'Rohan'],
+		last: ['Sharma', 'Patel', 'Iyer', 'Reddy', 'Gupta', 'Nair']
+	},
+	de: {
+		first: ['Lukas', 'Lea', 'Jonas', 'Hannah', 'Felix', 'Mia'],
+		last: ['Muller', 'Schmidt', 'Schneider', 'Fischer', 'Weber']
+	}
 };
 
 const EMAIL_DOMAINS = ['example.com', 'example.org', 'example.net'];
@@ -328,7 +562,10 @@ export function createRandom(seed: number): Random {
 		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
 		return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
 	};
-	const hex = (n: number) => Math.floor(next() * 16 ** n).toString(16).padStart(n, '0');
+	const hex = (n: number) =>
+		Math.floor(next() * 16 ** n)
+			.toString(16)
+			.padStart(n, '0');
 	const random: Random = {
 		next,
 		int: (min, max) => min + Math.floor(next() * (max - min + 1)),
@@ -345,7 +582,8 @@ export function createRandom(seed: number): Random {
 		},
 		normal: () => Math.sqrt(-2 * Math.log(1 - next())) * Math.cos(2 * Math.PI * next()),
 		// Version 4 layout: the 13th digit is 4, the 17th one of 8, 9, a, b.
-		uuid: () => `${hex(8)}-${hex(4)}-4${hex(3)}-${(8 + Math.floor(next() * 4)).toString(16)}${hex(3)}-${hex(6)}${hex(6)}`
+		uuid: () =>
+			`${hex(8)}-${hex(4)}-4${hex(3)}-${(8 + Math.floor(next() * 4)).toString(16)}${hex(3)}-${hex(6)}${hex(6)}`
 	};
 	return random;
 }
@@ -441,11 +679,17 @@ function stepFactor(steps: readonly CapacityStep[], month: number): number {
 }
 
 /** Cases a queue serves per working day in a month: lagging demand times the staffing step. */
-function dailyCapacities(model: ProductModel, stage: StageModel, factors: number[], scale: number): number[] {
+function dailyCapacities(
+	model: ProductModel,
+	stage: StageModel,
+	factors: number[],
+	scale: number
+): number[] {
 	const perDay = (model.perYear * scale) / 52 / WORKING_DAYS_PER_WEEK;
 	return factors.map((_, month) => {
 		let demand = 0;
-		for (let back = 1; back <= CAPACITY_LAG_MONTHS; back++) demand += month - back >= 0 ? factors[month - back] : 1;
+		for (let back = 1; back <= CAPACITY_LAG_MONTHS; back++)
+			demand += month - back >= 0 ? factors[month - back] : 1;
 		return perDay * (demand / CAPACITY_LAG_MONTHS) * stepFactor(stage.capacity ?? [[0, 1]], month);
 	});
 }
@@ -487,7 +731,13 @@ interface Context {
 	random: Random;
 }
 
-function record(ctx: Context, c: SimCase, at: number, type: EventType, data: Record<string, unknown>): boolean {
+function record(
+	ctx: Context,
+	c: SimCase,
+	at: number,
+	type: EventType,
+	data: Record<string, unknown>
+): boolean {
 	if (c.status !== 'active') return false;
 	if (c.withdrawAt !== null && c.withdrawAt <= at) {
 		withdraw(ctx, c);
@@ -501,8 +751,17 @@ function record(ctx: Context, c: SimCase, at: number, type: EventType, data: Rec
 	return true;
 }
 
-function push(ctx: Context, c: SimCase, at: number, type: EventType, data: Record<string, unknown>): void {
-	c.events.push({ at, event: { id: ctx.random.uuid(), type, occurredAt: formatMoment(at), case: c.reference, data } });
+function push(
+	ctx: Context,
+	c: SimCase,
+	at: number,
+	type: EventType,
+	data: Record<string, unknown>
+): void {
+	c.events.push({
+		at,
+		event: { id: ctx.random.uuid(), type, occurredAt: formatMoment(at), case: c.reference, data }
+	});
 }
 
 function withdraw(ctx: Context, c: SimCase): void {
@@ -516,7 +775,11 @@ function withdraw(ctx: Context, c: SimCase): void {
 }
 
 function submit(ctx: Context, c: SimCase): void {
-	const data: Record<string, unknown> = { product: c.model.code, vNumber: c.vNumber, applicant: c.applicant };
+	const data: Record<string, unknown> = {
+		product: c.model.code,
+		vNumber: c.vNumber,
+		applicant: c.applicant
+	};
 	if (c.sponsorKvk) data.sponsorKvk = c.sponsorKvk;
 	record(ctx, c, c.submittedAt, 'case.submitted', data);
 	c.nextAt = after(c.submittedAt, c.model.stages[0].stay ?? days(0, 1), ctx.random);
@@ -550,12 +813,22 @@ function uniqueVNumber(used: Set<string>, random: Random): string {
 function optionalStages(model: ProductModel, outcome: Outcome, random: Random): Set<string> {
 	const takes = new Set<string>();
 	for (const stage of model.stages) {
-		if (stage.optional === 'refusal' ? outcome === 'refused' : stage.optional !== undefined && random.chance(stage.optional)) takes.add(stage.code);
+		if (
+			stage.optional === 'refusal'
+				? outcome === 'refused'
+				: stage.optional !== undefined && random.chance(stage.optional)
+		)
+			takes.add(stage.code);
 	}
 	return takes;
 }
 
-function newCase(model: ProductModel, submittedAt: number, used: Set<string>, random: Random): SimCase {
+function newCase(
+	model: ProductModel,
+	submittedAt: number,
+	used: Set<string>,
+	random: Random
+): SimCase {
 	const outcome = random.weighted(model.outcomes);
 	const mix = SPONSOR_MIX[model.code];
 	const withdrawAt = random.chance(WITHDRAWAL_SHARE)
@@ -577,8 +850,15 @@ function newCase(model: ProductModel, submittedAt: number, used: Set<string>, ra
 	};
 }
 
-function submissions(model: ProductModel, months: Month[], factors: number[], scale: number, random: Random): number[] {
-	const perWorkingDay = (model.perYear * scale) / (months.reduce((sum, m) => sum + m.days.length, 0) / HISTORY_YEARS);
+function submissions(
+	model: ProductModel,
+	months: Month[],
+	factors: number[],
+	scale: number,
+	random: Random
+): number[] {
+	const perWorkingDay =
+		(model.perYear * scale) / (months.reduce((sum, m) => sum + m.days.length, 0) / HISTORY_YEARS);
 	const moments: number[] = [];
 	for (const month of months) {
 		const count = stochasticCount(perWorkingDay * month.days.length * factors[month.index], random);
@@ -614,14 +894,18 @@ function serveQueue(ctx: QueueContext, arrivals: SimCase[], capacityPerDay: numb
 	for (const day of ctx.workingDays) {
 		if (day < firstDay) continue;
 		const dayStart = localMoment(day, 0);
-		while (next < arrivals.length && arrivals[next].nextAt < dayStart) waiting.push(arrivals[next++]);
+		while (next < arrivals.length && arrivals[next].nextAt < dayStart)
+			waiting.push(arrivals[next++]);
 		budget += capacityPerDay[ctx.monthOfDay.get(day)!];
 		const slots = Math.floor(budget);
 		budget -= slots;
 		let served = 0;
 		while (served < slots && head < waiting.length) {
 			const c = waiting[head];
-			const at = localMoment(day, OFFICE_START_MINUTES + Math.floor((OFFICE_MINUTES * (served + ctx.random.next())) / slots));
+			const at = localMoment(
+				day,
+				OFFICE_START_MINUTES + Math.floor((OFFICE_MINUTES * (served + ctx.random.next())) / slots)
+			);
 			if (at > ctx.now) break;
 			head++;
 			if (c.withdrawAt !== null && c.withdrawAt < at) {
@@ -640,7 +924,12 @@ function serveQueue(ctx: QueueContext, arrivals: SimCase[], capacityPerDay: numb
 	}
 }
 
-function runProduct(ctx: QueueContext, model: ProductModel, cases: SimCase[], capacities: Map<string, number[]>): void {
+function runProduct(
+	ctx: QueueContext,
+	model: ProductModel,
+	cases: SimCase[],
+	capacities: Map<string, number[]>
+): void {
 	const decisionIndex = model.stages.findIndex((s) => s.kind === 'final');
 	for (const stage of model.stages.slice(1, decisionIndex)) {
 		const arrivals: SimCase[] = [];
@@ -672,17 +961,24 @@ function insertChronologically(c: SimCase, at: number, event: DemoEvent): void {
 function extendDeadlines(ctx: Context, cases: SimCase[]): void {
 	for (const c of cases) {
 		if (!ctx.random.chance(EXTENSION_SHARE_OF_OVERDUE)) continue;
-		const closing = c.events.find((e) => e.event.type === 'case.decided' || e.event.type === 'case.withdrawn');
+		const closing = c.events.find(
+			(e) => e.event.type === 'case.decided' || e.event.type === 'case.withdrawn'
+		);
 		const end = closing?.at ?? ctx.now;
 		const submittedAt = new Date(c.submittedAt);
 		const deadline = legalDeadline(submittedAt, c.model.term);
 		if (localDay(end) <= deadline) continue;
 		const latest = latestExtendedDeadline(submittedAt, c.model.term, c.model.extension);
 		if (latest <= deadline) continue;
-		const at = officeMoment(previousWorkingDay(addDays(deadline, -ctx.random.int(3, 14))), ctx.random);
+		const at = officeMoment(
+			previousWorkingDay(addDays(deadline, -ctx.random.int(3, 14))),
+			ctx.random
+		);
 		if (at <= c.submittedAt || at >= end) continue;
 		const span = Math.round((Date.parse(latest) - Date.parse(deadline)) / DAY_MS);
-		let extended = nextWorkingDay(addDays(deadline, Math.max(1, Math.round(span * (0.5 + ctx.random.next() / 2)))));
+		let extended = nextWorkingDay(
+			addDays(deadline, Math.max(1, Math.round(span * (0.5 + ctx.random.next() / 2))))
+		);
 		if (extended > latest) extended = latest;
 		const event: DemoEvent = {
 			id: ctx.random.uuid(),
@@ -705,18 +1001,45 @@ function daysBefore(ctx: Context, moment: number, n: number): number {
 }
 
 /** Just after the middle one of the cases still waiting in a queue at `now` entered it. */
-function medianWaitingEntry(ctx: Context, cases: SimCase[], product: ProductCode, stage: string): number | null {
+function medianWaitingEntry(
+	ctx: Context,
+	cases: SimCase[],
+	product: ProductCode,
+	stage: string
+): number | null {
 	const entries = cases
 		.filter((c) => c.status === 'waiting' && c.model.code === product)
 		.map((c) => c.events[c.events.length - 1])
 		.filter((e) => e.event.type === 'case.stage_entered' && e.event.data.stage === stage)
 		.map((e) => e.at)
 		.sort((a, b) => a - b);
-	return entries.length ? Math.min(entries[Math.floor(entries.length / 2)] + MINUTE_MS, ctx.now) : null;
+	return entries.length
+		? Math.min(entries[Math.floor(entries.length / 2)] + MINUTE_MS, ctx.now)
+		: null;
 }
 
-function pinnedCase(model: ProductModel, reference: string, vNumber: string, applicant: Applicant, sponsorKvk: string | null, submittedAt: number): SimCase {
-	return { reference, model, vNumber, applicant, sponsorKvk, submittedAt, outcome: 'granted', withdrawAt: null, takes: new Set(), nextAt: submittedAt, status: 'active', events: [] };
+function pinnedCase(
+	model: ProductModel,
+	reference: string,
+	vNumber: string,
+	applicant: Applicant,
+	sponsorKvk: string | null,
+	submittedAt: number
+): SimCase {
+	return {
+		reference,
+		model,
+		vNumber,
+		applicant,
+		sponsorKvk,
+		submittedAt,
+		outcome: 'granted',
+		withdrawAt: null,
+		takes: new Set(),
+		nextAt: submittedAt,
+		status: 'active',
+		events: []
+	};
 }
 
 /** Follows `stages` at the given moments and leaves the case waiting in the last one. */
@@ -734,13 +1057,22 @@ function followPinned(ctx: Context, c: SimCase, steps: [stage: string, at: numbe
 
 /** The demo cases join their queue in the middle of those waiting, so they have people ahead and behind. */
 function demoCases(ctx: Context, generated: SimCase[]): SimCase[] {
-	const asylumEntry = medianWaitingEntry(ctx, generated, DEMO_ASYLUM_CASE.product, DEMO_ASYLUM_CASE.stage) ?? daysBefore(ctx, ctx.now, 30);
-	const sponsoredEntry = medianWaitingEntry(ctx, generated, DEMO_SPONSORED_CASE.product, DEMO_SPONSORED_CASE.stage) ?? daysBefore(ctx, ctx.now, 5);
+	const asylumEntry =
+		medianWaitingEntry(ctx, generated, DEMO_ASYLUM_CASE.product, DEMO_ASYLUM_CASE.stage) ??
+		daysBefore(ctx, ctx.now, 30);
+	const sponsoredEntry =
+		medianWaitingEntry(ctx, generated, DEMO_SPONSORED_CASE.product, DEMO_SPONSORED_CASE.stage) ??
+		daysBefore(ctx, ctx.now, 5);
 	const asylum = pinnedCase(
 		modelOf('asiel'),
 		DEMO_ASYLUM_CASE.reference,
 		DEMO_ASYLUM_CASE.vNumber,
-		{ name: DEMO_ASYLUM_CASE.name, birthDate: '1991-03-14', language: 'en', email: 'demo.applicant@example.org' },
+		{
+			name: DEMO_ASYLUM_CASE.name,
+			birthDate: '1991-03-14',
+			language: 'en',
+			email: 'demo.applicant@example.org'
+		},
 		null,
 		daysBefore(ctx, asylumEntry, 60)
 	);
@@ -748,7 +1080,12 @@ function demoCases(ctx: Context, generated: SimCase[]): SimCase[] {
 		modelOf('kennismigrant'),
 		DEMO_SPONSORED_CASE.reference,
 		DEMO_SPONSORED_CASE.vNumber,
-		{ name: DEMO_SPONSORED_CASE.name, birthDate: '1994-08-02', language: 'en', email: 'arjun.mehta@example.com' },
+		{
+			name: DEMO_SPONSORED_CASE.name,
+			birthDate: '1994-08-02',
+			language: 'en',
+			email: 'arjun.mehta@example.com'
+		},
 		DEMO_SPONSORED_CASE.sponsorKvk,
 		daysBefore(ctx, sponsoredEntry, 2)
 	);
@@ -767,7 +1104,13 @@ function historyStartOf(now: Date): IsoDate {
 }
 
 function toSimulatedCase(c: SimCase): SimulatedCase {
-	return { reference: c.reference, product: c.model.code, vNumber: c.vNumber, sponsorKvk: c.sponsorKvk, events: c.events.map((e) => e.event) };
+	return {
+		reference: c.reference,
+		product: c.model.code,
+		vNumber: c.vNumber,
+		sponsorKvk: c.sponsorKvk,
+		events: c.events.map((e) => e.event)
+	};
 }
 
 function chronological(cases: SimCase[]): DemoEvent[] {
@@ -800,8 +1143,14 @@ export function simulate(options: SimulationOptions): Simulation {
 	const usedVNumbers = new Set<string>();
 	const perProduct = PRODUCT_MODELS.map((model) => {
 		const factors = inflowFactors(model, months, random);
-		const cases = submissions(model, months, factors, options.scale, random).map((at) => newCase(model, at, usedVNumbers, random));
-		const capacities = new Map(model.stages.filter((s) => s.kind === 'queue').map((s) => [s.code, dailyCapacities(model, s, factors, options.scale)]));
+		const cases = submissions(model, months, factors, options.scale, random).map((at) =>
+			newCase(model, at, usedVNumbers, random)
+		);
+		const capacities = new Map(
+			model.stages
+				.filter((s) => s.kind === 'queue')
+				.map((s) => [s.code, dailyCapacities(model, s, factors, options.scale)])
+		);
 		return { model, cases, capacities };
 	});
 	const generated = perProduct.flatMap((p) => p.cases);

@@ -7,11 +7,17 @@ type Trx = Transaction<Database>;
 /** Serialises batches that touch the same cases, including cases that do not exist yet. */
 export async function lockReferences(trx: Trx, references: string[]): Promise<void> {
 	const sorted = [...new Set(references)].sort();
-	await sql`select pg_advisory_xact_lock(hashtext(r)) from unnest(${sorted}::text[]) as r`.execute(trx);
+	await sql`select pg_advisory_xact_lock(hashtext(r)) from unnest(${sorted}::text[]) as r`.execute(
+		trx
+	);
 }
 
 export async function findExistingEventIds(trx: Trx, ids: string[]): Promise<Set<string>> {
-	const rows = await trx.selectFrom('case_event').select('id').where('id', '=', sql<string>`any(${ids}::uuid[])`).execute();
+	const rows = await trx
+		.selectFrom('case_event')
+		.select('id')
+		.where('id', '=', sql<string>`any(${ids}::uuid[])`)
+		.execute();
 	return new Set(rows.map((r) => r.id));
 }
 
@@ -66,7 +72,12 @@ export async function lockApplicantIdentities(trx: Trx, vNumbers: string[]) {
 		.where('applicant_id', '=', sql<number>`any(${applicants.map((a) => a.id)}::int[])`)
 		.execute();
 	const activated = new Set(accounts.map((a) => a.applicant_id));
-	for (const a of applicants) result.set(a.v_number, { name: a.name, birthDate: a.birth_date, activated: activated.has(a.id) });
+	for (const a of applicants)
+		result.set(a.v_number, {
+			name: a.name,
+			birthDate: a.birth_date,
+			activated: activated.has(a.id)
+		});
 	return result;
 }
 
@@ -78,7 +89,10 @@ export interface ApplicantRow {
 	email: string | null;
 }
 
-export async function upsertApplicants(trx: Trx, rows: ApplicantRow[]): Promise<Map<string, number>> {
+export async function upsertApplicants(
+	trx: Trx,
+	rows: ApplicantRow[]
+): Promise<Map<string, number>> {
 	if (rows.length === 0) return new Map();
 	const result = await sql<{ id: number; v_number: string }>`
 		insert into applicant (v_number, name, birth_date, language, email)
@@ -138,7 +152,10 @@ export async function updateCases(trx: Trx, rows: CaseRow[]): Promise<void> {
 		where c.id = r.id`.execute(trx);
 }
 
-export async function closeQueueEntries(trx: Trx, rows: { id: number; left_at: string }[]): Promise<void> {
+export async function closeQueueEntries(
+	trx: Trx,
+	rows: { id: number; left_at: string }[]
+): Promise<void> {
 	if (rows.length === 0) return;
 	await sql`
 		update queue_entry q set left_at = r.left_at
@@ -177,5 +194,7 @@ export async function insertEvents(trx: Trx, rows: EventRow[]): Promise<void> {
 	await sql`
 		insert into case_event (id, case_id, type, occurred_at, data)
 		select id, case_id, type, occurred_at, data
-		from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as r(id uuid, case_id int, type text, occurred_at timestamptz, data jsonb)`.execute(trx);
+		from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as r(id uuid, case_id int, type text, occurred_at timestamptz, data jsonb)`.execute(
+		trx
+	);
 }

@@ -1,8 +1,18 @@
 import type { Db } from '$lib/server/db';
 import type { CaseStatus, Outcome, Product, QueueStream, Stage } from '$lib/server/db/schema';
-import { dutchDate, latestExtendedDeadline, legalDeadline, type Term } from '$lib/server/cases/deadline';
+import {
+	dutchDate,
+	latestExtendedDeadline,
+	legalDeadline,
+	type Term
+} from '$lib/server/cases/deadline';
 import * as repo from './event.repository';
-import { parseBatch, type EventError, type EventErrorCode, type IncomingEvent } from './event.validation';
+import {
+	parseBatch,
+	type EventError,
+	type EventErrorCode,
+	type IncomingEvent
+} from './event.validation';
 import { recordAudit, type Actor } from '$lib/server/audit/audit.service';
 
 export type ProductWithStages = Product & { stages: Stage[] };
@@ -71,7 +81,11 @@ function stageOf(product: ProductWithStages, code: string): Stage {
 	const stage = product.stages.find((s) => s.code === code);
 	if (!stage) {
 		const known = product.stages.map((s) => s.code).join(', ');
-		throw new EventRejected('unknown_stage', 'data.stage', `stage "${code}" does not exist for product ${product.code}; known: ${known}`);
+		throw new EventRejected(
+			'unknown_stage',
+			'data.stage',
+			`stage "${code}" does not exist for product ${product.code}; known: ${known}`
+		);
 	}
 	return stage;
 }
@@ -93,14 +107,25 @@ function enterStage(state: CaseState, stage: Stage, at: Date): void {
 	state.stageCode = stage.code;
 	state.stageEnteredAt = at;
 	if (stage.kind === 'queue') {
-		const entry = { id: null, stageCode: stage.code, stream: state.stream, enteredAt: at, leftAt: null };
+		const entry = {
+			id: null,
+			stageCode: stage.code,
+			stream: state.stream,
+			enteredAt: at,
+			leftAt: null
+		};
 		state.newEntries.push(entry);
 		state.openEntry = entry;
 	}
 }
 
 function requireOpen(state: CaseState): void {
-	if (state.status !== 'open') throw new EventRejected('case_closed', 'case', `case ${state.reference} is ${state.status}; it takes no further events of this type`);
+	if (state.status !== 'open')
+		throw new EventRejected(
+			'case_closed',
+			'case',
+			`case ${state.reference} is ${state.status}; it takes no further events of this type`
+		);
 }
 
 function requireInOrder(state: CaseState, event: IncomingEvent): void {
@@ -117,9 +142,16 @@ function requireInOrder(state: CaseState, event: IncomingEvent): void {
  * Once the applicant has activated an account, the birth date and name it was opened with are theirs:
  * the feed may not change them (a changed birth date would also stop them from activating again).
  */
-function requireSameIdentity(stored: StoredIdentity | undefined, vNumber: string, applicant: { name: string; birthDate: string }): void {
+function requireSameIdentity(
+	stored: StoredIdentity | undefined,
+	vNumber: string,
+	applicant: { name: string; birthDate: string }
+): void {
 	if (!stored?.activated) return;
-	const changed = [stored.birthDate !== applicant.birthDate && 'birthDate', stored.name !== applicant.name && 'name'].filter((f): f is string => !!f);
+	const changed = [
+		stored.birthDate !== applicant.birthDate && 'birthDate',
+		stored.name !== applicant.name && 'name'
+	].filter((f): f is string => !!f);
 	if (changed.length === 0) return;
 	throw new EventRejected(
 		'identity_locked',
@@ -128,10 +160,19 @@ function requireSameIdentity(stored: StoredIdentity | undefined, vNumber: string
 	);
 }
 
-type Handler = (state: CaseState | undefined, event: IncomingEvent, context: BatchContext) => CaseState;
+type Handler = (
+	state: CaseState | undefined,
+	event: IncomingEvent,
+	context: BatchContext
+) => CaseState;
 
 function existing(state: CaseState | undefined, event: IncomingEvent): CaseState {
-	if (!state) throw new EventRejected('unknown_case', 'case', `case ${event.case} is unknown; send its case.submitted event first`);
+	if (!state)
+		throw new EventRejected(
+			'unknown_case',
+			'case',
+			`case ${event.case} is unknown; send its case.submitted event first`
+		);
 	requireInOrder(state, event);
 	return state;
 }
@@ -143,9 +184,23 @@ export const eventHandlers: Record<IncomingEvent['type'], Handler> = {
 		// Also what keeps the V-number of a case from changing: no event can give a case another applicant.
 		if (state) throw new EventRejected('case_exists', 'case', `case ${event.case} already exists`);
 		const product = products.get(event.data.product);
-		if (!product) throw new EventRejected('unknown_product', 'data.product', `product "${event.data.product}" is unknown; known: ${[...products.keys()].join(', ')}`);
-		if (event.data.applicant.birthDate > dutchDate(event.occurredAt)) throw new EventRejected('invalid', 'data.applicant.birthDate', 'lies after the submission date');
-		requireSameIdentity(identities.get(event.data.vNumber), event.data.vNumber, event.data.applicant);
+		if (!product)
+			throw new EventRejected(
+				'unknown_product',
+				'data.product',
+				`product "${event.data.product}" is unknown; known: ${[...products.keys()].join(', ')}`
+			);
+		if (event.data.applicant.birthDate > dutchDate(event.occurredAt))
+			throw new EventRejected(
+				'invalid',
+				'data.applicant.birthDate',
+				'lies after the submission date'
+			);
+		requireSameIdentity(
+			identities.get(event.data.vNumber),
+			event.data.vNumber,
+			event.data.applicant
+		);
 		const deadline = legalDeadline(event.occurredAt, term(product.term_value, product.term_unit));
 		const created: CaseState = {
 			id: null,
@@ -187,10 +242,19 @@ export const eventHandlers: Record<IncomingEvent['type'], Handler> = {
 		if (state.status === 'decided') {
 			const decision = state.product.stages.find((s) => s.kind === 'final');
 			if (!decision || stage.position <= decision.position) {
-				throw new EventRejected('stage_not_allowed', 'data.stage', `case ${state.reference} is decided; only stages after the decision can follow`);
+				throw new EventRejected(
+					'stage_not_allowed',
+					'data.stage',
+					`case ${state.reference} is decided; only stages after the decision can follow`
+				);
 			}
 		}
-		if (stage.code === state.stageCode) throw new EventRejected('stage_not_allowed', 'data.stage', `case ${state.reference} is already in stage ${stage.code}`);
+		if (stage.code === state.stageCode)
+			throw new EventRejected(
+				'stage_not_allowed',
+				'data.stage',
+				`case ${state.reference} is already in stage ${stage.code}`
+			);
 		enterStage(state, stage, event.occurredAt);
 		return state;
 	},
@@ -200,7 +264,8 @@ export const eventHandlers: Record<IncomingEvent['type'], Handler> = {
 		requireOpen(state);
 		const decision = state.product.stages.find((s) => s.kind === 'final');
 		const currentStage = stageOf(state.product, state.stageCode);
-		if (decision && currentStage.position < decision.position) enterStage(state, decision, event.occurredAt);
+		if (decision && currentStage.position < decision.position)
+			enterStage(state, decision, event.occurredAt);
 		else leaveQueue(state, event.occurredAt);
 		state.status = 'decided';
 		state.outcome = event.data.outcome;
@@ -219,12 +284,27 @@ export const eventHandlers: Record<IncomingEvent['type'], Handler> = {
 		requireOpen(state);
 		const { product } = state;
 		if (event.data.deadline <= state.deadline) {
-			throw new EventRejected('deadline_not_allowed', 'data.deadline', `must be later than the current deadline ${state.deadline}`);
+			throw new EventRejected(
+				'deadline_not_allowed',
+				'data.deadline',
+				`must be later than the current deadline ${state.deadline}`
+			);
 		}
-		const extension = product.extension_value && product.extension_unit ? term(product.extension_value, product.extension_unit) : null;
-		const latest = latestExtendedDeadline(state.submittedAt, term(product.term_value, product.term_unit), extension);
+		const extension =
+			product.extension_value && product.extension_unit
+				? term(product.extension_value, product.extension_unit)
+				: null;
+		const latest = latestExtendedDeadline(
+			state.submittedAt,
+			term(product.term_value, product.term_unit),
+			extension
+		);
 		if (event.data.deadline > latest) {
-			throw new EventRejected('deadline_not_allowed', 'data.deadline', `lies after ${latest}, the latest deadline the law allows for ${product.code}`);
+			throw new EventRejected(
+				'deadline_not_allowed',
+				'data.deadline',
+				`lies after ${latest}, the latest deadline the law allows for ${product.code}`
+			);
 		}
 		state.deadline = event.data.deadline;
 		state.deadlineReason = event.data.reason;
@@ -232,7 +312,10 @@ export const eventHandlers: Record<IncomingEvent['type'], Handler> = {
 	}
 };
 
-function stateFromRow(row: Awaited<ReturnType<typeof repo.findCasesForUpdate>>[number], product: ProductWithStages): CaseState {
+function stateFromRow(
+	row: Awaited<ReturnType<typeof repo.findCasesForUpdate>>[number],
+	product: ProductWithStages
+): CaseState {
 	return {
 		id: row.id,
 		reference: row.reference,
@@ -279,7 +362,8 @@ function toCaseRow(state: CaseState, applicantId: number): repo.CaseRow {
 	};
 }
 
-export type IngestResult = { ok: true; accepted: number; duplicates: number } | { ok: false; errors: EventError[] };
+export type IngestResult =
+	{ ok: true; accepted: number; duplicates: number } | { ok: false; errors: EventError[] };
 
 class BatchRejected extends Error {
 	constructor(readonly errors: EventError[]) {
@@ -291,7 +375,11 @@ class BatchRejected extends Error {
  * Applies a batch of case-system events all-or-nothing. Events already stored (by id) are
  * counted as duplicates and change nothing, so a batch can be replayed safely.
  */
-export async function ingestEvents(db: Db, body: unknown, options: { actor?: Actor; now?: Date } = {}): Promise<IngestResult> {
+export async function ingestEvents(
+	db: Db,
+	body: unknown,
+	options: { actor?: Actor; now?: Date } = {}
+): Promise<IngestResult> {
 	const parsed = parseBatch(body, options.now);
 	if (!parsed.ok) return parsed;
 	const events = parsed.events;
@@ -300,7 +388,10 @@ export async function ingestEvents(db: Db, body: unknown, options: { actor?: Act
 		return await db.transaction().execute(async (trx) => {
 			const references = events.map((e) => e.case);
 			await repo.lockReferences(trx, references);
-			const known = await repo.findExistingEventIds(trx, events.map((e) => e.id));
+			const known = await repo.findExistingEventIds(
+				trx,
+				events.map((e) => e.id)
+			);
 			const fresh = events.filter((e) => !known.has(e.id));
 			if (fresh.length === 0) return { ok: true as const, accepted: 0, duplicates: events.length };
 
@@ -312,10 +403,19 @@ export async function ingestEvents(db: Db, body: unknown, options: { actor?: Act
 			const context: BatchContext = { products, identities };
 			const rows = await repo.findCasesForUpdate(trx, [...new Set(fresh.map((e) => e.case))]);
 			const states = new Map<string, CaseState>();
-			for (const row of rows) states.set(row.reference, stateFromRow(row, products.get(row.product_code)!));
+			for (const row of rows)
+				states.set(row.reference, stateFromRow(row, products.get(row.product_code)!));
 			const byId = new Map(rows.map((r) => [r.id, states.get(r.reference)!]));
-			for (const entry of await repo.findOpenQueueEntries(trx, rows.map((r) => r.id))) {
-				byId.get(entry.case_id)!.openEntry = { id: entry.id, stageCode: entry.stage_code, stream: entry.stream, enteredAt: entry.entered_at };
+			for (const entry of await repo.findOpenQueueEntries(
+				trx,
+				rows.map((r) => r.id)
+			)) {
+				byId.get(entry.case_id)!.openEntry = {
+					id: entry.id,
+					stageCode: entry.stage_code,
+					stream: entry.stream,
+					enteredAt: entry.entered_at
+				};
 			}
 
 			const errors: EventError[] = [];
@@ -324,7 +424,8 @@ export async function ingestEvents(db: Db, body: unknown, options: { actor?: Act
 				const index = indexOf.get(event)!;
 				try {
 					const next = eventHandlers[event.type](states.get(event.case), event, context);
-					next.lastEventAt = event.occurredAt > next.lastEventAt ? event.occurredAt : next.lastEventAt;
+					next.lastEventAt =
+						event.occurredAt > next.lastEventAt ? event.occurredAt : next.lastEventAt;
 					next.changed = true;
 					states.set(event.case, next);
 				} catch (error) {
@@ -335,18 +436,27 @@ export async function ingestEvents(db: Db, body: unknown, options: { actor?: Act
 			if (errors.length) throw new BatchRejected(errors);
 
 			const changed = [...states.values()].filter((s) => s.changed);
-			const applicantIds = await repo.upsertApplicants(
-				trx,
-				[...new Map(changed.filter((s) => s.applicant).map((s) => [s.vNumber, s.applicant!])).values()]
-			);
+			const applicantIds = await repo.upsertApplicants(trx, [
+				...new Map(
+					changed.filter((s) => s.applicant).map((s) => [s.vNumber, s.applicant!])
+				).values()
+			]);
 			const newCases = changed.filter((s) => s.id === null);
-			const caseIds = await repo.insertCases(trx, newCases.map((s) => toCaseRow(s, applicantIds.get(s.vNumber)!)));
+			const caseIds = await repo.insertCases(
+				trx,
+				newCases.map((s) => toCaseRow(s, applicantIds.get(s.vNumber)!))
+			);
 			for (const s of newCases) s.id = caseIds.get(s.reference)!;
 			await repo.updateCases(
 				trx,
 				changed.filter((s) => !newCases.includes(s)).map((s) => toCaseRow(s, 0))
 			);
-			await repo.closeQueueEntries(trx, changed.flatMap((s) => s.closedEntries.map((e) => ({ id: e.id, left_at: e.leftAt.toISOString() }))));
+			await repo.closeQueueEntries(
+				trx,
+				changed.flatMap((s) =>
+					s.closedEntries.map((e) => ({ id: e.id, left_at: e.leftAt.toISOString() }))
+				)
+			);
 			await repo.insertQueueEntries(
 				trx,
 				changed.flatMap((s) =>
@@ -362,15 +472,29 @@ export async function ingestEvents(db: Db, body: unknown, options: { actor?: Act
 			);
 			await repo.insertEvents(
 				trx,
-				fresh.map((e) => ({ id: e.id, case_id: states.get(e.case)!.id!, type: e.type, occurred_at: e.occurredAt.toISOString(), data: e.data }))
+				fresh.map((e) => ({
+					id: e.id,
+					case_id: states.get(e.case)!.id!,
+					type: e.type,
+					occurred_at: e.occurredAt.toISOString(),
+					data: e.data
+				}))
 			);
 			if (options.actor) {
 				await recordAudit(trx, options.actor, {
 					action: 'events.ingested',
-					details: { accepted: fresh.length, duplicates: events.length - fresh.length, cases: states.size }
+					details: {
+						accepted: fresh.length,
+						duplicates: events.length - fresh.length,
+						cases: states.size
+					}
 				});
 			}
-			return { ok: true as const, accepted: fresh.length, duplicates: events.length - fresh.length };
+			return {
+				ok: true as const,
+				accepted: fresh.length,
+				duplicates: events.length - fresh.length
+			};
 		});
 	} catch (error) {
 		if (error instanceof BatchRejected) return { ok: false, errors: error.errors };

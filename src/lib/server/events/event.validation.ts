@@ -10,8 +10,13 @@ const isoDate = z.iso.date({ error: 'must be a date as YYYY-MM-DD' });
 const envelope = z.object({
 	id: z.uuid({ error: 'must be a UUID' }),
 	type: z.string({ error: 'is required' }),
-	occurredAt: z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time with a time zone, e.g. 2026-11-23T09:30:00+01:00' }),
-	case: z.string({ error: 'is required' }).regex(REFERENCE_PATTERN, { error: 'must be a case reference such as IND-2026-000123' }),
+	occurredAt: z.iso.datetime({
+		offset: true,
+		error: 'must be an ISO 8601 date-time with a time zone, e.g. 2026-11-23T09:30:00+01:00'
+	}),
+	case: z
+		.string({ error: 'is required' })
+		.regex(REFERENCE_PATTERN, { error: 'must be a case reference such as IND-2026-000123' }),
 	data: z.record(z.string(), z.unknown(), { error: 'must be an object' }).default({})
 });
 
@@ -19,20 +24,29 @@ const envelope = z.object({
 export const eventDataSchemas = {
 	'case.submitted': z.object({
 		product: z.string({ error: 'is required' }).min(1),
-		vNumber: z.string({ error: 'is required' }).regex(/^\d{10}$/, { error: 'must be a V-number of 10 digits' }),
+		vNumber: z
+			.string({ error: 'is required' })
+			.regex(/^\d{10}$/, { error: 'must be a V-number of 10 digits' }),
 		applicant: z.object(
 			{
 				name: z.string({ error: 'is required' }).trim().min(1, { error: 'is required' }).max(200),
 				birthDate: isoDate,
-				language: z.string({ error: 'is required' }).regex(/^[a-z]{2,3}$/, { error: 'must be a language code such as nl, en or ar' }),
+				language: z
+					.string({ error: 'is required' })
+					.regex(/^[a-z]{2,3}$/, { error: 'must be a language code such as nl, en or ar' }),
 				email: z.email({ error: 'must be an e-mail address' }).max(254).optional()
 			},
 			{ error: 'must be an object with name, birthDate and language' }
 		),
-		sponsorKvk: z.string().regex(/^\d{8}$/, { error: 'must be a KvK number of 8 digits' }).optional()
+		sponsorKvk: z
+			.string()
+			.regex(/^\d{8}$/, { error: 'must be a KvK number of 8 digits' })
+			.optional()
 	}),
 	'case.stage_entered': z.object({ stage: z.string({ error: 'is required' }).min(1) }),
-	'case.decided': z.object({ outcome: z.enum(['granted', 'refused', 'other'], { error: 'must be granted, refused or other' }) }),
+	'case.decided': z.object({
+		outcome: z.enum(['granted', 'refused', 'other'], { error: 'must be granted, refused or other' })
+	}),
 	'case.withdrawn': z.object({}),
 	'case.deadline_extended': z.object({
 		deadline: isoDate,
@@ -83,12 +97,22 @@ function issuesToErrors(index: number, prefix: string, issues: z.core.$ZodIssue[
 	}));
 }
 
-export type BatchParse = { ok: true; events: IncomingEvent[] } | { ok: false; errors: EventError[] };
+export type BatchParse =
+	{ ok: true; events: IncomingEvent[] } | { ok: false; errors: EventError[] };
 
 /** Checks the shape of every event in a batch; the domain rules are checked when it is applied. */
 export function parseBatch(body: unknown, now = new Date()): BatchParse {
-	if (typeof body !== 'object' || body === null || !Array.isArray((body as { events?: unknown }).events)) {
-		return { ok: false, errors: [{ index: -1, field: 'events', code: 'invalid', message: 'must be an array of events' }] };
+	if (
+		typeof body !== 'object' ||
+		body === null ||
+		!Array.isArray((body as { events?: unknown }).events)
+	) {
+		return {
+			ok: false,
+			errors: [
+				{ index: -1, field: 'events', code: 'invalid', message: 'must be an array of events' }
+			]
+		};
 	}
 	const latest = new Date(now.getTime() + MAX_FUTURE_MS);
 	const list = (body as { events: unknown[] }).events;
@@ -103,7 +127,12 @@ export function parseBatch(body: unknown, now = new Date()): BatchParse {
 		}
 		const { id, type, occurredAt, data } = head.data;
 		if (!isEventType(type)) {
-			errors.push({ index, field: 'type', code: 'unknown_type', message: `unknown event type "${type}"; known: ${Object.keys(eventDataSchemas).join(', ')}` });
+			errors.push({
+				index,
+				field: 'type',
+				code: 'unknown_type',
+				message: `unknown event type "${type}"; known: ${Object.keys(eventDataSchemas).join(', ')}`
+			});
 			return;
 		}
 		const parsed = eventDataSchemas[type].safeParse(data);
@@ -113,18 +142,34 @@ export function parseBatch(body: unknown, now = new Date()): BatchParse {
 		}
 		const earlier = seen.get(id);
 		if (earlier !== undefined) {
-			errors.push({ index, field: 'id', code: 'duplicate_id', message: `repeats the id of event ${earlier} in this batch` });
+			errors.push({
+				index,
+				field: 'id',
+				code: 'duplicate_id',
+				message: `repeats the id of event ${earlier} in this batch`
+			});
 			return;
 		}
 		seen.set(id, index);
 		// A case only moves forward in time: one event dated ahead would refuse every true event after it.
 		const at = new Date(occurredAt);
 		if (at > latest) {
-			errors.push({ index, field: 'occurredAt', code: 'in_future', message: `is ${at.toISOString()}, more than 5 minutes after the portal's clock (${now.toISOString()}); send events once they have happened` });
+			errors.push({
+				index,
+				field: 'occurredAt',
+				code: 'in_future',
+				message: `is ${at.toISOString()}, more than 5 minutes after the portal's clock (${now.toISOString()}); send events once they have happened`
+			});
 			return;
 		}
 		// The parsed data, not the body: fields the schema does not know are not stored.
-		events.push({ id, type, occurredAt: at, case: head.data.case, data: parsed.data } as IncomingEvent);
+		events.push({
+			id,
+			type,
+			occurredAt: at,
+			case: head.data.case,
+			data: parsed.data
+		} as IncomingEvent);
 	});
 	return errors.length ? { ok: false, errors } : { ok: true, events };
 }

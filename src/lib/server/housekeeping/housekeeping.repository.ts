@@ -3,9 +3,15 @@ import type { Db } from '$lib/server/db';
 const DAY = 24 * 60 * 60 * 1000;
 
 export async function deleteExpiredSessions(db: Db, now: Date): Promise<number> {
-	const sessions = await db.deleteFrom('user_session').where('expires_at', '<=', now).executeTakeFirst();
+	const sessions = await db
+		.deleteFrom('user_session')
+		.where('expires_at', '<=', now)
+		.executeTakeFirst();
 	// Sign-ins that stopped between the password and the second step.
-	const pending = await db.deleteFrom('pending_login').where('expires_at', '<=', now).executeTakeFirst();
+	const pending = await db
+		.deleteFrom('pending_login')
+		.where('expires_at', '<=', now)
+		.executeTakeFirst();
 	return Number(sessions.numDeletedRows) + Number(pending.numDeletedRows);
 }
 
@@ -23,7 +29,13 @@ export async function deleteSpentActivationCodes(db: Db, now: Date): Promise<num
 	const dayAgo = new Date(now.getTime() - DAY);
 	const result = await db
 		.deleteFrom('activation_code')
-		.where((eb) => eb.or([eb('expires_at', '<=', now), eb('used_at', '<=', dayAgo), eb('replaced_at', '<=', dayAgo)]))
+		.where((eb) =>
+			eb.or([
+				eb('expires_at', '<=', now),
+				eb('used_at', '<=', dayAgo),
+				eb('replaced_at', '<=', dayAgo)
+			])
+		)
 		.executeTakeFirst();
 	return Number(result.numDeletedRows);
 }

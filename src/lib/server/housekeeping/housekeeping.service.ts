@@ -1,7 +1,11 @@
 import type { Db } from '$lib/server/db';
 import { deleteEndedWindows } from '$lib/server/ratelimit/rate-limit';
 import { purgeLetterRequests } from '$lib/server/auth/activation-letter.service';
-import { deleteExpiredSessions, deleteSpentActivationCodes, deleteSpentPasswordResets } from './housekeeping.repository';
+import {
+	deleteExpiredSessions,
+	deleteSpentActivationCodes,
+	deleteSpentPasswordResets
+} from './housekeeping.repository';
 
 export interface HousekeepingResult {
 	sessions: number;

@@ -7,6 +7,7 @@ export function securityHeaders(url: URL): Record<string, string> {
 	};
 	// Whenever the portal is reached over https, whatever NODE_ENV says: a staging server over
 	// https deserves the same protection against a downgrade.
-	if (url.protocol === 'https:') headers['Strict-Transport-Security'] = 'max-age=31536000; includeSubDomains';
+	if (url.protocol === 'https:')
+		headers['Strict-Transport-Security'] = 'max-age=31536000; includeSubDomains';
 	return headers;
 }

@@ -62,14 +62,31 @@ export async function startJobs(db: Db, options: JobsOptions): Promise<Jobs> {
 			console.log('E-mail: SMTP_URL is not set, so messages stay in the outbox.');
 			return jobs;
 		}
-		const mail = createTransport({ url: options.smtpUrl, connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 30_000 });
+		const mail = createTransport({
+			url: options.smtpUrl,
+			connectionTimeout: 10_000,
+			greetingTimeout: 10_000,
+			socketTimeout: 30_000
+		});
 		transport = mail;
 		const from = options.mailFrom ?? (process.env.MAIL_FROM || DEFAULT_MAIL_FROM);
 		// stately: one run at a time across all instances, and one more waiting for what arrives meanwhile.
-		await boss.createQueue(EMAIL_QUEUE, { policy: 'stately', retryLimit: 0, expireInSeconds: 600, deleteAfterSeconds: 3600 });
+		await boss.createQueue(EMAIL_QUEUE, {
+			policy: 'stately',
+			retryLimit: 0,
+			expireInSeconds: 600,
+			deleteAfterSeconds: 3600
+		});
 		const workerId = await boss.work(EMAIL_QUEUE, { pollingIntervalSeconds: 5 }, async ([job]) => {
-			const result = await deliverPendingEmail(db, mail, { limit: EMAIL_BATCH, from, signal: AbortSignal.any([job.signal, stopping.signal]) });
-			if (result.failed) console.warn(`E-mail: ${result.failed} message(s) not delivered this run; they stay in the outbox.`);
+			const result = await deliverPendingEmail(db, mail, {
+				limit: EMAIL_BATCH,
+				from,
+				signal: AbortSignal.any([job.signal, stopping.signal])
+			});
+			if (result.failed)
+				console.warn(
+					`E-mail: ${result.failed} message(s) not delivered this run; they stay in the outbox.`
+				);
 			if (result.sent + result.failed === EMAIL_BATCH) await boss.send(EMAIL_QUEUE);
 			return result;
 		});
@@ -85,7 +102,11 @@ export async function startJobs(db: Db, options: JobsOptions): Promise<Jobs> {
 
 /** Every night at 03:30 Amsterdam time, on one instance: expired sessions, limits, links and codes go. */
 async function scheduleHousekeeping(boss: PgBoss, db: Db): Promise<void> {
-	await boss.createQueue(HOUSEKEEPING_QUEUE, { policy: 'singleton', retryLimit: 2, deleteAfterSeconds: 7 * 24 * 3600 });
+	await boss.createQueue(HOUSEKEEPING_QUEUE, {
+		policy: 'singleton',
+		retryLimit: 2,
+		deleteAfterSeconds: 7 * 24 * 3600
+	});
 	await boss.work(HOUSEKEEPING_QUEUE, async () => {
 		const result = await runHousekeeping(db);
 		console.log(`Housekeeping: deleted ${JSON.stringify(result)}`);
@@ -94,10 +115,19 @@ async function scheduleHousekeeping(boss: PgBoss, db: Db): Promise<void> {
 	await boss.schedule(HOUSEKEEPING_QUEUE, '30 3 * * *', null, { tz: 'Europe/Amsterdam' });
 }
 
-async function startAuditAnchor(boss: PgBoss, db: Db, anchor: { key: AuditKey; file: string | null }): Promise<void> {
+async function startAuditAnchor(
+	boss: PgBoss,
+	db: Db,
+	anchor: { key: AuditKey; file: string | null }
+): Promise<void> {
 	const write = () => writeAnchor(db, anchor.key, { file: anchor.file });
 	// singleton: one run at a time across all instances; a missed minute is not worth a retry.
-	await boss.createQueue(AUDIT_ANCHOR_QUEUE, { policy: 'singleton', retryLimit: 0, expireInSeconds: 60, deleteAfterSeconds: 3600 });
+	await boss.createQueue(AUDIT_ANCHOR_QUEUE, {
+		policy: 'singleton',
+		retryLimit: 0,
+		expireInSeconds: 60,
+		deleteAfterSeconds: 3600
+	});
 	await boss.work(AUDIT_ANCHOR_QUEUE, { pollingIntervalSeconds: 10 }, async () => {
 		await write();
 	});
@@ -137,7 +167,9 @@ function kyselyDb(db: Db): BossDb {
 			if (statements.length <= 1) return direct.executeSql(text);
 			return db.connection().execute(async (connection) => {
 				const run = fromKysely(connection);
-				const block = /^(begin|start\s+transaction)\b/i.test(statements[0]) ? statements : ['begin', ...statements, 'commit'];
+				const block = /^(begin|start\s+transaction)\b/i.test(statements[0])
+					? statements
+					: ['begin', ...statements, 'commit'];
 				const rows: unknown[] = [];
 				try {
 					for (const statement of block) rows.push(...(await run.executeSql(statement)).rows);
@@ -183,7 +215,8 @@ export function splitStatements(text: string): string[] {
 			}
 		} else if (c === "'" || c === '"') {
 			content = true;
-			const backslashes = c === "'" && /[eE]/.test(text[i - 1] ?? '') && !/[\w$]/.test(text[i - 2] ?? '');
+			const backslashes =
+				c === "'" && /[eE]/.test(text[i - 1] ?? '') && !/[\w$]/.test(text[i - 2] ?? '');
 			i += 1;
 			while (i < text.length) {
 				if (backslashes && text[i] === '\\') i += 2;

@@ -1,7 +1,13 @@
 import { sql, type Transaction } from 'kysely';
 import type { SendMailOptions } from 'nodemailer';
 import type { Database, Db } from '$lib/server/db';
-import { REDACTED, renderEmail, secretParams, type EmailParams, type EmailTemplate } from './email.templates';
+import {
+	REDACTED,
+	renderEmail,
+	secretParams,
+	type EmailParams,
+	type EmailTemplate
+} from './email.templates';
 import { isDemoMode } from '$lib/server/demo/mode';
 
 export type { EmailTemplate } from './email.templates';
@@ -29,11 +35,19 @@ export interface QueueEmailInput<T extends EmailTemplate> {
  * Renders the message in `lang` and adds it to the outbox, in the caller's transaction so that it
  * leaves only if the change it reports commits. Call `sendEmailNudge()` after the commit.
  */
-export async function queueEmail<T extends EmailTemplate>(db: Db | Transaction<Database>, input: QueueEmailInput<T>): Promise<number> {
+export async function queueEmail<T extends EmailTemplate>(
+	db: Db | Transaction<Database>,
+	input: QueueEmailInput<T>
+): Promise<number> {
 	const message = await renderForOutbox(input.template, input.lang, input.params);
 	const row = await db
 		.insertInto('email_outbox')
-		.values({ to_address: input.to.trim(), subject: message.subject, body_text: message.text, body_redacted: message.redacted })
+		.values({
+			to_address: input.to.trim(),
+			subject: message.subject,
+			body_text: message.text,
+			body_redacted: message.redacted
+		})
 		.returning('id')
 		.executeTakeFirstOrThrow();
 	return row.id;
@@ -46,7 +60,11 @@ export interface OutboxMessage {
 	redacted: string;
 }
 
-export async function renderForOutbox<T extends EmailTemplate>(template: T, lang: string, params: EmailParams<T>): Promise<OutboxMessage> {
+export async function renderForOutbox<T extends EmailTemplate>(
+	template: T,
+	lang: string,
+	params: EmailParams<T>
+): Promise<OutboxMessage> {
 	const { subject, text } = await renderEmail(template, lang, params);
 	const blanked = { ...params } as Record<string, string>;
 	for (const name of secretParams[template]) blanked[name] = REDACTED;
@@ -58,14 +76,23 @@ export async function renderForOutbox<T extends EmailTemplate>(template: T, lang
  * Queues `message` to the account `userId`, or to nobody when there is no such account, with the
  * same statement either way: callers that must not reveal whether an account exists use it.
  */
-export async function insertOutboxRows(trx: Transaction<Database>, message: OutboxMessage, userId: number): Promise<void> {
+export async function insertOutboxRows(
+	trx: Transaction<Database>,
+	message: OutboxMessage,
+	userId: number
+): Promise<void> {
 	await trx
 		.insertInto('email_outbox')
 		.columns(['to_address', 'subject', 'body_text', 'body_redacted'])
 		.expression((eb) =>
 			eb
 				.selectFrom('app_user')
-				.select(['email as to_address', sql<string>`${message.subject}::text`.as('subject'), sql<string>`${message.text}::text`.as('body_text'), sql<string>`${message.redacted}::text`.as('body_redacted')])
+				.select([
+					'email as to_address',
+					sql<string>`${message.subject}::text`.as('subject'),
+					sql<string>`${message.text}::text`.as('body_text'),
+					sql<string>`${message.redacted}::text`.as('body_redacted')
+				])
 				.where('id', '=', userId)
 		)
 		.execute();
@@ -93,30 +120,54 @@ export interface DeliveryOptions {
  * instance from sending the same message; a claim left by a process that died mid-send expires
  * after CLAIM_EXPIRES and the message goes out again (at least once, never silently lost).
  */
-export async function deliverPendingEmail(db: Db, transport: MailTransport, options: DeliveryOptions = {}): Promise<{ sent: number; failed: number }> {
+export async function deliverPendingEmail(
+	db: Db,
+	transport: MailTransport,
+	options: DeliveryOptions = {}
+): Promise<{ sent: number; failed: number }> {
 	const { limit = 50, from = DEFAULT_MAIL_FROM, signal } = options;
 	let sent = 0;
 	let failed = 0;
 	while (sent + failed < limit && !signal?.aborted) {
 		const message = await claimNextEmail(db);
 		if (!message) break;
-		const error = await transport.sendMail({ from, to: message.to_address, subject: message.subject, text: message.body_text, signal }).then(
-			() => null,
-			(err: unknown) => err
-		);
+		const error = await transport
+			.sendMail({
+				from,
+				to: message.to_address,
+				subject: message.subject,
+				text: message.body_text,
+				signal
+			})
+			.then(
+				() => null,
+				(err: unknown) => err
+			);
 		if (error === null) {
-			await db.updateTable('email_outbox').set({ sent_at: sql`now()`, last_error: null }).where('id', '=', message.id).execute();
+			await db
+				.updateTable('email_outbox')
+				.set({ sent_at: sql`now()`, last_error: null })
+				.where('id', '=', message.id)
+				.execute();
 			sent += 1;
 		} else if (signal?.aborted) {
 			// Broken off by shutdown, not the message's fault: it keeps its attempt.
 			await db
 				.updateTable('email_outbox')
-				.set((eb) => ({ sent_at: null, attempts: eb('attempts', '-', 1), last_error: 'interrupted by shutdown' }))
+				.set((eb) => ({
+					sent_at: null,
+					attempts: eb('attempts', '-', 1),
+					last_error: 'interrupted by shutdown'
+				}))
 				.where('id', '=', message.id)
 				.execute();
 			break;
 		} else {
-			await db.updateTable('email_outbox').set({ sent_at: null, last_error: describeError(error) }).where('id', '=', message.id).execute();
+			await db
+				.updateTable('email_outbox')
+				.set({ sent_at: null, last_error: describeError(error) })
+				.where('id', '=', message.id)
+				.execute();
 			failed += 1;
 			// A 5xx reply concerns this message (a refused recipient); anything else (no connection,
 			// a 4xx "try later") concerns the server, and the next message would fail the same way.
@@ -141,8 +192,18 @@ async function claimNextEmail(db: Db) {
 					.where('attempts', '<', MAX_ATTEMPTS)
 					.where((w) =>
 						w.or([
-							w.and([w('sent_at', 'is', null), w('created_at', '<=', sql<Date>`now() - (power(2, attempts) - 1) * interval '1 minute'`)]),
-							w.and([w('last_error', '=', SENDING), w('sent_at', '<', sql<Date>`now() - ${CLAIM_EXPIRES}`)])
+							w.and([
+								w('sent_at', 'is', null),
+								w(
+									'created_at',
+									'<=',
+									sql<Date>`now() - (power(2, attempts) - 1) * interval '1 minute'`
+								)
+							]),
+							w.and([
+								w('last_error', '=', SENDING),
+								w('sent_at', '<', sql<Date>`now() - ${CLAIM_EXPIRES}`)
+							])
 						])
 					)
 					.orderBy('id')
@@ -203,7 +264,13 @@ export async function findOutbox(db: Db, limit = 50, demo = isDemoMode()): Promi
 			sentAt: sent ? row.sent_at : null,
 			attempts: row.attempts,
 			lastError: claimed ? null : row.last_error,
-			status: sent ? 'sent' : givenUp ? 'failed' : claimed && !row.claim_expired ? 'sending' : 'pending'
+			status: sent
+				? 'sent'
+				: givenUp
+					? 'failed'
+					: claimed && !row.claim_expired
+						? 'sending'
+						: 'pending'
 		};
 	});
 }

@@ -13,12 +13,16 @@ export type EmailTemplate = keyof typeof emailTemplates;
  * codes). The outbox keeps a copy of each message with these blanked, which is all it shows
  * outside demo mode.
  */
-export const secretParams: { [T in EmailTemplate]: readonly (typeof emailTemplates)[T][number][] } = {
-	password_reset: ['link']
-};
+export const secretParams: { [T in EmailTemplate]: readonly (typeof emailTemplates)[T][number][] } =
+	{
+		password_reset: ['link']
+	};
 
 export const REDACTED = '[…]';
-export type EmailParams<T extends EmailTemplate> = Record<(typeof emailTemplates)[T][number], string>;
+export type EmailParams<T extends EmailTemplate> = Record<
+	(typeof emailTemplates)[T][number],
+	string
+>;
 
 export interface RenderedEmail {
 	subject: string;
@@ -26,7 +30,11 @@ export interface RenderedEmail {
 }
 
 /** Subject and plain-text body in `lang`, or in the default language when `lang` has no texts. */
-export async function renderEmail<T extends EmailTemplate>(template: T, lang: string, params: EmailParams<T>): Promise<RenderedEmail> {
+export async function renderEmail<T extends EmailTemplate>(
+	template: T,
+	lang: string,
+	params: EmailParams<T>
+): Promise<RenderedEmail> {
 	// Loaded on first use: $lib/i18n reads its files with Vite's import.meta.glob, which plain
 	// Node (tsx) lacks, so the delivery side can run there without it.
 	const { i18n, translator } = await import('$lib/i18n');
@@ -34,7 +42,8 @@ export async function renderEmail<T extends EmailTemplate>(template: T, lang: st
 	const values: Record<string, string> = params;
 	const part = (name: 'subject' | 'body'): string => {
 		const key: string = `${template}.${name}`;
-		if (!i18n.exists(key, { ns: 'email', lng: lang })) throw new Error(`e-mail template ${template} has no ${name} in email.json`);
+		if (!i18n.exists(key, { ns: 'email', lng: lang }))
+			throw new Error(`e-mail template ${template} has no ${name} in email.json`);
 		return t(key, { ns: 'email', ...values });
 	};
 	return { subject: part('subject'), text: part('body') };

@@ -161,7 +161,8 @@ const PRIORITY_SHARE_NOTICE = 0.1;
 const MIN_NET_SHARE = 0.05;
 
 function assertCounts(name: string, counts: readonly number[]): void {
-	for (const c of counts) if (!Number.isFinite(c) || c < 0) throw new RangeError(`${name} must be counts ≥ 0, got ${c}`);
+	for (const c of counts)
+		if (!Number.isFinite(c) || c < 0) throw new RangeError(`${name} must be counts ≥ 0, got ${c}`);
 }
 
 interface Weighted {
@@ -222,7 +223,11 @@ function driftVariance(counts: readonly number[], o: EstimatorOptions): number {
 }
 
 /** Weighted spread of the weekly log exits around the level, and the effective number of weeks. */
-function levelSpread(counts: readonly number[], weights: Float64Array, level: number): { spread: number; nEffective: number } {
+function levelSpread(
+	counts: readonly number[],
+	weights: Float64Array,
+	level: number
+): { spread: number; nEffective: number } {
 	const n = counts.length;
 	const logLevel = Math.log(level + 0.5);
 	let spread = 0;
@@ -268,9 +273,17 @@ function trendSlope(counts: readonly number[], weeks: number): { slope: number; 
 	// Theil–Sen: the median of the slopes between all pairs of weeks, robust to a step.
 	const slopes: number[] = [];
 	for (let i = 0; i < m; i++)
-		for (let j = i + 1; j < m; j++) slopes.push((Math.log(counts[counts.length - m + j] + 0.5) - Math.log(counts[counts.length - m + i] + 0.5)) / (j - i));
+		for (let j = i + 1; j < m; j++)
+			slopes.push(
+				(Math.log(counts[counts.length - m + j] + 0.5) -
+					Math.log(counts[counts.length - m + i] + 0.5)) /
+					(j - i)
+			);
 	slopes.sort((a, b) => a - b);
-	const raw = slopes.length % 2 ? slopes[(slopes.length - 1) / 2] : (slopes[slopes.length / 2 - 1] + slopes[slopes.length / 2]) / 2;
+	const raw =
+		slopes.length % 2
+			? slopes[(slopes.length - 1) / 2]
+			: (slopes[slopes.length / 2 - 1] + slopes[slopes.length / 2]) / 2;
 	let residual = 0;
 	for (let i = 0; i < m; i++) {
 		const r = Math.log(counts[counts.length - m + i] + 0.5) - my - raw * (i - mx);
@@ -299,12 +312,16 @@ interface RatePath {
  * mean over that wait of the damped trend (s) and of the share of the recent level still in
  * force (e^(−s/τ)), for the variance. Without trend or reversion: needed / (now − priority).
  */
-function timeToExits(needed: number, path: RatePath): { weeks: number; meanDamped: number; meanPersist: number } {
+function timeToExits(
+	needed: number,
+	path: RatePath
+): { weeks: number; meanDamped: number; meanPersist: number } {
 	const flat = needed / (path.now - path.priority);
 	const gap = Math.log(path.now / path.longRun);
 	const reverts = path.revertWeeks > 0 && gap !== 0;
 	if (path.slope === 0 && !reverts) return { weeks: flat, meanDamped: 0, meanPersist: 1 };
-	const damped = (s: number) => (path.damping >= 1 ? s : (path.damping * (1 - Math.pow(path.damping, s))) / (1 - path.damping));
+	const damped = (s: number) =>
+		path.damping >= 1 ? s : (path.damping * (1 - Math.pow(path.damping, s))) / (1 - path.damping);
 	const logLong = Math.log(path.longRun);
 	const step = flat / 64;
 	let done = 0;
@@ -327,7 +344,11 @@ function timeToExits(needed: number, path: RatePath): { weeks: number; meanDampe
 	// Far beyond the history: continue at the last rate.
 	if (!(rate > 0)) return { weeks: Infinity, meanDamped: 0, meanPersist: 0 };
 	const rest = (needed - done) / rate;
-	return { weeks: t + rest, meanDamped: (exposure + damped(t) * rest) / (t + rest), meanPersist: persist / (t + rest) };
+	return {
+		weeks: t + rest,
+		meanDamped: (exposure + damped(t) * rest) / (t + rest),
+		meanPersist: persist / (t + rest)
+	};
 }
 
 function sum(counts: readonly number[], from = 0): number {
@@ -336,15 +357,32 @@ function sum(counts: readonly number[], from = 0): number {
 	return s;
 }
 
-function noEstimate(kind: NoTurnEstimate['kind'], basisWeeks: number, throughput: number | null, caveats: EstimateCaveat[]): NoTurnEstimate {
-	return { kind, pointWeeks: null, lowWeeks: null, highWeeks: null, confidence: CONFIDENCE, basisWeeks, throughputPerWeek: throughput, caveats };
+function noEstimate(
+	kind: NoTurnEstimate['kind'],
+	basisWeeks: number,
+	throughput: number | null,
+	caveats: EstimateCaveat[]
+): NoTurnEstimate {
+	return {
+		kind,
+		pointWeeks: null,
+		lowWeeks: null,
+		highWeeks: null,
+		confidence: CONFIDENCE,
+		basisWeeks,
+		throughputPerWeek: throughput,
+		caveats
+	};
 }
 
 /**
  * When the case's turn comes: a point (median) and an 80 % interval in weeks from now, or no
  * number at all when the history cannot support one (`no_history`, `stalled`).
  */
-export function estimateTurn(input: TurnInput, options: Partial<EstimatorOptions> = {}): TurnResult {
+export function estimateTurn(
+	input: TurnInput,
+	options: Partial<EstimatorOptions> = {}
+): TurnResult {
 	const o: EstimatorOptions = { ...DEFAULT_OPTIONS, ...options };
 	const { ahead } = input;
 	if (!Number.isFinite(ahead) || ahead < 0) throw new RangeError(`ahead must be ≥ 0, got ${ahead}`);
@@ -355,7 +393,8 @@ export function estimateTurn(input: TurnInput, options: Partial<EstimatorOptions
 	const caveats: EstimateCaveat[] = [];
 	if (n === 0) return noEstimate('no_history', 0, null, ['no_history']);
 	if (n < SHORT_HISTORY_WEEKS) caveats.push('short_history');
-	if (sum(exits, n - Math.min(STALL_WEEKS, n)) === 0) return noEstimate('stalled', n, 0, [...caveats, 'stalled']);
+	if (sum(exits, n - Math.min(STALL_WEEKS, n)) === 0)
+		return noEstimate('stalled', n, 0, [...caveats, 'stalled']);
 
 	let priority: readonly number[] = [];
 	if (input.stream !== 'priority' && input.history.priorityEntriesPerWeek) {
@@ -369,7 +408,10 @@ export function estimateTurn(input: TurnInput, options: Partial<EstimatorOptions
 	let weighted = weightedLevel(exits, halfLife);
 	let net = weighted.level - weightedWith(weighted.weights, priority);
 	for (let step = 0; step < 2 && net > 0; step++) {
-		const wanted = Math.min(o.halfLifeMax, Math.max(o.halfLifeMin, o.halfLifeHorizonFactor * ((ahead + 1) / net)));
+		const wanted = Math.min(
+			o.halfLifeMax,
+			Math.max(o.halfLifeMin, o.halfLifeHorizonFactor * ((ahead + 1) / net))
+		);
 		if (Math.abs(wanted - halfLife) < 0.25) break;
 		halfLife = wanted;
 		weighted = weightedLevel(exits, halfLife);
@@ -377,8 +419,10 @@ export function estimateTurn(input: TurnInput, options: Partial<EstimatorOptions
 	}
 	const level = weighted.level;
 	const priorityRate = level - net;
-	if (priority.length && priorityRate > PRIORITY_SHARE_NOTICE * level) caveats.push('priority_inflow');
-	if (!(net > MIN_NET_SHARE * level)) return noEstimate('stalled', n, Math.max(0, net), [...caveats, 'stalled']);
+	if (priority.length && priorityRate > PRIORITY_SHARE_NOTICE * level)
+		caveats.push('priority_inflow');
+	if (!(net > MIN_NET_SHARE * level))
+		return noEstimate('stalled', n, Math.max(0, net), [...caveats, 'stalled']);
 
 	const weeksSinceEnd = input.history.weeksSinceEnd ?? 0.5;
 	// How old the weighted level is: the weights' mean age (week centres) plus the weeks since the end.
@@ -386,11 +430,20 @@ export function estimateTurn(input: TurnInput, options: Partial<EstimatorOptions
 	for (let i = 0; i < weighted.weights.length; i++) age += weighted.weights[i] * (i + 0.5);
 	const trend = o.trendWeeks > 0 ? trendSlope(exits, o.trendWeeks) : { slope: 0, variance: 0 };
 	const recentNow = level * Math.exp(trend.slope * age);
-	const longRun = o.revertWeeks > 0 ? Math.max(sum(exits) / n, MIN_NET_SHARE * recentNow) : recentNow;
-	const path: RatePath = { now: recentNow, longRun, revertWeeks: o.revertWeeks, slope: trend.slope, damping: o.trendDamping, priority: priorityRate };
+	const longRun =
+		o.revertWeeks > 0 ? Math.max(sum(exits) / n, MIN_NET_SHARE * recentNow) : recentNow;
+	const path: RatePath = {
+		now: recentNow,
+		longRun,
+		revertWeeks: o.revertWeeks,
+		slope: trend.slope,
+		damping: o.trendDamping,
+		priority: priorityRate
+	};
 	const { weeks: point, meanDamped, meanPersist } = timeToExits(ahead + 1, path);
 	const between = Math.log(recentNow / longRun) ** 2 * meanPersist * (1 - meanPersist);
-	if (!Number.isFinite(point)) return noEstimate('stalled', n, Math.max(0, net), [...caveats, 'stalled']);
+	if (!Number.isFinite(point))
+		return noEstimate('stalled', n, Math.max(0, net), [...caveats, 'stalled']);
 
 	const { spread, nEffective } = levelSpread(exits, weighted.weights, level);
 	const noisePrior = o.noisePrior * o.noisePrior;
@@ -411,7 +464,8 @@ export function estimateTurn(input: TurnInput, options: Partial<EstimatorOptions
 	if (n >= 2 * BLOCK_WEEKS) {
 		const recent = sum(exits, n - BLOCK_WEEKS) / BLOCK_WEEKS;
 		const before = sum(exits.slice(0, n - BLOCK_WEEKS)) / (n - BLOCK_WEEKS);
-		if (Math.abs(Math.log((recent + 0.5) / (before + 0.5))) > RECENT_CHANGE_LOG) caveats.push('recent_change');
+		if (Math.abs(Math.log((recent + 0.5) / (before + 0.5))) > RECENT_CHANGE_LOG)
+			caveats.push('recent_change');
 	}
 	if (point > Math.max(2 * n, 13)) caveats.push('long_horizon');
 	if (level < LOW_THROUGHPUT) caveats.push('low_throughput');
@@ -486,7 +540,8 @@ export function weeklyHistory(spans: Iterable<QueueSpan>, window: HistoryWindow)
 	while (first < maxWeeks && start + first * WEEK_MS < since) first++;
 	const history: QueueHistory = { exitsPerWeek: exits.slice(first) };
 	if (anyPriority) history.priorityEntriesPerWeek = priority.slice(first);
-	if (window.now !== undefined) history.weeksSinceEnd = Math.max(0, (ms(window.now) - until) / WEEK_MS);
+	if (window.now !== undefined)
+		history.weeksSinceEnd = Math.max(0, (ms(window.now) - until) / WEEK_MS);
 	return history;
 }
 
@@ -556,7 +611,8 @@ export function combineLaterStages(stages: readonly StageSamples[]): LaterStages
 				continue;
 			}
 			sorted = [s.fixedDays];
-		} else if (sorted.length < MIN_STAGE_SAMPLES && !caveats.includes('few_stage_samples')) caveats.push('few_stage_samples');
+		} else if (sorted.length < MIN_STAGE_SAMPLES && !caveats.includes('few_stage_samples'))
+			caveats.push('few_stage_samples');
 		if (share === 0) continue;
 		parts.push({
 			stage: s.stage,
@@ -580,7 +636,12 @@ function combineRanges(parts: readonly DurationRange[]): DurationRange {
 		below += (p.typicalDays - p.lowDays) ** 2;
 		above += (p.highDays - p.typicalDays) ** 2;
 	}
-	return { lowDays: Math.max(0, typical - Math.sqrt(below)), typicalDays: typical, highDays: typical + Math.sqrt(above), confidence: CONFIDENCE };
+	return {
+		lowDays: Math.max(0, typical - Math.sqrt(below)),
+		typicalDays: typical,
+		highDays: typical + Math.sqrt(above),
+		confidence: CONFIDENCE
+	};
 }
 
 export interface DecisionRange extends DurationRange {
@@ -597,7 +658,22 @@ export interface DecisionRange extends DurationRange {
  */
 export function estimateDecision(turn: TurnResult, later: LaterStages): DecisionRange | null {
 	if (turn.kind !== 'estimate') return null;
-	const fromTurn: DurationRange = { lowDays: turn.lowWeeks * 7, typicalDays: turn.pointWeeks * 7, highDays: turn.highWeeks * 7, confidence: CONFIDENCE };
-	const laterStages: DurationRange = { lowDays: later.lowDays, typicalDays: later.typicalDays, highDays: later.highDays, confidence: CONFIDENCE };
-	return { ...combineRanges([fromTurn, laterStages]), fromTurn, laterStages, caveats: [...turn.caveats, ...later.caveats] };
+	const fromTurn: DurationRange = {
+		lowDays: turn.lowWeeks * 7,
+		typicalDays: turn.pointWeeks * 7,
+		highDays: turn.highWeeks * 7,
+		confidence: CONFIDENCE
+	};
+	const laterStages: DurationRange = {
+		lowDays: later.lowDays,
+		typicalDays: later.typicalDays,
+		highDays: later.highDays,
+		confidence: CONFIDENCE
+	};
+	return {
+		...combineRanges([fromTurn, laterStages]),
+		fromTurn,
+		laterStages,
+		caveats: [...turn.caveats, ...later.caveats]
+	};
 }

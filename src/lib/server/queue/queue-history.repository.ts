@@ -5,7 +5,12 @@ const TIME_ZONE = 'Europe/Amsterdam';
 
 /** Per queue and week (Monday, Dutch time): cases that entered the priority stream. */
 export async function countWeeklyPriorityEntries(db: Db, weekStarts: string[]) {
-	const result = await sql<{ product_code: string; stage_code: string; week_start: string; entries: number }>`
+	const result = await sql<{
+		product_code: string;
+		stage_code: string;
+		week_start: string;
+		entries: number;
+	}>`
 		select e.product_code, e.stage_code, to_char(w.d, 'YYYY-MM-DD') as week_start, count(*)::int as entries
 		from unnest(${weekStarts}::date[]) as w(d)
 		join queue_entry e on e.stream = 'priority'
@@ -40,7 +45,9 @@ export async function findRecentStageDurations(db: Db, from: Date, until: Date, 
 			from steps
 			where stage_code is not null and next_at >= ${from} and next_at < ${until}
 		)
-		select product_code, stage_code, days::float8 as days from ranked where n <= ${perStage}`.execute(db);
+		select product_code, stage_code, days::float8 as days from ranked where n <= ${perStage}`.execute(
+		db
+	);
 	return result.rows.map((r) => ({ ...r, days: Number(r.days) }));
 }
 

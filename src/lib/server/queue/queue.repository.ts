@@ -6,7 +6,12 @@ import type { QueueStream } from '$lib/server/db/schema';
 const streamRank = sql<number>`case queue_entry.stream when 'priority' then 0 else 1 end`;
 
 /** The cases waiting in one queue, in the order the IND serves them. */
-export async function findWaitingInOrder(db: Db, productCode: string, stageCode: string, limit = 1000) {
+export async function findWaitingInOrder(
+	db: Db,
+	productCode: string,
+	stageCode: string,
+	limit = 1000
+) {
 	return db
 		.selectFrom('queue_entry')
 		.innerJoin('case', 'case.id', 'queue_entry.case_id')
@@ -32,7 +37,16 @@ export async function findOpenEntryByReference(db: Db, reference: string) {
 }
 
 /** How many cases are served before this open queue entry. */
-export async function countAhead(db: Db, entry: { id: number; product_code: string; stage_code: string; stream: QueueStream; entered_at: Date }) {
+export async function countAhead(
+	db: Db,
+	entry: {
+		id: number;
+		product_code: string;
+		stage_code: string;
+		stream: QueueStream;
+		entered_at: Date;
+	}
+) {
 	const row = await db
 		.selectFrom('queue_entry')
 		.select((eb) => eb.fn.countAll<number>().as('ahead'))
@@ -41,16 +55,35 @@ export async function countAhead(db: Db, entry: { id: number; product_code: stri
 		.where('left_at', 'is', null)
 		.where((eb) =>
 			entry.stream === 'priority'
-				? eb.and([eb('stream', '=', 'priority'), eb(eb.refTuple('entered_at', 'id'), '<', eb.tuple(entry.entered_at, entry.id))])
-				: eb.or([eb('stream', '=', 'priority'), eb(eb.refTuple('entered_at', 'id'), '<', eb.tuple(entry.entered_at, entry.id))])
+				? eb.and([
+						eb('stream', '=', 'priority'),
+						eb(eb.refTuple('entered_at', 'id'), '<', eb.tuple(entry.entered_at, entry.id))
+					])
+				: eb.or([
+						eb('stream', '=', 'priority'),
+						eb(eb.refTuple('entered_at', 'id'), '<', eb.tuple(entry.entered_at, entry.id))
+					])
 		)
 		.executeTakeFirstOrThrow();
 	return Number(row.ahead);
 }
 
-export async function updateCaseStream(trx: Transaction<Database>, caseId: number, stream: QueueStream) {
-	await trx.updateTable('case').set({ stream, updated_at: new Date() }).where('id', '=', caseId).execute();
-	await trx.updateTable('queue_entry').set({ stream }).where('case_id', '=', caseId).where('left_at', 'is', null).execute();
+export async function updateCaseStream(
+	trx: Transaction<Database>,
+	caseId: number,
+	stream: QueueStream
+) {
+	await trx
+		.updateTable('case')
+		.set({ stream, updated_at: new Date() })
+		.where('id', '=', caseId)
+		.execute();
+	await trx
+		.updateTable('queue_entry')
+		.set({ stream })
+		.where('case_id', '=', caseId)
+		.where('left_at', 'is', null)
+		.execute();
 }
 
 /**
@@ -58,7 +91,14 @@ export async function updateCaseStream(trx: Transaction<Database>, caseId: numbe
  * within the entry's own day, in one statement so both figures come from one snapshot.
  */
 async function findPosition(db: Db, me: RawBuilder<unknown>) {
-	const result = await sql<{ id: number; stage_code: string; stream: QueueStream; entered_at: Date; ahead: number; waiting: number }>`
+	const result = await sql<{
+		id: number;
+		stage_code: string;
+		stream: QueueStream;
+		entered_at: Date;
+		ahead: number;
+		waiting: number;
+	}>`
 		with me as (
 			select id, product_code, stage_code, stream, entered_at, (entered_at at time zone 'UTC')::date as day
 			from queue_entry where ${me} and left_at is null

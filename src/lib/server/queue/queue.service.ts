@@ -1,6 +1,10 @@
 import type { Db } from '$lib/server/db';
 import type { QueueStream } from '$lib/server/db/schema';
-import { findOpenEntryByReference, findPositionOfEntry, updateCaseStream } from './queue.repository';
+import {
+	findOpenEntryByReference,
+	findPositionOfEntry,
+	updateCaseStream
+} from './queue.repository';
 
 export interface QueuePosition {
 	/** 1 for the case served next. */
@@ -18,16 +22,32 @@ export async function findQueuePosition(db: Db, reference: string): Promise<Queu
 	if (!entry) return null;
 	const counted = await findPositionOfEntry(db, entry.id);
 	if (!counted) return null;
-	return { position: counted.ahead + 1, ahead: counted.ahead, waiting: counted.waiting, stream: entry.stream, stageCode: entry.stage_code, enteredAt: entry.entered_at };
+	return {
+		position: counted.ahead + 1,
+		ahead: counted.ahead,
+		waiting: counted.waiting,
+		stream: entry.stream,
+		stageCode: entry.stage_code,
+		enteredAt: entry.entered_at
+	};
 }
 
 /**
  * Moves a case to another stream (an accepted schrijnend request moves it to priority). It keeps
  * its entry time, so among priority cases it is still served first in, first out.
  */
-export async function moveToStream(db: Db, reference: string, stream: QueueStream): Promise<boolean> {
+export async function moveToStream(
+	db: Db,
+	reference: string,
+	stream: QueueStream
+): Promise<boolean> {
 	return db.transaction().execute(async (trx) => {
-		const found = await trx.selectFrom('case').select('id').where('reference', '=', reference).forUpdate().executeTakeFirst();
+		const found = await trx
+			.selectFrom('case')
+			.select('id')
+			.where('reference', '=', reference)
+			.forUpdate()
+			.executeTakeFirst();
 		if (!found) return false;
 		await updateCaseStream(trx, found.id, stream);
 		return true;

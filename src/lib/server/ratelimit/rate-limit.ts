@@ -15,7 +15,11 @@ export type Verdict = { allowed: true } | { allowed: false; retryAt: Date };
  * one atomic upsert, so a hundred parallel requests get a hundred distinct counts: at most
  * `limit` of them are allowed, whatever the interleaving and on every app server.
  */
-export async function consume(db: Db | Transaction<Database>, limits: Limit[], now = new Date()): Promise<Verdict> {
+export async function consume(
+	db: Db | Transaction<Database>,
+	limits: Limit[],
+	now = new Date()
+): Promise<Verdict> {
 	let retryAt: Date | null = null;
 	for (const { key, limit, windowMs } of limits) {
 		const resetsAt = new Date(now.getTime() + windowMs);
@@ -38,7 +42,11 @@ export async function peek(db: Db, limits: Limit[], now = new Date()): Promise<V
 	const rows = await db
 		.selectFrom('rate_limit')
 		.select(['key', 'hits', 'resets_at'])
-		.where('key', 'in', limits.map((l) => l.key))
+		.where(
+			'key',
+			'in',
+			limits.map((l) => l.key)
+		)
 		.where('resets_at', '>', now)
 		.execute();
 	let retryAt: Date | null = null;
@@ -55,7 +63,11 @@ export async function refund(db: Db | Transaction<Database>, limits: Limit[]): P
 	await db
 		.updateTable('rate_limit')
 		.set((eb) => ({ hits: sql`greatest(${eb.ref('hits')} - 1, 0)` }))
-		.where('key', 'in', limits.map((l) => l.key))
+		.where(
+			'key',
+			'in',
+			limits.map((l) => l.key)
+		)
 		.execute();
 }
 

@@ -5,7 +5,11 @@ import type { Statistics } from './statistics.service';
 /** How long browsers and shared caches may keep the figures; the service recomputes them as often. */
 export const CACHE_SECONDS = 300;
 
-export function exportHeaders(stats: Statistics, lang: string, contentType: string): Record<string, string> {
+export function exportHeaders(
+	stats: Statistics,
+	lang: string,
+	contentType: string
+): Record<string, string> {
 	return {
 		'Content-Type': contentType,
 		'Cache-Control': `public, max-age=${CACHE_SECONDS}`,
@@ -40,7 +44,12 @@ export function statisticsToJson(stats: Statistics, lang: string) {
 			medianWaitDays: roundedDays(q.medianWaitDays),
 			newcomerWaitWeeks:
 				q.newcomer.kind === 'estimate'
-					? { low: roundedDays(q.newcomer.lowWeeks), point: roundedDays(q.newcomer.pointWeeks), high: roundedDays(q.newcomer.highWeeks), confidence: q.newcomer.confidence }
+					? {
+							low: roundedDays(q.newcomer.lowWeeks),
+							point: roundedDays(q.newcomer.pointWeeks),
+							high: roundedDays(q.newcomer.highWeeks),
+							confidence: q.newcomer.confidence
+						}
 					: null
 		}))
 	};
@@ -60,7 +69,13 @@ export function statisticsToCsv(stats: Statistics, lang: string): string {
 		};
 		return [
 			{ ...queue, figure: 'waiting', first_day: '', last_day: '', value: q.waiting },
-			...q.weeklyExits.map((w) => ({ ...queue, figure: 'left_queue', first_day: w.firstDay, last_day: w.lastDay, value: w.exits })),
+			...q.weeklyExits.map((w) => ({
+				...queue,
+				figure: 'left_queue',
+				first_day: w.firstDay,
+				last_day: w.lastDay,
+				value: w.exits
+			})),
 			{
 				...queue,
 				figure: 'median_wait_days',
@@ -70,9 +85,27 @@ export function statisticsToCsv(stats: Statistics, lang: string): string {
 			},
 			...(q.newcomer.kind === 'estimate'
 				? [
-						{ ...queue, figure: 'newcomer_wait_weeks_low', first_day: '', last_day: '', value: roundedDays(q.newcomer.lowWeeks) },
-						{ ...queue, figure: 'newcomer_wait_weeks', first_day: '', last_day: '', value: roundedDays(q.newcomer.pointWeeks) },
-						{ ...queue, figure: 'newcomer_wait_weeks_high', first_day: '', last_day: '', value: roundedDays(q.newcomer.highWeeks) }
+						{
+							...queue,
+							figure: 'newcomer_wait_weeks_low',
+							first_day: '',
+							last_day: '',
+							value: roundedDays(q.newcomer.lowWeeks)
+						},
+						{
+							...queue,
+							figure: 'newcomer_wait_weeks',
+							first_day: '',
+							last_day: '',
+							value: roundedDays(q.newcomer.pointWeeks)
+						},
+						{
+							...queue,
+							figure: 'newcomer_wait_weeks_high',
+							first_day: '',
+							last_day: '',
+							value: roundedDays(q.newcomer.highWeeks)
+						}
 					]
 				: [])
 		];
@@ -80,6 +113,16 @@ export function statisticsToCsv(stats: Statistics, lang: string): string {
 	return stringify(rows, {
 		header: true,
 		bom: true,
-		columns: ['computed_at', 'product', 'product_name', 'stage', 'stage_name', 'figure', 'first_day', 'last_day', 'value']
+		columns: [
+			'computed_at',
+			'product',
+			'product_name',
+			'stage',
+			'stage_name',
+			'figure',
+			'first_day',
+			'last_day',
+			'value'
+		]
 	});
 }

@@ -21,7 +21,10 @@ export interface QueueFiguresRow {
  * Each lateral subquery is bound to one (product_code, stage_code), so the waiting count is an
  * index-only scan of queue_entry_waiting_idx and the window a range scan of queue_entry_left_idx.
  */
-export async function findQueueFigures(db: Db, window: { from: string; until: string }): Promise<QueueFiguresRow[]> {
+export async function findQueueFigures(
+	db: Db,
+	window: { from: string; until: string }
+): Promise<QueueFiguresRow[]> {
 	const result = await sql<QueueFiguresRow>`
 		select s.product_code, s.code as stage_code, waiting.n as waiting, recent.n as recent_exits,
 			recent.median_wait_seconds
@@ -42,7 +45,10 @@ export async function findQueueFigures(db: Db, window: { from: string; until: st
 		) recent
 		where s.kind = 'queue'
 		order by p.sort_order, s.position`.execute(db);
-	return result.rows.map((r) => ({ ...r, median_wait_seconds: r.median_wait_seconds === null ? null : Number(r.median_wait_seconds) }));
+	return result.rows.map((r) => ({
+		...r,
+		median_wait_seconds: r.median_wait_seconds === null ? null : Number(r.median_wait_seconds)
+	}));
 }
 
 export interface WeeklyExitsRow {

@@ -61,7 +61,9 @@ export function mondayOf(now: Date): IsoDate {
  */
 export async function getStatistics(db: Db, now: Date): Promise<Statistics> {
 	const thisMonday = mondayOf(now);
-	const weekStarts = Array.from({ length: WEEKS_SHOWN }, (_, i) => addDays(thisMonday, -7 * (WEEKS_SHOWN - i)));
+	const weekStarts = Array.from({ length: WEEKS_SHOWN }, (_, i) =>
+		addDays(thisMonday, -7 * (WEEKS_SHOWN - i))
+	);
 	const weeks = weekStarts.map((firstDay) => ({ firstDay, lastDay: addDays(firstDay, 6) }));
 	const medianFrom = addDays(thisMonday, -7 * MEDIAN_WEEKS);
 
@@ -82,7 +84,12 @@ export async function getStatistics(db: Db, now: Date): Promise<Statistics> {
 	return {
 		computedAt: now,
 		weeks,
-		medianWindow: { firstDay: medianFrom, lastDay: addDays(thisMonday, -1), weeks: MEDIAN_WEEKS, minimumExits: MIN_EXITS_FOR_MEDIAN },
+		medianWindow: {
+			firstDay: medianFrom,
+			lastDay: addDays(thisMonday, -1),
+			weeks: MEDIAN_WEEKS,
+			minimumExits: MIN_EXITS_FOR_MEDIAN
+		},
 		queues: figures.map((f) => {
 			const byWeek = exitsByQueue.get(`${f.product_code}/${f.stage_code}`);
 			return {
@@ -92,10 +99,14 @@ export async function getStatistics(db: Db, now: Date): Promise<Statistics> {
 				weeklyExits: weeks.map((w) => ({ ...w, exits: byWeek?.get(w.firstDay) ?? 0 })),
 				recentExits: f.recent_exits,
 				medianWaitDays:
-					f.recent_exits >= MIN_EXITS_FOR_MEDIAN && f.median_wait_seconds !== null ? f.median_wait_seconds / SECONDS_PER_DAY : null,
+					f.recent_exits >= MIN_EXITS_FOR_MEDIAN && f.median_wait_seconds !== null
+						? f.median_wait_seconds / SECONDS_PER_DAY
+						: null,
 				newcomer: estimateTurn({
 					ahead: f.waiting,
-					history: models.queues.get(`${f.product_code}/${f.stage_code}`)?.history ?? { exitsPerWeek: [] }
+					history: models.queues.get(`${f.product_code}/${f.stage_code}`)?.history ?? {
+						exitsPerWeek: []
+					}
 				})
 			};
 		})

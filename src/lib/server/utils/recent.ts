@@ -18,7 +18,10 @@ interface Entry<T> {
  * succeeds, the last good value is served however old it is, so a database outage does not
  * take the figures away.
  */
-export function recentlyComputed<T>(maxAgeMs: number, compute: (db: Db, now: Date) => Promise<T>): (db: Db, now?: Date) => Promise<T> {
+export function recentlyComputed<T>(
+	maxAgeMs: number,
+	compute: (db: Db, now: Date) => Promise<T>
+): (db: Db, now?: Date) => Promise<T> {
 	const cache = new WeakMap<Db, Entry<T>>();
 	return (db, now = new Date()) => {
 		const time = now.getTime();
@@ -26,7 +29,13 @@ export function recentlyComputed<T>(maxAgeMs: number, compute: (db: Db, now: Dat
 		const age = entry ? time - entry.at : Infinity;
 		if (!entry || !(age >= 0 && age < maxAgeMs)) {
 			const previous = entry;
-			const fresh: Entry<T> = { at: time, value: compute(db, now), settled: false, failing: previous?.failing ?? false, last: previous?.last };
+			const fresh: Entry<T> = {
+				at: time,
+				value: compute(db, now),
+				settled: false,
+				failing: previous?.failing ?? false,
+				last: previous?.last
+			};
 			cache.set(db, fresh);
 			fresh.value.then(
 				(value) => {
@@ -37,7 +46,10 @@ export function recentlyComputed<T>(maxAgeMs: number, compute: (db: Db, now: Dat
 				(error: unknown) => {
 					fresh.settled = true;
 					fresh.failing = true;
-					if (fresh.last) console.warn(`Serving figures from ${new Date(fresh.last.at).toISOString()}: ${(error as Error)?.message ?? error}`);
+					if (fresh.last)
+						console.warn(
+							`Serving figures from ${new Date(fresh.last.at).toISOString()}: ${(error as Error)?.message ?? error}`
+						);
 					// Try again at the next call, still serving the last good value meanwhile.
 					if (cache.get(db) === fresh) cache.set(db, { ...fresh, at: -Infinity });
 				}
@@ -47,7 +59,8 @@ export function recentlyComputed<T>(maxAgeMs: number, compute: (db: Db, now: Dat
 		if (entry.settled && !entry.failing) return entry.value;
 		const last = entry.last;
 		// Ages are measured on the caller's clock; a value from a later moment is never served to an earlier one.
-		if (last && last.at <= time && (entry.failing || time - last.at < 10 * maxAgeMs)) return Promise.resolve(last.value);
+		if (last && last.at <= time && (entry.failing || time - last.at < 10 * maxAgeMs))
+			return Promise.resolve(last.value);
 		if (!last || last.at > time) return entry.value;
 		// Too old to serve while a new run is merely under way, but better than nothing if that run fails.
 		return entry.value.catch(() => last.value);

@@ -20,12 +20,19 @@ export const GET: RequestHandler = async () => {
 	clearTimeout(timer);
 	const latencyMs = Math.round((performance.now() - began) * 10) / 10;
 	const pool = poolStatus(db);
-	if (outcome === null) return json({ status: 'ok', database: { reachable: true, latencyMs, ...(pool && { pool }) } }, { headers });
+	if (outcome === null)
+		return json(
+			{ status: 'ok', database: { reachable: true, latencyMs, ...(pool && { pool }) } },
+			{ headers }
+		);
 	// Never the error's text: it can name hosts and users.
 	const problem = outcome === 'late' ? 'timeout' : (databaseProblem(outcome) ?? 'error');
 	if (outcome !== 'late' && problem === 'error') console.error('Health check:', outcome);
 	return json(
-		{ status: 'degraded', database: { reachable: false, problem, latencyMs, ...(pool && { pool }) } },
+		{
+			status: 'degraded',
+			database: { reachable: false, problem, latencyMs, ...(pool && { pool }) }
+		},
 		{ status: 503, headers: { ...headers, 'Retry-After': String(RETRY_AFTER_SECONDS) } }
 	);
 };

@@ -14,8 +14,19 @@ export const actions: Actions = {
 			await activateAccount(db, { ...parsed.data, language: locals.lang }, getClientAddress());
 		} catch (error) {
 			if (!(error instanceof AuthError)) throw error;
-			if (error.code === 'throttled') return formFailure(429, form, [{ field: 'code', key: 'auth:errors.throttled', params: { time: error.retryAt!.toISOString() } }]);
-			const field = ['too_short', 'too_long', 'too_common'].includes(error.code) ? 'password' : error.code === 'email_taken' ? 'email' : 'code';
+			if (error.code === 'throttled')
+				return formFailure(429, form, [
+					{
+						field: 'code',
+						key: 'auth:errors.throttled',
+						params: { time: error.retryAt!.toISOString() }
+					}
+				]);
+			const field = ['too_short', 'too_long', 'too_common'].includes(error.code)
+				? 'password'
+				: error.code === 'email_taken'
+					? 'email'
+					: 'code';
 			return formFailure(400, form, [{ field, key: `auth:errors.${error.code}` }]);
 		}
 		redirect(303, '/auth/login?activated=done');

@@ -9,7 +9,8 @@ import { findRoles } from '$lib/server/auth/user.repository';
 import { formFailure, parseForm } from '$lib/validation/form';
 
 export const load: PageServerLoad = ({ locals, url }) => {
-	if (locals.user) redirect(303, landingPath(locals.user, url.searchParams.get('next'), url.origin));
+	if (locals.user)
+		redirect(303, landingPath(locals.user, url.searchParams.get('next'), url.origin));
 	return {
 		reset: url.searchParams.get('reset') === 'done',
 		activated: url.searchParams.get('activated') === 'done',
@@ -25,7 +26,13 @@ export const actions: Actions = {
 		const secure = url.protocol === 'https:';
 		const next = url.searchParams.get('next');
 		try {
-			const result = await login(db, parsed.data.email, parsed.data.password, getClientAddress(), request.headers.get('user-agent'));
+			const result = await login(
+				db,
+				parsed.data.email,
+				parsed.data.password,
+				getClientAddress(),
+				request.headers.get('user-agent')
+			);
 			if (result.kind === 'second_factor') {
 				setPendingCookie(cookies, result.pendingToken, result.expiresAt, secure);
 				const step = result.enrol ? '/auth/login/enrol' : '/auth/login/verify';
@@ -33,12 +40,25 @@ export const actions: Actions = {
 			}
 			const { user } = result;
 			setSessionCookie(cookies, result.token, result.expiresAt, secure);
-			const principal = { id: user.id, email: user.email, displayName: user.display_name, kind: user.kind, applicantId: user.applicant_id, roles: await findRoles(db, user.id) };
+			const principal = {
+				id: user.id,
+				email: user.email,
+				displayName: user.display_name,
+				kind: user.kind,
+				applicantId: user.applicant_id,
+				roles: await findRoles(db, user.id)
+			};
 			redirect(303, landingPath(principal, next, url.origin));
 		} catch (error) {
 			if (!(error instanceof AuthError)) throw error;
 			if (error.code === 'throttled') {
-				return formFailure(429, form, [{ field: 'email', key: 'auth:errors.throttled', params: { time: error.retryAt!.toISOString() } }]);
+				return formFailure(429, form, [
+					{
+						field: 'email',
+						key: 'auth:errors.throttled',
+						params: { time: error.retryAt!.toISOString() }
+					}
+				]);
 			}
 			return formFailure(400, form, [{ field: 'email', key: 'auth:errors.bad_credentials' }]);
 		}

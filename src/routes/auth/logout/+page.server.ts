@@ -11,7 +11,11 @@ export const load: PageServerLoad = () => {
 export const actions: Actions = {
 	default: async ({ locals, cookies, url, getClientAddress }) => {
 		if (locals.sessionId && locals.user) {
-			await logout(db, locals.sessionId, { userId: locals.user.id, role: locals.user.kind, ip: getClientAddress() });
+			await logout(db, locals.sessionId, {
+				userId: locals.user.id,
+				role: locals.user.kind,
+				ip: getClientAddress()
+			});
 		}
 		deleteSessionCookie(cookies, url.protocol === 'https:');
 		redirect(303, '/auth/login');

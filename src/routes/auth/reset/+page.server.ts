@@ -12,10 +12,22 @@ export const actions: Actions = {
 		const parsed = parseForm(resetRequestSchema, form);
 		if (!parsed.ok) return formFailure(400, form, parsed.errors);
 		try {
-			await requestPasswordReset(db, parsed.data.email, publicOrigin(url), locals.lang, getClientAddress());
+			await requestPasswordReset(
+				db,
+				parsed.data.email,
+				publicOrigin(url),
+				locals.lang,
+				getClientAddress()
+			);
 		} catch (error) {
 			if (!(error instanceof AuthError) || error.code !== 'throttled') throw error;
-			return formFailure(429, form, [{ field: 'email', key: 'auth:errors.reset_throttled', params: { time: error.retryAt!.toISOString() } }]);
+			return formFailure(429, form, [
+				{
+					field: 'email',
+					key: 'auth:errors.reset_throttled',
+					params: { time: error.retryAt!.toISOString() }
+				}
+			]);
 		}
 		await nudgeEmail();
 		return { sent: true };

@@ -7,7 +7,12 @@ import { findOutbox } from '$lib/server/notify/email.service';
 
 export const load: PageServerLoad = async ({ locals }) => {
 	requirePrincipal(locals, 'admin');
-	const [staff, organisations, keys, outbox] = await Promise.all([listStaff(db), listOrganisations(db), listApiKeys(db), findOutbox(db, 50)]);
+	const [staff, organisations, keys, outbox] = await Promise.all([
+		listStaff(db),
+		listOrganisations(db),
+		listApiKeys(db),
+		findOutbox(db, 50)
+	]);
 	return {
 		counts: {
 			staff: staff.filter((u) => u.kind === 'staff').length,

@@ -18,7 +18,12 @@ export const actions: Actions = {
 			await resetPassword(db, params.token, parsed.data.password, getClientAddress());
 		} catch (error) {
 			if (!(error instanceof AuthError)) throw error;
-			return formFailure(400, form, [{ field: 'password', key: `auth:errors.${error.code === 'reset_invalid' ? 'activation_failed' : error.code}` }]);
+			return formFailure(400, form, [
+				{
+					field: 'password',
+					key: `auth:errors.${error.code === 'reset_invalid' ? 'activation_failed' : error.code}`
+				}
+			]);
 		}
 		redirect(303, '/auth/login?reset=done');
 	}

@@ -30,10 +30,24 @@ export const actions: Actions = {
 		const admin = requirePrincipal(locals, 'admin');
 		const form = await request.formData();
 		const parsed = parseForm(revokeSchema, form);
-		if (!parsed.ok) return fail(400, { errors: [{ field: 'keys-caption', key: 'admin:errors.not_found' }] });
-		const revoked = await revokeApiKeyAudited(db, actorOf(admin, 'admin', getClientAddress()), parsed.data.id);
+		if (!parsed.ok)
+			return fail(400, { errors: [{ field: 'keys-caption', key: 'admin:errors.not_found' }] });
+		const revoked = await revokeApiKeyAudited(
+			db,
+			actorOf(admin, 'admin', getClientAddress()),
+			parsed.data.id
+		);
 		// Already revoked (by another administrator, in another tab) or gone: the list shows the state now.
-		if (!revoked) return fail(409, { errors: [{ field: 'keys-caption', key: 'admin:errors.already_revoked', params: { id: parsed.data.id } }] });
+		if (!revoked)
+			return fail(409, {
+				errors: [
+					{
+						field: 'keys-caption',
+						key: 'admin:errors.already_revoked',
+						params: { id: parsed.data.id }
+					}
+				]
+			});
 		redirect(303, '/staff/admin/api-keys?done=api_key_revoked');
 	}
 };

@@ -11,7 +11,10 @@ export const load: PageServerLoad = async ({ locals, getClientAddress }) => {
 	const admin = requirePrincipal(locals, 'admin');
 	const smtp = !!process.env.SMTP_URL;
 	const messages = await findOutbox(db, SHOWN);
-	await recordAudit(db, actorOf(admin, 'admin', getClientAddress()), { action: 'admin.outbox_read', details: { messages: messages.length, redacted: messages[0]?.redacted ?? true } });
+	await recordAudit(db, actorOf(admin, 'admin', getClientAddress()), {
+		action: 'admin.outbox_read',
+		details: { messages: messages.length, redacted: messages[0]?.redacted ?? true }
+	});
 	return {
 		// Outside demo mode the bodies come with their links and codes blanked (findOutbox).
 		messages,

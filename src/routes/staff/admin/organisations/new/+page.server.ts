@@ -26,7 +26,9 @@ export const actions: Actions = {
 			});
 		} catch (error) {
 			if (!(error instanceof AdminError)) throw error;
-			return formFailure(400, form, [{ field: FIELDS[error.field] ?? error.field, key: `admin:errors.${error.code}` }]);
+			return formFailure(400, form, [
+				{ field: FIELDS[error.field] ?? error.field, key: `admin:errors.${error.code}` }
+			]);
 		}
 		redirect(303, '/staff/admin/organisations?done=organisation_created');
 	}

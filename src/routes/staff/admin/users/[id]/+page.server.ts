@@ -4,7 +4,13 @@ import { requirePrincipal } from '$lib/server/auth/access';
 import { db } from '$lib/server/db';
 import { actorOf } from '$lib/server/auth/principal';
 import { translator } from '$lib/i18n';
-import { AdminError, listStaff, resetSecondFactor, setAccountDisabled, setStaffRoles } from '$lib/server/admin/admin.service';
+import {
+	AdminError,
+	listStaff,
+	resetSecondFactor,
+	setAccountDisabled,
+	setStaffRoles
+} from '$lib/server/admin/admin.service';
 import { parseRoleChoice } from '$lib/server/admin/admin.validation';
 import { formFailure } from '$lib/validation/form';
 
@@ -40,10 +46,17 @@ export const actions: Actions = {
 		const form = await request.formData();
 		const choice = parseRoleChoice(form, { requireOne: false });
 		// An administrator cannot lock themselves (and maybe everyone) out of this page.
-		if (id === admin.id && !choice.roles.includes('admin')) choice.errors.unshift({ field: 'roles', key: 'admin:errors.own_admin' });
+		if (id === admin.id && !choice.roles.includes('admin'))
+			choice.errors.unshift({ field: 'roles', key: 'admin:errors.own_admin' });
 		if (choice.errors.length) return formFailure(400, form, choice.errors);
 		try {
-			await setStaffRoles(db, actorOf(admin, 'admin', getClientAddress()), id, choice.roles, choice.desk);
+			await setStaffRoles(
+				db,
+				actorOf(admin, 'admin', getClientAddress()),
+				id,
+				choice.roles,
+				choice.desk
+			);
 		} catch (err) {
 			if (!(err instanceof AdminError)) throw err;
 			if (err.code === 'not_found') error(404, translator(locals.lang)('admin:errors.not_found'));
@@ -51,16 +64,20 @@ export const actions: Actions = {
 		}
 		redirect(303, '/staff/admin/users?done=roles_changed');
 	},
-	disable: ({ params, locals, getClientAddress }) => setDisabled(params.id, locals, getClientAddress(), true),
-	enable: ({ params, locals, getClientAddress }) => setDisabled(params.id, locals, getClientAddress(), false),
+	disable: ({ params, locals, getClientAddress }) =>
+		setDisabled(params.id, locals, getClientAddress(), true),
+	enable: ({ params, locals, getClientAddress }) =>
+		setDisabled(params.id, locals, getClientAddress(), false),
 	resetTotp: async ({ params, request, locals, getClientAddress }) => {
 		const admin = requirePrincipal(locals, 'admin');
 		const id = idOf(params.id);
 		if (id === null) error(404, translator(locals.lang)('admin:errors.not_found'));
 		const form = await request.formData();
 		const reason = String(form.get('reason') ?? '');
-		if (!reason.trim()) return formFailure(400, form, [{ field: 'reason', key: 'admin:errors.reason_required' }]);
-		if (reason.length > 500) return formFailure(400, form, [{ field: 'reason', key: 'admin:errors.reason_long' }]);
+		if (!reason.trim())
+			return formFailure(400, form, [{ field: 'reason', key: 'admin:errors.reason_required' }]);
+		if (reason.length > 500)
+			return formFailure(400, form, [{ field: 'reason', key: 'admin:errors.reason_long' }]);
 		try {
 			await resetSecondFactor(db, actorOf(admin, 'admin', getClientAddress()), id, reason);
 		} catch (err) {
@@ -81,7 +98,10 @@ async function setDisabled(param: string, locals: App.Locals, ip: string, disabl
 	} catch (err) {
 		if (!(err instanceof AdminError)) throw err;
 		if (err.code === 'not_found') error(404, translator(locals.lang)('admin:errors.not_found'));
-		return fail(400, { values: {}, errors: [{ field: 'status', key: `admin:errors.${err.code}` }] });
+		return fail(400, {
+			values: {},
+			errors: [{ field: 'status', key: `admin:errors.${err.code}` }]
+		});
 	}
 	redirect(303, `/staff/admin/users?done=${disabled ? 'account_disabled' : 'account_enabled'}`);
 }

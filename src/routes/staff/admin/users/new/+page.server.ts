@@ -8,7 +8,8 @@ import { newStaffSchema, parseRoleChoice } from '$lib/server/admin/admin.validat
 import { formFailure, parseForm, type FieldError } from '$lib/validation/form';
 
 const FIELD_ORDER = ['email', 'displayName', 'password', 'roles', 'desk'];
-const byField = (a: FieldError, b: FieldError) => FIELD_ORDER.indexOf(a.field) - FIELD_ORDER.indexOf(b.field);
+const byField = (a: FieldError, b: FieldError) =>
+	FIELD_ORDER.indexOf(a.field) - FIELD_ORDER.indexOf(b.field);
 
 export const actions: Actions = {
 	create: async ({ request, locals, getClientAddress }) => {

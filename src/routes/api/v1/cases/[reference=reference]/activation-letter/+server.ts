@@ -2,13 +2,25 @@ import { json } from '@sveltejs/kit';
 import { z } from 'zod';
 import type { RequestHandler } from './$types';
 import { db } from '$lib/server/db';
-import { issueActivationLetter, LETTER_REPLAY_HOURS } from '$lib/server/auth/activation-letter.service';
+import {
+	issueActivationLetter,
+	LETTER_REPLAY_HOURS
+} from '$lib/server/auth/activation-letter.service';
 
 const noStore = { 'Cache-Control': 'no-store' };
 const requestIdSchema = z.uuidv4();
 
-function problem(status: number, field: string, code: string, message: string, headers: Record<string, string> = {}) {
-	return json({ errors: [{ index: -1, field, code, message }] }, { status, headers: { ...noStore, ...headers } });
+function problem(
+	status: number,
+	field: string,
+	code: string,
+	message: string,
+	headers: Record<string, string> = {}
+) {
+	return json(
+		{ errors: [{ index: -1, field, code, message }] },
+		{ status, headers: { ...noStore, ...headers } }
+	);
 }
 
 /**
@@ -17,29 +29,60 @@ function problem(status: number, field: string, code: string, message: string, h
  */
 export const POST: RequestHandler = async ({ params, request, locals, getClientAddress }) => {
 	// hooks.server.ts refuses /api/v1 without a valid key; this keeps the endpoint safe on its own.
-	if (locals.apiKeyId === null) return problem(401, '', 'unauthenticated', 'send a valid, unrevoked API key as "Authorization: Bearer <key>"', { 'WWW-Authenticate': 'Bearer' });
+	if (locals.apiKeyId === null)
+		return problem(
+			401,
+			'',
+			'unauthenticated',
+			'send a valid, unrevoked API key as "Authorization: Bearer <key>"',
+			{ 'WWW-Authenticate': 'Bearer' }
+		);
 	const requestId = request.headers.get('idempotency-key')?.trim() ?? '';
 	if (!requestIdSchema.safeParse(requestId).success) {
-		return problem(400, 'Idempotency-Key', 'invalid', 'send a new random UUID (version 4) as the Idempotency-Key header for each letter, and the same one when you retry it');
+		return problem(
+			400,
+			'Idempotency-Key',
+			'invalid',
+			'send a new random UUID (version 4) as the Idempotency-Key header for each letter, and the same one when you retry it'
+		);
 	}
 	const result = await issueActivationLetter(db, {
 		reference: params.reference,
 		requestId,
 		apiKeyId: locals.apiKeyId,
-		actor: { userId: null, role: 'api', ip: getClientAddress(), organisation: `api-key:${locals.apiKeyId}` }
+		actor: {
+			userId: null,
+			role: 'api',
+			ip: getClientAddress(),
+			organisation: `api-key:${locals.apiKeyId}`
+		}
 	});
 	if (!result.ok) {
 		switch (result.code) {
 			case 'unknown_case':
 				return problem(404, 'reference', result.code, `case ${params.reference} is unknown`);
 			case 'request_id_reused':
-				return problem(422, 'Idempotency-Key', result.code, 'this request id already issued the letter of another case; send a new one');
+				return problem(
+					422,
+					'Idempotency-Key',
+					result.code,
+					'this request id already issued the letter of another case; send a new one'
+				);
 			case 'replay_expired':
-				return problem(409, 'Idempotency-Key', result.code, `this request id issued a letter more than ${LETTER_REPLAY_HOURS} hours ago and its code is no longer kept; send a new request id to issue a new code (it retires the earlier one)`);
+				return problem(
+					409,
+					'Idempotency-Key',
+					result.code,
+					`this request id issued a letter more than ${LETTER_REPLAY_HOURS} hours ago and its code is no longer kept; send a new request id to issue a new code (it retires the earlier one)`
+				);
 		}
 	}
-	return json(result.letter, { headers: { ...noStore, ...(result.replayed ? { 'Idempotent-Replayed': 'true' } : {}) } });
+	return json(result.letter, {
+		headers: { ...noStore, ...(result.replayed ? { 'Idempotent-Replayed': 'true' } : {}) }
+	});
 };
 
 export const GET: RequestHandler = () =>
-	problem(405, '', 'method_not_allowed', 'issue a letter with POST and an Idempotency-Key header', { Allow: 'POST' });
+	problem(405, '', 'method_not_allowed', 'issue a letter with POST and an Idempotency-Key header', {
+		Allow: 'POST'
+	});
