@@ -33,13 +33,8 @@ export interface PageLanguages {
 	beside?: LanguageSet;
 }
 
-export const REFERENT_ROLES = [
-	'referent_member',
-	'referent_admin'
-] as const satisfies readonly StaffRole[];
-export const OFFICE_ROLES = ['triage', 'planner', 'admin'] as const satisfies readonly StaffRole[];
-export const COUNTER_ROLES = ['counter'] as const satisfies readonly StaffRole[];
-export const ADMIN_ROLES = ['admin'] as const satisfies readonly StaffRole[];
+import { ADMIN_ROLES, COUNTER_ROLES, OFFICE_ROLES, REFERENT_ROLES } from '$lib/roles';
+export { ADMIN_ROLES, COUNTER_ROLES, OFFICE_ROLES, REFERENT_ROLES };
 
 const ALL: PageLanguages = { page: 'all' };
 /** Pages for staff and referents are in Dutch and English only. */

@@ -1,3 +1,4 @@
 import type { ParamMatcher } from '@sveltejs/kit';
+import { isCaseReference } from '$lib/reference';
 
-export const match: ParamMatcher = (param) => /^IND-\d{4}-\d{6,8}$/.test(param);
+export const match: ParamMatcher = isCaseReference;

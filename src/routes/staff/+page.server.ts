@@ -2,7 +2,8 @@ import type { Actions, PageServerLoad } from './$types';
 import { requirePrincipal } from '$lib/server/auth/access';
 import { db } from '$lib/server/db';
 import { hasRole } from '$lib/server/auth/principal';
-import { OFFICE_ROLES, officeLookupSchema } from '$lib/server/cases/lookup.validation';
+import { officeLookupSchema } from '$lib/server/cases/lookup.validation';
+import { OFFICE_ROLES } from '$lib/roles';
 import { lookupCaseForStaff } from '$lib/server/cases/lookup.service';
 import { formFailure, parseForm } from '$lib/validation/form';
 

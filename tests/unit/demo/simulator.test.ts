@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { dutchDate, latestExtendedDeadline, legalDeadline } from '$lib/server/cases/deadline';
 import { findProductsWithStages } from '$lib/server/events/event.repository';
-import { parseBatch, REFERENCE_PATTERN } from '$lib/server/events/event.validation';
+import { parseBatch } from '$lib/server/events/event.validation';
+import { REFERENCE_PATTERN } from '$lib/reference';
 import {
 	DEMO_ASYLUM_CASE,
 	DEMO_SPONSORED_CASE,

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Db } from '$lib/server/db';
 import type { StaffRole } from '$lib/server/db/schema';
+import { STAFF_ROLES } from '$lib/roles';
 import { recordAudit, type Actor } from '$lib/server/audit/audit.service';
 import { checkPasswordStrength, hashPassword } from '$lib/server/auth/password';
 import { revokeApiKey } from '$lib/server/api-keys/api-key.service';
@@ -28,7 +29,6 @@ export class AdminError extends Error {
 	}
 }
 
-const STAFF_ROLES: StaffRole[] = ['counter', 'triage', 'planner', 'admin'];
 // Any constant, distinct from the audit chain's.
 const ROLE_CHANGE_LOCK = 7_270_002;
 
@@ -57,7 +57,7 @@ export interface NewStaff {
 }
 
 export async function createStaffAccount(db: Db, actor: Actor, input: NewStaff): Promise<number> {
-	const roles = input.roles.filter((r) => STAFF_ROLES.includes(r));
+	const roles = input.roles.filter((r) => (STAFF_ROLES as readonly string[]).includes(r));
 	if (roles.includes('counter') && !input.desk?.trim())
 		throw new AdminError('desk_required', 'desk');
 	const passwordHash = await checkNewAccount(db, input.email, input.password);
@@ -103,7 +103,7 @@ export async function setStaffRoles(
 	roles: StaffRole[],
 	desk: string | null
 ): Promise<void> {
-	const wanted = roles.filter((r) => STAFF_ROLES.includes(r));
+	const wanted = roles.filter((r) => (STAFF_ROLES as readonly string[]).includes(r));
 	if (wanted.includes('counter') && !desk?.trim()) throw new AdminError('desk_required', 'desk');
 	await db.transaction().execute(async (trx) => {
 		// Role changes are rare: one at a time, so that two administrators taking the role from each

@@ -1,14 +1,9 @@
 import { z } from 'zod';
-import type { StaffRole } from '$lib/server/db/schema';
+import { STAFF_ROLES } from '$lib/roles';
 import type { FieldError } from '$lib/validation/form';
 
 /** The staff roles an administrator may grant, in the order the forms show them. */
-export const GRANTABLE_ROLES = [
-	'counter',
-	'triage',
-	'planner',
-	'admin'
-] as const satisfies readonly StaffRole[];
+export const GRANTABLE_ROLES = STAFF_ROLES;
 export type GrantableRole = (typeof GRANTABLE_ROLES)[number];
 
 const email = z

@@ -1,6 +1,6 @@
 import type { ApiScope } from '$lib/access';
-import { sha256 } from '@oslojs/crypto/sha2';
-import { encodeBase32LowerCaseNoPadding, encodeHexLowerCase } from '@oslojs/encoding';
+import { encodeBase32LowerCaseNoPadding } from '@oslojs/encoding';
+import { sha256Hex } from '$lib/server/crypto/hash';
 import type { Db } from '$lib/server/db';
 import { recordAudit, type Actor } from '$lib/server/audit/audit.service';
 import { consume } from '$lib/server/ratelimit/rate-limit';
@@ -17,9 +17,7 @@ export function isApiScope(value: string): value is ApiScope {
 	return (API_SCOPES as readonly string[]).includes(value);
 }
 
-function hashSecret(key: string): string {
-	return encodeHexLowerCase(sha256(new TextEncoder().encode(key)));
-}
+const hashSecret = sha256Hex;
 
 export interface NewApiKey {
 	label: string;

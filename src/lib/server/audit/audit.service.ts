@@ -1,5 +1,6 @@
 import { hmac } from '@oslojs/crypto/hmac';
-import { SHA256, sha256 } from '@oslojs/crypto/sha2';
+import { SHA256 } from '@oslojs/crypto/sha2';
+import { sha256Hex } from '$lib/server/crypto/hash';
 import { encodeHexLowerCase } from '@oslojs/encoding';
 import { sql, type Transaction } from 'kysely';
 import type { Database, Db } from '$lib/server/db';
@@ -68,7 +69,7 @@ function hashedText(row: Omit<AuditEvent, 'hash'>): string {
  */
 export function auditHash(row: Omit<AuditEvent, 'hash'>, key: AuditKey): string {
 	const text = new TextEncoder().encode(hashedText(row));
-	if (row.key_id === null) return encodeHexLowerCase(sha256(text));
+	if (row.key_id === null) return sha256Hex(text);
 	if (row.key_id !== key.id)
 		throw new Error(`audit row ${row.id} was written with key ${row.key_id}, not ${key.id}`);
 	return encodeHexLowerCase(hmac(SHA256, key.secret, text));

@@ -1,5 +1,5 @@
-import { sha256 } from '@oslojs/crypto/sha2';
-import { encodeBase32LowerCaseNoPadding, encodeHexLowerCase } from '@oslojs/encoding';
+import { encodeBase32LowerCaseNoPadding } from '@oslojs/encoding';
+import { sha256Hex } from '$lib/server/crypto/hash';
 import { sql, type Transaction } from 'kysely';
 import type { Database, Db } from '$lib/server/db';
 import { recordAudit, type Actor } from '$lib/server/audit/audit.service';
@@ -65,9 +65,7 @@ const DUMMY_HASH = await hashPassword(
 		encodeBase32LowerCaseNoPadding(crypto.getRandomValues(new Uint8Array(10)))
 );
 
-function digest(value: string): string {
-	return encodeHexLowerCase(sha256(new TextEncoder().encode(value)));
-}
+const digest = sha256Hex;
 
 export function normaliseActivationCode(code: string): string {
 	return code.toUpperCase().replace(/[^A-Z0-9]/g, '');

@@ -1,6 +1,5 @@
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
-import { sha256 } from '@oslojs/crypto/sha2';
-import { encodeHexLowerCase } from '@oslojs/encoding';
+import { sha256Hex } from '$lib/server/crypto/hash';
 import { sql } from 'kysely';
 import type { Db } from '$lib/server/db';
 import { recordAudit, type Actor } from '$lib/server/audit/audit.service';
@@ -26,9 +25,7 @@ export type LetterResult =
 	| { ok: true; replayed: boolean; letter: ActivationLetter }
 	| { ok: false; code: 'unknown_case' | 'request_id_reused' | 'replay_expired' };
 
-function digest(value: string): string {
-	return encodeHexLowerCase(sha256(new TextEncoder().encode(value)));
-}
+const digest = sha256Hex;
 
 function newActivationCode(): string {
 	const bytes = crypto.getRandomValues(new Uint8Array(12));

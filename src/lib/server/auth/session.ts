@@ -1,5 +1,5 @@
-import { sha256 } from '@oslojs/crypto/sha2';
-import { encodeBase32LowerCaseNoPadding, encodeHexLowerCase } from '@oslojs/encoding';
+import { encodeBase32LowerCaseNoPadding } from '@oslojs/encoding';
+import { sha256Hex } from '$lib/server/crypto/hash';
 import type { Cookies } from '@sveltejs/kit';
 import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import type { Transaction } from 'kysely';
@@ -19,13 +19,8 @@ export function sessionCookieName(secure: boolean): string {
 }
 
 /** The roles that may only sign in with a second factor. */
-export const SECOND_FACTOR_ROLES = [
-	'counter',
-	'triage',
-	'planner',
-	'admin',
-	'referent_admin'
-] as const;
+import { SECOND_FACTOR_ROLES } from '$lib/roles';
+export { SECOND_FACTOR_ROLES };
 
 export function requiresSecondFactor(roles: { role: string }[]): boolean {
 	return roles.some((r) => (SECOND_FACTOR_ROLES as readonly string[]).includes(r.role));
@@ -49,7 +44,7 @@ export function generateSessionToken(): string {
 }
 
 export function sessionIdOf(token: string): string {
-	return encodeHexLowerCase(sha256(new TextEncoder().encode(token)));
+	return sha256Hex(token);
 }
 
 export async function createSession(

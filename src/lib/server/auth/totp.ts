@@ -1,7 +1,6 @@
 import { generateHOTP, createTOTPKeyURI } from '@oslojs/otp';
 import { decodeBase32IgnorePadding, encodeBase32UpperCaseNoPadding } from '@oslojs/encoding';
-import { sha256 } from '@oslojs/crypto/sha2';
-import { encodeHexLowerCase } from '@oslojs/encoding';
+import { sha256Hex } from '$lib/server/crypto/hash';
 import QRCode from 'qrcode';
 import type { Transaction } from 'kysely';
 import type { Database, Db } from '$lib/server/db';
@@ -66,7 +65,7 @@ export function normaliseRecoveryCode(code: string): string {
 }
 
 export function hashRecoveryCode(code: string): string {
-	return encodeHexLowerCase(sha256(new TextEncoder().encode(normaliseRecoveryCode(code))));
+	return sha256Hex(normaliseRecoveryCode(code));
 }
 
 /** Ten codes of 10 characters (about 49 bits each): too many to guess under the rate limit. */

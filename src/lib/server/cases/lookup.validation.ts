@@ -1,15 +1,13 @@
 import { z } from 'zod';
-
-/** The roles that may look a case up in the back office, in the order the page offers them. */
-export const OFFICE_ROLES = ['triage', 'planner', 'admin'] as const;
-export type OfficeRole = (typeof OFFICE_ROLES)[number];
+import { REFERENCE_PATTERN } from '$lib/reference';
+import { OFFICE_ROLES } from '$lib/roles';
 
 const reference = z
 	.string()
 	.trim()
 	.toUpperCase()
 	.min(1, 'staff:lookup.errors.reference_required')
-	.regex(/^IND-\d{4}-\d{6,8}$/, 'staff:lookup.errors.reference_format');
+	.regex(REFERENCE_PATTERN, 'staff:lookup.errors.reference_format');
 
 // The service asks for at least 3 characters; a reason is recorded in the audit log, at most 500.
 const reason = z

@@ -1,3 +1,4 @@
+import type { Role } from '$lib/roles';
 import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
 
 export type StageKind = 'queue' | 'applicant' | 'appointment' | 'fixed' | 'final';
@@ -5,8 +6,8 @@ export type TermUnit = 'days' | 'months';
 export type CaseStatus = 'open' | 'decided' | 'withdrawn';
 export type QueueStream = 'priority' | 'normal';
 export type Outcome = 'granted' | 'refused' | 'other';
-export type StaffRole =
-	'referent_member' | 'referent_admin' | 'counter' | 'triage' | 'planner' | 'admin';
+/** Every role a person can hold (not only staff ones: the name is older than the referent roles). */
+export type StaffRole = Role;
 export type AccountKind = 'applicant' | 'referent' | 'staff';
 
 /** Dates (`date` columns) travel as `YYYY-MM-DD` strings on both drivers. */

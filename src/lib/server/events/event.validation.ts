@@ -4,7 +4,7 @@ export const MAX_EVENTS_PER_BATCH = 1000;
 /** How far ahead of our clock an event may be dated: clocks differ a little, events do not happen later. */
 export const MAX_FUTURE_MS = 5 * 60 * 1000;
 
-export const REFERENCE_PATTERN = /^IND-\d{4}-\d{6,8}$/;
+import { REFERENCE_PATTERN } from '$lib/reference';
 const isoDate = z.iso.date({ error: 'must be a date as YYYY-MM-DD' });
 
 const envelope = z.object({
