@@ -8,7 +8,7 @@ declare global {
 			/** Quoted by the user when they report the problem. */
 			errorId?: string;
 			/** Set when the database could not be reached; the page is answered with 503. */
-			code?: 'database_unavailable';
+			code?: string;
 		}
 		interface Locals {
 			lang: string;

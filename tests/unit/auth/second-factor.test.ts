@@ -10,7 +10,6 @@ import {
 	type UnknownRow
 } from 'kysely';
 import {
-	AuthError,
 	completeEnrolment,
 	completeSecondFactor,
 	enrolmentSecret,
@@ -477,7 +476,7 @@ describeEachEngine('password reset requests', ({ db }) => {
 				'10.7.2.1',
 				now
 			)
-		).rejects.toBeInstanceOf(AuthError);
+		).rejects.toMatchObject({ domain: 'auth', code: 'throttled' });
 
 		const mails = await db()
 			.selectFrom('email_outbox')

@@ -1,14 +1,10 @@
 import { encodeBase32LowerCaseNoPadding } from '@oslojs/encoding';
+import { authErrors } from './auth.errors';
 import { sha256Hex } from '$lib/server/crypto/hash';
 import { sql, type Transaction } from 'kysely';
 import type { Database, Db } from '$lib/server/db';
 import { recordAudit, type Actor } from '$lib/server/audit/audit.service';
-import {
-	checkPasswordStrength,
-	hashPassword,
-	verifyPassword,
-	type PasswordProblem
-} from './password';
+import { checkPasswordStrength, hashPassword, verifyPassword } from './password';
 import {
 	blockedUntil,
 	clearFailures,
@@ -40,25 +36,7 @@ const RESET_LINK_MS = 60 * 60 * 1000;
 /** Time to type the code from the app after the password, or to enrol. */
 export const PENDING_LOGIN_MS = 10 * 60 * 1000;
 
-export type AuthErrorCode =
-	| 'bad_credentials'
-	| 'throttled'
-	| 'activation_failed'
-	| 'already_activated'
-	| 'email_taken'
-	| 'reset_invalid'
-	| 'pending_expired'
-	| 'bad_code'
-	| PasswordProblem;
-
-export class AuthError extends Error {
-	constructor(
-		readonly code: AuthErrorCode,
-		readonly retryAt: Date | null = null
-	) {
-		super(code);
-	}
-}
+export { authErrors, type AuthErrorCode } from './auth.errors';
 
 const DUMMY_HASH = await hashPassword(
 	'not-a-real-password-' +
@@ -94,9 +72,9 @@ export async function activateAccount(
 ) {
 	const keys = throttleKeys('activate', input.vNumber, ip);
 	const until = await blockedUntil(db, keys, now);
-	if (until) throw new AuthError('throttled', until);
+	if (until) throw authErrors.error('throttled', { retryAt: until });
 	const problem = checkPasswordStrength(input.password);
-	if (problem) throw new AuthError(problem);
+	if (problem) throw authErrors.error(problem);
 
 	const match = await db
 		.selectFrom('activation_code')
@@ -117,7 +95,7 @@ export async function activateAccount(
 			{ userId: null, role: 'anonymous', ip },
 			{ action: 'account.activation_failed', subject: `v:${input.vNumber.slice(0, 10)}` }
 		);
-		throw new AuthError('activation_failed');
+		throw authErrors.error('activation_failed');
 	}
 	const passwordHash = await hashPassword(input.password);
 	return db
@@ -130,19 +108,19 @@ export async function activateAccount(
 				.where('id', '=', match.codeId)
 				.where('used_at', 'is', null)
 				.executeTakeFirst();
-			if (claimed.numUpdatedRows === 0n) throw new AuthError('activation_failed');
+			if (claimed.numUpdatedRows === 0n) throw authErrors.error('activation_failed');
 			const existing = await trx
 				.selectFrom('app_user')
 				.select('id')
 				.where('applicant_id', '=', match.applicantId)
 				.executeTakeFirst();
-			if (existing) throw new AuthError('already_activated');
+			if (existing) throw authErrors.error('already_activated');
 			const taken = await trx
 				.selectFrom('app_user')
 				.select('id')
 				.where((eb) => eb(eb.fn('lower', ['email']), '=', input.email.trim().toLowerCase()))
 				.executeTakeFirst();
-			if (taken) throw new AuthError('email_taken');
+			if (taken) throw authErrors.error('email_taken');
 			const user = await trx
 				.insertInto('app_user')
 				.values({
@@ -202,7 +180,7 @@ export async function login(
 			{ userId: null, role: 'anonymous', ip },
 			{ action: 'auth.login_throttled', subject }
 		);
-		throw new AuthError('throttled', verdict.retryAt);
+		throw authErrors.error('throttled', { retryAt: verdict.retryAt, field: 'email' });
 	}
 	const user = await findUserByEmail(db, email);
 	// Verify against a real hash even for unknown e-mail addresses, so timing does not tell which exist.
@@ -213,7 +191,7 @@ export async function login(
 			{ userId: user?.id ?? null, role: 'anonymous', ip },
 			{ action: 'auth.login_failed', subject }
 		);
-		throw new AuthError('bad_credentials');
+		throw authErrors.error('bad_credentials');
 	}
 	await reset(db, [keys[0].key]);
 	await refund(db, keys.slice(1));
@@ -319,7 +297,7 @@ async function countCodeAttempt(db: Db, pending: Pending, ip: string, now: Date)
 			{ userId: pending.userId, role: 'anonymous', ip },
 			{ action: 'auth.second_factor_throttled', subject: `user:${pending.userId}` }
 		);
-		throw new AuthError('throttled', verdict.retryAt);
+		throw authErrors.error('throttled', { retryAt: verdict.retryAt });
 	}
 }
 
@@ -337,7 +315,7 @@ export async function completeSecondFactor(
 	now = new Date()
 ) {
 	const pending = await findPendingLogin(db, pendingToken, now);
-	if (!pending || !pending.hasTotp) throw new AuthError('pending_expired');
+	if (!pending || !pending.hasTotp) throw authErrors.error('pending_expired');
 	await countCodeAttempt(db, pending, ip, now);
 	const recovery = !/^\d{6}$/.test(code.replace(/\s/g, ''));
 	const session = await db.transaction().execute(async (trx) => {
@@ -349,7 +327,7 @@ export async function completeSecondFactor(
 			.deleteFrom('pending_login')
 			.where('id', '=', pending.id)
 			.executeTakeFirst();
-		if (ended.numDeletedRows !== 1n) throw new AuthError('pending_expired');
+		if (ended.numDeletedRows !== 1n) throw authErrors.error('pending_expired');
 		return startSession(
 			trx,
 			{ id: pending.userId, kind: pending.kind },
@@ -365,7 +343,7 @@ export async function completeSecondFactor(
 			{ userId: pending.userId, role: 'anonymous', ip },
 			{ action: 'auth.second_factor_failed', subject: `user:${pending.userId}` }
 		);
-		throw new AuthError('bad_code');
+		throw authErrors.error('bad_code');
 	}
 	await reset(
 		db,
@@ -400,20 +378,21 @@ export async function completeEnrolment(
 	now = new Date()
 ) {
 	const pending = await findPendingLogin(db, pendingToken, now);
-	if (!pending || pending.hasTotp || !pending.enrolSecret) throw new AuthError('pending_expired');
+	if (!pending || pending.hasTotp || !pending.enrolSecret)
+		throw authErrors.error('pending_expired');
 	await countCodeAttempt(db, pending, ip, now);
 	const step = matchingStep(pending.enrolSecret, code, now);
-	if (step === null) throw new AuthError('bad_code');
+	if (step === null) throw authErrors.error('bad_code');
 	const result = await db.transaction().execute(async (trx) => {
 		const ended = await trx
 			.deleteFrom('pending_login')
 			.where('id', '=', pending.id)
 			.executeTakeFirst();
-		if (ended.numDeletedRows !== 1n) throw new AuthError('pending_expired');
+		if (ended.numDeletedRows !== 1n) throw authErrors.error('pending_expired');
 		const recoveryCodes = await saveTotp(trx, pending.userId, pending.enrolSecret!, step, {
 			replace: false
 		});
-		if (!recoveryCodes) throw new AuthError('pending_expired');
+		if (!recoveryCodes) throw authErrors.error('pending_expired');
 		await recordAudit(
 			trx,
 			{ userId: pending.userId, role: pending.kind, ip },
@@ -451,7 +430,7 @@ export async function requestPasswordReset(
 ) {
 	const address = email.trim().toLowerCase();
 	const verdict = await consume(db, resetRequestLimits(address, ip), now);
-	if (!verdict.allowed) throw new AuthError('throttled', verdict.retryAt);
+	if (!verdict.allowed) throw authErrors.error('throttled', { retryAt: verdict.retryAt });
 	const token = encodeBase32LowerCaseNoPadding(crypto.getRandomValues(new Uint8Array(20)));
 	const tokenHash = digest(token);
 	await db.transaction().execute(async (trx) => {
@@ -508,7 +487,7 @@ export async function resetPassword(
 	now = new Date()
 ) {
 	const problem = checkPasswordStrength(password);
-	if (problem) throw new AuthError(problem);
+	if (problem) throw authErrors.error(problem);
 	const passwordHash = await hashPassword(password);
 	await db.transaction().execute(async (trx) => {
 		const reset = await trx
@@ -519,7 +498,7 @@ export async function resetPassword(
 			.where('expires_at', '>', now)
 			.returning('user_id')
 			.executeTakeFirst();
-		if (!reset) throw new AuthError('reset_invalid');
+		if (!reset) throw authErrors.error('reset_invalid');
 		await trx
 			.updateTable('app_user')
 			.set({ password_hash: passwordHash })
@@ -591,9 +570,9 @@ export async function enableTotp(
 	now = new Date()
 ): Promise<string[]> {
 	const verdict = await consume(db, secondFactorLimits(userId), now);
-	if (!verdict.allowed) throw new AuthError('throttled', verdict.retryAt);
+	if (!verdict.allowed) throw authErrors.error('throttled', { retryAt: verdict.retryAt });
 	const step = matchingStep(secret, code, now);
-	if (step === null) throw new AuthError('bad_code');
+	if (step === null) throw authErrors.error('bad_code');
 	const codes = await db.transaction().execute(async (trx) => {
 		const saved = await saveTotp(trx, userId, secret, step, { replace: false });
 		if (saved)
@@ -604,7 +583,7 @@ export async function enableTotp(
 			);
 		return saved;
 	});
-	if (!codes) throw new AuthError('bad_code');
+	if (!codes) throw authErrors.error('bad_code');
 	await reset(
 		db,
 		secondFactorLimits(userId).map((l) => l.key)
@@ -625,7 +604,7 @@ export async function renewRecoveryCodes(
 	now = new Date()
 ): Promise<string[]> {
 	const verdict = await consume(db, secondFactorLimits(userId), now);
-	if (!verdict.allowed) throw new AuthError('throttled', verdict.retryAt);
+	if (!verdict.allowed) throw authErrors.error('throttled', { retryAt: verdict.retryAt });
 	const codes = await db.transaction().execute(async (trx) => {
 		if (!(await useTotpCode(trx, userId, code, now))) return null;
 		const fresh = await replaceRecoveryCodes(trx, userId);
@@ -636,7 +615,7 @@ export async function renewRecoveryCodes(
 		);
 		return fresh;
 	});
-	if (!codes) throw new AuthError('bad_code');
+	if (!codes) throw authErrors.error('bad_code');
 	await reset(
 		db,
 		secondFactorLimits(userId).map((l) => l.key)
@@ -654,7 +633,7 @@ export async function disableTotp(
 	now = new Date()
 ): Promise<void> {
 	const verdict = await consume(db, secondFactorLimits(userId), now);
-	if (!verdict.allowed) throw new AuthError('throttled', verdict.retryAt);
+	if (!verdict.allowed) throw authErrors.error('throttled', { retryAt: verdict.retryAt });
 	const done = await db.transaction().execute(async (trx) => {
 		const recovery = !/^\d{6}$/.test(code.replace(/\s/g, ''));
 		const ok = recovery
@@ -670,7 +649,7 @@ export async function disableTotp(
 		);
 		return true;
 	});
-	if (!done) throw new AuthError('bad_code');
+	if (!done) throw authErrors.error('bad_code');
 	await reset(
 		db,
 		secondFactorLimits(userId).map((l) => l.key)

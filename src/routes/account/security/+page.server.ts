@@ -3,7 +3,7 @@ import type { Actions, PageServerLoad } from './$types';
 import { db } from '$lib/server/db';
 import { requirePrincipal } from '$lib/server/auth/access';
 import {
-	AuthError,
+	authErrors,
 	disableTotp,
 	enableTotp,
 	renewRecoveryCodes
@@ -39,7 +39,7 @@ async function setup(secret: string, email: string) {
 
 function codeFailure(err: unknown): FieldError {
 	const field = 'code';
-	if (!(err instanceof AuthError)) throw err;
+	if (!authErrors.is(err)) throw err;
 	if (err.code === 'throttled')
 		return { field, key: 'auth:errors.throttled', params: { time: err.retryAt!.toISOString() } };
 	return { field, key: 'auth:errors.bad_code' };

@@ -2,7 +2,7 @@ import { redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { landingPath } from '$lib/server/auth/access';
 import { db } from '$lib/server/db';
-import { AuthError, login } from '$lib/server/auth/account.service';
+import { authErrors, login } from '$lib/server/auth/account.service';
 import { loginSchema } from '$lib/server/auth/auth.validation';
 import { setPendingCookie, setSessionCookie } from '$lib/server/auth/session';
 import { findRoles } from '$lib/server/auth/user.repository';
@@ -50,7 +50,7 @@ export const actions: Actions = {
 			};
 			redirect(303, landingPath(principal, next, url.origin));
 		} catch (error) {
-			if (!(error instanceof AuthError)) throw error;
+			if (!authErrors.is(error)) throw error;
 			if (error.code === 'throttled') {
 				return formFailure(429, form, [
 					{

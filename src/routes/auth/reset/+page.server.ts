@@ -1,6 +1,6 @@
 import type { Actions } from './$types';
 import { db } from '$lib/server/db';
-import { AuthError, requestPasswordReset } from '$lib/server/auth/account.service';
+import { authErrors, requestPasswordReset } from '$lib/server/auth/account.service';
 import { resetRequestSchema } from '$lib/server/auth/auth.validation';
 import { publicOrigin } from '$lib/server/auth/origin';
 import { formFailure, parseForm } from '$lib/validation/form';
@@ -20,7 +20,7 @@ export const actions: Actions = {
 				getClientAddress()
 			);
 		} catch (error) {
-			if (!(error instanceof AuthError) || error.code !== 'throttled') throw error;
+			if (!authErrors.is(error) || error.code !== 'throttled') throw error;
 			return formFailure(429, form, [
 				{
 					field: 'email',

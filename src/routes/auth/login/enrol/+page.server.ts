@@ -2,7 +2,7 @@ import { redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { db } from '$lib/server/db';
 import {
-	AuthError,
+	authErrors,
 	completeEnrolment,
 	enrolmentSecret,
 	findPendingLogin
@@ -52,7 +52,7 @@ export const actions: Actions = {
 				)
 			};
 		} catch (error) {
-			if (!(error instanceof AuthError)) throw error;
+			if (!authErrors.is(error)) throw error;
 			if (error.code === 'pending_expired') redirect(303, '/auth/login?expired=second_factor');
 			if (error.code === 'throttled')
 				return formFailure(429, form, [

@@ -2,7 +2,7 @@ import { redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { db } from '$lib/server/db';
 import {
-	AuthError,
+	authErrors,
 	completeSecondFactor,
 	findPendingLogin
 } from '$lib/server/auth/account.service';
@@ -40,7 +40,7 @@ export const actions: Actions = {
 			deletePendingCookie(cookies, secure);
 			userId = session.userId;
 		} catch (error) {
-			if (!(error instanceof AuthError)) throw error;
+			if (!authErrors.is(error)) throw error;
 			if (error.code === 'pending_expired') redirect(303, '/auth/login?expired=second_factor');
 			if (error.code === 'throttled')
 				return formFailure(429, form, [

@@ -1,7 +1,7 @@
 import { redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { db } from '$lib/server/db';
-import { AuthError, isResetTokenUsable, resetPassword } from '$lib/server/auth/account.service';
+import { authErrors, isResetTokenUsable, resetPassword } from '$lib/server/auth/account.service';
 import { resetSchema } from '$lib/server/auth/auth.validation';
 import { formFailure, parseForm } from '$lib/validation/form';
 
@@ -17,7 +17,7 @@ export const actions: Actions = {
 		try {
 			await resetPassword(db, params.token, parsed.data.password, getClientAddress());
 		} catch (error) {
-			if (!(error instanceof AuthError)) throw error;
+			if (!authErrors.is(error)) throw error;
 			return formFailure(400, form, [
 				{
 					field: 'password',

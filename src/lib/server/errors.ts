@@ -1,0 +1,119 @@
+/**
+ * The one error model. A service that refuses something throws a `DomainError`: a domain, a code
+ * from that domain's closed list, and the kind of refusal. It never picks an HTTP status; the
+ * mapping to a form failure, a page error or an `application/problem+json` answer lives in one
+ * place, `$lib/server/http/errors.ts`, and reads only the kind.
+ *
+ * Each domain declares its codes once with `defineErrors`, next to its service:
+ *
+ *     export const adminErrors = defineErrors('admin', {
+ *       last_admin: { kind: 'conflict', field: 'roles' },
+ *       not_found: { kind: 'not_found' }
+ *     });
+ *     throw adminErrors.error('last_admin');
+ *
+ * A form shows the error at `field` with the translated message `key` (by default
+ * `<domain>:errors.<code>`); an API client reads `code` and the English `detail`.
+ */
+
+export type ErrorKind =
+	/** The input breaks a rule: the person can correct it. */
+	| 'invalid'
+	/** No valid credentials (a wrong password, a missing API key). */
+	| 'unauthenticated'
+	/** Signed in, but this person may not do this. */
+	| 'forbidden'
+	/** It does not exist, or this person may not know that it does. */
+	| 'not_found'
+	/** It clashes with the current state (taken, already done, the last administrator). */
+	| 'conflict'
+	/** It existed but is no longer kept. */
+	| 'gone'
+	| 'too_large'
+	| 'throttled'
+	| 'unavailable'
+	| 'method_not_allowed';
+
+export interface ErrorSpec {
+	kind: ErrorKind;
+	/** The form field the message belongs to, unless the thrower names another. */
+	field?: string;
+	/** The i18next key, when it is not `<domain>:errors.<code>`. */
+	key?: string;
+}
+
+export interface DomainErrorOptions {
+	field?: string;
+	/** Values the translated message interpolates, e.g. `{ time }`. */
+	params?: Record<string, string | number>;
+	/** When a throttled or unavailable request may be tried again. */
+	retryAt?: Date;
+	/** An English sentence for API clients and logs; people read the translated key. */
+	detail?: string;
+	/** Per-item errors, e.g. one per rejected event of a batch. */
+	errors?: ProblemItem[];
+}
+
+/** One item of a problem document's `errors` list, the shape the event API has always sent. */
+export interface ProblemItem {
+	index: number;
+	field: string;
+	message: string;
+	code?: string;
+}
+
+export class DomainError<Code extends string = string> extends Error {
+	override readonly name = 'DomainError';
+	readonly field: string;
+	readonly key: string;
+
+	constructor(
+		readonly domain: string,
+		readonly code: Code,
+		readonly kind: ErrorKind,
+		readonly options: DomainErrorOptions = {},
+		spec: ErrorSpec = { kind }
+	) {
+		super(options.detail ?? `${domain}.${code}`);
+		this.field = options.field ?? spec.field ?? '';
+		this.key = spec.key ?? `${domain}:errors.${code}`;
+	}
+
+	get params(): Record<string, string | number> | undefined {
+		return this.options.params;
+	}
+
+	get retryAt(): Date | null {
+		return this.options.retryAt ?? null;
+	}
+}
+
+export interface ErrorCatalogue<Code extends string> {
+	readonly domain: string;
+	readonly codes: Readonly<Record<Code, ErrorSpec>>;
+	error(code: Code, options?: DomainErrorOptions): DomainError<Code>;
+	/** True for an error of this domain (and of one of `codes`, when given). */
+	is(value: unknown, ...codes: Code[]): value is DomainError<Code>;
+}
+
+export function defineErrors<const Codes extends Record<string, ErrorSpec>>(
+	domain: string,
+	codes: Codes
+): ErrorCatalogue<Extract<keyof Codes, string>> {
+	type Code = Extract<keyof Codes, string>;
+	return {
+		domain,
+		codes: codes as unknown as Record<Code, ErrorSpec>,
+		error(code: Code, options?: DomainErrorOptions) {
+			const spec = codes[code];
+			return new DomainError<Code>(domain, code, spec.kind, options, spec);
+		},
+		is(value: unknown, ...only: Code[]): value is DomainError<Code> {
+			return (
+				value instanceof DomainError &&
+				value.domain === domain &&
+				(only.length === 0 || (only as string[]).includes(value.code))
+			);
+		}
+	};
+}
