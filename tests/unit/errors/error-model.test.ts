@@ -91,7 +91,7 @@ describe('a form', () => {
 
 	it('shows a refusal of the service at its field, with the status of its kind', async () => {
 		const retryAt = new Date('2026-12-01T10:00:00Z');
-		const result = await submitForm(formOf({ item: 'lamp' }), schema, () => {
+		const result = await submitForm<typeof schema, void>(formOf({ item: 'lamp' }), schema, () => {
 			throw shop.error('busy', { retryAt });
 		});
 		if (!isActionFailure(result)) throw new Error('expected a failure');
