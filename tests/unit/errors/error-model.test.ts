@@ -94,12 +94,13 @@ describe('a form', () => {
 		const result = await submitForm<typeof schema, void>(formOf({ item: 'lamp' }), schema, () => {
 			throw shop.error('busy', { retryAt });
 		});
-		if (!isActionFailure(result)) throw new Error('expected a failure');
-		expect(result.status).toBe(429);
-		expect(result.data.errors).toEqual([
+		expect(isActionFailure(result)).toBe(true);
+		const failure = result as Exclude<typeof result, void>;
+		expect(failure.status).toBe(429);
+		expect(failure.data.errors).toEqual([
 			{ field: 'item', key: 'shop:errors.busy', params: { time: retryAt.toISOString() } }
 		]);
-		expect(result.data.values).toEqual({ item: 'lamp' });
+		expect(failure.data.values).toEqual({ item: 'lamp' });
 	});
 
 	it('lets a redirect and unexpected errors through', async () => {
