@@ -42,14 +42,6 @@ export async function findOpenQueueEntries(trx: Trx, caseIds: number[]) {
 		.execute();
 }
 
-export async function findProductsWithStages(db: Db | Trx) {
-	const [products, stages] = await Promise.all([
-		db.selectFrom('product').selectAll().orderBy('sort_order').execute(),
-		db.selectFrom('stage').selectAll().orderBy('product_code').orderBy('position').execute()
-	]);
-	return products.map((p) => ({ ...p, stages: stages.filter((s) => s.product_code === p.code) }));
-}
-
 /**
  * Locks the applicants with these V-numbers and says who has activated an account. The lock comes
  * first and the account is read after it: an activation committing meanwhile holds a key-share lock

@@ -1,23 +1,44 @@
 import { sql } from 'kysely';
 import type { Db } from '$lib/server/db';
+import { TIME_ZONE } from '$lib/time';
 
-const TIME_ZONE = 'Europe/Amsterdam';
+/**
+ * Per queue and Dutch calendar day in [from, until): how many left the queue. Each lateral
+ * subquery is bound to one queue, so it is a range scan of queue_entry_left_idx.
+ */
+export async function countDailyExits(db: Db, from: Date, until: Date) {
+	const result = await sql<{ product_code: string; stage_code: string; day: string; n: number }>`
+		select s.product_code, s.code as stage_code, d.day, d.n
+		from stage s
+		cross join lateral (
+			select to_char(e.left_at at time zone ${TIME_ZONE}, 'YYYY-MM-DD') as day, count(*)::int as n
+			from queue_entry e
+			where e.product_code = s.product_code and e.stage_code = s.code
+				and e.left_at >= ${from} and e.left_at < ${until}
+			group by 1
+		) d
+		where s.kind = 'queue'`.execute(db);
+	return result.rows;
+}
 
-/** Per queue and week (Monday, Dutch time): cases that entered the priority stream. */
-export async function countWeeklyPriorityEntries(db: Db, weekStarts: string[]) {
-	const result = await sql<{
-		product_code: string;
-		stage_code: string;
-		week_start: string;
-		entries: number;
-	}>`
-		select e.product_code, e.stage_code, to_char(w.d, 'YYYY-MM-DD') as week_start, count(*)::int as entries
-		from unnest(${weekStarts}::date[]) as w(d)
-		join queue_entry e on e.stream = 'priority'
-			and e.entered_at >= w.d::timestamp at time zone ${TIME_ZONE}
-			and e.entered_at < (w.d + 7)::timestamp at time zone ${TIME_ZONE}
+/** Per queue and Dutch calendar day in [from, until): how many cases entered the priority stream. */
+export async function countDailyPriorityEntries(db: Db, from: Date, until: Date) {
+	const result = await sql<{ product_code: string; stage_code: string; day: string; n: number }>`
+		select product_code, stage_code,
+			to_char(entered_at at time zone ${TIME_ZONE}, 'YYYY-MM-DD') as day, count(*)::int as n
+		from queue_entry
+		where stream = 'priority' and entered_at >= ${from} and entered_at < ${until}
 		group by 1, 2, 3`.execute(db);
 	return result.rows;
+}
+
+/** When the first case entered any queue: the data begins there. */
+export async function findFirstQueueEntryAt(db: Db): Promise<Date | null> {
+	const row = await db
+		.selectFrom('queue_entry')
+		.select((eb) => eb.fn.min('entered_at').as('first'))
+		.executeTakeFirst();
+	return row?.first ? new Date(row.first) : null;
 }
 
 /**

@@ -26,16 +26,6 @@ export async function findWaitingInOrder(
 		.execute();
 }
 
-export async function findOpenEntryByReference(db: Db, reference: string) {
-	return db
-		.selectFrom('queue_entry')
-		.innerJoin('case', 'case.id', 'queue_entry.case_id')
-		.selectAll('queue_entry')
-		.where('case.reference', '=', reference)
-		.where('left_at', 'is', null)
-		.executeTakeFirst();
-}
-
 /** How many cases are served before this open queue entry. */
 export async function countAhead(
 	db: Db,
@@ -66,6 +56,16 @@ export async function countAhead(
 		)
 		.executeTakeFirstOrThrow();
 	return Number(row.ahead);
+}
+
+/** Locks a case for a change of its stream. */
+export async function lockCaseByReference(trx: Transaction<Database>, reference: string) {
+	return trx
+		.selectFrom('case')
+		.select('id')
+		.where('reference', '=', reference)
+		.forUpdate()
+		.executeTakeFirst();
 }
 
 export async function updateCaseStream(
