@@ -92,12 +92,12 @@ describe('deadline days', () => {
 
 	it('dates a legal deadline from the Dutch day of submission in summer time', () => {
 		// 23:30 UTC on 30 June is 1 July in the Netherlands: 90 days later is 29 September.
-		expect(
-			legalDeadline(new Date('2026-06-30T23:30:00Z'), { value: 90, unit: 'days' })
-		).toBe('2026-09-29');
+		expect(legalDeadline(new Date('2026-06-30T23:30:00Z'), { value: 90, unit: 'days' })).toBe(
+			'2026-09-29'
+		);
 		// 22:30 UTC on 28 March is still 28 March (23:30 CET): 90 days later is Friday 26 June.
-		expect(
-			legalDeadline(new Date('2026-03-28T22:30:00Z'), { value: 90, unit: 'days' })
-		).toBe('2026-06-26');
+		expect(legalDeadline(new Date('2026-03-28T22:30:00Z'), { value: 90, unit: 'days' })).toBe(
+			'2026-06-26'
+		);
 	});
 });

@@ -1,6 +1,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ingestEvents } from '$lib/server/events/event.service';
-import { getRecentStatistics, getStatistics, type Statistics } from '$lib/server/statistics/statistics.service';
+import {
+	getRecentStatistics,
+	getStatistics,
+	type Statistics
+} from '$lib/server/statistics/statistics.service';
 import { weekStartOf as mondayOf } from '$lib/time';
 import { describeEachEngine } from '../helpers/engines';
 import { decided, newReference, stageEntered, submitted } from '../helpers/factories';

@@ -72,4 +72,3 @@ export function latestExtendedDeadline(
 	if (!extension) return legalDeadline(submittedAt, term);
 	return nextWorkingDay(addTerm(addTerm(dutchDate(submittedAt), term), extension));
 }
-

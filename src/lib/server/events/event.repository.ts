@@ -1,5 +1,5 @@
 import { sql, type Transaction } from 'kysely';
-import type { Database, Db } from '$lib/server/db';
+import type { Database } from '$lib/server/db';
 import type { CaseStatus, Outcome, QueueStream } from '$lib/server/db/schema';
 
 type Trx = Transaction<Database>;

@@ -104,7 +104,13 @@ export const CATALOGUE: readonly CatalogueProduct[] = [
 		targetDays: null,
 		stages: REGULAR_WITH_FEE
 	},
-	{ code: 'verlenging', term: days(90), extension: days(90), targetDays: null, stages: REGULAR_WITH_FEE },
+	{
+		code: 'verlenging',
+		term: days(90),
+		extension: days(90),
+		targetDays: null,
+		stages: REGULAR_WITH_FEE
+	},
 	{
 		code: 'kennismigrant',
 		term: days(90),
@@ -112,7 +118,13 @@ export const CATALOGUE: readonly CatalogueProduct[] = [
 		targetDays: 14,
 		stages: REGULAR_VIA_SPONSOR
 	},
-	{ code: 'studie', term: days(60), extension: days(90), targetDays: null, stages: REGULAR_VIA_SPONSOR },
+	{
+		code: 'studie',
+		term: days(60),
+		extension: days(90),
+		targetDays: null,
+		stages: REGULAR_VIA_SPONSOR
+	},
 	{
 		code: 'naturalisatie',
 		term: months(12),
