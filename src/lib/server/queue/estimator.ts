@@ -26,9 +26,10 @@
  *   noise of the ahead + 1 exits, 1 / (ahead + 1). Added in absolute terms: ±0.75 day (sd) for
  *   working days and office hours, which dominates waits of days.
  * - Calibrated with `npm run backtest` (tests/bench/backtest.ts) on the simulator's three-year
- *   history with inflow swings and capacity steps: the 80 % interval holds 82 % of the real
- *   waits overall (81–84 % on other seeds and scales), 77–86 % per queue, 76–86 % per horizon
- *   and 76–85 % with only 1–8 weeks of history. Waits beyond half a year are the weak spot:
+ *   history with inflow swings and capacity steps, through the case page's own history
+ *   function: the 80 % interval holds 83 % of the real waits overall (81–84 % on other seeds
+ *   and scales, measured before the history was shared), 77–87 % per queue, 76–86 % per
+ *   horizon and 76–85 % with only 1–8 weeks of history. Waits beyond half a year are the weak spot:
  *   their coverage swings between seeds (60–86 %), as they hang on a few capacity episodes.
  * The weekly history comes from history.ts, the stages after the queue from later-stages.ts.
  * A closed form plus a short integration: deterministic, microseconds per call, no random
