@@ -3,31 +3,39 @@ import type { Db } from '$lib/server/db';
 import { TIME_ZONE } from '$lib/time';
 
 /**
- * Per queue and Dutch calendar day in [from, until): how many left the queue. Each lateral
- * subquery is bound to one queue, so it is a range scan of queue_entry_left_idx.
+ * Per queue stage and Dutch calendar day (`YYYY-MM-DD`), how many left the queue; zeros
+ * included. One count per stage and day, each an index-only range scan of queue_entry_left_idx:
+ * faster than grouping the exits by a day computed per row.
  */
-export async function countDailyExits(db: Db, from: Date, until: Date) {
+export async function countDailyExits(db: Db, days: string[]) {
+	if (days.length === 0) return [];
 	const result = await sql<{ product_code: string; stage_code: string; day: string; n: number }>`
-		select s.product_code, s.code as stage_code, d.day, d.n
+		select s.product_code, s.code as stage_code, to_char(d.day, 'YYYY-MM-DD') as day,
+			(
+				select count(*)::int
+				from queue_entry e
+				where e.product_code = s.product_code and e.stage_code = s.code
+					and e.left_at >= d.starts_at and e.left_at < d.ends_at
+			) as n
 		from stage s
-		cross join lateral (
-			select to_char(e.left_at at time zone ${TIME_ZONE}, 'YYYY-MM-DD') as day, count(*)::int as n
-			from queue_entry e
-			where e.product_code = s.product_code and e.stage_code = s.code
-				and e.left_at >= ${from} and e.left_at < ${until}
-			group by 1
+		cross join (
+			select day, day::timestamp at time zone ${TIME_ZONE} as starts_at,
+				(day + 1)::timestamp at time zone ${TIME_ZONE} as ends_at
+			from unnest(${days}::date[]) as day
 		) d
 		where s.kind = 'queue'`.execute(db);
 	return result.rows;
 }
 
-/** Per queue and Dutch calendar day in [from, until): how many cases entered the priority stream. */
-export async function countDailyPriorityEntries(db: Db, from: Date, until: Date) {
+/** Per queue and Dutch calendar day (`YYYY-MM-DD`): how many cases entered the priority stream. */
+export async function countDailyPriorityEntries(db: Db, days: string[]) {
+	if (days.length === 0) return [];
 	const result = await sql<{ product_code: string; stage_code: string; day: string; n: number }>`
-		select product_code, stage_code,
-			to_char(entered_at at time zone ${TIME_ZONE}, 'YYYY-MM-DD') as day, count(*)::int as n
-		from queue_entry
-		where stream = 'priority' and entered_at >= ${from} and entered_at < ${until}
+		select e.product_code, e.stage_code, to_char(d.day, 'YYYY-MM-DD') as day, count(*)::int as n
+		from unnest(${days}::date[]) as d(day)
+		join queue_entry e on e.stream = 'priority'
+			and e.entered_at >= d.day::timestamp at time zone ${TIME_ZONE}
+			and e.entered_at < (d.day + 1)::timestamp at time zone ${TIME_ZONE}
 		group by 1, 2, 3`.execute(db);
 	return result.rows;
 }

@@ -1,7 +1,7 @@
 import type { Db } from '$lib/server/db';
 import { getProducts, queueStagesOf } from '$lib/server/products/products.service';
 import { recentlyComputed } from '$lib/server/utils/recent';
-import { addDays, startOfDutchDay, weekStartOf } from '$lib/time';
+import { addDays, weekStartOf } from '$lib/time';
 import { DEFAULT_OPTIONS } from './estimator';
 import { weeklyHistory, type DailyQueueCounts, type WeeklyHistory } from './history';
 import {
@@ -29,21 +29,23 @@ const WEEK_MS = 7 * 86_400_000;
 
 export async function computeQueueModels(db: Db, now: Date): Promise<QueueModels> {
 	const thisMonday = weekStartOf(now);
-	const from = startOfDutchDay(addDays(thisMonday, -7 * DEFAULT_OPTIONS.maxWeeks));
-	const until = startOfDutchDay(thisMonday);
+	const firstMonday = addDays(thisMonday, -7 * DEFAULT_OPTIONS.maxWeeks);
+	const days = Array.from({ length: 7 * DEFAULT_OPTIONS.maxWeeks }, (_, i) =>
+		addDays(firstMonday, i)
+	);
 	const [products, exits, priority, stageDurations, newestEventAt, since] = await Promise.all([
 		getProducts(db, now),
-		countDailyExits(db, from, until),
-		countDailyPriorityEntries(db, from, until),
+		countDailyExits(db, days),
+		countDailyPriorityEntries(db, days),
 		getStageDurations(db, now),
 		findNewestEvent(db),
 		findFirstQueueEntryAt(db)
 	]);
-	const days = new Map<string, Map<string, DailyQueueCounts>>();
+	const byQueue = new Map<string, Map<string, DailyQueueCounts>>();
 	const dayOf = (row: { product_code: string; stage_code: string; day: string }) => {
 		const key = `${row.product_code}/${row.stage_code}`;
-		let byDay = days.get(key);
-		if (!byDay) days.set(key, (byDay = new Map()));
+		let byDay = byQueue.get(key);
+		if (!byDay) byQueue.set(key, (byDay = new Map()));
 		let day = byDay.get(row.day);
 		if (!day) byDay.set(row.day, (day = { day: row.day, exits: 0, priorityEntries: 0 }));
 		return day;
@@ -54,7 +56,7 @@ export async function computeQueueModels(db: Db, now: Date): Promise<QueueModels
 	const queues = new Map<string, QueueModel>();
 	for (const stage of queueStagesOf(products)) {
 		const key = `${stage.product_code}/${stage.code}`;
-		queues.set(key, weeklyHistory(days.get(key)?.values() ?? [], { now, since }));
+		queues.set(key, weeklyHistory(byQueue.get(key)?.values() ?? [], { now, since }));
 	}
 	return { computedAt: now, queues, stageDurations, newestEventAt };
 }
