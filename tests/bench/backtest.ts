@@ -4,7 +4,8 @@
  * On the simulator's three-year history (inflow swings, capacity step changes), every two weeks
  * after the first six months and for up to 200 cases per queue spread over the positions, it
  * compares the estimate of the wait until the case's turn with the wait that really followed:
- * - ours: `estimateTurn` from the exits of the complete weeks before the moment (at most 26) and
+ * - ours: `estimateTurn` from the exits of the complete weeks before the moment (at most 26),
+ *   built by `weeklyHistory` (queue/history.ts) from exits per Dutch day as the case page does, and
  *   the number of cases ahead in FIFO order at that moment;
  * - baseline (what USCIS shows): the 50th to the 93rd percentile of the total time in the queue
  *   of the cases served in the 26 weeks before the moment, less the time the case has already
@@ -28,17 +29,24 @@ import {
 	DEFAULT_SEED,
 	DEMO_ASYLUM_CASE,
 	DEMO_SPONSORED_CASE,
-	PRODUCT_MODELS,
 	simulate
 } from '../../src/lib/server/demo/simulator';
+import { CATALOGUE } from '../../src/lib/server/products/catalogue';
 import {
 	DEFAULT_OPTIONS,
 	estimateTurn,
-	percentile,
-	weeklyHistory,
-	type EstimatorOptions,
-	type QueueSpan
+	type EstimatorOptions
 } from '../../src/lib/server/queue/estimator';
+import { weeklyHistory, type DailyQueueCounts } from '../../src/lib/server/queue/history';
+import { percentile } from '../../src/lib/server/queue/later-stages';
+import {
+	addDays,
+	dutchMoment,
+	startOfDutchDay,
+	weekStartOf,
+	type IsoDate
+} from '../../src/lib/time';
+import { dailyCounts, type QueueSpan } from './support/queue-days';
 
 const DAY_MS = 86_400_000;
 const WEEK_MS = 7 * DAY_MS;
@@ -63,6 +71,10 @@ interface Span extends QueueSpan {
 interface Queue {
 	key: string;
 	spans: Span[];
+	/** Exits and priority entries per Dutch day, as the database's queue_entry rows give them. */
+	days: DailyQueueCounts[];
+	/** The queue's first entry: the data begins there. */
+	since: number;
 }
 
 /** A point and an interval in weeks from the moment, or null for no estimate. */
@@ -154,7 +166,7 @@ function reconstructQueues(
 ): { queues: Queue[]; start: number; end: number; cases: number } {
 	const sim = simulate({ scale, now: NOW, seed });
 	const queueStages = new Map(
-		PRODUCT_MODELS.map((m) => [
+		CATALOGUE.map((m) => [
 			m.code,
 			new Set(m.stages.filter((s) => s.kind === 'queue').map((s) => s.code))
 		])
@@ -190,10 +202,10 @@ function reconstructQueues(
 		}
 		if (open) byKey.get(open.key)!.push({ enteredAt: open.at, leftAt: null, withdrawn: false });
 	}
-	const queues = [...byKey].map(([key, spans]) => ({
-		key,
-		spans: spans.sort((a, b) => a.enteredAt - b.enteredAt)
-	}));
+	const queues = [...byKey].map(([key, spans]) => {
+		spans.sort((a, b) => a.enteredAt - b.enteredAt);
+		return { key, spans, days: dailyCounts(spans), since: spans[0].enteredAt };
+	});
 	return {
 		queues,
 		start: sim.historyStart.getTime(),
@@ -202,13 +214,10 @@ function reconstructQueues(
 	};
 }
 
-/** The first Monday 00:00 (Amsterdam winter time) on or after `t`: week boundaries. */
-function firstMonday(t: number): number {
-	const d = new Date(t);
-	const monday =
-		Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate() + ((8 - d.getUTCDay()) % 7)) -
-		3_600_000;
-	return monday >= t ? monday : monday + WEEK_MS;
+/** The first Monday (Dutch time) on or after `t`: week boundaries. */
+function firstMonday(t: number): IsoDate {
+	const monday = weekStartOf(t);
+	return startOfDutchDay(monday).getTime() >= t ? monday : addDays(monday, 7);
 }
 
 interface Counters {
@@ -225,7 +234,7 @@ interface Counters {
 
 function evaluateQueue(
 	queue: Queue,
-	weekZero: number,
+	weekZero: IsoDate,
 	end: number,
 	options: Partial<EstimatorOptions>,
 	counters: Counters
@@ -233,9 +242,8 @@ function evaluateQueue(
 	const evaluations: Evaluation[] = [];
 	const spans = queue.spans;
 	for (let k = WARM_UP_WEEKS; ; k += EVERY_WEEKS) {
-		const until = weekZero + k * WEEK_MS;
-		// Thursday around noon: the current week is incomplete and not used.
-		const moment = until + 3 * DAY_MS + 12 * 3_600_000;
+		// Thursday noon: the current week is incomplete and not used.
+		const moment = dutchMoment(addDays(weekZero, 7 * k + 3), 12 * 60);
 		if (moment >= end) break;
 		const waiting: Span[] = [];
 		for (const s of spans) {
@@ -250,7 +258,12 @@ function evaluateQueue(
 			counters.censoredCases += waiting.filter((s) => !s.withdrawn).length;
 			continue;
 		}
-		const history = weeklyHistory(spans, { until, weeks: HISTORY_WEEKS, now: moment });
+		// The function the case page builds its history with (queue-history.service.ts).
+		const { history } = weeklyHistory(queue.days, {
+			now: moment,
+			weeks: HISTORY_WEEKS,
+			since: queue.since
+		});
 		const served: number[] = [];
 		for (const s of spans) {
 			if (s.enteredAt > moment) break;

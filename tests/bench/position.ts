@@ -7,7 +7,8 @@
 import { sql } from 'kysely';
 import { createDatabase, type Db } from '../../src/lib/server/db';
 import { migrateToLatest } from '../../src/lib/server/db/migrate';
-import { countAhead, findPositionOfEntry } from '../../src/lib/server/queue/queue.repository';
+import { findPositionOfEntry } from '../../src/lib/server/queue/queue.repository';
+import { countAhead } from '../unit/helpers/queue-order';
 import { benchDatabaseUrl, fillOneQueue, freshPostgres } from './support/databases';
 
 const WAITING = Number(process.env.BENCH_WAITING ?? 1_000_000);

@@ -1,6 +1,5 @@
+import { TIME_ZONE } from '$lib/time';
 import { languageOf, defaultLanguage } from './index';
-
-const TIME_ZONE = 'Europe/Amsterdam';
 
 function locale(lang: string): string {
 	return (languageOf(lang) ?? languageOf(defaultLanguage)!).locale;

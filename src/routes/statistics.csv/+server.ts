@@ -1,5 +1,5 @@
 import type { RequestHandler } from './$types';
-import { dutchDate } from '$lib/server/cases/deadline';
+import { dutchDate } from '$lib/time';
 import { db } from '$lib/server/db';
 import { getRecentStatistics } from '$lib/server/statistics/statistics.service';
 import { exportHeaders, statisticsToCsv } from '$lib/server/statistics/statistics.export';

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
-import { dutchDate, latestExtendedDeadline, legalDeadline } from '$lib/server/cases/deadline';
-import { findProductsWithStages } from '$lib/server/events/event.repository';
+import { latestExtendedDeadline, legalDeadline } from '$lib/server/cases/deadline';
+import { CATALOGUE } from '$lib/server/products/catalogue';
+import { dutchDate, formatDutchMoment, offsetMinutes } from '$lib/time';
 import { parseBatch } from '$lib/server/events/event.validation';
 import { REFERENCE_PATTERN } from '$lib/reference';
 import {
@@ -18,8 +19,6 @@ import {
 	HISTORY_YEARS,
 	NATURALISATION_PER_YEAR,
 	PRODUCT_MODELS,
-	formatMoment,
-	localDay,
 	simulate,
 	type DemoEvent,
 	type Simulation,
@@ -318,29 +317,34 @@ describe('demo simulator', () => {
 			'2026-12-31T23:30:00Z'
 		]) {
 			const ms = Date.parse(iso);
-			expect(Date.parse(formatMoment(ms))).toBe(ms);
-			expect(localDay(ms)).toBe(dutchDate(new Date(ms)));
+			expect(Date.parse(formatDutchMoment(ms))).toBe(ms);
 		}
-		expect(formatMoment(Date.parse('2026-07-01T08:00:00Z'))).toBe('2026-07-01T10:00:00+02:00');
+		expect(formatDutchMoment(Date.parse('2026-07-01T08:00:00Z'))).toBe('2026-07-01T10:00:00+02:00');
+		// Every event carries the offset of its own moment: +01:00 in winter, +02:00 in summer.
+		const offsets = new Set<string>();
+		for (const e of demo().events) {
+			const offset = offsetMinutes(Date.parse(e.occurredAt));
+			expect(e.occurredAt.endsWith(`+0${offset / 60}:00`)).toBe(true);
+			offsets.add(e.occurredAt.slice(-6));
+		}
+		expect([...offsets].sort()).toEqual(['+01:00', '+02:00']);
+	});
+
+	it('runs the products and stages of the catalogue, in its order', () => {
+		expect(PRODUCT_MODELS.map((m) => m.code)).toEqual(CATALOGUE.map((p) => p.code));
+		for (const [i, product] of CATALOGUE.entries()) {
+			const model = PRODUCT_MODELS[i];
+			expect([model.term, model.extension]).toEqual([product.term, product.extension]);
+			expect(model.stages.map((s) => [s.code, s.kind, s.fixedDays, s.optional])).toEqual(
+				product.stages.map((s) => [s.code, s.kind, s.fixedDays, s.optional])
+			);
+			// An optional stage says who takes it; a stage every case takes does not.
+			for (const stage of model.stages) expect(stage.takenBy !== undefined).toBe(stage.optional);
+		}
 	});
 });
 
 describeEachEngine('demo seed', ({ db }) => {
-	it('describes the same products and stages as the database', async () => {
-		const products = await findProductsWithStages(db());
-		expect(products.map((p) => p.code).sort()).toEqual(PRODUCT_MODELS.map((m) => m.code).sort());
-		for (const p of products) {
-			const model = modelOf(p.code);
-			expect({ value: p.term_value, unit: p.term_unit }).toEqual(model.term);
-			expect(
-				p.extension_value ? { value: p.extension_value, unit: p.extension_unit } : null
-			).toEqual(model.extension);
-			expect(p.stages.map((s) => [s.code, s.kind, s.fixed_days, s.optional])).toEqual(
-				model.stages.map((s) => [s.code, s.kind, s.fixedDays ?? null, s.optional !== undefined])
-			);
-		}
-	});
-
 	it('seeds the default demo through the event service', async () => {
 		expect(await isDatabaseEmpty(db())).toBe(true);
 		const lines: string[] = [];

@@ -1,17 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import {
 	CONFIDENCE,
-	combineLaterStages,
-	estimateDecision,
 	estimateTurn,
-	percentile,
-	weeklyHistory,
 	type QueueHistory,
 	type TurnEstimate,
 	type TurnResult
 } from '$lib/server/queue/estimator';
+import { combineLaterStages, estimateDecision, percentile } from '$lib/server/queue/later-stages';
 
-const WEEK_MS = 7 * 86_400_000;
 const weeks = (n: number, value: number) => Array<number>(n).fill(value);
 /** 26 weeks rising linearly from 60 to 140 exits a week: a plain average of 100. */
 const rising = Array.from({ length: 26 }, (_, i) => 60 + (80 * i) / 25);
@@ -176,48 +172,6 @@ describe('estimateTurn', () => {
 		for (let i = 0; i < calls; i++)
 			estimateTurn({ ahead: i * 3, history: { exitsPerWeek: exits } });
 		expect((performance.now() - began) / calls).toBeLessThan(0.5);
-	});
-});
-
-describe('weeklyHistory', () => {
-	const until = Date.UTC(2026, 10, 23); // a Monday
-	const at = (weeksBack: number, days = 2) =>
-		new Date(until - weeksBack * WEEK_MS + days * 86_400_000);
-
-	it('counts exits per complete week, oldest first, and leaves the current week out', () => {
-		const spans = [
-			{ enteredAt: at(10), leftAt: at(3) },
-			{ enteredAt: at(10), leftAt: at(1) },
-			{ enteredAt: at(9), leftAt: at(1, 5) },
-			{ enteredAt: at(9), leftAt: at(0) }, // this week: not complete
-			{ enteredAt: at(8), leftAt: null }
-		];
-		const h = weeklyHistory(spans, { until, weeks: 4, now: until + 3.5 * 86_400_000 });
-		expect(h.exitsPerWeek).toEqual([0, 1, 0, 2]);
-		expect(h.weeksSinceEnd).toBeCloseTo(0.5, 6);
-		expect(h.priorityEntriesPerWeek).toBeUndefined();
-	});
-
-	it('leaves out weeks before the data starts, so a young queue is not a stalled one', () => {
-		const spans = [
-			{ enteredAt: at(2, 0), leftAt: at(1) },
-			{ enteredAt: at(2, 1), leftAt: null }
-		];
-		expect(weeklyHistory(spans, { until, weeks: 26 }).exitsPerWeek).toEqual([0, 1]);
-		expect(
-			weeklyHistory(spans, { until, weeks: 26, since: until - 26 * WEEK_MS }).exitsPerWeek
-		).toHaveLength(26);
-		expect(weeklyHistory([], { until }).exitsPerWeek).toEqual([]);
-	});
-
-	it('counts entries into the priority stream', () => {
-		const spans = [
-			{ enteredAt: at(3), leftAt: null, stream: 'priority' as const },
-			{ enteredAt: at(3), leftAt: at(1), stream: 'normal' as const, priorityAt: at(2) }
-		];
-		const h = weeklyHistory(spans, { until, weeks: 3, since: until - 4 * WEEK_MS });
-		expect(h.priorityEntriesPerWeek).toEqual([1, 1, 0]);
-		expect(h.exitsPerWeek).toEqual([0, 0, 1]);
 	});
 });
 

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Db } from '$lib/server/db';
 import { ingestEvents } from '$lib/server/events/event.service';
-import { countAhead, findWaitingInOrder } from '$lib/server/queue/queue.repository';
+import { countAhead, findWaitingInOrder } from '../helpers/queue-order';
 import { findQueuePosition, moveToStream } from '$lib/server/queue/queue.service';
 import { describeEachEngine } from '../helpers/engines';
 import { newReference, stageEntered, submitted } from '../helpers/factories';

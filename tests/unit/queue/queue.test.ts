@@ -1,6 +1,6 @@
 import { expect, it } from 'vitest';
 import { ingestEvents } from '$lib/server/events/event.service';
-import { findWaitingInOrder } from '$lib/server/queue/queue.repository';
+import { findWaitingInOrder } from '../helpers/queue-order';
 import { findQueuePosition, moveToStream } from '$lib/server/queue/queue.service';
 import { describeEachEngine } from '../helpers/engines';
 import { newReference, stageEntered, submitted } from '../helpers/factories';

@@ -3,9 +3,9 @@ import { ingestEvents } from '$lib/server/events/event.service';
 import {
 	getRecentStatistics,
 	getStatistics,
-	mondayOf,
 	type Statistics
 } from '$lib/server/statistics/statistics.service';
+import { weekStartOf as mondayOf } from '$lib/time';
 import { describeEachEngine } from '../helpers/engines';
 import { decided, newReference, stageEntered, submitted } from '../helpers/factories';
 

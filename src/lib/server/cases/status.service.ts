@@ -1,26 +1,21 @@
 import type { Db } from '$lib/server/db';
 import type { Principal } from '$lib/server/auth/principal';
 import type { Stage } from '$lib/server/db/schema';
-import { findProductsWithStages } from '$lib/server/events/event.repository';
-import type { QueuePosition } from '$lib/server/queue/queue.service';
-import { findPositionOfReference } from '$lib/server/queue/queue.repository';
+import { getProducts } from '$lib/server/products/products.service';
+import { findQueuePosition, type QueuePosition } from '$lib/server/queue/queue.service';
 import { getQueueModels, type WeekCount } from '$lib/server/queue/queue-history.service';
+import { estimateTurn, type TurnResult } from '$lib/server/queue/estimator';
 import {
 	combineLaterStages,
 	estimateDecision,
-	estimateTurn,
-	type DecisionRange,
-	type TurnResult
-} from '$lib/server/queue/estimator';
-import { recentlyComputed } from '$lib/server/utils/recent';
-import { daysBetween, dutchDate } from './deadline';
+	type DecisionRange
+} from '$lib/server/queue/later-stages';
+import { daysBetween, dutchDate } from '$lib/time';
 import { findCaseWithHistory } from './case.repository';
 import { CaseAccessDenied } from './case.service';
 
 /** After this long without any event from the case system, the page says its data may be behind. */
 export const STALE_AFTER_MS = 2 * 24 * 60 * 60 * 1000;
-
-const getProducts = recentlyComputed(5 * 60_000, (db) => findProductsWithStages(db));
 
 export type StageState = 'done' | 'current' | 'upcoming' | 'skipped';
 
@@ -77,26 +72,16 @@ export async function getCaseStatus(
 	now = new Date()
 ): Promise<CaseStatus> {
 	if (user.kind !== 'applicant') throw new CaseAccessDenied('NotFound');
-	const [found, positionRow, products, models] = await Promise.all([
+	const [found, queuePosition, products, models] = await Promise.all([
 		findCaseWithHistory(db, reference),
-		findPositionOfReference(db, reference),
+		findQueuePosition(db, reference),
 		getProducts(db, now),
 		getQueueModels(db, now)
 	]);
 	// Someone else's case is "not found", so that its existence does not leak.
 	if (!found || found.applicant_id !== user.applicantId) throw new CaseAccessDenied('NotFound');
 	const { history, access_log: accessLog } = found;
-	const position: QueuePosition | null =
-		positionRow && found.status === 'open'
-			? {
-					position: positionRow.ahead + 1,
-					ahead: positionRow.ahead,
-					waiting: positionRow.waiting,
-					stream: positionRow.stream,
-					stageCode: positionRow.stage_code,
-					enteredAt: positionRow.entered_at
-				}
-			: null;
+	const position: QueuePosition | null = found.status === 'open' ? queuePosition : null;
 	const product = products.find((p) => p.code === found.product_code)!;
 	const current = product.stages.find((s) => s.code === found.stage_code)!;
 

@@ -2,6 +2,7 @@ import type { Db } from '$lib/server/db';
 import { ingestEvents } from '$lib/server/events/event.service';
 import { MAX_EVENTS_PER_BATCH, type EventError } from '$lib/server/events/event.validation';
 import { simulate, type DemoEvent } from '$lib/server/demo/simulator';
+import { hasAnyCase } from './seed.repository';
 
 export {
 	DEMO_ASYLUM_CASE,
@@ -25,7 +26,7 @@ export interface SeedSummary {
 }
 
 export async function isDatabaseEmpty(db: Db): Promise<boolean> {
-	return (await db.selectFrom('case').select('id').limit(1).executeTakeFirst()) === undefined;
+	return !(await hasAnyCase(db));
 }
 
 const ERRORS_SHOWN = 5;

@@ -1,5 +1,5 @@
 import { sql, type Transaction } from 'kysely';
-import type { Database, Db } from '$lib/server/db';
+import type { Database } from '$lib/server/db';
 import type { CaseStatus, Outcome, QueueStream } from '$lib/server/db/schema';
 
 type Trx = Transaction<Database>;
@@ -40,14 +40,6 @@ export async function findOpenQueueEntries(trx: Trx, caseIds: number[]) {
 		.where('case_id', '=', sql<number>`any(${caseIds}::int[])`)
 		.where('left_at', 'is', null)
 		.execute();
-}
-
-export async function findProductsWithStages(db: Db | Trx) {
-	const [products, stages] = await Promise.all([
-		db.selectFrom('product').selectAll().orderBy('sort_order').execute(),
-		db.selectFrom('stage').selectAll().orderBy('product_code').orderBy('position').execute()
-	]);
-	return products.map((p) => ({ ...p, stages: stages.filter((s) => s.product_code === p.code) }));
 }
 
 /**

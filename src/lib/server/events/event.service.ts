@@ -1,5 +1,5 @@
 import type { Db } from '$lib/server/db';
-import type { CaseStatus, Outcome, Product, QueueStream, Stage } from '$lib/server/db/schema';
+import type { CaseStatus, Outcome, QueueStream, Stage } from '$lib/server/db/schema';
 import {
 	dutchDate,
 	latestExtendedDeadline,
@@ -7,6 +7,7 @@ import {
 	type Term
 } from '$lib/server/cases/deadline';
 import * as repo from './event.repository';
+import { listProducts, type ProductWithStages } from '$lib/server/products/products.service';
 import {
 	parseBatch,
 	type EventError,
@@ -14,8 +15,6 @@ import {
 	type IncomingEvent
 } from './event.validation';
 import { recordAudit, type Actor } from '$lib/server/audit/audit.service';
-
-export type ProductWithStages = Product & { stages: Stage[] };
 
 interface OpenEntry {
 	id: number | null;
@@ -395,7 +394,7 @@ export async function ingestEvents(
 			const fresh = events.filter((e) => !known.has(e.id));
 			if (fresh.length === 0) return { ok: true as const, accepted: 0, duplicates: events.length };
 
-			const products = new Map((await repo.findProductsWithStages(trx)).map((p) => [p.code, p]));
+			const products = new Map((await listProducts(trx)).map((p) => [p.code, p]));
 			const identities = await repo.lockApplicantIdentities(
 				trx,
 				fresh.flatMap((e) => (e.type === 'case.submitted' ? [e.data.vNumber] : []))

@@ -1,6 +1,7 @@
 import { createTransport } from 'nodemailer';
 import { PgBoss, fromKysely, type Db as BossDb } from 'pg-boss';
 import type { Db } from '$lib/server/db';
+import { TIME_ZONE } from '$lib/time';
 import { DEFAULT_MAIL_FROM, deliverPendingEmail } from '$lib/server/notify/email.service';
 import { runHousekeeping } from '$lib/server/housekeeping/housekeeping.service';
 import { writeAnchor } from '$lib/server/audit/audit.anchor';
@@ -112,7 +113,7 @@ async function scheduleHousekeeping(boss: PgBoss, db: Db): Promise<void> {
 		console.log(`Housekeeping: deleted ${JSON.stringify(result)}`);
 		return result;
 	});
-	await boss.schedule(HOUSEKEEPING_QUEUE, '30 3 * * *', null, { tz: 'Europe/Amsterdam' });
+	await boss.schedule(HOUSEKEEPING_QUEUE, '30 3 * * *', null, { tz: TIME_ZONE });
 }
 
 async function startAuditAnchor(

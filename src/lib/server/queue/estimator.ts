@@ -26,10 +26,12 @@
  *   noise of the ahead + 1 exits, 1 / (ahead + 1). Added in absolute terms: ±0.75 day (sd) for
  *   working days and office hours, which dominates waits of days.
  * - Calibrated with `npm run backtest` (tests/bench/backtest.ts) on the simulator's three-year
- *   history with inflow swings and capacity steps: the 80 % interval holds 82 % of the real
- *   waits overall (81–84 % on other seeds and scales), 77–86 % per queue, 76–86 % per horizon
- *   and 76–85 % with only 1–8 weeks of history. Waits beyond half a year are the weak spot:
+ *   history with inflow swings and capacity steps, through the case page's own history
+ *   function: the 80 % interval holds 83 % of the real waits overall (81–84 % on other seeds
+ *   and scales, measured before the history was shared), 77–87 % per queue, 76–86 % per
+ *   horizon and 76–85 % with only 1–8 weeks of history. Waits beyond half a year are the weak spot:
  *   their coverage swings between seeds (60–86 %), as they hang on a few capacity episodes.
+ * The weekly history comes from history.ts, the stages after the queue from later-stages.ts.
  * A closed form plus a short integration: deterministic, microseconds per call, no random
  * numbers. Chosen over a block bootstrap of recent weeks: 26 weeks hold too few blocks to
  * resample a horizon of months, and a bootstrap cannot produce a level never seen before.
@@ -37,7 +39,6 @@
 
 /** Two-sided 80 %: the 10th and 90th percentile of a normal. */
 const Z_80 = 1.2815515655446004;
-const WEEK_MS = 7 * 86_400_000;
 
 export const CONFIDENCE = 0.8;
 
@@ -479,201 +480,5 @@ export function estimateTurn(
 		basisWeeks: n,
 		throughputPerWeek: net,
 		caveats
-	};
-}
-
-/** One case's stay in one queue, as a `queue_entry` row holds it. */
-export interface QueueSpan {
-	enteredAt: Date | number;
-	/** Null while the case is still waiting. */
-	leftAt: Date | number | null;
-	stream?: QueueStreamName;
-	/** When the case joined the priority stream; defaults to `enteredAt` for a priority case. */
-	priorityAt?: Date | number | null;
-}
-
-export interface HistoryWindow {
-	/** The end of the last complete week (e.g. Monday 00:00 local time of the current week). */
-	until: Date | number;
-	/** How many complete weeks before `until` to count (default 26). */
-	weeks?: number;
-	/**
-	 * The first moment the data covers; weeks that start before it are left out, so a queue (or a
-	 * database) younger than the window is not mistaken for one without exits. Defaults to the
-	 * earliest `enteredAt`.
-	 */
-	since?: Date | number;
-	/** The moment of the estimate, to know how old the last complete week is. */
-	now?: Date | number;
-}
-
-const ms = (t: Date | number) => (typeof t === 'number' ? t : t.getTime());
-
-/**
- * Weekly counts of exits (and priority entries) of one queue, oldest week first, from its
- * entries: what `estimateTurn` takes. The page fills it from `queue_entry` rows, the backtest
- * from the simulator's events.
- */
-export function weeklyHistory(spans: Iterable<QueueSpan>, window: HistoryWindow): QueueHistory {
-	const until = ms(window.until);
-	const maxWeeks = window.weeks ?? DEFAULT_OPTIONS.maxWeeks;
-	const exits = new Array<number>(maxWeeks).fill(0);
-	const priority = new Array<number>(maxWeeks).fill(0);
-	let earliest = Infinity;
-	let anyPriority = false;
-	const start = until - maxWeeks * WEEK_MS;
-	for (const span of spans) {
-		const entered = ms(span.enteredAt);
-		if (entered < earliest) earliest = entered;
-		if (span.leftAt !== null) {
-			const left = ms(span.leftAt);
-			if (left >= start && left < until) exits[Math.floor((left - start) / WEEK_MS)]++;
-		}
-		if (span.stream === 'priority' || (span.priorityAt !== undefined && span.priorityAt !== null)) {
-			const at = ms(span.priorityAt ?? span.enteredAt);
-			anyPriority = true;
-			if (at >= start && at < until) priority[Math.floor((at - start) / WEEK_MS)]++;
-		}
-	}
-	const since = window.since !== undefined ? ms(window.since) : earliest;
-	let first = 0;
-	while (first < maxWeeks && start + first * WEEK_MS < since) first++;
-	const history: QueueHistory = { exitsPerWeek: exits.slice(first) };
-	if (anyPriority) history.priorityEntriesPerWeek = priority.slice(first);
-	if (window.now !== undefined)
-		history.weeksSinceEnd = Math.max(0, (ms(window.now) - until) / WEEK_MS);
-	return history;
-}
-
-/** A spread of durations in days: the 10th, 50th and 90th percentile (an 80 % range). */
-export interface DurationRange {
-	lowDays: number;
-	typicalDays: number;
-	highDays: number;
-	confidence: typeof CONFIDENCE;
-}
-
-/** Recent durations of one later stage (e.g. decision, collect_document), in days. */
-export interface StageSamples {
-	stage: string;
-	/** Durations of recent cases that went through the stage. */
-	samplesDays: readonly number[];
-	/** Share of cases that take this stage at all (optional stages); default 1. */
-	share?: number;
-	/** A fixed, known duration (e.g. 6 days rest) used when there are no samples. */
-	fixedDays?: number;
-}
-
-export type StageCaveat = 'few_stage_samples' | 'no_stage_samples';
-
-export interface LaterStages extends DurationRange {
-	/** Some stage had fewer than `MIN_STAGE_SAMPLES` samples, or none (then it is left out). */
-	caveats: StageCaveat[];
-	stages: (DurationRange & { stage: string })[];
-}
-
-export const MIN_STAGE_SAMPLES = 10;
-
-/** Percentile by linear interpolation between order statistics (sorted ascending input). */
-export function percentile(sorted: readonly number[], q: number): number {
-	if (sorted.length === 0) return NaN;
-	const h = (sorted.length - 1) * Math.min(1, Math.max(0, q));
-	const lo = Math.floor(h);
-	const hi = Math.min(sorted.length - 1, lo + 1);
-	return sorted[lo] + (h - lo) * (sorted[hi] - sorted[lo]);
-}
-
-/** Quantile of "0 with probability 1 − share, else a sample": an optional stage. */
-function mixtureQuantile(sorted: readonly number[], share: number, q: number): number {
-	if (q <= 1 - share) return 0;
-	return percentile(sorted, (q - (1 - share)) / share);
-}
-
-/**
- * The typical duration of the stages after the queue, combined.
- *
- * Method: per stage the 10th, 50th and 90th percentile of its recent durations (an optional
- * stage is a mixture: zero days for the cases that skip it). The typical total is the sum of
- * the medians; the distances from median to the 10th and to the 90th percentile are combined
- * as the root of the sum of squares — exact for independent normal stages, and for a single
- * stage it returns that stage's own percentiles. Simply adding the 10th (or 90th) percentiles
- * would claim that every stage is fast (or slow) at once: a range too wide.
- */
-export function combineLaterStages(stages: readonly StageSamples[]): LaterStages {
-	const caveats: StageCaveat[] = [];
-	const parts: (DurationRange & { stage: string })[] = [];
-	for (const s of stages) {
-		const share = Math.min(1, Math.max(0, s.share ?? 1));
-		let sorted = s.samplesDays.filter((d) => Number.isFinite(d) && d >= 0).sort((a, b) => a - b);
-		if (sorted.length === 0) {
-			if (s.fixedDays === undefined) {
-				if (!caveats.includes('no_stage_samples')) caveats.push('no_stage_samples');
-				continue;
-			}
-			sorted = [s.fixedDays];
-		} else if (sorted.length < MIN_STAGE_SAMPLES && !caveats.includes('few_stage_samples'))
-			caveats.push('few_stage_samples');
-		if (share === 0) continue;
-		parts.push({
-			stage: s.stage,
-			lowDays: mixtureQuantile(sorted, share, 0.1),
-			typicalDays: mixtureQuantile(sorted, share, 0.5),
-			highDays: mixtureQuantile(sorted, share, 0.9),
-			confidence: CONFIDENCE
-		});
-	}
-	const combined = combineRanges(parts);
-	return { ...combined, caveats, stages: parts };
-}
-
-/** Adds independent ranges: medians add, the one-sided spreads add in quadrature. */
-function combineRanges(parts: readonly DurationRange[]): DurationRange {
-	let typical = 0;
-	let below = 0;
-	let above = 0;
-	for (const p of parts) {
-		typical += p.typicalDays;
-		below += (p.typicalDays - p.lowDays) ** 2;
-		above += (p.highDays - p.typicalDays) ** 2;
-	}
-	return {
-		lowDays: Math.max(0, typical - Math.sqrt(below)),
-		typicalDays: typical,
-		highDays: typical + Math.sqrt(above),
-		confidence: CONFIDENCE
-	};
-}
-
-export interface DecisionRange extends DurationRange {
-	/** Days from the moment of the estimate. */
-	fromTurn: DurationRange;
-	laterStages: DurationRange;
-	caveats: (EstimateCaveat | StageCaveat)[];
-}
-
-/**
- * Days from now until the decision: the wait for the turn plus the later stages (both 80 %
- * ranges, combined as in `combineLaterStages`). Null when the turn has no estimate: a decision
- * date without a turn estimate would be a fake number.
- */
-export function estimateDecision(turn: TurnResult, later: LaterStages): DecisionRange | null {
-	if (turn.kind !== 'estimate') return null;
-	const fromTurn: DurationRange = {
-		lowDays: turn.lowWeeks * 7,
-		typicalDays: turn.pointWeeks * 7,
-		highDays: turn.highWeeks * 7,
-		confidence: CONFIDENCE
-	};
-	const laterStages: DurationRange = {
-		lowDays: later.lowDays,
-		typicalDays: later.typicalDays,
-		highDays: later.highDays,
-		confidence: CONFIDENCE
-	};
-	return {
-		...combineRanges([fromTurn, laterStages]),
-		fromTurn,
-		laterStages,
-		caveats: [...turn.caveats, ...later.caveats]
 	};
 }

@@ -1,30 +1,23 @@
 import type { Db } from '$lib/server/db';
-import { addDays } from '$lib/server/cases/deadline';
-import { countWeeklyExits } from '$lib/server/statistics/statistics.repository';
-import { mondayOf } from '$lib/server/statistics/statistics.service';
+import { getProducts, queueStagesOf } from '$lib/server/products/products.service';
 import { recentlyComputed } from '$lib/server/utils/recent';
-import { DEFAULT_OPTIONS, type QueueHistory } from './estimator';
+import { addDays, weekStartOf } from '$lib/time';
+import { DEFAULT_OPTIONS } from './estimator';
+import { weeklyHistory, type DailyQueueCounts, type WeeklyHistory } from './history';
 import {
-	countWeeklyPriorityEntries,
+	countDailyExits,
+	countDailyPriorityEntries,
+	findFirstQueueEntryAt,
 	findNewestEvent,
 	findRecentStageDurations
 } from './queue-history.repository';
 
-export interface WeekCount {
-	firstDay: string;
-	lastDay: string;
-	exits: number;
-}
-
-export interface QueueModel {
-	history: QueueHistory;
-	/** The weeks of `history`, for charts (oldest first). */
-	weeks: WeekCount[];
-}
+export type { WeekCount } from './history';
+export type QueueModel = WeeklyHistory;
 
 export interface QueueModels {
 	computedAt: Date;
-	/** By `${product}/${stage}`. */
+	/** By `${product}/${stage}`: every queue stage, with or without exits. */
 	queues: Map<string, QueueModel>;
 	/** Recent durations in days by `${product}/${stage}`. */
 	stageDurations: Map<string, number[]>;
@@ -35,55 +28,36 @@ export interface QueueModels {
 const WEEK_MS = 7 * 86_400_000;
 
 export async function computeQueueModels(db: Db, now: Date): Promise<QueueModels> {
-	const weeksBack = DEFAULT_OPTIONS.maxWeeks;
-	const thisMonday = mondayOf(now);
-	const weekStarts = Array.from({ length: weeksBack }, (_, i) =>
-		addDays(thisMonday, -7 * (weeksBack - i))
+	const thisMonday = weekStartOf(now);
+	const firstMonday = addDays(thisMonday, -7 * DEFAULT_OPTIONS.maxWeeks);
+	const days = Array.from({ length: 7 * DEFAULT_OPTIONS.maxWeeks }, (_, i) =>
+		addDays(firstMonday, i)
 	);
-	const until = new Date(`${thisMonday}T00:00:00+01:00`);
-	const [exits, priority, stageDurations, newestEventAt, firstEntry] = await Promise.all([
-		countWeeklyExits(db, weekStarts),
-		countWeeklyPriorityEntries(db, weekStarts),
+	const [products, exits, priority, stageDurations, newestEventAt, since] = await Promise.all([
+		getProducts(db, now),
+		countDailyExits(db, days),
+		countDailyPriorityEntries(db, days),
 		getStageDurations(db, now),
 		findNewestEvent(db),
-		db
-			.selectFrom('queue_entry')
-			.select((eb) => eb.fn.min('entered_at').as('first'))
-			.executeTakeFirst()
+		findFirstQueueEntryAt(db)
 	]);
-	// Weeks before the first data are unknown, not weeks without exits.
-	const since = firstEntry?.first ? new Date(firstEntry.first).getTime() : now.getTime();
-	const firstWeek = weekStarts.findIndex(
-		(w) => new Date(`${w}T00:00:00Z`).getTime() + WEEK_MS > since
-	);
-	const usable = firstWeek < 0 ? [] : weekStarts.slice(firstWeek);
-
-	const priorityByKey = new Map<string, number>();
-	for (const p of priority)
-		priorityByKey.set(`${p.product_code}/${p.stage_code}/${p.week_start}`, p.entries);
-	const queues = new Map<string, QueueModel>();
-	for (const row of exits) {
+	const byQueue = new Map<string, Map<string, DailyQueueCounts>>();
+	const dayOf = (row: { product_code: string; stage_code: string; day: string }) => {
 		const key = `${row.product_code}/${row.stage_code}`;
-		let model = queues.get(key);
-		if (!model)
-			queues.set(
-				key,
-				(model = { history: { exitsPerWeek: [], priorityEntriesPerWeek: [] }, weeks: [] })
-			);
-		if (!usable.includes(row.week_start)) continue;
-		(model.history.exitsPerWeek as number[]).push(row.exits);
-		(model.history.priorityEntriesPerWeek as number[]).push(
-			priorityByKey.get(`${key}/${row.week_start}`) ?? 0
-		);
-		model.weeks.push({
-			firstDay: row.week_start,
-			lastDay: addDays(row.week_start, 6),
-			exits: row.exits
-		});
-	}
-	for (const model of queues.values())
-		model.history.weeksSinceEnd = Math.max(0, (now.getTime() - until.getTime()) / WEEK_MS);
+		let byDay = byQueue.get(key);
+		if (!byDay) byQueue.set(key, (byDay = new Map()));
+		let day = byDay.get(row.day);
+		if (!day) byDay.set(row.day, (day = { day: row.day, exits: 0, priorityEntries: 0 }));
+		return day;
+	};
+	for (const row of exits) dayOf(row).exits += row.n;
+	for (const row of priority) dayOf(row).priorityEntries += row.n;
 
+	const queues = new Map<string, QueueModel>();
+	for (const stage of queueStagesOf(products)) {
+		const key = `${stage.product_code}/${stage.code}`;
+		queues.set(key, weeklyHistory(byQueue.get(key)?.values() ?? [], { now, since }));
+	}
 	return { computedAt: now, queues, stageDurations, newestEventAt };
 }
 

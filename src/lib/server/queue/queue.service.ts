@@ -1,10 +1,6 @@
 import type { Db } from '$lib/server/db';
 import type { QueueStream } from '$lib/server/db/schema';
-import {
-	findOpenEntryByReference,
-	findPositionOfEntry,
-	updateCaseStream
-} from './queue.repository';
+import { findPositionOfReference, lockCaseByReference, updateCaseStream } from './queue.repository';
 
 export interface QueuePosition {
 	/** 1 for the case served next. */
@@ -17,18 +13,17 @@ export interface QueuePosition {
 	enteredAt: Date;
 }
 
+/** Where a case waits, or null when it is in no queue. */
 export async function findQueuePosition(db: Db, reference: string): Promise<QueuePosition | null> {
-	const entry = await findOpenEntryByReference(db, reference);
-	if (!entry) return null;
-	const counted = await findPositionOfEntry(db, entry.id);
+	const counted = await findPositionOfReference(db, reference);
 	if (!counted) return null;
 	return {
 		position: counted.ahead + 1,
 		ahead: counted.ahead,
 		waiting: counted.waiting,
-		stream: entry.stream,
-		stageCode: entry.stage_code,
-		enteredAt: entry.entered_at
+		stream: counted.stream,
+		stageCode: counted.stage_code,
+		enteredAt: counted.entered_at
 	};
 }
 
@@ -42,12 +37,7 @@ export async function moveToStream(
 	stream: QueueStream
 ): Promise<boolean> {
 	return db.transaction().execute(async (trx) => {
-		const found = await trx
-			.selectFrom('case')
-			.select('id')
-			.where('reference', '=', reference)
-			.forUpdate()
-			.executeTakeFirst();
+		const found = await lockCaseByReference(trx, reference);
 		if (!found) return false;
 		await updateCaseStream(trx, found.id, stream);
 		return true;

@@ -1,3 +1,4 @@
+import { TIME_ZONE } from '$lib/time';
 import { stringify } from 'csv-stringify/sync';
 import { translator } from '$lib/i18n';
 import type { Statistics } from './statistics.service';
@@ -29,7 +30,7 @@ export function statisticsToJson(stats: Statistics, lang: string) {
 	const t = translator(lang);
 	return {
 		computedAt: stats.computedAt.toISOString(),
-		timeZone: 'Europe/Amsterdam',
+		timeZone: TIME_ZONE,
 		language: lang,
 		weeks: stats.weeks,
 		medianWindow: stats.medianWindow,

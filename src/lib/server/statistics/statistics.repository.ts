@@ -1,8 +1,7 @@
 import { sql } from 'kysely';
 import type { Db } from '$lib/server/db';
-
-/** Weeks and windows are calendar days in Dutch time, whatever the session's time zone. */
-const TIME_ZONE = 'Europe/Amsterdam';
+// Weeks and windows are calendar days in Dutch time, whatever the session's time zone.
+import { TIME_ZONE } from '$lib/time';
 
 export interface QueueFiguresRow {
 	product_code: string;
@@ -49,40 +48,4 @@ export async function findQueueFigures(
 		...r,
 		median_wait_seconds: r.median_wait_seconds === null ? null : Number(r.median_wait_seconds)
 	}));
-}
-
-export interface WeeklyExitsRow {
-	product_code: string;
-	stage_code: string;
-	/** The Monday the week starts on, `YYYY-MM-DD` in Dutch time. */
-	week_start: string;
-	exits: number;
-}
-
-/**
- * Per queue stage and per week, how many left the queue. One row for every queue and every
- * given week, zeros included. A week runs from Monday 00:00 to the next Monday 00:00 in Dutch
- * time, so weeks with a daylight-saving change are 167 or 169 hours long.
- */
-export async function countWeeklyExits(db: Db, weekStarts: string[]): Promise<WeeklyExitsRow[]> {
-	if (weekStarts.length === 0) return [];
-	const result = await sql<WeeklyExitsRow>`
-		select s.product_code, s.code as stage_code, to_char(w.week_start, 'YYYY-MM-DD') as week_start,
-			(
-				select count(*)::int
-				from queue_entry e
-				where e.product_code = s.product_code and e.stage_code = s.code
-					and e.left_at >= w.starts_at and e.left_at < w.ends_at
-			) as exits
-		from stage s
-		join product p on p.code = s.product_code
-		cross join (
-			select d as week_start,
-				d::timestamp at time zone ${TIME_ZONE} as starts_at,
-				(d + 7)::timestamp at time zone ${TIME_ZONE} as ends_at
-			from unnest(${weekStarts}::date[]) as d
-		) w
-		where s.kind = 'queue'
-		order by p.sort_order, s.position, w.week_start`.execute(db);
-	return result.rows;
 }

@@ -1,6 +1,6 @@
 import { recentlyComputed } from '$lib/server/utils/recent';
 import type { Db } from '$lib/server/db';
-import { addDays, dutchDate, type IsoDate } from '$lib/server/cases/deadline';
+import { addDays, weekStartOf, type IsoDate } from '$lib/time';
 import * as repo from './statistics.repository';
 import { estimateTurn, type TurnResult } from '$lib/server/queue/estimator';
 import { computeQueueModels } from '$lib/server/queue/queue-history.service';
@@ -48,38 +48,22 @@ export interface Statistics {
 	queues: QueueStatistics[];
 }
 
-/** The Monday of the week `now` falls in, in Dutch time. */
-export function mondayOf(now: Date): IsoDate {
-	const today = dutchDate(now);
-	const weekday = new Date(`${today}T00:00:00Z`).getUTCDay();
-	return addDays(today, -((weekday + 6) % 7));
-}
-
 /**
  * The queue figures as of `now`. Only complete weeks count: the week `now` falls in is left
  * out, so a figure does not jump when it is looked at early on a Monday.
  */
 export async function getStatistics(db: Db, now: Date): Promise<Statistics> {
-	const thisMonday = mondayOf(now);
+	const thisMonday = weekStartOf(now);
 	const weekStarts = Array.from({ length: WEEKS_SHOWN }, (_, i) =>
 		addDays(thisMonday, -7 * (WEEKS_SHOWN - i))
 	);
 	const weeks = weekStarts.map((firstDay) => ({ firstDay, lastDay: addDays(firstDay, 6) }));
 	const medianFrom = addDays(thisMonday, -7 * MEDIAN_WEEKS);
 
-	const [figures, weekly, models] = await Promise.all([
+	const [figures, models] = await Promise.all([
 		repo.findQueueFigures(db, { from: medianFrom, until: thisMonday }),
-		repo.countWeeklyExits(db, weekStarts),
 		computeQueueModels(db, now)
 	]);
-
-	const exitsByQueue = new Map<string, Map<string, number>>();
-	for (const row of weekly) {
-		const key = `${row.product_code}/${row.stage_code}`;
-		let byWeek = exitsByQueue.get(key);
-		if (!byWeek) exitsByQueue.set(key, (byWeek = new Map()));
-		byWeek.set(row.week_start, row.exits);
-	}
 
 	return {
 		computedAt: now,
@@ -91,12 +75,14 @@ export async function getStatistics(db: Db, now: Date): Promise<Statistics> {
 			minimumExits: MIN_EXITS_FOR_MEDIAN
 		},
 		queues: figures.map((f) => {
-			const byWeek = exitsByQueue.get(`${f.product_code}/${f.stage_code}`);
+			const model = models.queues.get(`${f.product_code}/${f.stage_code}`);
+			// The chart and the estimate count the same exits; weeks before the data began show 0.
+			const byWeek = new Map(model?.weeks.map((w) => [w.firstDay, w.exits]));
 			return {
 				product: f.product_code,
 				stage: f.stage_code,
 				waiting: f.waiting,
-				weeklyExits: weeks.map((w) => ({ ...w, exits: byWeek?.get(w.firstDay) ?? 0 })),
+				weeklyExits: weeks.map((w) => ({ ...w, exits: byWeek.get(w.firstDay) ?? 0 })),
 				recentExits: f.recent_exits,
 				medianWaitDays:
 					f.recent_exits >= MIN_EXITS_FOR_MEDIAN && f.median_wait_seconds !== null
@@ -104,9 +90,7 @@ export async function getStatistics(db: Db, now: Date): Promise<Statistics> {
 						: null,
 				newcomer: estimateTurn({
 					ahead: f.waiting,
-					history: models.queues.get(`${f.product_code}/${f.stage_code}`)?.history ?? {
-						exitsPerWeek: []
-					}
+					history: model?.history ?? { exitsPerWeek: [] }
 				})
 			};
 		})
