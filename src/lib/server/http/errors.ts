@@ -17,6 +17,7 @@ const STATUS: Record<ErrorKind, number> = {
 	method_not_allowed: 405,
 	conflict: 409,
 	gone: 410,
+	unprocessable: 422,
 	too_large: 413,
 	throttled: 429,
 	unavailable: 503
@@ -34,6 +35,7 @@ const TITLES: Record<ErrorKind, string> = {
 	method_not_allowed: 'Method not allowed',
 	conflict: 'Conflicts with the current state',
 	gone: 'No longer available',
+	unprocessable: 'Cannot be processed as sent',
 	too_large: 'Too large',
 	throttled: 'Too many requests',
 	unavailable: 'Temporarily unavailable'
@@ -52,8 +54,14 @@ function retryAfterSeconds(retryAt: Date | null): number | null {
 /**
  * The one JSON error shape of the API. `code` and `errors` are extension members: the case system
  * has always read `errors: [{index, field, message}]`, so every problem carries that list.
+ * `members` adds an endpoint's own extension members (the health check's `database`); it cannot
+ * replace the standard ones.
  */
-export function problemResponse(err: DomainError, headers: Record<string, string> = {}): Response {
+export function problemResponse(
+	err: DomainError,
+	headers: Record<string, string> = {},
+	members: Record<string, unknown> = {}
+): Response {
 	const status = statusOf(err.kind);
 	const detail = err.options.detail ?? err.code;
 	const errors: ProblemItem[] = err.options.errors ?? [
@@ -65,6 +73,7 @@ export function problemResponse(err: DomainError, headers: Record<string, string
 	if (retry !== null) extra['Retry-After'] = String(retry);
 	return new Response(
 		JSON.stringify({
+			...members,
 			type: problemType(err.domain, err.code),
 			title: TITLES[err.kind],
 			status,
