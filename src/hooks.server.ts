@@ -140,10 +140,17 @@ const handleGuards: Handle = async ({ event, resolve }) => {
 	return response;
 };
 
-/** A path under /api that names no endpoint or method still answers with a problem document. */
+/**
+ * A method an endpoint lacks is refused with a problem document, and so is a path under /api that
+ * names no endpoint, for a client that asks for JSON; others get the site's own 404 page, as for
+ * every other path no route matches.
+ */
 const handleApiProblems: Handle = async ({ event, resolve }) => {
 	if (!isApi(event)) return resolve(event);
-	if (event.route.id === null) return problemResponse(noEndpoint(event));
+	if (event.route.id === null)
+		return /json/.test(event.request.headers.get('accept') ?? '')
+			? problemResponse(noEndpoint(event))
+			: resolve(event);
 	const response = await resolve(event);
 	if (response.status !== 405 || response.headers.get('content-type')?.includes('problem+json'))
 		return response;

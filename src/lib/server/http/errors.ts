@@ -117,6 +117,16 @@ export function formFailure(
 export interface SubmitOptions {
 	/** Fields never echoed back to the page (passwords and codes by default). */
 	secrets?: string[];
+	/** Errors found outside the schema (checkboxes read apart), shown with the schema's at once. */
+	also?: FieldError[];
+	/** The order of the fields on the page, for the error summary. */
+	fieldOrder?: string[];
+}
+
+function inOrder(errors: FieldError[], order?: string[]): FieldError[] {
+	if (!order) return errors;
+	const rank = (e: FieldError) => (order.includes(e.field) ? order.indexOf(e.field) : order.length);
+	return [...errors].sort((a, b) => rank(a) - rank(b));
 }
 
 /**
@@ -131,7 +141,12 @@ export async function submitForm<S extends z.ZodType, R>(
 	options: SubmitOptions = {}
 ): Promise<R | ActionFailure<{ values: Record<string, string>; errors: FieldError[] }>> {
 	const parsed = parseForm(schema, form);
-	if (!parsed.ok) return fail(400, { values: echo(form, options.secrets), errors: parsed.errors });
+	const errors = inOrder(
+		[...(parsed.ok ? [] : parsed.errors), ...(options.also ?? [])],
+		options.fieldOrder
+	);
+	if (!parsed.ok || errors.length)
+		return fail(400, { values: echo(form, options.secrets), errors });
 	try {
 		return await run(parsed.data);
 	} catch (e) {
