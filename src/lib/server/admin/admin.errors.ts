@@ -1,20 +1,21 @@
-import { defineErrors } from '$lib/server/errors';
+import { defineErrors, type ErrorSpec } from '$lib/server/errors';
 
-/**
- * Why an administrator's change was refused. The forms have always answered these with 400 (and
- * an account that is not there with 404), so the kinds are `invalid` and `not_found`.
- */
+/** The forms have always answered a refused change with 400, at the field it concerns. */
+const atField = (field: string) => ({ kind: 'invalid', field }) as const satisfies ErrorSpec;
+
+/** Why an administrator's change was refused. */
 export const adminErrors = defineErrors('admin', {
-	last_admin: { kind: 'invalid', field: 'roles' },
-	own_account: { kind: 'invalid', field: 'status' },
-	email_taken: { kind: 'invalid', field: 'email' },
-	kvk_taken: { kind: 'invalid', field: 'kvk' },
-	desk_required: { kind: 'invalid', field: 'desk' },
-	too_short: { kind: 'invalid', field: 'password' },
-	too_long: { kind: 'invalid', field: 'password' },
-	too_common: { kind: 'invalid', field: 'password' },
-	reason_required: { kind: 'invalid', field: 'reason' },
-	own_admin: { kind: 'invalid', field: 'roles' },
+	last_admin: atField('roles'),
+	own_admin: atField('roles'),
+	own_account: atField('status'),
+	email_taken: atField('email'),
+	kvk_taken: atField('kvk'),
+	desk_required: atField('desk'),
+	reason_required: atField('reason'),
+	// What checkPasswordStrength finds.
+	too_short: atField('password'),
+	too_long: atField('password'),
+	too_common: atField('password'),
 	// Another administrator (or tab) revoked it first: the list shows the state now.
 	already_revoked: { kind: 'conflict', field: 'keys-caption' },
 	not_found: { kind: 'not_found', field: 'user' }

@@ -137,17 +137,9 @@ export async function insertOrganisation(
 export async function findAccounts(db: Db, id?: number) {
 	return db
 		.selectFrom('app_user')
+		.leftJoin('user_totp', 'user_totp.user_id', 'app_user.id')
 		.select(['id', 'email', 'display_name', 'kind', 'disabled_at'])
-		.select((eb) =>
-			eb
-				.exists(
-					eb
-						.selectFrom('user_totp')
-						.select('user_totp.user_id')
-						.whereRef('user_totp.user_id', '=', 'app_user.id')
-				)
-				.as('has_totp')
-		)
+		.select((eb) => eb('user_totp.user_id', 'is not', null).as('has_totp'))
 		.where('kind', 'in', ['staff', 'referent'])
 		.$if(id !== undefined, (q) => q.where('id', '=', id!))
 		.orderBy('id')

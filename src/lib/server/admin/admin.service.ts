@@ -3,7 +3,7 @@ import type { StaffRole } from '$lib/server/db/schema';
 import { STAFF_ROLES } from '$lib/roles';
 import { recordAudit, type Actor } from '$lib/server/audit/audit.service';
 import { checkPasswordStrength, hashPassword } from '$lib/server/auth/password';
-import { revokeApiKey } from '$lib/server/api-keys/api-key.service';
+import { listApiKeys, revokeApiKey } from '$lib/server/api-keys/api-key.service';
 import { invalidateAllSessions } from '$lib/server/auth/session';
 import { adminErrors } from './admin.errors';
 import * as repo from './admin.repository';
@@ -195,6 +195,18 @@ export async function listStaff(db: Db) {
 	return accountsWithRoles(db);
 }
 
+/** The accounts as the administrator's list shows them. */
+export async function listAccounts(db: Db) {
+	return (await accountsWithRoles(db)).map((a) => ({
+		id: a.id,
+		email: a.email,
+		name: a.display_name,
+		kind: a.kind,
+		disabled: a.disabled_at !== null,
+		roles: a.roles.map((r) => ({ role: r.role, desk: r.desk, organisation: r.organisation }))
+	}));
+}
+
 /** One staff or referent account with its roles; `not_found` for anyone else. */
 export async function findStaffMember(db: Db, id: number) {
 	const [member] = await accountsWithRoles(db, id);
@@ -203,5 +215,19 @@ export async function findStaffMember(db: Db, id: number) {
 }
 
 export async function listOrganisations(db: Db) {
-	return repo.findOrganisations(db);
+	return (await repo.findOrganisations(db)).map((o) => ({ ...o, cases: Number(o.cases) }));
+}
+
+/** The API keys as the administrator's list shows them; never their secrets. */
+export async function listKeys(db: Db) {
+	return (await listApiKeys(db)).map((k) => ({
+		id: k.id,
+		label: k.label,
+		prefix: k.prefix,
+		scopes: k.scopes,
+		requestsPerMinute: k.requests_per_minute,
+		createdAt: k.created_at,
+		lastUsedAt: k.last_used_at,
+		revokedAt: k.revoked_at
+	}));
 }
