@@ -1,9 +1,9 @@
 import {
 	error,
-	json,
 	redirect,
 	type Handle,
 	type HandleServerError,
+	type RequestEvent,
 	type ServerInit
 } from '@sveltejs/kit';
 import { sequence } from '@sveltejs/kit/hooks';
@@ -18,7 +18,9 @@ import {
 	validateSessionToken
 } from '$lib/server/auth/session';
 import { verdictFor } from '$lib/access';
-import { authenticateApiKey } from '$lib/server/api-keys/api-key.service';
+import { authenticateApiKey, type ApiKeyRefusal } from '$lib/server/api-keys/api-key.service';
+import { problemResponse } from '$lib/server/http/errors';
+import { apiErrors } from '$lib/server/http/api.errors';
 import { securityHeaders } from '$lib/server/http/security-headers';
 import { handleDatabaseOutage, noteDatabaseFailure, sessionUnchecked } from '$lib/server/outage';
 
@@ -62,6 +64,22 @@ const handleHeaders: Handle = async ({ event, resolve }) => {
 	return response;
 };
 
+// Only picks the answer's shape: access is decided by the route the router matched.
+const isApi = (event: RequestEvent) =>
+	event.route.id?.startsWith('/api/') ?? event.url.pathname.startsWith('/api/');
+
+const noEndpoint = (event: RequestEvent) =>
+	apiErrors.error('not_found', { detail: `there is no endpoint at ${event.url.pathname}` });
+
+function apiKeyRefused(refusal: ApiKeyRefusal) {
+	return apiErrors.error(refusal.code, {
+		detail: refusal.message,
+		...(refusal.status === 429 && {
+			retryAt: new Date(Date.now() + refusal.retryAfterSeconds * 1000)
+		})
+	});
+}
+
 const handleAuth: Handle = async ({ event, resolve }) => {
 	event.locals.user = null;
 	event.locals.sessionId = null;
@@ -99,6 +117,7 @@ const handleGuards: Handle = async ({ event, resolve }) => {
 		console.error(
 			`access: route ${event.route.id} has no rule in src/lib/access.ts; refused ${event.request.method} ${event.url.pathname}`
 		);
+		if (isApi(event)) return problemResponse(noEndpoint(event));
 		error(404, translator(event.locals.lang)('errors.not_found'));
 	}
 	if (verdict.kind === 'api-key') {
@@ -107,17 +126,7 @@ const handleGuards: Handle = async ({ event, resolve }) => {
 			event.request.headers.get('authorization'),
 			verdict.scope
 		);
-		if (!check.ok) {
-			const headers: Record<string, string> = {
-				'Cache-Control': 'no-store',
-				...(check.status === 401 ? { 'WWW-Authenticate': 'Bearer' } : {}),
-				...(check.status === 429 ? { 'Retry-After': String(check.retryAfterSeconds) } : {})
-			};
-			return json(
-				{ errors: [{ index: -1, field: '', code: check.code, message: check.message }] },
-				{ status: check.status, headers }
-			);
-		}
+		if (!check.ok) return problemResponse(apiKeyRefused(check));
 		event.locals.apiKeyId = check.keyId;
 		return resolve(event);
 	}
@@ -131,10 +140,34 @@ const handleGuards: Handle = async ({ event, resolve }) => {
 	return response;
 };
 
+/**
+ * A method an endpoint lacks is refused with a problem document, and so is a path under /api that
+ * names no endpoint, for a client that asks for JSON; others get the site's own 404 page, as for
+ * every other path no route matches.
+ */
+const handleApiProblems: Handle = async ({ event, resolve }) => {
+	if (!isApi(event)) return resolve(event);
+	if (event.route.id === null)
+		return /json/.test(event.request.headers.get('accept') ?? '')
+			? problemResponse(noEndpoint(event))
+			: resolve(event);
+	const response = await resolve(event);
+	if (response.status !== 405 || response.headers.get('content-type')?.includes('problem+json'))
+		return response;
+	const allow = response.headers.get('allow');
+	return problemResponse(
+		apiErrors.error('method_not_allowed', {
+			detail: `${event.request.method} is not allowed here${allow ? `; use ${allow}` : ''}`
+		}),
+		allow ? { Allow: allow } : {}
+	);
+};
+
 export const handle = sequence(
 	handleLocale,
 	handleHeaders,
 	handleDatabaseOutage,
+	handleApiProblems,
 	handleAuth,
 	handleGuards
 );

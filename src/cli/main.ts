@@ -15,7 +15,8 @@ import {
 } from '$lib/server/api-keys/api-key.service';
 import { seedDemo } from '$lib/server/demo/seed';
 import { encodeBase32LowerCaseNoPadding } from '@oslojs/encoding';
-import { AdminError, createStaffAccount } from '$lib/server/admin/admin.service';
+import { createStaffAccount } from '$lib/server/admin/admin.service';
+import { adminErrors } from '$lib/server/admin/admin.errors';
 import { seedDemoAccounts } from '$lib/server/demo/accounts';
 import { verifyAuditChain, type ChainProblem } from '$lib/server/audit/audit.service';
 import { AuditKeyError, currentAuditKey } from '$lib/server/audit/audit.key';
@@ -145,7 +146,7 @@ async function main(argv: string[]): Promise<number> {
 				);
 				return 0;
 			} catch (err) {
-				if (!(err instanceof AdminError)) throw err;
+				if (!adminErrors.is(err)) throw err;
 				console.error(`Cannot create the administrator: ${err.code}.`);
 				return 1;
 			}

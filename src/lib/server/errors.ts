@@ -29,6 +29,8 @@ export type ErrorKind =
 	| 'conflict'
 	/** It existed but is no longer kept. */
 	| 'gone'
+	/** Well-formed, but it cannot be processed as sent (a request id reused for another thing). */
+	| 'unprocessable'
 	| 'too_large'
 	| 'throttled'
 	| 'unavailable'

@@ -1,6 +1,8 @@
 import { isHttpError, isRedirect, json, type Handle, type RequestEvent } from '@sveltejs/kit';
 import { defaultLanguage, languageOf, translator } from '$lib/i18n';
 import { databaseProblem, RETRY_AFTER_SECONDS } from '$lib/server/db';
+import { problemResponse } from '$lib/server/http/errors';
+import { databaseUnavailable } from '$lib/server/http/api.errors';
 
 /**
  * When PostgreSQL is down or slow, every request still gets an answer within 5 seconds: 503
@@ -78,29 +80,22 @@ function retryHeaders(headers?: Headers): Headers {
 
 const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
-/** A 503 answer of our own, for when no page could be rendered: JSON for API and data requests, else a small page. */
+/**
+ * A 503 answer of our own, for when no page could be rendered: a problem document for the API,
+ * JSON for data requests, else a small page.
+ */
 export function unavailableResponse(event: RequestEvent): Response {
 	const lang = languageOf(event.locals.lang)?.code ?? defaultLanguage;
 	const t = translator(lang);
 	const message = t('errors.database_unavailable');
 	const path = event.url.pathname;
-	if (path.startsWith('/api/v1/')) {
-		return json(
-			{
-				errors: [
-					{
-						index: -1,
-						field: '',
-						code: 'database_unavailable',
-						message: 'the database is unavailable; send the same request again later'
-					}
-				]
-			},
-			{ status: 503, headers: retryHeaders() }
+	if (path.startsWith('/api/'))
+		return problemResponse(
+			databaseUnavailable('send the same request again later'),
+			{ 'Retry-After': String(RETRY_AFTER_SECONDS) },
+			{ message }
 		);
-	}
 	if (
-		path.startsWith('/api/') ||
 		event.isDataRequest ||
 		(event.request.headers.get('accept') ?? '').startsWith('application/json')
 	) {

@@ -5,7 +5,7 @@ import { hasRole } from '$lib/server/auth/principal';
 import { officeLookupSchema } from '$lib/server/cases/lookup.validation';
 import { OFFICE_ROLES } from '$lib/roles';
 import { lookupCaseForStaff } from '$lib/server/cases/lookup.service';
-import { formFailure, parseForm } from '$lib/validation/form';
+import { submitForm } from '$lib/server/http/errors';
 
 export const load: PageServerLoad = ({ locals }) => {
 	const user = requirePrincipal(locals, ...OFFICE_ROLES);
@@ -16,22 +16,9 @@ export const load: PageServerLoad = ({ locals }) => {
 export const actions: Actions = {
 	lookup: async ({ request, locals, getClientAddress }) => {
 		const user = requirePrincipal(locals, ...OFFICE_ROLES);
-		const form = await request.formData();
-		const parsed = parseForm(officeLookupSchema, form);
-		if (!parsed.ok) return formFailure(400, form, parsed.errors);
-		// The audit log records the role the officer acts in, so it must be one they hold.
-		if (!hasRole(user, parsed.data.role))
-			return formFailure(400, form, [{ field: 'role', key: 'staff:lookup.errors.role_required' }]);
-		const result = await lookupCaseForStaff(
-			db,
-			user,
-			parsed.data.role,
-			parsed.data.reference,
-			parsed.data.reason,
-			getClientAddress()
-		);
-		if (!result.ok)
-			return formFailure(result.error.field === 'reference' ? 404 : 400, form, [result.error]);
-		return { summary: result.summary, role: parsed.data.role };
+		return submitForm(await request.formData(), officeLookupSchema, async (lookup) => ({
+			summary: await lookupCaseForStaff(db, user, lookup, getClientAddress()),
+			role: lookup.role
+		}));
 	}
 };

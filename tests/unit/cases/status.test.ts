@@ -1,6 +1,6 @@
 import { expect, it } from 'vitest';
 import { getCaseStatus } from '$lib/server/cases/status.service';
-import { CaseAccessDenied } from '$lib/server/cases/case.service';
+import { caseErrors } from '$lib/server/cases/case.errors';
 import { recordAudit } from '$lib/server/audit/audit.service';
 import { ingestEvents } from '$lib/server/events/event.service';
 import type { Principal } from '$lib/server/auth/principal';
@@ -76,11 +76,11 @@ describeEachEngine('case status', ({ db }) => {
 			.select('applicant_id')
 			.where('reference', '=', ref)
 			.executeTakeFirstOrThrow();
-		await expect(
-			getCaseStatus(db(), applicant(owner.applicant_id + 1000), ref)
-		).rejects.toBeInstanceOf(CaseAccessDenied);
+		await expect(getCaseStatus(db(), applicant(owner.applicant_id + 1000), ref)).rejects.toSatisfy(
+			(e) => caseErrors.is(e, 'not_found')
+		);
 		await expect(
 			getCaseStatus(db(), applicant(owner.applicant_id), 'IND-2026-99999999')
-		).rejects.toBeInstanceOf(CaseAccessDenied);
+		).rejects.toSatisfy((e) => caseErrors.is(e, 'not_found'));
 	});
 });

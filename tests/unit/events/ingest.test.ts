@@ -1,6 +1,7 @@
 import { expect, it } from 'vitest';
 import { ingestEvents } from '$lib/server/events/event.service';
 import { describeEachEngine } from '../helpers/engines';
+import { refusal } from './refusal';
 import { decided, newReference, stageEntered, submitted } from '../helpers/factories';
 
 describeEachEngine('event ingestion', ({ db }) => {
@@ -78,20 +79,17 @@ describeEachEngine('event ingestion', ({ db }) => {
 		const ref = newReference();
 		const bad = submitted(newReference(), '2026-01-05T09:00:00+01:00');
 		(bad.data as { vNumber: string }).vNumber = '12';
-		const result = await ingestEvents(db(), {
-			events: [submitted(ref, '2026-01-05T09:00:00+01:00'), bad]
-		});
-		expect(result).toEqual({
-			ok: false,
-			errors: [
-				{
-					index: 1,
-					field: 'data.vNumber',
-					code: 'invalid',
-					message: 'must be a V-number of 10 digits'
-				}
-			]
-		});
+		const errors = await refusal(
+			ingestEvents(db(), { events: [submitted(ref, '2026-01-05T09:00:00+01:00'), bad] })
+		);
+		expect(errors).toEqual([
+			{
+				index: 1,
+				field: 'data.vNumber',
+				code: 'invalid',
+				message: 'must be a V-number of 10 digits'
+			}
+		]);
 		expect(
 			await db().selectFrom('case').select('id').where('reference', '=', ref).executeTakeFirst()
 		).toBeUndefined();
@@ -105,21 +103,21 @@ describeEachEngine('event ingestion', ({ db }) => {
 				stageEntered(ref, '2026-02-01T09:00:00+01:00', 'registration_interview_queue')
 			]
 		});
-		const result = await ingestEvents(db(), {
-			events: [
-				stageEntered(newReference(), '2026-02-02T09:00:00+01:00', 'assessment'),
-				stageEntered(ref, '2026-02-02T09:00:00+01:00', 'collect_document'),
-				stageEntered(ref, '2026-01-20T09:00:00+01:00', 'registration_interview')
-			]
-		});
-		expect(result.ok).toBe(false);
-		if (result.ok) return;
-		expect(result.errors.map((e) => [e.index, e.field, e.code])).toEqual([
+		const errors = await refusal(
+			ingestEvents(db(), {
+				events: [
+					stageEntered(newReference(), '2026-02-02T09:00:00+01:00', 'assessment'),
+					stageEntered(ref, '2026-02-02T09:00:00+01:00', 'collect_document'),
+					stageEntered(ref, '2026-01-20T09:00:00+01:00', 'registration_interview')
+				]
+			})
+		);
+		expect(errors.map((e) => [e.index, e.field, e.code])).toEqual([
 			[0, 'case', 'unknown_case'],
 			[1, 'data.stage', 'unknown_stage'],
 			[2, 'occurredAt', 'out_of_order']
 		]);
-		expect(result.errors[1].message).toContain('does not exist for product asiel');
+		expect(errors[1].message).toContain('does not exist for product asiel');
 	});
 });
 
@@ -128,10 +126,12 @@ describeEachEngine('event ingestion audit', ({ db }) => {
 		const actor = { userId: null, role: 'api', organisation: 'api-key:7', ip: '10.0.0.9' };
 		const ref = newReference();
 		await ingestEvents(db(), { events: [submitted(ref, '2026-01-05T09:00:00+01:00')] }, { actor });
-		await ingestEvents(
-			db(),
-			{ events: [stageEntered(newReference(), '2026-01-05T09:00:00+01:00', 'assessment')] },
-			{ actor }
+		await refusal(
+			ingestEvents(
+				db(),
+				{ events: [stageEntered(newReference(), '2026-01-05T09:00:00+01:00', 'assessment')] },
+				{ actor }
+			)
 		);
 		const rows = await db()
 			.selectFrom('audit_event')

@@ -77,13 +77,21 @@ describe('answering while the database is unavailable', () => {
 		}
 	});
 
-	it('answers the event API in its own error shape, and data requests as JSON', async () => {
+	it('answers the API with a problem document, and data requests as JSON', async () => {
 		const api = await run(eventFor('/api/v1/events', { method: 'POST' }), () =>
 			Promise.reject(refused)
 		);
 		expect(api.status).toBe(503);
 		expect(api.headers.get('retry-after')).toMatch(/^\d+$/);
-		expect((await api.json()).errors[0]).toMatchObject({ index: -1, code: 'database_unavailable' });
+		expect(api.headers.get('content-type')).toBe('application/problem+json');
+		expect(await api.json()).toMatchObject({
+			type: 'tag:mijn-aanvraag.ind.nl,2026:problem/api/database_unavailable',
+			title: 'Temporarily unavailable',
+			status: 503,
+			code: 'database_unavailable',
+			detail: expect.stringContaining('send the same request again later'),
+			errors: [{ index: -1, field: '', code: 'database_unavailable' }]
+		});
 		const data = await run(eventFor('/cases/__data.json', { dataRequest: true }), () =>
 			Promise.reject(refused)
 		);

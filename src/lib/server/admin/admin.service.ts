@@ -1,50 +1,31 @@
-import { sql } from 'kysely';
 import type { Db } from '$lib/server/db';
 import type { StaffRole } from '$lib/server/db/schema';
 import { STAFF_ROLES } from '$lib/roles';
 import { recordAudit, type Actor } from '$lib/server/audit/audit.service';
 import { checkPasswordStrength, hashPassword } from '$lib/server/auth/password';
-import { revokeApiKey } from '$lib/server/api-keys/api-key.service';
+import { listApiKeys, revokeApiKey } from '$lib/server/api-keys/api-key.service';
 import { invalidateAllSessions } from '$lib/server/auth/session';
+import { adminErrors } from './admin.errors';
+import * as repo from './admin.repository';
 
-export type AdminErrorCode =
-	| 'last_admin'
-	| 'reason_required'
-	| 'own_account'
-	| 'email_taken'
-	| 'kvk_taken'
-	| 'organisation_unknown'
-	| 'desk_required'
-	| 'too_short'
-	| 'too_long'
-	| 'too_common'
-	| 'not_found';
-
-export class AdminError extends Error {
-	constructor(
-		readonly code: AdminErrorCode,
-		readonly field: string
-	) {
-		super(code);
-	}
+/** Only staff roles, each once; the counter role with its desk. */
+function staffGrants(roles: StaffRole[], desk: string | null): repo.RoleGrant[] {
+	const wanted = roles.filter((r) => (STAFF_ROLES as readonly string[]).includes(r));
+	if (wanted.includes('counter') && !desk?.trim()) throw adminErrors.error('desk_required');
+	return wanted.map((role) => ({ role, desk: role === 'counter' ? desk!.trim() : null }));
 }
 
-// Any constant, distinct from the audit chain's.
-const ROLE_CHANGE_LOCK = 7_270_002;
-
-async function emailTaken(db: Db, email: string): Promise<boolean> {
-	const row = await db
-		.selectFrom('app_user')
-		.select('id')
-		.where((eb) => eb(eb.fn('lower', ['email']), '=', email.trim().toLowerCase()))
-		.executeTakeFirst();
-	return !!row;
-}
-
-async function checkNewAccount(db: Db, email: string, password: string) {
-	if (await emailTaken(db, email)) throw new AdminError('email_taken', 'email');
+/** A new account's password hash, once its email is free and its password strong enough. */
+async function checkNewAccount(
+	db: Db,
+	email: string,
+	password: string,
+	emailField = 'email'
+): Promise<string> {
+	if (await repo.findUserIdByEmail(db, email))
+		throw adminErrors.error('email_taken', { field: emailField });
 	const problem = checkPasswordStrength(password);
-	if (problem) throw new AdminError(problem, 'password');
+	if (problem) throw adminErrors.error(problem);
 	return hashPassword(password);
 }
 
@@ -57,41 +38,17 @@ export interface NewStaff {
 }
 
 export async function createStaffAccount(db: Db, actor: Actor, input: NewStaff): Promise<number> {
-	const roles = input.roles.filter((r) => (STAFF_ROLES as readonly string[]).includes(r));
-	if (roles.includes('counter') && !input.desk?.trim())
-		throw new AdminError('desk_required', 'desk');
+	const grants = staffGrants(input.roles, input.desk);
 	const passwordHash = await checkNewAccount(db, input.email, input.password);
 	return db.transaction().execute(async (trx) => {
-		const user = await trx
-			.insertInto('app_user')
-			.values({
-				email: input.email.trim(),
-				display_name: input.displayName.trim(),
-				password_hash: passwordHash,
-				kind: 'staff',
-				applicant_id: null
-			})
-			.returning('id')
-			.executeTakeFirstOrThrow();
-		if (roles.length) {
-			await trx
-				.insertInto('user_role')
-				.values(
-					roles.map((role) => ({
-						user_id: user.id,
-						role,
-						organisation_id: null,
-						desk: role === 'counter' ? input.desk!.trim() : null
-					}))
-				)
-				.execute();
-		}
+		const userId = await repo.insertAccount(trx, { ...input, passwordHash, kind: 'staff' });
+		await repo.insertRoles(trx, userId, grants);
 		await recordAudit(trx, actor, {
 			action: 'admin.staff_created',
-			subject: `user:${user.id}`,
-			details: { roles }
+			subject: `user:${userId}`,
+			details: { roles: grants.map((g) => g.role) }
 		});
-		return user.id;
+		return userId;
 	});
 }
 
@@ -103,46 +60,17 @@ export async function setStaffRoles(
 	roles: StaffRole[],
 	desk: string | null
 ): Promise<void> {
-	const wanted = roles.filter((r) => (STAFF_ROLES as readonly string[]).includes(r));
-	if (wanted.includes('counter') && !desk?.trim()) throw new AdminError('desk_required', 'desk');
+	const grants = staffGrants(roles, desk);
 	await db.transaction().execute(async (trx) => {
-		// Role changes are rare: one at a time, so that two administrators taking the role from each
-		// other at once cannot both succeed, and the second sees what the first did.
-		await sql`select pg_advisory_xact_lock(${ROLE_CHANGE_LOCK})`.execute(trx);
-		const user = await trx
-			.selectFrom('app_user')
-			.select(['id', 'kind'])
-			.where('id', '=', userId)
-			.forUpdate()
-			.executeTakeFirst();
-		if (!user || user.kind !== 'staff') throw new AdminError('not_found', 'user');
-		const before = (
-			await trx.selectFrom('user_role').select('role').where('user_id', '=', userId).execute()
-		).map((r) => r.role);
-		await trx.deleteFrom('user_role').where('user_id', '=', userId).execute();
-		if (wanted.length) {
-			await trx
-				.insertInto('user_role')
-				.values(
-					wanted.map((role) => ({
-						user_id: userId,
-						role,
-						organisation_id: null,
-						desk: role === 'counter' ? desk!.trim() : null
-					}))
-				)
-				.execute();
-		}
-		const admins = await trx
-			.selectFrom('user_role')
-			.select('user_id')
-			.where('role', '=', 'admin')
-			.execute();
-		if (admins.length === 0) throw new AdminError('last_admin', 'roles');
+		await repo.lockRoleChanges(trx);
+		const user = await repo.lockAccount(trx, userId);
+		if (!user || user.kind !== 'staff') throw adminErrors.error('not_found');
+		const before = await repo.replaceRoles(trx, userId, grants);
+		if ((await repo.countAdmins(trx, false)) === 0) throw adminErrors.error('last_admin');
 		await recordAudit(trx, actor, {
 			action: 'admin.roles_changed',
 			subject: `user:${userId}`,
-			details: { before, after: wanted, desk }
+			details: { before, after: grants.map((g) => g.role), desk }
 		});
 	});
 }
@@ -161,45 +89,28 @@ export async function createOrganisation(
 	actor: Actor,
 	input: NewOrganisation
 ): Promise<number> {
-	const existing = await db
-		.selectFrom('organisation')
-		.select('id')
-		.where('kvk', '=', input.kvk)
-		.executeTakeFirst();
-	if (existing) throw new AdminError('kvk_taken', 'kvk');
-	const passwordHash = await checkNewAccount(db, input.adminEmail, input.adminPassword);
+	if (await repo.findOrganisationByKvk(db, input.kvk)) throw adminErrors.error('kvk_taken');
+	const passwordHash = await checkNewAccount(
+		db,
+		input.adminEmail,
+		input.adminPassword,
+		'adminEmail'
+	);
 	return db.transaction().execute(async (trx) => {
-		const organisation = await trx
-			.insertInto('organisation')
-			.values({ kvk: input.kvk, name: input.name.trim() })
-			.returning('id')
-			.executeTakeFirstOrThrow();
-		const user = await trx
-			.insertInto('app_user')
-			.values({
-				email: input.adminEmail.trim(),
-				display_name: input.adminName.trim(),
-				password_hash: passwordHash,
-				kind: 'referent',
-				applicant_id: null
-			})
-			.returning('id')
-			.executeTakeFirstOrThrow();
-		await trx
-			.insertInto('user_role')
-			.values({
-				user_id: user.id,
-				role: 'referent_admin',
-				organisation_id: organisation.id,
-				desk: null
-			})
-			.execute();
+		const organisationId = await repo.insertOrganisation(trx, input);
+		const userId = await repo.insertAccount(trx, {
+			email: input.adminEmail,
+			displayName: input.adminName,
+			passwordHash,
+			kind: 'referent'
+		});
+		await repo.insertRoles(trx, userId, [{ role: 'referent_admin', organisationId }]);
 		await recordAudit(trx, actor, {
 			action: 'admin.organisation_created',
 			subject: `organisation:${input.kvk}`,
-			details: { adminUserId: user.id }
+			details: { adminUserId: userId }
 		});
-		return organisation.id;
+		return organisationId;
 	});
 }
 
@@ -215,35 +126,19 @@ export async function setAccountDisabled(
 	disabled: boolean,
 	now = new Date()
 ): Promise<{ endedSessions: number }> {
-	if (actor.userId === userId) throw new AdminError('own_account', 'user');
+	if (actor.userId === userId) throw adminErrors.error('own_account');
 	return db.transaction().execute(async (trx) => {
 		// With the role changes: one at a time, so that the last active administrator remains.
-		await sql`select pg_advisory_xact_lock(${ROLE_CHANGE_LOCK})`.execute(trx);
-		const user = await trx
-			.selectFrom('app_user')
-			.select(['id', 'kind', 'disabled_at'])
-			.where('id', '=', userId)
-			.forUpdate()
-			.executeTakeFirst();
-		if (!user || user.kind === 'applicant') throw new AdminError('not_found', 'user');
-		await trx
-			.updateTable('app_user')
-			.set({ disabled_at: disabled ? (user.disabled_at ?? now) : null })
-			.where('id', '=', userId)
-			.execute();
+		await repo.lockRoleChanges(trx);
+		const user = await repo.lockAccount(trx, userId);
+		if (!user || user.kind === 'applicant') throw adminErrors.error('not_found');
+		await repo.setDisabledAt(trx, userId, disabled ? (user.disabled_at ?? now) : null);
 		let endedSessions = 0;
 		if (disabled) {
 			endedSessions = await invalidateAllSessions(trx, userId);
-			await trx.deleteFrom('pending_login').where('user_id', '=', userId).execute();
-			// An active administrator must remain.
-			const admins = await trx
-				.selectFrom('user_role')
-				.innerJoin('app_user', 'app_user.id', 'user_role.user_id')
-				.select('user_role.user_id')
-				.where('user_role.role', '=', 'admin')
-				.where('app_user.disabled_at', 'is', null)
-				.execute();
-			if (admins.length === 0) throw new AdminError('last_admin', 'user');
+			await repo.deletePendingLogins(trx, userId);
+			if ((await repo.countAdmins(trx, true)) === 0)
+				throw adminErrors.error('last_admin', { field: 'status' });
 		}
 		await recordAudit(trx, actor, {
 			action: disabled ? 'admin.account_disabled' : 'admin.account_enabled',
@@ -266,71 +161,73 @@ export async function resetSecondFactor(
 	reason: string
 ): Promise<void> {
 	const why = reason.trim();
-	if (!why) throw new AdminError('reason_required', 'reason');
+	if (!why) throw adminErrors.error('reason_required');
 	await db.transaction().execute(async (trx) => {
-		const user = await trx
-			.selectFrom('app_user')
-			.select(['id', 'kind'])
-			.where('id', '=', userId)
-			.forUpdate()
-			.executeTakeFirst();
-		if (!user || user.kind === 'applicant') throw new AdminError('not_found', 'user');
-		const removed = await trx
-			.deleteFrom('user_totp')
-			.where('user_id', '=', userId)
-			.executeTakeFirst();
-		await trx.deleteFrom('recovery_code').where('user_id', '=', userId).execute();
-		await trx.deleteFrom('pending_login').where('user_id', '=', userId).execute();
+		const user = await repo.lockAccount(trx, userId);
+		if (!user || user.kind === 'applicant') throw adminErrors.error('not_found');
+		const hadKey = await repo.deleteSecondFactor(trx, userId);
+		await repo.deletePendingLogins(trx, userId);
 		const endedSessions = await invalidateAllSessions(trx, userId);
 		await recordAudit(trx, actor, {
 			action: 'admin.second_factor_reset',
 			subject: `user:${userId}`,
 			reason: why.slice(0, 500),
-			details: { hadKey: removed.numDeletedRows === 1n, endedSessions }
+			details: { hadKey, endedSessions }
 		});
 	});
 }
 
-export async function revokeApiKeyAudited(db: Db, actor: Actor, id: number): Promise<boolean> {
-	return revokeApiKey(db, id, actor);
+/** Revokes a key, audited; refused when it was already revoked (or never existed). */
+export async function revokeApiKeyAudited(db: Db, actor: Actor, id: number): Promise<void> {
+	if (!(await revokeApiKey(db, id, actor)))
+		throw adminErrors.error('already_revoked', { params: { id } });
 }
 
-export async function listStaff(db: Db) {
-	const users = await db
-		.selectFrom('app_user')
-		.select(['id', 'email', 'display_name', 'kind', 'disabled_at'])
-		.select((eb) =>
-			eb
-				.exists(
-					eb
-						.selectFrom('user_totp')
-						.select('user_totp.user_id')
-						.whereRef('user_totp.user_id', '=', 'app_user.id')
-				)
-				.as('has_totp')
-		)
-		.where('kind', 'in', ['staff', 'referent'])
-		.orderBy('id')
-		.execute();
-	const roles = await db
-		.selectFrom('user_role')
-		.leftJoin('organisation', 'organisation.id', 'user_role.organisation_id')
-		.select(['user_id', 'role', 'desk', 'organisation.name as organisation'])
-		.execute();
+async function accountsWithRoles(db: Db, id?: number) {
+	const [users, roles] = await Promise.all([
+		repo.findAccounts(db, id),
+		repo.findRoleGrants(db, id)
+	]);
 	return users.map((u) => ({ ...u, roles: roles.filter((r) => r.user_id === u.id) }));
 }
 
+export async function listStaff(db: Db) {
+	return accountsWithRoles(db);
+}
+
+/** The accounts as the administrator's list shows them. */
+export async function listAccounts(db: Db) {
+	return (await accountsWithRoles(db)).map((a) => ({
+		id: a.id,
+		email: a.email,
+		name: a.display_name,
+		kind: a.kind,
+		disabled: a.disabled_at !== null,
+		roles: a.roles.map((r) => ({ role: r.role, desk: r.desk, organisation: r.organisation }))
+	}));
+}
+
+/** One staff or referent account with its roles; `not_found` for anyone else. */
+export async function findStaffMember(db: Db, id: number) {
+	const [member] = await accountsWithRoles(db, id);
+	if (!member) throw adminErrors.error('not_found');
+	return member;
+}
+
 export async function listOrganisations(db: Db) {
-	return db
-		.selectFrom('organisation')
-		.leftJoin('case', (join) => join.onRef('case.sponsor_kvk', '=', 'organisation.kvk'))
-		.select([
-			'organisation.id',
-			'organisation.kvk',
-			'organisation.name',
-			(eb) => eb.fn.count<number>('case.id').as('cases')
-		])
-		.groupBy(['organisation.id', 'organisation.kvk', 'organisation.name'])
-		.orderBy('organisation.name')
-		.execute();
+	return (await repo.findOrganisations(db)).map((o) => ({ ...o, cases: Number(o.cases) }));
+}
+
+/** The API keys as the administrator's list shows them; never their secrets. */
+export async function listKeys(db: Db) {
+	return (await listApiKeys(db)).map((k) => ({
+		id: k.id,
+		label: k.label,
+		prefix: k.prefix,
+		scopes: k.scopes,
+		requestsPerMinute: k.requests_per_minute,
+		createdAt: k.created_at,
+		lastUsedAt: k.last_used_at,
+		revokedAt: k.revoked_at
+	}));
 }

@@ -41,7 +41,24 @@ export const newOrganisationSchema = z.object({
 	password
 });
 
-export const revokeSchema = z.object({ id: z.coerce.number().int().positive() });
+/** The key to revoke; a tampered id is reported at the table's caption, where the summary links. */
+export const revokeSchema = z.object({ id: z.string().optional() }).transform((input, ctx) => {
+	const id = Number(input.id);
+	if (Number.isInteger(id) && id > 0 && id < 2 ** 31) return { id };
+	ctx.addIssue({ code: 'custom', path: ['keys-caption'], message: 'admin:errors.not_found' });
+	return z.NEVER;
+});
+
+/** Disabling, enabling and the role checkboxes (read by parseRoleChoice) have no other fields. */
+export const noFieldsSchema = z.object({});
+
+export const resetSecondFactorSchema = z.object({
+	reason: z
+		.string()
+		.trim()
+		.min(1, 'admin:errors.reason_required')
+		.max(500, 'admin:errors.reason_long')
+});
 
 export interface RoleChoice {
 	roles: GrantableRole[];

@@ -21,12 +21,23 @@ const caseColumns = [
 	'case.applicant_id'
 ] as const;
 
+/** A case with its applicant, and what kind of step its stage is (null for a stage not in the catalogue). */
 export async function findCaseByReference(db: Db, reference: string) {
 	return db
 		.selectFrom('case')
 		.innerJoin('applicant', 'applicant.id', 'case.applicant_id')
+		.leftJoin('stage', (join) =>
+			join
+				.onRef('stage.product_code', '=', 'case.product_code')
+				.onRef('stage.code', '=', 'case.stage_code')
+		)
 		.select(caseColumns)
-		.select(['applicant.name as applicant_name', 'applicant.v_number', 'applicant.birth_date'])
+		.select([
+			'applicant.name as applicant_name',
+			'applicant.v_number',
+			'applicant.birth_date',
+			'stage.kind as stage_kind'
+		])
 		.where('case.reference', '=', reference)
 		.executeTakeFirst();
 }

@@ -1,13 +1,12 @@
 import type { Db } from '$lib/server/db';
-import type { CaseStatus, Outcome, QueueStream, StageKind, StaffRole } from '$lib/server/db/schema';
+import type { CaseStatus, Outcome, QueueStream, StageKind } from '$lib/server/db/schema';
 import type { Principal } from '$lib/server/auth/principal';
-import type { FieldError } from '$lib/validation/form';
 import { dutchDate } from './deadline';
 import {
-	CaseAccessDenied,
 	findCaseForStaff,
 	findSponsoredCase,
-	listSponsoredCases
+	listSponsoredCases,
+	type StaffLookup
 } from './case.service';
 import type { CaseRecord } from './case.repository';
 
@@ -35,31 +34,20 @@ function isPassed(status: CaseStatus, deadline: string, now: Date): boolean {
 	return status === 'open' && dutchDate(now) > deadline;
 }
 
-async function stageKindOf(db: Db, product: string, stage: string): Promise<StageKind | null> {
-	const row = await db
-		.selectFrom('stage')
-		.select('kind')
-		.where('product_code', '=', product)
-		.where('code', '=', stage)
-		.executeTakeFirst();
-	return row?.kind ?? null;
-}
-
 /**
  * The summary of a case. `identity` adds the V-number and date of birth, which counter and
  * back-office staff check against a passport; a sponsor sees only the name.
  */
-export async function summariseCase(
-	db: Db,
+export function summariseCase(
 	found: CaseRecord,
 	identity: boolean,
 	now = new Date()
-): Promise<CaseSummaryData> {
+): CaseSummaryData {
 	return {
 		reference: found.reference,
 		product: found.product_code,
 		stage: found.stage_code,
-		stageKind: await stageKindOf(db, found.product_code, found.stage_code),
+		stageKind: found.stage_kind,
 		status: found.status,
 		outcome: found.outcome,
 		stream: found.stream,
@@ -76,42 +64,24 @@ export async function summariseCase(
 	};
 }
 
-export type StaffLookupResult =
-	{ ok: true; summary: CaseSummaryData } | { ok: false; error: FieldError };
-
-/** An audited look-up by counter or back-office staff; an unknown reference is a field error, not a page. */
+/** An audited look-up by counter or back-office staff; refusals are `caseErrors` with their field. */
 export async function lookupCaseForStaff(
 	db: Db,
 	user: Principal,
-	role: StaffRole,
-	reference: string,
-	reason: string,
+	lookup: StaffLookup,
 	ip: string | null
-): Promise<StaffLookupResult> {
-	try {
-		const found = await findCaseForStaff(db, user, role, reference, reason, ip);
-		return { ok: true, summary: await summariseCase(db, found, true) };
-	} catch (error) {
-		if (!(error instanceof CaseAccessDenied)) throw error;
-		if (error.code === 'ReasonRequired')
-			return { ok: false, error: { field: 'reason', key: 'staff:lookup.errors.reason_short' } };
-		return { ok: false, error: { field: 'reference', key: 'staff:lookup.errors.not_found' } };
-	}
+): Promise<CaseSummaryData> {
+	return summariseCase(await findCaseForStaff(db, user, lookup, ip), true);
 }
 
-/** A sponsored case for the referent's page, or null when it is not theirs (or does not exist). */
+/** A sponsored case for the referent's page; `not_sponsored` when it is not theirs (or does not exist). */
 export async function findSponsoredSummary(
 	db: Db,
 	user: Principal,
 	reference: string,
 	ip: string | null
-): Promise<CaseSummaryData | null> {
-	try {
-		return await summariseCase(db, await findSponsoredCase(db, user, reference, ip), false);
-	} catch (error) {
-		if (error instanceof CaseAccessDenied && error.code === 'NotFound') return null;
-		throw error;
-	}
+): Promise<CaseSummaryData> {
+	return summariseCase(await findSponsoredCase(db, user, reference, ip), false);
 }
 
 export const SPONSORED_PAGE_SIZE = 50;

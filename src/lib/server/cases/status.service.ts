@@ -12,7 +12,7 @@ import {
 } from '$lib/server/queue/later-stages';
 import { daysBetween, dutchDate } from '$lib/time';
 import { findCaseWithHistory } from './case.repository';
-import { CaseAccessDenied } from './case.service';
+import { caseErrors } from './case.errors';
 
 /** After this long without any event from the case system, the page says its data may be behind. */
 export const STALE_AFTER_MS = 2 * 24 * 60 * 60 * 1000;
@@ -71,7 +71,7 @@ export async function getCaseStatus(
 	reference: string,
 	now = new Date()
 ): Promise<CaseStatus> {
-	if (user.kind !== 'applicant') throw new CaseAccessDenied('NotFound');
+	if (user.kind !== 'applicant') throw caseErrors.error('not_found');
 	const [found, queuePosition, products, models] = await Promise.all([
 		findCaseWithHistory(db, reference),
 		findQueuePosition(db, reference),
@@ -79,7 +79,7 @@ export async function getCaseStatus(
 		getQueueModels(db, now)
 	]);
 	// Someone else's case is "not found", so that its existence does not leak.
-	if (!found || found.applicant_id !== user.applicantId) throw new CaseAccessDenied('NotFound');
+	if (!found || found.applicant_id !== user.applicantId) throw caseErrors.error('not_found');
 	const { history, access_log: accessLog } = found;
 	const position: QueuePosition | null = found.status === 'open' ? queuePosition : null;
 	const product = products.find((p) => p.code === found.product_code)!;

@@ -1,5 +1,6 @@
 import type { Db } from '$lib/server/db';
 import { ingestEvents } from '$lib/server/events/event.service';
+import { refusedEvents } from '$lib/server/events/event.errors';
 import { MAX_EVENTS_PER_BATCH, type EventError } from '$lib/server/events/event.validation';
 import { simulate, type DemoEvent } from '$lib/server/demo/simulator';
 import { hasAnyCase } from './seed.repository';
@@ -56,12 +57,13 @@ export async function seedDemo(db: Db, options: SeedOptions): Promise<SeedSummar
 	let reported = 0;
 	for (let i = 0; i < batches; i++) {
 		const batch = events.slice(i * MAX_EVENTS_PER_BATCH, (i + 1) * MAX_EVENTS_PER_BATCH);
-		const result = await ingestEvents(db, { events: batch });
-		if (!result.ok) {
+		await ingestEvents(db, { events: batch }).catch((e: unknown) => {
+			const refused = refusedEvents(e);
+			if (!refused) throw e;
 			throw new Error(
-				`Demo seed: the event service rejected batch ${i + 1} of ${batches}:\n${describeRejection(batch, result.errors)}`
+				`Demo seed: the event service rejected batch ${i + 1} of ${batches}:\n${describeRejection(batch, refused)}`
 			);
-		}
+		});
 		const done = Math.floor(((i + 1) / batches) * 10);
 		if (done > reported) {
 			reported = done;

@@ -1,5 +1,5 @@
 import type { Db } from '$lib/server/db';
-import type { CaseStatus, Outcome, QueueStream, Stage } from '$lib/server/db/schema';
+import type { CaseStatus, Outcome, Product, QueueStream, Stage } from '$lib/server/db/schema';
 import {
 	dutchDate,
 	latestExtendedDeadline,
@@ -8,12 +8,8 @@ import {
 } from '$lib/server/cases/deadline';
 import * as repo from './event.repository';
 import { listProducts, type ProductWithStages } from '$lib/server/products/products.service';
-import {
-	parseBatch,
-	type EventError,
-	type EventErrorCode,
-	type IncomingEvent
-} from './event.validation';
+import { parseBatch, type EventError, type IncomingEvent } from './event.validation';
+import { eventErrors, type EventErrorCode } from './event.errors';
 import { recordAudit, type Actor } from '$lib/server/audit/audit.service';
 
 interface OpenEntry {
@@ -48,16 +44,6 @@ interface CaseState {
 	changed: boolean;
 }
 
-class EventRejected extends Error {
-	constructor(
-		readonly code: EventErrorCode,
-		readonly field: string,
-		message: string
-	) {
-		super(message);
-	}
-}
-
 /** An applicant as stored, and whether they have activated their account. */
 export interface StoredIdentity {
 	name: string;
@@ -72,6 +58,18 @@ export interface BatchContext {
 	identities: Map<string, StoredIdentity>;
 }
 
+/** One event's refusal; the batch collects them into its `rejected` error. */
+function reject(code: EventErrorCode, field: string, detail: string) {
+	return eventErrors.error(code, { field, detail });
+}
+
+function rejectBatch(errors: EventError[]) {
+	return eventErrors.error('rejected', {
+		errors,
+		detail: `${new Set(errors.map((e) => e.index)).size} event(s) of the batch were refused and nothing of it was stored; correct the events that errors names and send the batch again`
+	});
+}
+
 function term(value: number, unit: Term['unit']): Term {
 	return { value, unit };
 }
@@ -80,7 +78,7 @@ function stageOf(product: ProductWithStages, code: string): Stage {
 	const stage = product.stages.find((s) => s.code === code);
 	if (!stage) {
 		const known = product.stages.map((s) => s.code).join(', ');
-		throw new EventRejected(
+		throw reject(
 			'unknown_stage',
 			'data.stage',
 			`stage "${code}" does not exist for product ${product.code}; known: ${known}`
@@ -120,7 +118,7 @@ function enterStage(state: CaseState, stage: Stage, at: Date): void {
 
 function requireOpen(state: CaseState): void {
 	if (state.status !== 'open')
-		throw new EventRejected(
+		throw reject(
 			'case_closed',
 			'case',
 			`case ${state.reference} is ${state.status}; it takes no further events of this type`
@@ -129,7 +127,7 @@ function requireOpen(state: CaseState): void {
 
 function requireInOrder(state: CaseState, event: IncomingEvent): void {
 	if (event.occurredAt < state.lastEventAt) {
-		throw new EventRejected(
+		throw reject(
 			'out_of_order',
 			'occurredAt',
 			`is ${event.occurredAt.toISOString()}, older than the last event of case ${state.reference} (${state.lastEventAt.toISOString()}); send events in the order they happened`
@@ -152,7 +150,7 @@ function requireSameIdentity(
 		stored.name !== applicant.name && 'name'
 	].filter((f): f is string => !!f);
 	if (changed.length === 0) return;
-	throw new EventRejected(
+	throw reject(
 		'identity_locked',
 		`data.applicant.${changed[0]}`,
 		`differs from the ${changed.map((f) => (f === 'birthDate' ? 'birth date' : f)).join(' and ')} of applicant ${vNumber}, who has activated an account; correct the identity with the IND's identity process, not through the feed`
@@ -167,7 +165,7 @@ type Handler = (
 
 function existing(state: CaseState | undefined, event: IncomingEvent): CaseState {
 	if (!state)
-		throw new EventRejected(
+		throw reject(
 			'unknown_case',
 			'case',
 			`case ${event.case} is unknown; send its case.submitted event first`
@@ -181,20 +179,16 @@ export const eventHandlers: Record<IncomingEvent['type'], Handler> = {
 	'case.submitted'(state, event, { products, identities }) {
 		if (event.type !== 'case.submitted') throw new Error('unreachable');
 		// Also what keeps the V-number of a case from changing: no event can give a case another applicant.
-		if (state) throw new EventRejected('case_exists', 'case', `case ${event.case} already exists`);
+		if (state) throw reject('case_exists', 'case', `case ${event.case} already exists`);
 		const product = products.get(event.data.product);
 		if (!product)
-			throw new EventRejected(
+			throw reject(
 				'unknown_product',
 				'data.product',
 				`product "${event.data.product}" is unknown; known: ${[...products.keys()].join(', ')}`
 			);
 		if (event.data.applicant.birthDate > dutchDate(event.occurredAt))
-			throw new EventRejected(
-				'invalid',
-				'data.applicant.birthDate',
-				'lies after the submission date'
-			);
+			throw reject('invalid', 'data.applicant.birthDate', 'lies after the submission date');
 		requireSameIdentity(
 			identities.get(event.data.vNumber),
 			event.data.vNumber,
@@ -241,7 +235,7 @@ export const eventHandlers: Record<IncomingEvent['type'], Handler> = {
 		if (state.status === 'decided') {
 			const decision = state.product.stages.find((s) => s.kind === 'final');
 			if (!decision || stage.position <= decision.position) {
-				throw new EventRejected(
+				throw reject(
 					'stage_not_allowed',
 					'data.stage',
 					`case ${state.reference} is decided; only stages after the decision can follow`
@@ -249,7 +243,7 @@ export const eventHandlers: Record<IncomingEvent['type'], Handler> = {
 			}
 		}
 		if (stage.code === state.stageCode)
-			throw new EventRejected(
+			throw reject(
 				'stage_not_allowed',
 				'data.stage',
 				`case ${state.reference} is already in stage ${stage.code}`
@@ -283,7 +277,7 @@ export const eventHandlers: Record<IncomingEvent['type'], Handler> = {
 		requireOpen(state);
 		const { product } = state;
 		if (event.data.deadline <= state.deadline) {
-			throw new EventRejected(
+			throw reject(
 				'deadline_not_allowed',
 				'data.deadline',
 				`must be later than the current deadline ${state.deadline}`
@@ -299,7 +293,7 @@ export const eventHandlers: Record<IncomingEvent['type'], Handler> = {
 			extension
 		);
 		if (event.data.deadline > latest) {
-			throw new EventRejected(
+			throw reject(
 				'deadline_not_allowed',
 				'data.deadline',
 				`lies after ${latest}, the latest deadline the law allows for ${product.code}`
@@ -361,13 +355,11 @@ function toCaseRow(state: CaseState, applicantId: number): repo.CaseRow {
 	};
 }
 
-export type IngestResult =
-	{ ok: true; accepted: number; duplicates: number } | { ok: false; errors: EventError[] };
-
-class BatchRejected extends Error {
-	constructor(readonly errors: EventError[]) {
-		super('batch rejected');
-	}
+/** `ok` is always true: a refused batch throws `eventErrors` `rejected`, with each event's error. */
+export interface IngestResult {
+	ok: true;
+	accepted: number;
+	duplicates: number;
 }
 
 /**
@@ -380,123 +372,117 @@ export async function ingestEvents(
 	options: { actor?: Actor; now?: Date } = {}
 ): Promise<IngestResult> {
 	const parsed = parseBatch(body, options.now);
-	if (!parsed.ok) return parsed;
+	if (!parsed.ok) throw rejectBatch(parsed.errors);
 	const events = parsed.events;
 	if (events.length === 0) return { ok: true, accepted: 0, duplicates: 0 };
-	try {
-		return await db.transaction().execute(async (trx) => {
-			const references = events.map((e) => e.case);
-			await repo.lockReferences(trx, references);
-			const known = await repo.findExistingEventIds(
-				trx,
-				events.map((e) => e.id)
-			);
-			const fresh = events.filter((e) => !known.has(e.id));
-			if (fresh.length === 0) return { ok: true as const, accepted: 0, duplicates: events.length };
+	return db.transaction().execute(async (trx) => {
+		const references = events.map((e) => e.case);
+		await repo.lockReferences(trx, references);
+		const known = await repo.findExistingEventIds(
+			trx,
+			events.map((e) => e.id)
+		);
+		const fresh = events.filter((e) => !known.has(e.id));
+		if (fresh.length === 0) return { ok: true as const, accepted: 0, duplicates: events.length };
 
-			const products = new Map((await listProducts(trx)).map((p) => [p.code, p]));
-			const identities = await repo.lockApplicantIdentities(
-				trx,
-				fresh.flatMap((e) => (e.type === 'case.submitted' ? [e.data.vNumber] : []))
-			);
-			const context: BatchContext = { products, identities };
-			const rows = await repo.findCasesForUpdate(trx, [...new Set(fresh.map((e) => e.case))]);
-			const states = new Map<string, CaseState>();
-			for (const row of rows)
-				states.set(row.reference, stateFromRow(row, products.get(row.product_code)!));
-			const byId = new Map(rows.map((r) => [r.id, states.get(r.reference)!]));
-			for (const entry of await repo.findOpenQueueEntries(
-				trx,
-				rows.map((r) => r.id)
-			)) {
-				byId.get(entry.case_id)!.openEntry = {
-					id: entry.id,
-					stageCode: entry.stage_code,
-					stream: entry.stream,
-					enteredAt: entry.entered_at
-				};
-			}
-
-			const errors: EventError[] = [];
-			const indexOf = new Map(events.map((e, i) => [e, i]));
-			for (const event of fresh) {
-				const index = indexOf.get(event)!;
-				try {
-					const next = eventHandlers[event.type](states.get(event.case), event, context);
-					next.lastEventAt =
-						event.occurredAt > next.lastEventAt ? event.occurredAt : next.lastEventAt;
-					next.changed = true;
-					states.set(event.case, next);
-				} catch (error) {
-					if (!(error instanceof EventRejected)) throw error;
-					errors.push({ index, field: error.field, code: error.code, message: error.message });
-				}
-			}
-			if (errors.length) throw new BatchRejected(errors);
-
-			const changed = [...states.values()].filter((s) => s.changed);
-			const applicantIds = await repo.upsertApplicants(trx, [
-				...new Map(
-					changed.filter((s) => s.applicant).map((s) => [s.vNumber, s.applicant!])
-				).values()
-			]);
-			const newCases = changed.filter((s) => s.id === null);
-			const caseIds = await repo.insertCases(
-				trx,
-				newCases.map((s) => toCaseRow(s, applicantIds.get(s.vNumber)!))
-			);
-			for (const s of newCases) s.id = caseIds.get(s.reference)!;
-			await repo.updateCases(
-				trx,
-				changed.filter((s) => !newCases.includes(s)).map((s) => toCaseRow(s, 0))
-			);
-			await repo.closeQueueEntries(
-				trx,
-				changed.flatMap((s) =>
-					s.closedEntries.map((e) => ({ id: e.id, left_at: e.leftAt.toISOString() }))
-				)
-			);
-			await repo.insertQueueEntries(
-				trx,
-				changed.flatMap((s) =>
-					s.newEntries.map((e) => ({
-						case_id: s.id!,
-						product_code: s.product.code,
-						stage_code: e.stageCode,
-						stream: e.stream,
-						entered_at: e.enteredAt.toISOString(),
-						left_at: e.leftAt?.toISOString() ?? null
-					}))
-				)
-			);
-			await repo.insertEvents(
-				trx,
-				fresh.map((e) => ({
-					id: e.id,
-					case_id: states.get(e.case)!.id!,
-					type: e.type,
-					occurred_at: e.occurredAt.toISOString(),
-					data: e.data
-				}))
-			);
-			if (options.actor) {
-				await recordAudit(trx, options.actor, {
-					action: 'events.ingested',
-					details: {
-						accepted: fresh.length,
-						duplicates: events.length - fresh.length,
-						cases: states.size
-					}
-				});
-			}
-			return {
-				ok: true as const,
-				accepted: fresh.length,
-				duplicates: events.length - fresh.length
+		const products = new Map((await listProducts(trx)).map((p) => [p.code, p]));
+		const identities = await repo.lockApplicantIdentities(
+			trx,
+			fresh.flatMap((e) => (e.type === 'case.submitted' ? [e.data.vNumber] : []))
+		);
+		const context: BatchContext = { products, identities };
+		const rows = await repo.findCasesForUpdate(trx, [...new Set(fresh.map((e) => e.case))]);
+		const states = new Map<string, CaseState>();
+		for (const row of rows)
+			states.set(row.reference, stateFromRow(row, products.get(row.product_code)!));
+		const byId = new Map(rows.map((r) => [r.id, states.get(r.reference)!]));
+		for (const entry of await repo.findOpenQueueEntries(
+			trx,
+			rows.map((r) => r.id)
+		)) {
+			byId.get(entry.case_id)!.openEntry = {
+				id: entry.id,
+				stageCode: entry.stage_code,
+				stream: entry.stream,
+				enteredAt: entry.entered_at
 			};
-		});
-	} catch (error) {
-		if (error instanceof BatchRejected) return { ok: false, errors: error.errors };
-		throw error;
-	}
+		}
+
+		const errors: EventError[] = [];
+		const indexOf = new Map(events.map((e, i) => [e, i]));
+		for (const event of fresh) {
+			const index = indexOf.get(event)!;
+			try {
+				const next = eventHandlers[event.type](states.get(event.case), event, context);
+				next.lastEventAt =
+					event.occurredAt > next.lastEventAt ? event.occurredAt : next.lastEventAt;
+				next.changed = true;
+				states.set(event.case, next);
+			} catch (error) {
+				if (!eventErrors.is(error)) throw error;
+				const code = error.code as EventErrorCode;
+				errors.push({ index, field: error.field, code, message: error.message });
+			}
+		}
+		if (errors.length) throw rejectBatch(errors);
+
+		const changed = [...states.values()].filter((s) => s.changed);
+		const applicantIds = await repo.upsertApplicants(trx, [
+			...new Map(changed.filter((s) => s.applicant).map((s) => [s.vNumber, s.applicant!])).values()
+		]);
+		const newCases = changed.filter((s) => s.id === null);
+		const caseIds = await repo.insertCases(
+			trx,
+			newCases.map((s) => toCaseRow(s, applicantIds.get(s.vNumber)!))
+		);
+		for (const s of newCases) s.id = caseIds.get(s.reference)!;
+		await repo.updateCases(
+			trx,
+			changed.filter((s) => !newCases.includes(s)).map((s) => toCaseRow(s, 0))
+		);
+		await repo.closeQueueEntries(
+			trx,
+			changed.flatMap((s) =>
+				s.closedEntries.map((e) => ({ id: e.id, left_at: e.leftAt.toISOString() }))
+			)
+		);
+		await repo.insertQueueEntries(
+			trx,
+			changed.flatMap((s) =>
+				s.newEntries.map((e) => ({
+					case_id: s.id!,
+					product_code: s.product.code,
+					stage_code: e.stageCode,
+					stream: e.stream,
+					entered_at: e.enteredAt.toISOString(),
+					left_at: e.leftAt?.toISOString() ?? null
+				}))
+			)
+		);
+		await repo.insertEvents(
+			trx,
+			fresh.map((e) => ({
+				id: e.id,
+				case_id: states.get(e.case)!.id!,
+				type: e.type,
+				occurred_at: e.occurredAt.toISOString(),
+				data: e.data
+			}))
+		);
+		if (options.actor) {
+			await recordAudit(trx, options.actor, {
+				action: 'events.ingested',
+				details: {
+					accepted: fresh.length,
+					duplicates: events.length - fresh.length,
+					cases: states.size
+				}
+			});
+		}
+		return {
+			ok: true as const,
+			accepted: fresh.length,
+			duplicates: events.length - fresh.length
+		};
+	});
 }

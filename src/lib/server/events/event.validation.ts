@@ -1,4 +1,7 @@
 import { z } from 'zod';
+import type { EventErrorCode } from './event.errors';
+
+export type { EventErrorCode };
 
 export const MAX_EVENTS_PER_BATCH = 1000;
 /** How far ahead of our clock an event may be dated: clocks differ a little, events do not happen later. */
@@ -60,22 +63,6 @@ export type EventData<T extends EventType> = z.infer<(typeof eventDataSchemas)[T
 export type IncomingEvent = {
 	[T in EventType]: { id: string; type: T; occurredAt: Date; case: string; data: EventData<T> };
 }[EventType];
-
-/** Why an event was refused, for the case system to act on; `message` says it in words. */
-export type EventErrorCode =
-	| 'invalid'
-	| 'unknown_type'
-	| 'duplicate_id'
-	| 'in_future'
-	| 'unknown_case'
-	| 'case_exists'
-	| 'unknown_product'
-	| 'unknown_stage'
-	| 'out_of_order'
-	| 'case_closed'
-	| 'stage_not_allowed'
-	| 'deadline_not_allowed'
-	| 'identity_locked';
 
 export interface EventError {
 	index: number;

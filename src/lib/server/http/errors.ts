@@ -17,6 +17,7 @@ const STATUS: Record<ErrorKind, number> = {
 	method_not_allowed: 405,
 	conflict: 409,
 	gone: 410,
+	unprocessable: 422,
 	too_large: 413,
 	throttled: 429,
 	unavailable: 503
@@ -34,6 +35,7 @@ const TITLES: Record<ErrorKind, string> = {
 	method_not_allowed: 'Method not allowed',
 	conflict: 'Conflicts with the current state',
 	gone: 'No longer available',
+	unprocessable: 'Cannot be processed as sent',
 	too_large: 'Too large',
 	throttled: 'Too many requests',
 	unavailable: 'Temporarily unavailable'
@@ -52,8 +54,14 @@ function retryAfterSeconds(retryAt: Date | null): number | null {
 /**
  * The one JSON error shape of the API. `code` and `errors` are extension members: the case system
  * has always read `errors: [{index, field, message}]`, so every problem carries that list.
+ * `members` adds an endpoint's own extension members (the health check's `database`); it cannot
+ * replace the standard ones.
  */
-export function problemResponse(err: DomainError, headers: Record<string, string> = {}): Response {
+export function problemResponse(
+	err: DomainError,
+	headers: Record<string, string> = {},
+	members: Record<string, unknown> = {}
+): Response {
 	const status = statusOf(err.kind);
 	const detail = err.options.detail ?? err.code;
 	const errors: ProblemItem[] = err.options.errors ?? [
@@ -65,6 +73,7 @@ export function problemResponse(err: DomainError, headers: Record<string, string
 	if (retry !== null) extra['Retry-After'] = String(retry);
 	return new Response(
 		JSON.stringify({
+			...members,
 			type: problemType(err.domain, err.code),
 			title: TITLES[err.kind],
 			status,
@@ -108,6 +117,16 @@ export function formFailure(
 export interface SubmitOptions {
 	/** Fields never echoed back to the page (passwords and codes by default). */
 	secrets?: string[];
+	/** Errors found outside the schema (checkboxes read apart), shown with the schema's at once. */
+	also?: FieldError[];
+	/** The order of the fields on the page, for the error summary. */
+	fieldOrder?: string[];
+}
+
+function inOrder(errors: FieldError[], order?: string[]): FieldError[] {
+	if (!order) return errors;
+	const rank = (e: FieldError) => (order.includes(e.field) ? order.indexOf(e.field) : order.length);
+	return [...errors].sort((a, b) => rank(a) - rank(b));
 }
 
 /**
@@ -122,7 +141,12 @@ export async function submitForm<S extends z.ZodType, R>(
 	options: SubmitOptions = {}
 ): Promise<R | ActionFailure<{ values: Record<string, string>; errors: FieldError[] }>> {
 	const parsed = parseForm(schema, form);
-	if (!parsed.ok) return fail(400, { values: echo(form, options.secrets), errors: parsed.errors });
+	const errors = inOrder(
+		[...(parsed.ok ? [] : parsed.errors), ...(options.also ?? [])],
+		options.fieldOrder
+	);
+	if (!parsed.ok || errors.length)
+		return fail(400, { values: echo(form, options.secrets), errors });
 	try {
 		return await run(parsed.data);
 	} catch (e) {

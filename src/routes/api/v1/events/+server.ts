@@ -1,65 +1,52 @@
 import { json } from '@sveltejs/kit';
 import type { RequestHandler } from './$types';
-import { db, isDatabaseUnavailable, RETRY_AFTER_SECONDS } from '$lib/server/db';
+import { db } from '$lib/server/db';
 import { ingestEvents } from '$lib/server/events/event.service';
 import { MAX_EVENTS_PER_BATCH } from '$lib/server/events/event.validation';
+import { apiHandler } from '$lib/server/http/errors';
+import { API_KEY_HINT, apiErrors, whileDatabaseUp } from '$lib/server/http/api.errors';
 
 /** 1,000 events of a few hundred bytes each fit well within this. */
 const MAX_BODY_BYTES = 2 * 1024 * 1024;
 
-const noStore = { 'Cache-Control': 'no-store' };
+const tooLarge = (detail: string) => apiErrors.error('too_large', { detail });
 
-function problem(status: number, message: string, headers: Record<string, string> = {}) {
-	return json(
-		{ errors: [{ index: -1, field: '', message }] },
-		{ status, headers: { ...noStore, ...headers } }
-	);
-}
+export const POST: RequestHandler = ({ request, locals, getClientAddress }) =>
+	apiHandler(async () => {
+		// hooks.server.ts refuses /api/v1 without a valid key; this keeps the endpoint safe on its own.
+		if (locals.apiKeyId === null)
+			throw apiErrors.error('unauthenticated', { detail: API_KEY_HINT });
+		const limit = `the body may be at most ${MAX_BODY_BYTES} bytes`;
+		if (Number(request.headers.get('content-length') ?? 0) > MAX_BODY_BYTES) throw tooLarge(limit);
+		const text = await request.text();
+		if (Buffer.byteLength(text) > MAX_BODY_BYTES) throw tooLarge(limit);
 
-export const POST: RequestHandler = async ({ request, locals, getClientAddress }) => {
-	// hooks.server.ts refuses /api/v1 without a valid key; this keeps the endpoint safe on its own.
-	if (locals.apiKeyId === null)
-		return problem(401, 'send a valid, unrevoked API key as "Authorization: Bearer <key>"', {
-			'WWW-Authenticate': 'Bearer'
-		});
-	const declared = Number(request.headers.get('content-length') ?? 0);
-	if (declared > MAX_BODY_BYTES)
-		return problem(413, `the body may be at most ${MAX_BODY_BYTES} bytes`);
-	const text = await request.text();
-	if (Buffer.byteLength(text) > MAX_BODY_BYTES)
-		return problem(413, `the body may be at most ${MAX_BODY_BYTES} bytes`);
-
-	let body: unknown;
-	try {
-		body = JSON.parse(text);
-	} catch {
-		return problem(400, 'the body must be JSON: {"events": [...]}');
-	}
-	const events = (body as { events?: unknown })?.events;
-	if (Array.isArray(events) && events.length > MAX_EVENTS_PER_BATCH) {
-		return problem(
-			413,
-			`a batch may hold at most ${MAX_EVENTS_PER_BATCH} events; this one has ${events.length}`
-		);
-	}
-
-	// Every accepted batch is a write by the case system: the audit log records it.
-	const result = await ingestEvents(db, body, {
-		actor: {
-			userId: null,
-			role: 'api',
-			organisation: `api-key:${locals.apiKeyId}`,
-			ip: getClientAddress()
+		let body: unknown;
+		try {
+			body = JSON.parse(text);
+		} catch {
+			throw apiErrors.error('invalid', { detail: 'the body must be JSON: {"events": [...]}' });
 		}
-	}).catch((e: unknown) => {
-		// A batch is one transaction and event ids make it idempotent: sending it again is safe.
-		if (isDatabaseUnavailable(e)) return null;
-		throw e;
+		const events = (body as { events?: unknown })?.events;
+		if (Array.isArray(events) && events.length > MAX_EVENTS_PER_BATCH)
+			throw tooLarge(
+				`a batch may hold at most ${MAX_EVENTS_PER_BATCH} events; this one has ${events.length}`
+			);
+
+		// Every accepted batch is a write by the case system: the audit log records it. A batch is
+		// one transaction and event ids make it idempotent, so sending it again after a 503 is safe.
+		const result = await whileDatabaseUp('send the same batch again later', () =>
+			ingestEvents(db, body, {
+				actor: {
+					userId: null,
+					role: 'api',
+					organisation: `api-key:${locals.apiKeyId}`,
+					ip: getClientAddress()
+				}
+			})
+		);
+		return json(
+			{ accepted: result.accepted, duplicates: result.duplicates },
+			{ headers: { 'Cache-Control': 'no-store' } }
+		);
 	});
-	if (result === null)
-		return problem(503, 'the database is unavailable; send the same batch again later', {
-			'Retry-After': String(RETRY_AFTER_SECONDS)
-		});
-	if (!result.ok) return json({ errors: result.errors }, { status: 400, headers: noStore });
-	return json({ accepted: result.accepted, duplicates: result.duplicates }, { headers: noStore });
-};

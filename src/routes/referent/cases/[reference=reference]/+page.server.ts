@@ -1,15 +1,14 @@
-import { error } from '@sveltejs/kit';
 import type { PageServerLoad } from './$types';
 import { REFERENT_ROLES } from '$lib/access';
 import { requirePrincipal } from '$lib/server/auth/access';
 import { db } from '$lib/server/db';
 import { findSponsoredSummary } from '$lib/server/cases/lookup.service';
-import { translator } from '$lib/i18n';
+import { loadOrError } from '$lib/server/http/errors';
 
 export const load: PageServerLoad = async ({ locals, params, getClientAddress }) => {
 	const user = requirePrincipal(locals, ...REFERENT_ROLES);
 	// Audited read; a case of another organisation is "not found", so its existence does not leak.
-	const summary = await findSponsoredSummary(db, user, params.reference, getClientAddress());
-	if (!summary) error(404, translator(locals.lang)('referent:case.not_found'));
-	return { summary };
+	return loadOrError(locals.lang, async () => ({
+		summary: await findSponsoredSummary(db, user, params.reference, getClientAddress())
+	}));
 };

@@ -5,13 +5,5 @@ import { listOrganisations } from '$lib/server/admin/admin.service';
 
 export const load: PageServerLoad = async ({ locals }) => {
 	requirePrincipal(locals, 'admin');
-	const organisations = await listOrganisations(db);
-	return {
-		organisations: organisations.map((o) => ({
-			id: o.id,
-			kvk: o.kvk,
-			name: o.name,
-			cases: Number(o.cases)
-		}))
-	};
+	return { organisations: await listOrganisations(db) };
 };

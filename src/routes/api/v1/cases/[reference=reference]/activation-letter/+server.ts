@@ -2,6 +2,9 @@ import { json } from '@sveltejs/kit';
 import { z } from 'zod';
 import type { RequestHandler } from './$types';
 import { db } from '$lib/server/db';
+import { defineErrors } from '$lib/server/errors';
+import { problemResponse } from '$lib/server/http/errors';
+import { API_KEY_HINT, apiErrors, type ApiErrorCode } from '$lib/server/http/api.errors';
 import {
 	issueActivationLetter,
 	LETTER_REPLAY_HOURS
@@ -10,17 +13,20 @@ import {
 const noStore = { 'Cache-Control': 'no-store' };
 const requestIdSchema = z.uuidv4();
 
+// The letter service's refusals, until it throws errors of its own catalogue.
+const letterErrors = defineErrors('letters', {
+	unknown_case: { kind: 'not_found', field: 'reference' },
+	request_id_reused: { kind: 'unprocessable', field: 'Idempotency-Key' },
+	replay_expired: { kind: 'conflict', field: 'Idempotency-Key' }
+});
+
 function problem(
-	status: number,
+	code: ApiErrorCode,
 	field: string,
-	code: string,
-	message: string,
+	detail: string,
 	headers: Record<string, string> = {}
 ) {
-	return json(
-		{ errors: [{ index: -1, field, code, message }] },
-		{ status, headers: { ...noStore, ...headers } }
-	);
+	return problemResponse(apiErrors.error(code, { field, detail }), headers);
 }
 
 /**
@@ -29,20 +35,12 @@ function problem(
  */
 export const POST: RequestHandler = async ({ params, request, locals, getClientAddress }) => {
 	// hooks.server.ts refuses /api/v1 without a valid key; this keeps the endpoint safe on its own.
-	if (locals.apiKeyId === null)
-		return problem(
-			401,
-			'',
-			'unauthenticated',
-			'send a valid, unrevoked API key as "Authorization: Bearer <key>"',
-			{ 'WWW-Authenticate': 'Bearer' }
-		);
+	if (locals.apiKeyId === null) return problem('unauthenticated', '', API_KEY_HINT);
 	const requestId = request.headers.get('idempotency-key')?.trim() ?? '';
 	if (!requestIdSchema.safeParse(requestId).success) {
 		return problem(
-			400,
-			'Idempotency-Key',
 			'invalid',
+			'Idempotency-Key',
 			'send a new random UUID (version 4) as the Idempotency-Key header for each letter, and the same one when you retry it'
 		);
 	}
@@ -60,20 +58,20 @@ export const POST: RequestHandler = async ({ params, request, locals, getClientA
 	if (!result.ok) {
 		switch (result.code) {
 			case 'unknown_case':
-				return problem(404, 'reference', result.code, `case ${params.reference} is unknown`);
+				return problemResponse(
+					letterErrors.error(result.code, { detail: `case ${params.reference} is unknown` })
+				);
 			case 'request_id_reused':
-				return problem(
-					422,
-					'Idempotency-Key',
-					result.code,
-					'this request id already issued the letter of another case; send a new one'
+				return problemResponse(
+					letterErrors.error(result.code, {
+						detail: 'this request id already issued the letter of another case; send a new one'
+					})
 				);
 			case 'replay_expired':
-				return problem(
-					409,
-					'Idempotency-Key',
-					result.code,
-					`this request id issued a letter more than ${LETTER_REPLAY_HOURS} hours ago and its code is no longer kept; send a new request id to issue a new code (it retires the earlier one)`
+				return problemResponse(
+					letterErrors.error(result.code, {
+						detail: `this request id issued a letter more than ${LETTER_REPLAY_HOURS} hours ago and its code is no longer kept; send a new request id to issue a new code (it retires the earlier one)`
+					})
 				);
 		}
 	}
@@ -83,6 +81,6 @@ export const POST: RequestHandler = async ({ params, request, locals, getClientA
 };
 
 export const GET: RequestHandler = () =>
-	problem(405, '', 'method_not_allowed', 'issue a letter with POST and an Idempotency-Key header', {
+	problem('method_not_allowed', '', 'issue a letter with POST and an Idempotency-Key header', {
 		Allow: 'POST'
 	});
