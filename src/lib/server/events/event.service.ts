@@ -1,5 +1,5 @@
 import type { Db } from '$lib/server/db';
-import type { CaseStatus, Outcome, Product, QueueStream, Stage } from '$lib/server/db/schema';
+import type { CaseStatus, Outcome, QueueStream, Stage } from '$lib/server/db/schema';
 import {
 	dutchDate,
 	latestExtendedDeadline,
