@@ -1,6 +1,5 @@
 import {
 	error,
-	json,
 	redirect,
 	type Handle,
 	type HandleServerError,
@@ -19,6 +18,8 @@ import {
 } from '$lib/server/auth/session';
 import { verdictFor } from '$lib/access';
 import { authenticateApiKey } from '$lib/server/api-keys/api-key.service';
+import { DomainError } from '$lib/server/errors';
+import { problemResponse } from '$lib/server/http/errors';
 import { securityHeaders } from '$lib/server/http/security-headers';
 import { handleDatabaseOutage, noteDatabaseFailure, sessionUnchecked } from '$lib/server/outage';
 
@@ -102,23 +103,16 @@ const handleGuards: Handle = async ({ event, resolve }) => {
 		error(404, translator(event.locals.lang)('errors.not_found'));
 	}
 	if (verdict.kind === 'api-key') {
-		const check = await authenticateApiKey(
-			db,
-			event.request.headers.get('authorization'),
-			verdict.scope
-		);
-		if (!check.ok) {
-			const headers: Record<string, string> = {
-				'Cache-Control': 'no-store',
-				...(check.status === 401 ? { 'WWW-Authenticate': 'Bearer' } : {}),
-				...(check.status === 429 ? { 'Retry-After': String(check.retryAfterSeconds) } : {})
-			};
-			return json(
-				{ errors: [{ index: -1, field: '', code: check.code, message: check.message }] },
-				{ status: check.status, headers }
+		try {
+			event.locals.apiKeyId = await authenticateApiKey(
+				db,
+				event.request.headers.get('authorization'),
+				verdict.scope
 			);
+		} catch (e) {
+			if (e instanceof DomainError) return problemResponse(e);
+			throw e;
 		}
-		event.locals.apiKeyId = check.keyId;
 		return resolve(event);
 	}
 	if (verdict.kind === 'sign-in')

@@ -2,10 +2,8 @@ import { json } from '@sveltejs/kit';
 import { z } from 'zod';
 import type { RequestHandler } from './$types';
 import { db } from '$lib/server/db';
-import {
-	issueActivationLetter,
-	LETTER_REPLAY_HOURS
-} from '$lib/server/auth/activation-letter.service';
+import { issueActivationLetter, letterErrors } from '$lib/server/auth/activation-letter.service';
+import { statusOf } from '$lib/server/http/errors';
 
 const noStore = { 'Cache-Control': 'no-store' };
 const requestIdSchema = z.uuidv4();
@@ -46,40 +44,27 @@ export const POST: RequestHandler = async ({ params, request, locals, getClientA
 			'send a new random UUID (version 4) as the Idempotency-Key header for each letter, and the same one when you retry it'
 		);
 	}
-	const result = await issueActivationLetter(db, {
-		reference: params.reference,
-		requestId,
-		apiKeyId: locals.apiKeyId,
-		actor: {
-			userId: null,
-			role: 'api',
-			ip: getClientAddress(),
-			organisation: `api-key:${locals.apiKeyId}`
-		}
-	});
-	if (!result.ok) {
-		switch (result.code) {
-			case 'unknown_case':
-				return problem(404, 'reference', result.code, `case ${params.reference} is unknown`);
-			case 'request_id_reused':
-				return problem(
-					422,
-					'Idempotency-Key',
-					result.code,
-					'this request id already issued the letter of another case; send a new one'
-				);
-			case 'replay_expired':
-				return problem(
-					409,
-					'Idempotency-Key',
-					result.code,
-					`this request id issued a letter more than ${LETTER_REPLAY_HOURS} hours ago and its code is no longer kept; send a new request id to issue a new code (it retires the earlier one)`
-				);
-		}
+	try {
+		const result = await issueActivationLetter(db, {
+			reference: params.reference,
+			requestId,
+			apiKeyId: locals.apiKeyId,
+			actor: {
+				userId: null,
+				role: 'api',
+				ip: getClientAddress(),
+				organisation: `api-key:${locals.apiKeyId}`
+			}
+		});
+		return json(result.letter, {
+			headers: { ...noStore, ...(result.replayed ? { 'Idempotent-Replayed': 'true' } : {}) }
+		});
+	} catch (e) {
+		if (!letterErrors.is(e)) throw e;
+		// 422 until the error model has a kind for it; the other codes keep their kind's status.
+		const status = e.code === 'request_id_reused' ? 422 : statusOf(e.kind);
+		return problem(status, e.field, e.code, e.message);
 	}
-	return json(result.letter, {
-		headers: { ...noStore, ...(result.replayed ? { 'Idempotent-Replayed': 'true' } : {}) }
-	});
 };
 
 export const GET: RequestHandler = () =>
