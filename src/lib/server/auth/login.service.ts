@@ -197,9 +197,7 @@ export async function completeSecondFactor(
 	ip: string,
 	now = new Date()
 ) {
-	const pending = await findPendingLogin(db, pendingToken, now);
-	if (!pending || !pending.hasTotp) throw authErrors.error('pending_expired');
-	await countCodeAttempt(db, pending.userId, now, { auditIp: ip });
+	const pending = await pendingStep(db, pendingToken, ip, now, (p) => !!p.hasTotp);
 	const session = await db.transaction().execute(async (trx) => {
 		const factor = await useSecondFactorCode(trx, pending.userId, code, now);
 		if (!factor) return null;
@@ -214,8 +212,27 @@ export async function completeSecondFactor(
 		);
 		throw authErrors.error('bad_code');
 	}
+	return signedIn(db, pending, session);
+}
+
+/** The pending sign-in a second step may finish, its code attempt counted; else `pending_expired`. */
+async function pendingStep(
+	db: Db,
+	pendingToken: string | undefined,
+	ip: string,
+	now: Date,
+	usable: (pending: Pending) => boolean
+): Promise<Pending> {
+	const pending = await findPendingLogin(db, pendingToken, now);
+	if (!pending || !usable(pending)) throw authErrors.error('pending_expired');
+	await countCodeAttempt(db, pending.userId, now, { auditIp: ip });
+	return pending;
+}
+
+/** After the second step: the attempts start again, and the page learns who signed in. */
+async function signedIn<T extends object>(db: Db, pending: Pending, result: T) {
 	await clearCodeAttempts(db, pending.userId);
-	return { ...session, userId: pending.userId, principal: await principalOf(db, pending.userId) };
+	return { ...result, userId: pending.userId, principal: await principalOf(db, pending.userId) };
 }
 
 function userOf(pending: Pending) {
@@ -245,10 +262,14 @@ export async function completeEnrolment(
 	ip: string,
 	now = new Date()
 ) {
-	const pending = await findPendingLogin(db, pendingToken, now);
-	const secret = pending?.enrolSecret;
-	if (!pending || pending.hasTotp || !secret) throw authErrors.error('pending_expired');
-	await countCodeAttempt(db, pending.userId, now, { auditIp: ip });
+	const pending = await pendingStep(
+		db,
+		pendingToken,
+		ip,
+		now,
+		(p) => !p.hasTotp && !!p.enrolSecret
+	);
+	const secret = pending.enrolSecret!;
 	const step = matchingStep(secret, code, now);
 	if (step === null) throw authErrors.error('bad_code');
 	const result = await db.transaction().execute(async (trx) => {
@@ -270,8 +291,7 @@ export async function completeEnrolment(
 		);
 		return { ...session, recoveryCodes };
 	});
-	await clearCodeAttempts(db, pending.userId);
-	return { ...result, userId: pending.userId, principal: await principalOf(db, pending.userId) };
+	return signedIn(db, pending, result);
 }
 
 export async function endAllSessions(db: Db, userId: number, actor: Actor): Promise<number> {

@@ -1,7 +1,7 @@
 import type { Transaction } from 'kysely';
 import type { Database, Db } from '$lib/server/db';
 import type { AccountKind } from '$lib/server/db/schema';
-import { recordAudit } from '$lib/server/audit/audit.service';
+import { recordAudit, type Actor } from '$lib/server/audit/audit.service';
 import { authErrors } from './auth.errors';
 import { clearCodeAttempts, countCodeAttempt } from './login.service';
 import { requiresSecondFactor } from './session';
@@ -25,6 +25,11 @@ export async function secondFactorStatus(db: Db, userId: number) {
 		required: requiresSecondFactor(roles),
 		recoveryLeft: enrolled ? await recoveryCodesLeft(db, userId) : 0
 	};
+}
+
+/** The account's own change to its second factor, in the change's transaction. */
+async function auditOwnChange(trx: Db, actor: Actor & { userId: number }, action: string) {
+	await recordAudit(trx, actor, { action, subject: `user:${actor.userId}` });
 }
 
 /**
@@ -60,12 +65,7 @@ export async function enableTotp(
 		const step = matchingStep(secret, code, now);
 		if (step === null) return null;
 		const saved = await saveTotp(trx, userId, secret, step, { replace: false });
-		if (saved)
-			await recordAudit(
-				trx,
-				{ userId, role: kind, ip },
-				{ action: 'auth.totp_enrolled', subject: `user:${userId}` }
-			);
+		if (saved) await auditOwnChange(trx, { userId, role: kind, ip }, 'auth.totp_enrolled');
 		return saved;
 	});
 }
@@ -90,11 +90,7 @@ export async function renewRecoveryCodes(
 		async (trx) => {
 			if (!(await useTotpCode(trx, userId, code, now))) return null;
 			const fresh = await replaceRecoveryCodes(trx, userId);
-			await recordAudit(
-				trx,
-				{ userId, role: kind, ip },
-				{ action: 'auth.recovery_codes_renewed', subject: `user:${userId}` }
-			);
+			await auditOwnChange(trx, { userId, role: kind, ip }, 'auth.recovery_codes_renewed');
 			return fresh;
 		},
 		'renew_code'
@@ -114,11 +110,7 @@ export async function disableTotp(
 	await withCode(db, userId, now, async (trx) => {
 		if (!(await useSecondFactorCode(trx, userId, code, now))) return null;
 		await removeTotp(trx, userId);
-		await recordAudit(
-			trx,
-			{ userId, role: kind, ip },
-			{ action: 'auth.totp_disabled', subject: `user:${userId}` }
-		);
+		await auditOwnChange(trx, { userId, role: kind, ip }, 'auth.totp_disabled');
 		return true;
 	});
 }
