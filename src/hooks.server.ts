@@ -18,7 +18,8 @@ import {
 	validateSessionToken
 } from '$lib/server/auth/session';
 import { verdictFor } from '$lib/access';
-import { authenticateApiKey, type ApiKeyRefusal } from '$lib/server/api-keys/api-key.service';
+import { authenticateApiKey } from '$lib/server/api-keys/api-key.service';
+import { DomainError } from '$lib/server/errors';
 import { problemResponse } from '$lib/server/http/errors';
 import { apiErrors } from '$lib/server/http/api.errors';
 import { securityHeaders } from '$lib/server/http/security-headers';
@@ -71,15 +72,6 @@ const isApi = (event: RequestEvent) =>
 const noEndpoint = (event: RequestEvent) =>
 	apiErrors.error('not_found', { detail: `there is no endpoint at ${event.url.pathname}` });
 
-function apiKeyRefused(refusal: ApiKeyRefusal) {
-	return apiErrors.error(refusal.code, {
-		detail: refusal.message,
-		...(refusal.status === 429 && {
-			retryAt: new Date(Date.now() + refusal.retryAfterSeconds * 1000)
-		})
-	});
-}
-
 const handleAuth: Handle = async ({ event, resolve }) => {
 	event.locals.user = null;
 	event.locals.sessionId = null;
@@ -121,13 +113,16 @@ const handleGuards: Handle = async ({ event, resolve }) => {
 		error(404, translator(event.locals.lang)('errors.not_found'));
 	}
 	if (verdict.kind === 'api-key') {
-		const check = await authenticateApiKey(
-			db,
-			event.request.headers.get('authorization'),
-			verdict.scope
-		);
-		if (!check.ok) return problemResponse(apiKeyRefused(check));
-		event.locals.apiKeyId = check.keyId;
+		try {
+			event.locals.apiKeyId = await authenticateApiKey(
+				db,
+				event.request.headers.get('authorization'),
+				verdict.scope
+			);
+		} catch (e) {
+			if (e instanceof DomainError) return problemResponse(e);
+			throw e;
+		}
 		return resolve(event);
 	}
 	if (verdict.kind === 'sign-in')

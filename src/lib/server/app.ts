@@ -5,7 +5,7 @@ import { anchorFileFromEnv } from '$lib/server/audit/audit.anchor';
 import { API_SCOPES, createApiKey } from '$lib/server/api-keys/api-key.service';
 import { isDatabaseEmpty, seedDemo } from '$lib/server/demo/seed';
 import { seedDemoAccounts } from '$lib/server/demo/accounts';
-import { embeddedDatabaseRefusal, isDemoMode } from '$lib/server/demo/mode';
+import { embeddedDatabaseRefusal, isDemoMode } from '$lib/server/config/mode';
 import { sendEmailNudge, startJobs, type Jobs } from '$lib/server/jobs';
 
 let started: Promise<void> | undefined;

@@ -1,34 +1,58 @@
 import { expect, it } from 'vitest';
 import { sql } from 'kysely';
+import type { Db } from '$lib/server/db';
 import {
+	apiKeyErrors,
 	authenticateApiKey,
 	createApiKey,
 	listApiKeys,
-	revokeApiKey
+	revokeApiKey,
+	type ApiScope
 } from '$lib/server/api-keys/api-key.service';
+import { statusOf } from '$lib/server/http/errors';
 import * as scopesMigration from '../../../migrations/2026_12_01_000031_add_api_key_scopes';
 import { describeEachEngine } from '../helpers/engines';
 
 const admin = { userId: null, role: 'admin', ip: '10.0.0.1' };
 
+/**
+ * The key's id, or the refusal as the API answers it: the status its kind maps to, the code and
+ * the seconds to wait.
+ */
+async function check(db: Db, authorization: string | null, scope: ApiScope | null, now?: Date) {
+	try {
+		return { ok: true as const, keyId: await authenticateApiKey(db, authorization, scope, now) };
+	} catch (e) {
+		if (!apiKeyErrors.is(e)) throw e;
+		const waited = e.retryAt && now ? (e.retryAt.getTime() - now.getTime()) / 1000 : null;
+		return {
+			ok: false as const,
+			status: statusOf(e.kind),
+			code: e.code,
+			message: e.message,
+			...(waited === null ? {} : { retryAfterSeconds: Math.max(1, Math.ceil(waited)) })
+		};
+	}
+}
+
 describeEachEngine('API keys', ({ db }) => {
 	it('answers 401 for a missing, unknown or revoked key', async () => {
 		const { id, key } = await createApiKey(db(), { label: 'feed', scopes: ['events:write'] });
-		expect(await authenticateApiKey(db(), null, 'events:write')).toMatchObject({
+		expect(await check(db(), null, 'events:write')).toMatchObject({
 			ok: false,
 			status: 401,
 			code: 'unauthenticated'
 		});
-		expect(await authenticateApiKey(db(), 'Bearer ma_notakey', 'events:write')).toMatchObject({
+		expect(await check(db(), 'Bearer ma_notakey', 'events:write')).toMatchObject({
 			ok: false,
 			status: 401
 		});
-		expect(await authenticateApiKey(db(), `Bearer ${key}`, 'events:write')).toEqual({
+		expect(await check(db(), `Bearer ${key}`, 'events:write')).toEqual({
 			ok: true,
 			keyId: id
 		});
 		await revokeApiKey(db(), id, admin);
-		expect(await authenticateApiKey(db(), `Bearer ${key}`, 'events:write')).toMatchObject({
+		expect(await check(db(), `Bearer ${key}`, 'events:write')).toMatchObject({
 			ok: false,
 			status: 401
 		});
@@ -37,21 +61,21 @@ describeEachEngine('API keys', ({ db }) => {
 	it('answers 403 when the key lacks the scope of the route', async () => {
 		const events = await createApiKey(db(), { label: 'feed', scopes: ['events:write'] });
 		const letters = await createApiKey(db(), { label: 'printer', scopes: ['letters:issue'] });
-		expect(await authenticateApiKey(db(), `Bearer ${events.key}`, 'letters:issue')).toMatchObject({
+		expect(await check(db(), `Bearer ${events.key}`, 'letters:issue')).toMatchObject({
 			ok: false,
 			status: 403,
 			code: 'missing_scope'
 		});
-		expect(await authenticateApiKey(db(), `Bearer ${letters.key}`, 'events:write')).toMatchObject({
+		expect(await check(db(), `Bearer ${letters.key}`, 'events:write')).toMatchObject({
 			ok: false,
 			status: 403,
 			code: 'missing_scope'
 		});
-		expect(await authenticateApiKey(db(), `Bearer ${letters.key}`, 'letters:issue')).toEqual({
+		expect(await check(db(), `Bearer ${letters.key}`, 'letters:issue')).toEqual({
 			ok: true,
 			keyId: letters.id
 		});
-		expect(await authenticateApiKey(db(), `Bearer ${letters.key}`, null)).toMatchObject({
+		expect(await check(db(), `Bearer ${letters.key}`, null)).toMatchObject({
 			ok: false,
 			status: 403
 		});
@@ -66,14 +90,9 @@ describeEachEngine('API keys', ({ db }) => {
 		const at = new Date('2026-06-01T12:00:00Z');
 		for (let i = 0; i < 3; i++)
 			expect(
-				await authenticateApiKey(
-					db(),
-					`Bearer ${key}`,
-					'events:write',
-					new Date(at.getTime() + i * 1000)
-				)
+				await check(db(), `Bearer ${key}`, 'events:write', new Date(at.getTime() + i * 1000))
 			).toMatchObject({ ok: true });
-		const refused = await authenticateApiKey(
+		const refused = await check(
 			db(),
 			`Bearer ${key}`,
 			'events:write',
@@ -88,12 +107,7 @@ describeEachEngine('API keys', ({ db }) => {
 			})
 		);
 		expect(
-			await authenticateApiKey(
-				db(),
-				`Bearer ${key}`,
-				'events:write',
-				new Date(at.getTime() + 60_000)
-			)
+			await check(db(), `Bearer ${key}`, 'events:write', new Date(at.getTime() + 60_000))
 		).toMatchObject({ ok: true });
 	});
 
@@ -104,7 +118,7 @@ describeEachEngine('API keys', ({ db }) => {
 			requestsPerMinute: 5
 		});
 		const results = await Promise.all(
-			Array.from({ length: 20 }, () => authenticateApiKey(db(), `Bearer ${key}`, 'events:write'))
+			Array.from({ length: 20 }, () => check(db(), `Bearer ${key}`, 'events:write'))
 		);
 		expect(results.filter((r) => r.ok)).toHaveLength(5);
 		expect(results.filter((r) => !r.ok && r.status === 429)).toHaveLength(15);
@@ -121,14 +135,14 @@ describeEachEngine('API keys', ({ db }) => {
 			scopes: ['events:write'],
 			requestsPerMinute: 1
 		});
-		expect(await authenticateApiKey(db(), `Bearer ${a.key}`, 'events:write')).toMatchObject({
+		expect(await check(db(), `Bearer ${a.key}`, 'events:write')).toMatchObject({
 			ok: true
 		});
-		expect(await authenticateApiKey(db(), `Bearer ${a.key}`, 'events:write')).toMatchObject({
+		expect(await check(db(), `Bearer ${a.key}`, 'events:write')).toMatchObject({
 			ok: false,
 			status: 429
 		});
-		expect(await authenticateApiKey(db(), `Bearer ${b.key}`, 'events:write')).toMatchObject({
+		expect(await check(db(), `Bearer ${b.key}`, 'events:write')).toMatchObject({
 			ok: true
 		});
 	});

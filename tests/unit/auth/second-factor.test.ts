@@ -36,7 +36,7 @@ import {
 	setAccountDisabled
 } from '$lib/server/admin/admin.service';
 import { findOutbox } from '$lib/server/notify/email.service';
-import { isDemoMode } from '$lib/server/demo/mode';
+import { isDemoMode } from '$lib/server/config/mode';
 import { demoTotpSecret } from '$lib/server/demo/totp';
 import type { Db } from '$lib/server/db';
 import { describeEachEngine } from '../helpers/engines';
@@ -457,7 +457,7 @@ describeEachEngine('password reset requests', ({ db }) => {
 			);
 		await expect(
 			requestPasswordReset(db(), staff.email, 'https://portal.example', 'en', '10.7.1.9', now)
-		).rejects.toMatchObject({ code: 'throttled' });
+		).rejects.toMatchObject({ code: 'reset_throttled' });
 		for (let i = 0; i < 20; i++)
 			await requestPasswordReset(
 				db(),
@@ -476,7 +476,7 @@ describeEachEngine('password reset requests', ({ db }) => {
 				'10.7.2.1',
 				now
 			)
-		).rejects.toMatchObject({ domain: 'auth', code: 'throttled' });
+		).rejects.toMatchObject({ domain: 'auth', code: 'reset_throttled' });
 
 		const mails = await db()
 			.selectFrom('email_outbox')

@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest';
-import { embeddedDatabaseRefusal, isDemoMode } from '$lib/server/demo/mode';
+import { embeddedDatabaseRefusal, isDemoMode } from '$lib/server/config/mode';
 
 test('demo data and accounts only on the embedded database outside production, or when asked for', () => {
 	expect(isDemoMode({})).toBe(true);

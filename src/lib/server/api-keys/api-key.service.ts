@@ -4,6 +4,16 @@ import { sha256Hex } from '$lib/server/crypto/hash';
 import type { Db } from '$lib/server/db';
 import { recordAudit, type Actor } from '$lib/server/audit/audit.service';
 import { consume } from '$lib/server/ratelimit/rate-limit';
+import { apiKeyErrors } from './api-key.errors';
+import {
+	findApiKeys,
+	findLiveApiKey,
+	insertApiKey,
+	revokeLiveApiKey,
+	updateApiKeyLastUsed
+} from './api-key.repository';
+
+export { apiKeyErrors };
 
 const KEY_PREFIX = 'ma_';
 
@@ -29,30 +39,20 @@ export interface NewApiKey {
 export async function createApiKey(db: Db, input: NewApiKey): Promise<{ id: number; key: string }> {
 	const bytes = crypto.getRandomValues(new Uint8Array(25));
 	const key = KEY_PREFIX + encodeBase32LowerCaseNoPadding(bytes);
-	const row = await db
-		.insertInto('api_key')
-		.values({
-			label: input.label,
-			prefix: key.slice(0, 10),
-			secret_hash: hashSecret(key),
-			scopes: [...new Set(input.scopes)],
-			requests_per_minute: input.requestsPerMinute ?? DEFAULT_REQUESTS_PER_MINUTE
-		})
-		.returning('id')
-		.executeTakeFirstOrThrow();
-	return { id: row.id, key };
+	const id = await insertApiKey(db, {
+		label: input.label,
+		prefix: key.slice(0, 10),
+		secretHash: hashSecret(key),
+		scopes: [...new Set(input.scopes)],
+		perMinute: input.requestsPerMinute ?? DEFAULT_REQUESTS_PER_MINUTE
+	});
+	return { id, key };
 }
-
-export type ApiKeyRefusal =
-	| { ok: false; status: 401; code: 'unauthenticated'; message: string }
-	| { ok: false; status: 403; code: 'missing_scope'; message: string }
-	| { ok: false; status: 429; code: 'rate_limited'; message: string; retryAfterSeconds: number };
-
-export type ApiKeyCheck = { ok: true; keyId: number } | ApiKeyRefusal;
 
 /**
  * Who is calling, from an `Authorization: Bearer <key>` header: the key's id when it is known,
- * unrevoked, holds `scope` and is within its requests per minute; otherwise a refusal to answer with.
+ * unrevoked, holds `scope` and is within its requests per minute. Otherwise an `apiKeyErrors`
+ * refusal: unauthenticated (401), missing_scope (403) or rate_limited (429, with `retryAt`).
  * A `null` scope (a route that names none) refuses every key.
  */
 export async function authenticateApiKey(
@@ -60,94 +60,51 @@ export async function authenticateApiKey(
 	authorization: string | null,
 	scope: ApiScope | null,
 	now = new Date()
-): Promise<ApiKeyCheck> {
+): Promise<number> {
 	const key = bearerToken(authorization);
 	const row =
 		key && key.startsWith(KEY_PREFIX) && key.length <= 100
-			? await db
-					.selectFrom('api_key')
-					.select(['id', 'last_used_at', 'scopes', 'requests_per_minute'])
-					.where('secret_hash', '=', hashSecret(key))
-					.where('revoked_at', 'is', null)
-					.executeTakeFirst()
+			? await findLiveApiKey(db, hashSecret(key))
 			: undefined;
 	if (!row)
-		return {
-			ok: false,
-			status: 401,
-			code: 'unauthenticated',
-			message: 'send a valid, unrevoked API key as "Authorization: Bearer <key>"'
-		};
+		throw apiKeyErrors.error('unauthenticated', {
+			detail: 'send a valid, unrevoked API key as "Authorization: Bearer <key>"'
+		});
 	if (scope === null)
-		return {
-			ok: false,
-			status: 403,
-			code: 'missing_scope',
-			message: 'no API key may use this route'
-		};
-	if (!row.scopes.includes(scope)) {
-		return {
-			ok: false,
-			status: 403,
-			code: 'missing_scope',
-			message: `this API key lacks the scope "${scope}"; its scopes: ${row.scopes.join(', ') || 'none'}`
-		};
-	}
+		throw apiKeyErrors.error('missing_scope', { detail: 'no API key may use this route' });
+	if (!row.scopes.includes(scope))
+		throw apiKeyErrors.error('missing_scope', {
+			detail: `this API key lacks the scope "${scope}"; its scopes: ${row.scopes.join(', ') || 'none'}`
+		});
 	const verdict = await consume(
 		db,
 		[{ key: `api-key:${row.id}`, limit: row.requests_per_minute, windowMs: 60_000 }],
 		now
 	);
 	if (!verdict.allowed) {
-		const retryAfterSeconds = Math.max(
-			1,
-			Math.ceil((verdict.retryAt.getTime() - now.getTime()) / 1000)
-		);
-		return {
-			ok: false,
-			status: 429,
-			code: 'rate_limited',
-			message: `this API key may make ${row.requests_per_minute} requests a minute; try again in ${retryAfterSeconds} s`,
-			retryAfterSeconds
-		};
+		const seconds = Math.max(1, Math.ceil((verdict.retryAt.getTime() - now.getTime()) / 1000));
+		throw apiKeyErrors.error('rate_limited', {
+			retryAt: verdict.retryAt,
+			detail: `this API key may make ${row.requests_per_minute} requests a minute; try again in ${seconds} s`
+		});
 	}
 	// Written at most once a minute so that a busy feed does not turn every request into a write.
-	if (!row.last_used_at || now.getTime() - row.last_used_at.getTime() > 60_000) {
-		await db.updateTable('api_key').set({ last_used_at: now }).where('id', '=', row.id).execute();
-	}
-	return { ok: true, keyId: row.id };
+	if (!row.last_used_at || now.getTime() - row.last_used_at.getTime() > 60_000)
+		await updateApiKeyLastUsed(db, row.id, now);
+	return row.id;
 }
 
 /** Revokes a key and records who did, in one transaction: no revocation without its audit row. */
 export async function revokeApiKey(db: Db, id: number, actor: Actor): Promise<boolean> {
 	return db.transaction().execute(async (trx) => {
-		const result = await trx
-			.updateTable('api_key')
-			.set({ revoked_at: new Date() })
-			.where('id', '=', id)
-			.where('revoked_at', 'is', null)
-			.executeTakeFirst();
-		if (result.numUpdatedRows === 0n) return false;
+		if (!(await revokeLiveApiKey(trx, id, new Date()))) return false;
 		await recordAudit(trx, actor, { action: 'admin.api_key_revoked', subject: `api_key:${id}` });
 		return true;
 	});
 }
 
 export async function listApiKeys(db: Db) {
-	return db
-		.selectFrom('api_key')
-		.select([
-			'id',
-			'label',
-			'prefix',
-			'scopes',
-			'requests_per_minute',
-			'created_at',
-			'last_used_at',
-			'revoked_at'
-		])
-		.orderBy('id')
-		.execute();
+	return findApiKeys(db);
 }
 
 /** The key from an `Authorization: Bearer <key>` header. */

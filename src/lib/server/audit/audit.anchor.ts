@@ -7,6 +7,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { Transaction } from 'kysely';
 import type { Database, Db } from '$lib/server/db';
 import type { AuditKey } from './audit.key';
+import { countAuditRowsUpTo, findAuditHash, findLastAuditRow } from './audit.repository';
 
 /**
  * The head of the audit chain, written outside the database (a log line, and a file when
@@ -44,19 +45,9 @@ function anchorMac(anchor: Omit<Anchor, 'mac'>, key: AuditKey): string {
 type Reader = Db | Transaction<Database>;
 
 async function headIn(trx: Reader): Promise<{ rows: number; lastId: number; hash: string }> {
-	const last = await trx
-		.selectFrom('audit_event')
-		.select(['id', 'hash'])
-		.orderBy('id', 'desc')
-		.limit(1)
-		.executeTakeFirst();
+	const last = await findLastAuditRow(trx);
 	if (!last) return { rows: 0, lastId: 0, hash: GENESIS_HASH };
-	const { rows } = await trx
-		.selectFrom('audit_event')
-		.select((eb) => eb.fn.countAll<number>().as('rows'))
-		.where('id', '<=', last.id)
-		.executeTakeFirstOrThrow();
-	return { rows: Number(rows), lastId: last.id, hash: last.hash };
+	return { rows: await countAuditRowsUpTo(trx, last.id), lastId: last.id, hash: last.hash };
 }
 
 /** The current head, read in one snapshot and signed. */
@@ -112,18 +103,11 @@ export async function checkAnchor(
 	if (typeof mac !== 'string' || !sameText(mac, anchorMac(unsigned, key)))
 		return [{ id: anchor.lastId, problem: 'anchor_forged' }];
 	if (anchor.lastId === 0) return [];
-	const row = await trx
-		.selectFrom('audit_event')
-		.select('hash')
-		.where('id', '=', anchor.lastId)
-		.executeTakeFirst();
-	const { rows } = await trx
-		.selectFrom('audit_event')
-		.select((eb) => eb.fn.countAll<number>().as('rows'))
-		.where('id', '<=', anchor.lastId)
-		.executeTakeFirstOrThrow();
-	if (!row || Number(rows) < anchor.rows) return [{ id: anchor.lastId, problem: 'anchor_cut_off' }];
-	if (row.hash !== anchor.hash) return [{ id: anchor.lastId, problem: 'anchor_differs' }];
+	const hash = await findAuditHash(trx, anchor.lastId);
+	const rows = await countAuditRowsUpTo(trx, anchor.lastId);
+	if (hash === null || rows < anchor.rows)
+		return [{ id: anchor.lastId, problem: 'anchor_cut_off' }];
+	if (hash !== anchor.hash) return [{ id: anchor.lastId, problem: 'anchor_differs' }];
 	return [];
 }
 

@@ -2,15 +2,20 @@ import { hmac } from '@oslojs/crypto/hmac';
 import { SHA256 } from '@oslojs/crypto/sha2';
 import { sha256Hex } from '$lib/server/crypto/hash';
 import { encodeHexLowerCase } from '@oslojs/encoding';
-import { sql, type Transaction } from 'kysely';
+import type { Transaction } from 'kysely';
 import type { Database, Db } from '$lib/server/db';
 import type { AuditEvent } from '$lib/server/db/schema';
 import { currentAuditKey, type AuditKey } from './audit.key';
 import { checkAnchor, type Anchor, type AnchorProblem } from './audit.anchor';
+import {
+	findAuditBatch,
+	findAuditHead,
+	findLastAuditRow,
+	insertAuditRow,
+	lockAuditChain
+} from './audit.repository';
 
 export const GENESIS_HASH = '0'.repeat(64);
-// Any constant: every insert takes this lock so the chain has one order.
-const CHAIN_LOCK = 7_270_001;
 
 export interface Actor {
 	userId: number | null;
@@ -77,13 +82,8 @@ export function auditHash(row: Omit<AuditEvent, 'hash'>, key: AuditKey): string 
 
 async function append(trx: Transaction<Database>, actor: Actor, entry: AuditEntry): Promise<void> {
 	const key = currentAuditKey();
-	await sql`select pg_advisory_xact_lock(${CHAIN_LOCK})`.execute(trx);
-	const last = await trx
-		.selectFrom('audit_event')
-		.select(['id', 'hash'])
-		.orderBy('id', 'desc')
-		.limit(1)
-		.executeTakeFirst();
+	await lockAuditChain(trx);
+	const last = await findLastAuditRow(trx);
 	const row = {
 		id: (last?.id ?? 0) + 1,
 		// Millisecond precision, so the hash of the stored value matches.
@@ -102,15 +102,7 @@ async function append(trx: Transaction<Database>, actor: Actor, entry: AuditEntr
 		key_id: key.id
 	};
 	const hash = auditHash(row, key);
-	await trx
-		.insertInto('audit_event')
-		.values({ ...row, details: JSON.stringify(row.details), hash })
-		.execute();
-	await trx
-		.insertInto('audit_head')
-		.values({ singleton: true, last_id: row.id, last_hash: hash })
-		.onConflict((oc) => oc.column('singleton').doUpdateSet({ last_id: row.id, last_hash: hash }))
-		.execute();
+	await insertAuditRow(trx, { ...row, details: JSON.stringify(row.details), hash });
 }
 
 /** Appends to the audit log; inside the caller's transaction when given one, so both commit together. */
@@ -163,13 +155,7 @@ export async function verifyAuditChain(db: Db, options: VerifyOptions = {}): Pro
 			let unkeyedRows = 0;
 			let keyedSeen = false;
 			for (;;) {
-				const batch = await trx
-					.selectFrom('audit_event')
-					.selectAll()
-					.where('id', '>=', expectedId)
-					.orderBy('id')
-					.limit(batchSize)
-					.execute();
+				const batch = await findAuditBatch(trx, expectedId, batchSize);
 				if (batch.length === 0) break;
 				for (const row of batch) {
 					rows += 1;
@@ -192,7 +178,7 @@ export async function verifyAuditChain(db: Db, options: VerifyOptions = {}): Pro
 					prevHash = row.hash;
 				}
 			}
-			const head = await trx.selectFrom('audit_head').selectAll().executeTakeFirst();
+			const head = await findAuditHead(trx);
 			if (head && (head.last_id !== expectedId - 1 || head.last_hash !== prevHash)) {
 				problems.push({ id: expectedId - 1, problem: 'missing_after' });
 			}

@@ -1,9 +1,18 @@
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
 import { sha256Hex } from '$lib/server/crypto/hash';
-import { sql } from 'kysely';
 import type { Db } from '$lib/server/db';
 import { recordAudit, type Actor } from '$lib/server/audit/audit.service';
-import { normaliseActivationCode } from './account.service';
+import { normaliseActivationCode } from './activation.service';
+import { letterErrors } from './auth.errors';
+import {
+	findLetterRequest,
+	insertActivationCode,
+	insertLetterRequest,
+	lockCaseForLetter,
+	lockLetterRequest,
+	purgeLetterRequestRows,
+	retireActivationCodes
+} from './activation.repository';
 
 const ACTIVATION_CODE_DAYS = 30;
 /** How long a retry with the same request id gets the same letter back. */
@@ -21,9 +30,13 @@ export interface ActivationLetter {
 	alreadyActivated: boolean;
 }
 
-export type LetterResult =
-	| { ok: true; replayed: boolean; letter: ActivationLetter }
-	| { ok: false; code: 'unknown_case' | 'request_id_reused' | 'replay_expired' };
+export interface LetterResult {
+	/** True when this is a retry that gets the earlier letter back. */
+	replayed: boolean;
+	letter: ActivationLetter;
+}
+
+export { letterErrors };
 
 const digest = sha256Hex;
 
@@ -67,13 +80,7 @@ function unseal(requestId: string, sealed: string): ActivationLetter {
 
 /** Clears sealed letters whose replay window has ended and forgets requests whose code has expired. */
 export async function purgeLetterRequests(db: Db, now = new Date()): Promise<void> {
-	await db
-		.updateTable('activation_letter_request')
-		.set({ sealed: null })
-		.where('sealed', 'is not', null)
-		.where('replay_until', '<=', now)
-		.execute();
-	await db.deleteFrom('activation_letter_request').where('expires_at', '<=', now).execute();
+	await purgeLetterRequestRows(db, now);
 }
 
 export interface LetterRequest {
@@ -89,7 +96,7 @@ export interface LetterRequest {
  * The activation letter of a case, idempotent per request id. A new request id issues a new code
  * (valid 30 days) and retires the earlier ones, so the letter printed last is the one that works; a
  * retry with the same id within 24 hours returns the same code and retires nothing. Audited in the
- * same transaction.
+ * same transaction. Refusals are `letterErrors`: unknown_case, request_id_reused, replay_expired.
  */
 export async function issueActivationLetter(db: Db, input: LetterRequest): Promise<LetterResult> {
 	const now = input.now ?? new Date();
@@ -97,63 +104,36 @@ export async function issueActivationLetter(db: Db, input: LetterRequest): Promi
 	await purgeLetterRequests(db, now);
 	return db.transaction().execute(async (trx): Promise<LetterResult> => {
 		// Two calls with one request id at once: the second waits, then finds what the first issued.
-		await sql`select pg_advisory_xact_lock(hashtext(${hash}))`.execute(trx);
-		const earlier = await trx
-			.selectFrom('activation_letter_request')
-			.innerJoin('case', 'case.id', 'activation_letter_request.case_id')
-			.select([
-				'case.reference',
-				'activation_letter_request.sealed',
-				'activation_letter_request.replay_until'
-			])
-			.where('request_hash', '=', hash)
-			.executeTakeFirst();
+		await lockLetterRequest(trx, hash);
+		const earlier = await findLetterRequest(trx, hash);
 		if (earlier) {
-			if (earlier.reference !== input.reference) return { ok: false, code: 'request_id_reused' };
+			if (earlier.reference !== input.reference)
+				throw letterErrors.error('request_id_reused', {
+					detail: 'this request id already issued the letter of another case; send a new one'
+				});
 			if (!earlier.sealed || earlier.replay_until <= now)
-				return { ok: false, code: 'replay_expired' };
+				throw letterErrors.error('replay_expired', {
+					detail: `this request id issued a letter more than ${LETTER_REPLAY_HOURS} hours ago and its code is no longer kept; send a new request id to issue a new code (it retires the earlier one)`
+				});
 			const letter = unseal(input.requestId, earlier.sealed);
 			await recordAudit(trx, input.actor, {
 				action: 'activation_letter.replayed',
 				subject: `case:${input.reference}`
 			});
-			return { ok: true, replayed: true, letter };
+			return { replayed: true, letter };
 		}
 
-		const found = await trx
-			.selectFrom('case')
-			.innerJoin('applicant', 'applicant.id', 'case.applicant_id')
-			.leftJoin('app_user', 'app_user.applicant_id', 'applicant.id')
-			.select([
-				'case.id',
-				'case.reference',
-				'applicant.v_number',
-				'applicant.name',
-				'applicant.language',
-				'app_user.id as userId'
-			])
-			.where('case.reference', '=', input.reference)
-			.forUpdate('case')
-			.executeTakeFirst();
-		if (!found) return { ok: false, code: 'unknown_case' };
-		await trx
-			.updateTable('activation_code')
-			.set({ replaced_at: now })
-			.where('case_id', '=', found.id)
-			.where('used_at', 'is', null)
-			.where('replaced_at', 'is', null)
-			.execute();
+		const found = await lockCaseForLetter(trx, input.reference);
+		if (!found)
+			throw letterErrors.error('unknown_case', { detail: `case ${input.reference} is unknown` });
+		await retireActivationCodes(trx, found.id, now);
 		const code = newActivationCode();
 		const expiresAt = new Date(now.getTime() + ACTIVATION_CODE_DAYS * 24 * 60 * 60 * 1000);
-		const issued = await trx
-			.insertInto('activation_code')
-			.values({
-				case_id: found.id,
-				code_hash: digest(normaliseActivationCode(code)),
-				expires_at: expiresAt
-			})
-			.returning('id')
-			.executeTakeFirstOrThrow();
+		const codeId = await insertActivationCode(trx, {
+			caseId: found.id,
+			codeHash: digest(normaliseActivationCode(code)),
+			expiresAt
+		});
 		const letter: ActivationLetter = {
 			reference: found.reference,
 			vNumber: found.v_number,
@@ -163,24 +143,21 @@ export async function issueActivationLetter(db: Db, input: LetterRequest): Promi
 			expiresAt: expiresAt.toISOString(),
 			alreadyActivated: found.userId !== null
 		};
-		await trx
-			.insertInto('activation_letter_request')
-			.values({
-				request_hash: hash,
-				api_key_id: input.apiKeyId,
-				case_id: found.id,
-				activation_code_id: issued.id,
-				sealed: seal(input.requestId, letter),
-				created_at: now,
-				replay_until: new Date(now.getTime() + LETTER_REPLAY_HOURS * 60 * 60 * 1000),
-				expires_at: expiresAt
-			})
-			.execute();
+		await insertLetterRequest(trx, {
+			requestHash: hash,
+			apiKeyId: input.apiKeyId,
+			caseId: found.id,
+			activationCodeId: codeId,
+			sealed: seal(input.requestId, letter),
+			now,
+			replayUntil: new Date(now.getTime() + LETTER_REPLAY_HOURS * 60 * 60 * 1000),
+			expiresAt
+		});
 		// By subject, not case id: the applicant's "who looked at my file" lists people, not the letter printer.
 		await recordAudit(trx, input.actor, {
 			action: 'activation_letter.issued',
 			subject: `case:${found.reference}`
 		});
-		return { ok: true, replayed: false, letter };
+		return { replayed: false, letter };
 	});
 }

@@ -1,10 +1,17 @@
 import { encodeBase32LowerCaseNoPadding } from '@oslojs/encoding';
 import { sha256Hex } from '$lib/server/crypto/hash';
 import type { Cookies } from '@sveltejs/kit';
-import { jsonArrayFrom } from 'kysely/helpers/postgres';
-import type { Transaction } from 'kysely';
-import type { Database, Db } from '$lib/server/db';
+import type { Db } from '$lib/server/db';
 import type { AccountKind } from '$lib/server/db/schema';
+import { SECOND_FACTOR_ROLES } from '$lib/roles';
+import {
+	deleteSession,
+	deleteSessionsOfUser,
+	findLiveSessions,
+	findSessionWithUser,
+	insertSession,
+	updateSessionSeen
+} from './session.repository';
 
 const DAY = 24 * 60 * 60 * 1000;
 const MINUTE = 60 * 1000;
@@ -19,7 +26,6 @@ export function sessionCookieName(secure: boolean): string {
 }
 
 /** The roles that may only sign in with a second factor. */
-import { SECOND_FACTOR_ROLES } from '$lib/roles';
 export { SECOND_FACTOR_ROLES };
 
 export function requiresSecondFactor(roles: { role: string }[]): boolean {
@@ -48,7 +54,7 @@ export function sessionIdOf(token: string): string {
 }
 
 export async function createSession(
-	db: Db | Transaction<Database>,
+	db: Db,
 	token: string,
 	userId: number,
 	kind: AccountKind,
@@ -57,17 +63,13 @@ export async function createSession(
 ) {
 	const expiresAt = new Date(now.getTime() + sessionLifetime(kind).ms);
 	const id = sessionIdOf(token);
-	await db
-		.insertInto('user_session')
-		.values({
-			id,
-			user_id: userId,
-			created_at: now,
-			last_seen_at: now,
-			expires_at: expiresAt,
-			user_agent: userAgent?.slice(0, 300) ?? null
-		})
-		.execute();
+	await insertSession(db, {
+		id,
+		userId,
+		now,
+		expiresAt,
+		userAgent: userAgent?.slice(0, 300) ?? null
+	});
 	return { id, expiresAt };
 }
 
@@ -78,50 +80,7 @@ export async function createSession(
  */
 export async function validateSessionToken(db: Db, token: string, now = new Date()) {
 	const id = sessionIdOf(token);
-	const row = await db
-		.selectFrom('user_session')
-		.innerJoin('app_user', 'app_user.id', 'user_session.user_id')
-		.select([
-			'user_session.id as sessionId',
-			'user_session.expires_at as expiresAt',
-			'user_session.last_seen_at as lastSeenAt',
-			'app_user.id as userId',
-			'app_user.email',
-			'app_user.display_name as displayName',
-			'app_user.kind',
-			'app_user.applicant_id as applicantId',
-			'app_user.language',
-			'app_user.disabled_at as disabledAt'
-		])
-		.select((eb) =>
-			eb
-				.exists(
-					eb
-						.selectFrom('user_totp')
-						.select('user_totp.user_id')
-						.whereRef('user_totp.user_id', '=', 'app_user.id')
-				)
-				.as('hasTotp')
-		)
-		// The roles come in the same round trip: this runs on every request.
-		.select((eb) =>
-			jsonArrayFrom(
-				eb
-					.selectFrom('user_role')
-					.leftJoin('organisation', 'organisation.id', 'user_role.organisation_id')
-					.select([
-						'user_role.role',
-						'user_role.organisation_id as organisationId',
-						'organisation.kvk as organisationKvk',
-						'organisation.name as organisationName',
-						'user_role.desk'
-					])
-					.whereRef('user_role.user_id', '=', 'app_user.id')
-					.orderBy('user_role.role')
-			).as('roles')
-		)
-		.where('user_session.id', '=', id)
-		.executeTakeFirst();
+	const row = await findSessionWithUser(db, id);
 	if (!row) return null;
 	const at = now.getTime();
 	const staff = row.kind === 'staff';
@@ -130,7 +89,7 @@ export async function validateSessionToken(db: Db, token: string, now = new Date
 	// (e.g. a new role), does not count.
 	const missingFactor = !row.hasTotp && requiresSecondFactor(row.roles);
 	if (at >= row.expiresAt.getTime() || row.disabledAt || idle || missingFactor) {
-		await db.deleteFrom('user_session').where('id', '=', id).execute();
+		await deleteSession(db, id);
 		return null;
 	}
 	const lifetime = sessionLifetime(row.kind);
@@ -141,43 +100,19 @@ export async function validateSessionToken(db: Db, token: string, now = new Date
 	// Renew when less than half the lifetime is left.
 	if (lifetime.sliding && row.expiresAt.getTime() - at < lifetime.ms / 2) {
 		expiresAt = new Date(at + lifetime.ms);
-		await db
-			.updateTable('user_session')
-			.set({ expires_at: expiresAt, last_seen_at: now })
-			.where('id', '=', id)
-			.execute();
+		await updateSessionSeen(db, id, { lastSeenAt: now, expiresAt });
 	} else if (at - row.lastSeenAt.getTime() >= seenEvery) {
-		await db.updateTable('user_session').set({ last_seen_at: now }).where('id', '=', id).execute();
+		await updateSessionSeen(db, id, { lastSeenAt: now });
 	}
 	return { ...row, expiresAt, renewed: expiresAt !== row.expiresAt };
 }
 
-export async function invalidateSession(
-	db: Db | Transaction<Database>,
-	sessionId: string
-): Promise<void> {
-	await db.deleteFrom('user_session').where('id', '=', sessionId).execute();
+export async function invalidateAllSessions(db: Db, userId: number): Promise<number> {
+	return deleteSessionsOfUser(db, userId);
 }
 
-export async function invalidateAllSessions(
-	db: Db | Transaction<Database>,
-	userId: number
-): Promise<number> {
-	const result = await db
-		.deleteFrom('user_session')
-		.where('user_id', '=', userId)
-		.executeTakeFirst();
-	return Number(result.numDeletedRows);
-}
-
-export async function listSessions(db: Db, userId: number) {
-	return db
-		.selectFrom('user_session')
-		.select(['id', 'created_at', 'last_seen_at', 'expires_at', 'user_agent'])
-		.where('user_id', '=', userId)
-		.where('expires_at', '>', new Date())
-		.orderBy('last_seen_at', 'desc')
-		.execute();
+export async function listSessions(db: Db, userId: number, now = new Date()) {
+	return findLiveSessions(db, userId, now);
 }
 
 export function setSessionCookie(

@@ -4,6 +4,16 @@ import { sha256Hex } from '$lib/server/crypto/hash';
 import QRCode from 'qrcode';
 import type { Transaction } from 'kysely';
 import type { Database, Db } from '$lib/server/db';
+import {
+	advanceTotpStep,
+	claimRecoveryCode,
+	countUnusedRecoveryCodes,
+	deleteRecoveryCodes,
+	deleteTotp,
+	findTotpSecret,
+	insertRecoveryCodes,
+	insertTotpIfAbsent
+} from './totp.repository';
 
 export const TOTP_PERIOD_S = 30;
 export const TOTP_DIGITS = 6;
@@ -88,14 +98,8 @@ export async function saveTotp(
 	step: number,
 	{ replace }: { replace: boolean }
 ): Promise<string[] | null> {
-	if (replace) await trx.deleteFrom('user_totp').where('user_id', '=', userId).execute();
-	const inserted = await trx
-		.insertInto('user_totp')
-		.values({ user_id: userId, secret, last_step: step })
-		.onConflict((oc) => oc.column('user_id').doNothing())
-		.returning('user_id')
-		.executeTakeFirst();
-	if (!inserted) return null;
+	if (replace) await deleteTotp(trx, userId);
+	if (!(await insertTotpIfAbsent(trx, userId, secret, step))) return null;
 	return replaceRecoveryCodes(trx, userId);
 }
 
@@ -104,13 +108,16 @@ export async function replaceRecoveryCodes(
 	trx: Transaction<Database>,
 	userId: number
 ): Promise<string[]> {
-	await trx.deleteFrom('recovery_code').where('user_id', '=', userId).execute();
+	await deleteRecoveryCodes(trx, userId);
 	const codes = newRecoveryCodes();
-	await trx
-		.insertInto('recovery_code')
-		.values(codes.map((c) => ({ user_id: userId, code_hash: hashRecoveryCode(c) })))
-		.execute();
+	await insertRecoveryCodes(trx, userId, codes.map(hashRecoveryCode));
 	return codes;
+}
+
+/** Removes the key and the recovery codes of an account. */
+export async function removeTotp(trx: Transaction<Database>, userId: number): Promise<void> {
+	await deleteTotp(trx, userId);
+	await deleteRecoveryCodes(trx, userId);
 }
 
 /**
@@ -119,58 +126,47 @@ export async function replaceRecoveryCodes(
  * is accepted once.
  */
 export async function useTotpCode(
-	db: Db | Transaction<Database>,
+	db: Db,
 	userId: number,
 	code: string,
 	now: Date
 ): Promise<boolean> {
-	const row = await db
-		.selectFrom('user_totp')
-		.select(['secret'])
-		.where('user_id', '=', userId)
-		.executeTakeFirst();
-	if (!row) return false;
-	const step = matchingStep(row.secret, code, now);
-	if (step === null) return false;
-	const claimed = await db
-		.updateTable('user_totp')
-		.set({ last_step: step })
-		.where('user_id', '=', userId)
-		.where('last_step', '<', step)
-		.executeTakeFirst();
-	return claimed.numUpdatedRows === 1n;
+	const secret = await findTotpSecret(db, userId);
+	if (!secret) return false;
+	const step = matchingStep(secret, code, now);
+	return step !== null && advanceTotpStep(db, userId, step);
 }
 
 export async function useRecoveryCode(
-	db: Db | Transaction<Database>,
+	db: Db,
 	userId: number,
 	code: string,
 	now: Date
 ): Promise<boolean> {
-	const claimed = await db
-		.updateTable('recovery_code')
-		.set({ used_at: now })
-		.where('user_id', '=', userId)
-		.where('code_hash', '=', hashRecoveryCode(code))
-		.where('used_at', 'is', null)
-		.executeTakeFirst();
-	return claimed.numUpdatedRows === 1n;
+	return claimRecoveryCode(db, userId, hashRecoveryCode(code), now);
 }
 
-export async function hasTotp(db: Db | Transaction<Database>, userId: number): Promise<boolean> {
-	return !!(await db
-		.selectFrom('user_totp')
-		.select('user_id')
-		.where('user_id', '=', userId)
-		.executeTakeFirst());
+/** A code of the second step: six digits from the app, anything else a recovery code. */
+export function isRecoveryCode(code: string): boolean {
+	return !/^\d{6}$/.test(code.replace(/\s/g, ''));
+}
+
+/** Uses either kind of code once; returns which kind it was, or null when it is not accepted. */
+export async function useSecondFactorCode(
+	db: Db,
+	userId: number,
+	code: string,
+	now: Date
+): Promise<'totp' | 'recovery_code' | null> {
+	if (isRecoveryCode(code))
+		return (await useRecoveryCode(db, userId, code, now)) ? 'recovery_code' : null;
+	return (await useTotpCode(db, userId, code, now)) ? 'totp' : null;
+}
+
+export async function hasTotp(db: Db, userId: number): Promise<boolean> {
+	return (await findTotpSecret(db, userId)) !== null;
 }
 
 export async function recoveryCodesLeft(db: Db, userId: number): Promise<number> {
-	const row = await db
-		.selectFrom('recovery_code')
-		.select((eb) => eb.fn.countAll<number>().as('n'))
-		.where('user_id', '=', userId)
-		.where('used_at', 'is', null)
-		.executeTakeFirstOrThrow();
-	return Number(row.n);
+	return countUnusedRecoveryCodes(db, userId);
 }

@@ -1,5 +1,27 @@
-import type { Db } from '$lib/server/db';
-import type { StaffRole } from '$lib/server/db/schema';
+import type { ExpressionBuilder } from 'kysely';
+import type { Database, Db } from '$lib/server/db';
+import type { AccountKind, StaffRole } from '$lib/server/db/schema';
+
+/** A role grant as pages and guards read it. */
+export const roleColumns = [
+	'user_role.role',
+	'user_role.organisation_id as organisationId',
+	'organisation.kvk as organisationKvk',
+	'organisation.name as organisationName',
+	'user_role.desk'
+] as const;
+
+/** Whether the account has a key for the second step, as a column of a query on app_user. */
+export function hasTotpColumn(eb: ExpressionBuilder<Database, 'app_user'>) {
+	return eb
+		.exists(
+			eb
+				.selectFrom('user_totp')
+				.select('user_totp.user_id')
+				.whereRef('user_totp.user_id', '=', 'app_user.id')
+		)
+		.as('hasTotp');
+}
 
 export async function findUserByEmail(db: Db, email: string) {
 	return db
@@ -9,17 +31,61 @@ export async function findUserByEmail(db: Db, email: string) {
 		.executeTakeFirst();
 }
 
+/** The active account of an address, locked until the transaction ends. */
+export async function lockActiveUserByEmail(trx: Db, address: string) {
+	return trx
+		.selectFrom('app_user')
+		.select(['id', 'email', 'display_name'])
+		.where((eb) => eb(eb.fn('lower', ['email']), '=', address.trim().toLowerCase()))
+		.where('disabled_at', 'is', null)
+		.forUpdate()
+		.executeTakeFirst();
+}
+
+export async function findUserIdOfApplicant(db: Db, applicantId: number) {
+	const row = await db
+		.selectFrom('app_user')
+		.select('id')
+		.where('applicant_id', '=', applicantId)
+		.executeTakeFirst();
+	return row?.id ?? null;
+}
+
+export async function insertUser(
+	db: Db,
+	user: {
+		email: string;
+		passwordHash: string;
+		displayName: string;
+		kind: AccountKind;
+		applicantId: number | null;
+		language?: string;
+	}
+): Promise<number> {
+	const row = await db
+		.insertInto('app_user')
+		.values({
+			email: user.email,
+			password_hash: user.passwordHash,
+			display_name: user.displayName,
+			kind: user.kind,
+			applicant_id: user.applicantId,
+			...(user.language !== undefined ? { language: user.language } : {})
+		})
+		.returning('id')
+		.executeTakeFirstOrThrow();
+	return row.id;
+}
+
+export async function updatePasswordHash(db: Db, userId: number, hash: string): Promise<void> {
+	await db.updateTable('app_user').set({ password_hash: hash }).where('id', '=', userId).execute();
+}
+
 export async function findRoles(db: Db, userId: number) {
 	return db
 		.selectFrom('user_role')
 		.leftJoin('organisation', 'organisation.id', 'user_role.organisation_id')
-		.select([
-			'user_role.role',
-			'user_role.organisation_id as organisationId',
-			'organisation.kvk as organisationKvk',
-			'organisation.name as organisationName',
-			'user_role.desk'
-		])
+		.select(roleColumns)
 		.where('user_id', '=', userId)
 		.orderBy('role')
 		.execute();

@@ -3,6 +3,14 @@ import type { StaffRole } from '$lib/server/db/schema';
 import { hashPassword } from '$lib/server/auth/password';
 import { requiresSecondFactor } from '$lib/server/auth/session';
 import { demoTotpSecret } from './totp';
+import {
+	findApplicantId,
+	insertDemoUser,
+	insertGrant,
+	insertOrganisationsIfAbsent,
+	insertTotpSecret,
+	userExists
+} from './accounts.repository';
 import { DEMO_ASYLUM_CASE, DEMO_SPONSORED_CASE, DEMO_TECH_KVK, SPONSORS } from './simulator';
 
 export const DEMO_PASSWORD = 'demo-password';
@@ -56,65 +64,23 @@ export async function seedDemoAccounts(
 	accounts: DemoAccount[] = DEMO_ACCOUNTS
 ): Promise<number> {
 	const passwordHash = await hashPassword(DEMO_PASSWORD);
-	await db
-		.insertInto('organisation')
-		.values(SPONSORS.map((s) => ({ kvk: s.kvk, name: s.name })))
-		.onConflict((oc) => oc.column('kvk').doNothing())
-		.execute();
+	await insertOrganisationsIfAbsent(db, SPONSORS);
 	let created = 0;
 	for (const account of accounts) {
 		await db.transaction().execute(async (trx) => {
-			const exists = await trx
-				.selectFrom('app_user')
-				.select('id')
-				.where('email', '=', account.email)
-				.executeTakeFirst();
-			if (exists) return;
-			let applicantId: number | null = null;
-			if (account.vNumber) {
-				const applicant = await trx
-					.selectFrom('applicant')
-					.select('id')
-					.where('v_number', '=', account.vNumber)
-					.executeTakeFirst();
-				if (!applicant) return;
-				applicantId = applicant.id;
-			}
-			const user = await trx
-				.insertInto('app_user')
-				.values({
-					email: account.email,
-					display_name: account.name,
-					password_hash: passwordHash,
-					kind: account.kind,
-					applicant_id: applicantId
-				})
-				.returning('id')
-				.executeTakeFirstOrThrow();
-			for (const grant of account.roles ?? []) {
-				const organisation = grant.kvk
-					? await trx
-							.selectFrom('organisation')
-							.select('id')
-							.where('kvk', '=', grant.kvk)
-							.executeTakeFirstOrThrow()
-					: null;
-				await trx
-					.insertInto('user_role')
-					.values({
-						user_id: user.id,
-						role: grant.role,
-						organisation_id: organisation?.id ?? null,
-						desk: grant.desk ?? null
-					})
-					.execute();
-			}
-			if (requiresSecondFactor(account.roles ?? [])) {
-				await trx
-					.insertInto('user_totp')
-					.values({ user_id: user.id, secret: demoTotpSecret(account.email) })
-					.execute();
-			}
+			if (await userExists(trx, account.email)) return;
+			const applicantId = account.vNumber ? await findApplicantId(trx, account.vNumber) : null;
+			if (account.vNumber && applicantId === null) return;
+			const userId = await insertDemoUser(trx, {
+				email: account.email,
+				name: account.name,
+				passwordHash,
+				kind: account.kind,
+				applicantId
+			});
+			for (const grant of account.roles ?? []) await insertGrant(trx, { userId, ...grant });
+			if (requiresSecondFactor(account.roles ?? []))
+				await insertTotpSecret(trx, userId, demoTotpSecret(account.email));
 			created += 1;
 		});
 	}

@@ -1,4 +1,4 @@
-import { sql, type Transaction } from 'kysely';
+import type { Transaction } from 'kysely';
 import type { SendMailOptions } from 'nodemailer';
 import type { Database, Db } from '$lib/server/db';
 import {
@@ -8,7 +8,17 @@ import {
 	type EmailParams,
 	type EmailTemplate
 } from './email.templates';
-import { isDemoMode } from '$lib/server/demo/mode';
+import { isDemoMode } from '$lib/server/config/mode';
+import {
+	SENDING,
+	claimNextEmail,
+	findNewestEmails,
+	insertEmail,
+	insertEmailToAccount,
+	markEmailFailed,
+	markEmailSent,
+	releaseEmailClaim
+} from './email.repository';
 
 export type { EmailTemplate } from './email.templates';
 
@@ -19,10 +29,7 @@ export const DEFAULT_MAIL_FROM = 'Mijn Aanvraag <no-reply@mijn-aanvraag.example>
  * 7 … 511), so a mail server that is down for a while does not use them all up.
  */
 export const MAX_ATTEMPTS = 10;
-/** `last_error` of a message that a delivery run has claimed and is sending now. */
-export const SENDING = 'sending';
-// Far longer than one SMTP conversation can take with the transport's timeouts (see jobs/index.ts).
-const CLAIM_EXPIRES = sql<string>`interval '15 minutes'`;
+export { SENDING };
 
 export interface QueueEmailInput<T extends EmailTemplate> {
 	to: string;
@@ -40,17 +47,7 @@ export async function queueEmail<T extends EmailTemplate>(
 	input: QueueEmailInput<T>
 ): Promise<number> {
 	const message = await renderForOutbox(input.template, input.lang, input.params);
-	const row = await db
-		.insertInto('email_outbox')
-		.values({
-			to_address: input.to.trim(),
-			subject: message.subject,
-			body_text: message.text,
-			body_redacted: message.redacted
-		})
-		.returning('id')
-		.executeTakeFirstOrThrow();
-	return row.id;
+	return insertEmail(db, input.to.trim(), message);
 }
 
 export interface OutboxMessage {
@@ -76,26 +73,12 @@ export async function renderForOutbox<T extends EmailTemplate>(
  * Queues `message` to the account `userId`, or to nobody when there is no such account, with the
  * same statement either way: callers that must not reveal whether an account exists use it.
  */
-export async function insertOutboxRows(
+export async function queueRenderedToAccount(
 	trx: Transaction<Database>,
 	message: OutboxMessage,
 	userId: number
 ): Promise<void> {
-	await trx
-		.insertInto('email_outbox')
-		.columns(['to_address', 'subject', 'body_text', 'body_redacted'])
-		.expression((eb) =>
-			eb
-				.selectFrom('app_user')
-				.select([
-					'email as to_address',
-					sql<string>`${message.subject}::text`.as('subject'),
-					sql<string>`${message.text}::text`.as('body_text'),
-					sql<string>`${message.redacted}::text`.as('body_redacted')
-				])
-				.where('id', '=', userId)
-		)
-		.execute();
+	await insertEmailToAccount(trx, message, userId);
 }
 
 export interface MailTransport {
@@ -118,7 +101,7 @@ export interface DeliveryOptions {
  * conversation would hold a connection too, and on PGlite, whose one connection every request
  * shares, stall the whole portal while a slow mail server answers. The claim stops a second app
  * instance from sending the same message; a claim left by a process that died mid-send expires
- * after CLAIM_EXPIRES and the message goes out again (at least once, never silently lost).
+ * after 15 minutes and the message goes out again (at least once, never silently lost).
  */
 export async function deliverPendingEmail(
 	db: Db,
@@ -129,7 +112,7 @@ export async function deliverPendingEmail(
 	let sent = 0;
 	let failed = 0;
 	while (sent + failed < limit && !signal?.aborted) {
-		const message = await claimNextEmail(db);
+		const message = await claimNextEmail(db, MAX_ATTEMPTS);
 		if (!message) break;
 		const error = await transport
 			.sendMail({
@@ -144,30 +127,14 @@ export async function deliverPendingEmail(
 				(err: unknown) => err
 			);
 		if (error === null) {
-			await db
-				.updateTable('email_outbox')
-				.set({ sent_at: sql`now()`, last_error: null })
-				.where('id', '=', message.id)
-				.execute();
+			await markEmailSent(db, message.id);
 			sent += 1;
 		} else if (signal?.aborted) {
 			// Broken off by shutdown, not the message's fault: it keeps its attempt.
-			await db
-				.updateTable('email_outbox')
-				.set((eb) => ({
-					sent_at: null,
-					attempts: eb('attempts', '-', 1),
-					last_error: 'interrupted by shutdown'
-				}))
-				.where('id', '=', message.id)
-				.execute();
+			await releaseEmailClaim(db, message.id, 'interrupted by shutdown');
 			break;
 		} else {
-			await db
-				.updateTable('email_outbox')
-				.set({ sent_at: null, last_error: describeError(error) })
-				.where('id', '=', message.id)
-				.execute();
+			await markEmailFailed(db, message.id, describeError(error));
 			failed += 1;
 			// A 5xx reply concerns this message (a refused recipient); anything else (no connection,
 			// a 4xx "try later") concerns the server, and the next message would fail the same way.
@@ -176,44 +143,6 @@ export async function deliverPendingEmail(
 		}
 	}
 	return { sent, failed };
-}
-
-async function claimNextEmail(db: Db) {
-	return db
-		.updateTable('email_outbox')
-		.set((eb) => ({ sent_at: sql`now()`, attempts: eb('attempts', '+', 1), last_error: SENDING }))
-		.where((eb) =>
-			eb(
-				'id',
-				'=',
-				eb
-					.selectFrom('email_outbox')
-					.select('id')
-					.where('attempts', '<', MAX_ATTEMPTS)
-					.where((w) =>
-						w.or([
-							w.and([
-								w('sent_at', 'is', null),
-								w(
-									'created_at',
-									'<=',
-									sql<Date>`now() - (power(2, attempts) - 1) * interval '1 minute'`
-								)
-							]),
-							w.and([
-								w('last_error', '=', SENDING),
-								w('sent_at', '<', sql<Date>`now() - ${CLAIM_EXPIRES}`)
-							])
-						])
-					)
-					.orderBy('id')
-					.limit(1)
-					.forUpdate()
-					.skipLocked()
-			)
-		)
-		.returning(['id', 'to_address', 'subject', 'body_text'])
-		.executeTakeFirst();
 }
 
 function describeError(err: unknown): string {
@@ -243,13 +172,7 @@ export interface OutboxItem {
  * reset someone's password or activate their account.
  */
 export async function findOutbox(db: Db, limit = 50, demo = isDemoMode()): Promise<OutboxItem[]> {
-	const rows = await db
-		.selectFrom('email_outbox')
-		.selectAll()
-		.select(sql<boolean>`sent_at < now() - ${CLAIM_EXPIRES}`.as('claim_expired'))
-		.orderBy('id', 'desc')
-		.limit(limit)
-		.execute();
+	const rows = await findNewestEmails(db, limit);
 	return rows.map((row) => {
 		const claimed = row.last_error === SENDING;
 		const sent = !claimed && row.sent_at !== null;

@@ -3,46 +3,29 @@ import type { Actions, PageServerLoad } from './$types';
 import { db } from '$lib/server/db';
 import { requirePrincipal } from '$lib/server/auth/access';
 import {
-	authErrors,
 	disableTotp,
 	enableTotp,
-	renewRecoveryCodes
-} from '$lib/server/auth/account.service';
-import { requiresSecondFactor } from '$lib/server/auth/session';
-import {
-	groupSecret,
-	hasTotp,
-	newTotpSecret,
-	recoveryCodesLeft,
-	totpQrSvg
-} from '$lib/server/auth/totp';
+	renewRecoveryCodes,
+	secondFactorStatus
+} from '$lib/server/auth/second-factor.service';
+import { groupSecret, newTotpSecret, totpQrSvg } from '$lib/server/auth/totp';
 import {
 	enrolSchema,
 	renewSchema,
 	secondFactorSchema
 } from '$lib/server/auth/second-factor.validation';
-import { parseForm, type FieldError } from '$lib/validation/form';
+import { submitForm } from '$lib/server/http/errors';
+
+/** Codes and the new key are never echoed back as form values. */
+const secrets = ['code', 'renew_code', 'secret'];
 
 export const load: PageServerLoad = async ({ locals }) => {
 	const user = requirePrincipal(locals);
-	const enrolled = await hasTotp(db, user.id);
-	return {
-		enrolled,
-		required: requiresSecondFactor(user.roles),
-		recoveryLeft: enrolled ? await recoveryCodesLeft(db, user.id) : 0
-	};
+	return secondFactorStatus(db, user.id);
 };
 
 async function setup(secret: string, email: string) {
 	return { qr: await totpQrSvg(secret, email), secret, grouped: groupSecret(secret) };
-}
-
-function codeFailure(err: unknown): FieldError {
-	const field = 'code';
-	if (!authErrors.is(err)) throw err;
-	if (err.code === 'throttled')
-		return { field, key: 'auth:errors.throttled', params: { time: err.retryAt!.toISOString() } };
-	return { field, key: 'auth:errors.bad_code' };
 }
 
 export const actions: Actions = {
@@ -61,54 +44,45 @@ export const actions: Actions = {
 				setup: await setup(newTotpSecret(), user.email),
 				errors: [{ field: 'code', key: 'auth:errors.bad_code' }]
 			});
-		const parsed = parseForm(enrolSchema, form);
-		if (!parsed.ok)
-			return fail(400, { setup: await setup(secret, user.email), errors: parsed.errors });
-		try {
-			const recoveryCodes = await enableTotp(
-				db,
-				user.id,
-				user.kind,
-				secret,
-				parsed.data.code,
-				getClientAddress()
-			);
-			return { recoveryCodes };
-		} catch (err) {
-			return fail(400, { setup: await setup(secret, user.email), errors: [codeFailure(err)] });
-		}
+		const result = await submitForm(
+			form,
+			enrolSchema,
+			async ({ code }) => ({
+				recoveryCodes: await enableTotp(db, user.id, user.kind, secret, code, getClientAddress())
+			}),
+			{ secrets }
+		);
+		// A refused code keeps the same key on screen, so the app's entry stays valid.
+		if ('recoveryCodes' in result) return result;
+		return fail(result.status, { ...result.data, setup: await setup(secret, user.email) });
 	},
 	renew: async ({ request, locals, getClientAddress }) => {
 		const user = requirePrincipal(locals);
-		const form = await request.formData();
-		const parsed = parseForm(renewSchema, form);
-		if (!parsed.ok) return fail(400, { errors: parsed.errors });
-		try {
-			return {
+		return submitForm(
+			await request.formData(),
+			renewSchema,
+			async ({ renew_code }) => ({
 				recoveryCodes: await renewRecoveryCodes(
 					db,
 					user.id,
 					user.kind,
-					parsed.data.renew_code,
+					renew_code,
 					getClientAddress()
 				)
-			};
-		} catch (err) {
-			return fail(400, { errors: [{ ...codeFailure(err), field: 'renew_code' }] });
-		}
+			}),
+			{ secrets }
+		);
 	},
 	disable: async ({ request, locals, getClientAddress }) => {
 		const user = requirePrincipal(locals);
-		if (requiresSecondFactor(user.roles))
-			return fail(403, { errors: [{ field: 'code', key: 'auth:errors.totp_required' }] });
-		const form = await request.formData();
-		const parsed = parseForm(secondFactorSchema, form);
-		if (!parsed.ok) return fail(400, { errors: parsed.errors });
-		try {
-			await disableTotp(db, user.id, user.kind, parsed.data.code, getClientAddress());
-			return { disabled: true };
-		} catch (err) {
-			return fail(400, { errors: [codeFailure(err)] });
-		}
+		return submitForm(
+			await request.formData(),
+			secondFactorSchema,
+			async ({ code }) => {
+				await disableTotp(db, user.id, user.kind, code, getClientAddress());
+				return { disabled: true };
+			},
+			{ secrets }
+		);
 	}
 };

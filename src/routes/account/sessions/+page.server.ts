@@ -3,7 +3,7 @@ import type { Actions, PageServerLoad } from './$types';
 import { requirePrincipal } from '$lib/server/auth/access';
 import { db } from '$lib/server/db';
 import { listSessions, deleteSessionCookie } from '$lib/server/auth/session';
-import { endAllSessions } from '$lib/server/auth/account.service';
+import { endAllSessions } from '$lib/server/auth/login.service';
 
 export const load: PageServerLoad = async ({ locals }) => {
 	const user = requirePrincipal(locals);

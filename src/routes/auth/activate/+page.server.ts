@@ -1,7 +1,7 @@
 import { redirect } from '@sveltejs/kit';
 import type { Actions } from './$types';
 import { db } from '$lib/server/db';
-import { activateAccount } from '$lib/server/auth/account.service';
+import { activateAccount } from '$lib/server/auth/activation.service';
 import { activationSchema } from '$lib/server/auth/auth.validation';
 import { submitForm } from '$lib/server/http/errors';
 

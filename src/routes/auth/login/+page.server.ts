@@ -2,11 +2,10 @@ import { redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { landingPath } from '$lib/server/auth/access';
 import { db } from '$lib/server/db';
-import { authErrors, login } from '$lib/server/auth/account.service';
+import { login } from '$lib/server/auth/login.service';
 import { loginSchema } from '$lib/server/auth/auth.validation';
 import { setPendingCookie, setSessionCookie } from '$lib/server/auth/session';
-import { findRoles } from '$lib/server/auth/user.repository';
-import { formFailure, parseForm } from '$lib/validation/form';
+import { submitForm } from '$lib/server/http/errors';
 
 export const load: PageServerLoad = ({ locals, url }) => {
 	if (locals.user)
@@ -19,17 +18,14 @@ export const load: PageServerLoad = ({ locals, url }) => {
 };
 
 export const actions: Actions = {
-	default: async ({ request, cookies, url, getClientAddress }) => {
-		const form = await request.formData();
-		const parsed = parseForm(loginSchema, form);
-		if (!parsed.ok) return formFailure(400, form, parsed.errors);
-		const secure = url.protocol === 'https:';
-		const next = url.searchParams.get('next');
-		try {
+	default: async ({ request, cookies, url, getClientAddress }) =>
+		submitForm(await request.formData(), loginSchema, async ({ email, password }) => {
+			const secure = url.protocol === 'https:';
+			const next = url.searchParams.get('next');
 			const result = await login(
 				db,
-				parsed.data.email,
-				parsed.data.password,
+				email,
+				password,
 				getClientAddress(),
 				request.headers.get('user-agent')
 			);
@@ -38,29 +34,7 @@ export const actions: Actions = {
 				const step = result.enrol ? '/auth/login/enrol' : '/auth/login/verify';
 				redirect(303, next ? `${step}?next=${encodeURIComponent(next)}` : step);
 			}
-			const { user } = result;
 			setSessionCookie(cookies, result.token, result.expiresAt, secure);
-			const principal = {
-				id: user.id,
-				email: user.email,
-				displayName: user.display_name,
-				kind: user.kind,
-				applicantId: user.applicant_id,
-				roles: await findRoles(db, user.id)
-			};
-			redirect(303, landingPath(principal, next, url.origin));
-		} catch (error) {
-			if (!authErrors.is(error)) throw error;
-			if (error.code === 'throttled') {
-				return formFailure(429, form, [
-					{
-						field: 'email',
-						key: 'auth:errors.throttled',
-						params: { time: error.retryAt!.toISOString() }
-					}
-				]);
-			}
-			return formFailure(400, form, [{ field: 'email', key: 'auth:errors.bad_credentials' }]);
-		}
-	}
+			redirect(303, landingPath(result.principal, next, url.origin));
+		})
 };

@@ -2,7 +2,7 @@ import { redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { db } from '$lib/server/db';
 import { deleteSessionCookie } from '$lib/server/auth/session';
-import { logout } from '$lib/server/auth/account.service';
+import { logout } from '$lib/server/auth/login.service';
 
 export const load: PageServerLoad = () => {
 	redirect(303, '/');

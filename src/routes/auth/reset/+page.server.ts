@@ -1,35 +1,16 @@
 import type { Actions } from './$types';
 import { db } from '$lib/server/db';
-import { authErrors, requestPasswordReset } from '$lib/server/auth/account.service';
+import { requestPasswordReset } from '$lib/server/auth/password-reset.service';
 import { resetRequestSchema } from '$lib/server/auth/auth.validation';
 import { publicOrigin } from '$lib/server/auth/origin';
-import { formFailure, parseForm } from '$lib/validation/form';
+import { submitForm } from '$lib/server/http/errors';
 import { nudgeEmail } from '$lib/server/app';
 
 export const actions: Actions = {
-	default: async ({ request, locals, url, getClientAddress }) => {
-		const form = await request.formData();
-		const parsed = parseForm(resetRequestSchema, form);
-		if (!parsed.ok) return formFailure(400, form, parsed.errors);
-		try {
-			await requestPasswordReset(
-				db,
-				parsed.data.email,
-				publicOrigin(url),
-				locals.lang,
-				getClientAddress()
-			);
-		} catch (error) {
-			if (!authErrors.is(error) || error.code !== 'throttled') throw error;
-			return formFailure(429, form, [
-				{
-					field: 'email',
-					key: 'auth:errors.reset_throttled',
-					params: { time: error.retryAt!.toISOString() }
-				}
-			]);
-		}
-		await nudgeEmail();
-		return { sent: true };
-	}
+	default: async ({ request, locals, url, getClientAddress }) =>
+		submitForm(await request.formData(), resetRequestSchema, async ({ email }) => {
+			await requestPasswordReset(db, email, publicOrigin(url), locals.lang, getClientAddress());
+			await nudgeEmail();
+			return { sent: true };
+		})
 };

@@ -1,0 +1,131 @@
+import { sql } from 'kysely';
+import type { Db } from '$lib/server/db';
+
+/** The live activation code of a letter, when V-number, birth date and code hash all match. */
+export async function findLiveActivationCode(
+	db: Db,
+	match: { vNumber: string; birthDate: string; codeHash: string; now: Date }
+) {
+	return db
+		.selectFrom('activation_code')
+		.innerJoin('case', 'case.id', 'activation_code.case_id')
+		.innerJoin('applicant', 'applicant.id', 'case.applicant_id')
+		.select(['activation_code.id as codeId', 'applicant.id as applicantId', 'applicant.name'])
+		.where('applicant.v_number', '=', match.vNumber)
+		.where('applicant.birth_date', '=', match.birthDate)
+		.where('activation_code.code_hash', '=', match.codeHash)
+		.where('activation_code.used_at', 'is', null)
+		.where('activation_code.replaced_at', 'is', null)
+		.where('activation_code.expires_at', '>', match.now)
+		.executeTakeFirst();
+}
+
+/** Uses the code up; false when another request used it first. */
+export async function claimActivationCode(db: Db, codeId: number, now: Date): Promise<boolean> {
+	const claimed = await db
+		.updateTable('activation_code')
+		.set({ used_at: now })
+		.where('id', '=', codeId)
+		.where('used_at', 'is', null)
+		.executeTakeFirst();
+	return claimed.numUpdatedRows === 1n;
+}
+
+/** Retires the unused codes of a case: only the letter printed last works. */
+export async function retireActivationCodes(db: Db, caseId: number, now: Date): Promise<void> {
+	await db
+		.updateTable('activation_code')
+		.set({ replaced_at: now })
+		.where('case_id', '=', caseId)
+		.where('used_at', 'is', null)
+		.where('replaced_at', 'is', null)
+		.execute();
+}
+
+export async function insertActivationCode(
+	db: Db,
+	code: { caseId: number; codeHash: string; expiresAt: Date }
+): Promise<number> {
+	const row = await db
+		.insertInto('activation_code')
+		.values({ case_id: code.caseId, code_hash: code.codeHash, expires_at: code.expiresAt })
+		.returning('id')
+		.executeTakeFirstOrThrow();
+	return row.id;
+}
+
+/** The case a letter is for, with its applicant and account, locked until the transaction ends. */
+export async function lockCaseForLetter(trx: Db, reference: string) {
+	return trx
+		.selectFrom('case')
+		.innerJoin('applicant', 'applicant.id', 'case.applicant_id')
+		.leftJoin('app_user', 'app_user.applicant_id', 'applicant.id')
+		.select([
+			'case.id',
+			'case.reference',
+			'applicant.v_number',
+			'applicant.name',
+			'applicant.language',
+			'app_user.id as userId'
+		])
+		.where('case.reference', '=', reference)
+		.forUpdate('case')
+		.executeTakeFirst();
+}
+
+/** Two calls with one request id at once: the second waits until the first commits. */
+export async function lockLetterRequest(trx: Db, requestHash: string): Promise<void> {
+	await sql`select pg_advisory_xact_lock(hashtext(${requestHash}))`.execute(trx);
+}
+
+export async function findLetterRequest(db: Db, requestHash: string) {
+	return db
+		.selectFrom('activation_letter_request')
+		.innerJoin('case', 'case.id', 'activation_letter_request.case_id')
+		.select([
+			'case.reference',
+			'activation_letter_request.sealed',
+			'activation_letter_request.replay_until'
+		])
+		.where('request_hash', '=', requestHash)
+		.executeTakeFirst();
+}
+
+export async function insertLetterRequest(
+	db: Db,
+	request: {
+		requestHash: string;
+		apiKeyId: number;
+		caseId: number;
+		activationCodeId: number;
+		sealed: string;
+		now: Date;
+		replayUntil: Date;
+		expiresAt: Date;
+	}
+): Promise<void> {
+	await db
+		.insertInto('activation_letter_request')
+		.values({
+			request_hash: request.requestHash,
+			api_key_id: request.apiKeyId,
+			case_id: request.caseId,
+			activation_code_id: request.activationCodeId,
+			sealed: request.sealed,
+			created_at: request.now,
+			replay_until: request.replayUntil,
+			expires_at: request.expiresAt
+		})
+		.execute();
+}
+
+/** Clears sealed letters whose replay window has ended and forgets requests whose code has expired. */
+export async function purgeLetterRequestRows(db: Db, now: Date): Promise<void> {
+	await db
+		.updateTable('activation_letter_request')
+		.set({ sealed: null })
+		.where('sealed', 'is not', null)
+		.where('replay_until', '<=', now)
+		.execute();
+	await db.deleteFrom('activation_letter_request').where('expires_at', '<=', now).execute();
+}

@@ -1,0 +1,210 @@
+/**
+ * Every refusal of the auth services is a DomainError of the `auth` catalogue, and the one mapping
+ * (formFailure) turns it into the status, field and message each sign-in page showed before the
+ * pages stopped building their own failures.
+ */
+import { expect, it } from 'vitest';
+import { randomUUID } from 'node:crypto';
+import {
+	completeEnrolment,
+	completeSecondFactor,
+	disableTotp,
+	enrolmentSecret,
+	findPendingLogin,
+	login,
+	renewRecoveryCodes,
+	requestPasswordReset,
+	resetPassword,
+	type LoginResult
+} from '$lib/server/auth/account.service';
+import { stepAt, totpCode } from '$lib/server/auth/totp';
+import { createStaffAccount } from '$lib/server/admin/admin.service';
+import { DomainError } from '$lib/server/errors';
+import { formFailure } from '$lib/server/http/errors';
+import type { Db } from '$lib/server/db';
+import { describeEachEngine } from '../helpers/engines';
+
+const PASSWORD = 'correct horse battery staple';
+const admin = { userId: null, role: 'admin', ip: '10.0.0.1' };
+
+/** The refusal as the form shows it: status, field, message key and its parameters. */
+async function shownAs(attempt: Promise<unknown>, form = new FormData()) {
+	const err = await attempt.then(
+		() => {
+			throw new Error('expected a refusal');
+		},
+		(e: unknown) => e
+	);
+	if (!(err instanceof DomainError)) throw err;
+	const failure = formFailure(err, form);
+	expect(failure.data.errors).toHaveLength(1);
+	return { domain: err.domain, code: err.code, status: failure.status, ...failure.data.errors[0] };
+}
+
+function pendingOf(result: LoginResult) {
+	if (result.kind !== 'second_factor') throw new Error('expected a second step');
+	return result;
+}
+
+async function enrolledPlanner(db: Db, now: Date) {
+	const email = `planner-${randomUUID()}@example.test`;
+	const id = await createStaffAccount(db, admin, {
+		email,
+		displayName: 'Planner',
+		password: PASSWORD,
+		roles: ['planner'],
+		desk: null
+	});
+	const first = pendingOf(await login(db, email, PASSWORD, '10.9.0.1', null, now));
+	const secret = await enrolmentSecret(db, (await findPendingLogin(db, first.pendingToken, now))!);
+	const session = await completeEnrolment(
+		db,
+		first.pendingToken,
+		totpCode(secret, stepAt(now)),
+		'10.9.0.1',
+		now
+	);
+	return { id, email, secret, session };
+}
+
+function wrongCode(secret: string, now: Date) {
+	return totpCode(secret, stepAt(now)) === '000000' ? '111111' : '000000';
+}
+
+describeEachEngine('refusals of the sign-in pages', ({ db }) => {
+	it('login: a wrong password is 400 at the e-mail field; the sixth in a window is 429 with the time to retry', async () => {
+		const email = `nobody-${randomUUID()}@example.test`;
+		const now = new Date();
+		const form = new FormData();
+		form.set('email', email);
+		form.set('password', 'wrong');
+		for (let i = 0; i < 5; i++)
+			expect(await shownAs(login(db(), email, 'wrong', '10.9.1.1', null, now), form)).toEqual({
+				domain: 'auth',
+				code: 'bad_credentials',
+				status: 400,
+				field: 'email',
+				key: 'auth:errors.bad_credentials'
+			});
+		const throttled = await shownAs(login(db(), email, 'wrong', '10.9.1.1', null, now), form);
+		expect(throttled).toMatchObject({
+			code: 'throttled',
+			status: 429,
+			field: 'email',
+			key: 'auth:errors.throttled'
+		});
+		expect(new Date(String(throttled.params?.time)).getTime()).toBeGreaterThan(now.getTime());
+	});
+
+	it('second step: a wrong code is 400 at the code field; a right one names the person who signed in', async () => {
+		const now = new Date();
+		const planner = await enrolledPlanner(db(), now);
+		expect(planner.session.principal).toMatchObject({
+			id: planner.id,
+			email: planner.email,
+			kind: 'staff',
+			roles: [expect.objectContaining({ role: 'planner' })]
+		});
+		const later = new Date(now.getTime() + 60_000);
+		const first = pendingOf(await login(db(), planner.email, PASSWORD, '10.9.2.1', null, later));
+		expect(
+			await shownAs(
+				completeSecondFactor(
+					db(),
+					first.pendingToken,
+					wrongCode(planner.secret, later),
+					'10.9.2.1',
+					later
+				)
+			)
+		).toEqual({
+			domain: 'auth',
+			code: 'bad_code',
+			status: 400,
+			field: 'code',
+			key: 'auth:errors.bad_code'
+		});
+		const done = await completeSecondFactor(
+			db(),
+			first.pendingToken,
+			totpCode(planner.secret, stepAt(later)),
+			'10.9.2.1',
+			later
+		);
+		expect(done.principal).toMatchObject({ id: planner.id, roles: [{ role: 'planner' }] });
+		// The cookie of a finished sign-in is refused with the one code the pages turn into a redirect.
+		await expect(
+			completeSecondFactor(db(), first.pendingToken, '123456', '10.9.2.1', later)
+		).rejects.toMatchObject({ domain: 'auth', code: 'pending_expired', kind: 'gone' });
+	});
+
+	it('security page: a wrong renewal code is shown at its own field; a role that needs the second step cannot switch it off (403)', async () => {
+		const now = new Date();
+		const planner = await enrolledPlanner(db(), now);
+		const later = new Date(now.getTime() + 60_000);
+		expect(
+			await shownAs(
+				renewRecoveryCodes(
+					db(),
+					planner.id,
+					'staff',
+					wrongCode(planner.secret, later),
+					'10.9.3.1',
+					later
+				)
+			)
+		).toMatchObject({ code: 'bad_code', status: 400, field: 'renew_code' });
+		expect(
+			await shownAs(
+				disableTotp(
+					db(),
+					planner.id,
+					'staff',
+					totpCode(planner.secret, stepAt(later)),
+					'10.9.3.1',
+					later
+				)
+			)
+		).toEqual({
+			domain: 'auth',
+			code: 'totp_required',
+			status: 403,
+			field: 'code',
+			key: 'auth:errors.totp_required'
+		});
+		// Nothing was removed.
+		expect(
+			await db()
+				.selectFrom('user_totp')
+				.select('user_id')
+				.where('user_id', '=', planner.id)
+				.execute()
+		).toHaveLength(1);
+	});
+
+	it('password reset: too many requests are 429 at the e-mail field with their own message; a dead link is 400 at the password', async () => {
+		const address = `reset-${randomUUID()}@example.test`;
+		const now = new Date();
+		for (let i = 0; i < 3; i++)
+			await requestPasswordReset(db(), address, 'https://portal.example', 'en', '10.9.4.1', now);
+		expect(
+			await shownAs(
+				requestPasswordReset(db(), address, 'https://portal.example', 'en', '10.9.4.2', now)
+			)
+		).toMatchObject({
+			domain: 'auth',
+			code: 'reset_throttled',
+			status: 429,
+			field: 'email',
+			key: 'auth:errors.reset_throttled',
+			params: { time: expect.any(String) }
+		});
+		expect(await shownAs(resetPassword(db(), 'no-such-token', PASSWORD, '10.9.4.3'))).toEqual({
+			domain: 'auth',
+			code: 'reset_invalid',
+			status: 400,
+			field: 'password',
+			key: 'auth:errors.activation_failed'
+		});
+	});
+});
