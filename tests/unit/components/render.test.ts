@@ -5,6 +5,8 @@ import { render } from 'svelte/server';
 import Alert from '$lib/components/ui/Alert.svelte';
 import ErrorSummary from '$lib/components/ui/ErrorSummary.svelte';
 import Field from '$lib/components/ui/Field.svelte';
+import Form from '$lib/components/ui/Form.svelte';
+import Table from '$lib/components/ui/Table.svelte';
 import PageTitle from '$lib/components/ui/PageTitle.svelte';
 import { formState } from '$lib/components/ui/form';
 import { translator } from '$lib/i18n';
@@ -84,5 +86,60 @@ describe('Field, ErrorSummary and PageTitle with a form state', () => {
 		});
 		expect(fresh.head).toContain('<title>Cases (page 2 of 3) – Mijn Aanvraag</title>');
 		expect(fresh.body).not.toContain('<h1>');
+	});
+});
+
+describe('Form, Field kinds and Table', () => {
+	const t = translator('nl');
+	const failed = formState(t, 'nl', {
+		values: {},
+		errors: [{ field: 'code', key: 'auth:errors.bad_code' }]
+	});
+
+	it('a form posts without the browser’s own checks, under its summary, with its button and cancel link', () => {
+		const html = render(Form, {
+			props: {
+				form: failed,
+				action: '?/create',
+				submit: 'Opslaan',
+				button: 'warning',
+				cancel: { href: '/staff/admin/users', label: 'Annuleren' },
+				children: createRawSnippet(() => ({ render: () => '<p>velden</p>' }))
+			}
+		}).body;
+		expect(html.indexOf('error-summary')).toBeLessThan(html.indexOf('<form'));
+		expect(html).toMatch(/<form method="POST" action="\?\/create" novalidate/);
+		expect(html).toMatch(/<button class="button button-warning" type="submit">Opslaan<\/button>/);
+		expect(html).toContain('href="/staff/admin/users">Annuleren</a>');
+		const bare = render(Form, {
+			props: { form: failed, submit: 'Verder', summary: false, children: text }
+		}).body;
+		expect(bare).not.toContain('error-summary');
+		expect(bare).toContain('<button class="button" type="submit">Verder</button>');
+	});
+
+	it('a kind of field brings its attributes; an attribute given by the page wins', () => {
+		const email = render(Field, {
+			props: { name: 'adminEmail', kind: 'email', autocomplete: 'off', label: 'E-mail' }
+		}).body;
+		expect(email).toContain('type="email"');
+		expect(email).toContain('spellcheck="false"');
+		expect(email).toContain('autocomplete="off"');
+		const code = render(Field, {
+			props: { name: 'code', kind: 'numeric-code', form: failed, label: 'Code' }
+		}).body;
+		expect(code).toContain('autocomplete="one-time-code"');
+		expect(code).toContain('inputmode="numeric"');
+		expect(code).toContain('dir="ltr"');
+		expect(code).toContain(t('auth:errors.bad_code'));
+	});
+
+	it('a table scrolls in a named region that Tab reaches, when it has a name', () => {
+		const rows = createRawSnippet(() => ({ render: () => '<tbody></tbody>' }));
+		const named = render(Table, { props: { labelledby: 'cases-caption', children: rows } }).body;
+		expect(named).toMatch(/role="region" aria-labelledby="cases-caption" tabindex="0"/);
+		expect(named).toMatch(/<table><tbody><\/tbody>(<!---->)?<\/table>/);
+		const plain = render(Table, { props: { children: rows } }).body;
+		expect(plain).not.toContain('role="region"');
 	});
 });
