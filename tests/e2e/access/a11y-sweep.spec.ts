@@ -1,5 +1,5 @@
 /** axe on every page each kind of person sees, in Dutch and English (and the applicant's in Arabic and Farsi). */
-import { expect, test } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 import { expectNoAxeViolations } from '../support/a11y';
 import { signIn } from '../support/auth';
 
@@ -38,7 +38,8 @@ const pages: { email: string | null; paths: string[]; langs: string[] }[] = [
 
 for (const group of pages) {
 	test(`axe finds nothing on the pages of ${group.email ?? 'everyone'}`, async ({ page }) => {
-		test.setTimeout(120_000);
+		// Twenty pages with axe each: on a busy two-core machine this has taken close to two minutes.
+		test.setTimeout(240_000);
 		if (group.email) await signIn(page, group.email);
 		for (const path of group.paths) {
 			for (const lang of group.langs) {
@@ -81,4 +82,65 @@ test('the counter lookup shows the case after a reason is given, and the applica
 	await expect(log).toContainText('desk Den Haag');
 	await expect(log).not.toContainText('Counter Den Haag');
 	await applicant.close();
+});
+
+/** Submits the page's form empty and checks the GOV.UK error pattern, on a phone, with axe. */
+async function expectFormInError(page: Page, path: string, lang: string): Promise<void> {
+	await page.goto(`${path}${path.includes('?') ? '&' : '?'}lang=${lang}`);
+	await page.getByRole('main').getByRole('button').last().click();
+	await expect(page, `${path} in ${lang}`).toHaveTitle(/^(Fout|Error|خطأ|خطا): /);
+	const summary = page.locator('.error-summary');
+	await expect(summary).toBeFocused();
+	// Each link in the summary leads to a field that says what is wrong.
+	for (const link of await summary.getByRole('link').all()) {
+		const field = (await link.getAttribute('href'))!.slice(1);
+		await expect(page.locator(`[id="${field}"]`)).toHaveCount(1);
+	}
+	await expect(page.locator('[aria-invalid="true"]').first()).toBeVisible();
+	// Nothing wider than the phone: no sideways scrolling to read a message.
+	expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+	await expectNoAxeViolations(page);
+}
+
+test.describe('on a phone (390×844)', () => {
+	test.use({ viewport: { width: 390, height: 844 } });
+
+	test('applicant forms in error, left to right and right to left', async ({ page }) => {
+		test.setTimeout(120_000);
+		for (const path of ['/auth/activate', '/auth/login', '/auth/reset'])
+			for (const lang of ['nl', 'ar']) await expectFormInError(page, path, lang);
+	});
+
+	test('staff forms in error', async ({ page }) => {
+		test.setTimeout(120_000);
+		await signIn(page, 'admin@demo.test', undefined, 'nl');
+		for (const path of ['/staff/admin/users/new', '/staff/admin/organisations/new'])
+			for (const lang of ['nl', 'en']) await expectFormInError(page, path, lang);
+	});
+
+	test('notices: each level is announced with its own role, and axe finds nothing', async ({
+		page
+	}) => {
+		test.setTimeout(120_000);
+		// Success and information wait their turn (status).
+		for (const [query, text] of [
+			['activated=done', 'Uw account is klaar'],
+			['reset=done', 'Uw wachtwoord is gewijzigd']
+		]) {
+			await page.goto(`/auth/login?lang=nl&${query}`);
+			await expect(page.getByRole('status')).toContainText(text);
+			await expectNoAxeViolations(page);
+		}
+		await page.goto('/auth/login?lang=ar&expired=second_factor');
+		await expect(page.getByRole('status')).toBeVisible();
+		await expectNoAxeViolations(page);
+		// A notice the page opens with is no live region; it still shows.
+		await signIn(page, 'admin@demo.test', undefined, 'en');
+		await page.goto('/staff/admin/users?lang=en');
+		await page.getByRole('row').filter({ hasText: 'admin@demo.test' }).getByRole('link').click();
+		await expect(page.getByText('This is your own account.')).toBeVisible();
+		await expect(page.getByRole('status')).toHaveCount(0);
+		await expect(page.getByRole('alert')).toHaveCount(0);
+		await expectNoAxeViolations(page);
+	});
 });

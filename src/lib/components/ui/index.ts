@@ -1,0 +1,8 @@
+export { default as Alert } from './Alert.svelte';
+export { default as Choices } from './Choices.svelte';
+export { default as ErrorSummary } from './ErrorSummary.svelte';
+export { default as Field } from './Field.svelte';
+export { default as Form } from './Form.svelte';
+export { default as PageTitle } from './PageTitle.svelte';
+export { default as Table } from './Table.svelte';
+export { formState, type FormState } from './form';
