@@ -146,10 +146,8 @@ describeEachEngine('refusals of the sign-in pages', ({ db }) => {
 			await shownAs(
 				renewRecoveryCodes(
 					db(),
-					planner.id,
-					'staff',
+					{ userId: planner.id, kind: 'staff', ip: '10.9.3.1' },
 					wrongCode(planner.secret, later),
-					'10.9.3.1',
 					later
 				)
 			)
@@ -158,10 +156,8 @@ describeEachEngine('refusals of the sign-in pages', ({ db }) => {
 			await shownAs(
 				disableTotp(
 					db(),
-					planner.id,
-					'staff',
+					{ userId: planner.id, kind: 'staff', ip: '10.9.3.1' },
 					totpCode(planner.secret, stepAt(later)),
-					'10.9.3.1',
 					later
 				)
 			)

@@ -199,14 +199,17 @@ describeEachEngine('second factor', ({ db }) => {
 		const staff = await enrolled(db(), now);
 		const later = new Date(now.getTime() + 60_000);
 		await expect(
-			renewRecoveryCodes(db(), staff.id, 'staff', staff.recoveryCodes[1], '10.5.6.1', later)
+			renewRecoveryCodes(
+				db(),
+				{ userId: staff.id, kind: 'staff', ip: '10.5.6.1' },
+				staff.recoveryCodes[1],
+				later
+			)
 		).rejects.toMatchObject({ code: 'bad_code' });
 		const fresh = await renewRecoveryCodes(
 			db(),
-			staff.id,
-			'staff',
+			{ userId: staff.id, kind: 'staff', ip: '10.5.6.1' },
 			totpCode(staff.secret, stepAt(later)),
-			'10.5.6.1',
 			later
 		);
 		expect(fresh).toHaveLength(10);

@@ -51,14 +51,19 @@ async function withCode<T>(
 	return done;
 }
 
+/** Who changes their own second factor, from where. */
+export interface OwnAccount {
+	userId: number;
+	kind: AccountKind;
+	ip: string;
+}
+
 /** Switches the second factor on from the account page; the code proves the app holds `secret`. */
 export async function enableTotp(
 	db: Db,
-	userId: number,
-	kind: AccountKind,
+	{ userId, kind, ip }: OwnAccount,
 	secret: string,
 	code: string,
-	ip: string,
 	now = new Date()
 ): Promise<string[]> {
 	return withCode(db, userId, now, async (trx) => {
@@ -77,10 +82,8 @@ export async function enableTotp(
  */
 export async function renewRecoveryCodes(
 	db: Db,
-	userId: number,
-	kind: AccountKind,
+	{ userId, kind, ip }: OwnAccount,
 	code: string,
-	ip: string,
 	now = new Date()
 ): Promise<string[]> {
 	return withCode(
@@ -100,10 +103,8 @@ export async function renewRecoveryCodes(
 /** Switches it off again, for an account that does not need it, with a current code. */
 export async function disableTotp(
 	db: Db,
-	userId: number,
-	kind: AccountKind,
+	{ userId, kind, ip }: OwnAccount,
 	code: string,
-	ip: string,
 	now = new Date()
 ): Promise<void> {
 	if (requiresSecondFactor(await findRoles(db, userId))) throw authErrors.error('totp_required');

@@ -15,7 +15,7 @@ const envelope = z.object({
 	type: z.string({ error: 'is required' }),
 	occurredAt: z.iso.datetime({
 		offset: true,
-		error: 'must be an ISO 8601 date-time with a time zone, e.g. 2026-11-23T09:30:00+01:00'
+		error: 'must be an ISO 8601 date-time with a time zone, e.g. 2026-11-23T09:30:00Z'
 	}),
 	case: z
 		.string({ error: 'is required' })

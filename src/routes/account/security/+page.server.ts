@@ -2,6 +2,7 @@ import { fail } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { db } from '$lib/server/db';
 import { requirePrincipal } from '$lib/server/auth/access';
+import type { Principal } from '$lib/server/auth/principal';
 import {
 	disableTotp,
 	enableTotp,
@@ -28,6 +29,8 @@ async function setup(secret: string, email: string) {
 	return { qr: await totpQrSvg(secret, email), secret, grouped: groupSecret(secret) };
 }
 
+const ownAccount = (user: Principal, ip: string) => ({ userId: user.id, kind: user.kind, ip });
+
 export const actions: Actions = {
 	start: async ({ locals }) => {
 		const user = requirePrincipal(locals);
@@ -48,7 +51,7 @@ export const actions: Actions = {
 			form,
 			enrolSchema,
 			async ({ code }) => ({
-				recoveryCodes: await enableTotp(db, user.id, user.kind, secret, code, getClientAddress())
+				recoveryCodes: await enableTotp(db, ownAccount(user, getClientAddress()), secret, code)
 			}),
 			{ secrets }
 		);
@@ -64,10 +67,8 @@ export const actions: Actions = {
 			async ({ renew_code }) => ({
 				recoveryCodes: await renewRecoveryCodes(
 					db,
-					user.id,
-					user.kind,
-					renew_code,
-					getClientAddress()
+					ownAccount(user, getClientAddress()),
+					renew_code
 				)
 			}),
 			{ secrets }
@@ -79,7 +80,7 @@ export const actions: Actions = {
 			await request.formData(),
 			secondFactorSchema,
 			async ({ code }) => {
-				await disableTotp(db, user.id, user.kind, code, getClientAddress());
+				await disableTotp(db, ownAccount(user, getClientAddress()), code);
 				return { disabled: true };
 			},
 			{ secrets }
