@@ -9,6 +9,7 @@ import {
 	completeEnrolment,
 	completeSecondFactor,
 	disableTotp,
+	enableTotp,
 	enrolmentSecret,
 	findPendingLogin,
 	login,
@@ -17,7 +18,7 @@ import {
 	resetPassword,
 	type LoginResult
 } from '$lib/server/auth/account.service';
-import { stepAt, totpCode } from '$lib/server/auth/totp';
+import { newTotpSecret, stepAt, totpCode } from '$lib/server/auth/totp';
 import { createStaffAccount } from '$lib/server/admin/admin.service';
 import { DomainError } from '$lib/server/errors';
 import { formFailure } from '$lib/server/http/errors';
@@ -136,6 +137,23 @@ describeEachEngine('refusals of the sign-in pages', ({ db }) => {
 		await expect(
 			completeSecondFactor(db(), first.pendingToken, '123456', '10.9.2.1', later)
 		).rejects.toMatchObject({ domain: 'auth', code: 'pending_expired', kind: 'gone' });
+	});
+
+	it('security page: a key that newTotpSecret did not make is refused at the code field, even with its right code', async () => {
+		const now = new Date();
+		const planner = await enrolledPlanner(db(), now);
+		const who = { userId: planner.id, kind: 'staff' as const, ip: '10.9.4.1' };
+		// Lower case is valid base32 for an authenticator app, but not a key this portal hands out.
+		const foreign = newTotpSecret().toLowerCase();
+		expect(
+			await shownAs(enableTotp(db(), who, foreign, totpCode(foreign, stepAt(now)), now))
+		).toEqual({
+			domain: 'auth',
+			code: 'bad_code',
+			status: 400,
+			field: 'code',
+			key: 'auth:errors.bad_code'
+		});
 	});
 
 	it('security page: a wrong renewal code is shown at its own field; a role that needs the second step cannot switch it off (403)', async () => {

@@ -7,6 +7,7 @@ import { clearCodeAttempts, countCodeAttempt } from './login.service';
 import { requiresSecondFactor } from './session';
 import {
 	hasTotp,
+	isTotpSecret,
 	matchingStep,
 	recoveryCodesLeft,
 	removeTotp,
@@ -66,6 +67,8 @@ export async function enableTotp(
 	code: string,
 	now = new Date()
 ): Promise<string[]> {
+	// The key travelled through the person's own form; one not made by newTotpSecret is refused.
+	if (!isTotpSecret(secret)) throw authErrors.error('bad_code');
 	return withCode(db, userId, now, async (trx) => {
 		const step = matchingStep(secret, code, now);
 		if (step === null) return null;

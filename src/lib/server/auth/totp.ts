@@ -27,6 +27,11 @@ export function newTotpSecret(): string {
 	return encodeBase32UpperCaseNoPadding(crypto.getRandomValues(new Uint8Array(20)));
 }
 
+/** A key as newTotpSecret makes it: 32 base32 characters (160 bits). */
+export function isTotpSecret(value: string): boolean {
+	return /^[A-Z2-7]{32}$/.test(value);
+}
+
 export function stepAt(now: Date): number {
 	return Math.floor(now.getTime() / 1000 / TOTP_PERIOD_S);
 }

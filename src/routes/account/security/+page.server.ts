@@ -9,7 +9,7 @@ import {
 	renewRecoveryCodes,
 	secondFactorStatus
 } from '$lib/server/auth/second-factor.service';
-import { groupSecret, newTotpSecret, totpQrSvg } from '$lib/server/auth/totp';
+import { groupSecret, isTotpSecret, newTotpSecret, totpQrSvg } from '$lib/server/auth/totp';
 import {
 	enrolSchema,
 	renewSchema,
@@ -42,11 +42,6 @@ export const actions: Actions = {
 		const secret = String(form.get('secret') ?? '');
 		// The key travels in the form between the two steps; it is the person's own, and only
 		// becomes the account's once a code made from it is entered.
-		if (!/^[A-Z2-7]{32}$/.test(secret))
-			return fail(400, {
-				setup: await setup(newTotpSecret(), user.email),
-				errors: [{ field: 'code', key: 'auth:errors.bad_code' }]
-			});
 		const result = await submitForm(
 			form,
 			enrolSchema,
@@ -55,9 +50,11 @@ export const actions: Actions = {
 			}),
 			{ secrets }
 		);
-		// A refused code keeps the same key on screen, so the app's entry stays valid.
+		// A refused code keeps the same key on screen, so the app's entry stays valid; a key that
+		// was not ours is replaced.
 		if ('recoveryCodes' in result) return result;
-		return fail(result.status, { ...result.data, setup: await setup(secret, user.email) });
+		const shown = isTotpSecret(secret) ? secret : newTotpSecret();
+		return fail(result.status, { ...result.data, setup: await setup(shown, user.email) });
 	},
 	renew: async ({ request, locals, getClientAddress }) => {
 		const user = requirePrincipal(locals);
