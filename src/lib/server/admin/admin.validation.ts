@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { emailField } from '$lib/validation/fields';
 import { STAFF_ROLES } from '$lib/roles';
 import type { FieldError } from '$lib/validation/form';
 
@@ -6,12 +7,7 @@ import type { FieldError } from '$lib/validation/form';
 export const GRANTABLE_ROLES = STAFF_ROLES;
 export type GrantableRole = (typeof GRANTABLE_ROLES)[number];
 
-const email = z
-	.string()
-	.trim()
-	.min(1, 'admin:errors.email_required')
-	.max(254, 'admin:errors.email_invalid')
-	.pipe(z.email('admin:errors.email_invalid'));
+const email = emailField('admin');
 const name = z
 	.string()
 	.trim()

@@ -1,11 +1,7 @@
 import { z } from 'zod';
+import { emailField } from '$lib/validation/fields';
 
-const email = z
-	.string()
-	.trim()
-	.min(1, 'auth:errors.email_required')
-	.max(254, 'auth:errors.email_invalid')
-	.pipe(z.email('auth:errors.email_invalid'));
+const email = emailField('auth');
 
 export const loginSchema = z.object({
 	email,
