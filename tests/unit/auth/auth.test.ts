@@ -1,12 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
-import {
-	activateAccount,
-	login,
-	requestPasswordReset,
-	resetPassword,
-	type LoginResult
-} from '$lib/server/auth/account.service';
+import { activateAccount } from '$lib/server/auth/activation.service';
+import { login, type LoginResult } from '$lib/server/auth/login.service';
+import { requestPasswordReset, resetPassword } from '$lib/server/auth/password-reset.service';
 import { checkPasswordStrength } from '$lib/server/auth/password';
 import { issueActivationLetter } from '$lib/server/auth/activation-letter.service';
 import { API_SCOPES, createApiKey } from '$lib/server/api-keys/api-key.service';

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createDatabase } from '$lib/server/db';
-import { login } from '$lib/server/auth/account.service';
+import { login } from '$lib/server/auth/login.service';
 
 function createAdmin(dir: string, args: string[]) {
 	return spawnSync(

@@ -8,16 +8,17 @@ import { randomUUID } from 'node:crypto';
 import {
 	completeEnrolment,
 	completeSecondFactor,
-	disableTotp,
-	enableTotp,
 	enrolmentSecret,
 	findPendingLogin,
 	login,
-	renewRecoveryCodes,
-	requestPasswordReset,
-	resetPassword,
 	type LoginResult
-} from '$lib/server/auth/account.service';
+} from '$lib/server/auth/login.service';
+import {
+	disableTotp,
+	enableTotp,
+	renewRecoveryCodes
+} from '$lib/server/auth/second-factor.service';
+import { requestPasswordReset, resetPassword } from '$lib/server/auth/password-reset.service';
 import { newTotpSecret, stepAt, totpCode } from '$lib/server/auth/totp';
 import { createStaffAccount } from '$lib/server/admin/admin.service';
 import { DomainError } from '$lib/server/errors';

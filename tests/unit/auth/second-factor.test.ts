@@ -16,11 +16,10 @@ import {
 	findPendingLogin,
 	login,
 	logout,
-	renewRecoveryCodes,
-	requestPasswordReset,
-	resetPassword,
 	type LoginResult
-} from '$lib/server/auth/account.service';
+} from '$lib/server/auth/login.service';
+import { renewRecoveryCodes } from '$lib/server/auth/second-factor.service';
+import { requestPasswordReset, resetPassword } from '$lib/server/auth/password-reset.service';
 import { verifyPassword } from '$lib/server/auth/password';
 import {
 	sessionCookieName,

@@ -3,8 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { ingestEvents } from '$lib/server/events/event.service';
 import { describeEachEngine } from '../helpers/engines';
 import { newReference, submitted } from '../helpers/factories';
+import { addMonths } from '$lib/time';
 import {
-	addMonths,
 	isWorkingDay,
 	latestExtendedDeadline,
 	legalDeadline,

@@ -7,7 +7,7 @@ import {
 	LETTER_REPLAY_HOURS,
 	purgeLetterRequests
 } from '$lib/server/auth/activation-letter.service';
-import { activateAccount } from '$lib/server/auth/account.service';
+import { activateAccount } from '$lib/server/auth/activation.service';
 import { createApiKey } from '$lib/server/api-keys/api-key.service';
 import { describeEachEngine } from '../helpers/engines';
 import { newReference, newVNumber, submitted } from '../helpers/factories';

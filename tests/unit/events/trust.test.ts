@@ -1,7 +1,7 @@
 import { expect, it } from 'vitest';
 import { ingestEvents } from '$lib/server/events/event.service';
 import { issueActivationLetter } from '$lib/server/auth/activation-letter.service';
-import { activateAccount } from '$lib/server/auth/account.service';
+import { activateAccount } from '$lib/server/auth/activation.service';
 import { describeEachEngine } from '../helpers/engines';
 import { refusal } from './refusal';
 import { newReference, newVNumber, stageEntered, submitted } from '../helpers/factories';

@@ -2,9 +2,6 @@ import Holidays from 'date-holidays';
 import type { Term } from '$lib/server/products/catalogue';
 import { addDays, addMonths, dutchDate, weekdayOf, type IsoDate } from '$lib/time';
 
-// Callers that count deadline days read the calendar from here as well as from $lib/time.
-export { addDays, addMonths, daysBetween, dutchDate, type IsoDate } from '$lib/time';
-
 export type { Term };
 
 const dutchHolidays = new Holidays('NL');

@@ -1,7 +1,7 @@
 import type { Db } from '$lib/server/db';
 import type { CaseStatus, Outcome, QueueStream, StageKind } from '$lib/server/db/schema';
 import type { Principal } from '$lib/server/auth/principal';
-import { dutchDate } from './deadline';
+import { dutchDate } from '$lib/time';
 import {
 	findCaseForStaff,
 	findSponsoredCase,

@@ -1,11 +1,7 @@
 import type { Db } from '$lib/server/db';
 import type { CaseStatus, Outcome, QueueStream, Stage } from '$lib/server/db/schema';
-import {
-	dutchDate,
-	latestExtendedDeadline,
-	legalDeadline,
-	type Term
-} from '$lib/server/cases/deadline';
+import { latestExtendedDeadline, legalDeadline, type Term } from '$lib/server/cases/deadline';
+import { dutchDate } from '$lib/time';
 import * as repo from './event.repository';
 import { listProducts, type ProductWithStages } from '$lib/server/products/products.service';
 import { parseBatch, type EventError, type IncomingEvent } from './event.validation';
