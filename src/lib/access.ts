@@ -61,53 +61,27 @@ export interface Area {
 	menu?: string;
 }
 
+/** An area: who may use it, its pages' languages, and for areas in the menu, home and menu item. */
+function area(requirement: Requirement, languages: PageLanguages, home?: string, menu?: string) {
+	return { requirement, languages, home, menu } satisfies Area;
+}
+const PUBLIC: Requirement = { kind: 'public' };
+/** An area for staff or referents: one of their roles, pages in Dutch and English, in the menu. */
+const staffArea = (roles: readonly StaffRole[], home: string, menu: string) =>
+	area({ kind: 'roles', roles }, STAFF, home, menu);
+
 export const areas: Record<AreaName, Area> = {
-	public: { requirement: { kind: 'public' }, languages: ALL },
-	statistics: {
-		requirement: { kind: 'public' },
-		languages: ALL,
-		home: '/statistics',
-		menu: 'nav.statistics'
-	},
-	auth: { requirement: { kind: 'public' }, languages: ALL },
+	public: area(PUBLIC, ALL),
+	statistics: area(PUBLIC, ALL, '/statistics', 'nav.statistics'),
+	auth: area(PUBLIC, ALL),
 	// The API answers in JSON for machines; its requirement is set per route (the scope).
-	api: { requirement: { kind: 'public' }, languages: ALL },
-	account: {
-		requirement: { kind: 'signed-in' },
-		languages: ALL,
-		home: '/account/sessions',
-		menu: 'nav.devices'
-	},
-	cases: {
-		requirement: { kind: 'applicant' },
-		languages: ALL,
-		home: '/cases',
-		menu: 'nav.my_cases'
-	},
-	referent: {
-		requirement: { kind: 'roles', roles: REFERENT_ROLES },
-		languages: STAFF,
-		home: '/referent',
-		menu: 'nav.referent'
-	},
-	counter: {
-		requirement: { kind: 'roles', roles: COUNTER_ROLES },
-		languages: STAFF,
-		home: '/counter',
-		menu: 'nav.counter'
-	},
-	staff: {
-		requirement: { kind: 'roles', roles: OFFICE_ROLES },
-		languages: STAFF,
-		home: '/staff',
-		menu: 'nav.staff'
-	},
-	admin: {
-		requirement: { kind: 'roles', roles: ADMIN_ROLES },
-		languages: STAFF,
-		home: '/staff/admin',
-		menu: 'nav.admin'
-	}
+	api: area(PUBLIC, ALL),
+	account: area({ kind: 'signed-in' }, ALL, '/account/sessions', 'nav.devices'),
+	cases: area({ kind: 'applicant' }, ALL, '/cases', 'nav.my_cases'),
+	referent: staffArea(REFERENT_ROLES, '/referent', 'nav.referent'),
+	counter: staffArea(COUNTER_ROLES, '/counter', 'nav.counter'),
+	staff: staffArea(OFFICE_ROLES, '/staff', 'nav.staff'),
+	admin: staffArea(ADMIN_ROLES, '/staff/admin', 'nav.admin')
 };
 
 /** Where a person lands after signing in: the home of the first area here that they reach. */

@@ -103,10 +103,13 @@ describe('the palette', () => {
 	it('has one error red: the error alert, the error summary and fields in error share it', () => {
 		const uses = (file: string, rule: RegExp) =>
 			expect(readFileSync(file, 'utf8'), `${file}: ${rule}`).toMatch(rule);
-		uses(
-			'src/lib/components/ui/Alert.svelte',
-			/\.alert-error \{[^}]*border-color: var\(--colour-error\)/
-		);
+		// Alert draws each level in --colour-<level>, so the error alert in --colour-error.
+		uses('src/lib/components/ui/Alert.svelte', /style:--tone=\{[^}]*`var\(--colour-\$\{level\}\)`/);
+		for (const level of ['error', 'warning', 'info', 'success'])
+			uses(
+				'src/app.css',
+				new RegExp(`--colour-${level}:[^;]+;[\\s\\S]*--colour-${level}-background:`)
+			);
 		uses('src/lib/components/ui/ErrorSummary.svelte', /border: 5px solid var\(--colour-error\)/);
 		uses('src/app.css', /\.field-error \{[^}]*var\(--colour-error\)/);
 		uses('src/app.css', /\.error-message \{[^}]*color: var\(--colour-error\)/);

@@ -34,11 +34,12 @@ describe('Alert', () => {
 	});
 
 	it('shows the box in its level’s colours, or only the text when plain', () => {
-		expect(render(Alert, { props: { level: 'error', children: text } }).body).toContain(
-			'alert-error'
-		);
+		const error = render(Alert, { props: { level: 'error', children: text } }).body;
+		expect(error).toContain('--tone: var(--colour-error)');
+		expect(error).toContain('--tone-background: var(--colour-error-background)');
 		const plain = render(Alert, { props: { plain: true, children: text } }).body;
-		expect(plain).not.toContain('alert-');
+		expect(plain).not.toContain('class="alert');
+		expect(plain).not.toContain('--tone');
 		expect(roleOf(plain)).toBe('status');
 	});
 });

@@ -3,14 +3,10 @@ import type { StaffRole } from '$lib/server/db/schema';
 import { hashPassword } from '$lib/server/auth/password';
 import { requiresSecondFactor } from '$lib/server/auth/session';
 import { demoTotpSecret } from './totp';
-import {
-	findApplicantId,
-	insertDemoUser,
-	insertGrant,
-	insertOrganisationsIfAbsent,
-	insertTotpSecret,
-	userExists
-} from './accounts.repository';
+import { findUserByEmail, insertUser } from '$lib/server/auth/user.repository';
+import { insertTotpIfAbsent } from '$lib/server/auth/totp.repository';
+import { findOrganisationByKvk, insertRoles } from '$lib/server/admin/admin.repository';
+import { findApplicantId, insertOrganisationsIfAbsent } from './accounts.repository';
 import { DEMO_ASYLUM_CASE, DEMO_SPONSORED_CASE, DEMO_TECH_KVK, SPONSORS } from './simulator';
 
 export const DEMO_PASSWORD = 'demo-password';
@@ -68,19 +64,24 @@ export async function seedDemoAccounts(
 	let created = 0;
 	for (const account of accounts) {
 		await db.transaction().execute(async (trx) => {
-			if (await userExists(trx, account.email)) return;
+			if (await findUserByEmail(trx, account.email)) return;
 			const applicantId = account.vNumber ? await findApplicantId(trx, account.vNumber) : null;
 			if (account.vNumber && applicantId === null) return;
-			const userId = await insertDemoUser(trx, {
+			const userId = await insertUser(trx, {
 				email: account.email,
-				name: account.name,
+				displayName: account.name,
 				passwordHash,
 				kind: account.kind,
 				applicantId
 			});
-			for (const grant of account.roles ?? []) await insertGrant(trx, { userId, ...grant });
+			const grants = [];
+			for (const { role, kvk, desk } of account.roles ?? []) {
+				const organisation = kvk ? await findOrganisationByKvk(trx, kvk) : undefined;
+				grants.push({ role, desk, organisationId: organisation?.id });
+			}
+			await insertRoles(trx, userId, grants);
 			if (requiresSecondFactor(account.roles ?? []))
-				await insertTotpSecret(trx, userId, demoTotpSecret(account.email));
+				await insertTotpIfAbsent(trx, userId, demoTotpSecret(account.email), 0);
 			created += 1;
 		});
 	}
