@@ -3,7 +3,6 @@ import {
 	redirect,
 	type Handle,
 	type HandleServerError,
-	type RequestEvent,
 	type ServerInit
 } from '@sveltejs/kit';
 import { sequence } from '@sveltejs/kit/hooks';
@@ -21,7 +20,7 @@ import { verdictFor } from '$lib/access';
 import { authenticateApiKey } from '$lib/server/api-keys/api-key.service';
 import { DomainError } from '$lib/server/errors';
 import { problemResponse } from '$lib/server/http/errors';
-import { apiErrors } from '$lib/server/http/api.errors';
+import { handleApiProblems, isApi, noEndpoint } from '$lib/server/http/api-edge';
 import { securityHeaders } from '$lib/server/http/security-headers';
 import { handleDatabaseOutage, noteDatabaseFailure, sessionUnchecked } from '$lib/server/outage';
 
@@ -64,13 +63,6 @@ const handleHeaders: Handle = async ({ event, resolve }) => {
 	if (!response.headers.has('X-Frame-Options')) response.headers.set('X-Frame-Options', 'DENY');
 	return response;
 };
-
-// Only picks the answer's shape: access is decided by the route the router matched.
-const isApi = (event: RequestEvent) =>
-	event.route.id?.startsWith('/api/') ?? event.url.pathname.startsWith('/api/');
-
-const noEndpoint = (event: RequestEvent) =>
-	apiErrors.error('not_found', { detail: `there is no endpoint at ${event.url.pathname}` });
 
 const handleAuth: Handle = async ({ event, resolve }) => {
 	event.locals.user = null;
@@ -133,29 +125,6 @@ const handleGuards: Handle = async ({ event, resolve }) => {
 	if (verdict.personal && !response.headers.has('Cache-Control'))
 		response.headers.set('Cache-Control', 'private, no-store');
 	return response;
-};
-
-/**
- * A method an endpoint lacks is refused with a problem document, and so is a path under /api that
- * names no endpoint, for a client that asks for JSON; others get the site's own 404 page, as for
- * every other path no route matches.
- */
-const handleApiProblems: Handle = async ({ event, resolve }) => {
-	if (!isApi(event)) return resolve(event);
-	if (event.route.id === null)
-		return /json/.test(event.request.headers.get('accept') ?? '')
-			? problemResponse(noEndpoint(event))
-			: resolve(event);
-	const response = await resolve(event);
-	if (response.status !== 405 || response.headers.get('content-type')?.includes('problem+json'))
-		return response;
-	const allow = response.headers.get('allow');
-	return problemResponse(
-		apiErrors.error('method_not_allowed', {
-			detail: `${event.request.method} is not allowed here${allow ? `; use ${allow}` : ''}`
-		}),
-		allow ? { Allow: allow } : {}
-	);
 };
 
 export const handle = sequence(

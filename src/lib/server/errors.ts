@@ -34,7 +34,9 @@ export type ErrorKind =
 	| 'too_large'
 	| 'throttled'
 	| 'unavailable'
-	| 'method_not_allowed';
+	| 'method_not_allowed'
+	/** A fault of ours, not of the request: only the edge uses it, for what nobody foresaw. */
+	| 'internal';
 
 export interface ErrorSpec {
 	kind: ErrorKind;

@@ -1,25 +1,28 @@
 import { defineErrors } from '$lib/server/errors';
 import type { EventError } from './event.validation';
 
+// Every refusal of the event API is a 400: the case system sent something it can correct.
+const invalid = (field?: string) => ({ kind: 'invalid', field }) as const;
+
 /**
  * Why the event API refused a batch. A refused batch is one `rejected` error whose `errors` list
  * names each event (by index), field and code; the other codes are those of the list's items.
  */
 export const eventErrors = defineErrors('events', {
-	rejected: { kind: 'invalid' },
-	invalid: { kind: 'invalid' },
-	unknown_type: { kind: 'invalid', field: 'type' },
-	duplicate_id: { kind: 'invalid', field: 'id' },
-	in_future: { kind: 'invalid', field: 'occurredAt' },
-	unknown_case: { kind: 'invalid', field: 'case' },
-	case_exists: { kind: 'invalid', field: 'case' },
-	unknown_product: { kind: 'invalid', field: 'data.product' },
-	unknown_stage: { kind: 'invalid', field: 'data.stage' },
-	out_of_order: { kind: 'invalid', field: 'occurredAt' },
-	case_closed: { kind: 'invalid', field: 'case' },
-	stage_not_allowed: { kind: 'invalid', field: 'data.stage' },
-	deadline_not_allowed: { kind: 'invalid', field: 'data.deadline' },
-	identity_locked: { kind: 'invalid' }
+	rejected: invalid(),
+	invalid: invalid(),
+	unknown_type: invalid('type'),
+	duplicate_id: invalid('id'),
+	in_future: invalid('occurredAt'),
+	unknown_case: invalid('case'),
+	case_exists: invalid('case'),
+	unknown_product: invalid('data.product'),
+	unknown_stage: invalid('data.stage'),
+	out_of_order: invalid('occurredAt'),
+	case_closed: invalid('case'),
+	stage_not_allowed: invalid('data.stage'),
+	deadline_not_allowed: invalid('data.deadline'),
+	identity_locked: invalid()
 });
 
 /** Why one event was refused, for the case system to act on. */

@@ -10,7 +10,8 @@ export const apiErrors = defineErrors('api', {
 	too_large: { kind: 'too_large' },
 	not_found: { kind: 'not_found' },
 	method_not_allowed: { kind: 'method_not_allowed' },
-	database_unavailable: { kind: 'unavailable' }
+	database_unavailable: { kind: 'unavailable' },
+	unexpected: { kind: 'internal' }
 });
 
 export type ApiErrorCode = keyof typeof apiErrors.codes;

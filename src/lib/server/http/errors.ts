@@ -20,7 +20,8 @@ const STATUS: Record<ErrorKind, number> = {
 	unprocessable: 422,
 	too_large: 413,
 	throttled: 429,
-	unavailable: 503
+	unavailable: 503,
+	internal: 500
 };
 
 export function statusOf(kind: ErrorKind): number {
@@ -38,7 +39,8 @@ const TITLES: Record<ErrorKind, string> = {
 	unprocessable: 'Cannot be processed as sent',
 	too_large: 'Too large',
 	throttled: 'Too many requests',
-	unavailable: 'Temporarily unavailable'
+	unavailable: 'Temporarily unavailable',
+	internal: 'Internal error'
 };
 
 /** A problem type is a URI; a tag URI names it without promising a page (RFC 9457 §3.1.1). */
