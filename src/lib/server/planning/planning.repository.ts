@@ -492,6 +492,24 @@ export async function lockAppointment(trx: Trx, appointmentId: number) {
 
 export type AppointmentRecord = NonNullable<Awaited<ReturnType<typeof lockAppointment>>>;
 
+export async function lockActiveAppointmentOfInvitation(trx: Trx, invitationId: number) {
+	return trx
+		.selectFrom('appointment')
+		.select(['id', 'slot_id', 'reference'])
+		.where('invitation_id', '=', invitationId)
+		.where('status', '=', 'active')
+		.forUpdate()
+		.executeTakeFirst();
+}
+
+export async function setAppointmentReplacedBy(trx: Trx, id: number, replacedBy: number) {
+	await trx
+		.updateTable('appointment')
+		.set({ replaced_by: replacedBy })
+		.where('id', '=', id)
+		.execute();
+}
+
 export async function lockActiveAppointmentsOfSlot(trx: Trx, slotId: number) {
 	return trx
 		.selectFrom('appointment')
@@ -652,7 +670,8 @@ export async function insertWaitlistEntry(trx: Trx, invitationId: number, joined
 /**
  * The first active entry in the order people joined that can use the slot: its invitation is of
  * the slot's kind and location, open or booked later than the slot, bookable by the slot's day,
- * it holds no other offer and was not offered this slot before. Locked, skipping entries another
+ * with a free interpreter when it needs one; it holds no other offer and was not offered this
+ * slot before. Rebooking invitations (priority) come first. Locked, skipping entries another
  * transaction is handing an offer to.
  */
 export async function lockNextWaitlistEntry(trx: Trx, slotId: number) {
@@ -712,6 +731,7 @@ export async function lockNextWaitlistEntry(trx: Trx, slotId: number) {
 				)
 			)
 		)
+		.orderBy('hearing_invitation.priority', 'desc')
 		.orderBy('waitlist_entry.joined_at')
 		.orderBy('waitlist_entry.id')
 		.limit(1)
