@@ -19,7 +19,8 @@ export const eventErrors = defineErrors('events', {
 	case_closed: { kind: 'invalid', field: 'case' },
 	stage_not_allowed: { kind: 'invalid', field: 'data.stage' },
 	deadline_not_allowed: { kind: 'invalid', field: 'data.deadline' },
-	identity_locked: { kind: 'invalid' }
+	identity_locked: { kind: 'invalid' },
+	unknown_location: { kind: 'invalid', field: 'data.locations' }
 });
 
 /** Why one event was refused, for the case system to act on. */

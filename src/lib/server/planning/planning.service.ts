@@ -160,7 +160,10 @@ export async function placeAppointment(trx: Trx, placement: Placement) {
 	return appointment;
 }
 
-/** Cancels active appointments and frees what they held: the room and the interpreter's quarters. */
+/**
+ * Cancels active appointments and frees what they held: the room and the interpreter's quarters.
+ * Returns the slot of each, once per freed room, for the waitlist.
+ */
 export async function releaseAppointments(
 	trx: Trx,
 	appointments: { id: number; slot_id: number }[],
@@ -175,7 +178,7 @@ export async function releaseAppointments(
 	for (const a of appointments) perSlot.set(a.slot_id, (perSlot.get(a.slot_id) ?? 0) + 1);
 	for (const [slotId, count] of [...perSlot].sort((a, b) => a[0] - b[0]))
 		await repo.releaseRooms(trx, slotId, count);
-	return [...perSlot.keys()];
+	return appointments.map((a) => a.slot_id);
 }
 
 export async function recordChanges(
