@@ -48,17 +48,22 @@ export async function joinWaitlist(db: Db, input: JoinWaitlistInput) {
 }
 
 /**
- * Offers a free room of the slot to the first person in line who can use it, and holds the
- * room for them. Returns the offer, or null when nobody in line fits (the room stays free).
+ * Offers a freed room of the slot to the first person in line who can use it, and holds the
+ * room for them. Only a scarce place is offered: when the slot has more free rooms than the
+ * `freed` ones, anyone may book them and the waitlist has no claim. Returns the offer, or null
+ * when no offer was made (the room stays free).
  */
 export async function offerFreedPlace(
 	trx: Trx,
 	slotId: number,
 	now: Date,
-	config: PlanningConfig = planningConfig()
+	config: PlanningConfig = planningConfig(),
+	freed = 1
 ) {
 	const [slot] = await repo.lockSlots(trx, [slotId]);
-	if (!slot || slot.closed_at || slot.starts_at <= now || slot.taken >= slot.rooms) return null;
+	if (!slot || slot.closed_at || slot.starts_at <= now) return null;
+	const free = slot.rooms - slot.taken;
+	if (free <= 0 || free > freed) return null;
 	const next = await repo.lockNextWaitlistEntry(trx, slotId);
 	if (!next) return null;
 	if (!(await repo.takeRoom(trx, slotId))) return null;
@@ -75,14 +80,18 @@ export async function offerFreedPlace(
 	return offer;
 }
 
-/** Offers each slot's freed place; a slot is offered as often as it appears. */
+/** Offers the freed places: `slotIds` names a slot once per room freed in it. */
 export async function offerFreedPlaces(
 	trx: Trx,
 	slotIds: number[],
 	now: Date,
 	config: PlanningConfig = planningConfig()
 ): Promise<void> {
-	for (const slotId of slotIds) await offerFreedPlace(trx, slotId, now, config);
+	const freed = new Map<number, number>();
+	for (const id of slotIds) freed.set(id, (freed.get(id) ?? 0) + 1);
+	for (const [slotId, count] of [...freed].sort((a, b) => a[0] - b[0]))
+		for (let left = count; left > 0; left -= 1)
+			if (!(await offerFreedPlace(trx, slotId, now, config, left))) break;
 }
 
 /** Frees the rooms held by offers and marks them `status`. Returns the slots freed. */
