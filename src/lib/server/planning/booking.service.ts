@@ -10,6 +10,7 @@ import * as repo from './planning.repository';
 import { planningErrors } from './planning.errors';
 import {
 	audit,
+	inTransaction,
 	endOfBookBefore,
 	findSlotOrThrow,
 	ownerOf,
@@ -85,7 +86,7 @@ export interface BookInput {
 
 export async function book(db: Db, input: BookInput) {
 	const now = input.now ?? new Date();
-	return db.transaction().execute(async (trx) => {
+	return inTransaction(db, async (trx) => {
 		// The invitation's lock comes first: a replay waits for the first request and then finds it.
 		const invitation = await repo.lockInvitationOfOwner(
 			trx,
@@ -167,7 +168,7 @@ export interface RescheduleInput {
 export async function reschedule(db: Db, input: RescheduleInput) {
 	const now = input.now ?? new Date();
 	const config = input.config ?? planningConfig();
-	return db.transaction().execute(async (trx) => {
+	return inTransaction(db, async (trx) => {
 		const current = await repo.lockAppointmentOfOwner(
 			trx,
 			input.appointmentId,
@@ -187,6 +188,8 @@ export async function reschedule(db: Db, input: RescheduleInput) {
 		if (input.newSlotId === current.slot_id) throw planningErrors.error('invalid');
 		const slot = await findSlotOrThrow(trx, input.newSlotId);
 		requireSlotFits(invitation, slot, now);
+		// Both slots in id order: two people swapping times cannot lock each other out.
+		await repo.lockSlots(trx, [current.slot_id, slot.id]);
 		await takeRoomOrThrow(trx, slot);
 		const freed = await releaseAppointments(trx, [current], now, 'moved');
 		const appointment = await placeAppointment(trx, {
@@ -196,13 +199,13 @@ export async function reschedule(db: Db, input: RescheduleInput) {
 			actor: input.actor
 		});
 		await repo.setAppointmentReplacedBy(trx, current.id, appointment.id);
+		await offerFreedPlaces(trx, freed, now, config);
 		await audit(trx, input.actor, {
 			action: 'planning.moved',
 			caseId: invitation.case_id,
 			subject: appointment.reference,
 			details: { from: current.reference, fromSlotId: current.slot_id, slotId: slot.id }
 		});
-		await offerFreedPlaces(trx, freed, now, config);
 		await recordChanges(trx, [
 			{
 				kind: 'moved',
@@ -229,7 +232,7 @@ export interface CancelInput {
 export async function cancel(db: Db, input: CancelInput) {
 	const now = input.now ?? new Date();
 	const config = input.config ?? planningConfig();
-	return db.transaction().execute(async (trx) => {
+	return inTransaction(db, async (trx) => {
 		const current = await repo.lockAppointmentOfOwner(
 			trx,
 			input.appointmentId,
@@ -246,12 +249,12 @@ export async function cancel(db: Db, input: CancelInput) {
 				[invitation.id],
 				invitation.book_before < today(now) ? 'expired' : 'open'
 			);
+		await offerFreedPlaces(trx, freed, now, config);
 		await audit(trx, input.actor, {
 			action: 'planning.cancelled',
 			caseId: current.case_id,
 			subject: current.reference
 		});
-		await offerFreedPlaces(trx, freed, now, config);
 		await recordChanges(trx, [
 			{
 				kind: 'cancelled',

@@ -11,6 +11,7 @@ import * as repo from './planning.repository';
 import { planningErrors } from './planning.errors';
 import {
 	audit,
+	inTransaction,
 	notifyApplicants,
 	planningConfig,
 	recordChanges,
@@ -31,7 +32,7 @@ export interface LocationInput {
 }
 
 export async function createLocation(db: Db, input: LocationInput, actor: PlanningActor) {
-	return db.transaction().execute(async (trx) => {
+	return inTransaction(db, async (trx) => {
 		const row = await repo.insertLocation(trx, {
 			code: input.code,
 			name: input.name,
@@ -197,7 +198,7 @@ export async function closeSlot(db: Db, input: CloseSlotInput): Promise<CloseRes
 	const reason = input.reason.trim();
 	if (!reason) throw planningErrors.error('invalid', { field: 'reason' });
 	const now = input.now ?? new Date();
-	return db.transaction().execute(async (trx) => {
+	return inTransaction(db, async (trx) => {
 		const slot = await repo.findSlot(trx, input.slotId);
 		if (!slot) throw planningErrors.error('slot_not_found');
 		return closeSlots(trx, [slot.id], reason, input.actor, now, input.config ?? planningConfig());
@@ -218,7 +219,7 @@ export async function closeDay(db: Db, input: CloseDayInput): Promise<CloseResul
 	const reason = input.reason.trim();
 	if (!reason) throw planningErrors.error('invalid', { field: 'reason' });
 	const now = input.now ?? new Date();
-	return db.transaction().execute(async (trx) => {
+	return inTransaction(db, async (trx) => {
 		const slotIds = await repo.findSlotIdsOfDay(
 			trx,
 			input.locationId,
@@ -239,7 +240,7 @@ export interface AttendanceInput {
 /** Staff mark an appointment attended or no-show, once its time has come. */
 export async function markAttendance(db: Db, input: AttendanceInput) {
 	const now = input.now ?? new Date();
-	return db.transaction().execute(async (trx) => {
+	return inTransaction(db, async (trx) => {
 		const appointment = await repo.lockAppointment(trx, input.appointmentId);
 		if (!appointment) throw planningErrors.error('not_found');
 		if (appointment.status !== 'active') throw planningErrors.error('not_active');

@@ -45,6 +45,28 @@ export function planningConfig(env: NodeJS.ProcessEnv = process.env): PlanningCo
 	};
 }
 
+const DEADLOCK = '40P01';
+const SERIALIZATION_FAILURE = '40001';
+const ATTEMPTS = 3;
+
+/**
+ * Runs `work` in a transaction, again (up to three times in all) when PostgreSQL ends it as a
+ * deadlock victim. Paths lock in different orders (a closing slot locks the slot, then its
+ * appointments; a cancellation the appointment, then its slot), and PostgreSQL breaks such a
+ * cycle by failing one side. Everything the work does, e-mail included, is in the transaction,
+ * so running it again is safe.
+ */
+export async function inTransaction<T>(db: Db, work: (trx: Trx) => Promise<T>): Promise<T> {
+	for (let attempt = 1; ; attempt += 1) {
+		try {
+			return await db.transaction().execute(work);
+		} catch (error) {
+			const code = (error as { code?: unknown }).code;
+			if (attempt >= ATTEMPTS || (code !== DEADLOCK && code !== SERIALIZATION_FAILURE)) throw error;
+		}
+	}
+}
+
 /** The applicant's account the actor acts for. */
 export function ownerOf(actor: PlanningActor): number {
 	const owner = actor.onBehalfOf ?? actor.userId;

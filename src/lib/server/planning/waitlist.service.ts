@@ -8,6 +8,7 @@ import * as repo from './planning.repository';
 import { planningErrors } from './planning.errors';
 import {
 	audit,
+	inTransaction,
 	notifyApplicants,
 	ownerOf,
 	placeAppointment,
@@ -28,7 +29,7 @@ export interface JoinWaitlistInput {
 /** Puts the invitation on the waitlist; joining again keeps the first place in line. */
 export async function joinWaitlist(db: Db, input: JoinWaitlistInput) {
 	const now = input.now ?? new Date();
-	return db.transaction().execute(async (trx) => {
+	return inTransaction(db, async (trx) => {
 		const invitation = await repo.lockInvitationOfOwner(
 			trx,
 			input.invitationId,
@@ -111,7 +112,7 @@ export async function dropOffers(
 
 /** Ends the offers whose hold has passed and passes each place to the next in line. */
 export async function expireOffers(db: Db, now = new Date(), config = planningConfig()) {
-	return db.transaction().execute(async (trx) => {
+	return inTransaction(db, async (trx) => {
 		const due = await repo.lockHeldOffersDue(trx, now);
 		const slots = await dropOffers(trx, due, 'expired');
 		await offerFreedPlaces(trx, slots, now, config);
@@ -132,7 +133,7 @@ export interface AcceptOfferInput {
  */
 export async function acceptOffer(db: Db, input: AcceptOfferInput) {
 	const now = input.now ?? new Date();
-	return db.transaction().execute(async (trx) => {
+	return inTransaction(db, async (trx) => {
 		const offer = await repo.lockOfferOfOwner(trx, input.offerId, ownerOf(input.actor));
 		if (!offer) throw planningErrors.error('not_found');
 		const replay = await repo.findAppointmentByKey(trx, input.idempotencyKey);
@@ -160,13 +161,13 @@ export async function acceptOffer(db: Db, input: AcceptOfferInput) {
 		await repo.setOfferStatus(trx, [offer.id], 'accepted');
 		await repo.setWaitlistStatusOfInvitations(trx, [invitation.id], 'served');
 		await repo.updateInvitationStatus(trx, [invitation.id], 'booked');
+		await offerFreedPlaces(trx, freed, now);
 		await audit(trx, input.actor, {
 			action: 'planning.offer_accepted',
 			caseId: invitation.case_id,
 			subject: appointment.reference,
 			details: { offerId: offer.id, slotId: offer.slot_id, replaces: previous?.id ?? null }
 		});
-		await offerFreedPlaces(trx, freed, now);
 		await recordChanges(trx, [
 			{
 				kind: previous ? 'moved' : 'booked',
