@@ -1,6 +1,6 @@
 import { expect, it } from 'vitest';
 import { describeEachEngine } from '../helpers/engines';
-import { book } from '$lib/server/planning/booking.service';
+import { book, requestSameGender } from '$lib/server/planning/booking.service';
 import { expireInvitations } from '$lib/server/planning/invitation.service';
 import { listPlanningChanges } from '$lib/server/planning/planning.service';
 import { insertPlanningChanges } from '$lib/server/planning/planning.repository';
@@ -67,17 +67,17 @@ describeEachEngine('the change feed and invitations over time', ({ db, engine })
 	it('gives an applicant who asked for it an interpreter of their own gender when the pool has one', async () => {
 		const loc = await newLocation(db());
 		const shift = { locationId: loc.id, from: '2026-12-22T07:00:00Z', to: '2026-12-22T16:00:00Z' };
-		await newInterpreter(db(), { ...shift, language: 'so', gender: 'male' });
+		const male = await newInterpreter(db(), { ...shift, language: 'so', gender: 'male' });
 		const female = await newInterpreter(db(), { ...shift, language: 'so', gender: 'female' });
 		const a = await newApplicantWithInvitation(db(), {
 			locations: [loc.code],
 			interpreterLanguage: 'so'
 		});
-		await db()
-			.updateTable('hearing_invitation')
-			.set({ same_gender_requested: true, applicant_gender: 'female' })
-			.where('id', '=', a.invitationId)
-			.execute();
+		await requestSameGender(db(), {
+			invitationId: a.invitationId,
+			applicantGender: 'female',
+			actor: a.actor
+		});
 		const slotId = await newSlot(db(), { locationId: loc.id, startsAt: '2026-12-22T08:00:00Z' });
 		const { appointment } = await book(db(), {
 			invitationId: a.invitationId,
@@ -87,6 +87,48 @@ describeEachEngine('the change feed and invitations over time', ({ db, engine })
 			now: NOW
 		});
 		expect(appointment.interpreter_id).toBe(female);
+		// Without the request the pool's order decides.
+		const b = await newApplicantWithInvitation(db(), {
+			locations: [loc.code],
+			interpreterLanguage: 'so'
+		});
+		const later = await newSlot(db(), { locationId: loc.id, startsAt: '2026-12-22T12:00:00Z' });
+		const other = await book(db(), {
+			invitationId: b.invitationId,
+			slotId: later,
+			idempotencyKey: key(),
+			actor: b.actor,
+			now: NOW
+		});
+		expect(other.appointment.interpreter_id).toBe(male);
+	});
+
+	it('books once when the same request arrives twice at the same moment (a double click)', async () => {
+		const loc = await newLocation(db());
+		const a = await newApplicantWithInvitation(db(), { locations: [loc.code] });
+		const slotId = await newSlot(db(), {
+			locationId: loc.id,
+			startsAt: '2026-12-23T08:00:00Z',
+			rooms: 3
+		});
+		const k = key();
+		const request = () =>
+			book(db(), {
+				invitationId: a.invitationId,
+				slotId,
+				idempotencyKey: k,
+				actor: a.actor,
+				now: NOW
+			});
+		const [one, two] = await Promise.all([request(), request()]);
+		expect(one.appointment.id).toBe(two.appointment.id);
+		expect([one.replayed, two.replayed].sort()).toEqual([false, true]);
+		const taken = await db()
+			.selectFrom('slot')
+			.select('taken')
+			.where('id', '=', slotId)
+			.executeTakeFirstOrThrow();
+		expect(taken.taken).toBe(1);
 	});
 
 	it('expires open invitations after their book-before day', async () => {

@@ -6,6 +6,7 @@
  * the first request made.
  */
 import type { Db } from '$lib/server/db';
+import type { Gender } from '$lib/server/db/schema';
 import * as repo from './planning.repository';
 import { planningErrors } from './planning.errors';
 import {
@@ -264,5 +265,38 @@ export async function cancel(db: Db, input: CancelInput) {
 			}
 		]);
 		return { appointmentId: current.id };
+	});
+}
+
+export interface SameGenderInput {
+	invitationId: number;
+	applicantGender: Gender;
+	actor: PlanningActor;
+}
+
+/**
+ * For an asylum hearing the applicant may ask for an interpreter of their own gender. Bookings
+ * then pick one where the pool has one free, and any interpreter otherwise; the planner sees
+ * the request on the invitation.
+ */
+export async function requestSameGender(db: Db, input: SameGenderInput): Promise<void> {
+	await inTransaction(db, async (trx) => {
+		const invitation = await repo.lockInvitationOfOwner(
+			trx,
+			input.invitationId,
+			ownerOf(input.actor)
+		);
+		if (!invitation) throw planningErrors.error('not_found');
+		if (invitation.status !== 'open' && invitation.status !== 'booked')
+			throw planningErrors.error('invitation_closed');
+		const kind = await repo.findHearingKind(trx, invitation.kind);
+		if (!kind?.asylum || !invitation.interpreter_language)
+			throw planningErrors.error('invalid', { field: 'sameGender' });
+		await repo.setSameGenderRequest(trx, invitation.id, input.applicantGender);
+		await audit(trx, input.actor, {
+			action: 'planning.same_gender_requested',
+			caseId: invitation.case_id,
+			details: { invitationId: invitation.id }
+		});
 	});
 }

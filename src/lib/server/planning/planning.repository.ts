@@ -393,6 +393,14 @@ export async function updateInvitationStatus(trx: Trx, ids: number[], status: In
 		.execute();
 }
 
+export async function setSameGenderRequest(trx: Trx, invitationId: number, gender: Gender) {
+	await trx
+		.updateTable('hearing_invitation')
+		.set({ same_gender_requested: true, applicant_gender: gender })
+		.where('id', '=', invitationId)
+		.execute();
+}
+
 /** Open invitations whose book-before date lies before `today`: they expire. */
 export async function expireOpenInvitations(db: Db, today: string) {
 	const rows = await db
