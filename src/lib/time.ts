@@ -63,6 +63,17 @@ export function dutchMoment(day: IsoDate, minutes = 0): number {
 	return wall - offsetMinutes(wall - 2 * HOUR_MS) * MINUTE_MS;
 }
 
+/**
+ * The moment of a Dutch wall-clock time `HH:MM` on `day`, e.g. a hearing at 09:30 in The Hague.
+ * A time that does not exist (02:30 on the last Sunday of March) and one that occurs twice (02:30
+ * on the last Sunday of October) are read as `dutchMoment` reads them.
+ */
+export function dutchWallTime(day: IsoDate, time: string): Date {
+	const match = /^([01]\d|2[0-3]):([0-5]\d)$/.exec(time);
+	if (!match) throw new Error(`not a time of day as HH:MM: ${time}`);
+	return new Date(dutchMoment(day, Number(match[1]) * 60 + Number(match[2])));
+}
+
 /** Midnight at the start of a Dutch calendar day, as a moment. */
 export function startOfDutchDay(day: IsoDate): Date {
 	return new Date(dutchMoment(day, 0));
@@ -112,6 +123,11 @@ export function daysBetween(from: IsoDate, to: IsoDate): number {
 /** 0 = Sunday … 6 = Saturday. */
 export function weekdayOf(date: IsoDate): number {
 	return toUtc(date).getUTCDay();
+}
+
+/** ISO weekday: 1 = Monday … 7 = Sunday. */
+export function isoWeekdayOf(date: IsoDate): number {
+	return weekdayOf(date) || 7;
 }
 
 /** The Monday of the Dutch week a moment falls in. */

@@ -4,6 +4,8 @@ import {
 	daysBetween,
 	dutchDate,
 	dutchMoment,
+	dutchWallTime,
+	isoWeekdayOf,
 	formatDutchMoment,
 	offsetMinutes,
 	startOfDutchDay,
@@ -99,5 +101,27 @@ describe('deadline days', () => {
 		expect(legalDeadline(new Date('2026-03-28T22:30:00Z'), { value: 90, unit: 'days' })).toBe(
 			'2026-06-26'
 		);
+	});
+});
+
+describe('Dutch wall-clock times (hearing slots)', () => {
+	it('reads 09:30 as winter time before and summer time after the March change', () => {
+		expect(dutchWallTime('2026-03-28', '09:30').toISOString()).toBe('2026-03-28T08:30:00.000Z');
+		expect(dutchWallTime('2026-03-29', '09:30').toISOString()).toBe('2026-03-29T07:30:00.000Z');
+	});
+
+	it('reads 09:30 as summer time before and winter time after the October change', () => {
+		expect(dutchWallTime('2026-10-24', '09:30').toISOString()).toBe('2026-10-24T07:30:00.000Z');
+		expect(dutchWallTime('2026-10-25', '09:30').toISOString()).toBe('2026-10-25T08:30:00.000Z');
+	});
+
+	it('refuses a time that is not HH:MM', () => {
+		expect(() => dutchWallTime('2026-10-25', '9:30')).toThrow();
+		expect(() => dutchWallTime('2026-10-25', '24:00')).toThrow();
+	});
+
+	it('numbers weekdays from Monday (1) to Sunday (7)', () => {
+		expect(isoWeekdayOf('2026-11-30')).toBe(1);
+		expect(isoWeekdayOf('2026-12-06')).toBe(7);
 	});
 });

@@ -10,6 +10,13 @@ export type Outcome = 'granted' | 'refused' | 'other';
 export type StaffRole = Role;
 export type AccountKind = 'applicant' | 'referent' | 'staff';
 
+export type InvitationStatus = 'open' | 'booked' | 'expired' | 'cancelled';
+export type AppointmentStatus = 'active' | 'cancelled' | 'attended' | 'no_show';
+export type WaitlistStatus = 'active' | 'left' | 'served';
+export type OfferStatus = 'held' | 'accepted' | 'expired' | 'declined';
+export type PlanningChangeKind = 'booked' | 'moved' | 'cancelled' | 'attended' | 'no_show';
+export type Gender = 'female' | 'male' | 'other';
+
 /** Dates (`date` columns) travel as `YYYY-MM-DD` strings on both drivers. */
 type DateString = string;
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
@@ -213,6 +220,113 @@ export interface Database {
 		last_id: number;
 		last_hash: string;
 	};
+	hearing_location: {
+		id: Generated<number>;
+		code: string;
+		name: string;
+		address: string;
+		accessibility: Generated<string>;
+		directions: Generated<string>;
+	};
+	hearing_kind: {
+		code: string;
+		duration_minutes: number;
+		asylum: boolean;
+	};
+	slot_template: {
+		id: Generated<number>;
+		location_id: number;
+		kind: string;
+		/** ISO weekday: 1 = Monday … 7 = Sunday. */
+		weekday: number;
+		/** Amsterdam wall-clock time, `HH:MM`. */
+		start_time: string;
+		rooms: number;
+	};
+	slot: {
+		id: Generated<number>;
+		location_id: number;
+		kind: string;
+		starts_at: Timestamp;
+		ends_at: Timestamp;
+		rooms: number;
+		taken: Generated<number>;
+		closed_at: Timestamp | null;
+		closed_reason: string | null;
+	};
+	interpreter: {
+		id: Generated<number>;
+		location_id: number;
+		name: Generated<string>;
+		language: string;
+		gender: Gender | null;
+	};
+	interpreter_shift: {
+		id: Generated<number>;
+		interpreter_id: number;
+		starts_at: Timestamp;
+		ends_at: Timestamp;
+	};
+	interpreter_booking: {
+		interpreter_id: number;
+		quarter: Timestamp;
+		appointment_id: number;
+	};
+	hearing_invitation: {
+		id: Generated<number>;
+		case_id: number;
+		kind: string;
+		book_before: DateString;
+		locations: string[];
+		interpreter_language: string | null;
+		interpreter_in_person: Generated<boolean>;
+		same_gender_requested: Generated<boolean>;
+		applicant_gender: Gender | null;
+		priority: Generated<boolean>;
+		status: Generated<InvitationStatus>;
+		created_at: ColumnType<Date, Date | string | undefined, never>;
+		source_event_id: string | null;
+		replaces_id: number | null;
+	};
+	appointment: {
+		id: Generated<number>;
+		reference: string;
+		invitation_id: number;
+		case_id: number;
+		slot_id: number;
+		interpreter_id: number | null;
+		status: Generated<AppointmentStatus>;
+		idempotency_key: string;
+		booked_by: number | null;
+		on_behalf_of: number | null;
+		created_at: ColumnType<Date, Date | string | undefined, never>;
+		cancelled_at: Timestamp | null;
+		cancel_reason: string | null;
+		replaced_by: number | null;
+		attendance_at: Timestamp | null;
+	};
+	waitlist_entry: {
+		id: Generated<number>;
+		invitation_id: number;
+		joined_at: Timestamp;
+		status: Generated<WaitlistStatus>;
+	};
+	waitlist_offer: {
+		id: Generated<number>;
+		entry_id: number;
+		slot_id: number;
+		offered_at: Timestamp;
+		expires_at: Timestamp;
+		status: Generated<OfferStatus>;
+	};
+	planning_change: {
+		id: Generated<number>;
+		at: ColumnType<Date, Date | string | undefined, never>;
+		kind: PlanningChangeKind;
+		appointment_id: number;
+		case_reference: string;
+		data: ColumnType<unknown, string | undefined, never>;
+	};
 }
 
 export type Product = Selectable<Database['product']>;
@@ -224,3 +338,6 @@ export type ApiKey = Selectable<Database['api_key']>;
 export type User = Selectable<Database['app_user']>;
 export type UserRole = Selectable<Database['user_role']>;
 export type AuditEvent = Selectable<Database['audit_event']>;
+export type Slot = Selectable<Database['slot']>;
+export type HearingInvitation = Selectable<Database['hearing_invitation']>;
+export type Appointment = Selectable<Database['appointment']>;

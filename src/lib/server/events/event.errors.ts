@@ -22,7 +22,8 @@ export const eventErrors = defineErrors('events', {
 	case_closed: invalid('case'),
 	stage_not_allowed: invalid('data.stage'),
 	deadline_not_allowed: invalid('data.deadline'),
-	identity_locked: invalid()
+	identity_locked: invalid(),
+	unknown_location: invalid('data.locations')
 });
 
 /** Why one event was refused, for the case system to act on. */

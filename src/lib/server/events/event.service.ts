@@ -7,6 +7,12 @@ import { listProducts, type ProductWithStages } from '$lib/server/products/produ
 import { parseBatch, type EventError, type IncomingEvent } from './event.validation';
 import { eventErrors, type EventErrorCode } from './event.errors';
 import { recordAudit, type Actor } from '$lib/server/audit/audit.service';
+import {
+	knownLocationCodes,
+	openInvitations,
+	releaseCases,
+	type NewInvitation
+} from '$lib/server/planning/invitation.service';
 
 interface OpenEntry {
 	id: number | null;
@@ -37,6 +43,10 @@ interface CaseState {
 	closedEntries: { id: number; leftAt: Date }[];
 	newEntries: (OpenEntry & { leftAt: Date | null })[];
 	applicant: repo.ApplicantRow | null;
+	/** Hearing invitations this batch opens. */
+	invitations: Omit<NewInvitation, 'caseId'>[];
+	/** Set when the case ends in this batch: its invitations and appointment are released. */
+	released: 'case_withdrawn' | 'case_decided' | null;
 	changed: boolean;
 }
 
@@ -52,6 +62,8 @@ export interface BatchContext {
 	products: Map<string, ProductWithStages>;
 	/** By V-number, for the applicants of the batch's case.submitted events that exist already. */
 	identities: Map<string, StoredIdentity>;
+	/** The hearing location codes the batch's hearing.invited events name that exist. */
+	locationCodes: Set<string>;
 }
 
 /** One event's refusal; the batch collects them into its `rejected` error. */
@@ -218,6 +230,8 @@ export const eventHandlers: Record<IncomingEvent['type'], Handler> = {
 				language: event.data.applicant.language,
 				email: event.data.applicant.email ?? null
 			},
+			invitations: [],
+			released: null,
 			changed: true
 		};
 		enterStage(created, product.stages[0], event.occurredAt);
@@ -258,6 +272,7 @@ export const eventHandlers: Record<IncomingEvent['type'], Handler> = {
 		else leaveQueue(state, event.occurredAt);
 		state.status = 'decided';
 		state.outcome = event.data.outcome;
+		state.released = 'case_decided';
 		return state;
 	},
 	'case.withdrawn'(current, event) {
@@ -265,6 +280,7 @@ export const eventHandlers: Record<IncomingEvent['type'], Handler> = {
 		requireOpen(state);
 		leaveQueue(state, event.occurredAt);
 		state.status = 'withdrawn';
+		state.released = 'case_withdrawn';
 		return state;
 	},
 	'case.deadline_extended'(current, event) {
@@ -298,6 +314,29 @@ export const eventHandlers: Record<IncomingEvent['type'], Handler> = {
 		state.deadline = event.data.deadline;
 		state.deadlineReason = event.data.reason;
 		return state;
+	},
+	'hearing.invited'(current, event, { locationCodes }) {
+		if (event.type !== 'hearing.invited') throw new Error('unreachable');
+		const state = existing(current, event);
+		requireOpen(state);
+		const unknown = event.data.locations.filter((code) => !locationCodes.has(code));
+		if (unknown.length)
+			throw reject(
+				'unknown_location',
+				'data.locations',
+				`location ${unknown.join(', ')} is unknown to the planner; create it first`
+			);
+		if (event.data.bookBefore < dutchDate(event.occurredAt))
+			throw reject('invalid', 'data.bookBefore', 'lies before the invitation itself');
+		state.invitations.push({
+			kind: event.data.kind,
+			bookBefore: event.data.bookBefore,
+			locations: [...new Set(event.data.locations)],
+			interpreterLanguage: event.data.interpreterLanguage ?? null,
+			interpreterInPerson: event.data.interpreterInPerson ?? false,
+			sourceEventId: event.id
+		});
+		return state;
 	}
 };
 
@@ -326,6 +365,8 @@ function stateFromRow(
 		closedEntries: [],
 		newEntries: [],
 		applicant: null,
+		invitations: [],
+		released: null,
 		changed: false
 	};
 }
@@ -386,7 +427,11 @@ export async function ingestEvents(
 			trx,
 			fresh.flatMap((e) => (e.type === 'case.submitted' ? [e.data.vNumber] : []))
 		);
-		const context: BatchContext = { products, identities };
+		const locationCodes = await knownLocationCodes(
+			trx,
+			fresh.flatMap((e) => (e.type === 'hearing.invited' ? e.data.locations : []))
+		);
+		const context: BatchContext = { products, identities, locationCodes };
 		const rows = await repo.findCasesForUpdate(trx, [...new Set(fresh.map((e) => e.case))]);
 		const states = new Map<string, CaseState>();
 		for (const row of rows)
@@ -465,6 +510,17 @@ export async function ingestEvents(
 				data: e.data
 			}))
 		);
+		await openInvitations(
+			trx,
+			changed.flatMap((s) => s.invitations.map((i) => ({ ...i, caseId: s.id! })))
+		);
+		for (const reason of ['case_withdrawn', 'case_decided'] as const)
+			await releaseCases(
+				trx,
+				changed.filter((s) => s.released === reason).map((s) => s.id!),
+				reason,
+				options.now ?? new Date()
+			);
 		if (options.actor) {
 			await recordAudit(trx, options.actor, {
 				action: 'events.ingested',

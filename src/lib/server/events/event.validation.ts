@@ -8,6 +8,7 @@ export const MAX_EVENTS_PER_BATCH = 1000;
 export const MAX_FUTURE_MS = 5 * 60 * 1000;
 
 import { REFERENCE_PATTERN } from '$lib/reference';
+import { HEARING_KINDS, LOCATION_CODE } from '$lib/server/planning/planning.validation';
 const isoDate = z.iso.date({ error: 'must be a date as YYYY-MM-DD' });
 
 const envelope = z.object({
@@ -54,6 +55,21 @@ export const eventDataSchemas = {
 	'case.deadline_extended': z.object({
 		deadline: isoDate,
 		reason: z.string({ error: 'is required' }).trim().min(1, { error: 'is required' }).max(500)
+	}),
+	'hearing.invited': z.object({
+		kind: z.enum(HEARING_KINDS, { error: `must be one of ${HEARING_KINDS.join(', ')}` }),
+		bookBefore: isoDate,
+		locations: z
+			.array(z.string().regex(LOCATION_CODE, { error: 'must be a location code such as DHG' }), {
+				error: 'must be a list of location codes'
+			})
+			.min(1, { error: 'must name at least one location' })
+			.max(20),
+		interpreterLanguage: z
+			.string()
+			.regex(/^[a-z]{2,3}$/, { error: 'must be a language code such as ar or ti' })
+			.optional(),
+		interpreterInPerson: z.boolean({ error: 'must be true or false' }).optional()
 	})
 } as const;
 

@@ -3,7 +3,9 @@
  * `subject` and `body` in locales/<lng>/email.json.
  */
 export const emailTemplates = {
-	password_reset: ['name', 'link']
+	password_reset: ['name', 'link'],
+	hearing_rebook: ['name', 'reference', 'time'],
+	waitlist_offer: ['name', 'reference', 'time', 'until']
 } as const satisfies Record<string, readonly string[]>;
 
 export type EmailTemplate = keyof typeof emailTemplates;
@@ -15,7 +17,9 @@ export type EmailTemplate = keyof typeof emailTemplates;
  */
 export const secretParams: { [T in EmailTemplate]: readonly (typeof emailTemplates)[T][number][] } =
 	{
-		password_reset: ['link']
+		password_reset: ['link'],
+		hearing_rebook: [],
+		waitlist_offer: []
 	};
 
 export const REDACTED = '[…]';

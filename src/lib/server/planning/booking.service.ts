@@ -1,0 +1,302 @@
+/**
+ * Booking, moving and cancelling a hearing by (or for) the applicant. Each is one transaction:
+ * it locks the invitation or appointment, takes the room with a conditional UPDATE, books the
+ * interpreter's quarters and inserts the appointment, so two requests can never both get the
+ * last room. Every booking request carries an idempotency key; a replay returns the appointment
+ * the first request made.
+ */
+import type { Db } from '$lib/server/db';
+import type { Gender } from '$lib/server/db/schema';
+import * as repo from './planning.repository';
+import { planningErrors } from './planning.errors';
+import {
+	audit,
+	inTransaction,
+	endOfBookBefore,
+	findSlotOrThrow,
+	ownerOf,
+	placeAppointment,
+	planningConfig,
+	recordChanges,
+	releaseAppointments,
+	requireSlotFits,
+	takeRoomOrThrow,
+	today,
+	type PlanningActor,
+	type PlanningConfig
+} from './planning.service';
+import { offerFreedPlaces } from './waitlist.service';
+
+const DAY_MS = 86_400_000;
+
+export interface BookableSlotQuery {
+	invitationId: number;
+	/** The applicant's account: only their own invitation answers. */
+	userId: number;
+	from: Date;
+	days: number;
+	now?: Date;
+}
+
+export interface BookableSlot {
+	id: number;
+	startsAt: Date;
+	endsAt: Date;
+	location: string;
+	locationName: string;
+}
+
+/**
+ * The slots the invitation may book: its kind, at its locations, from now until its book-before
+ * day, open, with a free room and, when needed, a free interpreter of its language.
+ */
+export async function findBookableSlots(db: Db, query: BookableSlotQuery): Promise<BookableSlot[]> {
+	const now = query.now ?? new Date();
+	const invitation = await repo.findInvitationOfOwner(db, query.invitationId, query.userId);
+	if (!invitation) throw planningErrors.error('not_found');
+	if (invitation.status !== 'open' && invitation.status !== 'booked')
+		throw planningErrors.error('invitation_closed');
+	const from = query.from > now ? query.from : now;
+	const last = endOfBookBefore(invitation.book_before);
+	const horizon = new Date(from.getTime() + Math.max(0, query.days) * DAY_MS);
+	const until = horizon < last ? horizon : last;
+	if (until <= from) return [];
+	const rows = await repo.findBookableSlotRows(db, {
+		kind: invitation.kind,
+		locations: invitation.locations,
+		from: new Date(from.getTime() + 1),
+		until,
+		interpreterLanguage: invitation.interpreter_language
+	});
+	return rows.map((r) => ({
+		id: r.id,
+		startsAt: r.starts_at,
+		endsAt: r.ends_at,
+		location: r.location_code,
+		locationName: r.location_name
+	}));
+}
+
+export interface BookInput {
+	invitationId: number;
+	slotId: number;
+	idempotencyKey: string;
+	actor: PlanningActor;
+	now?: Date;
+}
+
+export async function book(db: Db, input: BookInput) {
+	const now = input.now ?? new Date();
+	return inTransaction(db, async (trx) => {
+		// The invitation's lock comes first: a replay waits for the first request and then finds it.
+		const invitation = await repo.lockInvitationOfOwner(
+			trx,
+			input.invitationId,
+			ownerOf(input.actor)
+		);
+		if (!invitation) throw planningErrors.error('not_found');
+		const replay = await repo.findAppointmentByKey(trx, input.idempotencyKey);
+		if (replay) {
+			if (replay.invitation_id !== invitation.id || replay.slot_id !== input.slotId)
+				throw planningErrors.error('key_reused');
+			return { appointment: replay, replayed: true };
+		}
+		if (invitation.status === 'booked') throw planningErrors.error('already_booked');
+		if (invitation.status !== 'open' || invitation.book_before < today(now))
+			throw planningErrors.error('invitation_closed');
+		const slot = await findSlotOrThrow(trx, input.slotId);
+		requireSlotFits(invitation, slot, now);
+		await takeRoomOrThrow(trx, slot);
+		const appointment = await placeAppointment(trx, {
+			invitation,
+			slotId: slot.id,
+			idempotencyKey: input.idempotencyKey,
+			actor: input.actor
+		});
+		await repo.updateInvitationStatus(trx, [invitation.id], 'booked');
+		await audit(trx, input.actor, {
+			action: 'planning.booked',
+			caseId: invitation.case_id,
+			subject: appointment.reference,
+			details: { invitationId: invitation.id, slotId: slot.id }
+		});
+		await recordChanges(trx, [
+			{
+				kind: 'booked',
+				appointmentId: appointment.id,
+				caseReference: invitation.case_reference,
+				data: bookingData(slot, appointment)
+			}
+		]);
+		return { appointment, replayed: false };
+	});
+}
+
+function bookingData(
+	slot: repo.SlotRecord,
+	appointment: { reference: string; interpreter_id: number | null }
+) {
+	return {
+		reference: appointment.reference,
+		kind: slot.kind,
+		location: slot.location_code,
+		startsAt: slot.starts_at.toISOString(),
+		endsAt: slot.ends_at.toISOString(),
+		interpreter: appointment.interpreter_id !== null
+	};
+}
+
+function requireBeforeCutoff(startsAt: Date, now: Date, config: PlanningConfig): void {
+	if (startsAt.getTime() - now.getTime() < config.cancelCutoffMs)
+		throw planningErrors.error('past_cutoff', {
+			params: { hours: Math.round(config.cancelCutoffMs / 3_600_000) }
+		});
+}
+
+export interface RescheduleInput {
+	appointmentId: number;
+	newSlotId: number;
+	idempotencyKey: string;
+	actor: PlanningActor;
+	now?: Date;
+	config?: PlanningConfig;
+}
+
+/**
+ * Moves an appointment to another slot. The old one stays active until the new one is placed:
+ * all in one transaction, so a full slot or a missing interpreter leaves everything as it was.
+ */
+export async function reschedule(db: Db, input: RescheduleInput) {
+	const now = input.now ?? new Date();
+	const config = input.config ?? planningConfig();
+	return inTransaction(db, async (trx) => {
+		const current = await repo.lockAppointmentOfOwner(
+			trx,
+			input.appointmentId,
+			ownerOf(input.actor)
+		);
+		if (!current) throw planningErrors.error('not_found');
+		const invitation = await repo.lockInvitation(trx, current.invitation_id);
+		if (!invitation) throw planningErrors.error('not_found');
+		const replay = await repo.findAppointmentByKey(trx, input.idempotencyKey);
+		if (replay) {
+			if (replay.invitation_id !== invitation.id || replay.slot_id !== input.newSlotId)
+				throw planningErrors.error('key_reused');
+			return { appointment: replay, replayed: true };
+		}
+		if (current.status !== 'active') throw planningErrors.error('not_active');
+		requireBeforeCutoff(current.starts_at, now, config);
+		if (input.newSlotId === current.slot_id) throw planningErrors.error('invalid');
+		const slot = await findSlotOrThrow(trx, input.newSlotId);
+		requireSlotFits(invitation, slot, now);
+		// Both slots in id order: two people swapping times cannot lock each other out.
+		await repo.lockSlots(trx, [current.slot_id, slot.id]);
+		await takeRoomOrThrow(trx, slot);
+		const freed = await releaseAppointments(trx, [current], now, 'moved');
+		const appointment = await placeAppointment(trx, {
+			invitation,
+			slotId: slot.id,
+			idempotencyKey: input.idempotencyKey,
+			actor: input.actor
+		});
+		await repo.setAppointmentReplacedBy(trx, current.id, appointment.id);
+		await offerFreedPlaces(trx, freed, now, config);
+		await audit(trx, input.actor, {
+			action: 'planning.moved',
+			caseId: invitation.case_id,
+			subject: appointment.reference,
+			details: { from: current.reference, fromSlotId: current.slot_id, slotId: slot.id }
+		});
+		await recordChanges(trx, [
+			{
+				kind: 'moved',
+				appointmentId: appointment.id,
+				caseReference: invitation.case_reference,
+				data: { ...bookingData(slot, appointment), replaces: current.reference }
+			}
+		]);
+		return { appointment, replayed: false };
+	});
+}
+
+export interface CancelInput {
+	appointmentId: number;
+	actor: PlanningActor;
+	now?: Date;
+	config?: PlanningConfig;
+}
+
+/**
+ * Cancels the applicant's appointment up to the cut-off before it. The invitation opens again
+ * (until its book-before day) and the freed place goes to the waitlist first.
+ */
+export async function cancel(db: Db, input: CancelInput) {
+	const now = input.now ?? new Date();
+	const config = input.config ?? planningConfig();
+	return inTransaction(db, async (trx) => {
+		const current = await repo.lockAppointmentOfOwner(
+			trx,
+			input.appointmentId,
+			ownerOf(input.actor)
+		);
+		if (!current) throw planningErrors.error('not_found');
+		if (current.status !== 'active') throw planningErrors.error('not_active');
+		requireBeforeCutoff(current.starts_at, now, config);
+		const invitation = await repo.lockInvitation(trx, current.invitation_id);
+		const freed = await releaseAppointments(trx, [current], now, 'applicant');
+		if (invitation)
+			await repo.updateInvitationStatus(
+				trx,
+				[invitation.id],
+				invitation.book_before < today(now) ? 'expired' : 'open'
+			);
+		await offerFreedPlaces(trx, freed, now, config);
+		await audit(trx, input.actor, {
+			action: 'planning.cancelled',
+			caseId: current.case_id,
+			subject: current.reference
+		});
+		await recordChanges(trx, [
+			{
+				kind: 'cancelled',
+				appointmentId: current.id,
+				caseReference: current.case_reference,
+				data: { reference: current.reference, reason: 'applicant' }
+			}
+		]);
+		return { appointmentId: current.id };
+	});
+}
+
+export interface SameGenderInput {
+	invitationId: number;
+	applicantGender: Gender;
+	actor: PlanningActor;
+}
+
+/**
+ * For an asylum hearing the applicant may ask for an interpreter of their own gender. Bookings
+ * then pick one where the pool has one free, and any interpreter otherwise; the planner sees
+ * the request on the invitation.
+ */
+export async function requestSameGender(db: Db, input: SameGenderInput): Promise<void> {
+	await inTransaction(db, async (trx) => {
+		const invitation = await repo.lockInvitationOfOwner(
+			trx,
+			input.invitationId,
+			ownerOf(input.actor)
+		);
+		if (!invitation) throw planningErrors.error('not_found');
+		if (invitation.status !== 'open' && invitation.status !== 'booked')
+			throw planningErrors.error('invitation_closed');
+		const kind = await repo.findHearingKind(trx, invitation.kind);
+		if (!kind?.asylum || !invitation.interpreter_language)
+			throw planningErrors.error('invalid', { field: 'sameGender' });
+		await repo.setSameGenderRequest(trx, invitation.id, input.applicantGender);
+		await audit(trx, input.actor, {
+			action: 'planning.same_gender_requested',
+			caseId: invitation.case_id,
+			details: { invitationId: invitation.id }
+		});
+	});
+}

@@ -1,0 +1,82 @@
+/**
+ * Invitations come from the case system (`hearing.invited`) and end with the case: the event
+ * service calls these in its batch's transaction, set-based.
+ */
+import type { Db } from '$lib/server/db';
+import * as repo from './planning.repository';
+import {
+	recordChanges,
+	releaseAppointments,
+	today,
+	type PlanningConfig,
+	type Trx
+} from './planning.service';
+import { dropOffers, offerFreedPlaces } from './waitlist.service';
+
+/** The location codes among `codes` that exist. */
+export async function knownLocationCodes(db: Db, codes: string[]): Promise<Set<string>> {
+	const rows = await repo.findLocationsByCodes(db, [...new Set(codes)]);
+	return new Set(rows.map((r) => r.code));
+}
+
+export interface NewInvitation {
+	caseId: number;
+	kind: string;
+	bookBefore: string;
+	locations: string[];
+	interpreterLanguage: string | null;
+	interpreterInPerson: boolean;
+	sourceEventId: string;
+}
+
+export async function openInvitations(trx: Trx, invitations: NewInvitation[]): Promise<void> {
+	await repo.insertInvitations(
+		trx,
+		invitations.map((i) => ({
+			case_id: i.caseId,
+			kind: i.kind,
+			book_before: i.bookBefore,
+			locations: i.locations,
+			interpreter_language: i.interpreterLanguage,
+			interpreter_in_person: i.interpreterInPerson,
+			source_event_id: i.sourceEventId
+		}))
+	);
+}
+
+/**
+ * The cases were withdrawn or decided: their open invitations are cancelled, their waitlist
+ * entries and held offers end, and an active appointment is cancelled with its place freed and
+ * offered to the waitlist.
+ */
+export async function releaseCases(
+	trx: Trx,
+	caseIds: number[],
+	reason: string,
+	now: Date,
+	config?: PlanningConfig
+): Promise<void> {
+	if (caseIds.length === 0) return;
+	const { invitations, appointments } = await repo.lockOpenPlanningOfCases(trx, caseIds);
+	const invitationIds = invitations.map((i) => i.id);
+	const offers = await repo.lockHeldOffersOfInvitations(trx, invitationIds);
+	const offered = await dropOffers(trx, offers, 'expired');
+	const freed = await releaseAppointments(trx, appointments, now, reason);
+	await repo.updateInvitationStatus(trx, invitationIds, 'cancelled');
+	await repo.setWaitlistStatusOfInvitations(trx, invitationIds, 'left');
+	await offerFreedPlaces(trx, [...offered, ...freed], now, config);
+	await recordChanges(
+		trx,
+		appointments.map((a) => ({
+			kind: 'cancelled' as const,
+			appointmentId: a.id,
+			caseReference: a.case_reference,
+			data: { reason }
+		}))
+	);
+}
+
+/** Open invitations past their book-before day become expired, for planners to see. */
+export async function expireInvitations(db: Db, now = new Date()): Promise<number> {
+	return (await repo.expireOpenInvitations(db, today(now))).length;
+}

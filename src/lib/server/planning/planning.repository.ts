@@ -1,0 +1,833 @@
+import { sql, type ExpressionBuilder, type Insertable, type Transaction } from 'kysely';
+import type { Database, Db } from '$lib/server/db';
+import type {
+	AppointmentStatus,
+	Gender,
+	InvitationStatus,
+	OfferStatus,
+	PlanningChangeKind
+} from '$lib/server/db/schema';
+
+type Trx = Transaction<Database>;
+
+/** One lock for every writer of `planning_change`; see `insertPlanningChanges`. */
+const CHANGE_FEED_LOCK = 7_202_612_020_001;
+
+// Capacity ----------------------------------------------------------------------------------
+
+export async function insertLocation(db: Db, row: Insertable<Database['hearing_location']>) {
+	return db
+		.insertInto('hearing_location')
+		.values(row)
+		.returning(['id', 'code'])
+		.executeTakeFirstOrThrow();
+}
+
+export async function findLocationsByCodes(db: Db, codes: string[]) {
+	if (codes.length === 0) return [];
+	return db
+		.selectFrom('hearing_location')
+		.selectAll()
+		.where('code', '=', sql<string>`any(${codes}::text[])`)
+		.execute();
+}
+
+export async function findHearingKind(db: Db, code: string) {
+	return db.selectFrom('hearing_kind').selectAll().where('code', '=', code).executeTakeFirst();
+}
+
+export async function insertTemplate(db: Db, row: Insertable<Database['slot_template']>) {
+	return db
+		.insertInto('slot_template')
+		.values(row)
+		.onConflict((oc) =>
+			oc.constraint('slot_template_unique').doUpdateSet({ rooms: (eb) => eb.ref('excluded.rooms') })
+		)
+		.returning('id')
+		.executeTakeFirstOrThrow();
+}
+
+export async function findTemplatesWithDuration(db: Db, locationId: number) {
+	return db
+		.selectFrom('slot_template')
+		.innerJoin('hearing_kind', 'hearing_kind.code', 'slot_template.kind')
+		.select([
+			'slot_template.kind',
+			'slot_template.weekday',
+			'slot_template.start_time',
+			'slot_template.rooms',
+			'hearing_kind.duration_minutes'
+		])
+		.where('slot_template.location_id', '=', locationId)
+		.execute();
+}
+
+/** Inserts the slots that do not exist yet; returns how many were new. */
+export async function insertSlots(db: Db, rows: Insertable<Database['slot']>[]): Promise<number> {
+	if (rows.length === 0) return 0;
+	const inserted = await db
+		.insertInto('slot')
+		.values(rows)
+		.onConflict((oc) => oc.constraint('slot_unique').doNothing())
+		.returning('id')
+		.execute();
+	return inserted.length;
+}
+
+export async function insertInterpreter(db: Db, row: Insertable<Database['interpreter']>) {
+	return db.insertInto('interpreter').values(row).returning('id').executeTakeFirstOrThrow();
+}
+
+export async function insertShift(db: Db, row: Insertable<Database['interpreter_shift']>) {
+	return db.insertInto('interpreter_shift').values(row).returning('id').executeTakeFirstOrThrow();
+}
+
+// Slots -------------------------------------------------------------------------------------
+
+export async function findSlot(db: Db, slotId: number) {
+	return db
+		.selectFrom('slot')
+		.innerJoin('hearing_location', 'hearing_location.id', 'slot.location_id')
+		.selectAll('slot')
+		.select('hearing_location.code as location_code')
+		.where('slot.id', '=', slotId)
+		.executeTakeFirst();
+}
+
+export type SlotRecord = NonNullable<Awaited<ReturnType<typeof findSlot>>>;
+
+export async function lockSlots(trx: Trx, slotIds: number[]) {
+	if (slotIds.length === 0) return [];
+	return trx
+		.selectFrom('slot')
+		.selectAll()
+		.where('id', '=', sql<number>`any(${slotIds}::int[])`)
+		.orderBy('id')
+		.forUpdate()
+		.execute();
+}
+
+export async function findSlotIdsOfDay(db: Db, locationId: number, from: Date, until: Date) {
+	const rows = await db
+		.selectFrom('slot')
+		.select('id')
+		.where('location_id', '=', locationId)
+		.where('starts_at', '>=', from)
+		.where('starts_at', '<', until)
+		.where('closed_at', 'is', null)
+		.orderBy('id')
+		.execute();
+	return rows.map((r) => r.id);
+}
+
+/**
+ * Takes one room of an open slot. The row lock makes concurrent takers queue; each re-reads
+ * `taken`, and the check constraint refuses overselling whatever the caller does.
+ */
+export async function takeRoom(trx: Trx, slotId: number): Promise<boolean> {
+	const row = await trx
+		.updateTable('slot')
+		.set((eb) => ({ taken: eb('taken', '+', 1) }))
+		.where('id', '=', slotId)
+		.where('closed_at', 'is', null)
+		.where((eb) => eb('taken', '<', eb.ref('rooms')))
+		.returning('id')
+		.executeTakeFirst();
+	return row !== undefined;
+}
+
+export async function releaseRooms(trx: Trx, slotId: number, count = 1): Promise<void> {
+	if (count <= 0) return;
+	await trx
+		.updateTable('slot')
+		.set((eb) => ({ taken: eb('taken', '-', count) }))
+		.where('id', '=', slotId)
+		.execute();
+}
+
+export async function closeSlotRow(trx: Trx, slotId: number, reason: string, at: Date) {
+	await trx
+		.updateTable('slot')
+		.set({ closed_at: at, closed_reason: reason })
+		.where('id', '=', slotId)
+		.execute();
+}
+
+function interpreterFree(
+	eb: ExpressionBuilder<Database, 'slot'>,
+	language: string,
+	gender: Gender | null
+) {
+	return eb.exists(
+		eb
+			.selectFrom('interpreter')
+			.select(sql.lit(1).as('one'))
+			.whereRef('interpreter.location_id', '=', 'slot.location_id')
+			.where('interpreter.language', '=', language)
+			.$if(gender !== null, (q) => q.where('interpreter.gender', '=', gender))
+			.where((inner) =>
+				inner.exists(
+					inner
+						.selectFrom('interpreter_shift')
+						.select(sql.lit(1).as('one'))
+						.whereRef('interpreter_shift.interpreter_id', '=', 'interpreter.id')
+						.whereRef('interpreter_shift.starts_at', '<=', 'slot.starts_at')
+						.whereRef('interpreter_shift.ends_at', '>=', 'slot.ends_at')
+				)
+			)
+			.where((inner) =>
+				inner.not(
+					inner.exists(
+						inner
+							.selectFrom('interpreter_booking')
+							.select(sql.lit(1).as('one'))
+							.whereRef('interpreter_booking.interpreter_id', '=', 'interpreter.id')
+							.whereRef('interpreter_booking.quarter', '>=', 'slot.starts_at')
+							.whereRef('interpreter_booking.quarter', '<', 'slot.ends_at')
+					)
+				)
+			)
+	);
+}
+
+export interface SlotSearch {
+	kind: string;
+	locations: string[];
+	from: Date;
+	until: Date;
+	interpreterLanguage: string | null;
+}
+
+/** Open slots with a free room (and a free interpreter of the language when one is needed). */
+export async function findBookableSlotRows(db: Db, search: SlotSearch) {
+	return db
+		.selectFrom('slot')
+		.innerJoin('hearing_location', 'hearing_location.id', 'slot.location_id')
+		.select([
+			'slot.id',
+			'slot.starts_at',
+			'slot.ends_at',
+			'slot.kind',
+			'hearing_location.code as location_code',
+			'hearing_location.name as location_name',
+			sql<number>`slot.rooms - slot.taken`.as('free')
+		])
+		.where('slot.kind', '=', search.kind)
+		.where('hearing_location.code', '=', sql<string>`any(${search.locations}::text[])`)
+		.where('slot.closed_at', 'is', null)
+		.where((eb) => eb('slot.taken', '<', eb.ref('slot.rooms')))
+		.where('slot.starts_at', '>=', search.from)
+		.where('slot.starts_at', '<', search.until)
+		.$if(search.interpreterLanguage !== null, (q) =>
+			q.where((eb) => interpreterFree(eb, search.interpreterLanguage!, null))
+		)
+		.orderBy('slot.starts_at')
+		.orderBy('hearing_location.code')
+		.execute();
+}
+
+/** Whether the slot has a free interpreter of the language now. */
+export async function hasFreeInterpreter(db: Db, slotId: number, language: string) {
+	const row = await db
+		.selectFrom('slot')
+		.select('slot.id')
+		.where('slot.id', '=', slotId)
+		.where((eb) => interpreterFree(eb, language, null))
+		.executeTakeFirst();
+	return row !== undefined;
+}
+
+// Interpreters ------------------------------------------------------------------------------
+
+/**
+ * Interpreters of the language at the slot's location whose shift covers the slot and who have
+ * no booked quarter inside it; those of `preferGender` first. Only a hint: the quarter rows
+ * inserted afterwards are what decides.
+ */
+export async function findInterpreterCandidates(
+	trx: Trx,
+	slotId: number,
+	language: string,
+	preferGender: Gender | null
+) {
+	const rows = await trx
+		.selectFrom('slot')
+		.innerJoin('interpreter', 'interpreter.location_id', 'slot.location_id')
+		.select(['interpreter.id', 'interpreter.gender'])
+		.where('slot.id', '=', slotId)
+		.where('interpreter.language', '=', language)
+		.where((eb) =>
+			eb.exists(
+				eb
+					.selectFrom('interpreter_shift')
+					.select(sql.lit(1).as('one'))
+					.whereRef('interpreter_shift.interpreter_id', '=', 'interpreter.id')
+					.whereRef('interpreter_shift.starts_at', '<=', 'slot.starts_at')
+					.whereRef('interpreter_shift.ends_at', '>=', 'slot.ends_at')
+			)
+		)
+		.where((eb) =>
+			eb.not(
+				eb.exists(
+					eb
+						.selectFrom('interpreter_booking')
+						.select(sql.lit(1).as('one'))
+						.whereRef('interpreter_booking.interpreter_id', '=', 'interpreter.id')
+						.whereRef('interpreter_booking.quarter', '>=', 'slot.starts_at')
+						.whereRef('interpreter_booking.quarter', '<', 'slot.ends_at')
+				)
+			)
+		)
+		.orderBy(sql`interpreter.gender is not distinct from ${preferGender}`, 'desc')
+		.orderBy('interpreter.id')
+		.execute();
+	return rows;
+}
+
+/**
+ * Books every quarter of the slot for the interpreter. A quarter another transaction holds is
+ * skipped (it waits for that transaction first), so the answer is whether all were booked; the
+ * caller removes a partial booking with `deleteInterpreterQuarters`.
+ */
+export async function insertInterpreterQuarters(
+	trx: Trx,
+	interpreterId: number,
+	appointmentId: number,
+	slotId: number
+): Promise<boolean> {
+	const result = await sql<{ expected: number; inserted: number }>`
+		with wanted as (
+			select generate_series(starts_at, ends_at - interval '15 minutes', interval '15 minutes') as quarter
+			from slot where id = ${slotId}
+		), inserted as (
+			insert into interpreter_booking (interpreter_id, quarter, appointment_id)
+			select ${interpreterId}, quarter, ${appointmentId} from wanted
+			on conflict do nothing
+			returning 1
+		)
+		select (select count(*) from wanted)::int as expected, (select count(*) from inserted)::int as inserted`.execute(
+		trx
+	);
+	const row = result.rows[0];
+	return row.expected > 0 && row.expected === row.inserted;
+}
+
+export async function deleteInterpreterQuarters(trx: Trx, appointmentIds: number[]) {
+	if (appointmentIds.length === 0) return;
+	await trx
+		.deleteFrom('interpreter_booking')
+		.where('appointment_id', '=', sql<number>`any(${appointmentIds}::int[])`)
+		.execute();
+}
+
+// Invitations -------------------------------------------------------------------------------
+
+const invitationColumns = [
+	'hearing_invitation.id',
+	'hearing_invitation.case_id',
+	'hearing_invitation.kind',
+	'hearing_invitation.book_before',
+	'hearing_invitation.locations',
+	'hearing_invitation.interpreter_language',
+	'hearing_invitation.interpreter_in_person',
+	'hearing_invitation.same_gender_requested',
+	'hearing_invitation.applicant_gender',
+	'hearing_invitation.priority',
+	'hearing_invitation.status',
+	'hearing_invitation.created_at'
+] as const;
+
+export async function insertInvitations(
+	db: Db,
+	rows: Insertable<Database['hearing_invitation']>[]
+) {
+	if (rows.length === 0) return [];
+	return db.insertInto('hearing_invitation').values(rows).returning(['id', 'case_id']).execute();
+}
+
+/** The invitation if it belongs to a case of the applicant with account `ownerUserId`. */
+export async function findInvitationOfOwner(db: Db, invitationId: number, ownerUserId: number) {
+	return db
+		.selectFrom('hearing_invitation')
+		.innerJoin('case', 'case.id', 'hearing_invitation.case_id')
+		.innerJoin('app_user', 'app_user.applicant_id', 'case.applicant_id')
+		.select(invitationColumns)
+		.select('case.reference as case_reference')
+		.where('hearing_invitation.id', '=', invitationId)
+		.where('app_user.id', '=', ownerUserId)
+		.executeTakeFirst();
+}
+
+export async function lockInvitationOfOwner(trx: Trx, invitationId: number, ownerUserId: number) {
+	return trx
+		.selectFrom('hearing_invitation')
+		.innerJoin('case', 'case.id', 'hearing_invitation.case_id')
+		.innerJoin('app_user', 'app_user.applicant_id', 'case.applicant_id')
+		.select(invitationColumns)
+		.select('case.reference as case_reference')
+		.where('hearing_invitation.id', '=', invitationId)
+		.where('app_user.id', '=', ownerUserId)
+		.forUpdate('hearing_invitation')
+		.executeTakeFirst();
+}
+
+export type InvitationRecord = NonNullable<Awaited<ReturnType<typeof lockInvitationOfOwner>>>;
+
+export async function lockInvitation(trx: Trx, invitationId: number) {
+	return trx
+		.selectFrom('hearing_invitation')
+		.innerJoin('case', 'case.id', 'hearing_invitation.case_id')
+		.select(invitationColumns)
+		.select('case.reference as case_reference')
+		.where('hearing_invitation.id', '=', invitationId)
+		.forUpdate('hearing_invitation')
+		.executeTakeFirst();
+}
+
+export async function updateInvitationStatus(trx: Trx, ids: number[], status: InvitationStatus) {
+	if (ids.length === 0) return;
+	await trx
+		.updateTable('hearing_invitation')
+		.set({ status })
+		.where('id', '=', sql<number>`any(${ids}::int[])`)
+		.execute();
+}
+
+export async function setSameGenderRequest(trx: Trx, invitationId: number, gender: Gender) {
+	await trx
+		.updateTable('hearing_invitation')
+		.set({ same_gender_requested: true, applicant_gender: gender })
+		.where('id', '=', invitationId)
+		.execute();
+}
+
+/** Open invitations whose book-before date lies before `today`: they expire. */
+export async function expireOpenInvitations(db: Db, today: string) {
+	const rows = await db
+		.updateTable('hearing_invitation')
+		.set({ status: 'expired' })
+		.where('status', '=', 'open')
+		.where('book_before', '<', today)
+		.returning('id')
+		.execute();
+	return rows.map((r) => r.id);
+}
+
+export async function lockOpenPlanningOfCases(trx: Trx, caseIds: number[]) {
+	if (caseIds.length === 0) return { invitations: [], appointments: [] };
+	const invitations = await trx
+		.selectFrom('hearing_invitation')
+		.select(['id', 'status'])
+		.where('case_id', '=', sql<number>`any(${caseIds}::int[])`)
+		.where('status', 'in', ['open', 'booked'])
+		.orderBy('id')
+		.forUpdate()
+		.execute();
+	const appointments = await trx
+		.selectFrom('appointment')
+		.innerJoin('case', 'case.id', 'appointment.case_id')
+		.select(['appointment.id', 'appointment.slot_id', 'case.reference as case_reference'])
+		.where('appointment.case_id', '=', sql<number>`any(${caseIds}::int[])`)
+		.where('appointment.status', '=', 'active')
+		.orderBy('appointment.id')
+		.forUpdate('appointment')
+		.execute();
+	return { invitations, appointments };
+}
+
+// Appointments ------------------------------------------------------------------------------
+
+export async function findAppointmentByKey(db: Db, key: string) {
+	return db
+		.selectFrom('appointment')
+		.selectAll()
+		.where('idempotency_key', '=', key)
+		.executeTakeFirst();
+}
+
+export async function findAppointment(db: Db, id: number) {
+	return db.selectFrom('appointment').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function insertAppointment(trx: Trx, row: Insertable<Database['appointment']>) {
+	return trx.insertInto('appointment').values(row).returningAll().executeTakeFirstOrThrow();
+}
+
+export async function setAppointmentInterpreter(trx: Trx, id: number, interpreterId: number) {
+	await trx
+		.updateTable('appointment')
+		.set({ interpreter_id: interpreterId })
+		.where('id', '=', id)
+		.execute();
+}
+
+const appointmentColumns = [
+	'appointment.id',
+	'appointment.reference',
+	'appointment.invitation_id',
+	'appointment.case_id',
+	'appointment.slot_id',
+	'appointment.interpreter_id',
+	'appointment.status',
+	'slot.starts_at',
+	'slot.ends_at',
+	'case.reference as case_reference'
+] as const;
+
+export async function lockAppointmentOfOwner(trx: Trx, appointmentId: number, ownerUserId: number) {
+	return trx
+		.selectFrom('appointment')
+		.innerJoin('slot', 'slot.id', 'appointment.slot_id')
+		.innerJoin('case', 'case.id', 'appointment.case_id')
+		.innerJoin('app_user', 'app_user.applicant_id', 'case.applicant_id')
+		.select(appointmentColumns)
+		.where('appointment.id', '=', appointmentId)
+		.where('app_user.id', '=', ownerUserId)
+		.forUpdate('appointment')
+		.executeTakeFirst();
+}
+
+export async function lockAppointment(trx: Trx, appointmentId: number) {
+	return trx
+		.selectFrom('appointment')
+		.innerJoin('slot', 'slot.id', 'appointment.slot_id')
+		.innerJoin('case', 'case.id', 'appointment.case_id')
+		.select(appointmentColumns)
+		.where('appointment.id', '=', appointmentId)
+		.forUpdate('appointment')
+		.executeTakeFirst();
+}
+
+export type AppointmentRecord = NonNullable<Awaited<ReturnType<typeof lockAppointment>>>;
+
+export async function lockActiveAppointmentOfInvitation(trx: Trx, invitationId: number) {
+	return trx
+		.selectFrom('appointment')
+		.select(['id', 'slot_id', 'reference'])
+		.where('invitation_id', '=', invitationId)
+		.where('status', '=', 'active')
+		.forUpdate()
+		.executeTakeFirst();
+}
+
+export async function setAppointmentReplacedBy(trx: Trx, id: number, replacedBy: number) {
+	await trx
+		.updateTable('appointment')
+		.set({ replaced_by: replacedBy })
+		.where('id', '=', id)
+		.execute();
+}
+
+export async function lockActiveAppointmentsOfSlot(trx: Trx, slotId: number) {
+	return trx
+		.selectFrom('appointment')
+		.innerJoin('case', 'case.id', 'appointment.case_id')
+		.select([
+			'appointment.id',
+			'appointment.invitation_id',
+			'appointment.case_id',
+			'case.reference as case_reference'
+		])
+		.where('appointment.slot_id', '=', slotId)
+		.where('appointment.status', '=', 'active')
+		.orderBy('appointment.id')
+		.forUpdate('appointment')
+		.execute();
+}
+
+export async function cancelAppointmentRows(
+	trx: Trx,
+	ids: number[],
+	at: Date,
+	reason: string,
+	replacedBy: number | null = null
+) {
+	if (ids.length === 0) return;
+	await trx
+		.updateTable('appointment')
+		.set({ status: 'cancelled', cancelled_at: at, cancel_reason: reason, replaced_by: replacedBy })
+		.where('id', '=', sql<number>`any(${ids}::int[])`)
+		.execute();
+}
+
+export async function setAppointmentStatus(
+	trx: Trx,
+	id: number,
+	status: AppointmentStatus,
+	at: Date
+) {
+	await trx
+		.updateTable('appointment')
+		.set({ status, attendance_at: at })
+		.where('id', '=', id)
+		.execute();
+}
+
+/** Copies of invitations (same kind, locations, interpreter wishes) that come first in line. */
+export async function insertRebookingInvitations(
+	trx: Trx,
+	invitationIds: number[],
+	bookBefore: string
+) {
+	if (invitationIds.length === 0) return [];
+	return trx
+		.insertInto('hearing_invitation')
+		.columns([
+			'case_id',
+			'kind',
+			'book_before',
+			'locations',
+			'interpreter_language',
+			'interpreter_in_person',
+			'same_gender_requested',
+			'applicant_gender',
+			'priority',
+			'replaces_id'
+		])
+		.expression((eb) =>
+			eb
+				.selectFrom('hearing_invitation')
+				.select([
+					'case_id',
+					'kind',
+					sql<string>`greatest(book_before, ${bookBefore}::date)`.as('book_before'),
+					'locations',
+					'interpreter_language',
+					'interpreter_in_person',
+					'same_gender_requested',
+					'applicant_gender',
+					sql<boolean>`true`.as('priority'),
+					'id as replaces_id'
+				])
+				.where('id', '=', sql<number>`any(${invitationIds}::int[])`)
+		)
+		.returning(['id', 'case_id'])
+		.execute();
+}
+
+/** Where to write to the applicants of these cases: their account, else the case system's address. */
+export async function findApplicantContacts(db: Db, caseIds: number[]) {
+	if (caseIds.length === 0) return [];
+	return db
+		.selectFrom('case')
+		.innerJoin('applicant', 'applicant.id', 'case.applicant_id')
+		.leftJoin('app_user', 'app_user.applicant_id', 'applicant.id')
+		.select([
+			'case.id as case_id',
+			'case.reference',
+			'applicant.name',
+			sql<string | null>`coalesce(app_user.email, applicant.email)`.as('email'),
+			sql<string>`coalesce(app_user.language, applicant.language)`.as('language')
+		])
+		.where('case.id', '=', sql<number>`any(${caseIds}::int[])`)
+		.execute();
+}
+
+// Change feed -------------------------------------------------------------------------------
+
+export interface PlanningChangeRow {
+	kind: PlanningChangeKind;
+	appointment_id: number;
+	case_reference: string;
+	data: Record<string, unknown>;
+}
+
+/**
+ * Appends to the change feed. An identity value is taken at insert but becomes visible at
+ * commit, so two writers could commit out of id order and a reader at `after=` would skip the
+ * smaller one. The transaction-level lock, held to commit, makes writers commit one at a time
+ * in id order. Call it last in a transaction, so that the lock is held briefly.
+ */
+export async function insertPlanningChanges(trx: Trx, rows: PlanningChangeRow[]) {
+	if (rows.length === 0) return;
+	await sql`select pg_advisory_xact_lock(${CHANGE_FEED_LOCK})`.execute(trx);
+	await trx
+		.insertInto('planning_change')
+		.values(rows.map((r) => ({ ...r, data: JSON.stringify(r.data) })))
+		.execute();
+}
+
+export async function findPlanningChangesAfter(db: Db, after: number, limit: number) {
+	return db
+		.selectFrom('planning_change')
+		.selectAll()
+		.where('id', '>', after)
+		.orderBy('id')
+		.limit(limit)
+		.execute();
+}
+
+// Waitlist ----------------------------------------------------------------------------------
+
+export async function insertWaitlistEntry(trx: Trx, invitationId: number, joinedAt: Date) {
+	const inserted = await trx
+		.insertInto('waitlist_entry')
+		.values({ invitation_id: invitationId, joined_at: joinedAt })
+		.onConflict((oc) => oc.column('invitation_id').where('status', '=', 'active').doNothing())
+		.returningAll()
+		.executeTakeFirst();
+	if (inserted) return inserted;
+	return trx
+		.selectFrom('waitlist_entry')
+		.selectAll()
+		.where('invitation_id', '=', invitationId)
+		.where('status', '=', 'active')
+		.executeTakeFirstOrThrow();
+}
+
+/**
+ * The first active entry in the order people joined that can use the slot: its invitation is of
+ * the slot's kind and location, open or booked later than the slot, bookable by the slot's day,
+ * with a free interpreter when it needs one; it holds no other offer and was not offered this
+ * slot before. Rebooking invitations (priority) come first. Locked, skipping entries another
+ * transaction is handing an offer to.
+ */
+export async function lockNextWaitlistEntry(trx: Trx, slotId: number) {
+	return trx
+		.selectFrom('waitlist_entry')
+		.innerJoin('hearing_invitation', 'hearing_invitation.id', 'waitlist_entry.invitation_id')
+		.innerJoin('case', 'case.id', 'hearing_invitation.case_id')
+		.innerJoin('slot', (join) => join.on('slot.id', '=', slotId))
+		.innerJoin('hearing_location', 'hearing_location.id', 'slot.location_id')
+		.select([
+			'waitlist_entry.id as entry_id',
+			'waitlist_entry.invitation_id',
+			'hearing_invitation.interpreter_language',
+			'hearing_invitation.case_id',
+			'case.reference as case_reference'
+		])
+		.where('waitlist_entry.status', '=', 'active')
+		.where('hearing_invitation.status', 'in', ['open', 'booked'])
+		.whereRef('hearing_invitation.kind', '=', 'slot.kind')
+		.where(sql<boolean>`hearing_location.code = any(hearing_invitation.locations)`)
+		.where(
+			sql<boolean>`(slot.starts_at at time zone 'Europe/Amsterdam')::date <= hearing_invitation.book_before`
+		)
+		.where(
+			sql<boolean>`(hearing_invitation.interpreter_language is null or exists (
+				select 1 from interpreter i
+				where i.location_id = slot.location_id and i.language = hearing_invitation.interpreter_language
+					and exists (select 1 from interpreter_shift sh where sh.interpreter_id = i.id and sh.starts_at <= slot.starts_at and sh.ends_at >= slot.ends_at)
+					and not exists (select 1 from interpreter_booking b where b.interpreter_id = i.id and b.quarter >= slot.starts_at and b.quarter < slot.ends_at)))`
+		)
+		.where((eb) =>
+			eb.not(
+				eb.exists(
+					eb
+						.selectFrom('appointment')
+						.innerJoin('slot as booked', 'booked.id', 'appointment.slot_id')
+						.select(sql.lit(1).as('one'))
+						.whereRef('appointment.invitation_id', '=', 'hearing_invitation.id')
+						.where('appointment.status', '=', 'active')
+						.whereRef('booked.starts_at', '<=', 'slot.starts_at')
+				)
+			)
+		)
+		.where((eb) =>
+			eb.not(
+				eb.exists(
+					eb
+						.selectFrom('waitlist_offer')
+						.select(sql.lit(1).as('one'))
+						.whereRef('waitlist_offer.entry_id', '=', 'waitlist_entry.id')
+						.where((o) =>
+							o.or([
+								o('waitlist_offer.status', '=', 'held'),
+								o('waitlist_offer.slot_id', '=', slotId)
+							])
+						)
+				)
+			)
+		)
+		.orderBy('hearing_invitation.priority', 'desc')
+		.orderBy('waitlist_entry.joined_at')
+		.orderBy('waitlist_entry.id')
+		.limit(1)
+		.forUpdate('waitlist_entry')
+		.skipLocked()
+		.executeTakeFirst();
+}
+
+export async function insertOffer(trx: Trx, row: Insertable<Database['waitlist_offer']>) {
+	return trx.insertInto('waitlist_offer').values(row).returningAll().executeTakeFirstOrThrow();
+}
+
+export async function lockOfferOfOwner(trx: Trx, offerId: number, ownerUserId: number) {
+	return trx
+		.selectFrom('waitlist_offer')
+		.innerJoin('waitlist_entry', 'waitlist_entry.id', 'waitlist_offer.entry_id')
+		.innerJoin('hearing_invitation', 'hearing_invitation.id', 'waitlist_entry.invitation_id')
+		.innerJoin('case', 'case.id', 'hearing_invitation.case_id')
+		.innerJoin('app_user', 'app_user.applicant_id', 'case.applicant_id')
+		.select([
+			'waitlist_offer.id',
+			'waitlist_offer.entry_id',
+			'waitlist_offer.slot_id',
+			'waitlist_offer.expires_at',
+			'waitlist_offer.status',
+			'waitlist_entry.invitation_id'
+		])
+		.where('waitlist_offer.id', '=', offerId)
+		.where('app_user.id', '=', ownerUserId)
+		.forUpdate('waitlist_offer')
+		.executeTakeFirst();
+}
+
+export async function lockHeldOffersDue(trx: Trx, now: Date) {
+	return trx
+		.selectFrom('waitlist_offer')
+		.select(['id', 'slot_id', 'entry_id'])
+		.where('status', '=', 'held')
+		.where('expires_at', '<=', now)
+		.orderBy('id')
+		.forUpdate()
+		.skipLocked()
+		.execute();
+}
+
+export async function lockHeldOffersOfSlot(trx: Trx, slotId: number) {
+	return trx
+		.selectFrom('waitlist_offer')
+		.select(['id', 'slot_id', 'entry_id'])
+		.where('status', '=', 'held')
+		.where('slot_id', '=', slotId)
+		.orderBy('id')
+		.forUpdate()
+		.execute();
+}
+
+export async function lockHeldOffersOfInvitations(trx: Trx, invitationIds: number[]) {
+	if (invitationIds.length === 0) return [];
+	return trx
+		.selectFrom('waitlist_offer')
+		.innerJoin('waitlist_entry', 'waitlist_entry.id', 'waitlist_offer.entry_id')
+		.select(['waitlist_offer.id', 'waitlist_offer.slot_id', 'waitlist_offer.entry_id'])
+		.where('waitlist_offer.status', '=', 'held')
+		.where('waitlist_entry.invitation_id', '=', sql<number>`any(${invitationIds}::int[])`)
+		.orderBy('waitlist_offer.id')
+		.forUpdate('waitlist_offer')
+		.execute();
+}
+
+export async function setOfferStatus(trx: Trx, ids: number[], status: OfferStatus) {
+	if (ids.length === 0) return;
+	await trx
+		.updateTable('waitlist_offer')
+		.set({ status })
+		.where('id', '=', sql<number>`any(${ids}::int[])`)
+		.execute();
+}
+
+export async function setWaitlistStatusOfInvitations(
+	trx: Trx,
+	invitationIds: number[],
+	status: 'left' | 'served'
+) {
+	if (invitationIds.length === 0) return;
+	await trx
+		.updateTable('waitlist_entry')
+		.set({ status })
+		.where('invitation_id', '=', sql<number>`any(${invitationIds}::int[])`)
+		.where('status', '=', 'active')
+		.execute();
+}

@@ -1,0 +1,309 @@
+/**
+ * What the planner's services share: who acts, the configured times, and the steps every path
+ * takes when it places or frees an appointment. A booking takes a room with one conditional
+ * UPDATE and books its interpreter's quarter hours with rows the primary key keeps unique, in
+ * the transaction that inserts the appointment, so the database, not a check made beforehand,
+ * refuses the second booking.
+ */
+import { randomInt } from 'node:crypto';
+import type { Transaction } from 'kysely';
+import type { Database, Db } from '$lib/server/db';
+import type { PlanningChangeKind } from '$lib/server/db/schema';
+import { recordAudit, type Actor, type AuditEntry } from '$lib/server/audit/audit.service';
+import { addDays, dutchDate, startOfDutchDay, TIME_ZONE } from '$lib/time';
+import { queueEmail } from '$lib/server/notify/email.service';
+import * as repo from './planning.repository';
+import { planningErrors } from './planning.errors';
+
+export type Trx = Transaction<Database>;
+
+/**
+ * Who acts. An applicant acts for themselves; counter staff act `onBehalfOf` an applicant's
+ * account, and the audit log records both.
+ */
+export type PlanningActor = Actor & { onBehalfOf?: number | null };
+
+export interface PlanningConfig {
+	/** Cancelling or moving is possible until this long before the hearing. */
+	cancelCutoffMs: number;
+	/** How long a place offered to the waitlist is held for the person it was offered to. */
+	offerHoldMs: number;
+	/** A rebooking invitation (its slot was closed) may be booked at least this many days ahead. */
+	rebookDays: number;
+}
+
+function hours(value: string | undefined, fallback: number): number {
+	const parsed = value === undefined || value === '' ? NaN : Number(value);
+	return Number.isFinite(parsed) && parsed >= 0 ? parsed : fallback;
+}
+
+export function planningConfig(env: NodeJS.ProcessEnv = process.env): PlanningConfig {
+	return {
+		cancelCutoffMs: hours(env.PLANNER_CANCEL_CUTOFF_HOURS, 48) * 3_600_000,
+		offerHoldMs: hours(env.PLANNER_OFFER_HOLD_HOURS, 2) * 3_600_000,
+		rebookDays: 14
+	};
+}
+
+const DEADLOCK = '40P01';
+const SERIALIZATION_FAILURE = '40001';
+const ATTEMPTS = 3;
+
+/**
+ * Runs `work` in a transaction, again (up to three times in all) when PostgreSQL ends it as a
+ * deadlock victim. Paths lock in different orders (a closing slot locks the slot, then its
+ * appointments; a cancellation the appointment, then its slot), and PostgreSQL breaks such a
+ * cycle by failing one side. Everything the work does, e-mail included, is in the transaction,
+ * so running it again is safe.
+ */
+export async function inTransaction<T>(db: Db, work: (trx: Trx) => Promise<T>): Promise<T> {
+	for (let attempt = 1; ; attempt += 1) {
+		try {
+			return await db.transaction().execute(work);
+		} catch (error) {
+			const code = (error as { code?: unknown }).code;
+			if (attempt >= ATTEMPTS || (code !== DEADLOCK && code !== SERIALIZATION_FAILURE)) throw error;
+		}
+	}
+}
+
+/** The applicant's account the actor acts for. */
+export function ownerOf(actor: PlanningActor): number {
+	const owner = actor.onBehalfOf ?? actor.userId;
+	if (owner === null) throw planningErrors.error('not_found');
+	return owner;
+}
+
+export async function audit(trx: Trx, actor: PlanningActor, entry: AuditEntry): Promise<void> {
+	await recordAudit(trx, actor, {
+		...entry,
+		details: { ...entry.details, ...(actor.onBehalfOf ? { onBehalfOf: actor.onBehalfOf } : {}) }
+	});
+}
+
+const REFERENCE_ALPHABET = '23456789ABCDEFGHJKLMNPQRSTUVWXYZ';
+
+/** `OAP-XXXX-XXXX`: readable over the phone (no 0/O or 1/I), 40 random bits. */
+export function newAppointmentReference(): string {
+	const part = () =>
+		Array.from({ length: 4 }, () => REFERENCE_ALPHABET[randomInt(REFERENCE_ALPHABET.length)]).join(
+			''
+		);
+	return `OAP-${part()}-${part()}`;
+}
+
+/** The first moment after the book-before day, in Amsterdam. */
+export function endOfBookBefore(bookBefore: string): Date {
+	return startOfDutchDay(addDays(bookBefore, 1));
+}
+
+/** Whether `slot` is one the invitation allows: kind, location, not past, by the book-before day. */
+export function requireSlotFits(
+	invitation: Pick<repo.InvitationRecord, 'kind' | 'locations' | 'book_before'>,
+	slot: repo.SlotRecord,
+	now: Date
+): void {
+	if (slot.kind !== invitation.kind) throw planningErrors.error('wrong_kind');
+	if (!invitation.locations.includes(slot.location_code))
+		throw planningErrors.error('wrong_location');
+	if (slot.starts_at <= now) throw planningErrors.error('slot_past');
+	if (slot.starts_at >= endOfBookBefore(invitation.book_before))
+		throw planningErrors.error('after_book_before');
+	if (slot.closed_at) throw planningErrors.error('slot_closed');
+}
+
+export async function findSlotOrThrow(db: Db, slotId: number): Promise<repo.SlotRecord> {
+	const slot = await repo.findSlot(db, slotId);
+	if (!slot) throw planningErrors.error('slot_not_found');
+	return slot;
+}
+
+/** Takes a room of the slot, or says why not. */
+export async function takeRoomOrThrow(trx: Trx, slot: repo.SlotRecord): Promise<void> {
+	if (await repo.takeRoom(trx, slot.id)) return;
+	const now = await repo.findSlot(trx, slot.id);
+	throw planningErrors.error(now?.closed_at ? 'slot_closed' : 'slot_full');
+}
+
+export interface Placement {
+	invitation: Pick<
+		repo.InvitationRecord,
+		| 'id'
+		| 'case_id'
+		| 'interpreter_language'
+		| 'same_gender_requested'
+		| 'applicant_gender'
+		| 'case_reference'
+	>;
+	slotId: number;
+	idempotencyKey: string;
+	actor: PlanningActor;
+}
+
+/**
+ * Inserts the appointment for a room already taken, and books an interpreter when the invitation
+ * needs one: the same gender first when asked for, then any. A quarter booked by another
+ * transaction meanwhile makes that interpreter fail and the next one is tried.
+ */
+export async function placeAppointment(trx: Trx, placement: Placement) {
+	const { invitation, actor } = placement;
+	const appointment = await repo.insertAppointment(trx, {
+		reference: newAppointmentReference(),
+		invitation_id: invitation.id,
+		case_id: invitation.case_id,
+		slot_id: placement.slotId,
+		idempotency_key: placement.idempotencyKey,
+		booked_by: actor.userId,
+		on_behalf_of: actor.onBehalfOf ?? null
+	});
+	const language = invitation.interpreter_language;
+	if (language) {
+		const gender = invitation.same_gender_requested ? invitation.applicant_gender : null;
+		const candidates = await repo.findInterpreterCandidates(
+			trx,
+			placement.slotId,
+			language,
+			gender
+		);
+		let chosen: number | null = null;
+		for (const candidate of candidates) {
+			if (
+				await repo.insertInterpreterQuarters(trx, candidate.id, appointment.id, placement.slotId)
+			) {
+				chosen = candidate.id;
+				break;
+			}
+			await repo.deleteInterpreterQuarters(trx, [appointment.id]);
+		}
+		if (chosen === null) throw planningErrors.error('no_interpreter');
+		await repo.setAppointmentInterpreter(trx, appointment.id, chosen);
+		appointment.interpreter_id = chosen;
+	}
+	return appointment;
+}
+
+/**
+ * Cancels active appointments and frees what they held: the room and the interpreter's quarters.
+ * Returns the slot of each, once per freed room, for the waitlist.
+ */
+export async function releaseAppointments(
+	trx: Trx,
+	appointments: { id: number; slot_id: number }[],
+	at: Date,
+	reason: string
+): Promise<number[]> {
+	if (appointments.length === 0) return [];
+	const ids = appointments.map((a) => a.id);
+	await repo.cancelAppointmentRows(trx, ids, at, reason);
+	await repo.deleteInterpreterQuarters(trx, ids);
+	const perSlot = new Map<number, number>();
+	for (const a of appointments) perSlot.set(a.slot_id, (perSlot.get(a.slot_id) ?? 0) + 1);
+	for (const [slotId, count] of [...perSlot].sort((a, b) => a[0] - b[0]))
+		await repo.releaseRooms(trx, slotId, count);
+	return appointments.map((a) => a.slot_id);
+}
+
+export async function recordChanges(
+	trx: Trx,
+	changes: {
+		kind: PlanningChangeKind;
+		appointmentId: number;
+		caseReference: string;
+		data?: Record<string, unknown>;
+	}[]
+): Promise<void> {
+	await repo.insertPlanningChanges(
+		trx,
+		changes.map((c) => ({
+			kind: c.kind,
+			appointment_id: c.appointmentId,
+			case_reference: c.caseReference,
+			data: c.data ?? {}
+		}))
+	);
+}
+
+export interface PlanningChange {
+	cursor: number;
+	at: Date;
+	kind: PlanningChangeKind;
+	appointmentId: number;
+	case: string;
+	data: unknown;
+}
+
+/**
+ * The change feed after `cursor`, oldest first. Writers commit in id order (see
+ * `insertPlanningChanges`), so the last cursor returned is safe to continue from.
+ */
+export async function listPlanningChanges(
+	db: Db,
+	after: number,
+	limit = 500
+): Promise<PlanningChange[]> {
+	const rows = await repo.findPlanningChangesAfter(db, after, limit);
+	return rows.map((r) => ({
+		cursor: r.id,
+		at: r.at,
+		kind: r.kind,
+		appointmentId: r.appointment_id,
+		case: r.case_reference,
+		data: r.data
+	}));
+}
+
+/** The Dutch calendar day at `now`, for book-before comparisons. */
+export function today(now: Date): string {
+	return dutchDate(now);
+}
+
+/** A moment as the applicant reads it in an e-mail: in their language, Amsterdam time. */
+export function formatHearingTime(moment: Date, lang: string): string {
+	return new Intl.DateTimeFormat(lang, {
+		dateStyle: 'full',
+		timeStyle: 'short',
+		timeZone: TIME_ZONE
+	}).format(moment);
+}
+
+export type ApplicantNotice =
+	| { caseId: number; template: 'hearing_rebook'; time: Date }
+	| { caseId: number; template: 'waitlist_offer'; time: Date; until: Date };
+
+/**
+ * Queues a message to each case's applicant, in the transaction whose change it reports. A case
+ * whose applicant has no e-mail address gets none; its case page shows the same.
+ */
+export async function notifyApplicants(trx: Trx, messages: ApplicantNotice[]): Promise<void> {
+	const contacts = new Map(
+		(
+			await repo.findApplicantContacts(
+				trx,
+				messages.map((m) => m.caseId)
+			)
+		).map((c) => [c.case_id, c])
+	);
+	for (const message of messages) {
+		const contact = contacts.get(message.caseId);
+		if (!contact?.email) continue;
+		const base = {
+			name: contact.name,
+			reference: contact.reference,
+			time: formatHearingTime(message.time, contact.language)
+		};
+		if (message.template === 'hearing_rebook')
+			await queueEmail(trx, {
+				to: contact.email,
+				template: 'hearing_rebook',
+				lang: contact.language,
+				params: base
+			});
+		else
+			await queueEmail(trx, {
+				to: contact.email,
+				template: 'waitlist_offer',
+				lang: contact.language,
+				params: { ...base, until: formatHearingTime(message.until, contact.language) }
+			});
+	}
+}

@@ -1,0 +1,441 @@
+import { expect, it } from 'vitest';
+import { describeEachEngine } from '../helpers/engines';
+import { book, cancel, findBookableSlots, reschedule } from '$lib/server/planning/booking.service';
+import { closeSlot } from '$lib/server/planning/capacity.service';
+import { listPlanningChanges } from '$lib/server/planning/planning.service';
+import {
+	NOW,
+	appointmentStatus,
+	key,
+	newApplicantWithInvitation,
+	newInterpreter,
+	newLocation,
+	newSlot,
+	refusal,
+	slotTaken,
+	staff
+} from './fixtures';
+
+describeEachEngine('booking a hearing', ({ db, engine }) => {
+	it('shows only open slots of the invited kind and locations, before the book-before day', async () => {
+		const here = await newLocation(db());
+		const elsewhere = await newLocation(db());
+		const a = await newApplicantWithInvitation(db(), {
+			locations: [here.code],
+			bookBefore: '2026-12-20'
+		});
+		const good = await newSlot(db(), { locationId: here.id, startsAt: '2026-12-10T08:00:00Z' });
+		await newSlot(db(), { locationId: elsewhere.id, startsAt: '2026-12-10T08:00:00Z' });
+		await newSlot(db(), {
+			locationId: here.id,
+			startsAt: '2026-12-10T10:00:00Z',
+			kind: 'biometrics',
+			minutes: 15
+		});
+		await newSlot(db(), { locationId: here.id, startsAt: '2026-12-01T08:00:00Z' }); // past
+		await newSlot(db(), { locationId: here.id, startsAt: '2026-12-21T08:00:00Z' }); // too late
+		const closed = await newSlot(db(), { locationId: here.id, startsAt: '2026-12-11T08:00:00Z' });
+		await closeSlot(db(), { slotId: closed, reason: 'Storing', actor: staff, now: NOW });
+
+		const slots = await findBookableSlots(db(), {
+			invitationId: a.invitationId,
+			userId: a.userId,
+			from: NOW,
+			days: 60,
+			now: NOW
+		});
+		expect(slots.map((s) => s.id)).toEqual([good]);
+		expect(slots[0].location).toBe(here.code);
+	});
+
+	it('books once for a repeated idempotency key, and the slot counts one booking', async () => {
+		const loc = await newLocation(db());
+		const a = await newApplicantWithInvitation(db(), { locations: [loc.code] });
+		const slotId = await newSlot(db(), {
+			locationId: loc.id,
+			startsAt: '2026-12-14T08:00:00Z',
+			rooms: 2
+		});
+		const k = key();
+		const first = await book(db(), {
+			invitationId: a.invitationId,
+			slotId,
+			idempotencyKey: k,
+			actor: a.actor,
+			now: NOW
+		});
+		const again = await book(db(), {
+			invitationId: a.invitationId,
+			slotId,
+			idempotencyKey: k,
+			actor: a.actor,
+			now: NOW
+		});
+		expect(first.replayed).toBe(false);
+		expect(again.replayed).toBe(true);
+		expect(again.appointment.id).toBe(first.appointment.id);
+		expect(first.appointment.reference).toMatch(/^OAP-[0-9A-Z]{4}-[0-9A-Z]{4}$/);
+		expect(await slotTaken(db(), slotId)).toBe(1);
+		// A second booking on the same invitation with a new key is refused.
+		expect(
+			await refusal(
+				book(db(), {
+					invitationId: a.invitationId,
+					slotId,
+					idempotencyKey: key(),
+					actor: a.actor,
+					now: NOW
+				})
+			)
+		).toMatchObject({ code: 'already_booked', kind: 'conflict' });
+		// The same key for another slot is a misuse, not a replay.
+		const other = await newSlot(db(), { locationId: loc.id, startsAt: '2026-12-15T08:00:00Z' });
+		expect(
+			await refusal(
+				book(db(), {
+					invitationId: a.invitationId,
+					slotId: other,
+					idempotencyKey: k,
+					actor: a.actor,
+					now: NOW
+				})
+			)
+		).toMatchObject({ code: 'key_reused' });
+		expect(await slotTaken(db(), slotId)).toBe(1);
+	});
+
+	it('refuses another case’s invitation, a forged id, a wrong kind or location, a past, closed or full slot, and changes nothing', async () => {
+		const loc = await newLocation(db());
+		const other = await newLocation(db());
+		const a = await newApplicantWithInvitation(db(), { locations: [loc.code] });
+		const b = await newApplicantWithInvitation(db(), { locations: [loc.code] });
+		const slotId = await newSlot(db(), { locationId: loc.id, startsAt: '2026-12-16T08:00:00Z' });
+		const attempt = (invitationId: number, slot: number, actor = a.actor) =>
+			refusal(book(db(), { invitationId, slotId: slot, idempotencyKey: key(), actor, now: NOW }));
+
+		expect(await attempt(b.invitationId, slotId)).toMatchObject({
+			code: 'not_found',
+			kind: 'not_found'
+		});
+		expect(await attempt(987_654, slotId)).toMatchObject({ kind: 'not_found' });
+		expect(await attempt(a.invitationId, 987_654)).toMatchObject({ kind: 'not_found' });
+		const wrongKind = await newSlot(db(), {
+			locationId: loc.id,
+			startsAt: '2026-12-16T10:00:00Z',
+			kind: 'biometrics',
+			minutes: 15
+		});
+		expect(await attempt(a.invitationId, wrongKind)).toMatchObject({
+			code: 'wrong_kind',
+			kind: 'invalid'
+		});
+		const wrongPlace = await newSlot(db(), {
+			locationId: other.id,
+			startsAt: '2026-12-16T08:00:00Z'
+		});
+		expect(await attempt(a.invitationId, wrongPlace)).toMatchObject({
+			code: 'wrong_location',
+			kind: 'invalid'
+		});
+		const past = await newSlot(db(), { locationId: loc.id, startsAt: '2026-12-01T08:00:00Z' });
+		expect(await attempt(a.invitationId, past)).toMatchObject({ code: 'slot_past' });
+		const closed = await newSlot(db(), { locationId: loc.id, startsAt: '2026-12-17T08:00:00Z' });
+		await closeSlot(db(), { slotId: closed, reason: 'Verbouwing', actor: staff, now: NOW });
+		expect(await attempt(a.invitationId, closed)).toMatchObject({
+			code: 'slot_closed',
+			kind: 'conflict'
+		});
+
+		await book(db(), {
+			invitationId: b.invitationId,
+			slotId,
+			idempotencyKey: key(),
+			actor: b.actor,
+			now: NOW
+		});
+		expect(await attempt(a.invitationId, slotId)).toMatchObject({
+			code: 'slot_full',
+			kind: 'conflict'
+		});
+		expect(await slotTaken(db(), slotId)).toBe(1);
+		const mine = await db()
+			.selectFrom('appointment')
+			.select('id')
+			.where('invitation_id', '=', a.invitationId)
+			.execute();
+		expect(mine).toEqual([]);
+	});
+
+	it('never sells more places than rooms, however many book at once', async () => {
+		const loc = await newLocation(db());
+		const slotId = await newSlot(db(), {
+			locationId: loc.id,
+			startsAt: '2026-12-18T08:00:00Z',
+			rooms: 3
+		});
+		const people = [];
+		for (let i = 0; i < 8; i += 1)
+			people.push(await newApplicantWithInvitation(db(), { locations: [loc.code] }));
+		const results = await Promise.allSettled(
+			people.map((p) =>
+				book(db(), {
+					invitationId: p.invitationId,
+					slotId,
+					idempotencyKey: key(),
+					actor: p.actor,
+					now: NOW
+				})
+			)
+		);
+		const booked = results.filter((r) => r.status === 'fulfilled');
+		const refused = results.filter((r) => r.status === 'rejected');
+		expect(booked).toHaveLength(3);
+		for (const r of refused)
+			expect((r as PromiseRejectedResult).reason).toMatchObject({ code: 'slot_full' });
+		expect(await slotTaken(db(), slotId)).toBe(3);
+		const active = await db()
+			.selectFrom('appointment')
+			.select('id')
+			.where('slot_id', '=', slotId)
+			.where('status', '=', 'active')
+			.execute();
+		expect(active).toHaveLength(3);
+		void engine;
+	});
+
+	it('never books an interpreter twice across overlapping slots of different lengths', async () => {
+		const loc = await newLocation(db());
+		await newInterpreter(db(), {
+			locationId: loc.id,
+			language: 'ti',
+			from: '2026-12-21T07:00:00Z',
+			to: '2026-12-21T16:00:00Z'
+		});
+		// 09:00–13:00 and 11:00–12:00 in Amsterdam share two hours.
+		const long = await newSlot(db(), {
+			locationId: loc.id,
+			startsAt: '2026-12-21T08:00:00Z',
+			minutes: 240,
+			kind: 'detailed_interview',
+			rooms: 2
+		});
+		const short = await newSlot(db(), {
+			locationId: loc.id,
+			startsAt: '2026-12-21T10:00:00Z',
+			minutes: 60,
+			rooms: 2
+		});
+		const a = await newApplicantWithInvitation(db(), {
+			locations: [loc.code],
+			kind: 'detailed_interview',
+			interpreterLanguage: 'ti'
+		});
+		const b = await newApplicantWithInvitation(db(), {
+			locations: [loc.code],
+			interpreterLanguage: 'ti'
+		});
+		const results = await Promise.allSettled([
+			book(db(), {
+				invitationId: a.invitationId,
+				slotId: long,
+				idempotencyKey: key(),
+				actor: a.actor,
+				now: NOW
+			}),
+			book(db(), {
+				invitationId: b.invitationId,
+				slotId: short,
+				idempotencyKey: key(),
+				actor: b.actor,
+				now: NOW
+			})
+		]);
+		const ok = results.filter((r) => r.status === 'fulfilled');
+		expect(ok).toHaveLength(1);
+		const failed = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
+		expect(failed.reason).toMatchObject({ code: 'no_interpreter', kind: 'conflict' });
+		// The refused booking left its room free.
+		expect((await slotTaken(db(), long)) + (await slotTaken(db(), short))).toBe(1);
+		// The slot that lost is no longer offered to someone who needs the interpreter.
+		const loser = results[0].status === 'rejected' ? a : b;
+		const visible = await findBookableSlots(db(), {
+			invitationId: loser.invitationId,
+			userId: loser.userId,
+			from: NOW,
+			days: 60,
+			now: NOW
+		});
+		expect(visible).toEqual([]);
+
+		// A second interpreter makes room for the other booking.
+		await newInterpreter(db(), {
+			locationId: loc.id,
+			language: 'ti',
+			from: '2026-12-21T07:00:00Z',
+			to: '2026-12-21T16:00:00Z'
+		});
+		await book(db(), {
+			invitationId: loser.invitationId,
+			slotId: loser === a ? long : short,
+			idempotencyKey: key(),
+			actor: loser.actor,
+			now: NOW
+		});
+		const quarters = await db()
+			.selectFrom('interpreter_booking')
+			.select(['interpreter_id'])
+			.where('quarter', '>=', new Date('2026-12-21T00:00:00Z'))
+			.where('quarter', '<', new Date('2026-12-22T00:00:00Z'))
+			.execute();
+		expect(quarters).toHaveLength(16 + 4);
+		expect(new Set(quarters.map((q) => q.interpreter_id)).size).toBe(2);
+	});
+
+	it('moves an appointment in one step, and a failure halfway keeps the old one', async () => {
+		const loc = await newLocation(db());
+		await newInterpreter(db(), {
+			locationId: loc.id,
+			language: 'fa',
+			from: '2026-12-22T07:00:00Z',
+			to: '2026-12-23T16:00:00Z'
+		});
+		const a = await newApplicantWithInvitation(db(), {
+			locations: [loc.code],
+			interpreterLanguage: 'fa'
+		});
+		const b = await newApplicantWithInvitation(db(), {
+			locations: [loc.code],
+			interpreterLanguage: 'fa'
+		});
+		const first = await newSlot(db(), { locationId: loc.id, startsAt: '2026-12-22T08:00:00Z' });
+		const full = await newSlot(db(), { locationId: loc.id, startsAt: '2026-12-22T10:00:00Z' });
+		const overlapping = await newSlot(db(), {
+			locationId: loc.id,
+			startsAt: '2026-12-23T08:00:00Z',
+			rooms: 2
+		});
+		const free = await newSlot(db(), { locationId: loc.id, startsAt: '2026-12-23T12:00:00Z' });
+		const { appointment } = await book(db(), {
+			invitationId: a.invitationId,
+			slotId: first,
+			idempotencyKey: key(),
+			actor: a.actor,
+			now: NOW
+		});
+		await book(db(), {
+			invitationId: b.invitationId,
+			slotId: full,
+			idempotencyKey: key(),
+			actor: b.actor,
+			now: NOW
+		});
+		const move = (slotId: number) =>
+			reschedule(db(), {
+				appointmentId: appointment.id,
+				newSlotId: slotId,
+				idempotencyKey: key(),
+				actor: a.actor,
+				now: NOW
+			});
+
+		expect(await refusal(move(full))).toMatchObject({ code: 'slot_full' });
+		// Someone else holds the only interpreter on the 23rd; the move takes the room, frees the
+		// old appointment, then finds no interpreter: everything is rolled back.
+		const c = await newApplicantWithInvitation(db(), {
+			locations: [loc.code],
+			interpreterLanguage: 'fa'
+		});
+		await book(db(), {
+			invitationId: c.invitationId,
+			slotId: overlapping,
+			idempotencyKey: key(),
+			actor: c.actor,
+			now: NOW
+		});
+		expect(await refusal(move(overlapping))).toMatchObject({ code: 'no_interpreter' });
+		expect(await appointmentStatus(db(), appointment.id)).toBe('active');
+		expect(await slotTaken(db(), first)).toBe(1);
+		expect(await slotTaken(db(), overlapping)).toBe(1);
+		const held = await db()
+			.selectFrom('interpreter_booking')
+			.select('quarter')
+			.where('appointment_id', '=', appointment.id)
+			.execute();
+		expect(held).toHaveLength(4);
+
+		const moved = await move(free);
+		expect(await appointmentStatus(db(), appointment.id)).toBe('cancelled');
+		expect(await slotTaken(db(), first)).toBe(0);
+		expect(await slotTaken(db(), free)).toBe(1);
+		const old = await db()
+			.selectFrom('appointment')
+			.select('replaced_by')
+			.where('id', '=', appointment.id)
+			.executeTakeFirstOrThrow();
+		expect(old.replaced_by).toBe(moved.appointment.id);
+	});
+
+	it('allows cancelling until 48 hours before the hearing, then refuses with past_cutoff', async () => {
+		const loc = await newLocation(db());
+		const a = await newApplicantWithInvitation(db(), { locations: [loc.code] });
+		const slotId = await newSlot(db(), { locationId: loc.id, startsAt: '2026-12-28T08:00:00Z' });
+		const { appointment } = await book(db(), {
+			invitationId: a.invitationId,
+			slotId,
+			idempotencyKey: key(),
+			actor: a.actor,
+			now: NOW
+		});
+		const late = new Date('2026-12-26T09:00:00Z'); // 47 hours before
+		expect(
+			await refusal(cancel(db(), { appointmentId: appointment.id, actor: a.actor, now: late }))
+		).toMatchObject({ code: 'past_cutoff', kind: 'forbidden' });
+		expect(await appointmentStatus(db(), appointment.id)).toBe('active');
+		// Another case's applicant cannot cancel it.
+		const b = await newApplicantWithInvitation(db(), { locations: [loc.code] });
+		expect(
+			await refusal(cancel(db(), { appointmentId: appointment.id, actor: b.actor, now: NOW }))
+		).toMatchObject({ kind: 'not_found' });
+
+		await cancel(db(), {
+			appointmentId: appointment.id,
+			actor: a.actor,
+			now: new Date('2026-12-26T07:00:00Z') // 49 hours before
+		});
+		expect(await appointmentStatus(db(), appointment.id)).toBe('cancelled');
+		expect(await slotTaken(db(), slotId)).toBe(0);
+		const invitation = await db()
+			.selectFrom('hearing_invitation')
+			.select('status')
+			.where('id', '=', a.invitationId)
+			.executeTakeFirstOrThrow();
+		expect(invitation.status).toBe('open');
+	});
+
+	it('tells the case system each booking, move and cancellation, in order', async () => {
+		const loc = await newLocation(db());
+		const before = await listPlanningChanges(db(), 0, 10_000);
+		const cursor = before.at(-1)?.cursor ?? 0;
+		const a = await newApplicantWithInvitation(db(), { locations: [loc.code] });
+		const s1 = await newSlot(db(), { locationId: loc.id, startsAt: '2026-12-29T08:00:00Z' });
+		const s2 = await newSlot(db(), { locationId: loc.id, startsAt: '2026-12-30T08:00:00Z' });
+		const { appointment } = await book(db(), {
+			invitationId: a.invitationId,
+			slotId: s1,
+			idempotencyKey: key(),
+			actor: a.actor,
+			now: NOW
+		});
+		const moved = await reschedule(db(), {
+			appointmentId: appointment.id,
+			newSlotId: s2,
+			idempotencyKey: key(),
+			actor: a.actor,
+			now: NOW
+		});
+		await cancel(db(), { appointmentId: moved.appointment.id, actor: a.actor, now: NOW });
+		const changes = (await listPlanningChanges(db(), cursor)).filter((c) => c.case === a.reference);
+		expect(changes.map((c) => c.kind)).toEqual(['booked', 'moved', 'cancelled']);
+		expect(changes[0].data).toMatchObject({ location: loc.code, kind: 'registration_interview' });
+	});
+});

@@ -1,0 +1,153 @@
+import { expect, it } from 'vitest';
+import { describeEachEngine } from '../helpers/engines';
+import { book, requestSameGender } from '$lib/server/planning/booking.service';
+import { expireInvitations } from '$lib/server/planning/invitation.service';
+import { listPlanningChanges } from '$lib/server/planning/planning.service';
+import { insertPlanningChanges } from '$lib/server/planning/planning.repository';
+import {
+	NOW,
+	key,
+	newApplicantWithInvitation,
+	newInterpreter,
+	newLocation,
+	newSlot
+} from './fixtures';
+
+describeEachEngine('the change feed and invitations over time', ({ db, engine }) => {
+	it.skipIf(engine === 'pglite')(
+		'lets a later change become visible only after an earlier one commits',
+		async () => {
+			const loc = await newLocation(db());
+			const a = await newApplicantWithInvitation(db(), { locations: [loc.code] });
+			const slotId = await newSlot(db(), { locationId: loc.id, startsAt: '2026-12-21T08:00:00Z' });
+			const { appointment } = await book(db(), {
+				invitationId: a.invitationId,
+				slotId,
+				idempotencyKey: key(),
+				actor: a.actor,
+				now: NOW
+			});
+			const cursor = (await listPlanningChanges(db(), 0, 10_000)).at(-1)!.cursor;
+			const change = (note: string) => ({
+				kind: 'attended' as const,
+				appointment_id: appointment.id,
+				case_reference: a.reference,
+				data: { note }
+			});
+			let releaseFirst!: () => void;
+			const firstMayCommit = new Promise<void>((resolve) => (releaseFirst = resolve));
+			let firstInserted!: () => void;
+			const firstHasInserted = new Promise<void>((resolve) => (firstInserted = resolve));
+			const first = db()
+				.transaction()
+				.execute(async (trx) => {
+					await insertPlanningChanges(trx, [change('first')]);
+					firstInserted();
+					await firstMayCommit;
+				});
+			await firstHasInserted;
+			let secondDone = false;
+			const second = db()
+				.transaction()
+				.execute(async (trx) => {
+					await insertPlanningChanges(trx, [change('second')]);
+				})
+				.then(() => (secondDone = true));
+			await new Promise((resolve) => setTimeout(resolve, 300));
+			// The second writer waits for the first; a reader sees neither yet.
+			expect(secondDone).toBe(false);
+			expect(await listPlanningChanges(db(), cursor)).toEqual([]);
+			releaseFirst();
+			await Promise.all([first, second]);
+			const after = await listPlanningChanges(db(), cursor);
+			expect(after.map((c) => (c.data as { note: string }).note)).toEqual(['first', 'second']);
+		}
+	);
+
+	it('gives an applicant who asked for it an interpreter of their own gender when the pool has one', async () => {
+		const loc = await newLocation(db());
+		const shift = { locationId: loc.id, from: '2026-12-22T07:00:00Z', to: '2026-12-22T16:00:00Z' };
+		const male = await newInterpreter(db(), { ...shift, language: 'so', gender: 'male' });
+		const female = await newInterpreter(db(), { ...shift, language: 'so', gender: 'female' });
+		const a = await newApplicantWithInvitation(db(), {
+			locations: [loc.code],
+			interpreterLanguage: 'so'
+		});
+		await requestSameGender(db(), {
+			invitationId: a.invitationId,
+			applicantGender: 'female',
+			actor: a.actor
+		});
+		const slotId = await newSlot(db(), { locationId: loc.id, startsAt: '2026-12-22T08:00:00Z' });
+		const { appointment } = await book(db(), {
+			invitationId: a.invitationId,
+			slotId,
+			idempotencyKey: key(),
+			actor: a.actor,
+			now: NOW
+		});
+		expect(appointment.interpreter_id).toBe(female);
+		// Without the request the pool's order decides.
+		const b = await newApplicantWithInvitation(db(), {
+			locations: [loc.code],
+			interpreterLanguage: 'so'
+		});
+		const later = await newSlot(db(), { locationId: loc.id, startsAt: '2026-12-22T12:00:00Z' });
+		const other = await book(db(), {
+			invitationId: b.invitationId,
+			slotId: later,
+			idempotencyKey: key(),
+			actor: b.actor,
+			now: NOW
+		});
+		expect(other.appointment.interpreter_id).toBe(male);
+	});
+
+	it('books once when the same request arrives twice at the same moment (a double click)', async () => {
+		const loc = await newLocation(db());
+		const a = await newApplicantWithInvitation(db(), { locations: [loc.code] });
+		const slotId = await newSlot(db(), {
+			locationId: loc.id,
+			startsAt: '2026-12-23T08:00:00Z',
+			rooms: 3
+		});
+		const k = key();
+		const request = () =>
+			book(db(), {
+				invitationId: a.invitationId,
+				slotId,
+				idempotencyKey: k,
+				actor: a.actor,
+				now: NOW
+			});
+		const [one, two] = await Promise.all([request(), request()]);
+		expect(one.appointment.id).toBe(two.appointment.id);
+		expect([one.replayed, two.replayed].sort()).toEqual([false, true]);
+		const taken = await db()
+			.selectFrom('slot')
+			.select('taken')
+			.where('id', '=', slotId)
+			.executeTakeFirstOrThrow();
+		expect(taken.taken).toBe(1);
+	});
+
+	it('expires open invitations after their book-before day', async () => {
+		const loc = await newLocation(db());
+		const a = await newApplicantWithInvitation(db(), {
+			locations: [loc.code],
+			bookBefore: '2026-12-10'
+		});
+		await expireInvitations(db(), new Date('2026-12-10T20:00:00Z'));
+		const status = async () =>
+			(
+				await db()
+					.selectFrom('hearing_invitation')
+					.select('status')
+					.where('id', '=', a.invitationId)
+					.executeTakeFirstOrThrow()
+			).status;
+		expect(await status()).toBe('open');
+		await expireInvitations(db(), new Date('2026-12-11T00:30:00Z')); // 01:30 on the 11th in Amsterdam
+		expect(await status()).toBe('expired');
+	});
+});
