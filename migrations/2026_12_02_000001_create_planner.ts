@@ -12,7 +12,7 @@ export async function up(db: Kysely<any>): Promise<void> {
 	await sql`create type appointment_status as enum ('active', 'cancelled', 'attended', 'no_show')`.execute(db);
 	await sql`create type waitlist_status as enum ('active', 'left', 'served')`.execute(db);
 	await sql`create type offer_status as enum ('held', 'accepted', 'expired', 'declined')`.execute(db);
-	await sql`create type planning_change_kind as enum ('booked', 'moved', 'cancelled', 'attended', 'no_show')`.execute(db);
+	await sql`create type case_change_kind as enum ('booked', 'moved', 'cancelled', 'attended', 'no_show')`.execute(db);
 
 	await db.schema
 		.createTable('hearing_location')
@@ -169,14 +169,15 @@ export async function up(db: Kysely<any>): Promise<void> {
 	await sql`create unique index waitlist_offer_one_held on waitlist_offer (entry_id) where status = 'held'`.execute(db);
 	await sql`create index waitlist_offer_held_idx on waitlist_offer (expires_at) where status = 'held'`.execute(db);
 
-	// The feed of the case system. Writers insert under one transaction-level advisory lock, held
+	// The feed of the case system: every change the portal makes that the case system must learn,
+	// the planner's first; later capabilities add kinds (ALTER TYPE … ADD VALUE). Writers insert under one transaction-level advisory lock, held
 	// to commit, so ids become visible in order and a reader reading `id > cursor` skips nothing.
 	await db.schema
-		.createTable('planning_change')
+		.createTable('case_change')
 		.addColumn('id', 'bigint', (c) => c.primaryKey().generatedAlwaysAsIdentity())
 		.addColumn('at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
-		.addColumn('kind', sql`planning_change_kind`, (c) => c.notNull())
-		.addColumn('appointment_id', 'integer', (c) => c.notNull().references('appointment.id'))
+		.addColumn('kind', sql`case_change_kind`, (c) => c.notNull())
+		.addColumn('appointment_id', 'integer', (c) => c.references('appointment.id'))
 		.addColumn('case_reference', 'text', (c) => c.notNull())
 		.addColumn('data', 'jsonb', (c) => c.notNull().defaultTo(sql`'{}'::jsonb`))
 		.execute();
@@ -184,7 +185,7 @@ export async function up(db: Kysely<any>): Promise<void> {
 
 export async function down(db: Kysely<any>): Promise<void> {
 	for (const table of [
-		'planning_change',
+		'case_change',
 		'waitlist_offer',
 		'waitlist_entry',
 		'interpreter_booking',
@@ -198,6 +199,6 @@ export async function down(db: Kysely<any>): Promise<void> {
 		'hearing_location'
 	])
 		await db.schema.dropTable(table).execute();
-	for (const type of ['planning_change_kind', 'offer_status', 'waitlist_status', 'appointment_status', 'invitation_status'])
+	for (const type of ['case_change_kind', 'offer_status', 'waitlist_status', 'appointment_status', 'invitation_status'])
 		await sql`drop type ${sql.raw(type)}`.execute(db);
 }

@@ -36,7 +36,9 @@ const LANDED: Record<string, string> = {
 	'2026_12_01_000031_add_api_key_scopes':
 		'24b6f26f19af78e3ed6474ee7b4f86c2cccd2d7e855d5202637b28ed1d164d52',
 	'2026_12_01_000040_repair_edited_migrations':
-		'05ce677bb4b37c719cc580fc58d00b13bc8f29603e2191896d62d82fef1a7160'
+		'05ce677bb4b37c719cc580fc58d00b13bc8f29603e2191896d62d82fef1a7160',
+	'2026_12_02_000001_create_planner':
+		'4a1cebb0f32a1c431f3a216427348ef369a7929c043ac3db5296df6f79a82bbb'
 };
 
 describe('migrations', () => {

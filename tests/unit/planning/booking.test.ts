@@ -2,7 +2,7 @@ import { expect, it } from 'vitest';
 import { describeEachEngine } from '../helpers/engines';
 import { book, cancel, findBookableSlots, reschedule } from '$lib/server/planning/booking.service';
 import { closeSlot } from '$lib/server/planning/capacity.service';
-import { listPlanningChanges } from '$lib/server/planning/planning.service';
+import { listCaseChanges } from '$lib/server/changes/change.service';
 import {
 	NOW,
 	appointmentStatus,
@@ -414,7 +414,7 @@ describeEachEngine('booking a hearing', ({ db, engine }) => {
 
 	it('tells the case system each booking, move and cancellation, in order', async () => {
 		const loc = await newLocation(db());
-		const before = await listPlanningChanges(db(), 0, 10_000);
+		const before = await listCaseChanges(db(), 0, 10_000);
 		const cursor = before.at(-1)?.cursor ?? 0;
 		const a = await newApplicantWithInvitation(db(), { locations: [loc.code] });
 		const s1 = await newSlot(db(), { locationId: loc.id, startsAt: '2026-12-29T08:00:00Z' });
@@ -434,7 +434,7 @@ describeEachEngine('booking a hearing', ({ db, engine }) => {
 			now: NOW
 		});
 		await cancel(db(), { appointmentId: moved.appointment.id, actor: a.actor, now: NOW });
-		const changes = (await listPlanningChanges(db(), cursor)).filter((c) => c.case === a.reference);
+		const changes = (await listCaseChanges(db(), cursor)).filter((c) => c.case === a.reference);
 		expect(changes.map((c) => c.kind)).toEqual(['booked', 'moved', 'cancelled']);
 		expect(changes[0].data).toMatchObject({ location: loc.code, kind: 'registration_interview' });
 	});

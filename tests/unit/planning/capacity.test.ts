@@ -12,7 +12,7 @@ import {
 	setTemplateSlot
 } from '$lib/server/planning/capacity.service';
 import { acceptOffer, expireOffers, joinWaitlist } from '$lib/server/planning/waitlist.service';
-import { listPlanningChanges } from '$lib/server/planning/planning.service';
+import { listCaseChanges } from '$lib/server/changes/change.service';
 import {
 	NOW,
 	appointmentStatus,
@@ -211,9 +211,7 @@ describeEachEngine('hearing capacity and the waitlist', ({ db }) => {
 			.execute();
 		expect(mail).toHaveLength(1);
 		expect(mail[0].body_text).toContain(a.reference);
-		const changes = (await listPlanningChanges(db(), 0, 10_000)).filter(
-			(c) => c.case === a.reference
-		);
+		const changes = (await listCaseChanges(db(), 0, 10_000)).filter((c) => c.case === a.reference);
 		expect(changes.map((c) => c.kind)).toEqual(['booked', 'cancelled']);
 		// The new invitation can book another slot.
 		const next = await newSlot(db(), { locationId: loc.id, startsAt: '2026-12-16T08:00:00Z' });
@@ -340,9 +338,7 @@ describeEachEngine('hearing capacity and the waitlist', ({ db }) => {
 			.where('id', 'in', [a.invitationId, b.invitationId])
 			.execute();
 		expect(statuses.map((s) => s.status)).toEqual(['cancelled', 'cancelled']);
-		const changes = (await listPlanningChanges(db(), 0, 10_000)).filter(
-			(c) => c.case === a.reference
-		);
+		const changes = (await listCaseChanges(db(), 0, 10_000)).filter((c) => c.case === a.reference);
 		expect(changes.at(-1)).toMatchObject({ kind: 'cancelled', data: { reason: 'case_withdrawn' } });
 	});
 });

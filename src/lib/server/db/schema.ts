@@ -14,7 +14,7 @@ export type InvitationStatus = 'open' | 'booked' | 'expired' | 'cancelled';
 export type AppointmentStatus = 'active' | 'cancelled' | 'attended' | 'no_show';
 export type WaitlistStatus = 'active' | 'left' | 'served';
 export type OfferStatus = 'held' | 'accepted' | 'expired' | 'declined';
-export type PlanningChangeKind = 'booked' | 'moved' | 'cancelled' | 'attended' | 'no_show';
+export type CaseChangeKind = 'booked' | 'moved' | 'cancelled' | 'attended' | 'no_show';
 export type Gender = 'female' | 'male' | 'other';
 
 /** Dates (`date` columns) travel as `YYYY-MM-DD` strings on both drivers. */
@@ -319,11 +319,12 @@ export interface Database {
 		expires_at: Timestamp;
 		status: Generated<OfferStatus>;
 	};
-	planning_change: {
+	case_change: {
 		id: Generated<number>;
 		at: ColumnType<Date, Date | string | undefined, never>;
-		kind: PlanningChangeKind;
-		appointment_id: number;
+		kind: CaseChangeKind;
+		/** The appointment a planning change is about; later kinds (triage decisions) have none. */
+		appointment_id: number | null;
 		case_reference: string;
 		data: ColumnType<unknown, string | undefined, never>;
 	};

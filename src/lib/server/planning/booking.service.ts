@@ -17,7 +17,6 @@ import {
 	ownerOf,
 	placeAppointment,
 	planningConfig,
-	recordChanges,
 	releaseAppointments,
 	requireSlotFits,
 	takeRoomOrThrow,
@@ -25,6 +24,7 @@ import {
 	type PlanningActor,
 	type PlanningConfig
 } from './planning.service';
+import { recordChanges } from '$lib/server/changes/change.service';
 import { offerFreedPlaces } from './waitlist.service';
 
 const DAY_MS = 86_400_000;

@@ -14,13 +14,13 @@ import {
 	inTransaction,
 	notifyApplicants,
 	planningConfig,
-	recordChanges,
 	releaseAppointments,
 	today,
 	type PlanningActor,
 	type PlanningConfig,
 	type Trx
 } from './planning.service';
+import { recordChanges } from '$lib/server/changes/change.service';
 import { dropOffers } from './waitlist.service';
 
 export interface LocationInput {

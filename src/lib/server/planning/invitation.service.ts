@@ -4,13 +4,8 @@
  */
 import type { Db } from '$lib/server/db';
 import * as repo from './planning.repository';
-import {
-	recordChanges,
-	releaseAppointments,
-	today,
-	type PlanningConfig,
-	type Trx
-} from './planning.service';
+import { releaseAppointments, today, type PlanningConfig, type Trx } from './planning.service';
+import { recordChanges } from '$lib/server/changes/change.service';
 import { dropOffers, offerFreedPlaces } from './waitlist.service';
 
 /** The location codes among `codes` that exist. */

@@ -5,12 +5,12 @@ import type {
 	Gender,
 	InvitationStatus,
 	OfferStatus,
-	PlanningChangeKind
+	CaseChangeKind
 } from '$lib/server/db/schema';
 
 type Trx = Transaction<Database>;
 
-/** One lock for every writer of `planning_change`; see `insertPlanningChanges`. */
+/** One lock for every writer of `case_change`; see `insertCaseChanges`. */
 const CHANGE_FEED_LOCK = 7_202_612_020_001;
 
 // Capacity ----------------------------------------------------------------------------------
@@ -620,40 +620,6 @@ export async function findApplicantContacts(db: Db, caseIds: number[]) {
 			sql<string>`coalesce(app_user.language, applicant.language)`.as('language')
 		])
 		.where('case.id', '=', sql<number>`any(${caseIds}::int[])`)
-		.execute();
-}
-
-// Change feed -------------------------------------------------------------------------------
-
-export interface PlanningChangeRow {
-	kind: PlanningChangeKind;
-	appointment_id: number;
-	case_reference: string;
-	data: Record<string, unknown>;
-}
-
-/**
- * Appends to the change feed. An identity value is taken at insert but becomes visible at
- * commit, so two writers could commit out of id order and a reader at `after=` would skip the
- * smaller one. The transaction-level lock, held to commit, makes writers commit one at a time
- * in id order. Call it last in a transaction, so that the lock is held briefly.
- */
-export async function insertPlanningChanges(trx: Trx, rows: PlanningChangeRow[]) {
-	if (rows.length === 0) return;
-	await sql`select pg_advisory_xact_lock(${CHANGE_FEED_LOCK})`.execute(trx);
-	await trx
-		.insertInto('planning_change')
-		.values(rows.map((r) => ({ ...r, data: JSON.stringify(r.data) })))
-		.execute();
-}
-
-export async function findPlanningChangesAfter(db: Db, after: number, limit: number) {
-	return db
-		.selectFrom('planning_change')
-		.selectAll()
-		.where('id', '>', after)
-		.orderBy('id')
-		.limit(limit)
 		.execute();
 }
 

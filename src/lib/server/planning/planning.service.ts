@@ -8,7 +8,6 @@
 import { randomInt } from 'node:crypto';
 import type { Transaction } from 'kysely';
 import type { Database, Db } from '$lib/server/db';
-import type { PlanningChangeKind } from '$lib/server/db/schema';
 import { recordAudit, type Actor, type AuditEntry } from '$lib/server/audit/audit.service';
 import { addDays, dutchDate, startOfDutchDay, TIME_ZONE } from '$lib/time';
 import { queueEmail } from '$lib/server/notify/email.service';
@@ -201,55 +200,6 @@ export async function releaseAppointments(
 	for (const [slotId, count] of [...perSlot].sort((a, b) => a[0] - b[0]))
 		await repo.releaseRooms(trx, slotId, count);
 	return appointments.map((a) => a.slot_id);
-}
-
-export async function recordChanges(
-	trx: Trx,
-	changes: {
-		kind: PlanningChangeKind;
-		appointmentId: number;
-		caseReference: string;
-		data?: Record<string, unknown>;
-	}[]
-): Promise<void> {
-	await repo.insertPlanningChanges(
-		trx,
-		changes.map((c) => ({
-			kind: c.kind,
-			appointment_id: c.appointmentId,
-			case_reference: c.caseReference,
-			data: c.data ?? {}
-		}))
-	);
-}
-
-export interface PlanningChange {
-	cursor: number;
-	at: Date;
-	kind: PlanningChangeKind;
-	appointmentId: number;
-	case: string;
-	data: unknown;
-}
-
-/**
- * The change feed after `cursor`, oldest first. Writers commit in id order (see
- * `insertPlanningChanges`), so the last cursor returned is safe to continue from.
- */
-export async function listPlanningChanges(
-	db: Db,
-	after: number,
-	limit = 500
-): Promise<PlanningChange[]> {
-	const rows = await repo.findPlanningChangesAfter(db, after, limit);
-	return rows.map((r) => ({
-		cursor: r.id,
-		at: r.at,
-		kind: r.kind,
-		appointmentId: r.appointment_id,
-		case: r.case_reference,
-		data: r.data
-	}));
 }
 
 /** The Dutch calendar day at `now`, for book-before comparisons. */

@@ -13,12 +13,12 @@ import {
 	ownerOf,
 	placeAppointment,
 	planningConfig,
-	recordChanges,
 	releaseAppointments,
 	type PlanningActor,
 	type PlanningConfig,
 	type Trx
 } from './planning.service';
+import { recordChanges } from '$lib/server/changes/change.service';
 
 export interface JoinWaitlistInput {
 	invitationId: number;

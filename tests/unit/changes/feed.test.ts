@@ -2,8 +2,8 @@ import { expect, it } from 'vitest';
 import { describeEachEngine } from '../helpers/engines';
 import { book, requestSameGender } from '$lib/server/planning/booking.service';
 import { expireInvitations } from '$lib/server/planning/invitation.service';
-import { listPlanningChanges } from '$lib/server/planning/planning.service';
-import { insertPlanningChanges } from '$lib/server/planning/planning.repository';
+import { listCaseChanges } from '$lib/server/changes/change.service';
+import { insertCaseChanges } from '$lib/server/changes/change.repository';
 import {
 	NOW,
 	key,
@@ -11,7 +11,7 @@ import {
 	newInterpreter,
 	newLocation,
 	newSlot
-} from './fixtures';
+} from '../planning/fixtures';
 
 describeEachEngine('the change feed and invitations over time', ({ db, engine }) => {
 	it.skipIf(engine === 'pglite')(
@@ -27,7 +27,7 @@ describeEachEngine('the change feed and invitations over time', ({ db, engine })
 				actor: a.actor,
 				now: NOW
 			});
-			const cursor = (await listPlanningChanges(db(), 0, 10_000)).at(-1)!.cursor;
+			const cursor = (await listCaseChanges(db(), 0, 10_000)).at(-1)!.cursor;
 			const change = (note: string) => ({
 				kind: 'attended' as const,
 				appointment_id: appointment.id,
@@ -41,7 +41,7 @@ describeEachEngine('the change feed and invitations over time', ({ db, engine })
 			const first = db()
 				.transaction()
 				.execute(async (trx) => {
-					await insertPlanningChanges(trx, [change('first')]);
+					await insertCaseChanges(trx, [change('first')]);
 					firstInserted();
 					await firstMayCommit;
 				});
@@ -50,16 +50,16 @@ describeEachEngine('the change feed and invitations over time', ({ db, engine })
 			const second = db()
 				.transaction()
 				.execute(async (trx) => {
-					await insertPlanningChanges(trx, [change('second')]);
+					await insertCaseChanges(trx, [change('second')]);
 				})
 				.then(() => (secondDone = true));
 			await new Promise((resolve) => setTimeout(resolve, 300));
 			// The second writer waits for the first; a reader sees neither yet.
 			expect(secondDone).toBe(false);
-			expect(await listPlanningChanges(db(), cursor)).toEqual([]);
+			expect(await listCaseChanges(db(), cursor)).toEqual([]);
 			releaseFirst();
 			await Promise.all([first, second]);
-			const after = await listPlanningChanges(db(), cursor);
+			const after = await listCaseChanges(db(), cursor);
 			expect(after.map((c) => (c.data as { note: string }).note)).toEqual(['first', 'second']);
 		}
 	);
