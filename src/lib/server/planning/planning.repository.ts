@@ -4,14 +4,10 @@ import type {
 	AppointmentStatus,
 	Gender,
 	InvitationStatus,
-	OfferStatus,
-	CaseChangeKind
+	OfferStatus
 } from '$lib/server/db/schema';
 
 type Trx = Transaction<Database>;
-
-/** One lock for every writer of `case_change`; see `insertCaseChanges`. */
-const CHANGE_FEED_LOCK = 7_202_612_020_001;
 
 // Capacity ----------------------------------------------------------------------------------
 
