@@ -10,7 +10,7 @@
  */
 import type { StaffRole } from '$lib/server/db/schema';
 
-export type ApiScope = 'events:write' | 'letters:issue';
+export type ApiScope = 'events:write' | 'letters:issue' | 'changes:read';
 
 export type Requirement =
 	| { kind: 'public' }
@@ -33,8 +33,14 @@ export interface PageLanguages {
 	beside?: LanguageSet;
 }
 
-import { ADMIN_ROLES, COUNTER_ROLES, OFFICE_ROLES, REFERENT_ROLES } from '$lib/roles';
-export { ADMIN_ROLES, COUNTER_ROLES, OFFICE_ROLES, REFERENT_ROLES };
+import {
+	ADMIN_ROLES,
+	COUNTER_ROLES,
+	OFFICE_ROLES,
+	PLANNER_ROLES,
+	REFERENT_ROLES
+} from '$lib/roles';
+export { ADMIN_ROLES, COUNTER_ROLES, OFFICE_ROLES, PLANNER_ROLES, REFERENT_ROLES };
 
 const ALL: PageLanguages = { page: 'all' };
 /** Pages for staff and referents are in Dutch and English only. */
@@ -50,6 +56,7 @@ export type AreaName =
 	| 'referent'
 	| 'counter'
 	| 'staff'
+	| 'planning'
 	| 'admin';
 
 export interface Area {
@@ -81,6 +88,7 @@ export const areas: Record<AreaName, Area> = {
 	referent: staffArea(REFERENT_ROLES, '/referent', 'nav.referent'),
 	counter: staffArea(COUNTER_ROLES, '/counter', 'nav.counter'),
 	staff: staffArea(OFFICE_ROLES, '/staff', 'nav.staff'),
+	planning: staffArea(PLANNER_ROLES, '/staff/planning', 'nav.planning'),
 	admin: staffArea(ADMIN_ROLES, '/staff/admin', 'nav.admin')
 };
 
@@ -91,6 +99,7 @@ export const LANDING_ORDER: readonly AreaName[] = [
 	'counter',
 	'admin',
 	'staff',
+	'planning',
 	'account'
 ];
 
@@ -101,6 +110,7 @@ export const MENU_ORDER: readonly AreaName[] = [
 	'referent',
 	'counter',
 	'staff',
+	'planning',
 	'admin',
 	'account'
 ];
@@ -122,6 +132,7 @@ export const routes: Record<string, RouteRule> = {
 	'/statistics.csv': { area: 'statistics' },
 	'/api/health': { area: 'api' },
 	'/api/v1/events': { area: 'api', requirement: { kind: 'api-key', scope: 'events:write' } },
+	'/api/v1/changes': { area: 'api', requirement: { kind: 'api-key', scope: 'changes:read' } },
 	'/api/v1/cases/[reference=reference]/activation-letter': {
 		area: 'api',
 		requirement: { kind: 'api-key', scope: 'letters:issue' }
@@ -139,10 +150,18 @@ export const routes: Record<string, RouteRule> = {
 	'/account/security': { area: 'account' },
 	'/cases': { area: 'cases' },
 	'/cases/[reference=reference]': { area: 'cases' },
+	// The hearing planner for the applicant: invitations, slots, booking, the card and offers.
+	'/cases/[reference=reference]/appointment': { area: 'cases' },
+	'/cases/[reference=reference]/appointment/calendar.ics': { area: 'cases' },
+	'/cases/[reference=reference]/appointment/offer/[offer]': { area: 'cases' },
 	'/referent': { area: 'referent' },
 	'/referent/cases/[reference=reference]': { area: 'referent' },
 	'/counter': { area: 'counter' },
 	'/staff': { area: 'staff' },
+	'/staff/planning': { area: 'planning' },
+	'/staff/planning/locations/new': { area: 'planning' },
+	'/staff/planning/locations/[id]': { area: 'planning' },
+	'/staff/planning/locations/[id]/days/[day]': { area: 'planning' },
 	'/staff/admin': { area: 'admin' },
 	'/staff/admin/api-keys': { area: 'admin' },
 	'/staff/admin/organisations': { area: 'admin' },

@@ -218,7 +218,12 @@ describe('areas, landing and menu per role', () => {
 		expect(labels(people.applicant)).toEqual(['nav.statistics', 'nav.my_cases', 'nav.devices']);
 		expect(labels(people.referentAdmin)).toEqual(['nav.statistics', 'nav.referent', 'nav.devices']);
 		expect(labels(people.counter)).toEqual(['nav.statistics', 'nav.counter', 'nav.devices']);
-		expect(labels(people.planner)).toEqual(['nav.statistics', 'nav.staff', 'nav.devices']);
+		expect(labels(people.planner)).toEqual([
+			'nav.statistics',
+			'nav.staff',
+			'nav.planning',
+			'nav.devices'
+		]);
 		expect(labels(people.admin)).toEqual([
 			'nav.statistics',
 			'nav.staff',
