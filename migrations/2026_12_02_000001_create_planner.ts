@@ -181,9 +181,15 @@ export async function up(db: Kysely<any>): Promise<void> {
 		.addColumn('case_reference', 'text', (c) => c.notNull())
 		.addColumn('data', 'jsonb', (c) => c.notNull().defaultTo(sql`'{}'::jsonb`))
 		.execute();
+	// The case system reads the feed with an API key of scope changes:read.
+	await sql`alter table api_key drop constraint api_key_scopes_known`.execute(db);
+	await sql`alter table api_key add constraint api_key_scopes_known check (scopes <@ array['events:write', 'letters:issue', 'changes:read']::text[])`.execute(db);
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
+	await sql`update api_key set scopes = array_remove(scopes, 'changes:read')`.execute(db);
+	await sql`alter table api_key drop constraint api_key_scopes_known`.execute(db);
+	await sql`alter table api_key add constraint api_key_scopes_known check (scopes <@ array['events:write', 'letters:issue']::text[])`.execute(db);
 	for (const table of [
 		'case_change',
 		'waitlist_offer',

@@ -26,7 +26,8 @@ const usage = `usage:
   npm run db:migrate
   npm run seed -- [--scale S]        S = 1.0 is a full IND year of inflow, over three years
   npm run api-key -- create "<label>" --scope events:write [--scope letters:issue] [--per-minute N]
-                                     scopes: events:write (feed events), letters:issue (activation letters);
+                                     scopes: events:write (feed events), letters:issue (activation letters),
+                                     changes:read (the change feed: bookings, moves, attendance);
                                      N requests a minute, default ${DEFAULT_REQUESTS_PER_MINUTE}
   npm run api-key -- list
   npm run api-key -- revoke <id>

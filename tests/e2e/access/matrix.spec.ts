@@ -80,6 +80,7 @@ const matrix: Record<string, Row> = {
 	'/api/health': { path: '/api/health', get: all(200) },
 	// No one holds an API key here: the case system's endpoints refuse every person.
 	'/api/v1/events': { path: '/api/v1/events', get: all(401), post: all(401) },
+	'/api/v1/changes': { path: '/api/v1/changes', get: all(401), post: all(401) },
 	'/api/v1/cases/[reference=reference]/activation-letter': {
 		path: `/api/v1/cases/${CASE_A}/activation-letter`,
 		get: all(401),

@@ -17,8 +17,12 @@ export { apiKeyErrors };
 
 const KEY_PREFIX = 'ma_';
 
-/** What a key may do: feed case events, and issue activation letters. */
-export const API_SCOPES = ['events:write', 'letters:issue'] as const satisfies readonly ApiScope[];
+/** What a key may do: feed case events, issue activation letters, and read the change feed. */
+export const API_SCOPES = [
+	'events:write',
+	'letters:issue',
+	'changes:read'
+] as const satisfies readonly ApiScope[];
 export type { ApiScope };
 
 export const DEFAULT_REQUESTS_PER_MINUTE = 600;
