@@ -6,6 +6,7 @@ import { DEFAULT_MAIL_FROM, deliverPendingEmail } from '$lib/server/notify/email
 import { runHousekeeping } from '$lib/server/housekeeping/housekeeping.service';
 import { writeAnchor } from '$lib/server/audit/audit.anchor';
 import type { AuditKey } from '$lib/server/audit/audit.key';
+import { startReminders, stopReminders } from '$lib/server/planning/reminders';
 
 export const EMAIL_QUEUE = 'email.deliver';
 export const HOUSEKEEPING_QUEUE = 'housekeeping.daily';
@@ -24,6 +25,8 @@ export interface JobsOptions {
 }
 
 export interface Jobs {
+	/** The queue itself, for reading what is scheduled. */
+	boss: PgBoss;
 	stop(): Promise<void>;
 }
 
@@ -42,9 +45,11 @@ export async function startJobs(db: Db, options: JobsOptions): Promise<Jobs> {
 	let transport: ReturnType<typeof createTransport> | undefined;
 	let stopped: Promise<void> | undefined;
 	const jobs: Jobs = {
+		boss,
 		stop() {
 			stopped ??= (async () => {
 				if (emailWorker?.boss === boss) emailWorker = null;
+				stopReminders(boss);
 				// Breaks off a delivery run at once (the message in flight goes back to the outbox), so
 				// the graceful wait below is short and no query runs after the database closes.
 				stopping.abort();
@@ -56,6 +61,7 @@ export async function startJobs(db: Db, options: JobsOptions): Promise<Jobs> {
 	};
 	try {
 		await scheduleHousekeeping(boss, db);
+		await startReminders(boss, db);
 		if (options.auditAnchor) await startAuditAnchor(boss, db, options.auditAnchor);
 		if (!options.smtpUrl) {
 			// An earlier run with SMTP left its schedule behind; nothing here would work its jobs.

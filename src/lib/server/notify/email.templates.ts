@@ -5,7 +5,8 @@
 export const emailTemplates = {
 	password_reset: ['name', 'link'],
 	hearing_rebook: ['name', 'reference', 'time'],
-	waitlist_offer: ['name', 'reference', 'time', 'until']
+	waitlist_offer: ['name', 'reference', 'time', 'until'],
+	hearing_reminder: ['name', 'reference', 'appointment', 'time', 'place']
 } as const satisfies Record<string, readonly string[]>;
 
 export type EmailTemplate = keyof typeof emailTemplates;
@@ -19,7 +20,8 @@ export const secretParams: { [T in EmailTemplate]: readonly (typeof emailTemplat
 	{
 		password_reset: ['link'],
 		hearing_rebook: [],
-		waitlist_offer: []
+		waitlist_offer: [],
+		hearing_reminder: []
 	};
 
 export const REDACTED = '[…]';

@@ -25,6 +25,7 @@ import {
 	type PlanningConfig
 } from './planning.service';
 import { recordChanges } from '$lib/server/changes/change.service';
+import { remindersChanged } from './reminders';
 import { offerFreedPlaces } from './waitlist.service';
 
 const DAY_MS = 86_400_000;
@@ -87,7 +88,7 @@ export interface BookInput {
 
 export async function book(db: Db, input: BookInput) {
 	const now = input.now ?? new Date();
-	return inTransaction(db, async (trx) => {
+	const result = await inTransaction(db, async (trx) => {
 		// The invitation's lock comes first: a replay waits for the first request and then finds it.
 		const invitation = await repo.lockInvitationOfOwner(
 			trx,
@@ -130,6 +131,8 @@ export async function book(db: Db, input: BookInput) {
 		]);
 		return { appointment, replayed: false };
 	});
+	await remindersChanged([result.appointment.reference]);
+	return result;
 }
 
 function bookingData(
@@ -169,13 +172,15 @@ export interface RescheduleInput {
 export async function reschedule(db: Db, input: RescheduleInput) {
 	const now = input.now ?? new Date();
 	const config = input.config ?? planningConfig();
-	return inTransaction(db, async (trx) => {
+	let replaced: string | undefined;
+	const result = await inTransaction(db, async (trx) => {
 		const current = await repo.lockAppointmentOfOwner(
 			trx,
 			input.appointmentId,
 			ownerOf(input.actor)
 		);
 		if (!current) throw planningErrors.error('not_found');
+		replaced = current.reference;
 		const invitation = await repo.lockInvitation(trx, current.invitation_id);
 		if (!invitation) throw planningErrors.error('not_found');
 		const replay = await repo.findAppointmentByKey(trx, input.idempotencyKey);
@@ -217,6 +222,8 @@ export async function reschedule(db: Db, input: RescheduleInput) {
 		]);
 		return { appointment, replayed: false };
 	});
+	await remindersChanged([replaced, result.appointment.reference].filter((r) => r !== undefined));
+	return result;
 }
 
 export interface CancelInput {
@@ -233,13 +240,15 @@ export interface CancelInput {
 export async function cancel(db: Db, input: CancelInput) {
 	const now = input.now ?? new Date();
 	const config = input.config ?? planningConfig();
-	return inTransaction(db, async (trx) => {
+	let cancelled = '';
+	const result = await inTransaction(db, async (trx) => {
 		const current = await repo.lockAppointmentOfOwner(
 			trx,
 			input.appointmentId,
 			ownerOf(input.actor)
 		);
 		if (!current) throw planningErrors.error('not_found');
+		cancelled = current.reference;
 		if (current.status !== 'active') throw planningErrors.error('not_active');
 		requireBeforeCutoff(current.starts_at, now, config);
 		const invitation = await repo.lockInvitation(trx, current.invitation_id);
@@ -266,6 +275,8 @@ export async function cancel(db: Db, input: CancelInput) {
 		]);
 		return { appointmentId: current.id };
 	});
+	await remindersChanged([cancelled]);
+	return result;
 }
 
 export interface SameGenderInput {

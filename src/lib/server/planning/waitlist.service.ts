@@ -19,6 +19,7 @@ import {
 	type Trx
 } from './planning.service';
 import { recordChanges } from '$lib/server/changes/change.service';
+import { remindersChanged } from './reminders';
 
 export interface JoinWaitlistInput {
 	invitationId: number;
@@ -133,7 +134,8 @@ export interface AcceptOfferInput {
  */
 export async function acceptOffer(db: Db, input: AcceptOfferInput) {
 	const now = input.now ?? new Date();
-	return inTransaction(db, async (trx) => {
+	let replaced: string | undefined;
+	const result = await inTransaction(db, async (trx) => {
 		const offer = await repo.lockOfferOfOwner(trx, input.offerId, ownerOf(input.actor));
 		if (!offer) throw planningErrors.error('not_found');
 		const replay = await repo.findAppointmentByKey(trx, input.idempotencyKey);
@@ -149,6 +151,7 @@ export async function acceptOffer(db: Db, input: AcceptOfferInput) {
 			throw planningErrors.error('offer_gone');
 
 		const previous = await repo.lockActiveAppointmentOfInvitation(trx, invitation.id);
+		replaced = previous?.reference;
 		const freed = previous ? await releaseAppointments(trx, [previous], now, 'moved') : [];
 		// The room was taken when the offer was made: no second take.
 		const appointment = await placeAppointment(trx, {
@@ -178,4 +181,6 @@ export async function acceptOffer(db: Db, input: AcceptOfferInput) {
 		]);
 		return { appointment, replayed: false };
 	});
+	await remindersChanged([replaced, result.appointment.reference].filter((r) => r !== undefined));
+	return result;
 }
