@@ -1,0 +1,370 @@
+/**
+ * The hearing planner under a rush, on PostgreSQL with two app server processes on one
+ * database: 5,000 applicants, each with a fresh invitation, try to book one of 500 places at
+ * once over HTTP (the booking form's action, as the page's JavaScript sends it), 50 requests at a
+ * time, split over the two servers. Ten runs. Sessions are made in the database: 5,000 sign-ins
+ * would measure argon2, not booking. Run `npm run build` first.
+ *
+ * Pass: exactly 500 appointments every run, none oversold, no interpreter booked twice at one
+ * moment (checked by SQL over the appointments, apart from the key that should prevent it), no
+ * 5xx answer (a 503 counts), booking p99 ≤ 300 ms; and the slot search of one invitation over
+ * 14 days × 20 locations (the service, in this process) p99 ≤ 20 ms.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
+import type { Db } from '../../src/lib/server/db';
+import { createSession, generateSessionToken } from '../../src/lib/server/auth/session';
+import { ingestEvents } from '../../src/lib/server/events/event.service';
+import {
+	addInterpreter,
+	addShift,
+	createLocation,
+	generateSlots,
+	setTemplateSlot
+} from '../../src/lib/server/planning/capacity.service';
+import { findBookableSlots } from '../../src/lib/server/planning/booking.service';
+import { addDays, dutchDate, dutchWallTime } from '../../src/lib/time';
+import { benchDatabaseUrl, freshPostgres } from './support/databases';
+import { newReference, submitted } from '../unit/helpers/factories';
+
+const APPLICANTS = Number(process.env.BENCH_APPLICANTS ?? 5000);
+const LOCATIONS = 20;
+/** Per location: five overlapping one-hour slots of five rooms, 25 places; 500 in all. */
+const STARTS = ['09:00', '09:30', '10:00', '10:30', '11:00'];
+const ROOMS = 5;
+const INTERPRETERS = 10;
+const RUNS = Number(process.env.BENCH_RUNS ?? 10);
+const CONNECTIONS = 50;
+const PORTS = [4391, 4392];
+const staff = { userId: null, role: 'planner' } as const;
+
+interface Applicant {
+	reference: string;
+	cookie: string;
+}
+
+function percentile(values: number[], p: number): number {
+	const sorted = [...values].sort((a, b) => a - b);
+	return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+async function applicantsWithSessions(db: Db): Promise<Applicant[]> {
+	const references = Array.from({ length: APPLICANTS }, () => newReference());
+	for (let i = 0; i < references.length; i += 1000)
+		await ingestEvents(db, {
+			events: references
+				.slice(i, i + 1000)
+				.map((r) => submitted(r, new Date(Date.now() - 86_400_000).toISOString()))
+		});
+	const rows = await sql<{ reference: string; user_id: number }>`
+		insert into app_user (email, password_hash, display_name, kind, applicant_id)
+		select lower(c.reference) || '@bench.test', 'not-used', 'Bench', 'applicant', c.applicant_id
+		from "case" c where c.reference = any(${references}::text[])
+		returning id as user_id, (select reference from "case" where applicant_id = app_user.applicant_id) as reference`.execute(
+		db
+	);
+	const applicants: Applicant[] = [];
+	for (const row of rows.rows) {
+		const token = generateSessionToken();
+		await createSession(db, token, row.user_id, 'applicant', 'bench');
+		applicants.push({ reference: row.reference, cookie: `session=${token}` });
+	}
+	return applicants.sort((a, b) => a.reference.localeCompare(b.reference));
+}
+
+/** 20 locations with 500 places on one day, interpreters of Arabic, and an invitation each. */
+async function prepareRun(db: Db, run: number, applicants: Applicant[]) {
+	const day = addDays(dutchDate(new Date()), 7 + run);
+	const locations: { code: string; slots: number[] }[] = [];
+	for (let i = 0; i < LOCATIONS; i += 1) {
+		const location = await createLocation(
+			db,
+			{ code: `R${run}L${i}`, name: `Bench ${run}/${i}`, address: 'Rijnstraat 8, Den Haag' },
+			staff
+		);
+		const slots = await db
+			.insertInto('slot')
+			.values(
+				STARTS.map((start) => {
+					const startsAt = dutchWallTime(day, start);
+					return {
+						location_id: location.id,
+						kind: 'registration_interview',
+						starts_at: startsAt,
+						ends_at: new Date(startsAt.getTime() + 3600_000),
+						rooms: ROOMS
+					};
+				})
+			)
+			.returning('id')
+			.execute();
+		for (let n = 0; n < INTERPRETERS; n += 1) {
+			const { id } = await addInterpreter(db, { locationId: location.id, language: 'ar' });
+			await addShift(db, {
+				interpreterId: id,
+				startsAt: dutchWallTime(day, '08:00'),
+				endsAt: dutchWallTime(day, '13:00')
+			});
+		}
+		locations.push({ code: location.code, slots: slots.map((s) => s.id) });
+	}
+	// Every fifth applicant needs an interpreter: overlapping slots share each location's pool.
+	const events = applicants.map((a, i) => ({
+		id: randomUUID(),
+		type: 'hearing.invited',
+		occurredAt: new Date().toISOString(),
+		case: a.reference,
+		data: {
+			kind: 'registration_interview',
+			bookBefore: addDays(day, 7),
+			locations: [locations[i % LOCATIONS].code],
+			...(i % 5 === 0 ? { interpreterLanguage: 'ar', interpreterInPerson: true } : {})
+		}
+	}));
+	for (let i = 0; i < events.length; i += 1000)
+		await ingestEvents(db, { events: events.slice(i, i + 1000) });
+	const invitations = await sql<{ reference: string; id: number }>`
+		select distinct on (c.reference) c.reference, i.id from hearing_invitation i
+		join "case" c on c.id = i.case_id
+		where c.reference = any(${applicants.map((a) => a.reference)}::text[])
+		order by c.reference, i.id desc`.execute(db);
+	const invitationOf = new Map(invitations.rows.map((r) => [r.reference, r.id]));
+	// Applicant i tries one slot of their location: 50 tries for each slot of five rooms.
+	return applicants.map((a, i) => {
+		const location = locations[i % LOCATIONS];
+		return {
+			...a,
+			invitation: invitationOf.get(a.reference)!,
+			slot: location.slots[Math.floor(i / LOCATIONS) % STARTS.length],
+			port: PORTS[i % PORTS.length]
+		};
+	});
+}
+
+async function rush(attempts: Awaited<ReturnType<typeof prepareRun>>) {
+	const latencies: number[] = [];
+	const outcomes = new Map<string, number>();
+	let next = 0;
+	const worker = async () => {
+		while (next < attempts.length) {
+			const a = attempts[next++];
+			const origin = `http://localhost:${a.port}`;
+			const started = performance.now();
+			let outcome: string;
+			try {
+				const response = await fetch(`${origin}/cases/${a.reference}/appointment?/book`, {
+					method: 'POST',
+					headers: {
+						cookie: a.cookie,
+						origin,
+						accept: 'application/json',
+						'x-sveltekit-action': 'true',
+						'content-type': 'application/x-www-form-urlencoded'
+					},
+					body: new URLSearchParams({
+						invitation: String(a.invitation),
+						slot: String(a.slot),
+						key: randomUUID()
+					})
+				});
+				const body = (await response.json().catch(() => ({}))) as {
+					type?: string;
+					status?: number;
+				};
+				outcome =
+					response.status >= 500
+						? `http ${response.status}`
+						: `${body.type ?? 'unknown'} ${body.status ?? response.status}`;
+			} catch (err) {
+				outcome = `network ${(err as Error).message}`;
+			}
+			latencies.push(performance.now() - started);
+			outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
+		}
+	};
+	const started = performance.now();
+	await Promise.all(Array.from({ length: CONNECTIONS }, worker));
+	return { latencies, outcomes, seconds: (performance.now() - started) / 1000 };
+}
+
+async function invariants(db: Db, run: number) {
+	const { rows } = await sql<{
+		appointments: number;
+		oversold: number;
+		taken_mismatch: number;
+		interpreter_clashes: number;
+	}>`
+		with run_slots as (
+			select s.* from slot s join hearing_location l on l.id = s.location_id
+			where l.code like ${`R${run}L%`}
+		), active as (
+			select a.*, s.starts_at, s.ends_at from appointment a join run_slots s on s.id = a.slot_id
+			where a.status = 'active'
+		)
+		select
+			(select count(*)::int from active) as appointments,
+			(select count(*)::int from run_slots s
+				where (select count(*) from active a where a.slot_id = s.id) > s.rooms) as oversold,
+			(select count(*)::int from run_slots s
+				where s.taken <> (select count(*) from active a where a.slot_id = s.id)) as taken_mismatch,
+			(select count(*)::int from active a join active b
+				on a.interpreter_id = b.interpreter_id and a.id < b.id
+				and a.starts_at < b.ends_at and b.starts_at < a.ends_at) as interpreter_clashes`.execute(db);
+	return rows[0];
+}
+
+/** 20 locations with a fortnight of slots (8 a weekday), and one invitation for all of them. */
+async function slotSearch(db: Db, applicant: { reference: string }) {
+	const from = addDays(dutchDate(new Date()), 1);
+	const codes: string[] = [];
+	for (let i = 0; i < LOCATIONS; i += 1) {
+		const location = await createLocation(
+			db,
+			{ code: `S${i}`, name: `Search ${i}`, address: 'Rijnstraat 8, Den Haag' },
+			staff
+		);
+		codes.push(location.code);
+		for (let weekday = 1; weekday <= 5; weekday += 1)
+			for (const start of ['09:00', '09:30', '10:00', '10:30', '13:00', '13:30', '14:00', '14:30'])
+				await setTemplateSlot(db, {
+					locationId: location.id,
+					kind: 'biometrics',
+					weekday,
+					startTime: start,
+					rooms: 4
+				});
+		await generateSlots(db, { locationId: location.id, from, weeks: 3 });
+	}
+	await ingestEvents(db, {
+		events: [
+			{
+				id: randomUUID(),
+				type: 'hearing.invited',
+				occurredAt: new Date().toISOString(),
+				case: applicant.reference,
+				data: { kind: 'biometrics', bookBefore: addDays(from, 30), locations: codes }
+			}
+		]
+	});
+	const { rows } = await sql<{ id: number; user_id: number }>`
+		select i.id, u.id as user_id from hearing_invitation i join "case" c on c.id = i.case_id
+		join app_user u on u.applicant_id = c.applicant_id
+		where c.reference = ${applicant.reference} and i.kind = 'biometrics'`.execute(db);
+	const query = {
+		invitationId: rows[0].id,
+		userId: rows[0].user_id,
+		from: new Date(),
+		days: 14
+	};
+	const found = (await findBookableSlots(db, query)).length;
+	for (let i = 0; i < 50; i += 1) await findBookableSlots(db, query);
+	const times: number[] = [];
+	for (let i = 0; i < 500; i += 1) {
+		const started = performance.now();
+		await findBookableSlots(db, query);
+		times.push(performance.now() - started);
+	}
+	return {
+		slots: found,
+		p50: percentile(times, 50),
+		p99: percentile(times, 99)
+	};
+}
+
+export default async function run(): Promise<void> {
+	const url = benchDatabaseUrl();
+	if (!url) {
+		console.log(
+			'The booking bench needs PostgreSQL: set BENCH_DATABASE_URL (or TEST_DATABASE_URL).'
+		);
+		console.log(`RESULT ${JSON.stringify({ skipped: 'no PostgreSQL' })}`);
+		return;
+	}
+	if (!existsSync('build/index.js'))
+		throw new Error('build/ is missing: run `npm run build` first');
+	const handle = await freshPostgres(url, 'bench_booking', 10);
+	const { db } = handle;
+	const servers: ChildProcess[] = [];
+	try {
+		console.log(`Making ${APPLICANTS} applicants with cases and sessions…`);
+		const applicants = await applicantsWithSessions(db);
+		for (const port of PORTS)
+			servers.push(
+				spawn(process.execPath, ['build'], {
+					env: {
+						...process.env,
+						DATABASE_URL: handle.url,
+						PORT: String(port),
+						ORIGIN: `http://localhost:${port}`,
+						NODE_ENV: 'production'
+					},
+					stdio: ['ignore', 'ignore', 'inherit']
+				})
+			);
+		for (const port of PORTS)
+			for (let i = 0; i < 150; i++) {
+				const ok = await fetch(`http://localhost:${port}/api/health`)
+					.then((r) => r.ok)
+					.catch(() => false);
+				if (ok) break;
+				await new Promise((r) => setTimeout(r, 200));
+			}
+
+		const runs = [];
+		for (let r = 0; r < RUNS; r += 1) {
+			const attempts = await prepareRun(db, r, applicants);
+			const { latencies, outcomes, seconds } = await rush(attempts);
+			const checked = await invariants(db, r);
+			const fiveHundreds = [...outcomes]
+				.filter(([o]) => /^(http 5|error 5|network)/.test(o) || / 5\d\d$/.test(o))
+				.reduce((n, [, c]) => n + c, 0);
+			const figures = {
+				run: r + 1,
+				appointments: checked.appointments,
+				oversold: checked.oversold + checked.taken_mismatch,
+				interpreterClashes: checked.interpreter_clashes,
+				fiveHundreds,
+				p50Ms: Math.round(percentile(latencies, 50)),
+				p99Ms: Math.round(percentile(latencies, 99)),
+				perSecond: Math.round(latencies.length / seconds)
+			};
+			runs.push(figures);
+			console.log(JSON.stringify({ ...figures, outcomes: Object.fromEntries(outcomes) }));
+		}
+		const search = await slotSearch(db, applicants[0]);
+		console.log(
+			`Slot search, 14 days × ${LOCATIONS} locations (${search.slots} slots found): p50 ${search.p50.toFixed(1)} ms, p99 ${search.p99.toFixed(1)} ms`
+		);
+		const worst = {
+			runs: runs.length,
+			attempts: APPLICANTS,
+			places: LOCATIONS * STARTS.length * ROOMS,
+			servers: PORTS.length,
+			connections: CONNECTIONS,
+			appointmentsMin: Math.min(...runs.map((r) => r.appointments)),
+			appointmentsMax: Math.max(...runs.map((r) => r.appointments)),
+			oversold: Math.max(...runs.map((r) => r.oversold)),
+			interpreterClashes: Math.max(...runs.map((r) => r.interpreterClashes)),
+			fiveHundreds: Math.max(...runs.map((r) => r.fiveHundreds)),
+			bookingP99Ms: Math.max(...runs.map((r) => r.p99Ms)),
+			bookingP50Ms: Math.max(...runs.map((r) => r.p50Ms)),
+			slotSearchP99Ms: Number(search.p99.toFixed(1)),
+			slotSearchSlots: search.slots
+		};
+		const pass =
+			worst.appointmentsMin === worst.places &&
+			worst.appointmentsMax === worst.places &&
+			worst.oversold === 0 &&
+			worst.interpreterClashes === 0 &&
+			worst.fiveHundreds === 0 &&
+			worst.bookingP99Ms <= 300 &&
+			worst.slotSearchP99Ms <= 20;
+		console.log(`RESULT ${JSON.stringify({ ...worst, pass })}`);
+	} finally {
+		for (const server of servers) server.kill('SIGTERM');
+		await new Promise((r) => setTimeout(r, 1500));
+		await handle.drop();
+	}
+}
