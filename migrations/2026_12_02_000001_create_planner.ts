@@ -105,6 +105,8 @@ export async function up(db: Kysely<any>): Promise<void> {
 		.addColumn('same_gender_requested', 'boolean', (c) => c.notNull().defaultTo(false))
 		.addColumn('applicant_gender', 'text', (c) => c.check(sql`applicant_gender in ('female', 'male', 'other')`))
 		.addColumn('priority', 'boolean', (c) => c.notNull().defaultTo(false))
+		// The position of the case's stage when invited: entering a later stage ends the invitation.
+		.addColumn('stage_position', 'integer')
 		.addColumn('status', sql`invitation_status`, (c) => c.notNull().defaultTo('open'))
 		.addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
 		.addColumn('source_event_id', 'uuid')

@@ -38,7 +38,7 @@ const LANDED: Record<string, string> = {
 	'2026_12_01_000040_repair_edited_migrations':
 		'05ce677bb4b37c719cc580fc58d00b13bc8f29603e2191896d62d82fef1a7160',
 	'2026_12_02_000001_create_planner':
-		'd51d425ad09a9cc465899427256b1793e77b9b30f232d2f97f0b42710b09d72c'
+		'92428a3fa5b6a08d8fd131b1ebc92d2c0d33635fe42a7fabc84abfb411021ce5'
 };
 
 describe('migrations', () => {

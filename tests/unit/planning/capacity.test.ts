@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { expect, it } from 'vitest';
 import { describeEachEngine } from '../helpers/engines';
-import { decided } from '../helpers/factories';
+import { decided, stageEntered } from '../helpers/factories';
 import { ingestEvents } from '$lib/server/events/event.service';
 import { refusedEvents } from '$lib/server/events/event.errors';
 import { book, cancel, findBookableSlots } from '$lib/server/planning/booking.service';
@@ -340,5 +340,68 @@ describeEachEngine('hearing capacity and the waitlist', ({ db }) => {
 		expect(statuses.map((s) => s.status)).toEqual(['cancelled', 'cancelled']);
 		const changes = (await listCaseChanges(db(), 0, 10_000)).filter((c) => c.case === a.reference);
 		expect(changes.at(-1)).toMatchObject({ kind: 'cancelled', data: { reason: 'case_withdrawn' } });
+	});
+	it('ends the invitations of an earlier stage when the case moves on, but keeps a hearing that took place', async () => {
+		const loc = await newLocation(db());
+		const future = await newSlot(db(), { locationId: loc.id, startsAt: '2026-12-18T08:00:00Z' });
+		const past = await newSlot(db(), { locationId: loc.id, startsAt: '2026-11-30T08:00:00Z' });
+		const moving = await newApplicantWithInvitation(db(), { locations: [loc.code] });
+		const heard = await newApplicantWithInvitation(db(), { locations: [loc.code] });
+		const { appointment: coming } = await book(db(), {
+			invitationId: moving.invitationId,
+			slotId: future,
+			idempotencyKey: key(),
+			actor: moving.actor,
+			now: NOW
+		});
+		const { appointment: held } = await book(db(), {
+			invitationId: heard.invitationId,
+			slotId: past,
+			idempotencyKey: key(),
+			actor: heard.actor,
+			now: new Date('2026-11-21T08:00:00Z')
+		});
+		await ingestEvents(db(), {
+			events: [
+				stageEntered(moving.reference, '2026-11-28T09:00:00Z', 'registration_interview_queue'),
+				stageEntered(heard.reference, '2026-11-30T12:00:00Z', 'registration_interview_queue')
+			]
+		});
+		expect(await appointmentStatus(db(), coming.id)).toBe('cancelled');
+		expect(await slotTaken(db(), future)).toBe(0);
+		// Its time has passed: the planner marks it attended or not.
+		expect(await appointmentStatus(db(), held.id)).toBe('active');
+		// An invitation sent with the move, for the stage the case is in now, stays open.
+		await ingestEvents(db(), {
+			events: [
+				stageEntered(moving.reference, '2026-11-29T09:00:00Z', 'registration_interview'),
+				{
+					id: randomUUID(),
+					type: 'hearing.invited',
+					occurredAt: '2026-11-29T09:05:00Z',
+					case: moving.reference,
+					data: { kind: 'registration_interview', bookBefore: '2027-01-31', locations: [loc.code] }
+				}
+			]
+		});
+		const again = (
+			await db()
+				.selectFrom('hearing_invitation')
+				.select('id')
+				.where('case_id', '=', moving.caseId)
+				.orderBy('id', 'desc')
+				.executeTakeFirstOrThrow()
+		).id;
+		const statuses = await db()
+			.selectFrom('hearing_invitation')
+			.select(['id', 'status'])
+			.where('id', 'in', [moving.invitationId, again])
+			.orderBy('id')
+			.execute();
+		expect(statuses.map((s) => s.status)).toEqual(['cancelled', 'open']);
+		const changes = (await listCaseChanges(db(), 0, 10_000)).filter(
+			(c) => c.case === moving.reference
+		);
+		expect(changes.at(-1)).toMatchObject({ kind: 'cancelled', data: { reason: 'stage_passed' } });
 	});
 });

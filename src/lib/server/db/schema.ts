@@ -283,6 +283,7 @@ export interface Database {
 		same_gender_requested: Generated<boolean>;
 		applicant_gender: Gender | null;
 		priority: Generated<boolean>;
+		stage_position: number | null;
 		status: Generated<InvitationStatus>;
 		created_at: ColumnType<Date, Date | string | undefined, never>;
 		source_event_id: string | null;

@@ -11,6 +11,7 @@ import {
 	knownLocationCodes,
 	openInvitations,
 	releaseCases,
+	releasePassedStages,
 	type NewInvitation
 } from '$lib/server/planning/invitation.service';
 
@@ -47,6 +48,8 @@ interface CaseState {
 	invitations: Omit<NewInvitation, 'caseId'>[];
 	/** Set when the case ends in this batch: its invitations and appointment are released. */
 	released: 'case_withdrawn' | 'case_decided' | null;
+	/** Set when the case enters a stage in this batch: invitations of earlier stages end. */
+	enteredPosition: number | null;
 	changed: boolean;
 }
 
@@ -232,6 +235,7 @@ export const eventHandlers: Record<IncomingEvent['type'], Handler> = {
 			},
 			invitations: [],
 			released: null,
+			enteredPosition: null,
 			changed: true
 		};
 		enterStage(created, product.stages[0], event.occurredAt);
@@ -259,6 +263,7 @@ export const eventHandlers: Record<IncomingEvent['type'], Handler> = {
 				`case ${state.reference} is already in stage ${stage.code}`
 			);
 		enterStage(state, stage, event.occurredAt);
+		state.enteredPosition = stage.position;
 		return state;
 	},
 	'case.decided'(current, event) {
@@ -334,7 +339,8 @@ export const eventHandlers: Record<IncomingEvent['type'], Handler> = {
 			locations: [...new Set(event.data.locations)],
 			interpreterLanguage: event.data.interpreterLanguage ?? null,
 			interpreterInPerson: event.data.interpreterInPerson ?? false,
-			sourceEventId: event.id
+			sourceEventId: event.id,
+			stagePosition: stageOf(state.product, state.stageCode).position
 		});
 		return state;
 	}
@@ -367,6 +373,7 @@ function stateFromRow(
 		applicant: null,
 		invitations: [],
 		released: null,
+		enteredPosition: null,
 		changed: false
 	};
 }
@@ -521,6 +528,13 @@ export async function ingestEvents(
 				reason,
 				options.now ?? new Date()
 			);
+		await releasePassedStages(
+			trx,
+			changed
+				.filter((s) => s.enteredPosition !== null && !s.released)
+				.map((s) => ({ caseId: s.id!, position: s.enteredPosition! })),
+			options.now ?? new Date()
+		);
 		if (options.actor) {
 			await recordAudit(trx, options.actor, {
 				action: 'events.ingested',

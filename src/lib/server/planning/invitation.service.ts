@@ -22,6 +22,8 @@ export interface NewInvitation {
 	interpreterLanguage: string | null;
 	interpreterInPerson: boolean;
 	sourceEventId: string;
+	/** The position of the case's stage when it was invited. */
+	stagePosition: number | null;
 }
 
 export async function openInvitations(trx: Trx, invitations: NewInvitation[]): Promise<void> {
@@ -34,7 +36,8 @@ export async function openInvitations(trx: Trx, invitations: NewInvitation[]): P
 			locations: i.locations,
 			interpreter_language: i.interpreterLanguage,
 			interpreter_in_person: i.interpreterInPerson,
-			source_event_id: i.sourceEventId
+			source_event_id: i.sourceEventId,
+			stage_position: i.stagePosition
 		}))
 	);
 }
@@ -52,7 +55,32 @@ export async function releaseCases(
 	config?: PlanningConfig
 ): Promise<void> {
 	if (caseIds.length === 0) return;
-	const { invitations, appointments } = await repo.lockOpenPlanningOfCases(trx, caseIds);
+	await release(trx, await repo.lockOpenPlanningOfCases(trx, caseIds), reason, now, config);
+}
+
+/**
+ * The cases entered a later stage than the one they were invited in: the hearing is no longer
+ * needed, so those invitations end as in `releaseCases`. An appointment whose time has passed
+ * stays, for the planner to mark attended or not.
+ */
+export async function releasePassedStages(
+	trx: Trx,
+	moves: { caseId: number; position: number }[],
+	now: Date,
+	config?: PlanningConfig
+): Promise<void> {
+	if (moves.length === 0) return;
+	const planning = await repo.lockPlanningBehindStage(trx, moves, now);
+	await release(trx, planning, 'stage_passed', now, config);
+}
+
+async function release(
+	trx: Trx,
+	{ invitations, appointments }: Awaited<ReturnType<typeof repo.lockOpenPlanningOfCases>>,
+	reason: string,
+	now: Date,
+	config?: PlanningConfig
+): Promise<void> {
 	const invitationIds = invitations.map((i) => i.id);
 	const offers = await repo.lockHeldOffersOfInvitations(trx, invitationIds);
 	const offered = await dropOffers(trx, offers, 'expired');

@@ -431,6 +431,48 @@ export async function lockOpenPlanningOfCases(trx: Trx, caseIds: number[]) {
 	return { invitations, appointments };
 }
 
+/**
+ * The open planning of cases that moved past the stage they were invited in, locked: their
+ * invitations of an earlier stage, and those invitations' active appointments still to come.
+ */
+export async function lockPlanningBehindStage(
+	trx: Trx,
+	moves: { caseId: number; position: number }[],
+	now: Date
+) {
+	const behind = sql<boolean>`exists (
+		select 1 from unnest(${moves.map((m) => m.caseId)}::int[], ${moves.map((m) => m.position)}::int[])
+			as moved(case_id, position)
+		where moved.case_id = hearing_invitation.case_id
+			and hearing_invitation.stage_position < moved.position)`;
+	const invitations = await trx
+		.selectFrom('hearing_invitation')
+		.select(['id', 'status'])
+		.where(behind)
+		.where('status', 'in', ['open', 'booked'])
+		.orderBy('id')
+		.forUpdate()
+		.execute();
+	const appointments = invitations.length
+		? await trx
+				.selectFrom('appointment')
+				.innerJoin('case', 'case.id', 'appointment.case_id')
+				.innerJoin('slot', 'slot.id', 'appointment.slot_id')
+				.select(['appointment.id', 'appointment.slot_id', 'case.reference as case_reference'])
+				.where(
+					'appointment.invitation_id',
+					'=',
+					sql<number>`any(${invitations.map((i) => i.id)}::int[])`
+				)
+				.where('appointment.status', '=', 'active')
+				.where('slot.starts_at', '>', now)
+				.orderBy('appointment.id')
+				.forUpdate('appointment')
+				.execute()
+		: [];
+	return { invitations, appointments };
+}
+
 // Appointments ------------------------------------------------------------------------------
 
 export async function findAppointmentByKey(db: Db, key: string) {
