@@ -149,6 +149,30 @@ export async function closeSlotRow(trx: Trx, slotId: number, reason: string, at:
 		.execute();
 }
 
+/** An interpreter (`interpreter`) on shift for the whole of `slot`, with no quarter of it booked. */
+function availableForSlot(eb: ExpressionBuilder<Database, 'interpreter' | 'slot'>) {
+	return eb.and([
+		eb.exists(
+			eb
+				.selectFrom('interpreter_shift')
+				.select(sql.lit(1).as('one'))
+				.whereRef('interpreter_shift.interpreter_id', '=', 'interpreter.id')
+				.whereRef('interpreter_shift.starts_at', '<=', 'slot.starts_at')
+				.whereRef('interpreter_shift.ends_at', '>=', 'slot.ends_at')
+		),
+		eb.not(
+			eb.exists(
+				eb
+					.selectFrom('interpreter_booking')
+					.select(sql.lit(1).as('one'))
+					.whereRef('interpreter_booking.interpreter_id', '=', 'interpreter.id')
+					.whereRef('interpreter_booking.quarter', '>=', 'slot.starts_at')
+					.whereRef('interpreter_booking.quarter', '<', 'slot.ends_at')
+			)
+		)
+	]);
+}
+
 function interpreterFree(
 	eb: ExpressionBuilder<Database, 'slot'>,
 	language: string,
@@ -161,28 +185,7 @@ function interpreterFree(
 			.whereRef('interpreter.location_id', '=', 'slot.location_id')
 			.where('interpreter.language', '=', language)
 			.$if(gender !== null, (q) => q.where('interpreter.gender', '=', gender))
-			.where((inner) =>
-				inner.exists(
-					inner
-						.selectFrom('interpreter_shift')
-						.select(sql.lit(1).as('one'))
-						.whereRef('interpreter_shift.interpreter_id', '=', 'interpreter.id')
-						.whereRef('interpreter_shift.starts_at', '<=', 'slot.starts_at')
-						.whereRef('interpreter_shift.ends_at', '>=', 'slot.ends_at')
-				)
-			)
-			.where((inner) =>
-				inner.not(
-					inner.exists(
-						inner
-							.selectFrom('interpreter_booking')
-							.select(sql.lit(1).as('one'))
-							.whereRef('interpreter_booking.interpreter_id', '=', 'interpreter.id')
-							.whereRef('interpreter_booking.quarter', '>=', 'slot.starts_at')
-							.whereRef('interpreter_booking.quarter', '<', 'slot.ends_at')
-					)
-				)
-			)
+			.where(availableForSlot)
 	);
 }
 
@@ -252,28 +255,7 @@ export async function findInterpreterCandidates(
 		.select(['interpreter.id', 'interpreter.gender'])
 		.where('slot.id', '=', slotId)
 		.where('interpreter.language', '=', language)
-		.where((eb) =>
-			eb.exists(
-				eb
-					.selectFrom('interpreter_shift')
-					.select(sql.lit(1).as('one'))
-					.whereRef('interpreter_shift.interpreter_id', '=', 'interpreter.id')
-					.whereRef('interpreter_shift.starts_at', '<=', 'slot.starts_at')
-					.whereRef('interpreter_shift.ends_at', '>=', 'slot.ends_at')
-			)
-		)
-		.where((eb) =>
-			eb.not(
-				eb.exists(
-					eb
-						.selectFrom('interpreter_booking')
-						.select(sql.lit(1).as('one'))
-						.whereRef('interpreter_booking.interpreter_id', '=', 'interpreter.id')
-						.whereRef('interpreter_booking.quarter', '>=', 'slot.starts_at')
-						.whereRef('interpreter_booking.quarter', '<', 'slot.ends_at')
-				)
-			)
-		)
+		.where(availableForSlot)
 		.orderBy(sql`interpreter.gender is not distinct from ${preferGender}`, 'desc')
 		.orderBy('interpreter.id')
 		.execute();
@@ -707,12 +689,18 @@ export async function lockNextWaitlistEntry(trx: Trx, slotId: number) {
 		.where(
 			sql<boolean>`(slot.starts_at at time zone 'Europe/Amsterdam')::date <= hearing_invitation.book_before`
 		)
-		.where(
-			sql<boolean>`(hearing_invitation.interpreter_language is null or exists (
-				select 1 from interpreter i
-				where i.location_id = slot.location_id and i.language = hearing_invitation.interpreter_language
-					and exists (select 1 from interpreter_shift sh where sh.interpreter_id = i.id and sh.starts_at <= slot.starts_at and sh.ends_at >= slot.ends_at)
-					and not exists (select 1 from interpreter_booking b where b.interpreter_id = i.id and b.quarter >= slot.starts_at and b.quarter < slot.ends_at)))`
+		.where((eb) =>
+			eb.or([
+				eb('hearing_invitation.interpreter_language', 'is', null),
+				eb.exists(
+					eb
+						.selectFrom('interpreter')
+						.select(sql.lit(1).as('one'))
+						.whereRef('interpreter.location_id', '=', 'slot.location_id')
+						.whereRef('interpreter.language', '=', 'hearing_invitation.interpreter_language')
+						.where(availableForSlot)
+				)
+			])
 		)
 		.where((eb) =>
 			eb.not(
