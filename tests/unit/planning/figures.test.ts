@@ -162,7 +162,15 @@ describeEachEngine('the planner’s figures and pages', ({ db }) => {
 			actor: a.actor,
 			now: NOW
 		});
-		const before = await getDayList(db(), String(loc.id), '2026-12-09');
+		const before = await getDayList(db(), String(loc.id), '2026-12-09', NOW);
+		expect(before.slots[0].appointments[0].canMark).toBe(false);
+		const during = await getDayList(
+			db(),
+			String(loc.id),
+			'2026-12-09',
+			new Date('2026-12-09T09:30:00Z')
+		);
+		expect(during.slots[0].appointments[0].canMark).toBe(true);
 		expect(before.slots).toMatchObject([
 			{
 				id: slotId,

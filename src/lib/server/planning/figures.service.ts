@@ -192,7 +192,7 @@ export async function getLocationPage(db: Db, id: string, weekStart: IsoDate, no
 }
 
 /** The day list of a location: every slot of the day with its appointments. */
-export async function getDayList(db: Db, id: string, day: IsoDate) {
+export async function getDayList(db: Db, id: string, day: IsoDate, now = new Date()) {
 	const location = await requireLocation(db, id);
 	const from = startOfDutchDay(day);
 	const until = startOfDutchDay(addDays(day, 1));
@@ -229,7 +229,7 @@ export async function getDayList(db: Db, id: string, day: IsoDate) {
 					sameGender: a.same_gender_requested,
 					status: a.status,
 					cancelReason: a.cancel_reason,
-					canMark: a.status === 'active' && a.starts_at <= new Date()
+					canMark: a.status === 'active' && new Date(a.starts_at) <= now
 				}))
 		}))
 	};
