@@ -19,7 +19,7 @@ const E = (code: string) => `planning:staff.errors.${code}`;
 
 const text = (max: number, required: string | null) => {
 	const base = z.string().trim().max(max, E('too_long'));
-	return required ? base.min(1, E(required)) : base;
+	return required ? base.min(1, E(required)) : base.default('');
 };
 /** A whole number from a form field, within bounds. */
 const whole = (min: number, max: number, message: string) =>
