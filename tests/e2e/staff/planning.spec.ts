@@ -141,6 +141,7 @@ test('a planner builds a week of slots, marks a no-show and closes a booked slot
 	await submitByKeyboard(page, 'Add the location');
 	await expect(page.getByRole('heading', { name: 'There is a problem' })).toBeVisible();
 	await expect(page).toHaveTitle(/^Error: /);
+	await expectNoAxeViolations(page);
 	await page.getByLabel('Name of the location').fill('Test location Rijswijk');
 	await page.getByLabel('Location code').fill(code);
 	await page.getByLabel('Address').fill('Rijswijkseweg 1, Rijswijk');
@@ -274,6 +275,17 @@ test('a planner builds a week of slots, marks a no-show and closes a booked slot
 		page.getByRole('table', { name: 'Times and appointments of the day' })
 	).toBeVisible();
 	await page.emulateMedia({ media: 'screen' });
+
+	// The location's page and the day list in Dutch, with what this test made on them.
+	for (const path of [
+		locationUrl,
+		`${locationUrl}/days/${tomorrow}`,
+		`${locationUrl}/days/${today}`
+	]) {
+		await page.goto(`${path}?lang=nl`);
+		await expect(page.locator('html')).toHaveAttribute('lang', 'nl');
+		await expectNoAxeViolations(page);
+	}
 
 	// The case of the closed slot has a new open invitation that comes first.
 	const invitations = await withDatabase((db) =>
