@@ -101,12 +101,16 @@ async function prepareRun(db: Db, run: number, applicants: Applicant[]) {
 			.returning('id')
 			.execute();
 		for (let n = 0; n < INTERPRETERS; n += 1) {
-			const { id } = await addInterpreter(db, { locationId: location.id, language: 'ar' });
-			await addShift(db, {
-				interpreterId: id,
-				startsAt: dutchWallTime(day, '08:00'),
-				endsAt: dutchWallTime(day, '13:00')
-			});
+			const { id } = await addInterpreter(db, { locationId: location.id, language: 'ar' }, staff);
+			await addShift(
+				db,
+				{
+					interpreterId: id,
+					startsAt: dutchWallTime(day, '08:00'),
+					endsAt: dutchWallTime(day, '13:00')
+				},
+				staff
+			);
 		}
 		locations.push({ code: location.code, slots: slots.map((s) => s.id) });
 	}
@@ -228,14 +232,18 @@ async function slotSearch(db: Db, applicant: { reference: string }) {
 		codes.push(location.code);
 		for (let weekday = 1; weekday <= 5; weekday += 1)
 			for (const start of ['09:00', '09:30', '10:00', '10:30', '13:00', '13:30', '14:00', '14:30'])
-				await setTemplateSlot(db, {
-					locationId: location.id,
-					kind: 'biometrics',
-					weekday,
-					startTime: start,
-					rooms: 4
-				});
-		await generateSlots(db, { locationId: location.id, from, weeks: 3 });
+				await setTemplateSlot(
+					db,
+					{
+						locationId: location.id,
+						kind: 'biometrics',
+						weekday,
+						startTime: start,
+						rooms: 4
+					},
+					staff
+				);
+		await generateSlots(db, { locationId: location.id, from, weeks: 3 }, staff);
 	}
 	await ingestEvents(db, {
 		events: [

@@ -21,6 +21,12 @@ const pages: { email: string | null; paths: string[]; langs: string[] }[] = [
 	},
 	{ email: 'counter@demo.test', paths: ['/counter'], langs: ['nl', 'en'] },
 	{ email: 'triage@demo.test', paths: ['/staff'], langs: ['nl', 'en'] },
+	// A location's page and its day list are swept in tests/e2e/staff/planning.spec.ts.
+	{
+		email: 'planner@demo.test',
+		paths: ['/staff/planning', '/staff/planning/locations/new'],
+		langs: ['nl', 'en']
+	},
 	{
 		email: 'admin@demo.test',
 		paths: [

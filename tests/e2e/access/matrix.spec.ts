@@ -69,6 +69,8 @@ interface Row {
 
 interface Ids {
 	staffUserId: number;
+	/** A hearing location the planner made for this test. */
+	locationId: number;
 }
 
 const matrix: Record<string, Row> = {
@@ -141,6 +143,30 @@ const matrix: Record<string, Row> = {
 		action: '?/lookup',
 		get: only(staffOffice, 200),
 		post: only(staffOffice, 400)
+	},
+	'/staff/planning': {
+		path: '/staff/planning',
+		get: only(['planner'], 200),
+		post: only(['planner'], 405)
+	},
+	'/staff/planning/locations/new': {
+		path: '/staff/planning/locations/new',
+		action: '?/create',
+		get: only(['planner'], 200),
+		post: only(['planner'], 400)
+	},
+	// Empty forms: refused with the form's errors, and nothing changes.
+	'/staff/planning/locations/[id]': {
+		path: (ids) => `/staff/planning/locations/${ids.locationId}`,
+		action: '?/template',
+		get: only(['planner'], 200),
+		post: only(['planner'], 400)
+	},
+	'/staff/planning/locations/[id]/days/[day]': {
+		path: (ids) => `/staff/planning/locations/${ids.locationId}/days/2026-12-07`,
+		action: '?/closeDay',
+		get: only(['planner'], 200),
+		post: only(['planner'], 400)
 	},
 	'/staff/admin': { path: '/staff/admin', get: only(['admin'], 200), post: only(['admin'], 405) },
 	'/staff/admin/api-keys': {
@@ -388,13 +414,25 @@ test('each person gets the same answer for every spelling of every route, on GET
 	const userRow = users.split('<tr').find((r) => r.includes('spare-staff@demo.test')) ?? '';
 	const staffUserId = Number(/\/staff\/admin\/users\/(\d+)/.exec(userRow)?.[1]);
 	expect(staffUserId).toBeGreaterThan(0);
+	// A hearing location, made by the planner through the page, for the location's routes.
+	const made = await contexts.get('planner')!.post('/staff/planning/locations/new?/create', {
+		form: {
+			code: `M${String(Date.now()).slice(-6)}`,
+			name: 'Matrix location',
+			address: 'Rijnstraat 8, Den Haag'
+		}
+	});
+	const locationId = Number(
+		/\/staff\/planning\/locations\/(\d+)/.exec(made.headers()['location'] ?? '')?.[1]
+	);
+	expect(locationId, 'the planner made a location').toBeGreaterThan(0);
 
 	const mismatches: string[] = [];
 	let requests = 0;
 
 	async function check(persona: Persona, id: string, row: Row) {
 		const context = contexts.get(persona)!;
-		const path = typeof row.path === 'function' ? row.path({ staffUserId }) : row.path;
+		const path = typeof row.path === 'function' ? row.path({ staffUserId, locationId }) : row.path;
 		const fail = (what: string, got: unknown, expected: unknown) =>
 			mismatches.push(
 				`${what} of ${id} as ${persona}: ${JSON.stringify(got)}, expected ${JSON.stringify(expected)}`

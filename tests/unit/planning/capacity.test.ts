@@ -30,15 +30,23 @@ describeEachEngine('hearing capacity and the waitlist', ({ db }) => {
 	it('generates slots from a weekly template at Amsterdam times across summer time, once', async () => {
 		const loc = await newLocation(db());
 		// Mondays 09:00, two rooms. Summer time starts on Sunday 28 March 2027.
-		await setTemplateSlot(db(), {
-			locationId: loc.id,
-			kind: 'registration_interview',
-			weekday: 1,
-			startTime: '09:00',
-			rooms: 2
-		});
-		expect(await generateSlots(db(), { locationId: loc.id, from: '2027-03-15', weeks: 3 })).toBe(3);
-		expect(await generateSlots(db(), { locationId: loc.id, from: '2027-03-15', weeks: 3 })).toBe(0);
+		await setTemplateSlot(
+			db(),
+			{
+				locationId: loc.id,
+				kind: 'registration_interview',
+				weekday: 1,
+				startTime: '09:00',
+				rooms: 2
+			},
+			staff
+		);
+		expect(
+			await generateSlots(db(), { locationId: loc.id, from: '2027-03-15', weeks: 3 }, staff)
+		).toBe(3);
+		expect(
+			await generateSlots(db(), { locationId: loc.id, from: '2027-03-15', weeks: 3 }, staff)
+		).toBe(0);
 		const slots = await db()
 			.selectFrom('slot')
 			.select(['starts_at', 'ends_at', 'rooms', 'taken'])

@@ -135,16 +135,24 @@ export async function newInterpreter(
 		gender?: 'female' | 'male';
 	}
 ) {
-	const { id } = await addInterpreter(db, {
-		locationId: input.locationId,
-		language: input.language,
-		gender: input.gender ?? null
-	});
-	await addShift(db, {
-		interpreterId: id,
-		startsAt: new Date(input.from),
-		endsAt: new Date(input.to)
-	});
+	const { id } = await addInterpreter(
+		db,
+		{
+			locationId: input.locationId,
+			language: input.language,
+			gender: input.gender ?? null
+		},
+		staff
+	);
+	await addShift(
+		db,
+		{
+			interpreterId: id,
+			startsAt: new Date(input.from),
+			endsAt: new Date(input.to)
+		},
+		staff
+	);
 	return id;
 }
 

@@ -11,6 +11,17 @@ const stats: Statistics = {
 	computedAt: new Date('2026-11-25T11:00:00Z'),
 	weeks,
 	medianWindow: { firstDay: '2026-11-09', lastDay: '2026-11-22', weeks: 2, minimumExits: 10 },
+	hearings: {
+		noShow: {
+			firstDay: '2026-08-27',
+			lastDay: '2026-11-25',
+			days: 90,
+			marked: 40,
+			minimum: 10,
+			share: 0.0625
+		},
+		firstFreeSlot: { openInvitations: 3, withoutSlot: 3, minimum: 5, medianDays: null }
+	},
 	queues: [
 		{
 			product: 'nareis',
@@ -112,8 +123,12 @@ describe('statistics export', () => {
 		const rows = lines.map((cells) =>
 			Object.fromEntries(header.map((name, i) => [name, cells[i]]))
 		);
-		// Four figures per queue, and three more for a queue with a newcomer estimate.
-		expect(rows).toHaveLength(2 * 4 + 3);
+		// Four figures per queue, three more for a queue with a newcomer estimate, and two of hearings.
+		expect(rows).toHaveLength(2 * 4 + 3 + 2);
+		expect(rows.slice(-2).map((r) => [r.figure, r.first_day, r.last_day, r.value])).toEqual([
+			['hearing_no_show_share', '2026-08-27', '2026-11-25', '0.063'],
+			['hearing_median_days_to_first_free_slot', '', '', '']
+		]);
 		expect(rows.slice(0, 4).map((r) => [r.figure, r.first_day, r.last_day, r.value])).toEqual([
 			['waiting', '', '', '3'],
 			['left_queue', '2026-11-09', '2026-11-15', '7'],

@@ -3,7 +3,10 @@ import { PgBoss, fromKysely, type Db as BossDb } from 'pg-boss';
 import type { Db } from '$lib/server/db';
 import { TIME_ZONE } from '$lib/time';
 import { DEFAULT_MAIL_FROM, deliverPendingEmail } from '$lib/server/notify/email.service';
-import { runHousekeeping } from '$lib/server/housekeeping/housekeeping.service';
+import {
+	runHousekeeping,
+	runPlanningHousekeeping
+} from '$lib/server/housekeeping/housekeeping.service';
 import { writeAnchor } from '$lib/server/audit/audit.anchor';
 import type { AuditKey } from '$lib/server/audit/audit.key';
 import { startReminders, stopReminders } from '$lib/server/planning/reminders';
@@ -11,6 +14,9 @@ import { startReminders, stopReminders } from '$lib/server/planning/reminders';
 export const EMAIL_QUEUE = 'email.deliver';
 export const HOUSEKEEPING_QUEUE = 'housekeeping.daily';
 export const AUDIT_ANCHOR_QUEUE = 'audit.anchor';
+export const PLANNING_QUEUE = 'planning.expire';
+/** Every five minutes: an offer's hold (2 hours) ends at most this late. */
+export const PLANNING_CRON = '*/5 * * * *';
 const EMAIL_BATCH = 100;
 
 export interface JobsOptions {
@@ -61,6 +67,7 @@ export async function startJobs(db: Db, options: JobsOptions): Promise<Jobs> {
 	};
 	try {
 		await scheduleHousekeeping(boss, db);
+		await schedulePlanning(boss, db);
 		await startReminders(boss, db);
 		if (options.auditAnchor) await startAuditAnchor(boss, db, options.auditAnchor);
 		if (!options.smtpUrl) {
@@ -120,6 +127,24 @@ async function scheduleHousekeeping(boss: PgBoss, db: Db): Promise<void> {
 		return result;
 	});
 	await boss.schedule(HOUSEKEEPING_QUEUE, '30 3 * * *', null, { tz: TIME_ZONE });
+}
+
+/** Every five minutes, on one instance: invitations past their date expire, held offers pass on. */
+async function schedulePlanning(boss: PgBoss, db: Db): Promise<void> {
+	// singleton: one run at a time across all instances; a missed run is made up by the next.
+	await boss.createQueue(PLANNING_QUEUE, {
+		policy: 'singleton',
+		retryLimit: 0,
+		expireInSeconds: 240,
+		deleteAfterSeconds: 3600
+	});
+	await boss.work(PLANNING_QUEUE, async () => {
+		const result = await runPlanningHousekeeping(db);
+		if (result.invitations || result.offers)
+			console.log(`Planning: expired ${JSON.stringify(result)}`);
+		return result;
+	});
+	await boss.schedule(PLANNING_QUEUE, PLANNING_CRON, null, { tz: TIME_ZONE });
 }
 
 async function startAuditAnchor(

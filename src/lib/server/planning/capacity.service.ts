@@ -8,6 +8,7 @@ import type { Db } from '$lib/server/db';
 import type { Gender } from '$lib/server/db/schema';
 import { addDays, dutchWallTime, isoWeekdayOf, startOfDutchDay, type IsoDate } from '$lib/time';
 import * as repo from './planning.repository';
+import * as figures from './figures.repository';
 import { planningErrors } from './planning.errors';
 import {
 	audit,
@@ -40,6 +41,7 @@ export async function createLocation(db: Db, input: LocationInput, actor: Planni
 			accessibility: input.accessibility ?? '',
 			directions: input.directions ?? ''
 		});
+		if (!row) throw planningErrors.error('code_taken');
 		await audit(trx, actor, { action: 'planning.location_created', subject: input.code });
 		return row;
 	});
@@ -56,13 +58,38 @@ export interface TemplateInput {
 }
 
 /** Adds a weekly slot to a location's template, or sets its rooms when it exists. */
-export async function setTemplateSlot(db: Db, input: TemplateInput) {
-	return repo.insertTemplate(db, {
-		location_id: input.locationId,
-		kind: input.kind,
-		weekday: input.weekday,
-		start_time: input.startTime,
-		rooms: input.rooms
+export async function setTemplateSlot(db: Db, input: TemplateInput, actor: PlanningActor) {
+	return inTransaction(db, async (trx) => {
+		const row = await repo.insertTemplate(trx, {
+			location_id: input.locationId,
+			kind: input.kind,
+			weekday: input.weekday,
+			start_time: input.startTime,
+			rooms: input.rooms
+		});
+		await audit(trx, actor, {
+			action: 'planning.template_set',
+			subject: String(input.locationId),
+			details: { ...input }
+		});
+		return row;
+	});
+}
+
+/** Removes a row of the location's weekly template; slots made from it stay. */
+export async function removeTemplateSlot(
+	db: Db,
+	input: { locationId: number; templateId: number },
+	actor: PlanningActor
+) {
+	return inTransaction(db, async (trx) => {
+		const removed = await figures.deleteTemplate(trx, input.locationId, input.templateId);
+		if (!removed) throw planningErrors.error('template_not_found');
+		await audit(trx, actor, {
+			action: 'planning.template_removed',
+			subject: String(input.locationId),
+			details: { ...removed }
+		});
 	});
 }
 
@@ -79,9 +106,13 @@ export interface GenerateInput {
  * to and from summer time. Slots that exist already are kept as they are: running it twice
  * creates nothing new. Returns how many slots were created.
  */
-export async function generateSlots(db: Db, input: GenerateInput): Promise<number> {
+export async function generateSlots(
+	db: Db,
+	input: GenerateInput,
+	actor: PlanningActor
+): Promise<number> {
 	const templates = await repo.findTemplatesWithDuration(db, input.locationId);
-	const rows = [];
+	const rows: Parameters<typeof repo.insertSlots>[1] = [];
 	for (let i = 0; i < input.weeks * 7; i += 1) {
 		const day = addDays(input.from, i);
 		const weekday = isoWeekdayOf(day);
@@ -96,31 +127,70 @@ export async function generateSlots(db: Db, input: GenerateInput): Promise<numbe
 			});
 		}
 	}
-	return repo.insertSlots(db, rows);
+	return inTransaction(db, async (trx) => {
+		const created = await repo.insertSlots(trx, rows);
+		await audit(trx, actor, {
+			action: 'planning.slots_generated',
+			subject: String(input.locationId),
+			details: { ...input, created }
+		});
+		return created;
+	});
 }
 
 export async function addInterpreter(
 	db: Db,
-	input: { locationId: number; language: string; gender?: Gender | null; name?: string }
+	input: { locationId: number; language: string; gender?: Gender | null; name?: string },
+	actor: PlanningActor
 ) {
-	return repo.insertInterpreter(db, {
-		location_id: input.locationId,
-		language: input.language,
-		gender: input.gender ?? null,
-		name: input.name ?? ''
+	return inTransaction(db, async (trx) => {
+		const row = await repo.insertInterpreter(trx, {
+			location_id: input.locationId,
+			language: input.language,
+			gender: input.gender ?? null,
+			name: input.name ?? ''
+		});
+		await audit(trx, actor, {
+			action: 'planning.interpreter_added',
+			subject: String(input.locationId),
+			details: { interpreterId: row.id, language: input.language, gender: input.gender ?? null }
+		});
+		return row;
 	});
 }
 
-/** When an interpreter is present at their location. */
+/**
+ * When an interpreter is present at their location. With `locationId`, the interpreter must be
+ * one of that location's.
+ */
 export async function addShift(
 	db: Db,
-	input: { interpreterId: number; startsAt: Date; endsAt: Date }
+	input: { interpreterId: number; startsAt: Date; endsAt: Date; locationId?: number },
+	actor: PlanningActor
 ) {
-	if (input.endsAt <= input.startsAt) throw planningErrors.error('invalid');
-	return repo.insertShift(db, {
-		interpreter_id: input.interpreterId,
-		starts_at: input.startsAt,
-		ends_at: input.endsAt
+	if (input.endsAt <= input.startsAt) throw planningErrors.error('shift_order');
+	return inTransaction(db, async (trx) => {
+		const interpreter = await figures.findInterpreter(trx, input.interpreterId);
+		if (
+			!interpreter ||
+			(input.locationId !== undefined && interpreter.location_id !== input.locationId)
+		)
+			throw planningErrors.error('interpreter_not_found');
+		const row = await repo.insertShift(trx, {
+			interpreter_id: input.interpreterId,
+			starts_at: input.startsAt,
+			ends_at: input.endsAt
+		});
+		await audit(trx, actor, {
+			action: 'planning.shift_added',
+			subject: String(interpreter.location_id),
+			details: {
+				interpreterId: input.interpreterId,
+				startsAt: input.startsAt.toISOString(),
+				endsAt: input.endsAt.toISOString()
+			}
+		});
+		return row;
 	});
 }
 
@@ -188,6 +258,8 @@ async function closeSlots(
 
 export interface CloseSlotInput {
 	slotId: number;
+	/** When given, the slot must be at this location. */
+	locationId?: number;
 	reason: string;
 	actor: PlanningActor;
 	now?: Date;
@@ -200,7 +272,9 @@ export async function closeSlot(db: Db, input: CloseSlotInput): Promise<CloseRes
 	const now = input.now ?? new Date();
 	return inTransaction(db, async (trx) => {
 		const slot = await repo.findSlot(trx, input.slotId);
-		if (!slot) throw planningErrors.error('slot_not_found');
+		if (!slot || (input.locationId !== undefined && slot.location_id !== input.locationId))
+			throw planningErrors.error('slot_not_found');
+		if (slot.closed_at) throw planningErrors.error('slot_closed');
 		return closeSlots(trx, [slot.id], reason, input.actor, now, input.config ?? planningConfig());
 	});
 }
@@ -232,6 +306,8 @@ export async function closeDay(db: Db, input: CloseDayInput): Promise<CloseResul
 
 export interface AttendanceInput {
 	appointmentId: number;
+	/** When given, the appointment must be at this location. */
+	locationId?: number;
 	outcome: 'attended' | 'no_show';
 	actor: PlanningActor;
 	now?: Date;
@@ -243,6 +319,10 @@ export async function markAttendance(db: Db, input: AttendanceInput) {
 	return inTransaction(db, async (trx) => {
 		const appointment = await repo.lockAppointment(trx, input.appointmentId);
 		if (!appointment) throw planningErrors.error('not_found');
+		if (input.locationId !== undefined) {
+			const slot = await repo.findSlot(trx, appointment.slot_id);
+			if (slot?.location_id !== input.locationId) throw planningErrors.error('not_found');
+		}
 		if (appointment.status !== 'active') throw planningErrors.error('not_active');
 		if (now < appointment.starts_at) throw planningErrors.error('too_early');
 		await repo.setAppointmentStatus(trx, appointment.id, input.outcome, now);

@@ -22,6 +22,19 @@ export const planningErrors = defineErrors('planning', {
 	past_cutoff: { kind: 'forbidden' },
 	too_early: { kind: 'invalid' },
 	unknown_location: { kind: 'invalid', field: 'location' },
+	// The planner's own forms (staff pages, in Dutch and English only).
+	code_taken: { kind: 'conflict', field: 'code', key: 'planning:staff.errors.code_taken' },
+	template_not_found: {
+		kind: 'not_found',
+		field: 'templates-caption',
+		key: 'planning:staff.errors.template_not_found'
+	},
+	interpreter_not_found: {
+		kind: 'not_found',
+		field: 'interpreterId',
+		key: 'planning:staff.errors.interpreter_not_found'
+	},
+	shift_order: { kind: 'invalid', field: 'shiftTo', key: 'planning:staff.errors.shift_order' },
 	invalid: { kind: 'invalid' }
 });
 

@@ -11,12 +11,14 @@ type Trx = Transaction<Database>;
 
 // Capacity ----------------------------------------------------------------------------------
 
+/** Inserts the location; undefined when its code is taken. */
 export async function insertLocation(db: Db, row: Insertable<Database['hearing_location']>) {
 	return db
 		.insertInto('hearing_location')
 		.values(row)
+		.onConflict((oc) => oc.column('code').doNothing())
 		.returning(['id', 'code'])
-		.executeTakeFirstOrThrow();
+		.executeTakeFirst();
 }
 
 export async function findLocationsByCodes(db: Db, codes: string[]) {

@@ -34,6 +34,19 @@ export function statisticsToJson(stats: Statistics, lang: string) {
 		language: lang,
 		weeks: stats.weeks,
 		medianWindow: stats.medianWindow,
+		hearings: {
+			noShow: {
+				...stats.hearings.noShow,
+				share:
+					stats.hearings.noShow.share === null
+						? null
+						: Math.round(stats.hearings.noShow.share * 1000) / 1000
+			},
+			firstFreeSlot: {
+				...stats.hearings.firstFreeSlot,
+				medianDays: roundedDays(stats.hearings.firstFreeSlot.medianDays)
+			}
+		},
 		queues: stats.queues.map((q) => ({
 			product: q.product,
 			productName: t(`domain:product.${q.product}.name`),
@@ -111,6 +124,30 @@ export function statisticsToCsv(stats: Statistics, lang: string): string {
 				: [])
 		];
 	});
+	const { noShow, firstFreeSlot } = stats.hearings;
+	const hearing = {
+		computed_at: computedAt,
+		product: '',
+		product_name: '',
+		stage: '',
+		stage_name: ''
+	};
+	rows.push(
+		{
+			...hearing,
+			figure: 'hearing_no_show_share',
+			first_day: noShow.firstDay,
+			last_day: noShow.lastDay,
+			value: noShow.share === null ? '' : Math.round(noShow.share * 1000) / 1000
+		},
+		{
+			...hearing,
+			figure: 'hearing_median_days_to_first_free_slot',
+			first_day: '',
+			last_day: '',
+			value: roundedDays(firstFreeSlot.medianDays) ?? ''
+		}
+	);
 	return stringify(rows, {
 		header: true,
 		bom: true,

@@ -4,6 +4,10 @@ import { addDays, weekStartOf, type IsoDate } from '$lib/time';
 import * as repo from './statistics.repository';
 import { estimateTurn, type TurnResult } from '$lib/server/queue/estimator';
 import { computeQueueModels } from '$lib/server/queue/queue-history.service';
+import {
+	getPublicPlannerFigures,
+	type PublicPlannerFigures
+} from '$lib/server/planning/figures.service';
 
 /** How many complete weeks the throughput chart shows. */
 export const WEEKS_SHOWN = 12;
@@ -46,6 +50,8 @@ export interface Statistics {
 	medianWindow: Period & { weeks: number; minimumExits: number };
 	/** Every queue stage of every product, in the order of products and their stages. */
 	queues: QueueStatistics[];
+	/** The hearing planner's figures: no-show share and days to the first free slot. */
+	hearings: PublicPlannerFigures;
 }
 
 /**
@@ -60,9 +66,10 @@ export async function getStatistics(db: Db, now: Date): Promise<Statistics> {
 	const weeks = weekStarts.map((firstDay) => ({ firstDay, lastDay: addDays(firstDay, 6) }));
 	const medianFrom = addDays(thisMonday, -7 * MEDIAN_WEEKS);
 
-	const [figures, models] = await Promise.all([
+	const [figures, models, hearings] = await Promise.all([
 		repo.findQueueFigures(db, { from: medianFrom, until: thisMonday }),
-		computeQueueModels(db, now)
+		computeQueueModels(db, now),
+		getPublicPlannerFigures(db, now)
 	]);
 
 	return {
@@ -74,6 +81,7 @@ export async function getStatistics(db: Db, now: Date): Promise<Statistics> {
 			weeks: MEDIAN_WEEKS,
 			minimumExits: MIN_EXITS_FOR_MEDIAN
 		},
+		hearings,
 		queues: figures.map((f) => {
 			const model = models.queues.get(`${f.product_code}/${f.stage_code}`);
 			// The chart and the estimate count the same exits; weeks before the data began show 0.
