@@ -5,7 +5,7 @@
 export const emailTemplates = {
 	password_reset: ['name', 'link'],
 	hearing_rebook: ['name', 'reference', 'time'],
-	waitlist_offer: ['name', 'reference', 'time', 'until']
+	waitlist_offer: ['name', 'reference', 'time', 'until', 'link']
 } as const satisfies Record<string, readonly string[]>;
 
 export type EmailTemplate = keyof typeof emailTemplates;

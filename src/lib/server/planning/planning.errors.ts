@@ -22,7 +22,8 @@ export const planningErrors = defineErrors('planning', {
 	past_cutoff: { kind: 'forbidden' },
 	too_early: { kind: 'invalid' },
 	unknown_location: { kind: 'invalid', field: 'location' },
-	invalid: { kind: 'invalid' }
+	invalid: { kind: 'invalid' },
+	search_throttled: { kind: 'throttled' }
 });
 
 export type PlanningErrorCode = keyof typeof planningErrors.codes;
