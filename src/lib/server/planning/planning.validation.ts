@@ -25,23 +25,23 @@ const requestKey = z.uuid({ error: 'planning:errors.key_reused' });
 
 /** The confirm step's form: the slot chosen and the key that makes a repeat book once. */
 export const bookSchema = z.object({
-	invitation: id('common:errors.not_found'),
+	invitation: id('planning:errors.not_found'),
 	slot: id('planning:errors.slot_not_found'),
 	key: requestKey
 });
 
 export const rescheduleSchema = z.object({
-	appointment: id('common:errors.not_found'),
+	appointment: id('planning:errors.not_found'),
 	slot: id('planning:errors.slot_not_found'),
 	key: requestKey
 });
 
-export const appointmentSchema = z.object({ appointment: id('common:errors.not_found') });
+export const appointmentSchema = z.object({ appointment: id('planning:errors.not_found') });
 
-export const invitationSchema = z.object({ invitation: id('common:errors.not_found') });
+export const invitationSchema = z.object({ invitation: id('planning:errors.not_found') });
 
 export const sameGenderSchema = z.object({
-	invitation: id('common:errors.not_found'),
+	invitation: id('planning:errors.not_found'),
 	gender: z.enum(['female', 'male', 'other'], { error: 'appointment:same_gender.gender_required' })
 });
 
