@@ -340,7 +340,11 @@ test.describe('booking a hearing', () => {
 		) as Record<string, string>;
 		const action = new URL((await form.getAttribute('action'))!, confirmUrl).toString();
 		const post = (body: Record<string, string>) =>
-			page.request.post(action, { form: body, headers: { origin: baseURL }, maxRedirects: 0 });
+			page.request.post(action, {
+				form: body,
+				headers: { origin: baseURL, accept: 'text/html' },
+				maxRedirects: 0
+			});
 		const once = await post(fields);
 		const twice = await post(fields);
 		expect([once.status(), twice.status()]).toEqual([303, 303]);

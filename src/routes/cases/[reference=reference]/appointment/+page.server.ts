@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { db } from '$lib/server/db';
+import { nudgeEmail } from '$lib/server/app';
 import { requireApplicant } from '$lib/server/auth/access';
 import type { Principal } from '$lib/server/auth/principal';
 import { loadOrError, submitForm } from '$lib/server/http/errors';
@@ -142,6 +143,8 @@ export const actions: Actions = {
 				idempotencyKey: input.key,
 				actor: actorOf(user, getClientAddress())
 			});
+			// A freed place may have gone to the waitlist: its e-mail leaves now.
+			await nudgeEmail();
 			redirect(303, pageOf(params.reference, 'moved'));
 		});
 	},
@@ -152,6 +155,8 @@ export const actions: Actions = {
 				appointmentId: input.appointment,
 				actor: actorOf(user, getClientAddress())
 			});
+			// A freed place may have gone to the waitlist: its e-mail leaves now.
+			await nudgeEmail();
 			redirect(303, pageOf(params.reference, 'cancelled'));
 		});
 	},

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { db } from '$lib/server/db';
+import { nudgeEmail } from '$lib/server/app';
 import { requireApplicant } from '$lib/server/auth/access';
 import { loadOrError, submitForm } from '$lib/server/http/errors';
 import { getCasePlanning, getOffer } from '$lib/server/planning/applicant.service';
@@ -38,6 +39,8 @@ export const actions: Actions = {
 				idempotencyKey: key,
 				actor: { userId: user.id, role: 'applicant', ip: getClientAddress() }
 			});
+			// The appointment it replaces frees a place that may go to the waitlist.
+			await nudgeEmail();
 			redirect(303, `/cases/${params.reference}/appointment?done=offer_accepted`);
 		});
 	}
