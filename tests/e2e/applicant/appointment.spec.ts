@@ -385,6 +385,18 @@ test.describe('booking a hearing', () => {
 			await page.getByRole('link', { name: texts.nl.cancel }).click();
 			await page.getByRole('button', { name: texts.nl.cancelYes }).click();
 			await expect(page.getByText(texts.nl.cancelled)).toBeVisible();
+
+			// An asylum hearing with an interpreter: ask for one of the same gender.
+			await page.getByRole('button', { name: 'Hierom vragen' }).click();
+			await expect(page.getByRole('link', { name: 'Kies uw geslacht.' })).toBeVisible();
+			await page.getByRole('radio', { name: 'Vrouw' }).check();
+			await page.getByRole('button', { name: 'Hierom vragen' }).click();
+			await expect(page.getByText('Wij hebben uw verzoek genoteerd.')).toBeVisible();
+			await expect(
+				page.getByText('U hebt gevraagd om een tolk en een medewerker van uw eigen geslacht.', {
+					exact: false
+				})
+			).toBeVisible();
 		});
 	});
 });
