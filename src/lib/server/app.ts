@@ -5,6 +5,7 @@ import { anchorFileFromEnv } from '$lib/server/audit/audit.anchor';
 import { API_SCOPES, createApiKey } from '$lib/server/api-keys/api-key.service';
 import { isDatabaseEmpty, seedDemo } from '$lib/server/demo/seed';
 import { seedDemoAccounts } from '$lib/server/demo/accounts';
+import { seedDemoPlanning } from '$lib/server/demo/planning';
 import { embeddedDatabaseRefusal, isDemoMode } from '$lib/server/config/mode';
 import { sendEmailNudge, startJobs, type Jobs } from '$lib/server/jobs';
 
@@ -43,6 +44,11 @@ export function startApp(): Promise<void> {
 				`Mijn Aanvraag on ${embedded ? `PGlite (${config.pgliteDir})` : 'PostgreSQL'}: ${origin}/statistics`
 			);
 		}
+		// The planner's demo tops up its coming weeks at every start (it is safe to run again).
+		if (isDemoMode() && process.env.DEMO_SEED !== 'off')
+			await seedDemoPlanning(db).catch((e: unknown) =>
+				console.warn('Demo planner data not seeded:', e instanceof Error ? e.message : e)
+			);
 		jobs = await startJobs(db, {
 			embedded,
 			smtpUrl: process.env.SMTP_URL || undefined,

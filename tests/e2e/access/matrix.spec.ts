@@ -126,6 +126,26 @@ const matrix: Record<string, Row> = {
 		get: only(applicants, 200, { applicantB: 404 }),
 		post: only(applicants, 405)
 	},
+	// An empty confirm form is refused (400) once the case is known to be one's own; B's is 404 first.
+	'/cases/[reference=reference]/appointment': {
+		path: `/cases/${CASE_A}/appointment`,
+		action: '?/book',
+		get: only(applicants, 200, { applicantB: 404 }),
+		post: only(applicants, 400, { applicantB: 404 })
+	},
+	// No appointment is booked while the matrix runs: A finds no calendar file either (404).
+	'/cases/[reference=reference]/appointment/calendar.ics': {
+		path: `/cases/${CASE_A}/appointment/calendar.ics`,
+		get: only(applicants, 404),
+		post: only(applicants, 405)
+	},
+	// No offer has this id: for A, as for B, it does not exist.
+	'/cases/[reference=reference]/appointment/offer/[offer]': {
+		path: `/cases/${CASE_A}/appointment/offer/999999`,
+		action: '?/accept',
+		get: only(applicants, 404),
+		post: only(applicants, 404)
+	},
 	'/referent': { path: '/referent', get: only(referents, 200), post: only(referents, 405) },
 	'/referent/cases/[reference=reference]': {
 		path: `/referent/cases/${CASE_B}`,

@@ -13,7 +13,18 @@ import { migrateToLatest } from '../../../src/lib/server/db/migrate';
 import { API_SCOPES, createApiKey } from '../../../src/lib/server/api-keys/api-key.service';
 import { seedDemo } from '../../../src/lib/server/demo/seed';
 import { DEMO_ACCOUNTS, seedDemoAccounts } from '../../../src/lib/server/demo/accounts';
-import { e2eAppDatabaseUrlFile, e2eKeyFile, e2eMailDir, e2eStateDir } from './paths';
+import { seedDemoPlanning } from '../../../src/lib/server/demo/planning';
+import { ingestEvents } from '../../../src/lib/server/events/event.service';
+import { closeSlot } from '../../../src/lib/server/planning/capacity.service';
+import { findSlotIdsOfDay } from '../../../src/lib/server/planning/planning.repository';
+import { addDays, dutchDate, isoWeekdayOf, startOfDutchDay } from '../../../src/lib/time';
+import {
+	e2eAppDatabaseUrlFile,
+	e2eKeyFile,
+	e2eMailDir,
+	e2ePlanningFile,
+	e2eStateDir
+} from './paths';
 import { e2eScopedKeysFile } from './api';
 
 /** The owner's (or a superuser's) connection: it creates the database and migrates. */
@@ -23,7 +34,10 @@ const env: NodeJS.ProcessEnv = {
 	...process.env,
 	DEMO_SEED: 'off',
 	NODE_ENV: 'production',
-	AUDIT_KEY: process.env.AUDIT_KEY || 'e2e-audit-key-0123456789abcdef0123456789'
+	AUDIT_KEY: process.env.AUDIT_KEY || 'e2e-audit-key-0123456789abcdef0123456789',
+	// The suite searches slots as the demo applicant many times in a few minutes; the limit
+	// itself is tested in tests/unit/planning/applicant.test.ts.
+	PLANNER_SEARCHES_PER_10_MINUTES: '1000'
 };
 
 rmSync(e2eStateDir, { recursive: true, force: true });
@@ -50,6 +64,8 @@ if (url) {
 const db = createDatabase({ url, pgliteDir: env.PGLITE_DATA_DIR });
 await migrateToLatest(db);
 const summary = await seedDemo(db, { scale: Number(process.env.E2E_SCALE ?? 0.005) });
+const planning = await seedDemoPlanning(db);
+const invited = await seedSecondInvitedApplicant();
 await seedDemoAccounts(db, [
 	...DEMO_ACCOUNTS,
 	{
@@ -57,6 +73,12 @@ await seedDemoAccounts(db, [
 		name: 'Referent Polder Photonics',
 		kind: 'referent',
 		roles: [{ role: 'referent_admin', kvk: '90000002' }]
+	},
+	{
+		email: 'applicant3@demo.test',
+		name: invited.name,
+		kind: 'applicant',
+		vNumber: invited.vNumber
 	},
 	{
 		email: 'spare-staff@demo.test',
@@ -79,6 +101,7 @@ const scoped = {
 		await createApiKey(db, { label: 'e2e limited', scopes: API_SCOPES, requestsPerMinute: 3 })
 	).key
 };
+writeFileSync(e2ePlanningFile, JSON.stringify(await planningFixtures(planning.locations)));
 await db.destroy();
 // The server connects as the app role, which may only read and append to the audit log.
 if (url) {
@@ -90,6 +113,76 @@ writeFileSync(e2eScopedKeysFile, JSON.stringify(scoped));
 console.log(
 	`e2e database ready on ${url ? 'PostgreSQL' : 'PGlite'}: ${summary.cases} cases, ${summary.events} events`
 );
+
+/**
+ * A third applicant with an asylum case invited to Zevenaar only (one room per time), through the
+ * event service: the waitlist test frees a scarce place by booking and cancelling there, and the
+ * wrong-person tests post this case's invitation as the demo applicant. Applicant B gets none.
+ */
+async function seedSecondInvitedApplicant() {
+	const reference = 'IND-2026-90000003';
+	const person = { name: 'Demo Applicant C', vNumber: '1000000003' };
+	const hour = 3_600_000;
+	const at = (ago: number) => new Date(Date.now() - ago * hour).toISOString();
+	await ingestEvents(db, {
+		events: [
+			{
+				id: '7d1c5a4e-2b3f-4c8d-9e0f-0a1b2c3d4e11',
+				type: 'case.submitted',
+				occurredAt: at(3),
+				case: reference,
+				data: {
+					product: 'asiel',
+					vNumber: person.vNumber,
+					applicant: { name: person.name, birthDate: '1993-05-06', language: 'en' }
+				}
+			},
+			{
+				id: '7d1c5a4e-2b3f-4c8d-9e0f-0a1b2c3d4e12',
+				type: 'case.stage_entered',
+				occurredAt: at(2),
+				case: reference,
+				data: { stage: 'registration_interview_queue' }
+			},
+			{
+				id: '7d1c5a4e-2b3f-4c8d-9e0f-0a1b2c3d4e13',
+				type: 'hearing.invited',
+				occurredAt: at(1),
+				case: reference,
+				data: {
+					kind: 'registration_interview',
+					bookBefore: addDays(dutchDate(new Date()), 28),
+					locations: ['ZEVENAAR']
+				}
+			}
+		]
+	});
+	return person;
+}
+
+/**
+ * Slots the bad-input tests post: one that has passed, and one a planner closed (a weekday at
+ * Ter Apel a week ahead, its last time).
+ */
+async function planningFixtures(locations: Record<string, number>) {
+	const today = dutchDate(new Date());
+	const weekday = (start: number, step: number) => {
+		let day = addDays(today, start);
+		while (isoWeekdayOf(day) > 5) day = addDays(day, step);
+		return day;
+	};
+	const slotsOf = (day: string) =>
+		findSlotIdsOfDay(db, locations.TERAPEL, startOfDutchDay(day), startOfDutchDay(addDays(day, 1)));
+	const [pastSlot] = await slotsOf(weekday(-3, -1));
+	const ahead = await slotsOf(weekday(8, 1));
+	const closedSlot = ahead[ahead.length - 1];
+	await closeSlot(db, {
+		slotId: closedSlot,
+		reason: 'e2e: the room is being repaired',
+		actor: { userId: null, role: 'planner' }
+	});
+	return { pastSlot, closedSlot };
+}
 
 /**
  * E2E_APP_DATABASE_URL (CI creates that login role), or else a login role made here. Either way it

@@ -2,7 +2,16 @@ import { describe, expect, it } from 'vitest';
 import { readdirSync, readFileSync } from 'node:fs';
 
 const dir = 'src/lib/i18n/locales';
-const applicantNamespaces = ['common', 'auth', 'cases', 'domain', 'statistics', 'email', 'how'];
+const applicantNamespaces = [
+	'common',
+	'auth',
+	'cases',
+	'domain',
+	'statistics',
+	'email',
+	'how',
+	'appointment'
+];
 const staffNamespaces = ['referent', 'counter', 'staff', 'admin'];
 
 function keys(lang: string, namespace: string): string[] {
@@ -46,6 +55,15 @@ describe('translations', () => {
 			for (const lang of ['nl', 'ar', 'fa'])
 				expect(keys(lang, ns), `${lang}/${ns}`).toEqual(keys('en', ns));
 		for (const ns of staffNamespaces) expect(keys('nl', ns), `nl/${ns}`).toEqual(keys('en', ns));
+	});
+
+	// planning.json also holds the planner's staff texts (nl and en only); its errors reach applicants.
+	it('gives the planner errors in every applicant language', () => {
+		const errors = (lang: string) =>
+			Object.keys(
+				JSON.parse(readFileSync(`${dir}/${lang}/planning.json`, 'utf8')).errors as object
+			).sort();
+		for (const lang of ['nl', 'ar', 'fa']) expect(errors(lang), lang).toEqual(errors('en'));
 	});
 
 	it('keeps the placeholders of the English text in Dutch', () => {

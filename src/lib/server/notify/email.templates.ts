@@ -5,7 +5,7 @@
 export const emailTemplates = {
 	password_reset: ['name', 'link'],
 	hearing_rebook: ['name', 'reference', 'time'],
-	waitlist_offer: ['name', 'reference', 'time', 'until'],
+	waitlist_offer: ['name', 'reference', 'time', 'until', 'link'],
 	hearing_reminder: ['name', 'reference', 'appointment', 'time', 'place']
 } as const satisfies Record<string, readonly string[]>;
 

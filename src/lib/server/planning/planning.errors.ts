@@ -5,7 +5,7 @@ import { defineErrors } from '$lib/server/errors';
  * `not_found`, the same as a forged id, so that its existence does not leak.
  */
 export const planningErrors = defineErrors('planning', {
-	not_found: { kind: 'not_found', key: 'common:errors.not_found' },
+	not_found: { kind: 'not_found' },
 	slot_not_found: { kind: 'not_found', field: 'slot' },
 	wrong_kind: { kind: 'invalid', field: 'slot' },
 	wrong_location: { kind: 'invalid', field: 'slot' },
@@ -35,7 +35,8 @@ export const planningErrors = defineErrors('planning', {
 		key: 'planning:staff.errors.interpreter_not_found'
 	},
 	shift_order: { kind: 'invalid', field: 'shiftTo', key: 'planning:staff.errors.shift_order' },
-	invalid: { kind: 'invalid' }
+	invalid: { kind: 'invalid' },
+	search_throttled: { kind: 'throttled' }
 });
 
 export type PlanningErrorCode = keyof typeof planningErrors.codes;

@@ -825,3 +825,132 @@ export async function setWaitlistStatusOfInvitations(
 		.where('status', '=', 'active')
 		.execute();
 }
+
+// The applicant's view ------------------------------------------------------------------------
+
+/** The case if it belongs to the applicant with account `ownerUserId`. */
+export async function findCaseOfOwner(db: Db, reference: string, ownerUserId: number) {
+	return db
+		.selectFrom('case')
+		.innerJoin('app_user', 'app_user.applicant_id', 'case.applicant_id')
+		.select(['case.id', 'case.reference', 'case.product_code'])
+		.where('case.reference', '=', reference)
+		.where('app_user.id', '=', ownerUserId)
+		.executeTakeFirst();
+}
+
+/** The case's invitations that are open or booked: rebooking ones first, then the newest. */
+export async function findLiveInvitationsOfCase(db: Db, caseId: number) {
+	return db
+		.selectFrom('hearing_invitation')
+		.innerJoin('case', 'case.id', 'hearing_invitation.case_id')
+		.innerJoin('hearing_kind', 'hearing_kind.code', 'hearing_invitation.kind')
+		.select(invitationColumns)
+		.select(['case.reference as case_reference', 'hearing_kind.asylum'])
+		.where('hearing_invitation.case_id', '=', caseId)
+		.where('hearing_invitation.status', 'in', ['open', 'booked'])
+		.orderBy('hearing_invitation.priority', 'desc')
+		.orderBy('hearing_invitation.id', 'desc')
+		.execute();
+}
+
+const slotCardColumns = [
+	'slot.id as slot_id',
+	'slot.kind',
+	'slot.starts_at',
+	'slot.ends_at',
+	'hearing_location.code as location_code',
+	'hearing_location.name as location_name',
+	'hearing_location.address',
+	'hearing_location.accessibility',
+	'hearing_location.directions'
+] as const;
+
+/** The active appointment of the invitation, with its slot and location, for the appointment card. */
+export async function findActiveAppointmentCard(db: Db, invitationId: number) {
+	return db
+		.selectFrom('appointment')
+		.innerJoin('slot', 'slot.id', 'appointment.slot_id')
+		.innerJoin('hearing_location', 'hearing_location.id', 'slot.location_id')
+		.select(['appointment.id', 'appointment.reference', 'appointment.interpreter_id'])
+		.select(slotCardColumns)
+		.select((eb) =>
+			eb
+				.selectFrom('appointment as earlier')
+				.select(sql<number>`count(*)::int`.as('n'))
+				.whereRef('earlier.invitation_id', '=', 'appointment.invitation_id')
+				.whereRef('earlier.id', '<', 'appointment.id')
+				.as('earlier_count')
+		)
+		.where('appointment.invitation_id', '=', invitationId)
+		.where('appointment.status', '=', 'active')
+		.executeTakeFirst();
+}
+
+/** Whether the invitation is on the waitlist now, and the offer held for it, if any. */
+export async function findWaitlistOfInvitation(db: Db, invitationId: number) {
+	const entry = await db
+		.selectFrom('waitlist_entry')
+		.select(['id', 'joined_at'])
+		.where('invitation_id', '=', invitationId)
+		.where('status', '=', 'active')
+		.executeTakeFirst();
+	const offer = await db
+		.selectFrom('waitlist_offer')
+		.innerJoin('waitlist_entry', 'waitlist_entry.id', 'waitlist_offer.entry_id')
+		.innerJoin('slot', 'slot.id', 'waitlist_offer.slot_id')
+		.innerJoin('hearing_location', 'hearing_location.id', 'slot.location_id')
+		.select(['waitlist_offer.id', 'waitlist_offer.expires_at'])
+		.select(slotCardColumns)
+		.where('waitlist_entry.invitation_id', '=', invitationId)
+		.where('waitlist_offer.status', '=', 'held')
+		.executeTakeFirst();
+	return { entry: entry ?? null, offer: offer ?? null };
+}
+
+/** A waitlist offer of a case of the applicant with account `ownerUserId`, with its place. */
+export async function findOfferOfOwner(db: Db, offerId: number, ownerUserId: number) {
+	return db
+		.selectFrom('waitlist_offer')
+		.innerJoin('waitlist_entry', 'waitlist_entry.id', 'waitlist_offer.entry_id')
+		.innerJoin('hearing_invitation', 'hearing_invitation.id', 'waitlist_entry.invitation_id')
+		.innerJoin('case', 'case.id', 'hearing_invitation.case_id')
+		.innerJoin('app_user', 'app_user.applicant_id', 'case.applicant_id')
+		.innerJoin('slot', 'slot.id', 'waitlist_offer.slot_id')
+		.innerJoin('hearing_location', 'hearing_location.id', 'slot.location_id')
+		.select([
+			'waitlist_offer.id',
+			'waitlist_offer.status',
+			'waitlist_offer.expires_at',
+			'waitlist_entry.invitation_id',
+			'case.reference as case_reference'
+		])
+		.select(slotCardColumns)
+		.where('waitlist_offer.id', '=', offerId)
+		.where('app_user.id', '=', ownerUserId)
+		.executeTakeFirst();
+}
+
+export async function findLocationByCode(db: Db, code: string) {
+	return db.selectFrom('hearing_location').selectAll().where('code', '=', code).executeTakeFirst();
+}
+
+/** A location's interpreters and the start of each of their shifts, for the demo's top-up. */
+export async function findInterpretersWithShifts(db: Db, locationId: number) {
+	const interpreters = await db
+		.selectFrom('interpreter')
+		.select(['id', 'language', 'gender', 'name'])
+		.where('location_id', '=', locationId)
+		.orderBy('id')
+		.execute();
+	if (interpreters.length === 0) return [];
+	const shifts = await db
+		.selectFrom('interpreter_shift')
+		.select(['interpreter_id', 'starts_at'])
+		.where('interpreter_id', '=', sql<number>`any(${interpreters.map((i) => i.id)}::int[])`)
+		.execute();
+	return interpreters.map((i) => ({
+		...i,
+		shiftStarts: shifts.filter((s) => s.interpreter_id === i.id).map((s) => s.starts_at)
+	}));
+}

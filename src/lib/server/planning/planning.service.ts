@@ -218,7 +218,20 @@ export function formatHearingTime(moment: Date, lang: string): string {
 
 export type ApplicantNotice =
 	| { caseId: number; template: 'hearing_rebook'; time: Date }
-	| { caseId: number; template: 'waitlist_offer'; time: Date; until: Date };
+	| { caseId: number; template: 'waitlist_offer'; time: Date; until: Date; offerId: number };
+
+/**
+ * Where links in the planner's e-mail start. The planner sends mail outside any request (a
+ * cancellation by someone else, an expiring offer), so it reads ORIGIN, as the server does.
+ */
+export function mailOrigin(env: NodeJS.ProcessEnv = process.env): string {
+	return env.ORIGIN ? new URL(env.ORIGIN).origin : `http://localhost:${env.PORT ?? 5173}`;
+}
+
+/** The page on which the applicant accepts a waitlist offer. */
+export function offerPath(caseReference: string, offerId: number): string {
+	return `/cases/${caseReference}/appointment/offer/${offerId}`;
+}
 
 /**
  * Queues a message to each case's applicant, in the transaction whose change it reports. A case
@@ -253,7 +266,11 @@ export async function notifyApplicants(trx: Trx, messages: ApplicantNotice[]): P
 				to: contact.email,
 				template: 'waitlist_offer',
 				lang: contact.language,
-				params: { ...base, until: formatHearingTime(message.until, contact.language) }
+				params: {
+					...base,
+					until: formatHearingTime(message.until, contact.language),
+					link: mailOrigin() + offerPath(contact.reference, message.offerId)
+				}
 			});
 	}
 }

@@ -132,3 +132,36 @@ export const attendanceSchema = z
 		}
 		return { appointmentId: Number(v.appointmentId), outcome: v.outcome as 'attended' | 'no_show' };
 	});
+
+const id = (message: string) =>
+	z.coerce
+		.number({ error: message })
+		.int({ error: message })
+		.positive({ error: message })
+		// An id beyond PostgreSQL's integer is no id of ours, and must not reach the query.
+		.max(2_147_483_647, { error: message });
+const requestKey = z.uuid({ error: 'planning:errors.key_reused' });
+
+/** The confirm step's form: the slot chosen and the key that makes a repeat book once. */
+export const bookSchema = z.object({
+	invitation: id('planning:errors.not_found'),
+	slot: id('planning:errors.slot_not_found'),
+	key: requestKey
+});
+
+export const rescheduleSchema = z.object({
+	appointment: id('planning:errors.not_found'),
+	slot: id('planning:errors.slot_not_found'),
+	key: requestKey
+});
+
+export const appointmentSchema = z.object({ appointment: id('planning:errors.not_found') });
+
+export const invitationSchema = z.object({ invitation: id('planning:errors.not_found') });
+
+export const sameGenderSchema = z.object({
+	invitation: id('planning:errors.not_found'),
+	gender: z.enum(['female', 'male', 'other'], { error: 'appointment:same_gender.gender_required' })
+});
+
+export const acceptOfferSchema = z.object({ key: requestKey });

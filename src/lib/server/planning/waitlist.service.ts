@@ -77,7 +77,13 @@ export async function offerFreedPlace(
 		expires_at: expiresAt
 	});
 	await notifyApplicants(trx, [
-		{ caseId: next.case_id, template: 'waitlist_offer', time: slot.starts_at, until: expiresAt }
+		{
+			caseId: next.case_id,
+			template: 'waitlist_offer',
+			time: slot.starts_at,
+			until: expiresAt,
+			offerId: offer.id
+		}
 	]);
 	return offer;
 }

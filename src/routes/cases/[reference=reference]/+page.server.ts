@@ -3,11 +3,13 @@ import { requireApplicant } from '$lib/server/auth/access';
 import { db } from '$lib/server/db';
 import { getCaseStatus } from '$lib/server/cases/status.service';
 import { loadOrError } from '$lib/server/http/errors';
+import { getCasePlanning } from '$lib/server/planning/applicant.service';
 
 // Someone else's case is "not found", exactly like a case that does not exist (caseErrors).
 export const load: PageServerLoad = async ({ locals, params }) => {
 	const user = requireApplicant(locals);
-	return loadOrError(locals.lang, async () => ({
-		status: await getCaseStatus(db, user, params.reference)
-	}));
+	return loadOrError(locals.lang, async () => {
+		const status = await getCaseStatus(db, user, params.reference);
+		return { status, planning: await getCasePlanning(db, user, params.reference) };
+	});
 };
