@@ -63,6 +63,28 @@ describe('Field, ErrorSummary and PageTitle with a form state', () => {
 		expect(html).toContain('value="someone@example"');
 	});
 
+	it('a field with options is a select that keeps the sent choice and its error', () => {
+		const sent = formState(t, 'en', {
+			values: { kind: 'biometrics' },
+			errors: [{ field: 'kind', key: 'auth:errors.email_invalid' }]
+		});
+		const html = render(Field, {
+			props: {
+				name: 'kind',
+				form: sent,
+				label: 'Kind',
+				options: [
+					{ value: 'registration_interview', label: 'Registration interview' },
+					{ value: 'biometrics', label: 'Biometrics' }
+				]
+			}
+		}).body;
+		expect(html).toMatch(/<select[^>]*id="kind"[^>]*aria-invalid="true"/);
+		expect(html).toContain('aria-describedby="kind-error"');
+		expect(html).toMatch(/<option value="biometrics" selected[^>]*>Biometrics<\/option>/);
+		expect(html).not.toMatch(/<option value="registration_interview" selected/);
+	});
+
 	it('a field without an error is not marked', () => {
 		const html = render(Field, { props: { name: 'password', form: failed, label: 'P' } }).body;
 		expect(html).not.toContain('field-error');

@@ -22,7 +22,9 @@ import {
 	takeRoomOrThrow,
 	today,
 	type PlanningActor,
-	type PlanningConfig
+	type PlanningConfig,
+	lockOwnAppointment,
+	lockOwnOpenInvitation
 } from './planning.service';
 import { recordChanges } from '$lib/server/changes/change.service';
 import { remindersChanged } from './reminders';
@@ -174,12 +176,7 @@ export async function reschedule(db: Db, input: RescheduleInput) {
 	const config = input.config ?? planningConfig();
 	let replaced: string | undefined;
 	const result = await inTransaction(db, async (trx) => {
-		const current = await repo.lockAppointmentOfOwner(
-			trx,
-			input.appointmentId,
-			ownerOf(input.actor)
-		);
-		if (!current) throw planningErrors.error('not_found');
+		const current = await lockOwnAppointment(trx, input.appointmentId, input.actor);
 		replaced = current.reference;
 		const invitation = await repo.lockInvitation(trx, current.invitation_id);
 		if (!invitation) throw planningErrors.error('not_found');
@@ -242,12 +239,7 @@ export async function cancel(db: Db, input: CancelInput) {
 	const config = input.config ?? planningConfig();
 	let cancelled = '';
 	const result = await inTransaction(db, async (trx) => {
-		const current = await repo.lockAppointmentOfOwner(
-			trx,
-			input.appointmentId,
-			ownerOf(input.actor)
-		);
-		if (!current) throw planningErrors.error('not_found');
+		const current = await lockOwnAppointment(trx, input.appointmentId, input.actor);
 		cancelled = current.reference;
 		if (current.status !== 'active') throw planningErrors.error('not_active');
 		requireBeforeCutoff(current.starts_at, now, config);
@@ -292,14 +284,7 @@ export interface SameGenderInput {
  */
 export async function requestSameGender(db: Db, input: SameGenderInput): Promise<void> {
 	await inTransaction(db, async (trx) => {
-		const invitation = await repo.lockInvitationOfOwner(
-			trx,
-			input.invitationId,
-			ownerOf(input.actor)
-		);
-		if (!invitation) throw planningErrors.error('not_found');
-		if (invitation.status !== 'open' && invitation.status !== 'booked')
-			throw planningErrors.error('invitation_closed');
+		const invitation = await lockOwnOpenInvitation(trx, input.invitationId, input.actor);
 		const kind = await repo.findHearingKind(trx, invitation.kind);
 		if (!kind?.asylum || !invitation.interpreter_language)
 			throw planningErrors.error('invalid', { field: 'sameGender' });

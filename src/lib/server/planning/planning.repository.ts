@@ -326,7 +326,7 @@ export async function insertInvitations(
 }
 
 /** The invitation if it belongs to a case of the applicant with account `ownerUserId`. */
-export async function findInvitationOfOwner(db: Db, invitationId: number, ownerUserId: number) {
+function invitationOfOwner(db: Db, invitationId: number, ownerUserId: number) {
 	return db
 		.selectFrom('hearing_invitation')
 		.innerJoin('case', 'case.id', 'hearing_invitation.case_id')
@@ -334,19 +334,15 @@ export async function findInvitationOfOwner(db: Db, invitationId: number, ownerU
 		.select(invitationColumns)
 		.select('case.reference as case_reference')
 		.where('hearing_invitation.id', '=', invitationId)
-		.where('app_user.id', '=', ownerUserId)
-		.executeTakeFirst();
+		.where('app_user.id', '=', ownerUserId);
+}
+
+export async function findInvitationOfOwner(db: Db, invitationId: number, ownerUserId: number) {
+	return invitationOfOwner(db, invitationId, ownerUserId).executeTakeFirst();
 }
 
 export async function lockInvitationOfOwner(trx: Trx, invitationId: number, ownerUserId: number) {
-	return trx
-		.selectFrom('hearing_invitation')
-		.innerJoin('case', 'case.id', 'hearing_invitation.case_id')
-		.innerJoin('app_user', 'app_user.applicant_id', 'case.applicant_id')
-		.select(invitationColumns)
-		.select('case.reference as case_reference')
-		.where('hearing_invitation.id', '=', invitationId)
-		.where('app_user.id', '=', ownerUserId)
+	return invitationOfOwner(trx, invitationId, ownerUserId)
 		.forUpdate('hearing_invitation')
 		.executeTakeFirst();
 }

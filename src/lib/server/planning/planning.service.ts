@@ -80,6 +80,22 @@ export async function audit(trx: Trx, actor: PlanningActor, entry: AuditEntry): 
 	});
 }
 
+/** The actor's own invitation, locked, that may still be booked; not_found for anyone else's. */
+export async function lockOwnOpenInvitation(trx: Trx, invitationId: number, actor: PlanningActor) {
+	const invitation = await repo.lockInvitationOfOwner(trx, invitationId, ownerOf(actor));
+	if (!invitation) throw planningErrors.error('not_found');
+	if (invitation.status !== 'open' && invitation.status !== 'booked')
+		throw planningErrors.error('invitation_closed');
+	return invitation;
+}
+
+/** The actor's own appointment, locked; not_found for anyone else's. */
+export async function lockOwnAppointment(trx: Trx, appointmentId: number, actor: PlanningActor) {
+	const appointment = await repo.lockAppointmentOfOwner(trx, appointmentId, ownerOf(actor));
+	if (!appointment) throw planningErrors.error('not_found');
+	return appointment;
+}
+
 const REFERENCE_ALPHABET = '23456789ABCDEFGHJKLMNPQRSTUVWXYZ';
 
 /** `OAP-XXXX-XXXX`: readable over the phone (no 0/O or 1/I), 40 random bits. */

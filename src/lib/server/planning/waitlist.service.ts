@@ -16,7 +16,8 @@ import {
 	releaseAppointments,
 	type PlanningActor,
 	type PlanningConfig,
-	type Trx
+	type Trx,
+	lockOwnOpenInvitation
 } from './planning.service';
 import { recordChanges } from '$lib/server/changes/change.service';
 import { remindersChanged } from './reminders';
@@ -31,14 +32,7 @@ export interface JoinWaitlistInput {
 export async function joinWaitlist(db: Db, input: JoinWaitlistInput) {
 	const now = input.now ?? new Date();
 	return inTransaction(db, async (trx) => {
-		const invitation = await repo.lockInvitationOfOwner(
-			trx,
-			input.invitationId,
-			ownerOf(input.actor)
-		);
-		if (!invitation) throw planningErrors.error('not_found');
-		if (invitation.status !== 'open' && invitation.status !== 'booked')
-			throw planningErrors.error('invitation_closed');
+		const invitation = await lockOwnOpenInvitation(trx, input.invitationId, input.actor);
 		const entry = await repo.insertWaitlistEntry(trx, invitation.id, now);
 		await audit(trx, input.actor, {
 			action: 'planning.waitlist_joined',
