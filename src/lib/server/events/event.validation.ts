@@ -8,7 +8,7 @@ export const MAX_EVENTS_PER_BATCH = 1000;
 export const MAX_FUTURE_MS = 5 * 60 * 1000;
 
 import { REFERENCE_PATTERN } from '$lib/reference';
-import { HEARING_KINDS, LOCATION_CODE } from '$lib/server/planning/planning.validation';
+import { HEARING_KINDS, LOCATION_CODE } from '$lib/hearings';
 const isoDate = z.iso.date({ error: 'must be a date as YYYY-MM-DD' });
 
 const envelope = z.object({

@@ -7,7 +7,7 @@ import type { Db } from '$lib/server/db';
 import { addDays, dutchDate, startOfDutchDay, type IsoDate } from '$lib/time';
 import * as figures from './figures.repository';
 import { planningErrors } from './planning.errors';
-import { HEARING_KINDS } from './planning.validation';
+import { HEARING_KINDS } from '$lib/hearings';
 
 const DAY_MS = 86_400_000;
 /** The window of the figures on either side of now. */

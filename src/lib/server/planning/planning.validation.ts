@@ -1,18 +1,6 @@
 import { z } from 'zod';
 import { dutchWallTime } from '$lib/time';
-/** The hearing kinds the planner knows (rows of `hearing_kind`); what to bring is an i18n key per kind. */
-export const HEARING_KINDS = [
-	'registration_interview',
-	'detailed_interview',
-	'nareis_interview',
-	'document_collection',
-	'biometrics'
-] as const;
-
-export type HearingKind = (typeof HEARING_KINDS)[number];
-
-/** A location code as the case system sends it, e.g. `DHG`. */
-export const LOCATION_CODE = /^[A-Z0-9]{2,8}$/;
+import { HEARING_KINDS, LOCATION_CODE } from '$lib/hearings';
 
 // The planner's forms. Messages are keys under `planning:staff.errors`.
 const E = (code: string) => `planning:staff.errors.${code}`;

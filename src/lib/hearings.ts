@@ -1,0 +1,16 @@
+/**
+ * The hearing kinds the planner knows (rows of `hearing_kind`), for the server's validation and
+ * the planner's forms alike. Browser-safe. What to bring is an i18n key per kind.
+ */
+export const HEARING_KINDS = [
+	'registration_interview',
+	'detailed_interview',
+	'nareis_interview',
+	'document_collection',
+	'biometrics'
+] as const;
+
+export type HearingKind = (typeof HEARING_KINDS)[number];
+
+/** A location code as the case system sends it, e.g. `DHG`. */
+export const LOCATION_CODE = /^[A-Z0-9]{2,8}$/;
