@@ -12,7 +12,8 @@ test('the administrator sees what each API key may do and its limit, in Dutch an
 	const limited = page.getByRole('row', { name: /e2e limited/ });
 	await expect(limited.getByRole('listitem')).toHaveText([
 		'Send case events (events:write)',
-		'Issue activation letters (letters:issue)'
+		'Issue activation letters (letters:issue)',
+		'Read the change feed (changes:read)'
 	]);
 	await expect(limited).toContainText('3 requests a minute');
 
