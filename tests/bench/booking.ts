@@ -12,7 +12,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Db } from '../../src/lib/server/db';
 import { createSession, generateSessionToken } from '../../src/lib/server/auth/session';
@@ -306,19 +306,22 @@ export default async function run(): Promise<void> {
 						DATABASE_URL: handle.url,
 						PORT: String(port),
 						ORIGIN: `http://localhost:${port}`,
-						NODE_ENV: 'production'
+						NODE_ENV: 'production',
+						AUDIT_KEY: process.env.AUDIT_KEY || randomBytes(32).toString('base64')
 					},
 					stdio: ['ignore', 'ignore', 'inherit']
 				})
 			);
-		for (const port of PORTS)
-			for (let i = 0; i < 150; i++) {
-				const ok = await fetch(`http://localhost:${port}/api/health`)
+		for (const port of PORTS) {
+			let ok = false;
+			for (let i = 0; i < 150 && !ok; i++) {
+				ok = await fetch(`http://localhost:${port}/api/health`)
 					.then((r) => r.ok)
 					.catch(() => false);
-				if (ok) break;
-				await new Promise((r) => setTimeout(r, 200));
+				if (!ok) await new Promise((r) => setTimeout(r, 200));
 			}
+			if (!ok) throw new Error(`the app server on port ${port} did not start`);
+		}
 
 		const runs = [];
 		for (let r = 0; r < RUNS; r += 1) {
