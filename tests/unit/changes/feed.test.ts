@@ -10,7 +10,8 @@ import {
 	newApplicantWithInvitation,
 	newInterpreter,
 	newLocation,
-	newSlot
+	newSlot,
+	bookAs
 } from '../planning/fixtures';
 
 describeEachEngine('the change feed and invitations over time', ({ db, engine }) => {
@@ -20,13 +21,7 @@ describeEachEngine('the change feed and invitations over time', ({ db, engine })
 			const loc = await newLocation(db());
 			const a = await newApplicantWithInvitation(db(), { locations: [loc.code] });
 			const slotId = await newSlot(db(), { locationId: loc.id, startsAt: '2026-12-21T08:00:00Z' });
-			const { appointment } = await book(db(), {
-				invitationId: a.invitationId,
-				slotId,
-				idempotencyKey: key(),
-				actor: a.actor,
-				now: NOW
-			});
+			const { appointment } = await bookAs(db(), a, slotId);
 			const cursor = (await listCaseChanges(db(), 0, 10_000)).at(-1)!.cursor;
 			const change = (note: string) => ({
 				kind: 'attended' as const,
@@ -79,13 +74,7 @@ describeEachEngine('the change feed and invitations over time', ({ db, engine })
 			actor: a.actor
 		});
 		const slotId = await newSlot(db(), { locationId: loc.id, startsAt: '2026-12-22T08:00:00Z' });
-		const { appointment } = await book(db(), {
-			invitationId: a.invitationId,
-			slotId,
-			idempotencyKey: key(),
-			actor: a.actor,
-			now: NOW
-		});
+		const { appointment } = await bookAs(db(), a, slotId);
 		expect(appointment.interpreter_id).toBe(female);
 		// Without the request the pool's order decides.
 		const b = await newApplicantWithInvitation(db(), {
@@ -93,13 +82,7 @@ describeEachEngine('the change feed and invitations over time', ({ db, engine })
 			interpreterLanguage: 'so'
 		});
 		const later = await newSlot(db(), { locationId: loc.id, startsAt: '2026-12-22T12:00:00Z' });
-		const other = await book(db(), {
-			invitationId: b.invitationId,
-			slotId: later,
-			idempotencyKey: key(),
-			actor: b.actor,
-			now: NOW
-		});
+		const other = await bookAs(db(), b, later);
 		expect(other.appointment.interpreter_id).toBe(male);
 	});
 

@@ -3,15 +3,15 @@ import { sql } from 'kysely';
 import { describeEachEngine } from '../helpers/engines';
 import { runPlanningHousekeeping } from '$lib/server/housekeeping/housekeeping.service';
 import { PLANNING_CRON, PLANNING_QUEUE, startJobs } from '$lib/server/jobs';
-import { book, cancel } from '$lib/server/planning/booking.service';
+import { cancel } from '$lib/server/planning/booking.service';
 import { joinWaitlist } from '$lib/server/planning/waitlist.service';
 import {
 	NOW,
-	key,
 	newApplicantWithInvitation,
 	newLocation,
 	newSlot,
-	slotTaken
+	slotTaken,
+	bookAs
 } from '../planning/fixtures';
 
 describeEachEngine('the planner’s periodic jobs', ({ db, engine }) => {
@@ -25,13 +25,7 @@ describeEachEngine('the planner’s periodic jobs', ({ db, engine }) => {
 		const holder = await newApplicantWithInvitation(db(), { locations: [loc.code] });
 		const first = await newApplicantWithInvitation(db(), { locations: [loc.code] });
 		const second = await newApplicantWithInvitation(db(), { locations: [loc.code] });
-		const { appointment } = await book(db(), {
-			invitationId: holder.invitationId,
-			slotId,
-			idempotencyKey: key(),
-			actor: holder.actor,
-			now: NOW
-		});
+		const { appointment } = await bookAs(db(), holder, slotId);
 		await joinWaitlist(db(), { invitationId: first.invitationId, actor: first.actor, now: NOW });
 		await joinWaitlist(db(), {
 			invitationId: second.invitationId,

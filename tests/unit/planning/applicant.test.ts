@@ -3,7 +3,7 @@ import ICAL from 'ical.js';
 import { describeEachEngine } from '../helpers/engines';
 import { submitted } from '../helpers/factories';
 import { ingestEvents } from '$lib/server/events/event.service';
-import { book, cancel } from '$lib/server/planning/booking.service';
+import { cancel } from '$lib/server/planning/booking.service';
 import { joinWaitlist } from '$lib/server/planning/waitlist.service';
 import {
 	appointmentCalendarFile,
@@ -15,7 +15,7 @@ import {
 } from '$lib/server/planning/applicant.service';
 import { seedDemoPlanning } from '$lib/server/demo/planning';
 import { DEMO_ASYLUM_CASE } from '$lib/server/demo/pinned';
-import { NOW, key, newApplicantWithInvitation, newLocation, newSlot, refusal } from './fixtures';
+import { NOW, bookAs, newApplicantWithInvitation, newLocation, newSlot, refusal } from './fixtures';
 
 describeEachEngine("the applicant's view of the planner", ({ db }) => {
 	it('shows the own invitation, appointment and card; another case is not found', async () => {
@@ -45,13 +45,7 @@ describeEachEngine("the applicant's view of the planner", ({ db }) => {
 		expect(slots.map((s) => [s.id, s.day])).toEqual([[slotId, '2026-12-14']]);
 		expect(daysWithSlots(slots, loc.code)).toMatchObject([{ day: '2026-12-14', count: 1 }]);
 
-		await book(db(), {
-			invitationId: a.invitationId,
-			slotId,
-			idempotencyKey: key(),
-			actor: a.actor,
-			now: NOW
-		});
+		await bookAs(db(), a, slotId);
 		const after = await getCasePlanning(db(), { id: a.userId }, a.reference, NOW);
 		expect(after.appointment).toMatchObject({ slotId, changeable: true, sequence: 0 });
 		expect(after.invitation?.status).toBe('booked');
@@ -99,13 +93,7 @@ describeEachEngine("the applicant's view of the planner", ({ db }) => {
 		const holder = await newApplicantWithInvitation(db(), { locations: [loc.code] });
 		const waiting = await newApplicantWithInvitation(db(), { locations: [loc.code] });
 		const slotId = await newSlot(db(), { locationId: loc.id, startsAt: '2026-12-14T08:00:00Z' });
-		const { appointment } = await book(db(), {
-			invitationId: holder.invitationId,
-			slotId,
-			idempotencyKey: key(),
-			actor: holder.actor,
-			now: NOW
-		});
+		const { appointment } = await bookAs(db(), holder, slotId);
 		await joinWaitlist(db(), {
 			invitationId: waiting.invitationId,
 			actor: waiting.actor,

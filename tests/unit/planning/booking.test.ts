@@ -13,7 +13,8 @@ import {
 	newSlot,
 	refusal,
 	slotTaken,
-	staff
+	staff,
+	bookAs
 } from './fixtures';
 
 describeEachEngine('booking a hearing', ({ db, engine }) => {
@@ -146,13 +147,7 @@ describeEachEngine('booking a hearing', ({ db, engine }) => {
 			kind: 'conflict'
 		});
 
-		await book(db(), {
-			invitationId: b.invitationId,
-			slotId,
-			idempotencyKey: key(),
-			actor: b.actor,
-			now: NOW
-		});
+		await bookAs(db(), b, slotId);
 		expect(await attempt(a.invitationId, slotId)).toMatchObject({
 			code: 'slot_full',
 			kind: 'conflict'
@@ -315,20 +310,8 @@ describeEachEngine('booking a hearing', ({ db, engine }) => {
 			rooms: 2
 		});
 		const free = await newSlot(db(), { locationId: loc.id, startsAt: '2026-12-23T12:00:00Z' });
-		const { appointment } = await book(db(), {
-			invitationId: a.invitationId,
-			slotId: first,
-			idempotencyKey: key(),
-			actor: a.actor,
-			now: NOW
-		});
-		await book(db(), {
-			invitationId: b.invitationId,
-			slotId: full,
-			idempotencyKey: key(),
-			actor: b.actor,
-			now: NOW
-		});
+		const { appointment } = await bookAs(db(), a, first);
+		await bookAs(db(), b, full);
 		const move = (slotId: number) =>
 			reschedule(db(), {
 				appointmentId: appointment.id,
@@ -345,13 +328,7 @@ describeEachEngine('booking a hearing', ({ db, engine }) => {
 			locations: [loc.code],
 			interpreterLanguage: 'fa'
 		});
-		await book(db(), {
-			invitationId: c.invitationId,
-			slotId: overlapping,
-			idempotencyKey: key(),
-			actor: c.actor,
-			now: NOW
-		});
+		await bookAs(db(), c, overlapping);
 		expect(await refusal(move(overlapping))).toMatchObject({ code: 'no_interpreter' });
 		expect(await appointmentStatus(db(), appointment.id)).toBe('active');
 		expect(await slotTaken(db(), first)).toBe(1);
@@ -379,13 +356,7 @@ describeEachEngine('booking a hearing', ({ db, engine }) => {
 		const loc = await newLocation(db());
 		const a = await newApplicantWithInvitation(db(), { locations: [loc.code] });
 		const slotId = await newSlot(db(), { locationId: loc.id, startsAt: '2026-12-28T08:00:00Z' });
-		const { appointment } = await book(db(), {
-			invitationId: a.invitationId,
-			slotId,
-			idempotencyKey: key(),
-			actor: a.actor,
-			now: NOW
-		});
+		const { appointment } = await bookAs(db(), a, slotId);
 		const late = new Date('2026-12-26T09:00:00Z'); // 47 hours before
 		expect(
 			await refusal(cancel(db(), { appointmentId: appointment.id, actor: a.actor, now: late }))
@@ -419,13 +390,7 @@ describeEachEngine('booking a hearing', ({ db, engine }) => {
 		const a = await newApplicantWithInvitation(db(), { locations: [loc.code] });
 		const s1 = await newSlot(db(), { locationId: loc.id, startsAt: '2026-12-29T08:00:00Z' });
 		const s2 = await newSlot(db(), { locationId: loc.id, startsAt: '2026-12-30T08:00:00Z' });
-		const { appointment } = await book(db(), {
-			invitationId: a.invitationId,
-			slotId: s1,
-			idempotencyKey: key(),
-			actor: a.actor,
-			now: NOW
-		});
+		const { appointment } = await bookAs(db(), a, s1);
 		const moved = await reschedule(db(), {
 			appointmentId: appointment.id,
 			newSlotId: s2,

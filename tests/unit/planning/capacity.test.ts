@@ -23,7 +23,8 @@ import {
 	newSlot,
 	refusal,
 	slotTaken,
-	staff
+	staff,
+	bookAs
 } from './fixtures';
 
 describeEachEngine('hearing capacity and the waitlist', ({ db }) => {
@@ -74,20 +75,8 @@ describeEachEngine('hearing capacity and the waitlist', ({ db }) => {
 		const first = await newApplicantWithInvitation(db(), { locations: [loc.code] });
 		const second = await newApplicantWithInvitation(db(), { locations: [loc.code] });
 		const outsider = await newApplicantWithInvitation(db(), { locations: [loc.code] });
-		const { appointment } = await book(db(), {
-			invitationId: holder.invitationId,
-			slotId: early,
-			idempotencyKey: key(),
-			actor: holder.actor,
-			now: NOW
-		});
-		const secondBooking = await book(db(), {
-			invitationId: second.invitationId,
-			slotId: later,
-			idempotencyKey: key(),
-			actor: second.actor,
-			now: NOW
-		});
+		const { appointment } = await bookAs(db(), holder, early);
+		const secondBooking = await bookAs(db(), second, later);
 		await joinWaitlist(db(), { invitationId: first.invitationId, actor: first.actor, now: NOW });
 		await joinWaitlist(db(), {
 			invitationId: second.invitationId,
@@ -180,13 +169,7 @@ describeEachEngine('hearing capacity and the waitlist', ({ db }) => {
 			rooms: 2
 		});
 		const a = await newApplicantWithInvitation(db(), { locations: [loc.code] });
-		const { appointment } = await book(db(), {
-			invitationId: a.invitationId,
-			slotId,
-			idempotencyKey: key(),
-			actor: a.actor,
-			now: NOW
-		});
+		const { appointment } = await bookAs(db(), a, slotId);
 		const result = await closeSlot(db(), {
 			slotId,
 			reason: 'Stroomstoring',
@@ -237,13 +220,7 @@ describeEachEngine('hearing capacity and the waitlist', ({ db }) => {
 		const loc = await newLocation(db());
 		const slotId = await newSlot(db(), { locationId: loc.id, startsAt: '2026-12-17T08:00:00Z' });
 		const a = await newApplicantWithInvitation(db(), { locations: [loc.code] });
-		const { appointment } = await book(db(), {
-			invitationId: a.invitationId,
-			slotId,
-			idempotencyKey: key(),
-			actor: a.actor,
-			now: NOW
-		});
+		const { appointment } = await bookAs(db(), a, slotId);
 		expect(
 			await refusal(
 				markAttendance(db(), {
@@ -312,18 +289,7 @@ describeEachEngine('hearing capacity and the waitlist', ({ db }) => {
 		const a = await newApplicantWithInvitation(db(), { locations: [loc.code] });
 		const b = await newApplicantWithInvitation(db(), { locations: [loc.code] });
 		const booked = [];
-		for (const p of [a, b])
-			booked.push(
-				(
-					await book(db(), {
-						invitationId: p.invitationId,
-						slotId,
-						idempotencyKey: key(),
-						actor: p.actor,
-						now: NOW
-					})
-				).appointment
-			);
+		for (const p of [a, b]) booked.push((await bookAs(db(), p, slotId)).appointment);
 		expect(await slotTaken(db(), slotId)).toBe(2);
 		await ingestEvents(db(), {
 			events: [
@@ -355,20 +321,8 @@ describeEachEngine('hearing capacity and the waitlist', ({ db }) => {
 		const past = await newSlot(db(), { locationId: loc.id, startsAt: '2026-11-30T08:00:00Z' });
 		const moving = await newApplicantWithInvitation(db(), { locations: [loc.code] });
 		const heard = await newApplicantWithInvitation(db(), { locations: [loc.code] });
-		const { appointment: coming } = await book(db(), {
-			invitationId: moving.invitationId,
-			slotId: future,
-			idempotencyKey: key(),
-			actor: moving.actor,
-			now: NOW
-		});
-		const { appointment: held } = await book(db(), {
-			invitationId: heard.invitationId,
-			slotId: past,
-			idempotencyKey: key(),
-			actor: heard.actor,
-			now: new Date('2026-11-21T08:00:00Z')
-		});
+		const { appointment: coming } = await bookAs(db(), moving, future);
+		const { appointment: held } = await bookAs(db(), heard, past, new Date('2026-11-21T08:00:00Z'));
 		await ingestEvents(db(), {
 			events: [
 				stageEntered(moving.reference, '2026-11-28T09:00:00Z', 'registration_interview_queue'),

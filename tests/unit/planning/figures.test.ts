@@ -1,6 +1,5 @@
 import { expect, it } from 'vitest';
 import { describeEachEngine } from '../helpers/engines';
-import { book } from '$lib/server/planning/booking.service';
 import {
 	addInterpreter,
 	addShift,
@@ -20,12 +19,12 @@ import { expireInvitations } from '$lib/server/planning/invitation.service';
 import type { PlanningActor } from '$lib/server/planning/planning.service';
 import {
 	NOW,
-	key,
 	newApplicantWithInvitation,
 	newLocation,
 	newSlot,
 	refusal,
-	staff
+	staff,
+	bookAs
 } from './fixtures';
 
 const HOUR = 3_600_000;
@@ -112,13 +111,7 @@ describeEachEngine('the planner’s figures and pages', ({ db }) => {
 			rooms: 2
 		});
 		const a = await newApplicantWithInvitation(db(), { locations: [loc.code] });
-		await book(db(), {
-			invitationId: a.invitationId,
-			slotId,
-			idempotencyKey: key(),
-			actor: a.actor,
-			now: NOW
-		});
+		await bookAs(db(), a, slotId);
 		const { id: interpreterId } = await addInterpreter(
 			db(),
 			{ locationId: loc.id, language: 'ti' },
@@ -155,13 +148,7 @@ describeEachEngine('the planner’s figures and pages', ({ db }) => {
 			locations: [loc.code],
 			interpreterLanguage: undefined
 		});
-		const { appointment } = await book(db(), {
-			invitationId: a.invitationId,
-			slotId,
-			idempotencyKey: key(),
-			actor: a.actor,
-			now: NOW
-		});
+		const { appointment } = await bookAs(db(), a, slotId);
 		const before = await getDayList(db(), String(loc.id), '2026-12-09', NOW);
 		expect(before.slots[0].appointments[0].canMark).toBe(false);
 		const during = await getDayList(
@@ -240,13 +227,7 @@ describeEachEngine('the planner’s figures and pages', ({ db }) => {
 		const attendances = [];
 		for (const outcome of ['attended', 'no_show'] as const) {
 			const x = await newApplicantWithInvitation(db(), { locations: [loc.code] });
-			const { appointment } = await book(db(), {
-				invitationId: x.invitationId,
-				slotId: past,
-				idempotencyKey: key(),
-				actor: x.actor,
-				now: NOW
-			});
+			const { appointment } = await bookAs(db(), x, past);
 			attendances.push({ id: appointment.id, outcome });
 		}
 		const later = new Date('2026-12-03T09:00:00Z');
@@ -299,13 +280,7 @@ describeEachEngine('the planner’s public figures', ({ db }) => {
 		});
 		for (let i = 0; i < 12; i += 1) {
 			const x = await newApplicantWithInvitation(db(), { locations: [loc.code] });
-			const { appointment } = await book(db(), {
-				invitationId: x.invitationId,
-				slotId: yesterday,
-				idempotencyKey: key(),
-				actor: x.actor,
-				now: new Date('2026-11-30T08:00:00Z')
-			});
+			const { appointment } = await bookAs(db(), x, yesterday, new Date('2026-11-30T08:00:00Z'));
 			await markAttendance(db(), {
 				appointmentId: appointment.id,
 				outcome: i < 3 ? 'no_show' : 'attended',

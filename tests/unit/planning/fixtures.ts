@@ -3,6 +3,7 @@ import { expect } from 'vitest';
 import type { Db } from '$lib/server/db';
 import { ingestEvents } from '$lib/server/events/event.service';
 import { addInterpreter, addShift, createLocation } from '$lib/server/planning/capacity.service';
+import { book } from '$lib/server/planning/booking.service';
 import type { PlanningActor } from '$lib/server/planning/planning.service';
 import { newReference, submitted } from '../helpers/factories';
 
@@ -175,6 +176,22 @@ export async function appointmentStatus(db: Db, id: number) {
 }
 
 export const key = () => randomUUID();
+
+/** The applicant books the slot for their invitation, with a fresh request key, at `now`. */
+export async function bookAs(
+	db: Db,
+	applicant: { invitationId: number; actor: PlanningActor },
+	slotId: number,
+	now = NOW
+) {
+	return book(db, {
+		invitationId: applicant.invitationId,
+		slotId,
+		idempotencyKey: key(),
+		actor: applicant.actor,
+		now
+	});
+}
 
 /** The error a promise rejects with, for asserting its code. */
 export async function refusal(promise: Promise<unknown>) {
