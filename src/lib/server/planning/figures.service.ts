@@ -28,10 +28,6 @@ function median(values: number[]): number | null {
 	return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
-export async function listLocations(db: Db) {
-	return figures.findLocations(db);
-}
-
 export interface ShortfallRow {
 	location: string;
 	kind: string;

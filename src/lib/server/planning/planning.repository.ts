@@ -227,17 +227,6 @@ export async function findBookableSlotRows(db: Db, search: SlotSearch) {
 		.execute();
 }
 
-/** Whether the slot has a free interpreter of the language now. */
-export async function hasFreeInterpreter(db: Db, slotId: number, language: string) {
-	const row = await db
-		.selectFrom('slot')
-		.select('slot.id')
-		.where('slot.id', '=', slotId)
-		.where((eb) => interpreterFree(eb, language, null))
-		.executeTakeFirst();
-	return row !== undefined;
-}
-
 // Interpreters ------------------------------------------------------------------------------
 
 /**
@@ -461,10 +450,6 @@ export async function findAppointmentByKey(db: Db, key: string) {
 		.selectAll()
 		.where('idempotency_key', '=', key)
 		.executeTakeFirst();
-}
-
-export async function findAppointment(db: Db, id: number) {
-	return db.selectFrom('appointment').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
 export async function insertAppointment(trx: Trx, row: Insertable<Database['appointment']>) {
