@@ -2,12 +2,28 @@ import { sql, type Insertable } from 'kysely';
 import type { Db } from '$lib/server/db';
 import type { Database } from '$lib/server/db/schema';
 
-// Any constant: every insert takes this lock so the chain has one order.
-const CHAIN_LOCK = 7_270_001;
+/**
+ * Locks the head of the chain until the transaction ends and returns it: every append takes
+ * this row lock, so the chain has one order. A row lock, unlike an advisory lock taken in a
+ * statement of its own, hands back the newest committed head in the same round trip: the lock
+ * is held only for the few statements that follow. `undefined` when the chain is empty.
+ */
+export async function lockAuditHead(trx: Db) {
+	return trx
+		.selectFrom('audit_head')
+		.select(['last_id as id', 'last_hash as hash'])
+		.where('singleton', '=', true)
+		.forUpdate()
+		.executeTakeFirst();
+}
 
-/** Serialises appends to the chain until the transaction ends. */
-export async function lockAuditChain(trx: Db): Promise<void> {
-	await sql`select pg_advisory_xact_lock(${CHAIN_LOCK})`.execute(trx);
+/**
+ * The first append has no head row to lock, so it locks the table, which also holds back
+ * `lockAuditHead` in other transactions, and reads the last row afresh.
+ */
+export async function lockEmptyAuditChain(trx: Db) {
+	await sql`lock table audit_head in exclusive mode`.execute(trx);
+	return findLastAuditRow(trx);
 }
 
 export async function findLastAuditRow(db: Db) {
@@ -37,17 +53,23 @@ export async function findAuditHash(db: Db, id: number): Promise<string | null> 
 	return row?.hash ?? null;
 }
 
-/** Appends a row and moves the head to it. */
+/** Appends a row and moves the head to it, in one statement. */
 export async function insertAuditRow(
 	trx: Db,
 	row: Insertable<Database['audit_event']> & { id: number; hash: string }
 ): Promise<void> {
-	await trx.insertInto('audit_event').values(row).execute();
 	await trx
+		.with('appended', (db) => db.insertInto('audit_event').values(row).returning(['id', 'hash']))
 		.insertInto('audit_head')
-		.values({ singleton: true, last_id: row.id, last_hash: row.hash })
+		.columns(['singleton', 'last_id', 'last_hash'])
+		.expression((eb) =>
+			eb.selectFrom('appended').select([sql.lit(true).as('singleton'), 'id', 'hash'])
+		)
 		.onConflict((oc) =>
-			oc.column('singleton').doUpdateSet({ last_id: row.id, last_hash: row.hash })
+			oc.column('singleton').doUpdateSet((eb) => ({
+				last_id: eb.ref('excluded.last_id'),
+				last_hash: eb.ref('excluded.last_hash')
+			}))
 		)
 		.execute();
 }

@@ -10,9 +10,9 @@ import { checkAnchor, type Anchor, type AnchorProblem } from './audit.anchor';
 import {
 	findAuditBatch,
 	findAuditHead,
-	findLastAuditRow,
 	insertAuditRow,
-	lockAuditChain
+	lockAuditHead,
+	lockEmptyAuditChain
 } from './audit.repository';
 
 export const GENESIS_HASH = '0'.repeat(64);
@@ -82,8 +82,7 @@ export function auditHash(row: Omit<AuditEvent, 'hash'>, key: AuditKey): string 
 
 async function append(trx: Transaction<Database>, actor: Actor, entry: AuditEntry): Promise<void> {
 	const key = currentAuditKey();
-	await lockAuditChain(trx);
-	const last = await findLastAuditRow(trx);
+	const last = (await lockAuditHead(trx)) ?? (await lockEmptyAuditChain(trx));
 	const row = {
 		id: (last?.id ?? 0) + 1,
 		// Millisecond precision, so the hash of the stored value matches.
