@@ -46,7 +46,6 @@ export interface BookableSlot {
 	startsAt: Date;
 	endsAt: Date;
 	location: string;
-	locationName: string;
 }
 
 /**
@@ -75,8 +74,7 @@ export async function findBookableSlots(db: Db, query: BookableSlotQuery): Promi
 		id: r.id,
 		startsAt: r.starts_at,
 		endsAt: r.ends_at,
-		location: r.location_code,
-		locationName: r.location_name
+		location: r.location_code
 	}));
 }
 

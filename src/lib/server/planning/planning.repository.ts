@@ -199,20 +199,15 @@ export interface SlotSearch {
 	interpreterLanguage: string | null;
 }
 
-/** Open slots with a free room (and a free interpreter of the language when one is needed). */
+/**
+ * Open slots with a free room (and a free interpreter of the language when one is needed). Only
+ * what the applicant chooses by: a fortnight at twenty locations is thousands of rows, each parsed.
+ */
 export async function findBookableSlotRows(db: Db, search: SlotSearch) {
 	return db
 		.selectFrom('slot')
 		.innerJoin('hearing_location', 'hearing_location.id', 'slot.location_id')
-		.select([
-			'slot.id',
-			'slot.starts_at',
-			'slot.ends_at',
-			'slot.kind',
-			'hearing_location.code as location_code',
-			'hearing_location.name as location_name',
-			sql<number>`slot.rooms - slot.taken`.as('free')
-		])
+		.select(['slot.id', 'slot.starts_at', 'slot.ends_at', 'hearing_location.code as location_code'])
 		.where('slot.kind', '=', search.kind)
 		.where('hearing_location.code', '=', sql<string>`any(${search.locations}::text[])`)
 		.where('slot.closed_at', 'is', null)
