@@ -139,7 +139,14 @@ describeEachEngine('the demo planner', ({ db }) => {
 			invitations: (await db().selectFrom('hearing_invitation').select('id').execute()).length,
 			interpreters: (await db().selectFrom('interpreter').select('id').execute()).length,
 			shifts: (await db().selectFrom('interpreter_shift').select('id').execute()).length,
-			slots: (await db().selectFrom('slot').select('id').execute()).length
+			slots: (await db().selectFrom('slot').select('id').execute()).length,
+			templateAudits: (
+				await db()
+					.selectFrom('audit_event')
+					.select('id')
+					.where('action', 'like', 'planning.template%')
+					.execute()
+			).length
 		});
 		const once = await counts();
 		expect(once).toMatchObject({ invitations: 1, interpreters: 3 });

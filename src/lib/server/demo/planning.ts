@@ -68,11 +68,30 @@ const WEEKS_AHEAD = 4;
 /** Slots from a week back, so that the demo also has past slots (a past slot cannot be booked). */
 const DAYS_BACK = 7;
 
+/** The location's id; a new location gets its weekly template too. */
 async function ensureLocation(db: Db, location: DemoLocation): Promise<number> {
 	const existing = await repo.findLocationByCode(db, location.code);
 	if (existing) return existing.id;
 	const { code, name, address, accessibility, directions } = location;
-	return (await createLocation(db, { code, name, address, accessibility, directions }, system)).id;
+	const { id } = await createLocation(
+		db,
+		{ code, name, address, accessibility, directions },
+		system
+	);
+	for (const weekday of location.template.weekdays)
+		for (const startTime of location.template.times)
+			await setTemplateSlot(
+				db,
+				{
+					locationId: id,
+					kind: 'registration_interview',
+					weekday,
+					startTime,
+					rooms: location.template.rooms
+				},
+				system
+			);
+	return id;
 }
 
 export interface DemoPlanning {
@@ -94,19 +113,6 @@ export async function seedDemoPlanning(db: Db, now = new Date()): Promise<DemoPl
 	for (const location of DEMO_LOCATIONS) {
 		const locationId = await ensureLocation(db, location);
 		locations[location.code] = locationId;
-		for (const weekday of location.template.weekdays)
-			for (const startTime of location.template.times)
-				await setTemplateSlot(
-					db,
-					{
-						locationId,
-						kind: 'registration_interview',
-						weekday,
-						startTime,
-						rooms: location.template.rooms
-					},
-					system
-				);
 		slotsCreated += await generateSlots(
 			db,
 			{ locationId, from, weeks: Math.ceil(days / 7) },
