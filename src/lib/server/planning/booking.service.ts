@@ -11,6 +11,7 @@ import * as repo from './planning.repository';
 import { planningErrors } from './planning.errors';
 import {
 	audit,
+	cutoffHours,
 	inTransaction,
 	endOfBookBefore,
 	findSlotOrThrow,
@@ -154,7 +155,7 @@ function bookingData(
 function requireBeforeCutoff(startsAt: Date, now: Date, config: PlanningConfig): void {
 	if (startsAt.getTime() - now.getTime() < config.cancelCutoffMs)
 		throw planningErrors.error('past_cutoff', {
-			params: { hours: Math.round(config.cancelCutoffMs / 3_600_000) }
+			params: { hours: cutoffHours(config) }
 		});
 }
 

@@ -11,6 +11,7 @@ import type { Database, Db } from '$lib/server/db';
 import { recordAudit, type Actor, type AuditEntry } from '$lib/server/audit/audit.service';
 import { addDays, dutchDate, startOfDutchDay, TIME_ZONE } from '$lib/time';
 import { queueEmail } from '$lib/server/notify/email.service';
+import { numberFromEnv } from '$lib/server/config/env';
 import * as repo from './planning.repository';
 import { planningErrors } from './planning.errors';
 
@@ -31,17 +32,19 @@ export interface PlanningConfig {
 	rebookDays: number;
 }
 
-function hours(value: string | undefined, fallback: number): number {
-	const parsed = value === undefined || value === '' ? NaN : Number(value);
-	return Number.isFinite(parsed) && parsed >= 0 ? parsed : fallback;
-}
+const HOUR_MS = 3_600_000;
 
 export function planningConfig(env: NodeJS.ProcessEnv = process.env): PlanningConfig {
 	return {
-		cancelCutoffMs: hours(env.PLANNER_CANCEL_CUTOFF_HOURS, 48) * 3_600_000,
-		offerHoldMs: hours(env.PLANNER_OFFER_HOLD_HOURS, 2) * 3_600_000,
+		cancelCutoffMs: numberFromEnv(env.PLANNER_CANCEL_CUTOFF_HOURS, 48) * HOUR_MS,
+		offerHoldMs: numberFromEnv(env.PLANNER_OFFER_HOLD_HOURS, 2) * HOUR_MS,
 		rebookDays: 14
 	};
+}
+
+/** The cut-off in whole hours, as the applicant reads it. */
+export function cutoffHours(config: PlanningConfig): number {
+	return Math.round(config.cancelCutoffMs / HOUR_MS);
 }
 
 const DEADLOCK = '40P01';
