@@ -4,13 +4,15 @@
  * mapping to a form failure, a page error or an `application/problem+json` answer lives in one
  * place, `$lib/server/http/errors.ts`, and reads only the kind.
  *
- * Each domain declares its codes once with `defineErrors`, next to its service:
+ * Each domain declares its codes once with `defineErrors`, next to its service. A code is its
+ * kind alone, or a spec with the field and message key; `onField` gives several codes one field:
  *
- *     export const adminErrors = defineErrors('admin', {
- *       last_admin: { kind: 'conflict', field: 'roles' },
- *       not_found: { kind: 'not_found' }
+ *     export const shopErrors = defineErrors('shop', {
+ *       not_found: 'not_found',
+ *       sold_out: { kind: 'conflict', field: 'item', key: 'shop:basket.sold_out' },
+ *       ...onField('card', { card_declined: 'invalid', card_expired: 'invalid' })
  *     });
- *     throw adminErrors.error('last_admin');
+ *     throw shopErrors.error('sold_out');
  *
  * A form shows the error at `field` with the translated message `key` (by default
  * `<domain>:errors.<code>`); an API client reads `code` and the English `detail`.
@@ -100,14 +102,30 @@ export interface ErrorCatalogue<Code extends string> {
 	is(value: unknown, ...codes: Code[]): value is DomainError<Code>;
 }
 
-export function defineErrors<const Codes extends Record<string, ErrorSpec>>(
-	domain: string,
+/** Several codes that belong to one form field, each with its kind. */
+export function onField<const Codes extends Record<string, ErrorKind>>(
+	field: string,
 	codes: Codes
+): Record<keyof Codes, ErrorSpec> {
+	return Object.fromEntries(
+		Object.entries(codes).map(([code, kind]) => [code, { kind, field }])
+	) as Record<keyof Codes, ErrorSpec>;
+}
+
+export function defineErrors<const Codes extends Record<string, ErrorKind | ErrorSpec>>(
+	domain: string,
+	declared: Codes
 ): ErrorCatalogue<Extract<keyof Codes, string>> {
 	type Code = Extract<keyof Codes, string>;
+	const codes = Object.fromEntries(
+		Object.entries(declared).map(([code, spec]) => [
+			code,
+			typeof spec === 'string' ? { kind: spec } : spec
+		])
+	) as Record<Code, ErrorSpec>;
 	return {
 		domain,
-		codes: codes as unknown as Record<Code, ErrorSpec>,
+		codes,
 		error(code: Code, options?: DomainErrorOptions) {
 			const spec = codes[code];
 			return new DomainError<Code>(domain, code, spec.kind, options, spec);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isActionFailure, isRedirect, redirect } from '@sveltejs/kit';
 import { z } from 'zod';
-import { DomainError, defineErrors } from '$lib/server/errors';
+import { DomainError, defineErrors, onField } from '$lib/server/errors';
 import {
 	formFailure,
 	pageError,
@@ -34,6 +34,21 @@ describe('the error model', () => {
 		expect(err.key).toBe('shop:errors.sold_out');
 		expect(shop.error('unknown').key).toBe('errors.not_found');
 		expect(shop.error('sold_out', { field: 'other' }).field).toBe('other');
+	});
+
+	it('takes a kind alone for a code, and one field for several codes', () => {
+		const till = defineErrors('till', {
+			closed: 'unavailable',
+			...onField('card', { declined: 'invalid', expired: 'gone' })
+		});
+		expect(till.codes).toEqual({
+			closed: { kind: 'unavailable' },
+			declined: { kind: 'invalid', field: 'card' },
+			expired: { kind: 'gone', field: 'card' }
+		});
+		expect(till.error('closed')).toMatchObject({ kind: 'unavailable', field: '' });
+		expect(till.error('closed').key).toBe('till:errors.closed');
+		expect(till.error('expired')).toMatchObject({ kind: 'gone', field: 'card' });
 	});
 
 	it('maps each kind to one status, in one place', () => {

@@ -2,7 +2,7 @@ import { defineErrors } from '$lib/server/errors';
 
 /** Why a request with an API key was refused. */
 export const apiKeyErrors = defineErrors('api-keys', {
-	unauthenticated: { kind: 'unauthenticated' },
-	missing_scope: { kind: 'forbidden' },
-	rate_limited: { kind: 'throttled' }
+	unauthenticated: 'unauthenticated',
+	missing_scope: 'forbidden',
+	rate_limited: 'throttled'
 });

@@ -12,6 +12,7 @@ import pg from 'pg';
 import { mkdirSync } from 'node:fs';
 import type { Database } from './schema';
 import { isConnectionBroken } from './unavailable';
+import { numberFromEnv } from '$lib/server/config/env';
 
 export type { Database } from './schema';
 export {
@@ -57,8 +58,7 @@ export interface DatabaseTimeouts {
 }
 
 function milliseconds(value: string | undefined, fallback: number): number {
-	const parsed = value === undefined || value === '' ? NaN : Number(value);
-	return Number.isInteger(parsed) && parsed >= 0 ? parsed : fallback;
+	return numberFromEnv(value, fallback, { integer: true });
 }
 
 /**

@@ -6,7 +6,7 @@ import { pingDatabase } from './health.repository';
 const CHECK_MS = 2500;
 
 export const healthErrors = defineErrors('health', {
-	database_unreachable: { kind: 'unavailable' }
+	database_unreachable: 'unavailable'
 });
 
 /** The problem a failed check is answered with; its report goes along as the `database` member. */

@@ -3,15 +3,15 @@ import { isDatabaseUnavailable, RETRY_AFTER_SECONDS } from '$lib/server/db/unava
 
 /** Refusals of the API itself, before or around a domain's work: the key, the request, the service. */
 export const apiErrors = defineErrors('api', {
-	unauthenticated: { kind: 'unauthenticated' },
-	missing_scope: { kind: 'forbidden' },
-	rate_limited: { kind: 'throttled' },
-	invalid: { kind: 'invalid' },
-	too_large: { kind: 'too_large' },
-	not_found: { kind: 'not_found' },
-	method_not_allowed: { kind: 'method_not_allowed' },
-	database_unavailable: { kind: 'unavailable' },
-	unexpected: { kind: 'internal' }
+	unauthenticated: 'unauthenticated',
+	missing_scope: 'forbidden',
+	rate_limited: 'throttled',
+	invalid: 'invalid',
+	too_large: 'too_large',
+	not_found: 'not_found',
+	method_not_allowed: 'method_not_allowed',
+	database_unavailable: 'unavailable',
+	unexpected: 'internal'
 });
 
 export type ApiErrorCode = keyof typeof apiErrors.codes;

@@ -7,12 +7,13 @@
 import QRCode from 'qrcode';
 import type { Db } from '$lib/server/db';
 import { consume, type Limit } from '$lib/server/ratelimit/rate-limit';
+import { numberFromEnv } from '$lib/server/config/env';
 import { dutchDate } from '$lib/time';
 import { translator } from '$lib/i18n';
 import * as repo from './planning.repository';
 import { planningErrors } from './planning.errors';
 import { findBookableSlots } from './booking.service';
-import { planningConfig, type PlanningConfig } from './planning.service';
+import { cutoffHours, planningConfig, type PlanningConfig } from './planning.service';
 import { appointmentIcs } from './appointment-calendar';
 
 /** The applicant's account. */
@@ -121,7 +122,6 @@ export async function getCasePlanning(
 	config: PlanningConfig = planningConfig()
 ): Promise<CasePlanning> {
 	const found = await requireOwnCase(db, owner, reference);
-	const cutoffHours = Math.round(config.cancelCutoffMs / 3_600_000);
 	const [row] = await repo.findLiveInvitationsOfCase(db, found.id);
 	const empty = {
 		caseReference: found.reference,
@@ -129,7 +129,7 @@ export async function getCasePlanning(
 		appointment: null,
 		waitlist: null,
 		offer: null,
-		cutoffHours
+		cutoffHours: cutoffHours(config)
 	};
 	if (!row) return empty;
 	const [locations, card, waitlist] = await Promise.all([
@@ -188,10 +188,12 @@ export const SEARCH_DAYS = 42;
  * Freed places go to the waitlist in the order people joined, so polling buys nothing anyway.
  */
 export function searchLimit(userId: number, env: NodeJS.ProcessEnv = process.env): Limit {
-	const limit = Number(env.PLANNER_SEARCHES_PER_10_MINUTES);
 	return {
 		key: `planning.search:user:${userId}`,
-		limit: Number.isInteger(limit) && limit > 0 ? limit : 60,
+		limit: numberFromEnv(env.PLANNER_SEARCHES_PER_10_MINUTES, 60, {
+			integer: true,
+			positive: true
+		}),
 		windowMs: 10 * 60_000
 	};
 }

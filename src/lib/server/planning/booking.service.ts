@@ -6,23 +6,27 @@
  * the first request made.
  */
 import type { Db } from '$lib/server/db';
-import type { Gender } from '$lib/server/db/schema';
+import type { AppointmentStatus, Gender } from '$lib/server/db/schema';
 import * as repo from './planning.repository';
 import { planningErrors } from './planning.errors';
 import {
 	audit,
+	cutoffHours,
 	inTransaction,
 	endOfBookBefore,
+	findReplay,
 	findSlotOrThrow,
 	ownerOf,
 	placeAppointment,
 	planningConfig,
 	releaseAppointments,
+	requireLiveInvitation,
 	requireSlotFits,
 	takeRoomOrThrow,
 	today,
 	type PlanningActor,
 	type PlanningConfig,
+	type PlanningRequest,
 	lockOwnAppointment,
 	lockOwnOpenInvitation
 } from './planning.service';
@@ -54,10 +58,9 @@ export interface BookableSlot {
  */
 export async function findBookableSlots(db: Db, query: BookableSlotQuery): Promise<BookableSlot[]> {
 	const now = query.now ?? new Date();
-	const invitation = await repo.findInvitationOfOwner(db, query.invitationId, query.userId);
-	if (!invitation) throw planningErrors.error('not_found');
-	if (invitation.status !== 'open' && invitation.status !== 'booked')
-		throw planningErrors.error('invitation_closed');
+	const invitation = requireLiveInvitation(
+		await repo.findInvitationOfOwner(db, query.invitationId, query.userId)
+	);
 	const from = query.from > now ? query.from : now;
 	const last = endOfBookBefore(invitation.book_before);
 	const horizon = new Date(from.getTime() + Math.max(0, query.days) * DAY_MS);
@@ -78,12 +81,10 @@ export async function findBookableSlots(db: Db, query: BookableSlotQuery): Promi
 	}));
 }
 
-export interface BookInput {
+export interface BookInput extends PlanningRequest {
 	invitationId: number;
 	slotId: number;
 	idempotencyKey: string;
-	actor: PlanningActor;
-	now?: Date;
 }
 
 export async function book(db: Db, input: BookInput) {
@@ -96,12 +97,11 @@ export async function book(db: Db, input: BookInput) {
 			ownerOf(input.actor)
 		);
 		if (!invitation) throw planningErrors.error('not_found');
-		const replay = await repo.findAppointmentByKey(trx, input.idempotencyKey);
-		if (replay) {
-			if (replay.invitation_id !== invitation.id || replay.slot_id !== input.slotId)
-				throw planningErrors.error('key_reused');
-			return { appointment: replay, replayed: true };
-		}
+		const replay = await findReplay(trx, input.idempotencyKey, {
+			invitationId: invitation.id,
+			slotId: input.slotId
+		});
+		if (replay) return { appointment: replay, replayed: true };
 		if (invitation.status === 'booked') throw planningErrors.error('already_booked');
 		if (invitation.status !== 'open' || invitation.book_before < today(now))
 			throw planningErrors.error('invitation_closed');
@@ -149,20 +149,21 @@ function bookingData(
 	};
 }
 
-function requireBeforeCutoff(startsAt: Date, now: Date, config: PlanningConfig): void {
-	if (startsAt.getTime() - now.getTime() < config.cancelCutoffMs)
-		throw planningErrors.error('past_cutoff', {
-			params: { hours: Math.round(config.cancelCutoffMs / 3_600_000) }
-		});
+/** The applicant may move or cancel an appointment while it is active, up to the cut-off before it. */
+function requireChangeable(
+	appointment: { status: AppointmentStatus; starts_at: Date },
+	now: Date,
+	config: PlanningConfig
+): void {
+	if (appointment.status !== 'active') throw planningErrors.error('not_active');
+	if (appointment.starts_at.getTime() - now.getTime() < config.cancelCutoffMs)
+		throw planningErrors.error('past_cutoff', { params: { hours: cutoffHours(config) } });
 }
 
-export interface RescheduleInput {
+export interface RescheduleInput extends PlanningRequest {
 	appointmentId: number;
 	newSlotId: number;
 	idempotencyKey: string;
-	actor: PlanningActor;
-	now?: Date;
-	config?: PlanningConfig;
 }
 
 /**
@@ -178,14 +179,12 @@ export async function reschedule(db: Db, input: RescheduleInput) {
 		replaced = current.reference;
 		const invitation = await repo.lockInvitation(trx, current.invitation_id);
 		if (!invitation) throw planningErrors.error('not_found');
-		const replay = await repo.findAppointmentByKey(trx, input.idempotencyKey);
-		if (replay) {
-			if (replay.invitation_id !== invitation.id || replay.slot_id !== input.newSlotId)
-				throw planningErrors.error('key_reused');
-			return { appointment: replay, replayed: true };
-		}
-		if (current.status !== 'active') throw planningErrors.error('not_active');
-		requireBeforeCutoff(current.starts_at, now, config);
+		const replay = await findReplay(trx, input.idempotencyKey, {
+			invitationId: invitation.id,
+			slotId: input.newSlotId
+		});
+		if (replay) return { appointment: replay, replayed: true };
+		requireChangeable(current, now, config);
 		if (input.newSlotId === current.slot_id) throw planningErrors.error('invalid');
 		const slot = await findSlotOrThrow(trx, input.newSlotId);
 		requireSlotFits(invitation, slot, now);
@@ -221,11 +220,8 @@ export async function reschedule(db: Db, input: RescheduleInput) {
 	return result;
 }
 
-export interface CancelInput {
+export interface CancelInput extends PlanningRequest {
 	appointmentId: number;
-	actor: PlanningActor;
-	now?: Date;
-	config?: PlanningConfig;
 }
 
 /**
@@ -239,8 +235,7 @@ export async function cancel(db: Db, input: CancelInput) {
 	const result = await inTransaction(db, async (trx) => {
 		const current = await lockOwnAppointment(trx, input.appointmentId, input.actor);
 		cancelled = current.reference;
-		if (current.status !== 'active') throw planningErrors.error('not_active');
-		requireBeforeCutoff(current.starts_at, now, config);
+		requireChangeable(current, now, config);
 		const invitation = await repo.lockInvitation(trx, current.invitation_id);
 		const freed = await releaseAppointments(trx, [current], now, 'applicant');
 		if (invitation)

@@ -12,13 +12,16 @@ import * as figures from './figures.repository';
 import { planningErrors } from './planning.errors';
 import {
 	audit,
+	cancelInvitations,
 	inTransaction,
 	notifyApplicants,
 	planningConfig,
+	recordCancellations,
 	releaseAppointments,
 	today,
 	type PlanningActor,
 	type PlanningConfig,
+	type PlanningRequest,
 	type Trx
 } from './planning.service';
 import { recordChanges } from '$lib/server/changes/change.service';
@@ -215,15 +218,9 @@ async function closeSlots(
 		const offers = await repo.lockHeldOffersOfSlot(trx, slot.id);
 		await dropOffers(trx, offers, 'expired');
 		const booked = await repo.lockActiveAppointmentsOfSlot(trx, slot.id);
-		await releaseAppointments(
-			trx,
-			booked.map((a) => ({ id: a.id, slot_id: slot.id })),
-			now,
-			'slot_closed'
-		);
+		await releaseAppointments(trx, booked, now, 'slot_closed');
 		const oldInvitations = booked.map((a) => a.invitation_id);
-		await repo.updateInvitationStatus(trx, oldInvitations, 'cancelled');
-		await repo.setWaitlistStatusOfInvitations(trx, oldInvitations, 'left');
+		await cancelInvitations(trx, oldInvitations);
 		const fresh = await repo.insertRebookingInvitations(
 			trx,
 			oldInvitations,
@@ -240,15 +237,10 @@ async function closeSlots(
 			reason,
 			details: { slotId: slot.id, cancelled: booked.map((a) => a.id) }
 		});
-		await recordChanges(
-			trx,
-			booked.map((a) => ({
-				kind: 'cancelled' as const,
-				appointmentId: a.id,
-				caseReference: a.case_reference,
-				data: { reason: 'slot_closed', rebookingInvitation: freshOf.get(a.case_id) ?? null }
-			}))
-		);
+		await recordCancellations(trx, booked, (a) => ({
+			reason: 'slot_closed',
+			rebookingInvitation: freshOf.get(a.case_id) ?? null
+		}));
 		result.slots += 1;
 		result.cancelled += booked.length;
 		result.rebookingInvitations.push(...fresh.map((f) => f.id));
@@ -256,61 +248,64 @@ async function closeSlots(
 	return result;
 }
 
-export interface CloseSlotInput {
+/** A slot closes for a reason the planner gives: the slot keeps it and the audit log records it. */
+interface CloseRequest extends PlanningRequest {
+	reason: string;
+}
+
+/** Closes the slots that `pick` finds, in one transaction. */
+async function close(
+	db: Db,
+	request: CloseRequest,
+	pick: (trx: Trx) => Promise<number[]>
+): Promise<CloseResult> {
+	const reason = request.reason.trim();
+	if (!reason) throw planningErrors.error('invalid', { field: 'reason' });
+	const now = request.now ?? new Date();
+	const config = request.config ?? planningConfig();
+	return inTransaction(db, async (trx) =>
+		closeSlots(trx, await pick(trx), reason, request.actor, now, config)
+	);
+}
+
+export interface CloseSlotInput extends CloseRequest {
 	slotId: number;
 	/** When given, the slot must be at this location. */
 	locationId?: number;
-	reason: string;
-	actor: PlanningActor;
-	now?: Date;
-	config?: PlanningConfig;
 }
 
 export async function closeSlot(db: Db, input: CloseSlotInput): Promise<CloseResult> {
-	const reason = input.reason.trim();
-	if (!reason) throw planningErrors.error('invalid', { field: 'reason' });
-	const now = input.now ?? new Date();
-	return inTransaction(db, async (trx) => {
+	return close(db, input, async (trx) => {
 		const slot = await repo.findSlot(trx, input.slotId);
 		if (!slot || (input.locationId !== undefined && slot.location_id !== input.locationId))
 			throw planningErrors.error('slot_not_found');
 		if (slot.closed_at) throw planningErrors.error('slot_closed');
-		return closeSlots(trx, [slot.id], reason, input.actor, now, input.config ?? planningConfig());
+		return [slot.id];
 	});
 }
 
-export interface CloseDayInput {
+export interface CloseDayInput extends CloseRequest {
 	locationId: number;
 	day: IsoDate;
-	reason: string;
-	actor: PlanningActor;
-	now?: Date;
-	config?: PlanningConfig;
 }
 
 /** Closes every open slot of the day at the location, as `closeSlot` closes one. */
 export async function closeDay(db: Db, input: CloseDayInput): Promise<CloseResult> {
-	const reason = input.reason.trim();
-	if (!reason) throw planningErrors.error('invalid', { field: 'reason' });
-	const now = input.now ?? new Date();
-	return inTransaction(db, async (trx) => {
-		const slotIds = await repo.findSlotIdsOfDay(
+	return close(db, input, (trx) =>
+		repo.findSlotIdsOfDay(
 			trx,
 			input.locationId,
 			startOfDutchDay(input.day),
 			startOfDutchDay(addDays(input.day, 1))
-		);
-		return closeSlots(trx, slotIds, reason, input.actor, now, input.config ?? planningConfig());
-	});
+		)
+	);
 }
 
-export interface AttendanceInput {
+export interface AttendanceInput extends PlanningRequest {
 	appointmentId: number;
 	/** When given, the appointment must be at this location. */
 	locationId?: number;
 	outcome: 'attended' | 'no_show';
-	actor: PlanningActor;
-	now?: Date;
 }
 
 /** Staff mark an appointment attended or no-show, once its time has come. */

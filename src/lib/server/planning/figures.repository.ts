@@ -6,6 +6,7 @@
 import { sql } from 'kysely';
 import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import type { Db } from '$lib/server/db';
+import { LIVE_INVITATION_STATUSES, startsWithin } from './planning.repository';
 
 export async function findLocations(db: Db) {
 	return db
@@ -81,8 +82,7 @@ export async function findSlotsBetween(db: Db, locationId: number, from: Date, u
 		.selectFrom('slot')
 		.select(['id', 'kind', 'starts_at', 'ends_at', 'rooms', 'taken', 'closed_at', 'closed_reason'])
 		.where('location_id', '=', locationId)
-		.where('starts_at', '>=', from)
-		.where('starts_at', '<', until)
+		.where(startsWithin(from, until))
 		.orderBy('starts_at')
 		.orderBy('kind')
 		.execute();
@@ -113,8 +113,7 @@ export async function findAppointmentsBetween(db: Db, locationId: number, from: 
 			'interpreter.gender as interpreter_gender'
 		])
 		.where('slot.location_id', '=', locationId)
-		.where('slot.starts_at', '>=', from)
-		.where('slot.starts_at', '<', until)
+		.where(startsWithin(from, until))
 		.orderBy('slot.starts_at')
 		.orderBy('appointment.id')
 		.execute();
@@ -190,7 +189,7 @@ export async function findActiveWaitlist(db: Db) {
 		.innerJoin('hearing_invitation', 'hearing_invitation.id', 'waitlist_entry.invitation_id')
 		.select(['hearing_invitation.kind', 'hearing_invitation.locations'])
 		.where('waitlist_entry.status', '=', 'active')
-		.where('hearing_invitation.status', 'in', ['open', 'booked'])
+		.where('hearing_invitation.status', 'in', LIVE_INVITATION_STATUSES)
 		.execute();
 }
 
@@ -258,8 +257,7 @@ export async function findCapacityUse(db: Db, from: Date, until: Date) {
 			sql<number>`sum(taken)::int`.as('taken')
 		])
 		.where('closed_at', 'is', null)
-		.where('starts_at', '>=', from)
-		.where('starts_at', '<', until)
+		.where(startsWithin(from, until))
 		.groupBy('location_id')
 		.execute();
 }
@@ -275,8 +273,7 @@ export async function findAttendance(db: Db, since: Date, until: Date) {
 			sql<number>`count(*) filter (where appointment.status = 'no_show')::int`.as('no_show')
 		])
 		.where('appointment.status', 'in', ['attended', 'no_show'])
-		.where('slot.starts_at', '>=', since)
-		.where('slot.starts_at', '<', until)
+		.where(startsWithin(since, until))
 		.groupBy('slot.kind')
 		.orderBy('slot.kind')
 		.execute();

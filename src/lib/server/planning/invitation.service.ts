@@ -4,8 +4,14 @@
  */
 import type { Db } from '$lib/server/db';
 import * as repo from './planning.repository';
-import { releaseAppointments, today, type PlanningConfig, type Trx } from './planning.service';
-import { recordChanges } from '$lib/server/changes/change.service';
+import {
+	cancelInvitations,
+	recordCancellations,
+	releaseAppointments,
+	today,
+	type PlanningConfig,
+	type Trx
+} from './planning.service';
 import { dropOffers, offerFreedPlaces } from './waitlist.service';
 
 /** The location codes among `codes` that exist. */
@@ -85,18 +91,9 @@ async function release(
 	const offers = await repo.lockHeldOffersOfInvitations(trx, invitationIds);
 	const offered = await dropOffers(trx, offers, 'expired');
 	const freed = await releaseAppointments(trx, appointments, now, reason);
-	await repo.updateInvitationStatus(trx, invitationIds, 'cancelled');
-	await repo.setWaitlistStatusOfInvitations(trx, invitationIds, 'left');
+	await cancelInvitations(trx, invitationIds);
 	await offerFreedPlaces(trx, [...offered, ...freed], now, config);
-	await recordChanges(
-		trx,
-		appointments.map((a) => ({
-			kind: 'cancelled' as const,
-			appointmentId: a.id,
-			caseReference: a.case_reference,
-			data: { reason }
-		}))
-	);
+	await recordCancellations(trx, appointments, () => ({ reason }));
 }
 
 /** Open invitations past their book-before day become expired, for planners to see. */

@@ -1,4 +1,11 @@
-import { sql, type ExpressionBuilder, type Insertable, type Transaction } from 'kysely';
+import {
+	sql,
+	type ExpressionBuilder,
+	type ExpressionOrFactory,
+	type Insertable,
+	type SqlBool,
+	type Transaction
+} from 'kysely';
 import type { Database, Db } from '$lib/server/db';
 import type {
 	AppointmentStatus,
@@ -8,6 +15,36 @@ import type {
 } from '$lib/server/db/schema';
 
 type Trx = Transaction<Database>;
+/** A condition on the rows of `Tables`, for a query piece that callers narrow. */
+type Where<Tables extends keyof Database> = ExpressionOrFactory<Database, Tables, SqlBool>;
+
+// What the planner's queries share ----------------------------------------------------------
+
+/** An invitation that still counts: open to book, or booked with an appointment to keep. */
+export const LIVE_INVITATION_STATUSES = ['open', 'booked'] as const satisfies InvitationStatus[];
+
+export function isLiveInvitation(status: InvitationStatus): boolean {
+	return (LIVE_INVITATION_STATUSES as readonly InvitationStatus[]).includes(status);
+}
+
+/** The case (`case`) is one of the applicant whose account is `ownerUserId`. */
+export function ownedBy(ownerUserId: number) {
+	return (eb: ExpressionBuilder<Database, 'case'>) =>
+		eb(
+			'case.applicant_id',
+			'=',
+			eb
+				.selectFrom('app_user')
+				.select('app_user.applicant_id')
+				.where('app_user.id', '=', ownerUserId)
+		);
+}
+
+/** The slot (`slot`) starts at `from` or later, and before `until`. */
+export function startsWithin(from: Date, until: Date) {
+	return (eb: ExpressionBuilder<Database, 'slot'>) =>
+		eb.and([eb('slot.starts_at', '>=', from), eb('slot.starts_at', '<', until)]);
+}
 
 // Capacity ----------------------------------------------------------------------------------
 
@@ -110,8 +147,7 @@ export async function findSlotIdsOfDay(db: Db, locationId: number, from: Date, u
 		.selectFrom('slot')
 		.select('id')
 		.where('location_id', '=', locationId)
-		.where('starts_at', '>=', from)
-		.where('starts_at', '<', until)
+		.where(startsWithin(from, until))
 		.where('closed_at', 'is', null)
 		.orderBy('id')
 		.execute();
@@ -309,24 +345,24 @@ export async function insertInvitations(
 	return db.insertInto('hearing_invitation').values(rows).returning(['id', 'case_id']).execute();
 }
 
-/** The invitation if it belongs to a case of the applicant with account `ownerUserId`. */
-function invitationOfOwner(db: Db, invitationId: number, ownerUserId: number) {
+/** The invitation with its case's reference. */
+function invitationWithCase(db: Db, invitationId: number) {
 	return db
 		.selectFrom('hearing_invitation')
 		.innerJoin('case', 'case.id', 'hearing_invitation.case_id')
-		.innerJoin('app_user', 'app_user.applicant_id', 'case.applicant_id')
 		.select(invitationColumns)
 		.select('case.reference as case_reference')
-		.where('hearing_invitation.id', '=', invitationId)
-		.where('app_user.id', '=', ownerUserId);
+		.where('hearing_invitation.id', '=', invitationId);
 }
 
+/** The invitation if it belongs to a case of the applicant with account `ownerUserId`. */
 export async function findInvitationOfOwner(db: Db, invitationId: number, ownerUserId: number) {
-	return invitationOfOwner(db, invitationId, ownerUserId).executeTakeFirst();
+	return invitationWithCase(db, invitationId).where(ownedBy(ownerUserId)).executeTakeFirst();
 }
 
 export async function lockInvitationOfOwner(trx: Trx, invitationId: number, ownerUserId: number) {
-	return invitationOfOwner(trx, invitationId, ownerUserId)
+	return invitationWithCase(trx, invitationId)
+		.where(ownedBy(ownerUserId))
 		.forUpdate('hearing_invitation')
 		.executeTakeFirst();
 }
@@ -334,14 +370,7 @@ export async function lockInvitationOfOwner(trx: Trx, invitationId: number, owne
 export type InvitationRecord = NonNullable<Awaited<ReturnType<typeof lockInvitationOfOwner>>>;
 
 export async function lockInvitation(trx: Trx, invitationId: number) {
-	return trx
-		.selectFrom('hearing_invitation')
-		.innerJoin('case', 'case.id', 'hearing_invitation.case_id')
-		.select(invitationColumns)
-		.select('case.reference as case_reference')
-		.where('hearing_invitation.id', '=', invitationId)
-		.forUpdate('hearing_invitation')
-		.executeTakeFirst();
+	return invitationWithCase(trx, invitationId).forUpdate('hearing_invitation').executeTakeFirst();
 }
 
 export async function updateInvitationStatus(trx: Trx, ids: number[], status: InvitationStatus) {
@@ -373,25 +402,45 @@ export async function expireOpenInvitations(db: Db, today: string) {
 	return rows.map((r) => r.id);
 }
 
-export async function lockOpenPlanningOfCases(trx: Trx, caseIds: number[]) {
-	if (caseIds.length === 0) return { invitations: [], appointments: [] };
-	const invitations = await trx
+/** The open or booked invitations `which` picks, locked in id order. */
+async function lockLiveInvitations(trx: Trx, which: Where<'hearing_invitation'>) {
+	return trx
 		.selectFrom('hearing_invitation')
 		.select(['id', 'status'])
-		.where('case_id', '=', sql<number>`any(${caseIds}::int[])`)
-		.where('status', 'in', ['open', 'booked'])
+		.where(which)
+		.where('status', 'in', LIVE_INVITATION_STATUSES)
 		.orderBy('id')
 		.forUpdate()
 		.execute();
-	const appointments = await trx
+}
+
+/** The active appointments `which` picks, with their case's reference, locked in id order. */
+async function lockActiveAppointments(trx: Trx, which: Where<'appointment' | 'slot'>) {
+	return trx
 		.selectFrom('appointment')
 		.innerJoin('case', 'case.id', 'appointment.case_id')
-		.select(['appointment.id', 'appointment.slot_id', 'case.reference as case_reference'])
-		.where('appointment.case_id', '=', sql<number>`any(${caseIds}::int[])`)
+		.innerJoin('slot', 'slot.id', 'appointment.slot_id')
+		.select([
+			'appointment.id',
+			'appointment.slot_id',
+			'appointment.invitation_id',
+			'appointment.case_id',
+			'case.reference as case_reference'
+		])
+		.where(which)
 		.where('appointment.status', '=', 'active')
 		.orderBy('appointment.id')
 		.forUpdate('appointment')
 		.execute();
+}
+
+export async function lockOpenPlanningOfCases(trx: Trx, caseIds: number[]) {
+	if (caseIds.length === 0) return { invitations: [], appointments: [] };
+	const ofCases = sql<number>`any(${caseIds}::int[])`;
+	const invitations = await lockLiveInvitations(trx, (eb) => eb('case_id', '=', ofCases));
+	const appointments = await lockActiveAppointments(trx, (eb) =>
+		eb('appointment.case_id', '=', ofCases)
+	);
 	return { invitations, appointments };
 }
 
@@ -409,31 +458,12 @@ export async function lockPlanningBehindStage(
 			as moved(case_id, position)
 		where moved.case_id = hearing_invitation.case_id
 			and hearing_invitation.stage_position < moved.position)`;
-	const invitations = await trx
-		.selectFrom('hearing_invitation')
-		.select(['id', 'status'])
-		.where(behind)
-		.where('status', 'in', ['open', 'booked'])
-		.orderBy('id')
-		.forUpdate()
-		.execute();
-	const appointments = invitations.length
-		? await trx
-				.selectFrom('appointment')
-				.innerJoin('case', 'case.id', 'appointment.case_id')
-				.innerJoin('slot', 'slot.id', 'appointment.slot_id')
-				.select(['appointment.id', 'appointment.slot_id', 'case.reference as case_reference'])
-				.where(
-					'appointment.invitation_id',
-					'=',
-					sql<number>`any(${invitations.map((i) => i.id)}::int[])`
-				)
-				.where('appointment.status', '=', 'active')
-				.where('slot.starts_at', '>', now)
-				.orderBy('appointment.id')
-				.forUpdate('appointment')
-				.execute()
-		: [];
+	const invitations = await lockLiveInvitations(trx, behind);
+	if (invitations.length === 0) return { invitations, appointments: [] };
+	const ofInvitations = sql<number>`any(${invitations.map((i) => i.id)}::int[])`;
+	const appointments = await lockActiveAppointments(trx, (eb) =>
+		eb.and([eb('appointment.invitation_id', '=', ofInvitations), eb('slot.starts_at', '>', now)])
+	);
 	return { invitations, appointments };
 }
 
@@ -472,28 +502,23 @@ const appointmentColumns = [
 	'case.reference as case_reference'
 ] as const;
 
-export async function lockAppointmentOfOwner(trx: Trx, appointmentId: number, ownerUserId: number) {
+/** The appointment with its slot's times and its case's reference, locked. */
+function lockedAppointment(trx: Trx, appointmentId: number) {
 	return trx
 		.selectFrom('appointment')
 		.innerJoin('slot', 'slot.id', 'appointment.slot_id')
 		.innerJoin('case', 'case.id', 'appointment.case_id')
-		.innerJoin('app_user', 'app_user.applicant_id', 'case.applicant_id')
 		.select(appointmentColumns)
 		.where('appointment.id', '=', appointmentId)
-		.where('app_user.id', '=', ownerUserId)
-		.forUpdate('appointment')
-		.executeTakeFirst();
+		.forUpdate('appointment');
+}
+
+export async function lockAppointmentOfOwner(trx: Trx, appointmentId: number, ownerUserId: number) {
+	return lockedAppointment(trx, appointmentId).where(ownedBy(ownerUserId)).executeTakeFirst();
 }
 
 export async function lockAppointment(trx: Trx, appointmentId: number) {
-	return trx
-		.selectFrom('appointment')
-		.innerJoin('slot', 'slot.id', 'appointment.slot_id')
-		.innerJoin('case', 'case.id', 'appointment.case_id')
-		.select(appointmentColumns)
-		.where('appointment.id', '=', appointmentId)
-		.forUpdate('appointment')
-		.executeTakeFirst();
+	return lockedAppointment(trx, appointmentId).executeTakeFirst();
 }
 
 export type AppointmentRecord = NonNullable<Awaited<ReturnType<typeof lockAppointment>>>;
@@ -517,20 +542,7 @@ export async function setAppointmentReplacedBy(trx: Trx, id: number, replacedBy:
 }
 
 export async function lockActiveAppointmentsOfSlot(trx: Trx, slotId: number) {
-	return trx
-		.selectFrom('appointment')
-		.innerJoin('case', 'case.id', 'appointment.case_id')
-		.select([
-			'appointment.id',
-			'appointment.invitation_id',
-			'appointment.case_id',
-			'case.reference as case_reference'
-		])
-		.where('appointment.slot_id', '=', slotId)
-		.where('appointment.status', '=', 'active')
-		.orderBy('appointment.id')
-		.forUpdate('appointment')
-		.execute();
+	return lockActiveAppointments(trx, (eb) => eb('appointment.slot_id', '=', slotId));
 }
 
 export async function cancelAppointmentRows(
@@ -623,6 +635,15 @@ export async function findApplicantContacts(db: Db, caseIds: number[]) {
 
 // Waitlist ----------------------------------------------------------------------------------
 
+/** The invitation's place on the waitlist, while it waits. */
+function activeEntry(db: Db, invitationId: number) {
+	return db
+		.selectFrom('waitlist_entry')
+		.selectAll()
+		.where('invitation_id', '=', invitationId)
+		.where('status', '=', 'active');
+}
+
 export async function insertWaitlistEntry(trx: Trx, invitationId: number, joinedAt: Date) {
 	const inserted = await trx
 		.insertInto('waitlist_entry')
@@ -630,13 +651,7 @@ export async function insertWaitlistEntry(trx: Trx, invitationId: number, joined
 		.onConflict((oc) => oc.column('invitation_id').where('status', '=', 'active').doNothing())
 		.returningAll()
 		.executeTakeFirst();
-	if (inserted) return inserted;
-	return trx
-		.selectFrom('waitlist_entry')
-		.selectAll()
-		.where('invitation_id', '=', invitationId)
-		.where('status', '=', 'active')
-		.executeTakeFirstOrThrow();
+	return inserted ?? activeEntry(trx, invitationId).executeTakeFirstOrThrow();
 }
 
 /**
@@ -661,7 +676,7 @@ export async function lockNextWaitlistEntry(trx: Trx, slotId: number) {
 			'case.reference as case_reference'
 		])
 		.where('waitlist_entry.status', '=', 'active')
-		.where('hearing_invitation.status', 'in', ['open', 'booked'])
+		.where('hearing_invitation.status', 'in', LIVE_INVITATION_STATUSES)
 		.whereRef('hearing_invitation.kind', '=', 'slot.kind')
 		.where(sql<boolean>`hearing_location.code = any(hearing_invitation.locations)`)
 		.where(
@@ -722,13 +737,19 @@ export async function insertOffer(trx: Trx, row: Insertable<Database['waitlist_o
 	return trx.insertInto('waitlist_offer').values(row).returningAll().executeTakeFirstOrThrow();
 }
 
-export async function lockOfferOfOwner(trx: Trx, offerId: number, ownerUserId: number) {
-	return trx
+/** The offer if it was made to a case of the applicant with account `ownerUserId`. */
+function offerOfOwner(db: Db, offerId: number, ownerUserId: number) {
+	return db
 		.selectFrom('waitlist_offer')
 		.innerJoin('waitlist_entry', 'waitlist_entry.id', 'waitlist_offer.entry_id')
 		.innerJoin('hearing_invitation', 'hearing_invitation.id', 'waitlist_entry.invitation_id')
 		.innerJoin('case', 'case.id', 'hearing_invitation.case_id')
-		.innerJoin('app_user', 'app_user.applicant_id', 'case.applicant_id')
+		.where('waitlist_offer.id', '=', offerId)
+		.where(ownedBy(ownerUserId));
+}
+
+export async function lockOfferOfOwner(trx: Trx, offerId: number, ownerUserId: number) {
+	return offerOfOwner(trx, offerId, ownerUserId)
 		.select([
 			'waitlist_offer.id',
 			'waitlist_offer.entry_id',
@@ -737,46 +758,43 @@ export async function lockOfferOfOwner(trx: Trx, offerId: number, ownerUserId: n
 			'waitlist_offer.status',
 			'waitlist_entry.invitation_id'
 		])
-		.where('waitlist_offer.id', '=', offerId)
-		.where('app_user.id', '=', ownerUserId)
 		.forUpdate('waitlist_offer')
 		.executeTakeFirst();
 }
 
-export async function lockHeldOffersDue(trx: Trx, now: Date) {
+/** The held offers `which` picks, with the slot whose room each holds, locked in id order. */
+function lockHeldOffers(trx: Trx, which: Where<'waitlist_offer'>) {
 	return trx
 		.selectFrom('waitlist_offer')
 		.select(['id', 'slot_id', 'entry_id'])
 		.where('status', '=', 'held')
-		.where('expires_at', '<=', now)
+		.where(which)
 		.orderBy('id')
-		.forUpdate()
+		.forUpdate();
+}
+
+export async function lockHeldOffersDue(trx: Trx, now: Date) {
+	return lockHeldOffers(trx, (eb) => eb('expires_at', '<=', now))
 		.skipLocked()
 		.execute();
 }
 
 export async function lockHeldOffersOfSlot(trx: Trx, slotId: number) {
-	return trx
-		.selectFrom('waitlist_offer')
-		.select(['id', 'slot_id', 'entry_id'])
-		.where('status', '=', 'held')
-		.where('slot_id', '=', slotId)
-		.orderBy('id')
-		.forUpdate()
-		.execute();
+	return lockHeldOffers(trx, (eb) => eb('slot_id', '=', slotId)).execute();
 }
 
 export async function lockHeldOffersOfInvitations(trx: Trx, invitationIds: number[]) {
 	if (invitationIds.length === 0) return [];
-	return trx
-		.selectFrom('waitlist_offer')
-		.innerJoin('waitlist_entry', 'waitlist_entry.id', 'waitlist_offer.entry_id')
-		.select(['waitlist_offer.id', 'waitlist_offer.slot_id', 'waitlist_offer.entry_id'])
-		.where('waitlist_offer.status', '=', 'held')
-		.where('waitlist_entry.invitation_id', '=', sql<number>`any(${invitationIds}::int[])`)
-		.orderBy('waitlist_offer.id')
-		.forUpdate('waitlist_offer')
-		.execute();
+	return lockHeldOffers(trx, (eb) =>
+		eb(
+			'entry_id',
+			'in',
+			eb
+				.selectFrom('waitlist_entry')
+				.select('waitlist_entry.id')
+				.where('waitlist_entry.invitation_id', '=', sql<number>`any(${invitationIds}::int[])`)
+		)
+	).execute();
 }
 
 export async function setOfferStatus(trx: Trx, ids: number[], status: OfferStatus) {
@@ -808,10 +826,9 @@ export async function setWaitlistStatusOfInvitations(
 export async function findCaseOfOwner(db: Db, reference: string, ownerUserId: number) {
 	return db
 		.selectFrom('case')
-		.innerJoin('app_user', 'app_user.applicant_id', 'case.applicant_id')
 		.select(['case.id', 'case.reference', 'case.product_code'])
 		.where('case.reference', '=', reference)
-		.where('app_user.id', '=', ownerUserId)
+		.where(ownedBy(ownerUserId))
 		.executeTakeFirst();
 }
 
@@ -824,7 +841,7 @@ export async function findLiveInvitationsOfCase(db: Db, caseId: number) {
 		.select(invitationColumns)
 		.select(['case.reference as case_reference', 'hearing_kind.asylum'])
 		.where('hearing_invitation.case_id', '=', caseId)
-		.where('hearing_invitation.status', 'in', ['open', 'booked'])
+		.where('hearing_invitation.status', 'in', LIVE_INVITATION_STATUSES)
 		.orderBy('hearing_invitation.priority', 'desc')
 		.orderBy('hearing_invitation.id', 'desc')
 		.execute();
@@ -865,12 +882,7 @@ export async function findActiveAppointmentCard(db: Db, invitationId: number) {
 
 /** Whether the invitation is on the waitlist now, and the offer held for it, if any. */
 export async function findWaitlistOfInvitation(db: Db, invitationId: number) {
-	const entry = await db
-		.selectFrom('waitlist_entry')
-		.select(['id', 'joined_at'])
-		.where('invitation_id', '=', invitationId)
-		.where('status', '=', 'active')
-		.executeTakeFirst();
+	const entry = await activeEntry(db, invitationId).executeTakeFirst();
 	const offer = await db
 		.selectFrom('waitlist_offer')
 		.innerJoin('waitlist_entry', 'waitlist_entry.id', 'waitlist_offer.entry_id')
@@ -886,12 +898,7 @@ export async function findWaitlistOfInvitation(db: Db, invitationId: number) {
 
 /** A waitlist offer of a case of the applicant with account `ownerUserId`, with its place. */
 export async function findOfferOfOwner(db: Db, offerId: number, ownerUserId: number) {
-	return db
-		.selectFrom('waitlist_offer')
-		.innerJoin('waitlist_entry', 'waitlist_entry.id', 'waitlist_offer.entry_id')
-		.innerJoin('hearing_invitation', 'hearing_invitation.id', 'waitlist_entry.invitation_id')
-		.innerJoin('case', 'case.id', 'hearing_invitation.case_id')
-		.innerJoin('app_user', 'app_user.applicant_id', 'case.applicant_id')
+	return offerOfOwner(db, offerId, ownerUserId)
 		.innerJoin('slot', 'slot.id', 'waitlist_offer.slot_id')
 		.innerJoin('hearing_location', 'hearing_location.id', 'slot.location_id')
 		.select([
@@ -902,8 +909,6 @@ export async function findOfferOfOwner(db: Db, offerId: number, ownerUserId: num
 			'case.reference as case_reference'
 		])
 		.select(slotCardColumns)
-		.where('waitlist_offer.id', '=', offerId)
-		.where('app_user.id', '=', ownerUserId)
 		.executeTakeFirst();
 }
 

@@ -8,9 +8,12 @@
 import { randomInt } from 'node:crypto';
 import type { Transaction } from 'kysely';
 import type { Database, Db } from '$lib/server/db';
+import type { InvitationStatus } from '$lib/server/db/schema';
 import { recordAudit, type Actor, type AuditEntry } from '$lib/server/audit/audit.service';
 import { addDays, dutchDate, startOfDutchDay, TIME_ZONE } from '$lib/time';
 import { queueEmail } from '$lib/server/notify/email.service';
+import { recordChanges } from '$lib/server/changes/change.service';
+import { numberFromEnv } from '$lib/server/config/env';
 import * as repo from './planning.repository';
 import { planningErrors } from './planning.errors';
 
@@ -31,17 +34,29 @@ export interface PlanningConfig {
 	rebookDays: number;
 }
 
-function hours(value: string | undefined, fallback: number): number {
-	const parsed = value === undefined || value === '' ? NaN : Number(value);
-	return Number.isFinite(parsed) && parsed >= 0 ? parsed : fallback;
+/**
+ * What every change asks of the planner: who acts, and when. `now` and `config` default to the
+ * present and the environment's settings; tests and jobs fix them.
+ */
+export interface PlanningRequest {
+	actor: PlanningActor;
+	now?: Date;
+	config?: PlanningConfig;
 }
+
+const HOUR_MS = 3_600_000;
 
 export function planningConfig(env: NodeJS.ProcessEnv = process.env): PlanningConfig {
 	return {
-		cancelCutoffMs: hours(env.PLANNER_CANCEL_CUTOFF_HOURS, 48) * 3_600_000,
-		offerHoldMs: hours(env.PLANNER_OFFER_HOLD_HOURS, 2) * 3_600_000,
+		cancelCutoffMs: numberFromEnv(env.PLANNER_CANCEL_CUTOFF_HOURS, 48) * HOUR_MS,
+		offerHoldMs: numberFromEnv(env.PLANNER_OFFER_HOLD_HOURS, 2) * HOUR_MS,
 		rebookDays: 14
 	};
+}
+
+/** The cut-off in whole hours, as the applicant reads it. */
+export function cutoffHours(config: PlanningConfig): number {
+	return Math.round(config.cancelCutoffMs / HOUR_MS);
 }
 
 const DEADLOCK = '40P01';
@@ -80,13 +95,18 @@ export async function audit(trx: Trx, actor: PlanningActor, entry: AuditEntry): 
 	});
 }
 
+/** The applicant's own invitation, while it is open or booked; not_found for anyone else's. */
+export function requireLiveInvitation<I extends { status: InvitationStatus }>(
+	invitation: I | undefined
+): I {
+	if (!invitation) throw planningErrors.error('not_found');
+	if (!repo.isLiveInvitation(invitation.status)) throw planningErrors.error('invitation_closed');
+	return invitation;
+}
+
 /** The actor's own invitation, locked, that may still be booked; not_found for anyone else's. */
 export async function lockOwnOpenInvitation(trx: Trx, invitationId: number, actor: PlanningActor) {
-	const invitation = await repo.lockInvitationOfOwner(trx, invitationId, ownerOf(actor));
-	if (!invitation) throw planningErrors.error('not_found');
-	if (invitation.status !== 'open' && invitation.status !== 'booked')
-		throw planningErrors.error('invitation_closed');
-	return invitation;
+	return requireLiveInvitation(await repo.lockInvitationOfOwner(trx, invitationId, ownerOf(actor)));
 }
 
 /** The actor's own appointment, locked; not_found for anyone else's. */
@@ -94,6 +114,24 @@ export async function lockOwnAppointment(trx: Trx, appointmentId: number, actor:
 	const appointment = await repo.lockAppointmentOfOwner(trx, appointmentId, ownerOf(actor));
 	if (!appointment) throw planningErrors.error('not_found');
 	return appointment;
+}
+
+/**
+ * The appointment an earlier request with this idempotency key made, for a replay to answer
+ * again; undefined for a new key. A key sent before for another invitation or slot is refused.
+ */
+export async function findReplay(
+	trx: Trx,
+	idempotencyKey: string,
+	request: { invitationId: number; slotId: number }
+) {
+	const replay = await repo.findAppointmentByKey(trx, idempotencyKey);
+	if (
+		replay &&
+		(replay.invitation_id !== request.invitationId || replay.slot_id !== request.slotId)
+	)
+		throw planningErrors.error('key_reused');
+	return replay;
 }
 
 const REFERENCE_ALPHABET = '23456789ABCDEFGHJKLMNPQRSTUVWXYZ';
@@ -216,6 +254,29 @@ export async function releaseAppointments(
 	for (const [slotId, count] of [...perSlot].sort((a, b) => a[0] - b[0]))
 		await repo.releaseRooms(trx, slotId, count);
 	return appointments.map((a) => a.slot_id);
+}
+
+/** The invitations are cancelled, and leave the waitlist. */
+export async function cancelInvitations(trx: Trx, invitationIds: number[]): Promise<void> {
+	await repo.updateInvitationStatus(trx, invitationIds, 'cancelled');
+	await repo.setWaitlistStatusOfInvitations(trx, invitationIds, 'left');
+}
+
+/** Tells the case system, through the change feed, that these appointments were cancelled. */
+export async function recordCancellations<A extends { id: number; case_reference: string }>(
+	trx: Trx,
+	appointments: A[],
+	data: (appointment: A) => Record<string, unknown>
+): Promise<void> {
+	await recordChanges(
+		trx,
+		appointments.map((a) => ({
+			kind: 'cancelled' as const,
+			appointmentId: a.id,
+			caseReference: a.case_reference,
+			data: data(a)
+		}))
+	);
 }
 
 /** The Dutch calendar day at `now`, for book-before comparisons. */

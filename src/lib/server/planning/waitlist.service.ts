@@ -8,24 +8,23 @@ import * as repo from './planning.repository';
 import { planningErrors } from './planning.errors';
 import {
 	audit,
+	findReplay,
 	inTransaction,
 	notifyApplicants,
 	ownerOf,
 	placeAppointment,
 	planningConfig,
 	releaseAppointments,
-	type PlanningActor,
 	type PlanningConfig,
+	type PlanningRequest,
 	type Trx,
 	lockOwnOpenInvitation
 } from './planning.service';
 import { recordChanges } from '$lib/server/changes/change.service';
 import { remindersChanged } from './reminders';
 
-export interface JoinWaitlistInput {
+export interface JoinWaitlistInput extends PlanningRequest {
 	invitationId: number;
-	actor: PlanningActor;
-	now?: Date;
 }
 
 /** Puts the invitation on the waitlist; joining again keeps the first place in line. */
@@ -121,11 +120,9 @@ export async function expireOffers(db: Db, now = new Date(), config = planningCo
 	});
 }
 
-export interface AcceptOfferInput {
+export interface AcceptOfferInput extends PlanningRequest {
 	offerId: number;
 	idempotencyKey: string;
-	actor: PlanningActor;
-	now?: Date;
 }
 
 /**
@@ -138,16 +135,15 @@ export async function acceptOffer(db: Db, input: AcceptOfferInput) {
 	const result = await inTransaction(db, async (trx) => {
 		const offer = await repo.lockOfferOfOwner(trx, input.offerId, ownerOf(input.actor));
 		if (!offer) throw planningErrors.error('not_found');
-		const replay = await repo.findAppointmentByKey(trx, input.idempotencyKey);
-		if (replay) {
-			if (replay.invitation_id !== offer.invitation_id || replay.slot_id !== offer.slot_id)
-				throw planningErrors.error('key_reused');
-			return { appointment: replay, replayed: true };
-		}
+		const replay = await findReplay(trx, input.idempotencyKey, {
+			invitationId: offer.invitation_id,
+			slotId: offer.slot_id
+		});
+		if (replay) return { appointment: replay, replayed: true };
 		if (offer.status !== 'held' || offer.expires_at <= now)
 			throw planningErrors.error('offer_gone');
 		const invitation = await repo.lockInvitation(trx, offer.invitation_id);
-		if (!invitation || (invitation.status !== 'open' && invitation.status !== 'booked'))
+		if (!invitation || !repo.isLiveInvitation(invitation.status))
 			throw planningErrors.error('offer_gone');
 
 		const previous = await repo.lockActiveAppointmentOfInvitation(trx, invitation.id);
@@ -164,7 +160,7 @@ export async function acceptOffer(db: Db, input: AcceptOfferInput) {
 		await repo.setOfferStatus(trx, [offer.id], 'accepted');
 		await repo.setWaitlistStatusOfInvitations(trx, [invitation.id], 'served');
 		await repo.updateInvitationStatus(trx, [invitation.id], 'booked');
-		await offerFreedPlaces(trx, freed, now);
+		await offerFreedPlaces(trx, freed, now, input.config);
 		await audit(trx, input.actor, {
 			action: 'planning.offer_accepted',
 			caseId: invitation.case_id,
