@@ -9,72 +9,19 @@
  * its own server on its own database and stops it while the test process books.
  */
 import { expect, test, type Page } from '@playwright/test';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { DEMO_PASSWORD, signIn } from '../support/auth';
 import { expectNoAxeViolations } from '../support/a11y';
 import { newReference, submitted } from '../support/api';
+import { ownServer } from '../support/own-server';
 import { hashPassword } from '../../../src/lib/server/auth/password';
-import { createDatabase, type Db } from '../../../src/lib/server/db';
+import type { Db } from '../../../src/lib/server/db';
 import { ingestEvents } from '../../../src/lib/server/events/event.service';
 import { book } from '../../../src/lib/server/planning/booking.service';
 import { addDays, dutchDate, isoWeekdayOf } from '../../../src/lib/time';
 
-const port = 4253 + (Number(process.env.E2E_PORT ?? 4173) % 7);
-const base = `http://localhost:${port}`;
-test.use({ baseURL: base });
-
-const dir = mkdtempSync(join(tmpdir(), 'planning-e2e-'));
-const pgliteDir = join(dir, 'pglite');
-let server: ChildProcess | null = null;
-let output = '';
-
-async function startServer(): Promise<void> {
-	const env: NodeJS.ProcessEnv = {
-		...process.env,
-		PORT: String(port),
-		ORIGIN: base,
-		PGLITE_DATA_DIR: pgliteDir,
-		DATABASE_URL: '',
-		NODE_ENV: 'development',
-		DEMO_MODE: 'on',
-		DEMO_SCALE: '0.002',
-		SMTP_URL: ''
-	};
-	const child = spawn(process.execPath, ['build'], { env, stdio: 'pipe' });
-	child.stdout!.on('data', (chunk) => (output += chunk));
-	child.stderr!.on('data', (chunk) => (output += chunk));
-	server = child;
-	await expect
-		.poll(async () => (await fetch(`${base}/api/health`).catch(() => null))?.status, {
-			timeout: 150_000,
-			message: output
-		})
-		.toBe(200);
-}
-
-async function stopServer(): Promise<void> {
-	const child = server;
-	server = null;
-	if (!child || child.exitCode !== null) return;
-	const exited = new Promise((resolve) => child.once('exit', resolve));
-	child.kill('SIGTERM');
-	await exited;
-}
-
-/** Works on the server's database while the server is stopped. */
-async function withDatabase<T>(work: (db: Db) => Promise<T>): Promise<T> {
-	await stopServer();
-	const db = createDatabase({ pgliteDir });
-	try {
-		return await work(db);
-	} finally {
-		await db.destroy();
-	}
-}
+const server = ownServer(0);
+test.use({ baseURL: server.base });
 
 /**
  * A submitted asylum case with an applicant account (password `demo-password`), invited for `kind`
@@ -125,17 +72,14 @@ async function submitByKeyboard(page: Page, name: string): Promise<void> {
 	await page.keyboard.press('Enter');
 }
 
-test.afterAll(async () => {
-	await stopServer();
-	rmSync(dir, { recursive: true, force: true });
-});
+test.afterAll(() => server.remove());
 
 test('a planner builds a week of slots, marks a no-show and closes a booked slot; the applicant is invited again first', async ({
 	page,
 	browser
 }) => {
 	test.setTimeout(300_000);
-	await startServer();
+	await server.start();
 	const today = dutchDate(new Date());
 	const tomorrow = addDays(today, 1);
 	const code = `E${String(Date.now()).slice(-5)}`;
@@ -212,7 +156,7 @@ test('a planner builds a week of slots, marks a no-show and closes a booked slot
 
 	// Two applicants book: one for today's slot (booked before it began), one for tomorrow's, who
 	// needs an Arabic interpreter in the room.
-	const booked = await withDatabase(async (db) => {
+	const booked = await server.withDatabase(async (db) => {
 		const slots = await db
 			.selectFrom('slot')
 			.innerJoin('hearing_location', 'hearing_location.id', 'slot.location_id')
@@ -242,7 +186,7 @@ test('a planner builds a week of slots, marks a no-show and closes a booked slot
 		});
 		return { a, b, first: first.appointment.reference, second: second.appointment.reference };
 	});
-	await startServer();
+	await server.start();
 
 	// No-show: the overview's share for biometrics goes from none to 100%.
 	await page.goto('/staff/planning');
