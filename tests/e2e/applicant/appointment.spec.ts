@@ -15,6 +15,8 @@ import { e2ePlanningFile } from '../support/paths';
 
 const CASE_A = 'IND-2026-90000001';
 const CASE_C = 'IND-2026-90000003';
+/** Booked for tomorrow at 12:00 in Den Bosch (serve.ts): within the 48-hour cut-off. */
+const CASE_D = 'IND-2026-90000004';
 const phone = { width: 390, height: 844 };
 const DAY = 86_400_000;
 
@@ -44,7 +46,10 @@ const texts = {
 		accept: 'Deze tijd kiezen',
 		accepted: 'U hebt de eerdere tijd gekozen. Hieronder staat uw afsprakenkaart.',
 		qr: /QR-code van uw afspraaknummer OAP-/,
-		reference: 'Afspraaknummer'
+		reference: 'Afspraaknummer',
+		tooLate:
+			'Uw afspraak begint over minder dan 48 uur. U kunt de afspraak niet meer online verzetten of afzeggen.',
+		call: 'Kunt u niet komen? Bel de IND zo snel mogelijk:'
 	},
 	ar: {
 		locale: 'ar-u-nu-latn',
@@ -68,7 +73,9 @@ const texts = {
 		accept: 'اقبل هذا الوقت',
 		accepted: 'قبلت الوقت الأبكر. بطاقة موعدك أدناه.',
 		qr: /رمز QR لرقم موعدك OAP-/,
-		reference: 'رقم الموعد'
+		reference: 'رقم الموعد',
+		tooLate: 'يبدأ موعدك بعد أقل من 48 ساعة. لم يعد بإمكانك نقله أو إلغاؤه عبر الإنترنت.',
+		call: 'لا تستطيع الحضور؟ اتصل بدائرة الهجرة والتجنيس (IND) في أقرب وقت ممكن:'
 	}
 } as const;
 
@@ -272,6 +279,33 @@ test.describe('booking a hearing', () => {
 
 	test('in Arabic, right to left, with the keyboard alone', async ({ page, browser }) => {
 		await fullJourney({ page, lang: 'ar', keyboard: true }, browser);
+		await expect(page.locator('html')).toHaveAttribute('dir', 'rtl');
+	});
+
+	test('within 48 hours of the hearing: whom to call, and no way to move or cancel online', async ({
+		page
+	}) => {
+		await signIn(page, 'applicant4@demo.test', undefined, 'nl');
+		for (const lang of ['nl', 'ar'] as const) {
+			const t = texts[lang];
+			// The card, and also the addresses of the move and cancel steps, typed in by hand.
+			for (const step of ['', '&change=1', '&cancel=1']) {
+				await page.goto(`/cases/${CASE_D}/appointment?lang=${lang}${step}`);
+				await expect(page.getByRole('img', { name: t.qr })).toBeVisible();
+				await expect(page.getByText('IND Den Bosch').first()).toBeVisible();
+				await expect(page.getByText(t.tooLate)).toBeVisible();
+				await expect(page.getByText(t.call)).toBeVisible();
+				await expect(page.getByRole('link', { name: '088 043 0430' })).toHaveAttribute(
+					'href',
+					'tel:+31880430430'
+				);
+				await expect(page.getByRole('link', { name: t.move })).toHaveCount(0);
+				await expect(page.getByRole('link', { name: t.cancel })).toHaveCount(0);
+				await expect(page.getByRole('button', { name: t.cancelYes })).toHaveCount(0);
+				await expect(page.getByRole('button', { name: t.confirmMove })).toHaveCount(0);
+			}
+			await expectNoAxeViolations(page);
+		}
 		await expect(page.locator('html')).toHaveAttribute('dir', 'rtl');
 	});
 

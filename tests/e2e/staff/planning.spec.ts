@@ -2,88 +2,44 @@
  * The planner's pages, in Chromium: a planner creates a location, builds a week of slots from a
  * template, adds an interpreter with a shift and opens the day list; then applicants book in those
  * slots, the planner marks a no-show (the overview's figure changes) and closes a booked slot with
- * a reason, and the closed slot's applicant has a new priority invitation.
+ * a reason; the closed slot's applicant, on a phone, is asked to book again and goes first in line.
  *
  * The booking is made by the planning service itself (the applicant's booking pages are another
  * part of the portal). The embedded database belongs to one process at a time, so this test runs
  * its own server on its own database and stops it while the test process books.
  */
 import { expect, test, type Page } from '@playwright/test';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { signIn } from '../support/auth';
+import { DEMO_PASSWORD, signIn } from '../support/auth';
 import { expectNoAxeViolations } from '../support/a11y';
 import { newReference, submitted } from '../support/api';
-import { createDatabase, type Db } from '../../../src/lib/server/db';
+import { ownServer } from '../support/own-server';
+import { hashPassword } from '../../../src/lib/server/auth/password';
+import type { Db } from '../../../src/lib/server/db';
 import { ingestEvents } from '../../../src/lib/server/events/event.service';
 import { book } from '../../../src/lib/server/planning/booking.service';
 import { addDays, dutchDate, isoWeekdayOf } from '../../../src/lib/time';
 
-const port = 4253 + (Number(process.env.E2E_PORT ?? 4173) % 7);
-const base = `http://localhost:${port}`;
-test.use({ baseURL: base });
+const server = ownServer(0);
+test.use({ baseURL: server.base });
 
-const dir = mkdtempSync(join(tmpdir(), 'planning-e2e-'));
-const pgliteDir = join(dir, 'pglite');
-let server: ChildProcess | null = null;
-let output = '';
-
-async function startServer(): Promise<void> {
-	const env: NodeJS.ProcessEnv = {
-		...process.env,
-		PORT: String(port),
-		ORIGIN: base,
-		PGLITE_DATA_DIR: pgliteDir,
-		DATABASE_URL: '',
-		NODE_ENV: 'development',
-		DEMO_MODE: 'on',
-		DEMO_SCALE: '0.002',
-		SMTP_URL: ''
-	};
-	const child = spawn(process.execPath, ['build'], { env, stdio: 'pipe' });
-	child.stdout!.on('data', (chunk) => (output += chunk));
-	child.stderr!.on('data', (chunk) => (output += chunk));
-	server = child;
-	await expect
-		.poll(async () => (await fetch(`${base}/api/health`).catch(() => null))?.status, {
-			timeout: 150_000,
-			message: output
-		})
-		.toBe(200);
-}
-
-async function stopServer(): Promise<void> {
-	const child = server;
-	server = null;
-	if (!child || child.exitCode !== null) return;
-	const exited = new Promise((resolve) => child.once('exit', resolve));
-	child.kill('SIGTERM');
-	await exited;
-}
-
-/** Works on the server's database while the server is stopped. */
-async function withDatabase<T>(work: (db: Db) => Promise<T>): Promise<T> {
-	await stopServer();
-	const db = createDatabase({ pgliteDir });
-	try {
-		return await work(db);
-	} finally {
-		await db.destroy();
-	}
-}
-
-/** A submitted asylum case with an applicant account, invited for `kind` at `code`. */
-async function invitedApplicant(db: Db, code: string, kind: string) {
+/**
+ * A submitted asylum case with an applicant account (password `demo-password`), invited for `kind`
+ * at `code`, with an interpreter when `interpreter` is given.
+ */
+async function invitedApplicant(
+	db: Db,
+	code: string,
+	kind: string,
+	interpreter: { interpreterLanguage?: string; interpreterInPerson?: boolean } = {}
+) {
 	const reference = newReference();
 	const invited = {
 		id: randomUUID(),
 		type: 'hearing.invited',
 		occurredAt: new Date().toISOString(),
 		case: reference,
-		data: { kind, bookBefore: '2099-12-31', locations: [code] }
+		data: { kind, bookBefore: '2099-12-31', locations: [code], ...interpreter }
 	};
 	const submittedAt = new Date(Date.now() - 86_400_000).toISOString();
 	const result = await ingestEvents(db, { events: [submitted(reference, submittedAt, 'asiel')] });
@@ -95,11 +51,12 @@ async function invitedApplicant(db: Db, code: string, kind: string) {
 		.select(['case.id', 'case.applicant_id', 'hearing_invitation.id as invitation_id'])
 		.where('case.reference', '=', reference)
 		.executeTakeFirstOrThrow();
+	const email = `${reference.toLowerCase()}@example.test`;
 	const user = await db
 		.insertInto('app_user')
 		.values({
-			email: `${reference.toLowerCase()}@example.test`,
-			password_hash: 'x',
+			email,
+			password_hash: await hashPassword(DEMO_PASSWORD),
 			display_name: 'Test Applicant',
 			kind: 'applicant',
 			applicant_id: row.applicant_id,
@@ -107,7 +64,7 @@ async function invitedApplicant(db: Db, code: string, kind: string) {
 		})
 		.returning('id')
 		.executeTakeFirstOrThrow();
-	return { reference, caseId: row.id, invitationId: row.invitation_id, userId: user.id };
+	return { reference, email, invitationId: row.invitation_id, userId: user.id };
 }
 
 async function submitByKeyboard(page: Page, name: string): Promise<void> {
@@ -115,16 +72,14 @@ async function submitByKeyboard(page: Page, name: string): Promise<void> {
 	await page.keyboard.press('Enter');
 }
 
-test.afterAll(async () => {
-	await stopServer();
-	rmSync(dir, { recursive: true, force: true });
-});
+test.afterAll(() => server.remove());
 
 test('a planner builds a week of slots, marks a no-show and closes a booked slot; the applicant is invited again first', async ({
-	page
+	page,
+	browser
 }) => {
 	test.setTimeout(300_000);
-	await startServer();
+	await server.start();
 	const today = dutchDate(new Date());
 	const tomorrow = addDays(today, 1);
 	const code = `E${String(Date.now()).slice(-5)}`;
@@ -199,8 +154,9 @@ test('a planner builds a week of slots, marks a no-show and closes a booked slot
 	).toBeVisible();
 	await expect(page.getByText('No appointments')).toBeVisible();
 
-	// Two applicants book: one for today's slot (booked before it began), one for tomorrow's.
-	const booked = await withDatabase(async (db) => {
+	// Two applicants book: one for today's slot (booked before it began), one for tomorrow's, who
+	// needs an Arabic interpreter in the room.
+	const booked = await server.withDatabase(async (db) => {
 		const slots = await db
 			.selectFrom('slot')
 			.innerJoin('hearing_location', 'hearing_location.id', 'slot.location_id')
@@ -211,7 +167,10 @@ test('a planner builds a week of slots, marks a no-show and closes a booked slot
 		const early = slots.find((s) => s.kind === 'biometrics')!;
 		const late = slots.find((s) => s.kind === 'registration_interview')!;
 		const a = await invitedApplicant(db, code, 'biometrics');
-		const b = await invitedApplicant(db, code, 'registration_interview');
+		const b = await invitedApplicant(db, code, 'registration_interview', {
+			interpreterLanguage: 'ar',
+			interpreterInPerson: true
+		});
 		const first = await book(db, {
 			invitationId: a.invitationId,
 			slotId: early.id,
@@ -227,7 +186,7 @@ test('a planner builds a week of slots, marks a no-show and closes a booked slot
 		});
 		return { a, b, first: first.appointment.reference, second: second.appointment.reference };
 	});
-	await startServer();
+	await server.start();
 
 	// No-show: the overview's share for biometrics goes from none to 100%.
 	await page.goto('/staff/planning');
@@ -248,9 +207,9 @@ test('a planner builds a week of slots, marks a no-show and closes a booked slot
 
 	// Closing tomorrow's booked slot tells the planner that its applicant was invited again.
 	await page.goto(`${locationUrl}/days/${tomorrow}`);
-	await expect(page.getByRole('row', { name: new RegExp(booked.second) })).toContainText(
-		booked.b.reference
-	);
+	const secondRow = page.getByRole('row', { name: new RegExp(booked.second) });
+	await expect(secondRow).toContainText(booked.b.reference);
+	await expect(secondRow).toContainText('ar, interpreter in person');
 	await page.getByLabel('Why is this time closed?').fill('Power failure');
 	await submitByKeyboard(page, 'Close the time');
 	await expect(
@@ -287,17 +246,41 @@ test('a planner builds a week of slots, marks a no-show and closes a booked slot
 		await expectNoAxeViolations(page);
 	}
 
-	// The case of the closed slot has a new open invitation that comes first.
-	const invitations = await withDatabase((db) =>
-		db
-			.selectFrom('hearing_invitation')
-			.select(['status', 'priority', 'kind'])
-			.where('case_id', '=', booked.b.caseId)
-			.orderBy('id')
-			.execute()
-	);
-	expect(invitations).toEqual([
-		{ status: 'cancelled', priority: false, kind: 'registration_interview' },
-		{ status: 'open', priority: true, kind: 'registration_interview' }
-	]);
+	// The Dutch day list says where the interpreter will be.
+	await page.goto(`${locationUrl}/days/${tomorrow}?lang=nl`);
+	await expect(secondRow).toContainText('ar, tolk ter plaatse');
+
+	// The applicant of the closed time, on a phone, is told and asked to book again, first in line.
+	const phone = await browser.newContext({ viewport: { width: 390, height: 844 } });
+	const applicant = await phone.newPage();
+	await signIn(applicant, booked.b.email, DEMO_PASSWORD, 'nl');
+	await applicant.goto(`/cases/${booked.b.reference}?lang=nl`);
+	await expect(
+		applicant.getByText(
+			/^De IND moest uw eerdere afspraak afzeggen\. Dat spijt ons\. Maak een nieuwe afspraak vóór .+\. U bent als eerste aan de beurt voor vrije plaatsen\.$/
+		)
+	).toBeVisible();
+	await expectNoAxeViolations(applicant);
+	await applicant.getByRole('link', { name: 'Maak uw afspraak' }).click();
+	await expect(
+		applicant.getByText(
+			/^De IND moest uw eerdere afspraak afzeggen\. Dat spijt ons\. Kies een nieuwe tijd vóór/
+		)
+	).toBeVisible();
+	await expect(
+		applicant.getByRole('heading', {
+			level: 1,
+			name: 'Maak een afspraak voor uw aanmeldgehoor'
+		})
+	).toBeVisible();
+	await expectNoAxeViolations(applicant);
+	// The same in Arabic, right to left.
+	await applicant.goto(`/cases/${booked.b.reference}?lang=ar`);
+	await expect(applicant.locator('html')).toHaveAttribute('dir', 'rtl');
+	await expect(
+		applicant.getByText(/^اضطرت دائرة الهجرة والتجنيس \(IND\) إلى إلغاء موعدك السابق\./)
+	).toBeVisible();
+	await expect(applicant.getByRole('link', { name: 'احجز موعدك' })).toBeVisible();
+	await expectNoAxeViolations(applicant);
+	await phone.close();
 });

@@ -4,6 +4,7 @@
  * server whose messages land as files the tests read. Then the production build on top of it.
  */
 import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -15,7 +16,13 @@ import { seedDemo } from '../../../src/lib/server/demo/seed';
 import { DEMO_ACCOUNTS, seedDemoAccounts } from '../../../src/lib/server/demo/accounts';
 import { seedDemoPlanning } from '../../../src/lib/server/demo/planning';
 import { ingestEvents } from '../../../src/lib/server/events/event.service';
-import { closeSlot } from '../../../src/lib/server/planning/capacity.service';
+import { book } from '../../../src/lib/server/planning/booking.service';
+import {
+	closeSlot,
+	createLocation,
+	generateSlots,
+	setTemplateSlot
+} from '../../../src/lib/server/planning/capacity.service';
 import { findSlotIdsOfDay } from '../../../src/lib/server/planning/planning.repository';
 import { addDays, dutchDate, isoWeekdayOf, startOfDutchDay } from '../../../src/lib/time';
 import {
@@ -66,6 +73,7 @@ await migrateToLatest(db);
 const summary = await seedDemo(db, { scale: Number(process.env.E2E_SCALE ?? 0.005) });
 const planning = await seedDemoPlanning(db);
 const invited = await seedSecondInvitedApplicant();
+const nearHearing = await seedApplicantNearHearing();
 await seedDemoAccounts(db, [
 	...DEMO_ACCOUNTS,
 	{
@@ -81,12 +89,19 @@ await seedDemoAccounts(db, [
 		vNumber: invited.vNumber
 	},
 	{
+		email: 'applicant4@demo.test',
+		name: nearHearing.name,
+		kind: 'applicant',
+		vNumber: nearHearing.vNumber
+	},
+	{
 		email: 'spare-staff@demo.test',
 		name: 'Spare Staff',
 		kind: 'staff',
 		roles: [{ role: 'planner' }]
 	}
 ]);
+await bookNearHearing(nearHearing, 'applicant4@demo.test');
 // Every test shares this key: a limit well above what the suite sends, so only the limited key meets it.
 const { key } = await createApiKey(db, {
 	label: 'end-to-end tests',
@@ -158,6 +173,99 @@ async function seedSecondInvitedApplicant() {
 		]
 	});
 	return person;
+}
+
+/**
+ * A fourth applicant, whose hearing starts within the 48-hour cut-off: an asylum case invited to a
+ * location of its own, whose only time is tomorrow at 12:00 (between 12 and 36 hours ahead).
+ * `bookNearHearing` books it once the account exists; booking so late is allowed, changing is not.
+ */
+async function seedApplicantNearHearing() {
+	const reference = 'IND-2026-90000004';
+	const person = { name: 'Demo Applicant D', vNumber: '1000000004' };
+	const tomorrow = addDays(dutchDate(new Date()), 1);
+	const system = { userId: null, role: 'system' };
+	const location = await createLocation(
+		db,
+		{
+			code: 'DENBOSCH',
+			name: 'IND Den Bosch',
+			address: 'Leeghwaterlaan 14, 5223 BA ’s-Hertogenbosch'
+		},
+		system
+	);
+	await setTemplateSlot(
+		db,
+		{
+			locationId: location.id,
+			kind: 'registration_interview',
+			weekday: isoWeekdayOf(tomorrow),
+			startTime: '12:00',
+			rooms: 1
+		},
+		system
+	);
+	await generateSlots(db, { locationId: location.id, from: tomorrow, weeks: 1 }, system);
+	const [slotId] = await findSlotIdsOfDay(
+		db,
+		location.id,
+		startOfDutchDay(tomorrow),
+		startOfDutchDay(addDays(tomorrow, 1))
+	);
+	const hour = 3_600_000;
+	const at = (ago: number) => new Date(Date.now() - ago * hour).toISOString();
+	await ingestEvents(db, {
+		events: [
+			{
+				id: '7d1c5a4e-2b3f-4c8d-9e0f-0a1b2c3d4e21',
+				type: 'case.submitted',
+				occurredAt: at(3),
+				case: reference,
+				data: {
+					product: 'asiel',
+					vNumber: person.vNumber,
+					applicant: { name: person.name, birthDate: '1990-02-03', language: 'nl' }
+				}
+			},
+			{
+				id: '7d1c5a4e-2b3f-4c8d-9e0f-0a1b2c3d4e22',
+				type: 'case.stage_entered',
+				occurredAt: at(2),
+				case: reference,
+				data: { stage: 'registration_interview_queue' }
+			},
+			{
+				id: '7d1c5a4e-2b3f-4c8d-9e0f-0a1b2c3d4e23',
+				type: 'hearing.invited',
+				occurredAt: at(1),
+				case: reference,
+				data: {
+					kind: 'registration_interview',
+					bookBefore: addDays(dutchDate(new Date()), 28),
+					locations: ['DENBOSCH']
+				}
+			}
+		]
+	});
+	return { ...person, reference, slotId };
+}
+
+/** Books the near hearing's only time as its applicant would, through the booking service. */
+async function bookNearHearing(near: { reference: string; slotId: number }, email: string) {
+	const { invitation, user } = await db
+		.selectFrom('case')
+		.innerJoin('hearing_invitation', 'hearing_invitation.case_id', 'case.id')
+		.innerJoin('app_user', 'app_user.applicant_id', 'case.applicant_id')
+		.select(['hearing_invitation.id as invitation', 'app_user.id as user'])
+		.where('case.reference', '=', near.reference)
+		.where('app_user.email', '=', email)
+		.executeTakeFirstOrThrow();
+	await book(db, {
+		invitationId: invitation,
+		slotId: near.slotId,
+		idempotencyKey: randomUUID(),
+		actor: { userId: user, role: 'applicant' }
+	});
 }
 
 /**

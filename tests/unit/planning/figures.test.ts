@@ -167,6 +167,8 @@ describeEachEngine('the planner’s figures and pages', ({ db }) => {
 						reference: appointment.reference,
 						caseReference: a.reference,
 						kind: 'registration_interview',
+						interpreterLanguage: null,
+						interpreterInPerson: false,
 						sameGender: false,
 						status: 'active'
 					}

@@ -108,6 +108,7 @@ export async function findAppointmentsBetween(db: Db, locationId: number, from: 
 			'slot.kind',
 			'slot.starts_at',
 			'hearing_invitation.interpreter_language',
+			'hearing_invitation.interpreter_in_person',
 			'hearing_invitation.same_gender_requested',
 			'hearing_invitation.applicant_gender',
 			'interpreter.gender as interpreter_gender'

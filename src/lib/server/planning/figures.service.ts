@@ -222,6 +222,8 @@ export async function getDayList(db: Db, id: string, day: IsoDate, now = new Dat
 					applicantName: a.applicant_name,
 					kind: a.kind,
 					interpreterLanguage: a.interpreter_language,
+					// The interpreter comes to the location, or joins by phone or video.
+					interpreterInPerson: a.interpreter_in_person,
 					sameGender: a.same_gender_requested,
 					status: a.status,
 					cancelReason: a.cancel_reason,
