@@ -286,6 +286,47 @@ describeEachEngine('booking a hearing', ({ db, engine }) => {
 		expect(new Set(quarters.map((q) => q.interpreter_id)).size).toBe(2);
 	});
 
+	it("fills overlapping slots to the last place: an interpreter's day is not cut into gaps", async () => {
+		// Two interpreters, one-hour slots every half hour: two tracks of back-to-back hearings fit
+		// exactly. Taking the first free interpreter by number would give 10:30 the 09:00 one, and
+		// then nobody is free for 10:00.
+		const loc = await newLocation(db());
+		for (let i = 0; i < 2; i += 1)
+			await newInterpreter(db(), {
+				locationId: loc.id,
+				language: 'so',
+				from: '2026-12-21T07:00:00Z',
+				to: '2026-12-21T16:00:00Z'
+			});
+		const at = (time: string) =>
+			newSlot(db(), { locationId: loc.id, startsAt: `2026-12-21T${time}:00Z` });
+		const slots = {
+			'09:00': await at('08:00'),
+			'09:30': await at('08:30'),
+			'10:00': await at('09:00'),
+			'10:30': await at('09:30')
+		};
+		for (const time of ['09:00', '10:30', '09:30', '10:00'] as const) {
+			const applicant = await newApplicantWithInvitation(db(), {
+				locations: [loc.code],
+				interpreterLanguage: 'so'
+			});
+			await bookAs(db(), applicant, slots[time]);
+		}
+		const tracks = await db()
+			.selectFrom('appointment')
+			.innerJoin('slot', 'slot.id', 'appointment.slot_id')
+			.select(['appointment.interpreter_id', 'slot.starts_at'])
+			.where('slot.location_id', '=', loc.id)
+			.orderBy('slot.starts_at')
+			.execute();
+		expect(tracks).toHaveLength(4);
+		// 09:00 and 10:00 go to one interpreter, 09:30 and 10:30 to the other.
+		expect(tracks[0].interpreter_id).toBe(tracks[2].interpreter_id);
+		expect(tracks[1].interpreter_id).toBe(tracks[3].interpreter_id);
+		expect(tracks[0].interpreter_id).not.toBe(tracks[1].interpreter_id);
+	});
+
 	it('moves an appointment in one step, and a failure halfway keeps the old one', async () => {
 		const loc = await newLocation(db());
 		await newInterpreter(db(), {

@@ -262,8 +262,10 @@ export async function findBookableSlotRows(db: Db, search: SlotSearch) {
 
 /**
  * Interpreters of the language at the slot's location whose shift covers the slot and who have
- * no booked quarter inside it; those of `preferGender` first. Only a hint: the quarter rows
- * inserted afterwards are what decides.
+ * no booked quarter inside it; those of `preferGender` first. Then best fit, so that overlapping
+ * slots can all be served: first whoever has a hearing ending where this one starts or starting
+ * where it ends, last whoever it would leave a gap of under an hour beside. Only a hint: the
+ * quarter rows inserted afterwards are what decides.
  */
 export async function findInterpreterCandidates(
 	trx: Trx,
@@ -279,6 +281,16 @@ export async function findInterpreterCandidates(
 		.where('interpreter.language', '=', language)
 		.where(availableForSlot)
 		.orderBy(sql`interpreter.gender is not distinct from ${preferGender}`, 'desc')
+		.orderBy(
+			sql`(select count(*) from interpreter_booking b where b.interpreter_id = interpreter.id
+				and (b.quarter = slot.starts_at - interval '15 minutes' or b.quarter = slot.ends_at))`,
+			'desc'
+		)
+		.orderBy(
+			sql`(select count(*) from interpreter_booking b where b.interpreter_id = interpreter.id
+				and b.quarter >= slot.starts_at - interval '1 hour' and b.quarter < slot.ends_at + interval '1 hour')`,
+			'asc'
+		)
 		.orderBy('interpreter.id')
 		.execute();
 	return rows;
