@@ -17,12 +17,12 @@ test.afterAll(() => server.remove());
 
 const throttled = {
 	nl: {
-		title: 'Er ging iets mis',
+		title: 'Even geduld',
 		message:
 			/^U hebt heel vaak naar vrije tijden gezocht\. Wacht \d+ minuten en probeer het opnieuw\.$/
 	},
 	ar: {
-		title: 'حدث خطأ ما',
+		title: 'يرجى الانتظار قليلاً',
 		message: /^بحثت عن أوقات متاحة مرات كثيرة جدًا\. انتظر \d+ دقيقة وحاول مرة أخرى\.$/
 	}
 };
