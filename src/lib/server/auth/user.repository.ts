@@ -1,4 +1,5 @@
 import type { ExpressionBuilder } from 'kysely';
+import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import type { Database, Db } from '$lib/server/db';
 import type { AccountKind, StaffRole } from '$lib/server/db/schema';
 
@@ -12,7 +13,7 @@ export const roleColumns = [
 ] as const;
 
 /** Whether the account has a key for the second step, as a column of a query on app_user. */
-export function hasTotpColumn(eb: ExpressionBuilder<Database, 'app_user'>) {
+function hasTotpColumn(eb: ExpressionBuilder<Database, 'app_user'>) {
 	return eb
 		.exists(
 			eb
@@ -21,6 +22,34 @@ export function hasTotpColumn(eb: ExpressionBuilder<Database, 'app_user'>) {
 				.whereRef('user_totp.user_id', '=', 'app_user.id')
 		)
 		.as('hasTotp');
+}
+
+/**
+ * The account as a sign-in step or a session check reads it, joined to app_user: who it is,
+ * whether it is disabled, and whether it has a key for the second step.
+ */
+export function signInAccountColumns(eb: ExpressionBuilder<Database, 'app_user'>) {
+	return [
+		'app_user.id as userId',
+		'app_user.email',
+		'app_user.display_name as displayName',
+		'app_user.kind',
+		'app_user.applicant_id as applicantId',
+		'app_user.disabled_at as disabledAt',
+		hasTotpColumn(eb)
+	] as const;
+}
+
+/** The account's role grants, as pages and guards read them, as a column of a query on app_user. */
+export function rolesColumn(eb: ExpressionBuilder<Database, 'app_user'>) {
+	return jsonArrayFrom(
+		eb
+			.selectFrom('user_role')
+			.leftJoin('organisation', 'organisation.id', 'user_role.organisation_id')
+			.select(roleColumns)
+			.whereRef('user_role.user_id', '=', 'app_user.id')
+			.orderBy('user_role.role')
+	).as('roles');
 }
 
 export async function findUserByEmail(db: Db, email: string) {
