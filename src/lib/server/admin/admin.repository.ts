@@ -1,6 +1,7 @@
 import { sql, type Transaction } from 'kysely';
 import type { Database, Db } from '$lib/server/db';
 import type { StaffRole, AccountKind } from '$lib/server/db/schema';
+import { emailMatches } from '$lib/server/auth/user.repository';
 
 type Trx = Transaction<Database>;
 
@@ -16,11 +17,7 @@ export async function lockRoleChanges(trx: Trx): Promise<void> {
 }
 
 export async function findUserIdByEmail(db: Db, email: string) {
-	return db
-		.selectFrom('app_user')
-		.select('id')
-		.where((eb) => eb(eb.fn('lower', ['email']), '=', email.trim().toLowerCase()))
-		.executeTakeFirst();
+	return db.selectFrom('app_user').select('id').where(emailMatches(email)).executeTakeFirst();
 }
 
 export async function insertAccount(

@@ -52,12 +52,14 @@ export function rolesColumn(eb: ExpressionBuilder<Database, 'app_user'>) {
 	).as('roles');
 }
 
+/** The account of an address: addresses match whatever their case and surrounding spaces. */
+export function emailMatches(address: string) {
+	return (eb: ExpressionBuilder<Database, 'app_user'>) =>
+		eb(eb.fn('lower', ['app_user.email']), '=', address.trim().toLowerCase());
+}
+
 export async function findUserByEmail(db: Db, email: string) {
-	return db
-		.selectFrom('app_user')
-		.selectAll()
-		.where((eb) => eb(eb.fn('lower', ['email']), '=', email.trim().toLowerCase()))
-		.executeTakeFirst();
+	return db.selectFrom('app_user').selectAll().where(emailMatches(email)).executeTakeFirst();
 }
 
 /** The active account of an address, locked until the transaction ends. */
@@ -65,7 +67,7 @@ export async function lockActiveUserByEmail(trx: Db, address: string) {
 	return trx
 		.selectFrom('app_user')
 		.select(['id', 'email', 'display_name'])
-		.where((eb) => eb(eb.fn('lower', ['email']), '=', address.trim().toLowerCase()))
+		.where(emailMatches(address))
 		.where('disabled_at', 'is', null)
 		.forUpdate()
 		.executeTakeFirst();
