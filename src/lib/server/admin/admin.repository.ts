@@ -100,20 +100,6 @@ export async function setDisabledAt(trx: Trx, userId: number, at: Date | null): 
 	await trx.updateTable('app_user').set({ disabled_at: at }).where('id', '=', userId).execute();
 }
 
-export async function deletePendingLogins(trx: Trx, userId: number): Promise<void> {
-	await trx.deleteFrom('pending_login').where('user_id', '=', userId).execute();
-}
-
-/** Removes the second factor and its recovery codes; true when there was a key. */
-export async function deleteSecondFactor(trx: Trx, userId: number): Promise<boolean> {
-	const removed = await trx
-		.deleteFrom('user_totp')
-		.where('user_id', '=', userId)
-		.executeTakeFirst();
-	await trx.deleteFrom('recovery_code').where('user_id', '=', userId).execute();
-	return removed.numDeletedRows === 1n;
-}
-
 export async function findOrganisationByKvk(db: Db, kvk: string) {
 	return db.selectFrom('organisation').select('id').where('kvk', '=', kvk).executeTakeFirst();
 }

@@ -13,8 +13,7 @@ import {
 	isResetLinkLive,
 	retireResetLinks
 } from './password-reset.repository';
-import { deletePendingLoginsOfUser } from './pending-login.repository';
-import { deleteSessionsOfUser } from './session.repository';
+import { endAllSignIns } from './session';
 import { lockActiveUserByEmail, updatePasswordHash } from './user.repository';
 
 const RESET_LINK_MS = 60 * 60 * 1000;
@@ -78,8 +77,7 @@ export async function resetPassword(
 		if (userId === null) throw authErrors.error('reset_invalid');
 		await updatePasswordHash(trx, userId, passwordHash);
 		await retireResetLinks(trx, userId, now);
-		await deleteSessionsOfUser(trx, userId);
-		await deletePendingLoginsOfUser(trx, userId);
+		await endAllSignIns(trx, userId);
 		await recordAudit(
 			trx,
 			{ userId, role: 'anonymous', ip },

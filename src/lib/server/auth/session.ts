@@ -12,6 +12,7 @@ import {
 	insertSession,
 	updateSessionSeen
 } from './session.repository';
+import { deletePendingLoginsOfUser } from './pending-login.repository';
 
 const DAY = 24 * 60 * 60 * 1000;
 const MINUTE = 60 * 1000;
@@ -107,8 +108,14 @@ export async function validateSessionToken(db: Db, token: string, now = new Date
 	return { ...row, expiresAt, renewed: expiresAt !== row.expiresAt };
 }
 
-export async function invalidateAllSessions(db: Db, userId: number): Promise<number> {
-	return deleteSessionsOfUser(db, userId);
+/**
+ * Signs the account out everywhere: every session ends, and so does a sign-in waiting for its
+ * second step. Returns how many sessions ended.
+ */
+export async function endAllSignIns(db: Db, userId: number): Promise<number> {
+	const ended = await deleteSessionsOfUser(db, userId);
+	await deletePendingLoginsOfUser(db, userId);
+	return ended;
 }
 
 export async function listSessions(db: Db, userId: number, now = new Date()) {
