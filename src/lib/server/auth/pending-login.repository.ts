@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '$lib/server/db';
+import { unexpired } from '$lib/server/db/expiry';
 import { signInAccountColumns } from './user.repository';
 
 /** One pending sign-in per account: a new one replaces the older. */
@@ -31,7 +32,7 @@ export async function findLivePendingLogin(db: Db, id: string, now: Date) {
 		])
 		.select(signInAccountColumns)
 		.where('pending_login.id', '=', id)
-		.where('pending_login.expires_at', '>', now)
+		.where(unexpired('pending_login', now))
 		.executeTakeFirst();
 }
 

@@ -1,4 +1,5 @@
 import type { Db } from '$lib/server/db';
+import { unexpired } from '$lib/server/db/expiry';
 import { rolesColumn, signInAccountColumns } from './user.repository';
 
 export async function insertSession(
@@ -74,7 +75,7 @@ export async function findLiveSessions(db: Db, userId: number, now: Date) {
 		.selectFrom('user_session')
 		.select(['id', 'created_at', 'last_seen_at', 'expires_at', 'user_agent'])
 		.where('user_id', '=', userId)
-		.where('expires_at', '>', now)
+		.where(unexpired('user_session', now))
 		.orderBy('last_seen_at', 'desc')
 		.execute();
 }
