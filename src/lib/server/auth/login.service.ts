@@ -6,7 +6,7 @@ import { recordAudit, type Actor } from '$lib/server/audit/audit.service';
 import { consume, refund, reset } from '$lib/server/ratelimit/rate-limit';
 import { authErrors } from './auth.errors';
 import { hashPassword, verifyPassword } from './password';
-import type { Principal } from './principal';
+import { toPrincipal, type Principal } from './principal';
 import { createSession, generateSessionToken, requiresSecondFactor } from './session';
 import { deleteSession, deleteSessionsOfUser } from './session.repository';
 import { secondFactorLimits, throttleKeys } from './throttle';
@@ -107,15 +107,7 @@ export async function login(
 		return { kind: 'second_factor', pendingToken, expiresAt, enrol: !enrolled, user };
 	}
 	const session = await startSession(db, user, ip, userAgent, now, 'password');
-	const principal: Principal = {
-		id: user.id,
-		email: user.email,
-		displayName: user.display_name,
-		kind: user.kind,
-		applicantId: user.applicant_id,
-		roles
-	};
-	return { kind: 'session', ...session, user, principal };
+	return { kind: 'session', ...session, user, principal: toPrincipal(user, roles) };
 }
 
 /** A new session and its audit row, in the caller's transaction or one of its own. */

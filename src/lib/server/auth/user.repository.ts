@@ -2,6 +2,7 @@ import type { ExpressionBuilder } from 'kysely';
 import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import type { Database, Db } from '$lib/server/db';
 import type { AccountKind, StaffRole } from '$lib/server/db/schema';
+import { toPrincipal } from './principal';
 
 /** A role grant as pages and guards read it. */
 export const roleColumns = [
@@ -132,12 +133,5 @@ export async function findPrincipal(db: Db, userId: number) {
 		.select(['id', 'email', 'display_name', 'kind', 'applicant_id'])
 		.where('id', '=', userId)
 		.executeTakeFirstOrThrow();
-	return {
-		id: user.id,
-		email: user.email,
-		displayName: user.display_name,
-		kind: user.kind,
-		applicantId: user.applicant_id,
-		roles: await findRoles(db, userId)
-	};
+	return toPrincipal(user, await findRoles(db, userId));
 }
