@@ -18,6 +18,7 @@ export type Expiring = TablesWith<'expires_at'>;
 /** Tables of secrets that expire and work once: using one sets `used_at`. */
 export type SingleUse = Expiring & TablesWith<'used_at'>;
 
+// For a table named by a type parameter Kysely cannot work out the column's type; it is a Date.
 function expiresAt<T extends Expiring>(eb: ExpressionBuilder<Database, T>, table: T) {
 	return eb.ref(`${table}.expires_at`).$castTo<Date>();
 }
