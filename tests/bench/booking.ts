@@ -15,7 +15,7 @@ import { existsSync } from 'node:fs';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Db } from '../../src/lib/server/db';
-import { createSession, generateSessionToken } from '../../src/lib/server/auth/session';
+import { createSession, generateToken } from '../../src/lib/server/auth/session';
 import { ingestEvents } from '../../src/lib/server/events/event.service';
 import {
 	addInterpreter,
@@ -67,7 +67,7 @@ async function applicantsWithSessions(db: Db): Promise<Applicant[]> {
 	);
 	const applicants: Applicant[] = [];
 	for (const row of rows.rows) {
-		const token = generateSessionToken();
+		const token = generateToken();
 		await createSession(db, token, row.user_id, 'applicant', 'bench');
 		applicants.push({ reference: row.reference, cookie: `session=${token}` });
 	}

@@ -8,7 +8,7 @@ import autocannon from 'autocannon';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { sql } from 'kysely';
-import { createSession, generateSessionToken } from '../../src/lib/server/auth/session';
+import { createSession, generateToken } from '../../src/lib/server/auth/session';
 import { benchDatabaseUrl, fillOneQueue, freshPostgres } from './support/databases';
 
 const WAITING = Number(process.env.BENCH_WAITING ?? 1_000_000);
@@ -52,7 +52,7 @@ export default async function run(): Promise<void> {
 				})
 				.returning('id')
 				.executeTakeFirstOrThrow();
-			const token = generateSessionToken();
+			const token = generateToken();
 			await createSession(db, token, user.id, 'applicant', 'autocannon');
 			sessions.push({ cookie: `session=${token}`, path: `/cases/${row.reference}` });
 		}

@@ -1,6 +1,7 @@
 import { sql, type Transaction } from 'kysely';
 import type { Database, Db } from '$lib/server/db';
 import type { StaffRole, AccountKind } from '$lib/server/db/schema';
+import { emailMatches } from '$lib/server/auth/user.repository';
 
 type Trx = Transaction<Database>;
 
@@ -16,11 +17,7 @@ export async function lockRoleChanges(trx: Trx): Promise<void> {
 }
 
 export async function findUserIdByEmail(db: Db, email: string) {
-	return db
-		.selectFrom('app_user')
-		.select('id')
-		.where((eb) => eb(eb.fn('lower', ['email']), '=', email.trim().toLowerCase()))
-		.executeTakeFirst();
+	return db.selectFrom('app_user').select('id').where(emailMatches(email)).executeTakeFirst();
 }
 
 export async function insertAccount(
@@ -101,20 +98,6 @@ export async function countAdmins(trx: Trx, activeOnly: boolean): Promise<number
 
 export async function setDisabledAt(trx: Trx, userId: number, at: Date | null): Promise<void> {
 	await trx.updateTable('app_user').set({ disabled_at: at }).where('id', '=', userId).execute();
-}
-
-export async function deletePendingLogins(trx: Trx, userId: number): Promise<void> {
-	await trx.deleteFrom('pending_login').where('user_id', '=', userId).execute();
-}
-
-/** Removes the second factor and its recovery codes; true when there was a key. */
-export async function deleteSecondFactor(trx: Trx, userId: number): Promise<boolean> {
-	const removed = await trx
-		.deleteFrom('user_totp')
-		.where('user_id', '=', userId)
-		.executeTakeFirst();
-	await trx.deleteFrom('recovery_code').where('user_id', '=', userId).execute();
-	return removed.numDeletedRows === 1n;
 }
 
 export async function findOrganisationByKvk(db: Db, kvk: string) {

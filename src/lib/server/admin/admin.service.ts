@@ -4,7 +4,8 @@ import { STAFF_ROLES } from '$lib/roles';
 import { recordAudit, type Actor } from '$lib/server/audit/audit.service';
 import { checkPasswordStrength, hashPassword } from '$lib/server/auth/password';
 import { listApiKeys, revokeApiKey } from '$lib/server/api-keys/api-key.service';
-import { invalidateAllSessions } from '$lib/server/auth/session';
+import { endAllSignIns } from '$lib/server/auth/session';
+import { removeTotp } from '$lib/server/auth/totp';
 import { adminErrors } from './admin.errors';
 import * as repo from './admin.repository';
 
@@ -135,8 +136,7 @@ export async function setAccountDisabled(
 		await repo.setDisabledAt(trx, userId, disabled ? (user.disabled_at ?? now) : null);
 		let endedSessions = 0;
 		if (disabled) {
-			endedSessions = await invalidateAllSessions(trx, userId);
-			await repo.deletePendingLogins(trx, userId);
+			endedSessions = await endAllSignIns(trx, userId);
 			if ((await repo.countAdmins(trx, true)) === 0)
 				throw adminErrors.error('last_admin', { field: 'status' });
 		}
@@ -165,9 +165,8 @@ export async function resetSecondFactor(
 	await db.transaction().execute(async (trx) => {
 		const user = await repo.lockAccount(trx, userId);
 		if (!user || user.kind === 'applicant') throw adminErrors.error('not_found');
-		const hadKey = await repo.deleteSecondFactor(trx, userId);
-		await repo.deletePendingLogins(trx, userId);
-		const endedSessions = await invalidateAllSessions(trx, userId);
+		const hadKey = await removeTotp(trx, userId);
+		const endedSessions = await endAllSignIns(trx, userId);
 		await recordAudit(trx, actor, {
 			action: 'admin.second_factor_reset',
 			subject: `user:${userId}`,

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '$lib/server/db';
+import { expired, live } from '$lib/server/db/expiry';
 
 /** The live activation code of a letter, when V-number, birth date and code hash all match. */
 export async function findLiveActivationCode(
@@ -14,9 +15,8 @@ export async function findLiveActivationCode(
 		.where('applicant.v_number', '=', match.vNumber)
 		.where('applicant.birth_date', '=', match.birthDate)
 		.where('activation_code.code_hash', '=', match.codeHash)
-		.where('activation_code.used_at', 'is', null)
+		.where(live('activation_code', match.now))
 		.where('activation_code.replaced_at', 'is', null)
-		.where('activation_code.expires_at', '>', match.now)
 		.executeTakeFirst();
 }
 
@@ -127,5 +127,8 @@ export async function purgeLetterRequestRows(db: Db, now: Date): Promise<void> {
 		.where('sealed', 'is not', null)
 		.where('replay_until', '<=', now)
 		.execute();
-	await db.deleteFrom('activation_letter_request').where('expires_at', '<=', now).execute();
+	await db
+		.deleteFrom('activation_letter_request')
+		.where(expired('activation_letter_request', now))
+		.execute();
 }

@@ -1,13 +1,18 @@
 import { encodeBase32LowerCaseNoPadding } from '@oslojs/encoding';
-import { sha256Hex } from '$lib/server/crypto/hash';
 import type { Db } from '$lib/server/db';
 import type { AccountKind } from '$lib/server/db/schema';
 import { recordAudit, type Actor } from '$lib/server/audit/audit.service';
 import { consume, refund, reset } from '$lib/server/ratelimit/rate-limit';
 import { authErrors } from './auth.errors';
 import { hashPassword, verifyPassword } from './password';
-import type { Principal } from './principal';
-import { createSession, generateSessionToken, requiresSecondFactor } from './session';
+import { toPrincipal, type Principal } from './principal';
+import {
+	createSession,
+	generateToken,
+	idOfToken,
+	requiresSecondFactor,
+	userAgentToKeep
+} from './session';
 import { deleteSession, deleteSessionsOfUser } from './session.repository';
 import { secondFactorLimits, throttleKeys } from './throttle';
 import { hasTotp, matchingStep, newTotpSecret, saveTotp, useSecondFactorCode } from './totp';
@@ -84,15 +89,15 @@ export async function login(
 	const roles = await findRoles(db, user.id);
 	const enrolled = await hasTotp(db, user.id);
 	if (enrolled || requiresSecondFactor(roles)) {
-		const pendingToken = generateSessionToken();
+		const pendingToken = generateToken();
 		const expiresAt = new Date(now.getTime() + PENDING_LOGIN_MS);
 		await db.transaction().execute(async (trx) => {
 			await replacePendingLogin(trx, {
-				id: sha256Hex(pendingToken),
+				id: idOfToken(pendingToken),
 				userId: user.id,
 				now,
 				expiresAt,
-				userAgent: userAgent?.slice(0, 300) ?? null
+				userAgent: userAgentToKeep(userAgent)
 			});
 			await recordAudit(
 				trx,
@@ -107,15 +112,7 @@ export async function login(
 		return { kind: 'second_factor', pendingToken, expiresAt, enrol: !enrolled, user };
 	}
 	const session = await startSession(db, user, ip, userAgent, now, 'password');
-	const principal: Principal = {
-		id: user.id,
-		email: user.email,
-		displayName: user.display_name,
-		kind: user.kind,
-		applicantId: user.applicant_id,
-		roles
-	};
-	return { kind: 'session', ...session, user, principal };
+	return { kind: 'session', ...session, user, principal: toPrincipal(user, roles) };
 }
 
 /** A new session and its audit row, in the caller's transaction or one of its own. */
@@ -127,7 +124,7 @@ async function startSession(
 	now: Date,
 	factor: string
 ) {
-	const token = generateSessionToken();
+	const token = generateToken();
 	const session = await inTransaction(db, async (trx) => {
 		const created = await createSession(trx, token, user.id, user.kind, userAgent, now);
 		await recordAudit(
@@ -147,7 +144,7 @@ function inTransaction<T>(db: Db, run: (trx: Db) => Promise<T>): Promise<T> {
 /** The pending sign-in of a cookie, while it lasts. */
 export async function findPendingLogin(db: Db, pendingToken: string | undefined, now = new Date()) {
 	if (!pendingToken) return null;
-	const row = await findLivePendingLogin(db, sha256Hex(pendingToken), now);
+	const row = await findLivePendingLogin(db, idOfToken(pendingToken), now);
 	if (!row || row.disabledAt) return null;
 	return row;
 }

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '$lib/server/db';
+import { live } from '$lib/server/db/expiry';
 
 /** Marks every unused reset link of the account used. */
 export async function retireResetLinks(db: Db, userId: number, now: Date): Promise<void> {
@@ -42,8 +43,7 @@ export async function claimResetLink(db: Db, id: string, now: Date): Promise<num
 		.updateTable('password_reset')
 		.set({ used_at: now })
 		.where('id', '=', id)
-		.where('used_at', 'is', null)
-		.where('expires_at', '>', now)
+		.where(live('password_reset', now))
 		.returning('user_id')
 		.executeTakeFirst();
 	return row?.user_id ?? null;
@@ -54,8 +54,7 @@ export async function isResetLinkLive(db: Db, id: string, now: Date): Promise<bo
 		.selectFrom('password_reset')
 		.select('id')
 		.where('id', '=', id)
-		.where('used_at', 'is', null)
-		.where('expires_at', '>', now)
+		.where(live('password_reset', now))
 		.executeTakeFirst();
 	return !!row;
 }

@@ -1,5 +1,3 @@
-import { encodeBase32LowerCaseNoPadding } from '@oslojs/encoding';
-import { sha256Hex } from '$lib/server/crypto/hash';
 import type { Db } from '$lib/server/db';
 import { recordAudit } from '$lib/server/audit/audit.service';
 import { queueRenderedToAccount, renderForOutbox } from '$lib/server/notify/email.service';
@@ -13,8 +11,7 @@ import {
 	isResetLinkLive,
 	retireResetLinks
 } from './password-reset.repository';
-import { deletePendingLoginsOfUser } from './pending-login.repository';
-import { deleteSessionsOfUser } from './session.repository';
+import { endAllSignIns, generateToken, idOfToken } from './session';
 import { lockActiveUserByEmail, updatePasswordHash } from './user.repository';
 
 const RESET_LINK_MS = 60 * 60 * 1000;
@@ -35,7 +32,7 @@ export async function requestPasswordReset(
 	const address = email.trim().toLowerCase();
 	const verdict = await consume(db, resetRequestLimits(address, ip), now);
 	if (!verdict.allowed) throw authErrors.error('reset_throttled', { retryAt: verdict.retryAt });
-	const token = encodeBase32LowerCaseNoPadding(crypto.getRandomValues(new Uint8Array(20)));
+	const token = generateToken();
 	await db.transaction().execute(async (trx) => {
 		const user = await lockActiveUserByEmail(trx, address);
 		const userId = user?.id ?? -1;
@@ -45,7 +42,7 @@ export async function requestPasswordReset(
 		});
 		await retireResetLinks(trx, userId, now);
 		await insertResetLinkIfUser(trx, {
-			id: sha256Hex(token),
+			id: idOfToken(token),
 			userId,
 			now,
 			expiresAt: new Date(now.getTime() + RESET_LINK_MS)
@@ -74,12 +71,11 @@ export async function resetPassword(
 	if (problem) throw authErrors.error(problem);
 	const passwordHash = await hashPassword(password);
 	await db.transaction().execute(async (trx) => {
-		const userId = await claimResetLink(trx, sha256Hex(token), now);
+		const userId = await claimResetLink(trx, idOfToken(token), now);
 		if (userId === null) throw authErrors.error('reset_invalid');
 		await updatePasswordHash(trx, userId, passwordHash);
 		await retireResetLinks(trx, userId, now);
-		await deleteSessionsOfUser(trx, userId);
-		await deletePendingLoginsOfUser(trx, userId);
+		await endAllSignIns(trx, userId);
 		await recordAudit(
 			trx,
 			{ userId, role: 'anonymous', ip },
@@ -93,5 +89,5 @@ export async function isResetTokenUsable(
 	token: string,
 	now = new Date()
 ): Promise<boolean> {
-	return isResetLinkLive(db, sha256Hex(token), now);
+	return isResetLinkLive(db, idOfToken(token), now);
 }

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Db } from '$lib/server/db';
-import { hasTotpColumn } from './user.repository';
+import { unexpired } from '$lib/server/db/expiry';
+import { signInAccountColumns } from './user.repository';
 
 /** One pending sign-in per account: a new one replaces the older. */
 export async function replacePendingLogin(
@@ -26,18 +27,12 @@ export async function findLivePendingLogin(db: Db, id: string, now: Date) {
 		.innerJoin('app_user', 'app_user.id', 'pending_login.user_id')
 		.select([
 			'pending_login.id',
-			'pending_login.user_id as userId',
 			'pending_login.enrol_secret as enrolSecret',
-			'pending_login.user_agent as userAgent',
-			'app_user.email',
-			'app_user.kind',
-			'app_user.display_name as displayName',
-			'app_user.disabled_at as disabledAt',
-			'app_user.applicant_id as applicantId'
+			'pending_login.user_agent as userAgent'
 		])
-		.select(hasTotpColumn)
+		.select(signInAccountColumns)
 		.where('pending_login.id', '=', id)
-		.where('pending_login.expires_at', '>', now)
+		.where(unexpired('pending_login', now))
 		.executeTakeFirst();
 }
 

@@ -1,4 +1,4 @@
-import type { AccountKind, StaffRole } from '$lib/server/db/schema';
+import type { AccountKind, StaffRole, User } from '$lib/server/db/schema';
 import type { RoleGrant } from './user.repository';
 import type { Actor } from '$lib/server/audit/audit.service';
 
@@ -10,6 +10,21 @@ export interface Principal {
 	kind: AccountKind;
 	applicantId: number | null;
 	roles: RoleGrant[];
+}
+
+/** The principal of an account, from its row in app_user and its role grants. */
+export function toPrincipal(
+	user: Pick<User, 'id' | 'email' | 'display_name' | 'kind' | 'applicant_id'>,
+	roles: RoleGrant[]
+): Principal {
+	return {
+		id: user.id,
+		email: user.email,
+		displayName: user.display_name,
+		kind: user.kind,
+		applicantId: user.applicant_id,
+		roles
+	};
 }
 
 export function hasRole(user: Principal | null, ...roles: StaffRole[]): boolean {

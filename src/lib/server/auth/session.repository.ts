@@ -1,6 +1,6 @@
-import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import type { Db } from '$lib/server/db';
-import { hasTotpColumn, roleColumns } from './user.repository';
+import { unexpired } from '$lib/server/db/expiry';
+import { rolesColumn, signInAccountColumns } from './user.repository';
 
 export async function insertSession(
 	db: Db,
@@ -34,25 +34,9 @@ export async function findSessionWithUser(db: Db, id: string) {
 			'user_session.id as sessionId',
 			'user_session.expires_at as expiresAt',
 			'user_session.last_seen_at as lastSeenAt',
-			'app_user.id as userId',
-			'app_user.email',
-			'app_user.display_name as displayName',
-			'app_user.kind',
-			'app_user.applicant_id as applicantId',
-			'app_user.language',
-			'app_user.disabled_at as disabledAt'
+			'app_user.language'
 		])
-		.select(hasTotpColumn)
-		.select((eb) =>
-			jsonArrayFrom(
-				eb
-					.selectFrom('user_role')
-					.leftJoin('organisation', 'organisation.id', 'user_role.organisation_id')
-					.select(roleColumns)
-					.whereRef('user_role.user_id', '=', 'app_user.id')
-					.orderBy('user_role.role')
-			).as('roles')
-		)
+		.select((eb) => [...signInAccountColumns(eb), rolesColumn(eb)])
 		.where('user_session.id', '=', id)
 		.executeTakeFirst();
 }
@@ -91,7 +75,7 @@ export async function findLiveSessions(db: Db, userId: number, now: Date) {
 		.selectFrom('user_session')
 		.select(['id', 'created_at', 'last_seen_at', 'expires_at', 'user_agent'])
 		.where('user_id', '=', userId)
-		.where('expires_at', '>', now)
+		.where(unexpired('user_session', now))
 		.orderBy('last_seen_at', 'desc')
 		.execute();
 }

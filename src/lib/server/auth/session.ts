@@ -12,6 +12,7 @@ import {
 	insertSession,
 	updateSessionSeen
 } from './session.repository';
+import { deletePendingLoginsOfUser } from './pending-login.repository';
 
 const DAY = 24 * 60 * 60 * 1000;
 const MINUTE = 60 * 1000;
@@ -45,12 +46,19 @@ export function sessionLifetime(kind: AccountKind): { ms: number; sliding: boole
 		: { ms: 30 * DAY, sliding: true };
 }
 
-export function generateSessionToken(): string {
+/** The secret of a session, a pending sign-in or a reset link: 160 random bits, in base32. */
+export function generateToken(): string {
 	return encodeBase32LowerCaseNoPadding(crypto.getRandomValues(new Uint8Array(20)));
 }
 
-export function sessionIdOf(token: string): string {
+/** The id a token's row is stored under: its hash, so the table holds no token that works. */
+export function idOfToken(token: string): string {
 	return sha256Hex(token);
+}
+
+/** The browser's user agent as a session or a pending sign-in keeps it, for the list of devices. */
+export function userAgentToKeep(userAgent: string | null): string | null {
+	return userAgent?.slice(0, 300) ?? null;
 }
 
 export async function createSession(
@@ -62,14 +70,8 @@ export async function createSession(
 	now = new Date()
 ) {
 	const expiresAt = new Date(now.getTime() + sessionLifetime(kind).ms);
-	const id = sessionIdOf(token);
-	await insertSession(db, {
-		id,
-		userId,
-		now,
-		expiresAt,
-		userAgent: userAgent?.slice(0, 300) ?? null
-	});
+	const id = idOfToken(token);
+	await insertSession(db, { id, userId, now, expiresAt, userAgent: userAgentToKeep(userAgent) });
 	return { id, expiresAt };
 }
 
@@ -79,7 +81,7 @@ export async function createSession(
  * app server.
  */
 export async function validateSessionToken(db: Db, token: string, now = new Date()) {
-	const id = sessionIdOf(token);
+	const id = idOfToken(token);
 	const row = await findSessionWithUser(db, id);
 	if (!row) return null;
 	const at = now.getTime();
@@ -107,8 +109,14 @@ export async function validateSessionToken(db: Db, token: string, now = new Date
 	return { ...row, expiresAt, renewed: expiresAt !== row.expiresAt };
 }
 
-export async function invalidateAllSessions(db: Db, userId: number): Promise<number> {
-	return deleteSessionsOfUser(db, userId);
+/**
+ * Signs the account out everywhere: every session ends, and so does a sign-in waiting for its
+ * second step. Returns how many sessions ended.
+ */
+export async function endAllSignIns(db: Db, userId: number): Promise<number> {
+	const ended = await deleteSessionsOfUser(db, userId);
+	await deletePendingLoginsOfUser(db, userId);
+	return ended;
 }
 
 export async function listSessions(db: Db, userId: number, now = new Date()) {

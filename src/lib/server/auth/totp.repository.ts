@@ -16,8 +16,10 @@ export async function insertTotpIfAbsent(
 	return !!inserted;
 }
 
-export async function deleteTotp(db: Db, userId: number): Promise<void> {
-	await db.deleteFrom('user_totp').where('user_id', '=', userId).execute();
+/** Deletes the account's key; true when it had one. */
+export async function deleteTotp(db: Db, userId: number): Promise<boolean> {
+	const deleted = await db.deleteFrom('user_totp').where('user_id', '=', userId).executeTakeFirst();
+	return deleted.numDeletedRows === 1n;
 }
 
 export async function findTotpSecret(db: Db, userId: number): Promise<string | null> {

@@ -119,10 +119,11 @@ export async function replaceRecoveryCodes(
 	return codes;
 }
 
-/** Removes the key and the recovery codes of an account. */
-export async function removeTotp(trx: Transaction<Database>, userId: number): Promise<void> {
-	await deleteTotp(trx, userId);
+/** Removes the key and the recovery codes of an account; true when it had a key. */
+export async function removeTotp(trx: Transaction<Database>, userId: number): Promise<boolean> {
+	const hadKey = await deleteTotp(trx, userId);
 	await deleteRecoveryCodes(trx, userId);
+	return hadKey;
 }
 
 /**

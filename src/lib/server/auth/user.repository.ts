@@ -1,6 +1,8 @@
 import type { ExpressionBuilder } from 'kysely';
+import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import type { Database, Db } from '$lib/server/db';
 import type { AccountKind, StaffRole } from '$lib/server/db/schema';
+import { toPrincipal } from './principal';
 
 /** A role grant as pages and guards read it. */
 export const roleColumns = [
@@ -12,7 +14,7 @@ export const roleColumns = [
 ] as const;
 
 /** Whether the account has a key for the second step, as a column of a query on app_user. */
-export function hasTotpColumn(eb: ExpressionBuilder<Database, 'app_user'>) {
+function hasTotpColumn(eb: ExpressionBuilder<Database, 'app_user'>) {
 	return eb
 		.exists(
 			eb
@@ -23,12 +25,42 @@ export function hasTotpColumn(eb: ExpressionBuilder<Database, 'app_user'>) {
 		.as('hasTotp');
 }
 
+/**
+ * The account as a sign-in step or a session check reads it, joined to app_user: who it is,
+ * whether it is disabled, and whether it has a key for the second step.
+ */
+export function signInAccountColumns(eb: ExpressionBuilder<Database, 'app_user'>) {
+	return [
+		'app_user.id as userId',
+		'app_user.email',
+		'app_user.display_name as displayName',
+		'app_user.kind',
+		'app_user.applicant_id as applicantId',
+		'app_user.disabled_at as disabledAt',
+		hasTotpColumn(eb)
+	] as const;
+}
+
+/** The account's role grants, as pages and guards read them, as a column of a query on app_user. */
+export function rolesColumn(eb: ExpressionBuilder<Database, 'app_user'>) {
+	return jsonArrayFrom(
+		eb
+			.selectFrom('user_role')
+			.leftJoin('organisation', 'organisation.id', 'user_role.organisation_id')
+			.select(roleColumns)
+			.whereRef('user_role.user_id', '=', 'app_user.id')
+			.orderBy('user_role.role')
+	).as('roles');
+}
+
+/** The account of an address: addresses match whatever their case and surrounding spaces. */
+export function emailMatches(address: string) {
+	return (eb: ExpressionBuilder<Database, 'app_user'>) =>
+		eb(eb.fn('lower', ['app_user.email']), '=', address.trim().toLowerCase());
+}
+
 export async function findUserByEmail(db: Db, email: string) {
-	return db
-		.selectFrom('app_user')
-		.selectAll()
-		.where((eb) => eb(eb.fn('lower', ['email']), '=', email.trim().toLowerCase()))
-		.executeTakeFirst();
+	return db.selectFrom('app_user').selectAll().where(emailMatches(email)).executeTakeFirst();
 }
 
 /** The active account of an address, locked until the transaction ends. */
@@ -36,7 +68,7 @@ export async function lockActiveUserByEmail(trx: Db, address: string) {
 	return trx
 		.selectFrom('app_user')
 		.select(['id', 'email', 'display_name'])
-		.where((eb) => eb(eb.fn('lower', ['email']), '=', address.trim().toLowerCase()))
+		.where(emailMatches(address))
 		.where('disabled_at', 'is', null)
 		.forUpdate()
 		.executeTakeFirst();
@@ -101,12 +133,5 @@ export async function findPrincipal(db: Db, userId: number) {
 		.select(['id', 'email', 'display_name', 'kind', 'applicant_id'])
 		.where('id', '=', userId)
 		.executeTakeFirstOrThrow();
-	return {
-		id: user.id,
-		email: user.email,
-		displayName: user.display_name,
-		kind: user.kind,
-		applicantId: user.applicant_id,
-		roles: await findRoles(db, userId)
-	};
+	return toPrincipal(user, await findRoles(db, userId));
 }

@@ -1,16 +1,17 @@
 import type { Db } from '$lib/server/db';
+import { expired, spent } from '$lib/server/db/expiry';
 
 const DAY = 24 * 60 * 60 * 1000;
 
 export async function deleteExpiredSessions(db: Db, now: Date): Promise<number> {
 	const sessions = await db
 		.deleteFrom('user_session')
-		.where('expires_at', '<=', now)
+		.where(expired('user_session', now))
 		.executeTakeFirst();
 	// Sign-ins that stopped between the password and the second step.
 	const pending = await db
 		.deleteFrom('pending_login')
-		.where('expires_at', '<=', now)
+		.where(expired('pending_login', now))
 		.executeTakeFirst();
 	return Number(sessions.numDeletedRows) + Number(pending.numDeletedRows);
 }
@@ -19,7 +20,7 @@ export async function deleteExpiredSessions(db: Db, now: Date): Promise<number> 
 export async function deleteSpentPasswordResets(db: Db, now: Date): Promise<number> {
 	const result = await db
 		.deleteFrom('password_reset')
-		.where((eb) => eb.or([eb('expires_at', '<=', now), eb('used_at', 'is not', null)]))
+		.where(spent('password_reset', now))
 		.executeTakeFirst();
 	return Number(result.numDeletedRows);
 }
