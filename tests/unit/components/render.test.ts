@@ -6,6 +6,7 @@ import Alert from '$lib/components/ui/Alert.svelte';
 import ErrorSummary from '$lib/components/ui/ErrorSummary.svelte';
 import Field from '$lib/components/ui/Field.svelte';
 import Form from '$lib/components/ui/Form.svelte';
+import List from '$lib/components/ui/List.svelte';
 import Table from '$lib/components/ui/Table.svelte';
 import PageTitle from '$lib/components/ui/PageTitle.svelte';
 import { formState } from '$lib/components/ui/form';
@@ -186,5 +187,33 @@ describe('Form, Field kinds and Table', () => {
 				'<th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>' +
 				'<tbody></tbody></table>'
 		);
+	});
+
+	it('a table draws a row per item from its row snippet, or the text that says there are none', () => {
+		// A generic component's snippet, as the server's render() types it: of an unknown item.
+		const row = createRawSnippet((item: () => unknown) => ({
+			render: () => `<td>${(item() as { name: string }).name}</td>`
+		}));
+		const rows = [{ name: 'Den Haag' }, { name: 'Zwolle' }];
+		const html = render(Table, {
+			props: { labelledby: 'places-caption', caption: 'Places', rows, row, empty: 'None' }
+		}).body.replace(/<!--.*?-->/g, '');
+		expect(html).toContain('<tbody><tr><td>Den Haag</td></tr><tr><td>Zwolle</td></tr></tbody>');
+		expect(html).not.toContain('None');
+		const none = render(Table, {
+			props: { labelledby: 'places-caption', caption: 'Places', rows: [], row, empty: 'None' }
+		}).body.replace(/<!--.*?-->/g, '');
+		// The caption's id stays on the page, for an error summary's link to the table.
+		expect(none).toBe('<p id="places-caption">None</p>');
+	});
+
+	it('a list shows its items, or the text that says there are none', () => {
+		const item = createRawSnippet((text: () => unknown) => ({ render: () => `<b>${text()}</b>` }));
+		const list = render(List, { props: { items: ['09:00', '10:00'], item, empty: 'No times' } });
+		expect(list.body.replace(/<!--.*?-->/g, '')).toMatch(
+			/<ul class="[^"]+"><li><b>09:00<\/b><\/li><li><b>10:00<\/b><\/li><\/ul>/
+		);
+		const none = render(List, { props: { items: [], item, empty: 'No times' } });
+		expect(none.body.replace(/<!--.*?-->/g, '')).toBe('No times');
 	});
 });
