@@ -216,4 +216,13 @@ describe('Form, Field kinds and Table', () => {
 		const none = render(List, { props: { items: [], item, empty: 'No times' } });
 		expect(none.body.replace(/<!--.*?-->/g, '')).toBe('No times');
 	});
+
+	it('a time of day, a number and a code each bring their attributes', () => {
+		const attributes = (kind: 'time-of-day' | 'digits' | 'code') =>
+			render(Field, { props: { name: 'f', kind, label: 'F' } }).body;
+		expect(attributes('time-of-day')).toMatch(/inputmode="numeric"/);
+		expect(attributes('time-of-day')).toMatch(/maxlength="5"/);
+		expect(attributes('digits')).toMatch(/inputmode="numeric"[^>]*autocomplete="off"/);
+		expect(attributes('code')).toMatch(/autocomplete="off"[^>]*spellcheck="false"/);
+	});
 });
