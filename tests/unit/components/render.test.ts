@@ -11,6 +11,7 @@ import Table from '$lib/components/ui/Table.svelte';
 import PageTitle from '$lib/components/ui/PageTitle.svelte';
 import { formState } from '$lib/components/ui/form';
 import { translator } from '$lib/i18n';
+import SharedForm from './SharedForm.svelte';
 
 const text = createRawSnippet(() => ({ render: () => '<p>Saved</p>' }));
 const roleOf = (html: string) => /role="(\w+)"/.exec(html)?.[1] ?? null;
@@ -224,5 +225,16 @@ describe('Form, Field kinds and Table', () => {
 		expect(attributes('time-of-day')).toMatch(/maxlength="5"/);
 		expect(attributes('digits')).toMatch(/inputmode="numeric"[^>]*autocomplete="off"/);
 		expect(attributes('code')).toMatch(/autocomplete="off"[^>]*spellcheck="false"/);
+	});
+
+	it('a page that shares its form state: its forms and fields take it, the summary is the page’s', () => {
+		const shared = render(SharedForm, { props: { form: failed } }).body;
+		expect(shared).toContain('id="code-error"');
+		expect(shared).toContain(t('auth:errors.bad_code'));
+		expect(shared).not.toContain('error-summary');
+		// A form given its own state shows its summary, and its fields take that state.
+		const own = render(SharedForm, { props: { form: formState(t, 'nl', {}), own: failed } }).body;
+		expect(own).toContain('error-summary');
+		expect(own).toContain('id="code-error"');
 	});
 });

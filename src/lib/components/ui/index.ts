@@ -6,4 +6,4 @@ export { default as Form } from './Form.svelte';
 export { default as List } from './List.svelte';
 export { default as PageTitle } from './PageTitle.svelte';
 export { default as Table, type Column } from './Table.svelte';
-export { formState, type FormState } from './form';
+export { formState, shareForm, type FormState } from './form';
