@@ -75,8 +75,8 @@ export function formState(t: TFunction, lang: string, form: unknown): FormState 
 const SHARED = Symbol('form state');
 
 /**
- * Puts a form state in scope, so that the Forms, Fields and Choices below need no `form` prop. A
- * Form does it for its own fields. A page with several forms and one error summary does it in its
+ * Puts a form state in scope, so that the Forms and Fields below need no `form` prop. A Form does
+ * it for its own fields. A page with several forms and one error summary does it in its
  * script, `shareForm(() => f)`: its Forms take that state and leave the summary to the page's
  * `<ErrorSummary form={f} />`.
  */

@@ -19,7 +19,7 @@ export function plannerFormat(lang: string) {
 		numCol: (key: string): Column => ({ label: t(`staff.columns.${key}`), numeric: true }),
 		/** A column whose heading only screen readers read, such as the buttons of a row. */
 		hiddenCol: (key: string): Column => ({ label: t(`staff.columns.${key}`), hidden: true }),
-		/** A field's label (staff.fields), and its hint when it has one: `{...text('weeks', 'weeks_hint')}`. */
+		/** A field's label and hint (staff.fields), for a Field: `{...text('weeks', 'weeks_hint')}`. */
 		text: (label: string, hint?: string) => ({
 			label: t(`staff.fields.${label}`),
 			hint: hint ? t(`staff.fields.${hint}`) : undefined
