@@ -14,3 +14,11 @@ export type HearingKind = (typeof HEARING_KINDS)[number];
 
 /** A location code as the case system sends it, e.g. `DHG`. */
 export const LOCATION_CODE = /^[A-Z0-9]{2,8}$/;
+
+/**
+ * The genders of an interpreter, and those an applicant gives when they ask for an interpreter and
+ * officer of their own gender.
+ */
+export const GENDERS = ['female', 'male', 'other'] as const;
+
+export type Gender = (typeof GENDERS)[number];

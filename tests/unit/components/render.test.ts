@@ -6,10 +6,12 @@ import Alert from '$lib/components/ui/Alert.svelte';
 import ErrorSummary from '$lib/components/ui/ErrorSummary.svelte';
 import Field from '$lib/components/ui/Field.svelte';
 import Form from '$lib/components/ui/Form.svelte';
+import List from '$lib/components/ui/List.svelte';
 import Table from '$lib/components/ui/Table.svelte';
 import PageTitle from '$lib/components/ui/PageTitle.svelte';
 import { formState } from '$lib/components/ui/form';
 import { translator } from '$lib/i18n';
+import SharedForm from './SharedForm.svelte';
 
 const text = createRawSnippet(() => ({ render: () => '<p>Saved</p>' }));
 const roleOf = (html: string) => /role="(\w+)"/.exec(html)?.[1] ?? null;
@@ -186,5 +188,53 @@ describe('Form, Field kinds and Table', () => {
 				'<th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>' +
 				'<tbody></tbody></table>'
 		);
+	});
+
+	it('a table draws a row per item from its row snippet, or the text that says there are none', () => {
+		// A generic component's snippet, as the server's render() types it: of an unknown item.
+		const row = createRawSnippet((item: () => unknown) => ({
+			render: () => `<td>${(item() as { name: string }).name}</td>`
+		}));
+		const rows = [{ name: 'Den Haag' }, { name: 'Zwolle' }];
+		const html = render(Table, {
+			props: { labelledby: 'places-caption', caption: 'Places', rows, row, empty: 'None' }
+		}).body.replace(/<!--.*?-->/g, '');
+		expect(html).toContain('<tbody><tr><td>Den Haag</td></tr><tr><td>Zwolle</td></tr></tbody>');
+		expect(html).not.toContain('None');
+		const none = render(Table, {
+			props: { labelledby: 'places-caption', caption: 'Places', rows: [], row, empty: 'None' }
+		}).body.replace(/<!--.*?-->/g, '');
+		// The caption's id stays on the page, for an error summary's link to the table.
+		expect(none).toBe('<p id="places-caption">None</p>');
+	});
+
+	it('a list shows its items, or the text that says there are none', () => {
+		const item = createRawSnippet((text: () => unknown) => ({ render: () => `<b>${text()}</b>` }));
+		const list = render(List, { props: { items: ['09:00', '10:00'], item, empty: 'No times' } });
+		expect(list.body.replace(/<!--.*?-->/g, '')).toMatch(
+			/<ul class="[^"]+"><li><b>09:00<\/b><\/li><li><b>10:00<\/b><\/li><\/ul>/
+		);
+		const none = render(List, { props: { items: [], item, empty: 'No times' } });
+		expect(none.body.replace(/<!--.*?-->/g, '')).toBe('No times');
+	});
+
+	it('a time of day, a number and a code each bring their attributes', () => {
+		const attributes = (kind: 'time-of-day' | 'digits' | 'code') =>
+			render(Field, { props: { name: 'f', kind, label: 'F' } }).body;
+		expect(attributes('time-of-day')).toMatch(/inputmode="numeric"/);
+		expect(attributes('time-of-day')).toMatch(/maxlength="5"/);
+		expect(attributes('digits')).toMatch(/inputmode="numeric"[^>]*autocomplete="off"/);
+		expect(attributes('code')).toMatch(/autocomplete="off"[^>]*spellcheck="false"/);
+	});
+
+	it('a page that shares its form state: its forms and fields take it, the summary is the page’s', () => {
+		const shared = render(SharedForm, { props: { form: failed } }).body;
+		expect(shared).toContain('id="code-error"');
+		expect(shared).toContain(t('auth:errors.bad_code'));
+		expect(shared).not.toContain('error-summary');
+		// A form given its own state shows its summary, and its fields take that state.
+		const own = render(SharedForm, { props: { form: formState(t, 'nl', {}), own: failed } }).body;
+		expect(own).toContain('error-summary');
+		expect(own).toContain('id="code-error"');
 	});
 });

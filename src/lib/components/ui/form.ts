@@ -1,4 +1,5 @@
 import type { TFunction } from 'i18next';
+import { getContext, setContext } from 'svelte';
 import { formatDateTime } from '$lib/i18n/format';
 import type { FieldError } from '$lib/validation/form';
 
@@ -69,4 +70,21 @@ export function formState(t: TFunction, lang: string, form: unknown): FormState 
 		},
 		checked: (field) => values?.[field] === 'on'
 	};
+}
+
+const SHARED = Symbol('form state');
+
+/**
+ * Puts a form state in scope, so that the Forms and Fields below need no `form` prop. A Form does
+ * it for its own fields. A page with several forms and one error summary does it in its
+ * script, `shareForm(() => f)`: its Forms take that state and leave the summary to the page's
+ * `<ErrorSummary form={f} />`.
+ */
+export function shareForm(state: () => FormState | undefined): void {
+	setContext(SHARED, state);
+}
+
+/** The form state in scope, if any, for a component to read while it starts. */
+export function sharedForm(): () => FormState | undefined {
+	return getContext<(() => FormState | undefined) | undefined>(SHARED) ?? (() => undefined);
 }

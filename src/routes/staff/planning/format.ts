@@ -1,12 +1,28 @@
-import type { TFunction } from 'i18next';
+import type { Column } from '$lib/components/ui';
+import { translator } from '$lib/i18n';
 import { formatDate } from '$lib/i18n/format';
 
-/** How the planner's pages name hearing kinds and weekdays, and write a time of day. */
-export function plannerFormat(t: TFunction, lang: string) {
+/**
+ * The planner's texts (namespace planning), and how its pages name hearing kinds, weekdays, table
+ * columns and form fields, and write a time of day.
+ */
+export function plannerFormat(lang: string) {
+	const t = translator(lang, 'planning');
 	return {
+		t,
 		kind: (k: string) => t(`staff.kinds.${k}`),
 		weekday: (d: number) => t(`staff.weekdays.${d}`),
 		time: (moment: Date | string) =>
-			formatDate(lang, new Date(moment), { hour: '2-digit', minute: '2-digit' })
+			formatDate(lang, new Date(moment), { hour: '2-digit', minute: '2-digit' }),
+		/** A column's heading (staff.columns); a number column's is right-aligned like its cells. */
+		col: (key: string): Column => t(`staff.columns.${key}`),
+		numCol: (key: string): Column => ({ label: t(`staff.columns.${key}`), numeric: true }),
+		/** A column whose heading only screen readers read, such as the buttons of a row. */
+		hiddenCol: (key: string): Column => ({ label: t(`staff.columns.${key}`), hidden: true }),
+		/** A field's label and hint (staff.fields), for a Field: `{...text('weeks', 'weeks_hint')}`. */
+		text: (label: string, hint?: string) => ({
+			label: t(`staff.fields.${label}`),
+			hint: hint ? t(`staff.fields.${hint}`) : undefined
+		})
 	};
 }

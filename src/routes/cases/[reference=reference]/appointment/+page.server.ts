@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { redirect } from '@sveltejs/kit';
-import type { Actions, PageServerLoad } from './$types';
+import type { z } from 'zod';
+import type { Action, Actions, PageServerLoad } from './$types';
 import { db } from '$lib/server/db';
 import { nudgeEmail } from '$lib/server/app';
 import { requireApplicant } from '$lib/server/auth/access';
@@ -118,67 +119,53 @@ async function ownCase(locals: App.Locals, reference: string) {
 	return user;
 }
 
-const pageOf = (reference: string, done: (typeof DONE)[number]) =>
-	`/cases/${reference}/appointment?done=${done}`;
+/**
+ * An action of the applicant on their own case: the form read with `schema`, the work done as the
+ * applicant, then the page again with the message `done`.
+ */
+function onOwnCase<S extends z.ZodType>(
+	schema: S,
+	done: (typeof DONE)[number],
+	work: (input: z.infer<S>, actor: ReturnType<typeof actorOf>) => Promise<unknown>
+): Action {
+	return async ({ request, locals, params, getClientAddress }) => {
+		const user = await ownCase(locals, params.reference);
+		const actor = actorOf(user, getClientAddress());
+		return submitForm(await request.formData(), schema, async (input) => {
+			await work(input, actor);
+			redirect(303, `/cases/${params.reference}/appointment?done=${done}`);
+		});
+	};
+}
 
 export const actions: Actions = {
-	book: async ({ request, locals, params, getClientAddress }) => {
-		const user = await ownCase(locals, params.reference);
-		return submitForm(await request.formData(), bookSchema, async (input) => {
-			await book(db, {
-				invitationId: input.invitation,
-				slotId: input.slot,
-				idempotencyKey: input.key,
-				actor: actorOf(user, getClientAddress())
-			});
-			redirect(303, pageOf(params.reference, 'booked'));
+	book: onOwnCase(bookSchema, 'booked', (input, actor) =>
+		book(db, {
+			invitationId: input.invitation,
+			slotId: input.slot,
+			idempotencyKey: input.key,
+			actor
+		})
+	),
+	reschedule: onOwnCase(rescheduleSchema, 'moved', async (input, actor) => {
+		await reschedule(db, {
+			appointmentId: input.appointment,
+			newSlotId: input.slot,
+			idempotencyKey: input.key,
+			actor
 		});
-	},
-	reschedule: async ({ request, locals, params, getClientAddress }) => {
-		const user = await ownCase(locals, params.reference);
-		return submitForm(await request.formData(), rescheduleSchema, async (input) => {
-			await reschedule(db, {
-				appointmentId: input.appointment,
-				newSlotId: input.slot,
-				idempotencyKey: input.key,
-				actor: actorOf(user, getClientAddress())
-			});
-			// A freed place may have gone to the waitlist: its e-mail leaves now.
-			await nudgeEmail();
-			redirect(303, pageOf(params.reference, 'moved'));
-		});
-	},
-	cancel: async ({ request, locals, params, getClientAddress }) => {
-		const user = await ownCase(locals, params.reference);
-		return submitForm(await request.formData(), appointmentSchema, async (input) => {
-			await cancel(db, {
-				appointmentId: input.appointment,
-				actor: actorOf(user, getClientAddress())
-			});
-			// A freed place may have gone to the waitlist: its e-mail leaves now.
-			await nudgeEmail();
-			redirect(303, pageOf(params.reference, 'cancelled'));
-		});
-	},
-	waitlist: async ({ request, locals, params, getClientAddress }) => {
-		const user = await ownCase(locals, params.reference);
-		return submitForm(await request.formData(), invitationSchema, async (input) => {
-			await joinWaitlist(db, {
-				invitationId: input.invitation,
-				actor: actorOf(user, getClientAddress())
-			});
-			redirect(303, pageOf(params.reference, 'waitlist'));
-		});
-	},
-	sameGender: async ({ request, locals, params, getClientAddress }) => {
-		const user = await ownCase(locals, params.reference);
-		return submitForm(await request.formData(), sameGenderSchema, async (input) => {
-			await requestSameGender(db, {
-				invitationId: input.invitation,
-				applicantGender: input.gender,
-				actor: actorOf(user, getClientAddress())
-			});
-			redirect(303, pageOf(params.reference, 'same_gender'));
-		});
-	}
+		// A freed place may have gone to the waitlist: its e-mail leaves now.
+		await nudgeEmail();
+	}),
+	cancel: onOwnCase(appointmentSchema, 'cancelled', async (input, actor) => {
+		await cancel(db, { appointmentId: input.appointment, actor });
+		// A freed place may have gone to the waitlist: its e-mail leaves now.
+		await nudgeEmail();
+	}),
+	waitlist: onOwnCase(invitationSchema, 'waitlist', (input, actor) =>
+		joinWaitlist(db, { invitationId: input.invitation, actor })
+	),
+	sameGender: onOwnCase(sameGenderSchema, 'same_gender', (input, actor) =>
+		requestSameGender(db, { invitationId: input.invitation, applicantGender: input.gender, actor })
+	)
 };

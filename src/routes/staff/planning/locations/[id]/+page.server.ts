@@ -1,4 +1,5 @@
-import type { Actions, PageServerLoad } from './$types';
+import type { z } from 'zod';
+import type { Action, Actions, PageServerLoad } from './$types';
 import { db } from '$lib/server/db';
 import { dutchDate, weekStartOf } from '$lib/time';
 import {
@@ -33,47 +34,45 @@ export const load: PageServerLoad = async ({ params, url, locals, getClientAddre
 	return { ...page, week, today: dutchDate(new Date()) };
 };
 
-/** The location the action is for (a 404 page when it does not exist) and the planner acting. */
-async function context(params: { id: string }, locals: App.Locals, ip: string) {
-	const actor = planner(locals, ip);
-	const location = await loadOrError(locals.lang, () => requireLocation(db, params.id));
-	return { actor, locationId: location.id };
+/**
+ * An action of the planner on this location (a 404 page when it does not exist): the form read
+ * with `schema`, then the work, whose result names the message the page shows (`done`).
+ */
+function onLocation<S extends z.ZodType>(
+	schema: S,
+	work: (
+		input: z.infer<S>,
+		at: { actor: ReturnType<typeof planner>; locationId: number }
+	) => Promise<{ done: string }>
+): Action {
+	return async ({ params, request, locals, getClientAddress }) => {
+		const actor = planner(locals, getClientAddress());
+		const location = await loadOrError(locals.lang, () => requireLocation(db, params.id));
+		return submitForm(await request.formData(), schema, (input) =>
+			work(input, { actor, locationId: location.id })
+		);
+	};
 }
 
 export const actions: Actions = {
-	template: async ({ params, request, locals, getClientAddress }) => {
-		const { actor, locationId } = await context(params, locals, getClientAddress());
-		return submitForm(await request.formData(), templateSchema, async (input) => {
-			await setTemplateSlot(db, { locationId, ...input }, actor);
-			return { done: 'template_set' };
-		});
-	},
-	removeTemplate: async ({ params, request, locals, getClientAddress }) => {
-		const { actor, locationId } = await context(params, locals, getClientAddress());
-		return submitForm(await request.formData(), removeTemplateSchema, async (templateId) => {
-			await removeTemplateSlot(db, { locationId, templateId }, actor);
-			return { done: 'template_removed' };
-		});
-	},
-	generate: async ({ params, request, locals, getClientAddress }) => {
-		const { actor, locationId } = await context(params, locals, getClientAddress());
-		return submitForm(await request.formData(), generateSchema, async (input) => {
-			const created = await generateSlots(db, { locationId, ...input }, actor);
-			return { done: 'slots_generated', created };
-		});
-	},
-	interpreter: async ({ params, request, locals, getClientAddress }) => {
-		const { actor, locationId } = await context(params, locals, getClientAddress());
-		return submitForm(await request.formData(), interpreterSchema, async (input) => {
-			await addInterpreter(db, { locationId, ...input }, actor);
-			return { done: 'interpreter_added' };
-		});
-	},
-	shift: async ({ params, request, locals, getClientAddress }) => {
-		const { actor, locationId } = await context(params, locals, getClientAddress());
-		return submitForm(await request.formData(), shiftSchema, async (input) => {
-			await addShift(db, { ...input, locationId }, actor);
-			return { done: 'shift_added' };
-		});
-	}
+	template: onLocation(templateSchema, async (input, { actor, locationId }) => {
+		await setTemplateSlot(db, { locationId, ...input }, actor);
+		return { done: 'template_set' };
+	}),
+	removeTemplate: onLocation(removeTemplateSchema, async (templateId, { actor, locationId }) => {
+		await removeTemplateSlot(db, { locationId, templateId }, actor);
+		return { done: 'template_removed' };
+	}),
+	generate: onLocation(generateSchema, async (input, { actor, locationId }) => {
+		const created = await generateSlots(db, { locationId, ...input }, actor);
+		return { done: 'slots_generated', created };
+	}),
+	interpreter: onLocation(interpreterSchema, async (input, { actor, locationId }) => {
+		await addInterpreter(db, { locationId, ...input }, actor);
+		return { done: 'interpreter_added' };
+	}),
+	shift: onLocation(shiftSchema, async (input, { actor, locationId }) => {
+		await addShift(db, { ...input, locationId }, actor);
+		return { done: 'shift_added' };
+	})
 };
