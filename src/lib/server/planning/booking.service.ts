@@ -73,11 +73,11 @@ export async function findBookableSlots(db: Db, query: BookableSlotQuery): Promi
 		until,
 		interpreterLanguage: invitation.interpreter_language
 	});
-	return rows.map((r) => ({
-		id: r.id,
-		startsAt: r.starts_at,
-		endsAt: r.ends_at,
-		location: r.location_code
+	return rows.map(([id, startsMs, endsMs, location]) => ({
+		id,
+		startsAt: new Date(startsMs),
+		endsAt: new Date(endsMs),
+		location
 	}));
 }
 
