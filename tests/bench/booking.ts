@@ -39,6 +39,8 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 10);
 const CONNECTIONS = 50;
 const PORTS = [4391, 4392];
 const staff = { userId: null, role: 'planner' } as const;
+/** Node flags for the app servers, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile them. */
+const serverFlags = (process.env.BENCH_SERVER_FLAGS ?? '').split(' ').filter(Boolean);
 
 interface Applicant {
 	reference: string;
@@ -300,7 +302,7 @@ export default async function run(): Promise<void> {
 		const applicants = await applicantsWithSessions(db);
 		for (const port of PORTS)
 			servers.push(
-				spawn(process.execPath, ['build'], {
+				spawn(process.execPath, [...serverFlags, 'build'], {
 					env: {
 						...process.env,
 						DATABASE_URL: handle.url,

@@ -147,11 +147,27 @@ describeEachEngine('booking a hearing', ({ db, engine }) => {
 			kind: 'conflict'
 		});
 
-		await bookAs(db(), b, slotId);
+		const taken = await bookAs(db(), b, slotId);
 		expect(await attempt(a.invitationId, slotId)).toMatchObject({
 			code: 'slot_full',
 			kind: 'conflict'
 		});
+		// A full slot answers no one before the checks that come first: someone else's
+		// invitation is still not found, a used invitation already booked, and a replay of the
+		// booking that filled it gets that booking.
+		const c = await newApplicantWithInvitation(db(), { locations: [loc.code] });
+		expect(await attempt(c.invitationId, slotId)).toMatchObject({ code: 'not_found' });
+		expect(await attempt(b.invitationId, slotId, b.actor)).toMatchObject({
+			code: 'already_booked'
+		});
+		const replay = await book(db(), {
+			invitationId: b.invitationId,
+			slotId,
+			idempotencyKey: taken.appointment.idempotency_key,
+			actor: b.actor,
+			now: NOW
+		});
+		expect(replay).toMatchObject({ replayed: true, appointment: { id: taken.appointment.id } });
 		expect(await slotTaken(db(), slotId)).toBe(1);
 		const mine = await db()
 			.selectFrom('appointment')

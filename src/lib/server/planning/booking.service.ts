@@ -87,8 +87,48 @@ export interface BookInput extends PlanningRequest {
 	idempotencyKey: string;
 }
 
+/** The invitation may take a new appointment: open, and its book-before day not past. */
+function requireOpenInvitation(
+	invitation: Pick<repo.InvitationRecord, 'status' | 'book_before'>,
+	now: Date
+) {
+	if (invitation.status === 'booked') throw planningErrors.error('already_booked');
+	if (invitation.status !== 'open' || invitation.book_before < today(now))
+		throw planningErrors.error('invitation_closed');
+}
+
+/**
+ * Most requests at a rush are for a slot already full. Read without locks, a full slot is
+ * answered with the refusal the transaction would give, after the same checks in the same
+ * order, in one query instead of seven round trips. Anything else (a replay, a free room, a
+ * forged id) goes to the transaction, which decides; a read that is already stale can only
+ * refuse a room that was full a moment ago.
+ */
+async function refuseIfFull(db: Db, input: BookInput, now: Date): Promise<void> {
+	const state = await repo.findBookingState(db, {
+		invitationId: input.invitationId,
+		ownerUserId: ownerOf(input.actor),
+		slotId: input.slotId,
+		idempotencyKey: input.idempotencyKey
+	});
+	if (!state || state.replayed || state.slot_taken < state.slot_rooms) return;
+	requireOpenInvitation(state, now);
+	requireSlotFits(
+		state,
+		{
+			kind: state.slot_kind,
+			location_code: state.slot_location_code,
+			starts_at: state.slot_starts_at,
+			closed_at: state.slot_closed_at
+		},
+		now
+	);
+	throw planningErrors.error('slot_full');
+}
+
 export async function book(db: Db, input: BookInput) {
 	const now = input.now ?? new Date();
+	await refuseIfFull(db, input, now);
 	const result = await inTransaction(db, async (trx) => {
 		// The invitation's lock comes first: a replay waits for the first request and then finds it.
 		const invitation = await repo.lockInvitationOfOwner(
@@ -102,9 +142,7 @@ export async function book(db: Db, input: BookInput) {
 			slotId: input.slotId
 		});
 		if (replay) return { appointment: replay, replayed: true };
-		if (invitation.status === 'booked') throw planningErrors.error('already_booked');
-		if (invitation.status !== 'open' || invitation.book_before < today(now))
-			throw planningErrors.error('invitation_closed');
+		requireOpenInvitation(invitation, now);
 		const slot = await findSlotOrThrow(trx, input.slotId);
 		requireSlotFits(invitation, slot, now);
 		await takeRoomOrThrow(trx, slot);

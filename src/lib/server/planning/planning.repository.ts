@@ -386,6 +386,37 @@ export async function lockInvitationOfOwner(trx: Trx, invitationId: number, owne
 
 export type InvitationRecord = NonNullable<Awaited<ReturnType<typeof lockInvitationOfOwner>>>;
 
+/**
+ * Without locks, in one query: the owner's invitation, the slot asked for, and whether the
+ * request key was used before. Lets a booking of a full slot be refused without a transaction.
+ */
+export async function findBookingState(
+	db: Db,
+	request: { invitationId: number; ownerUserId: number; slotId: number; idempotencyKey: string }
+) {
+	return invitationWithCase(db, request.invitationId)
+		.where(ownedBy(request.ownerUserId))
+		.innerJoin('slot', (join) => join.on('slot.id', '=', request.slotId))
+		.innerJoin('hearing_location', 'hearing_location.id', 'slot.location_id')
+		.select((eb) => [
+			'slot.kind as slot_kind',
+			'slot.starts_at as slot_starts_at',
+			'slot.closed_at as slot_closed_at',
+			'slot.taken as slot_taken',
+			'slot.rooms as slot_rooms',
+			'hearing_location.code as slot_location_code',
+			eb
+				.exists(
+					eb
+						.selectFrom('appointment')
+						.select('appointment.id')
+						.where('appointment.idempotency_key', '=', request.idempotencyKey)
+				)
+				.as('replayed')
+		])
+		.executeTakeFirst();
+}
+
 export async function lockInvitation(trx: Trx, invitationId: number) {
 	return invitationWithCase(trx, invitationId).forUpdate('hearing_invitation').executeTakeFirst();
 }

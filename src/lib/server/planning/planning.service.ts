@@ -153,7 +153,7 @@ export function endOfBookBefore(bookBefore: string): Date {
 /** Whether `slot` is one the invitation allows: kind, location, not past, by the book-before day. */
 export function requireSlotFits(
 	invitation: Pick<repo.InvitationRecord, 'kind' | 'locations' | 'book_before'>,
-	slot: repo.SlotRecord,
+	slot: Pick<repo.SlotRecord, 'kind' | 'location_code' | 'starts_at' | 'closed_at'>,
 	now: Date
 ): void {
 	if (slot.kind !== invitation.kind) throw planningErrors.error('wrong_kind');
