@@ -151,6 +151,7 @@ async function prepareRun(db: Db, run: number, applicants: Applicant[]) {
 
 async function rush(attempts: Awaited<ReturnType<typeof prepareRun>>) {
 	const latencies: number[] = [];
+	const byOutcome = new Map<string, number[]>();
 	const outcomes = new Map<string, number>();
 	let next = 0;
 	const worker = async () => {
@@ -186,13 +187,19 @@ async function rush(attempts: Awaited<ReturnType<typeof prepareRun>>) {
 			} catch (err) {
 				outcome = `network ${(err as Error).message}`;
 			}
-			latencies.push(performance.now() - started);
+			const took = performance.now() - started;
+			latencies.push(took);
+			byOutcome.set(outcome, [...(byOutcome.get(outcome) ?? []), took]);
 			outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
 		}
 	};
 	const started = performance.now();
 	await Promise.all(Array.from({ length: CONNECTIONS }, worker));
-	return { latencies, outcomes, seconds: (performance.now() - started) / 1000 };
+	// Where the tail is: the bookings that won a room, or the refusals.
+	const p99ByOutcome = Object.fromEntries(
+		[...byOutcome].map(([o, times]) => [o, Math.round(percentile(times, 99))])
+	);
+	return { latencies, outcomes, p99ByOutcome, seconds: (performance.now() - started) / 1000 };
 }
 
 async function invariants(db: Db, run: number) {
@@ -333,7 +340,7 @@ export default async function run(): Promise<void> {
 		const runs = [];
 		for (let r = 0; r < RUNS; r += 1) {
 			const attempts = await prepareRun(db, r, applicants);
-			const { latencies, outcomes, seconds } = await rush(attempts);
+			const { latencies, outcomes, p99ByOutcome, seconds } = await rush(attempts);
 			const checked = await invariants(db, r);
 			const fiveHundreds = [...outcomes]
 				.filter(([o]) => /^(http 5|error 5|network)/.test(o) || / 5\d\d$/.test(o))
@@ -349,7 +356,9 @@ export default async function run(): Promise<void> {
 				perSecond: Math.round(latencies.length / seconds)
 			};
 			runs.push(figures);
-			console.log(JSON.stringify({ ...figures, outcomes: Object.fromEntries(outcomes) }));
+			console.log(
+				JSON.stringify({ ...figures, outcomes: Object.fromEntries(outcomes), p99ByOutcome })
+			);
 		}
 		const worst = {
 			runs: runs.length,
