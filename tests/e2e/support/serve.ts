@@ -130,6 +130,56 @@ console.log(
 );
 
 /**
+ * An asylum case submitted three hours ago, in the registration interview's queue, and invited
+ * to book it at one location within four weeks. Event ids are fixed per `series`, so a restart
+ * sends duplicates that change nothing.
+ */
+async function submitInvitedAsylumCase(
+	reference: string,
+	person: { name: string; vNumber: string },
+	applicant: { birthDate: string; language: string },
+	location: string,
+	series: number
+) {
+	const hour = 3_600_000;
+	const at = (ago: number) => new Date(Date.now() - ago * hour).toISOString();
+	const id = (n: number) => `7d1c5a4e-2b3f-4c8d-9e0f-0a1b2c3d4e${series}${n}`;
+	await ingestEvents(db, {
+		events: [
+			{
+				id: id(1),
+				type: 'case.submitted',
+				occurredAt: at(3),
+				case: reference,
+				data: {
+					product: 'asiel',
+					vNumber: person.vNumber,
+					applicant: { name: person.name, ...applicant }
+				}
+			},
+			{
+				id: id(2),
+				type: 'case.stage_entered',
+				occurredAt: at(2),
+				case: reference,
+				data: { stage: 'registration_interview_queue' }
+			},
+			{
+				id: id(3),
+				type: 'hearing.invited',
+				occurredAt: at(1),
+				case: reference,
+				data: {
+					kind: 'registration_interview',
+					bookBefore: addDays(dutchDate(new Date()), 28),
+					locations: [location]
+				}
+			}
+		]
+	});
+}
+
+/**
  * A third applicant with an asylum case invited to Zevenaar only (one room per time), through the
  * event service: the waitlist test frees a scarce place by booking and cancelling there, and the
  * wrong-person tests post this case's invitation as the demo applicant. Applicant B gets none.
@@ -137,41 +187,13 @@ console.log(
 async function seedSecondInvitedApplicant() {
 	const reference = 'IND-2026-90000003';
 	const person = { name: 'Demo Applicant C', vNumber: '1000000003' };
-	const hour = 3_600_000;
-	const at = (ago: number) => new Date(Date.now() - ago * hour).toISOString();
-	await ingestEvents(db, {
-		events: [
-			{
-				id: '7d1c5a4e-2b3f-4c8d-9e0f-0a1b2c3d4e11',
-				type: 'case.submitted',
-				occurredAt: at(3),
-				case: reference,
-				data: {
-					product: 'asiel',
-					vNumber: person.vNumber,
-					applicant: { name: person.name, birthDate: '1993-05-06', language: 'en' }
-				}
-			},
-			{
-				id: '7d1c5a4e-2b3f-4c8d-9e0f-0a1b2c3d4e12',
-				type: 'case.stage_entered',
-				occurredAt: at(2),
-				case: reference,
-				data: { stage: 'registration_interview_queue' }
-			},
-			{
-				id: '7d1c5a4e-2b3f-4c8d-9e0f-0a1b2c3d4e13',
-				type: 'hearing.invited',
-				occurredAt: at(1),
-				case: reference,
-				data: {
-					kind: 'registration_interview',
-					bookBefore: addDays(dutchDate(new Date()), 28),
-					locations: ['ZEVENAAR']
-				}
-			}
-		]
-	});
+	await submitInvitedAsylumCase(
+		reference,
+		person,
+		{ birthDate: '1993-05-06', language: 'en' },
+		'ZEVENAAR',
+		1
+	);
 	return person;
 }
 
@@ -212,41 +234,13 @@ async function seedApplicantNearHearing() {
 		startOfDutchDay(tomorrow),
 		startOfDutchDay(addDays(tomorrow, 1))
 	);
-	const hour = 3_600_000;
-	const at = (ago: number) => new Date(Date.now() - ago * hour).toISOString();
-	await ingestEvents(db, {
-		events: [
-			{
-				id: '7d1c5a4e-2b3f-4c8d-9e0f-0a1b2c3d4e21',
-				type: 'case.submitted',
-				occurredAt: at(3),
-				case: reference,
-				data: {
-					product: 'asiel',
-					vNumber: person.vNumber,
-					applicant: { name: person.name, birthDate: '1990-02-03', language: 'nl' }
-				}
-			},
-			{
-				id: '7d1c5a4e-2b3f-4c8d-9e0f-0a1b2c3d4e22',
-				type: 'case.stage_entered',
-				occurredAt: at(2),
-				case: reference,
-				data: { stage: 'registration_interview_queue' }
-			},
-			{
-				id: '7d1c5a4e-2b3f-4c8d-9e0f-0a1b2c3d4e23',
-				type: 'hearing.invited',
-				occurredAt: at(1),
-				case: reference,
-				data: {
-					kind: 'registration_interview',
-					bookBefore: addDays(dutchDate(new Date()), 28),
-					locations: ['DENBOSCH']
-				}
-			}
-		]
-	});
+	await submitInvitedAsylumCase(
+		reference,
+		person,
+		{ birthDate: '1990-02-03', language: 'nl' },
+		'DENBOSCH',
+		2
+	);
 	return { ...person, reference, slotId };
 }
 
