@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { dutchWallTime } from '$lib/time';
-import { HEARING_KINDS, LOCATION_CODE } from '$lib/hearings';
+import { GENDERS, HEARING_KINDS, LOCATION_CODE } from '$lib/hearings';
 
 // The planner's forms. Messages are keys under `planning:staff.errors`.
 const E = (code: string) => `planning:staff.errors.${code}`;
@@ -72,7 +72,7 @@ export const interpreterSchema = z.object({
 		.trim()
 		.toLowerCase()
 		.regex(/^[a-z]{2,3}$/, E('language')),
-	gender: z.enum(['female', 'male', 'other'], E('gender_required')),
+	gender: z.enum(GENDERS, E('gender_required')),
 	name: text(200, null)
 });
 
@@ -149,7 +149,7 @@ export const invitationSchema = z.object({ invitation: id('planning:errors.not_f
 
 export const sameGenderSchema = z.object({
 	invitation: id('planning:errors.not_found'),
-	gender: z.enum(['female', 'male', 'other'], { error: 'appointment:same_gender.gender_required' })
+	gender: z.enum(GENDERS, { error: 'appointment:same_gender.gender_required' })
 });
 
 export const acceptOfferSchema = z.object({ key: requestKey });
