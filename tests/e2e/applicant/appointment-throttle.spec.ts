@@ -65,7 +65,10 @@ test('an applicant who searched for times too often is told, in their language, 
 	await expect(page.getByText(throttled.ar.message)).toBeVisible();
 	await expectNoAxeViolations(page);
 
-	// The case page does not search: it still shows the invitation and the way to the booking.
+	// The case page does not search: it still shows the invitation and the way to the booking,
+	// and the throttled page links back to it.
+	await page.getByRole('link', { name: 'العودة إلى ملفك' }).click();
+	await expect(page).toHaveURL(new RegExp(`/cases/${CASE_A}$`));
 	await page.goto(`/cases/${CASE_A}?lang=nl`);
 	await expect(page.getByText(/Maak een afspraak voor uw aanmeldgehoor vóór/)).toBeVisible();
 	await expect(page.getByRole('link', { name: 'Maak uw afspraak' })).toBeVisible();
