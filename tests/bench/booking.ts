@@ -189,7 +189,9 @@ async function rush(attempts: Awaited<ReturnType<typeof prepareRun>>) {
 			}
 			const took = performance.now() - started;
 			latencies.push(took);
-			byOutcome.set(outcome, [...(byOutcome.get(outcome) ?? []), took]);
+			const times = byOutcome.get(outcome);
+			if (times) times.push(took);
+			else byOutcome.set(outcome, [took]);
 			outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
 		}
 	};
