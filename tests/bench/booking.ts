@@ -11,7 +11,7 @@
  * 14 days × 20 locations (the service, in this process) p99 ≤ 20 ms.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Db } from '../../src/lib/server/db';
@@ -46,6 +46,8 @@ interface Applicant {
 	reference: string;
 	cookie: string;
 }
+
+const round1 = (n: number) => Math.round(n * 10) / 10;
 
 function percentile(values: number[], p: number): number {
 	const sorted = [...values].sort((a, b) => a - b);
@@ -147,6 +149,41 @@ async function prepareRun(db: Db, run: number, applicants: Applicant[]) {
 			port: PORTS[i % PORTS.length]
 		};
 	});
+}
+
+/**
+ * CPU time, in ms, used by the app servers and by the PostgreSQL processes on this machine
+ * (Linux `/proc`; nothing elsewhere), counted between two readings for the processes alive at
+ * both. Per attempt, it shows where a request's cost lies apart from what else the machine does.
+ */
+function cpuReading(servers: ChildProcess[]): Map<string, number> {
+	const read = (pid: string) => {
+		try {
+			const comm = readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+			const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+			return { comm, ms: (Number(fields[11]) + Number(fields[12])) * 10 }; // USER_HZ is 100
+		} catch {
+			return null;
+		}
+	};
+	const serverPids = new Set(servers.map((s) => String(s.pid)));
+	const reading = new Map<string, number>();
+	for (const pid of existsSync('/proc') ? readdirSync('/proc') : []) {
+		if (!/^\d+$/.test(pid)) continue;
+		const proc = read(pid);
+		if (proc && (serverPids.has(pid) || proc.comm === 'postgres'))
+			reading.set(`${serverPids.has(pid) ? 'servers' : 'postgres'}:${pid}`, proc.ms);
+	}
+	return reading;
+}
+
+function cpuBetween(before: Map<string, number>, after: Map<string, number>) {
+	const used = { servers: 0, postgres: 0 };
+	for (const [key, ms] of after) {
+		const was = before.get(key);
+		if (was !== undefined) used[key.split(':')[0] as keyof typeof used] += ms - was;
+	}
+	return used;
 }
 
 async function rush(attempts: Awaited<ReturnType<typeof prepareRun>>) {
@@ -342,7 +379,9 @@ export default async function run(): Promise<void> {
 		const runs = [];
 		for (let r = 0; r < RUNS; r += 1) {
 			const attempts = await prepareRun(db, r, applicants);
+			const cpuBefore = cpuReading(servers);
 			const { latencies, outcomes, p99ByOutcome, seconds } = await rush(attempts);
+			const cpu = cpuBetween(cpuBefore, cpuReading(servers));
 			const checked = await invariants(db, r);
 			const fiveHundreds = [...outcomes]
 				.filter(([o]) => /^(http 5|error 5|network)/.test(o) || / 5\d\d$/.test(o))
@@ -359,7 +398,15 @@ export default async function run(): Promise<void> {
 			};
 			runs.push(figures);
 			console.log(
-				JSON.stringify({ ...figures, outcomes: Object.fromEntries(outcomes), p99ByOutcome })
+				JSON.stringify({
+					...figures,
+					outcomes: Object.fromEntries(outcomes),
+					p99ByOutcome,
+					cpuMsPerAttempt: {
+						servers: round1(cpu.servers / attempts.length),
+						postgres: round1(cpu.postgres / attempts.length)
+					}
+				})
 			);
 		}
 		const worst = {

@@ -17,6 +17,7 @@ import {
 	findReplay,
 	findSlotOrThrow,
 	ownerOf,
+	bookRoomOrThrow,
 	placeAppointment,
 	planningConfig,
 	releaseAppointments,
@@ -31,7 +32,7 @@ import {
 	lockOwnOpenInvitation
 } from './planning.service';
 import { recordChanges } from '$lib/server/changes/change.service';
-import { remindersChanged } from './reminders';
+import { remindersBooked, remindersChanged } from './reminders';
 import { offerFreedPlaces } from './waitlist.service';
 
 const DAY_MS = 86_400_000;
@@ -97,6 +98,19 @@ function requireOpenInvitation(
 		throw planningErrors.error('invitation_closed');
 }
 
+/** The slot a booking request asked for, or slot_not_found for a forged id. */
+function requestedSlot(state: repo.BookingState) {
+	if (state.slot_id === null) throw planningErrors.error('slot_not_found');
+	return {
+		id: state.slot_id,
+		kind: state.slot_kind!,
+		location_code: state.slot_location_code!,
+		starts_at: state.slot_starts_at!,
+		ends_at: state.slot_ends_at!,
+		closed_at: state.slot_closed_at
+	};
+}
+
 /**
  * Most requests at a rush are for a slot already full. Read without locks, a full slot is
  * answered with the refusal the transaction would give, after the same checks in the same
@@ -105,76 +119,72 @@ function requireOpenInvitation(
  * refuse a room that was full a moment ago.
  */
 async function refuseIfFull(db: Db, input: BookInput, now: Date): Promise<void> {
-	const state = await repo.findBookingState(db, {
+	const state = await repo.findBookingState(db, bookingRequest(input));
+	if (!state || state.replayed || state.slot_id === null || state.slot_taken! < state.slot_rooms!)
+		return;
+	requireOpenInvitation(state, now);
+	requireSlotFits(state, requestedSlot(state), now);
+	throw planningErrors.error('slot_full');
+}
+
+function bookingRequest(input: BookInput) {
+	return {
 		invitationId: input.invitationId,
 		ownerUserId: ownerOf(input.actor),
 		slotId: input.slotId,
 		idempotencyKey: input.idempotencyKey
-	});
-	if (!state || state.replayed || state.slot_taken < state.slot_rooms) return;
-	requireOpenInvitation(state, now);
-	requireSlotFits(
-		state,
-		{
-			kind: state.slot_kind,
-			location_code: state.slot_location_code,
-			starts_at: state.slot_starts_at,
-			closed_at: state.slot_closed_at
-		},
-		now
-	);
-	throw planningErrors.error('slot_full');
+	};
 }
 
 export async function book(db: Db, input: BookInput) {
 	const now = input.now ?? new Date();
 	await refuseIfFull(db, input, now);
+	let booked: { reference: string; starts_at: Date } | undefined;
 	const result = await inTransaction(db, async (trx) => {
 		// The invitation's lock comes first: a replay waits for the first request and then finds it.
-		const invitation = await repo.lockInvitationOfOwner(
-			trx,
-			input.invitationId,
-			ownerOf(input.actor)
-		);
-		if (!invitation) throw planningErrors.error('not_found');
-		const replay = await findReplay(trx, input.idempotencyKey, {
-			invitationId: invitation.id,
-			slotId: input.slotId
-		});
-		if (replay) return { appointment: replay, replayed: true };
-		requireOpenInvitation(invitation, now);
-		const slot = await findSlotOrThrow(trx, input.slotId);
-		requireSlotFits(invitation, slot, now);
-		await takeRoomOrThrow(trx, slot);
-		const appointment = await placeAppointment(trx, {
-			invitation,
+		const state = await repo.lockBookingState(trx, bookingRequest(input));
+		if (!state) throw planningErrors.error('not_found');
+		// A first request that committed while this one waited has booked the invitation.
+		if (state.replayed || state.status !== 'open') {
+			const replay = await findReplay(trx, input.idempotencyKey, {
+				invitationId: state.id,
+				slotId: input.slotId
+			});
+			if (replay) return { appointment: replay, replayed: true };
+		}
+		requireOpenInvitation(state, now);
+		const slot = requestedSlot(state);
+		requireSlotFits(state, slot, now);
+		const appointment = await bookRoomOrThrow(trx, {
+			invitation: state,
 			slotId: slot.id,
 			idempotencyKey: input.idempotencyKey,
 			actor: input.actor
 		});
-		await repo.updateInvitationStatus(trx, [invitation.id], 'booked');
 		await audit(trx, input.actor, {
 			action: 'planning.booked',
-			caseId: invitation.case_id,
+			caseId: state.case_id,
 			subject: appointment.reference,
-			details: { invitationId: invitation.id, slotId: slot.id }
+			details: { invitationId: state.id, slotId: slot.id }
 		});
 		await recordChanges(trx, [
 			{
 				kind: 'booked',
 				appointmentId: appointment.id,
-				caseReference: invitation.case_reference,
+				caseReference: state.case_reference,
 				data: bookingData(slot, appointment)
 			}
 		]);
+		booked = { reference: appointment.reference, starts_at: slot.starts_at };
 		return { appointment, replayed: false };
 	});
-	await remindersChanged([result.appointment.reference]);
+	if (booked) await remindersBooked(booked);
+	else await remindersChanged([result.appointment.reference]);
 	return result;
 }
 
 function bookingData(
-	slot: repo.SlotRecord,
+	slot: Pick<repo.SlotRecord, 'kind' | 'location_code' | 'starts_at' | 'ends_at'>,
 	appointment: { reference: string; interpreter_id: number | null }
 ) {
 	return {

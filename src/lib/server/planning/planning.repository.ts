@@ -3,6 +3,7 @@ import {
 	type ExpressionBuilder,
 	type ExpressionOrFactory,
 	type Insertable,
+	type QueryCreator,
 	type SqlBool,
 	type Transaction
 } from 'kysely';
@@ -158,16 +159,19 @@ export async function findSlotIdsOfDay(db: Db, locationId: number, from: Date, u
  * Takes one room of an open slot. The row lock makes concurrent takers queue; each re-reads
  * `taken`, and the check constraint refuses overselling whatever the caller does.
  */
-export async function takeRoom(trx: Trx, slotId: number): Promise<boolean> {
-	const row = await trx
+/** A room of the slot, taken while one is free and the slot open. */
+function takeRoomStatement(db: QueryCreator<Database>, slotId: number) {
+	return db
 		.updateTable('slot')
 		.set((eb) => ({ taken: eb('taken', '+', 1) }))
 		.where('id', '=', slotId)
 		.where('closed_at', 'is', null)
 		.where((eb) => eb('taken', '<', eb.ref('rooms')))
-		.returning('id')
-		.executeTakeFirst();
-	return row !== undefined;
+		.returning('id');
+}
+
+export async function takeRoom(trx: Trx, slotId: number): Promise<boolean> {
+	return (await takeRoomStatement(trx, slotId).executeTakeFirst()) !== undefined;
 }
 
 export async function releaseRooms(trx: Trx, slotId: number, count = 1): Promise<void> {
@@ -302,17 +306,18 @@ export async function findInterpreterCandidates(
 }
 
 /**
- * Books every quarter of the slot for the interpreter. A quarter another transaction holds is
- * skipped (it waits for that transaction first), so the answer is whether all were booked; the
- * caller removes a partial booking with `deleteInterpreterQuarters`.
+ * Books every quarter of the slot for the interpreter and, when all were free, makes them the
+ * appointment's interpreter, in one statement. A quarter another transaction holds is skipped
+ * (it waits for that transaction first), so the answer is whether all were booked; the caller
+ * removes a partial booking with `deleteInterpreterQuarters`.
  */
-export async function insertInterpreterQuarters(
+export async function assignInterpreterQuarters(
 	trx: Trx,
 	interpreterId: number,
 	appointmentId: number,
 	slotId: number
 ): Promise<boolean> {
-	const result = await sql<{ expected: number; inserted: number }>`
+	const result = await sql<{ assigned: boolean }>`
 		with wanted as (
 			select generate_series(starts_at, ends_at - interval '15 minutes', interval '15 minutes') as quarter
 			from slot where id = ${slotId}
@@ -321,12 +326,15 @@ export async function insertInterpreterQuarters(
 			select ${interpreterId}, quarter, ${appointmentId} from wanted
 			on conflict do nothing
 			returning 1
+		), assigned as (
+			update appointment set interpreter_id = ${interpreterId}
+			where id = ${appointmentId}
+				and (select count(*) from wanted) > 0
+				and (select count(*) from inserted) = (select count(*) from wanted)
+			returning 1
 		)
-		select (select count(*) from wanted)::int as expected, (select count(*) from inserted)::int as inserted`.execute(
-		trx
-	);
-	const row = result.rows[0];
-	return row.expected > 0 && row.expected === row.inserted;
+		select exists (select 1 from assigned) as assigned`.execute(trx);
+	return result.rows[0].assigned;
 }
 
 export async function deleteInterpreterQuarters(trx: Trx, appointmentIds: number[]) {
@@ -386,21 +394,27 @@ export async function lockInvitationOfOwner(trx: Trx, invitationId: number, owne
 
 export type InvitationRecord = NonNullable<Awaited<ReturnType<typeof lockInvitationOfOwner>>>;
 
+interface BookingRequest {
+	invitationId: number;
+	ownerUserId: number;
+	slotId: number;
+	idempotencyKey: string;
+}
+
 /**
- * Without locks, in one query: the owner's invitation, the slot asked for, and whether the
- * request key was used before. Lets a booking of a full slot be refused without a transaction.
+ * In one query: the owner's invitation, the slot asked for (its columns null when the id is
+ * forged), and whether the request key was used before.
  */
-export async function findBookingState(
-	db: Db,
-	request: { invitationId: number; ownerUserId: number; slotId: number; idempotencyKey: string }
-) {
+function bookingRequest(db: Db, request: BookingRequest) {
 	return invitationWithCase(db, request.invitationId)
 		.where(ownedBy(request.ownerUserId))
-		.innerJoin('slot', (join) => join.on('slot.id', '=', request.slotId))
-		.innerJoin('hearing_location', 'hearing_location.id', 'slot.location_id')
+		.leftJoin('slot', (join) => join.on('slot.id', '=', request.slotId))
+		.leftJoin('hearing_location', 'hearing_location.id', 'slot.location_id')
 		.select((eb) => [
+			'slot.id as slot_id',
 			'slot.kind as slot_kind',
 			'slot.starts_at as slot_starts_at',
+			'slot.ends_at as slot_ends_at',
 			'slot.closed_at as slot_closed_at',
 			'slot.taken as slot_taken',
 			'slot.rooms as slot_rooms',
@@ -413,9 +427,23 @@ export async function findBookingState(
 						.where('appointment.idempotency_key', '=', request.idempotencyKey)
 				)
 				.as('replayed')
-		])
-		.executeTakeFirst();
+		]);
 }
+
+/** The booking request without locks: lets a booking of a full slot be refused without a transaction. */
+export async function findBookingState(db: Db, request: BookingRequest) {
+	return bookingRequest(db, request).executeTakeFirst();
+}
+
+/**
+ * The booking request with the invitation locked. After waiting for the lock PostgreSQL re-reads
+ * the invitation row but not the rest: `replayed` is as it was when the statement began.
+ */
+export async function lockBookingState(trx: Trx, request: BookingRequest) {
+	return bookingRequest(trx, request).forUpdate('hearing_invitation').executeTakeFirst();
+}
+
+export type BookingState = NonNullable<Awaited<ReturnType<typeof lockBookingState>>>;
 
 export async function lockInvitation(trx: Trx, invitationId: number) {
 	return invitationWithCase(trx, invitationId).forUpdate('hearing_invitation').executeTakeFirst();
@@ -529,12 +557,28 @@ export async function insertAppointment(trx: Trx, row: Insertable<Database['appo
 	return trx.insertInto('appointment').values(row).returningAll().executeTakeFirstOrThrow();
 }
 
-export async function setAppointmentInterpreter(trx: Trx, id: number, interpreterId: number) {
-	await trx
-		.updateTable('appointment')
-		.set({ interpreter_id: interpreterId })
-		.where('id', '=', id)
-		.execute();
+/**
+ * Takes a room of the slot, inserts the appointment and marks its invitation booked, in one
+ * statement. `roomTaken` is false when no room was free or the slot closed: the caller then
+ * throws, and the rollback takes the appointment back.
+ */
+export async function bookRoom(trx: Trx, row: Insertable<Database['appointment']>) {
+	const placed = await trx
+		.with('room', (db) => takeRoomStatement(db, row.slot_id))
+		.with('placed', (db) => db.insertInto('appointment').values(row).returningAll())
+		.with('booked', (db) =>
+			db
+				.updateTable('hearing_invitation')
+				.set({ status: 'booked' })
+				.where('id', '=', row.invitation_id)
+				.returning('id')
+		)
+		.selectFrom('placed')
+		.selectAll('placed')
+		.select((eb) => eb.exists(eb.selectFrom('room').select('room.id')).as('roomTaken'))
+		.executeTakeFirstOrThrow();
+	const { roomTaken, ...appointment } = placed;
+	return { roomTaken, appointment };
 }
 
 const appointmentColumns = [

@@ -173,9 +173,12 @@ export async function findSlotOrThrow(db: Db, slotId: number): Promise<repo.Slot
 
 /** Takes a room of the slot, or says why not. */
 export async function takeRoomOrThrow(trx: Trx, slot: repo.SlotRecord): Promise<void> {
-	if (await repo.takeRoom(trx, slot.id)) return;
-	const now = await repo.findSlot(trx, slot.id);
-	throw planningErrors.error(now?.closed_at ? 'slot_closed' : 'slot_full');
+	if (!(await repo.takeRoom(trx, slot.id))) throw await roomRefusal(trx, slot.id);
+}
+
+async function roomRefusal(trx: Trx, slotId: number) {
+	const now = await repo.findSlot(trx, slotId);
+	return planningErrors.error(now?.closed_at ? 'slot_closed' : 'slot_full');
 }
 
 export interface Placement {
@@ -193,14 +196,9 @@ export interface Placement {
 	actor: PlanningActor;
 }
 
-/**
- * Inserts the appointment for a room already taken, and books an interpreter when the invitation
- * needs one: the same gender first when asked for, then any. A quarter booked by another
- * transaction meanwhile makes that interpreter fail and the next one is tried.
- */
-export async function placeAppointment(trx: Trx, placement: Placement) {
+function appointmentRow(placement: Placement) {
 	const { invitation, actor } = placement;
-	const appointment = await repo.insertAppointment(trx, {
+	return {
 		reference: newAppointmentReference(),
 		invitation_id: invitation.id,
 		case_id: invitation.case_id,
@@ -208,7 +206,36 @@ export async function placeAppointment(trx: Trx, placement: Placement) {
 		idempotency_key: placement.idempotencyKey,
 		booked_by: actor.userId,
 		on_behalf_of: actor.onBehalfOf ?? null
-	});
+	};
+}
+
+/** Inserts the appointment for a room already taken, with an interpreter when needed. */
+export async function placeAppointment(trx: Trx, placement: Placement) {
+	const appointment = await repo.insertAppointment(trx, appointmentRow(placement));
+	return assignInterpreter(trx, placement, appointment);
+}
+
+/**
+ * Takes a room and inserts the appointment in one round trip, marking the invitation booked:
+ * a first booking, when most requests of a rush arrive. Then an interpreter, when needed.
+ */
+export async function bookRoomOrThrow(trx: Trx, placement: Placement) {
+	const { roomTaken, appointment } = await repo.bookRoom(trx, appointmentRow(placement));
+	if (!roomTaken) throw await roomRefusal(trx, placement.slotId);
+	return assignInterpreter(trx, placement, appointment);
+}
+
+/**
+ * Books an interpreter for the appointment when the invitation needs one: the same gender first
+ * when asked for, then any. A quarter booked by another transaction meanwhile makes that
+ * interpreter fail and the next one is tried.
+ */
+async function assignInterpreter<A extends { id: number; interpreter_id: number | null }>(
+	trx: Trx,
+	placement: Placement,
+	appointment: A
+): Promise<A> {
+	const { invitation } = placement;
 	const language = invitation.interpreter_language;
 	if (language) {
 		const gender = invitation.same_gender_requested ? invitation.applicant_gender : null;
@@ -221,7 +248,7 @@ export async function placeAppointment(trx: Trx, placement: Placement) {
 		let chosen: number | null = null;
 		for (const candidate of candidates) {
 			if (
-				await repo.insertInterpreterQuarters(trx, candidate.id, appointment.id, placement.slotId)
+				await repo.assignInterpreterQuarters(trx, candidate.id, appointment.id, placement.slotId)
 			) {
 				chosen = candidate.id;
 				break;
@@ -229,7 +256,6 @@ export async function placeAppointment(trx: Trx, placement: Placement) {
 			await repo.deleteInterpreterQuarters(trx, [appointment.id]);
 		}
 		if (chosen === null) throw planningErrors.error('no_interpreter');
-		await repo.setAppointmentInterpreter(trx, appointment.id, chosen);
 		appointment.interpreter_id = chosen;
 	}
 	return appointment;

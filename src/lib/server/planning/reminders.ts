@@ -68,6 +68,38 @@ export async function remindersChanged(references: string[]): Promise<void> {
 
 const keyOf = (appointment: string, lead: Lead) => `${appointment}:${lead}`;
 
+/** The reminder jobs these active appointments should have: those whose time is still to come. */
+function wantedJobs(appointments: { reference: string; starts_at: Date }[], now: Date) {
+	return appointments.flatMap((a) =>
+		(Object.keys(REMINDER_LEADS) as Lead[]).flatMap((lead) => {
+			const startAfter = new Date(a.starts_at.getTime() - REMINDER_LEADS[lead]);
+			if (startAfter <= now) return [];
+			const data: ReminderJob = {
+				appointment: a.reference,
+				lead,
+				startsAt: a.starts_at.toISOString()
+			};
+			return [{ singletonKey: keyOf(a.reference, lead), startAfter, data }];
+		})
+	);
+}
+
+/**
+ * The jobs of a new appointment, right after the transaction that made it committed: a new
+ * reference has no jobs yet, so this inserts without looking. Never throws, like
+ * `remindersChanged`.
+ */
+export async function remindersBooked(appointment: { reference: string; starts_at: Date }) {
+	const current = active;
+	const jobs = wantedJobs([appointment], new Date());
+	if (!current || jobs.length === 0) return;
+	try {
+		await current.boss.insert(REMINDER_QUEUE, jobs);
+	} catch (err) {
+		console.error('Reminders: could not schedule; the sweep will', err);
+	}
+}
+
 /**
  * Upserts the reminder jobs an appointment should have and cancels those it should not. Without
  * `references`: every active appointment of the next 60 days (bookings are made weeks ahead,
@@ -85,16 +117,12 @@ export async function planReminders(
 			? { references: options.references }
 			: { startingBetween: [now, new Date(now.getTime() + SWEEP_DAYS * 24 * HOUR)] }
 	);
-	const wanted = new Map<string, { job: ReminderJob; at: Date }>();
-	for (const a of appointments) {
-		if (a.status !== 'active') continue;
-		for (const lead of Object.keys(REMINDER_LEADS) as Lead[]) {
-			const at = new Date(a.starts_at.getTime() - REMINDER_LEADS[lead]);
-			if (at <= now) continue;
-			const job = { appointment: a.reference, lead, startsAt: a.starts_at.toISOString() };
-			wanted.set(keyOf(a.reference, lead), { job, at });
-		}
-	}
+	const wanted = new Map(
+		wantedJobs(
+			appointments.filter((a) => a.status === 'active'),
+			now
+		).map((w) => [w.singletonKey, w])
+	);
 	// One booking looks up only its own jobs, by key; the sweep reads every queued job.
 	const queued = options.references
 		? (
@@ -113,7 +141,7 @@ export async function planReminders(
 	let cancelled = 0;
 	const stale = queued.filter((j) => {
 		const want = j.singletonKey ? wanted.get(j.singletonKey) : undefined;
-		return !want || want.job.startsAt !== (j.data as ReminderJob).startsAt;
+		return !want || want.data.startsAt !== (j.data as ReminderJob).startsAt;
 	});
 	if (stale.length) {
 		await boss.cancel(
@@ -123,13 +151,9 @@ export async function planReminders(
 		cancelled = stale.length;
 	}
 	const present = new Set(queued.filter((j) => !stale.includes(j)).map((j) => j.singletonKey));
-	let scheduled = 0;
-	for (const [key, { job, at }] of wanted) {
-		if (present.has(key)) continue;
-		await boss.send(REMINDER_QUEUE, job, { singletonKey: key, startAfter: at });
-		scheduled += 1;
-	}
-	return { scheduled, cancelled };
+	const missing = [...wanted.values()].filter((w) => !present.has(w.singletonKey));
+	if (missing.length) await boss.insert(REMINDER_QUEUE, missing);
+	return { scheduled: missing.length, cancelled };
 }
 
 /** Queues the reminder e-mail, unless the appointment was moved or cancelled since. */
