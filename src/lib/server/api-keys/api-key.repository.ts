@@ -1,5 +1,11 @@
+import type { ExpressionBuilder } from 'kysely';
 import type { ApiScope } from '$lib/access';
-import type { Db } from '$lib/server/db';
+import type { Database, Db } from '$lib/server/db';
+
+/** A key works until it is revoked. */
+function live(eb: ExpressionBuilder<Database, 'api_key'>) {
+	return eb('api_key.revoked_at', 'is', null);
+}
 
 export async function insertApiKey(
 	db: Db,
@@ -19,13 +25,13 @@ export async function insertApiKey(
 	return row.id;
 }
 
-/** The unrevoked key with this secret hash. */
+/** The live key with this secret hash. */
 export async function findLiveApiKey(db: Db, secretHash: string) {
 	return db
 		.selectFrom('api_key')
 		.select(['id', 'last_used_at', 'scopes', 'requests_per_minute'])
 		.where('secret_hash', '=', secretHash)
-		.where('revoked_at', 'is', null)
+		.where(live)
 		.executeTakeFirst();
 }
 
@@ -39,7 +45,7 @@ export async function revokeLiveApiKey(db: Db, id: number, at: Date): Promise<bo
 		.updateTable('api_key')
 		.set({ revoked_at: at })
 		.where('id', '=', id)
-		.where('revoked_at', 'is', null)
+		.where(live)
 		.executeTakeFirst();
 	return result.numUpdatedRows === 1n;
 }

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '$lib/server/db';
-import { expired, live } from '$lib/server/db/expiry';
+import { expired, live, unused } from '$lib/server/db/expiry';
 
 /** The live activation code of a letter, when V-number, birth date and code hash all match. */
 export async function findLiveActivationCode(
@@ -26,7 +26,7 @@ export async function claimActivationCode(db: Db, codeId: number, now: Date): Pr
 		.updateTable('activation_code')
 		.set({ used_at: now })
 		.where('id', '=', codeId)
-		.where('used_at', 'is', null)
+		.where(unused('activation_code'))
 		.executeTakeFirst();
 	return claimed.numUpdatedRows === 1n;
 }
@@ -37,7 +37,7 @@ export async function retireActivationCodes(db: Db, caseId: number, now: Date): 
 		.updateTable('activation_code')
 		.set({ replaced_at: now })
 		.where('case_id', '=', caseId)
-		.where('used_at', 'is', null)
+		.where(unused('activation_code'))
 		.where('replaced_at', 'is', null)
 		.execute();
 }

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '$lib/server/db';
-import { live } from '$lib/server/db/expiry';
+import { live, unused } from '$lib/server/db/expiry';
 
 /** Marks every unused reset link of the account used. */
 export async function retireResetLinks(db: Db, userId: number, now: Date): Promise<void> {
@@ -8,7 +8,7 @@ export async function retireResetLinks(db: Db, userId: number, now: Date): Promi
 		.updateTable('password_reset')
 		.set({ used_at: now })
 		.where('user_id', '=', userId)
-		.where('used_at', 'is', null)
+		.where(unused('password_reset'))
 		.execute();
 }
 

@@ -1,4 +1,5 @@
 import type { Db } from '$lib/server/db';
+import { unused } from '$lib/server/db/expiry';
 
 /** Saves the account's key unless it has one; true when this call saved it. */
 export async function insertTotpIfAbsent(
@@ -65,7 +66,7 @@ export async function claimRecoveryCode(
 		.set({ used_at: now })
 		.where('user_id', '=', userId)
 		.where('code_hash', '=', hash)
-		.where('used_at', 'is', null)
+		.where(unused('recovery_code'))
 		.executeTakeFirst();
 	return claimed.numUpdatedRows === 1n;
 }
@@ -75,7 +76,7 @@ export async function countUnusedRecoveryCodes(db: Db, userId: number): Promise<
 		.selectFrom('recovery_code')
 		.select((eb) => eb.fn.countAll<number>().as('n'))
 		.where('user_id', '=', userId)
-		.where('used_at', 'is', null)
+		.where(unused('recovery_code'))
 		.executeTakeFirstOrThrow();
 	return Number(row.n);
 }

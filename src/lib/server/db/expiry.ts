@@ -4,8 +4,8 @@ import type { Database } from './schema';
 /*
  * How long a row counts, in one place. A row with `expires_at` (a session, a pending sign-in, a
  * reset link, an activation code) counts until that instant and has expired from it on; sweeps
- * delete what has expired. A secret that works once (a reset link, an activation code) also has
- * `used_at`, set by the one request that uses it.
+ * delete what has expired. A secret that works once (a reset link, an activation code, a recovery
+ * code) also has `used_at`, set by the one request that uses it.
  */
 
 type TablesWith<Column extends string> = {
@@ -15,8 +15,11 @@ type TablesWith<Column extends string> = {
 /** Tables whose rows expire at `expires_at`. */
 export type Expiring = TablesWith<'expires_at'>;
 
-/** Tables of secrets that expire and work once: using one sets `used_at`. */
-export type SingleUse = Expiring & TablesWith<'used_at'>;
+/** Tables of secrets that work once: using one sets `used_at`. */
+export type WorksOnce = TablesWith<'used_at'>;
+
+/** Tables of secrets that expire and work once. */
+export type SingleUse = Expiring & WorksOnce;
 
 // For a table named by a type parameter Kysely cannot work out the column's type; it is a Date.
 function expiresAt<T extends Expiring>(eb: ExpressionBuilder<Database, T>, table: T) {
@@ -33,10 +36,15 @@ export function expired<T extends Expiring>(table: T, now: Date) {
 	return (eb: ExpressionBuilder<Database, T>) => eb(expiresAt(eb, table), '<=', now);
 }
 
+/** Secrets of `table` that nobody has used yet, whether or not they have expired. */
+export function unused<T extends WorksOnce>(table: T) {
+	return (eb: ExpressionBuilder<Database, T>) => eb(`${table}.used_at`, 'is', null);
+}
+
 /** Secrets of `table` that still work at `now`: unused and unexpired. */
 export function live<T extends SingleUse>(table: T, now: Date) {
 	return (eb: ExpressionBuilder<Database, T>) =>
-		eb.and([eb(`${table}.used_at`, 'is', null), unexpired(table, now)(eb)]);
+		eb.and([unused(table)(eb), unexpired(table, now)(eb)]);
 }
 
 /** Secrets of `table` that no longer work at `now`, for sweeps: used or expired. */

@@ -1,5 +1,5 @@
 import type { Role } from '$lib/roles';
-import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+import type { ColumnType, Generated, Selectable } from 'kysely';
 
 export type StageKind = 'queue' | 'applicant' | 'appointment' | 'fixed' | 'final';
 export type TermUnit = 'days' | 'months';
@@ -333,13 +333,5 @@ export interface Database {
 
 export type Product = Selectable<Database['product']>;
 export type Stage = Selectable<Database['stage']>;
-export type Case = Selectable<Database['case']>;
-export type NewCase = Insertable<Database['case']>;
-export type QueueEntry = Selectable<Database['queue_entry']>;
-export type ApiKey = Selectable<Database['api_key']>;
 export type User = Selectable<Database['app_user']>;
-export type UserRole = Selectable<Database['user_role']>;
 export type AuditEvent = Selectable<Database['audit_event']>;
-export type Slot = Selectable<Database['slot']>;
-export type HearingInvitation = Selectable<Database['hearing_invitation']>;
-export type Appointment = Selectable<Database['appointment']>;

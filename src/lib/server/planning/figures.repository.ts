@@ -88,11 +88,17 @@ export async function findSlotsBetween(db: Db, locationId: number, from: Date, u
 		.execute();
 }
 
-/** Every appointment, whatever its status, in the slots of the location between the moments. */
-export async function findAppointmentsBetween(db: Db, locationId: number, from: Date, until: Date) {
+/** Appointments, whatever their status, with their slot, of slots starting between the moments. */
+function appointmentsWithin(db: Db, from: Date, until: Date) {
 	return db
 		.selectFrom('appointment')
 		.innerJoin('slot', 'slot.id', 'appointment.slot_id')
+		.where(startsWithin(from, until));
+}
+
+/** Every appointment, whatever its status, in the slots of the location between the moments. */
+export async function findAppointmentsBetween(db: Db, locationId: number, from: Date, until: Date) {
+	return appointmentsWithin(db, from, until)
 		.innerJoin('hearing_invitation', 'hearing_invitation.id', 'appointment.invitation_id')
 		.innerJoin('case', 'case.id', 'appointment.case_id')
 		.innerJoin('applicant', 'applicant.id', 'case.applicant_id')
@@ -114,25 +120,28 @@ export async function findAppointmentsBetween(db: Db, locationId: number, from: 
 			'interpreter.gender as interpreter_gender'
 		])
 		.where('slot.location_id', '=', locationId)
-		.where(startsWithin(from, until))
 		.orderBy('slot.starts_at')
 		.orderBy('appointment.id')
 		.execute();
 }
 
-/** Invitations past their book-before day that were never booked (expired, or still open). */
-export async function findLapsedInvitations(db: Db, today: string, limit: number) {
+/** Invitations as the planner's lists show them: what kind, in what state, for which case. */
+function listedInvitations(db: Db) {
 	return db
 		.selectFrom('hearing_invitation')
 		.innerJoin('case', 'case.id', 'hearing_invitation.case_id')
 		.select([
 			'hearing_invitation.id',
 			'hearing_invitation.kind',
-			'hearing_invitation.book_before',
-			'hearing_invitation.locations',
 			'hearing_invitation.status',
 			'case.reference as case_reference'
-		])
+		]);
+}
+
+/** Invitations past their book-before day that were never booked (expired, or still open). */
+export async function findLapsedInvitations(db: Db, today: string, limit: number) {
+	return listedInvitations(db)
+		.select(['hearing_invitation.book_before', 'hearing_invitation.locations'])
 		.where((eb) =>
 			eb.or([
 				eb('hearing_invitation.status', '=', 'expired'),
@@ -199,9 +208,7 @@ export async function findActiveWaitlist(db: Db) {
  * open, or booked for a time to come.
  */
 export async function findSameGenderRequests(db: Db, now: Date, limit: number) {
-	return db
-		.selectFrom('hearing_invitation')
-		.innerJoin('case', 'case.id', 'hearing_invitation.case_id')
+	return listedInvitations(db)
 		.leftJoin('appointment', (join) =>
 			join
 				.onRef('appointment.invitation_id', '=', 'hearing_invitation.id')
@@ -211,12 +218,8 @@ export async function findSameGenderRequests(db: Db, now: Date, limit: number) {
 		.leftJoin('hearing_location', 'hearing_location.id', 'slot.location_id')
 		.leftJoin('interpreter', 'interpreter.id', 'appointment.interpreter_id')
 		.select([
-			'hearing_invitation.id',
-			'hearing_invitation.kind',
-			'hearing_invitation.status',
 			'hearing_invitation.applicant_gender',
 			'hearing_invitation.interpreter_language',
-			'case.reference as case_reference',
 			'appointment.reference as appointment_reference',
 			'slot.starts_at',
 			'hearing_location.id as location_id',
@@ -265,16 +268,13 @@ export async function findCapacityUse(db: Db, from: Date, until: Date) {
 
 /** Attended and no-show appointments per hearing kind, of hearings since `since`. */
 export async function findAttendance(db: Db, since: Date, until: Date) {
-	return db
-		.selectFrom('appointment')
-		.innerJoin('slot', 'slot.id', 'appointment.slot_id')
+	return appointmentsWithin(db, since, until)
 		.select([
 			'slot.kind',
 			sql<number>`count(*) filter (where appointment.status = 'attended')::int`.as('attended'),
 			sql<number>`count(*) filter (where appointment.status = 'no_show')::int`.as('no_show')
 		])
 		.where('appointment.status', 'in', ['attended', 'no_show'])
-		.where(startsWithin(since, until))
 		.groupBy('slot.kind')
 		.orderBy('slot.kind')
 		.execute();
