@@ -7,4 +7,4 @@ export { default as List } from './List.svelte';
 export { default as PageTitle } from './PageTitle.svelte';
 export { default as Section } from './Section.svelte';
 export { default as Table, columnTexts, type Column } from './Table.svelte';
-export { formState, shareForm, type FormState } from './form';
+export { formPage, formState, shareForm, type FormState } from './form';
