@@ -1,5 +1,6 @@
 export { default as Alert } from './Alert.svelte';
 export { default as Choices } from './Choices.svelte';
+export { default as CreatePage } from './CreatePage.svelte';
 export { default as ErrorSummary } from './ErrorSummary.svelte';
 export { default as Field } from './Field.svelte';
 export { default as Form } from './Form.svelte';
