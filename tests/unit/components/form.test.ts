@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formState } from '$lib/components/ui/form';
+import { formPage, formState } from '$lib/components/ui/form';
 import { translator } from '$lib/i18n';
 
 const en = translator('en');
@@ -35,6 +35,14 @@ describe('formState', () => {
 		expect(f.titlePrefix).toBe('Fout: ');
 		expect(f.summaryTitle).toBe('Er is een probleem');
 		expect(formState(en, 'en', form).titlePrefix).toBe('Error: ');
+	});
+
+	it('formPage gives a page its translator and its form state in one language', () => {
+		const form = { values: {}, errors: [{ field: 'email', key: 'auth:errors.email_invalid' }] };
+		const { t, f } = formPage('nl', form);
+		expect(t('common:error_summary_title')).toBe('Er is een probleem');
+		expect(f.error('email')).toBe(nl('auth:errors.email_invalid'));
+		expect(f.titlePrefix).toBe('Fout: ');
 	});
 
 	it('gives back what was sent, and nothing for a secret the server did not echo', () => {

@@ -9,6 +9,7 @@ import Form from '$lib/components/ui/Form.svelte';
 import List from '$lib/components/ui/List.svelte';
 import Table from '$lib/components/ui/Table.svelte';
 import PageTitle from '$lib/components/ui/PageTitle.svelte';
+import Section from '$lib/components/ui/Section.svelte';
 import { formState } from '$lib/components/ui/form';
 import { translator } from '$lib/i18n';
 import SharedForm from './SharedForm.svelte';
@@ -216,6 +217,16 @@ describe('Form, Field kinds and Table', () => {
 		);
 		const none = render(List, { props: { items: [], item, empty: 'No times' } });
 		expect(none.body.replace(/<!--.*?-->/g, '')).toBe('No times');
+	});
+
+	it('a section takes its name from its heading', () => {
+		const html = render(Section, {
+			props: { id: 'about-title', title: 'About these figures', children: text }
+		}).body.replace(/<!--.*?-->/g, '');
+		expect(html).toBe(
+			'<section aria-labelledby="about-title"><h2 id="about-title">About these figures</h2> ' +
+				'<p>Saved</p></section>'
+		);
 	});
 
 	it('a time of day, a number and a code each bring their attributes', () => {

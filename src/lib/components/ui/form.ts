@@ -1,5 +1,6 @@
 import type { TFunction } from 'i18next';
 import { getContext, setContext } from 'svelte';
+import { translator } from '$lib/i18n';
 import { formatDateTime } from '$lib/i18n/format';
 import type { FieldError } from '$lib/validation/form';
 
@@ -51,6 +52,7 @@ export function translateErrors(t: TFunction, lang: string, errors: FieldError[]
 /**
  * The one way a form page reads its errors and values:
  * `const f = $derived(formState(t, data.lang, form))`, then `f.error('email')`, `f.value('email')`.
+ * A page in the default namespace has it with its translator from `formPage`.
  */
 export function formState(t: TFunction, lang: string, form: unknown): FormState {
 	const { values, errors: keys } = partsOf(form);
@@ -70,6 +72,15 @@ export function formState(t: TFunction, lang: string, form: unknown): FormState 
 		},
 		checked: (field) => values?.[field] === 'on'
 	};
+}
+
+/**
+ * How a form page starts: its translator and its form state, both in the page's language,
+ * `const { t, f } = $derived(formPage(data.lang, form))`.
+ */
+export function formPage(lang: string, form: unknown): { t: TFunction; f: FormState } {
+	const t = translator(lang);
+	return { t, f: formState(t, lang, form) };
 }
 
 const SHARED = Symbol('form state');

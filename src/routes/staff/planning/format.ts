@@ -1,4 +1,4 @@
-import type { Column } from '$lib/components/ui';
+import { columnTexts } from '$lib/components/ui';
 import { translator } from '$lib/i18n';
 import { formatDate } from '$lib/i18n/format';
 
@@ -14,11 +14,8 @@ export function plannerFormat(lang: string) {
 		weekday: (d: number) => t(`staff.weekdays.${d}`),
 		time: (moment: Date | string) =>
 			formatDate(lang, new Date(moment), { hour: '2-digit', minute: '2-digit' }),
-		/** A column's heading (staff.columns); a number column's is right-aligned like its cells. */
-		col: (key: string): Column => t(`staff.columns.${key}`),
-		numCol: (key: string): Column => ({ label: t(`staff.columns.${key}`), numeric: true }),
-		/** A column whose heading only screen readers read, such as the buttons of a row. */
-		hiddenCol: (key: string): Column => ({ label: t(`staff.columns.${key}`), hidden: true }),
+		/** The columns' headings: `col`, `numCol` and `hiddenCol` of a name under staff.columns. */
+		...columnTexts(t, 'staff.columns'),
 		/** A field's label and hint (staff.fields), for a Field: `{...text('weeks', 'weeks_hint')}`. */
 		text: (label: string, hint?: string) => ({
 			label: t(`staff.fields.${label}`),
