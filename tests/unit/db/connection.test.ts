@@ -22,4 +22,23 @@ describeEachEngine('database connection', ({ db, engine }) => {
 		);
 		expect(after.map((r) => r.rows[0].one)).toEqual([1, 1, 1]);
 	});
+
+	it('prepares each statement once per connection, and recovers when a migration changes what one returns', async () => {
+		if (engine !== 'postgres') return;
+		// One query at a time: the pool hands out the same connection each time.
+		await sql`create table prepared_probe (a int)`.execute(db());
+		await sql`insert into prepared_probe values (1)`.execute(db());
+		const read = () => sql<Record<string, number>>`select * from prepared_probe`.execute(db());
+		await read();
+		await read();
+		const prepared = await sql<{ n: number }>`select count(*) as n from pg_prepared_statements
+			where statement = 'select * from prepared_probe'`.execute(db());
+		expect(prepared.rows[0].n).toBe(1);
+
+		await sql`alter table prepared_probe add column b int default 2`.execute(db());
+		// The statement prepared before fails once on its connection, which is then let go.
+		await expect(read()).rejects.toThrow(/cached plan must not change result type/);
+		expect((await read()).rows).toEqual([{ a: 1, b: 2 }]);
+		expect((await read()).rows).toEqual([{ a: 1, b: 2 }]);
+	});
 });

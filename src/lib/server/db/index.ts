@@ -9,6 +9,7 @@ import {
 	type PostgresPoolClient
 } from 'kysely';
 import pg from 'pg';
+import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import type { Database } from './schema';
 import { isConnectionBroken } from './unavailable';
@@ -159,10 +160,12 @@ function discardingBrokenClients(pool: pg.Pool): PostgresPool {
 					return (client as { processID?: number }).processID;
 				},
 				query: ((text: string, parameters: unknown[]) =>
-					client.query(text, parameters).catch((error: unknown) => {
-						if (isConnectionBroken(error)) broken ??= error as Error;
-						throw error;
-					})) as unknown as PostgresPoolClient['query'],
+					client
+						.query({ text, values: parameters, name: statementName(text) })
+						.catch((error: unknown) => {
+							if (isConnectionBroken(error) || isStalePlan(error)) broken ??= error as Error;
+							throw error;
+						})) as unknown as PostgresPoolClient['query'],
 				release(destroy?: boolean) {
 					client.off('error', onError);
 					client.release(broken ?? destroy);
@@ -170,6 +173,38 @@ function discardingBrokenClients(pool: pg.Pool): PostgresPool {
 			};
 		}
 	};
+}
+
+const STATEMENT_NAMES_MAX = 2000;
+const STATEMENT_TEXT_MAX = 16_000;
+const statementNames = new Map<string, string>();
+
+/**
+ * A name for the statement, so that each connection parses and plans it once and reuses the
+ * plan: the app sends the same few hundred statements over and over, and parsing and planning
+ * were most of PostgreSQL's work per booking. Statements of a rare shape (a bulk insert of so
+ * many rows) would each take a name on every connection, so names stop at a fixed number and
+ * later or longer statements go unnamed, parsed each time as before.
+ */
+function statementName(text: string): string | undefined {
+	const known = statementNames.get(text);
+	if (known || text.length > STATEMENT_TEXT_MAX || statementNames.size >= STATEMENT_NAMES_MAX)
+		return known;
+	const name = `k${createHash('sha1').update(text).digest('base64url')}`;
+	statementNames.set(text, name);
+	return name;
+}
+
+/**
+ * A named statement prepared before a migration changed the shape of what it returns fails on
+ * that connection from then on (while an old server runs beside a migrated database, say): the
+ * connection is let go, and the next one prepares the statement afresh.
+ */
+function isStalePlan(error: unknown): boolean {
+	return (
+		(error as { code?: unknown }).code === '0A000' &&
+		/cached plan must not change result type/.test((error as Error).message)
+	);
 }
 
 /**
