@@ -3,7 +3,9 @@ import { sql, type Transaction } from 'kysely';
 import {
 	GENESIS_HASH,
 	auditHash,
+	chainPendingAudit,
 	recordAudit,
+	recordAuditAfterCommit,
 	verifyAuditChain
 } from '$lib/server/audit/audit.service';
 import { currentAnchor, newestAnchorIn } from '$lib/server/audit/audit.anchor';
@@ -145,6 +147,47 @@ describeEachEngine('audit log', ({ db }) => {
 		const { problems } = await verifyAuditChain(db());
 		expect(problems).toContainEqual({ id: 5, problem: 'missing_before' });
 		expect(problems.some((p) => p.problem === 'missing_after')).toBe(true);
+	});
+});
+
+describeEachEngine('audit rows recorded after commit', ({ db }) => {
+	it('chains rows recorded after commit once each, in order; a rolled-back one never', async () => {
+		const logged = async () =>
+			(
+				await db()
+					.selectFrom('audit_event')
+					.select('subject')
+					.where('subject', 'like', 'later:%')
+					.orderBy('id')
+					.execute()
+			).map((r) => r.subject);
+		const later = (subject: string) =>
+			db()
+				.transaction()
+				.execute((trx) =>
+					recordAuditAfterCommit(trx, actor, { action: 'planning.booked', subject })
+				);
+		await later('later:first');
+		await db()
+			.transaction()
+			.execute(async (trx) => {
+				await recordAuditAfterCommit(trx, actor, {
+					action: 'planning.booked',
+					subject: 'later:undone'
+				});
+				throw new Error('rolled back');
+			})
+			.catch(() => undefined);
+		await recordAudit(db(), actor, { action: 'case.read', subject: 'later:at-once' });
+		await later('later:second');
+		expect(await logged()).toEqual(['later:at-once']);
+
+		// Two servers chaining at the same moment, a row per batch.
+		const chained = await Promise.all([chainPendingAudit(db(), 1), chainPendingAudit(db(), 1)]);
+		expect(chained[0] + chained[1]).toBe(2);
+		expect(await logged()).toEqual(['later:at-once', 'later:first', 'later:second']);
+		expect(await db().selectFrom('audit_pending').select('id').execute()).toEqual([]);
+		expect((await verifyAuditChain(db())).problems).toEqual([]);
 	});
 });
 

@@ -38,7 +38,9 @@ const LANDED: Record<string, string> = {
 	'2026_12_01_000040_repair_edited_migrations':
 		'05ce677bb4b37c719cc580fc58d00b13bc8f29603e2191896d62d82fef1a7160',
 	'2026_12_02_000001_create_planner':
-		'92428a3fa5b6a08d8fd131b1ebc92d2c0d33635fe42a7fabc84abfb411021ce5'
+		'92428a3fa5b6a08d8fd131b1ebc92d2c0d33635fe42a7fabc84abfb411021ce5',
+	'2026_12_02_000010_create_audit_pending':
+		'83ca624402c114592c46eb6f923967177b14ec52aaf1598bd4ec1d70a4eb3d0b'
 };
 
 describe('migrations', () => {

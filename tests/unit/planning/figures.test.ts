@@ -1,3 +1,4 @@
+import { chainPendingAudit } from '$lib/server/audit/audit.service';
 import { expect, it } from 'vitest';
 import { describeEachEngine } from '../helpers/engines';
 import {
@@ -67,6 +68,7 @@ describeEachEngine('the planner’s figures and pages', ({ db }) => {
 			actor
 		);
 		await removeTemplateSlot(db(), { locationId: loc.id, templateId }, actor);
+		await chainPendingAudit(db());
 		const rows = await db()
 			.selectFrom('audit_event')
 			.select(['action', 'actor_user_id', 'actor_role', 'ip'])

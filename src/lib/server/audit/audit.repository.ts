@@ -53,17 +53,21 @@ export async function findAuditHash(db: Db, id: number): Promise<string | null> 
 	return row?.hash ?? null;
 }
 
-/** Appends a row and moves the head to it, in one statement. */
-export async function insertAuditRow(
-	trx: Db,
-	row: Insertable<Database['audit_event']> & { id: number; hash: string }
-): Promise<void> {
+type ChainedRow = Insertable<Database['audit_event']> & { id: number; hash: string };
+
+/** Appends rows (in id order) and moves the head to the last, in one statement. */
+export async function insertAuditRows(trx: Db, rows: ChainedRow[]): Promise<void> {
+	if (rows.length === 0) return;
 	await trx
-		.with('appended', (db) => db.insertInto('audit_event').values(row).returning(['id', 'hash']))
+		.with('appended', (db) => db.insertInto('audit_event').values(rows).returning(['id', 'hash']))
 		.insertInto('audit_head')
 		.columns(['singleton', 'last_id', 'last_hash'])
 		.expression((eb) =>
-			eb.selectFrom('appended').select([sql.lit(true).as('singleton'), 'id', 'hash'])
+			eb
+				.selectFrom('appended')
+				.select([sql.lit(true).as('singleton'), 'id', 'hash'])
+				.orderBy('id', 'desc')
+				.limit(1)
 		)
 		.onConflict((oc) =>
 			oc.column('singleton').doUpdateSet((eb) => ({
@@ -72,6 +76,26 @@ export async function insertAuditRow(
 			}))
 		)
 		.execute();
+}
+
+/** A row to be chained after its transaction commits; no lock. */
+export async function insertPendingAuditRow(
+	trx: Db,
+	row: Insertable<Database['audit_pending']>
+): Promise<void> {
+	await trx.insertInto('audit_pending').values(row).execute();
+}
+
+/** Removes up to `limit` committed pending rows, the oldest first, and returns them in id order. */
+export async function takePendingAuditRows(trx: Db, limit: number) {
+	const rows = await trx
+		.deleteFrom('audit_pending')
+		.where('id', 'in', (eb) =>
+			eb.selectFrom('audit_pending').select('id').orderBy('id').limit(limit)
+		)
+		.returningAll()
+		.execute();
+	return rows.sort((a, b) => a.id - b.id);
 }
 
 export async function findAuditBatch(db: Db, fromId: number, limit: number) {

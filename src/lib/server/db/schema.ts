@@ -208,6 +208,21 @@ export interface Database {
 		/** Null for rows of the old unkeyed rule, written before AUDIT_KEY. */
 		key_id: string | null;
 	};
+	/** Audit rows written without a lock, moved into `audit_event` in id order soon after commit. */
+	audit_pending: {
+		id: Generated<number>;
+		at: Timestamp;
+		actor_user_id: number | null;
+		actor_role: string;
+		actor_organisation: string | null;
+		actor_desk: string | null;
+		action: string;
+		case_id: number | null;
+		subject: string | null;
+		reason: string | null;
+		ip: string | null;
+		details: ColumnType<unknown, string, never>;
+	};
 	queue_day_count: {
 		product_code: string;
 		stage_code: string;

@@ -8,6 +8,8 @@ import {
 	runPlanningHousekeeping
 } from '$lib/server/housekeeping/housekeeping.service';
 import { writeAnchor } from '$lib/server/audit/audit.anchor';
+import { startAuditChain, stopAuditChain } from '$lib/server/audit/audit.chain';
+import { chainPendingAudit } from '$lib/server/audit/audit.service';
 import type { AuditKey } from '$lib/server/audit/audit.key';
 import { startReminders, stopReminders } from '$lib/server/planning/reminders';
 
@@ -56,6 +58,7 @@ export async function startJobs(db: Db, options: JobsOptions): Promise<Jobs> {
 			stopped ??= (async () => {
 				if (emailWorker?.boss === boss) emailWorker = null;
 				stopReminders(boss);
+				await stopAuditChain();
 				// Breaks off a delivery run at once (the message in flight goes back to the outbox), so
 				// the graceful wait below is short and no query runs after the database closes.
 				stopping.abort();
@@ -152,7 +155,12 @@ async function startAuditAnchor(
 	db: Db,
 	anchor: { key: AuditKey; file: string | null }
 ): Promise<void> {
-	const write = () => writeAnchor(db, anchor.key, { file: anchor.file });
+	startAuditChain(db);
+	// The anchor covers the rows still pending: they are chained first.
+	const write = async () => {
+		await chainPendingAudit(db);
+		await writeAnchor(db, anchor.key, { file: anchor.file });
+	};
 	// singleton: one run at a time across all instances; a missed minute is not worth a retry.
 	await boss.createQueue(AUDIT_ANCHOR_QUEUE, {
 		policy: 'singleton',

@@ -270,6 +270,17 @@ export async function findBookableSlotRows(db: Db, search: SlotSearch) {
 // Interpreters ------------------------------------------------------------------------------
 
 /**
+ * Holds the interpreters of the language at the slot's location until the transaction ends, so
+ * that bookings choose from the pool one at a time, each seeing the choices before it. Chosen
+ * side by side from one snapshot, two bookings can each take the interpreter that the other's
+ * best fit needed, and leave a place that no interpreter can serve.
+ */
+export async function lockInterpreterPool(trx: Trx, slotId: number, language: string) {
+	await sql`select pg_advisory_xact_lock(hashtext('interpreter-pool:' || location_id || ':' || ${language}))
+		from slot where id = ${slotId}`.execute(trx);
+}
+
+/**
  * Interpreters of the language at the slot's location whose shift covers the slot and who have
  * no booked quarter inside it; those of `preferGender` first. Then best fit, so that overlapping
  * slots can all be served: first whoever has a hearing ending where this one starts or starting

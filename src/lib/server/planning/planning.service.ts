@@ -9,7 +9,12 @@ import { randomInt } from 'node:crypto';
 import type { Transaction } from 'kysely';
 import type { Database, Db } from '$lib/server/db';
 import type { InvitationStatus } from '$lib/server/db/schema';
-import { recordAudit, type Actor, type AuditEntry } from '$lib/server/audit/audit.service';
+import {
+	recordAuditAfterCommit,
+	type Actor,
+	type AuditEntry
+} from '$lib/server/audit/audit.service';
+import { nudgeAuditChain } from '$lib/server/audit/audit.chain';
 import { addDays, dutchDate, startOfDutchDay, TIME_ZONE } from '$lib/time';
 import { queueEmail } from '$lib/server/notify/email.service';
 import { recordChanges } from '$lib/server/changes/change.service';
@@ -73,7 +78,9 @@ const ATTEMPTS = 3;
 export async function inTransaction<T>(db: Db, work: (trx: Trx) => Promise<T>): Promise<T> {
 	for (let attempt = 1; ; attempt += 1) {
 		try {
-			return await db.transaction().execute(work);
+			const result = await db.transaction().execute(work);
+			nudgeAuditChain();
+			return result;
 		} catch (error) {
 			const code = (error as { code?: unknown }).code;
 			if (attempt >= ATTEMPTS || (code !== DEADLOCK && code !== SERIALIZATION_FAILURE)) throw error;
@@ -89,7 +96,7 @@ export function ownerOf(actor: PlanningActor): number {
 }
 
 export async function audit(trx: Trx, actor: PlanningActor, entry: AuditEntry): Promise<void> {
-	await recordAudit(trx, actor, {
+	await recordAuditAfterCommit(trx, actor, {
 		...entry,
 		details: { ...entry.details, ...(actor.onBehalfOf ? { onBehalfOf: actor.onBehalfOf } : {}) }
 	});
@@ -239,6 +246,7 @@ async function assignInterpreter<A extends { id: number; interpreter_id: number 
 	const language = invitation.interpreter_language;
 	if (language) {
 		const gender = invitation.same_gender_requested ? invitation.applicant_gender : null;
+		await repo.lockInterpreterPool(trx, placement.slotId, language);
 		const candidates = await repo.findInterpreterCandidates(
 			trx,
 			placement.slotId,
