@@ -344,6 +344,16 @@ export interface Database {
 		case_reference: string;
 		data: ColumnType<unknown, string | undefined, never>;
 	};
+	/** Feed entries not yet moved into `case_change`; see `moveCaseChanges`. */
+	case_change_pending: {
+		id: Generated<number>;
+		at: ColumnType<Date, Date | string | undefined, never>;
+		kind: CaseChangeKind;
+		/** The appointment a planning change is about; later kinds (triage decisions) have none. */
+		appointment_id: number | null;
+		case_reference: string;
+		data: ColumnType<unknown, string | undefined, never>;
+	};
 }
 
 export type Product = Selectable<Database['product']>;
