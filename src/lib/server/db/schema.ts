@@ -21,6 +21,31 @@ export type Gender = 'female' | 'male' | 'other';
 type DateString = string;
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
 
+/** What an audit row says, apart from its place in the chain. */
+interface AuditContentColumns {
+	at: Timestamp;
+	actor_user_id: number | null;
+	actor_role: string;
+	actor_organisation: string | null;
+	actor_desk: string | null;
+	action: string;
+	case_id: number | null;
+	subject: string | null;
+	reason: string | null;
+	ip: string | null;
+	details: ColumnType<unknown, string, never>;
+}
+
+/** What the case system's feed says of a change. */
+interface CaseChangeColumns {
+	at: ColumnType<Date, Date | string | undefined, never>;
+	kind: CaseChangeKind;
+	/** The appointment a planning change is about; later kinds (triage decisions) have none. */
+	appointment_id: number | null;
+	case_reference: string;
+	data: ColumnType<unknown, string | undefined, never>;
+}
+
 export interface Database {
 	product: {
 		code: string;
@@ -190,39 +215,15 @@ export interface Database {
 		attempts: Generated<number>;
 		last_error: string | null;
 	};
-	audit_event: {
+	audit_event: AuditContentColumns & {
 		id: number;
-		at: Timestamp;
-		actor_user_id: number | null;
-		actor_role: string;
-		actor_organisation: string | null;
-		actor_desk: string | null;
-		action: string;
-		case_id: number | null;
-		subject: string | null;
-		reason: string | null;
-		ip: string | null;
-		details: ColumnType<unknown, string, never>;
 		prev_hash: string;
 		hash: string;
 		/** Null for rows of the old unkeyed rule, written before AUDIT_KEY. */
 		key_id: string | null;
 	};
 	/** Audit rows written without a lock, moved into `audit_event` in id order soon after commit. */
-	audit_pending: {
-		id: Generated<number>;
-		at: Timestamp;
-		actor_user_id: number | null;
-		actor_role: string;
-		actor_organisation: string | null;
-		actor_desk: string | null;
-		action: string;
-		case_id: number | null;
-		subject: string | null;
-		reason: string | null;
-		ip: string | null;
-		details: ColumnType<unknown, string, never>;
-	};
+	audit_pending: AuditContentColumns & { id: Generated<number> };
 	queue_day_count: {
 		product_code: string;
 		stage_code: string;
@@ -335,25 +336,9 @@ export interface Database {
 		expires_at: Timestamp;
 		status: Generated<OfferStatus>;
 	};
-	case_change: {
-		id: Generated<number>;
-		at: ColumnType<Date, Date | string | undefined, never>;
-		kind: CaseChangeKind;
-		/** The appointment a planning change is about; later kinds (triage decisions) have none. */
-		appointment_id: number | null;
-		case_reference: string;
-		data: ColumnType<unknown, string | undefined, never>;
-	};
+	case_change: CaseChangeColumns & { id: Generated<number> };
 	/** Feed entries not yet moved into `case_change`; see `moveCaseChanges`. */
-	case_change_pending: {
-		id: Generated<number>;
-		at: ColumnType<Date, Date | string | undefined, never>;
-		kind: CaseChangeKind;
-		/** The appointment a planning change is about; later kinds (triage decisions) have none. */
-		appointment_id: number | null;
-		case_reference: string;
-		data: ColumnType<unknown, string | undefined, never>;
-	};
+	case_change_pending: CaseChangeColumns & { id: Generated<number> };
 }
 
 export type Product = Selectable<Database['product']>;
