@@ -40,9 +40,7 @@ const LANDED: Record<string, string> = {
 	'2026_12_02_000001_create_planner':
 		'92428a3fa5b6a08d8fd131b1ebc92d2c0d33635fe42a7fabc84abfb411021ce5',
 	'2026_12_02_000010_create_audit_pending':
-		'83ca624402c114592c46eb6f923967177b14ec52aaf1598bd4ec1d70a4eb3d0b',
-	'2026_12_02_000020_create_case_change_pending':
-		'd2dbbb558d10251af5daef7b9c0f26112c64aa56628c315e69779b07de0127ae'
+		'83ca624402c114592c46eb6f923967177b14ec52aaf1598bd4ec1d70a4eb3d0b'
 };
 
 describe('migrations', () => {

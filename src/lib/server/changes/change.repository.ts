@@ -4,7 +4,7 @@ import type { CaseChangeKind } from '$lib/server/db/schema';
 
 export type Trx = Transaction<Database>;
 
-/** One lock for every mover of `case_change_pending` into `case_change`; see `moveCaseChangeRows`. */
+/** One lock for every writer of `case_change`; see `insertCaseChanges`. */
 const CHANGE_FEED_LOCK = 7_202_612_020_001;
 
 export interface CaseChangeRow {
@@ -14,37 +14,21 @@ export interface CaseChangeRow {
 	data: Record<string, unknown>;
 }
 
-/** Records changes in the writer's transaction, without a lock; they reach the feed when moved. */
-export async function insertPendingCaseChanges(trx: Trx, rows: CaseChangeRow[]) {
+/**
+ * Appends to the change feed. An identity value is taken at insert but becomes visible at
+ * commit, so two writers could commit out of id order and a reader at `after=` would skip the
+ * smaller one. The transaction-level lock, held to commit, makes writers commit one at a time
+ * in id order. The lock is taken in the statement that inserts, before the first identity value
+ * is drawn; call it last in a transaction, so that the lock is held briefly.
+ */
+export async function insertCaseChanges(trx: Trx, rows: CaseChangeRow[]) {
 	if (rows.length === 0) return;
 	await sql`
-		insert into case_change_pending (kind, appointment_id, case_reference, data)
+		with feed_lock as (select pg_advisory_xact_lock(${CHANGE_FEED_LOCK}))
+		insert into case_change (kind, appointment_id, case_reference, data)
 		select r.kind::case_change_kind, r.appointment_id, r.case_reference, r.data
-		from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
+		from feed_lock, jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
 			as r(kind text, appointment_id bigint, case_reference text, data jsonb)`.execute(trx);
-}
-
-/**
- * Moves up to `limit` committed pending changes into the feed, oldest first. An identity value is
- * taken at insert but becomes visible at commit, so two movers could commit out of id order and
- * a reader at `after=` would skip the smaller one: the lock, held to commit, lets movers commit
- * one at a time in id order. It is taken in a statement of its own, so that the move's snapshot
- * sees what the mover before it took away.
- */
-export async function moveCaseChangeRows(trx: Trx, limit: number): Promise<number> {
-	await sql`select pg_advisory_xact_lock(${CHANGE_FEED_LOCK})`.execute(trx);
-	const { rows } = await sql<{ moved: number }>`
-		with taken as (
-			delete from case_change_pending
-			where id in (select id from case_change_pending order by id limit ${limit})
-			returning *
-		), moved as (
-			insert into case_change (at, kind, appointment_id, case_reference, data)
-			select at, kind, appointment_id, case_reference, data from taken order by id
-			returning 1
-		)
-		select count(*)::int as moved from moved`.execute(trx);
-	return rows[0].moved;
 }
 
 export async function findCaseChangesAfter(db: Db, after: number, limit: number) {

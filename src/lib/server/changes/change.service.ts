@@ -5,17 +5,8 @@
  */
 import type { Db } from '$lib/server/db';
 import type { CaseChangeKind } from '$lib/server/db/schema';
-import {
-	findCaseChangesAfter,
-	insertPendingCaseChanges,
-	moveCaseChangeRows,
-	type Trx
-} from './change.repository';
+import { findCaseChangesAfter, insertCaseChanges, type Trx } from './change.repository';
 
-/**
- * Records changes in the caller's transaction. They wait in `case_change_pending` and join the
- * feed, in order, the next time it is read (`moveCaseChanges`).
- */
 export async function recordChanges(
 	trx: Trx,
 	changes: {
@@ -25,7 +16,7 @@ export async function recordChanges(
 		data?: Record<string, unknown>;
 	}[]
 ): Promise<void> {
-	await insertPendingCaseChanges(
+	await insertCaseChanges(
 		trx,
 		changes.map((c) => ({
 			kind: c.kind,
@@ -45,23 +36,11 @@ export interface CaseChange {
 	data: unknown;
 }
 
-/** Moves every committed pending change into the feed, in batches; returns how many. */
-export async function moveCaseChanges(db: Db, batchSize = 1000): Promise<number> {
-	let moved = 0;
-	for (;;) {
-		const count = await db.transaction().execute((trx) => moveCaseChangeRows(trx, batchSize));
-		moved += count;
-		if (count < batchSize) return moved;
-	}
-}
-
 /**
- * The change feed after `cursor`, oldest first, with every change committed before the call.
- * Movers commit in id order (see `moveCaseChangeRows`), so the last cursor returned is safe to
- * continue from.
+ * The change feed after `cursor`, oldest first. Writers commit in id order (see
+ * `insertCaseChanges`), so the last cursor returned is safe to continue from.
  */
 export async function listCaseChanges(db: Db, after: number, limit = 500): Promise<CaseChange[]> {
-	await moveCaseChanges(db);
 	const rows = await findCaseChangesAfter(db, after, limit);
 	return rows.map((r) => ({
 		cursor: r.id,

@@ -36,16 +36,6 @@ interface AuditContentColumns {
 	details: ColumnType<unknown, string, never>;
 }
 
-/** What the case system's feed says of a change. */
-interface CaseChangeColumns {
-	at: ColumnType<Date, Date | string | undefined, never>;
-	kind: CaseChangeKind;
-	/** The appointment a planning change is about; later kinds (triage decisions) have none. */
-	appointment_id: number | null;
-	case_reference: string;
-	data: ColumnType<unknown, string | undefined, never>;
-}
-
 export interface Database {
 	product: {
 		code: string;
@@ -336,9 +326,15 @@ export interface Database {
 		expires_at: Timestamp;
 		status: Generated<OfferStatus>;
 	};
-	case_change: CaseChangeColumns & { id: Generated<number> };
-	/** Feed entries not yet moved into `case_change`; see `moveCaseChanges`. */
-	case_change_pending: CaseChangeColumns & { id: Generated<number> };
+	case_change: {
+		id: Generated<number>;
+		at: ColumnType<Date, Date | string | undefined, never>;
+		kind: CaseChangeKind;
+		/** The appointment a planning change is about; later kinds (triage decisions) have none. */
+		appointment_id: number | null;
+		case_reference: string;
+		data: ColumnType<unknown, string | undefined, never>;
+	};
 }
 
 export type Product = Selectable<Database['product']>;
