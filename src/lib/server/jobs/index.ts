@@ -72,6 +72,7 @@ export async function startJobs(db: Db, options: JobsOptions): Promise<Jobs> {
 		await scheduleHousekeeping(boss, db);
 		await schedulePlanning(boss, db);
 		await startReminders(boss, db);
+		startAuditChain(db);
 		if (options.auditAnchor) await startAuditAnchor(boss, db, options.auditAnchor);
 		if (!options.smtpUrl) {
 			// An earlier run with SMTP left its schedule behind; nothing here would work its jobs.
@@ -155,7 +156,6 @@ async function startAuditAnchor(
 	db: Db,
 	anchor: { key: AuditKey; file: string | null }
 ): Promise<void> {
-	startAuditChain(db);
 	// The anchor covers the rows still pending: they are chained first.
 	const write = async () => {
 		await chainPendingAudit(db);
