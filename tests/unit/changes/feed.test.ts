@@ -16,19 +16,21 @@ import {
 
 describeEachEngine('the change feed and invitations over time', ({ db, engine }) => {
 	it.skipIf(engine === 'pglite')(
-		'lets a later change become visible only after an earlier one commits',
+		'orders changes by commit: a writer never waits for another, and a reader continuing from its cursor misses nothing',
 		async () => {
 			const loc = await newLocation(db());
 			const a = await newApplicantWithInvitation(db(), { locations: [loc.code] });
 			const slotId = await newSlot(db(), { locationId: loc.id, startsAt: '2026-12-21T08:00:00Z' });
 			const { appointment } = await bookAs(db(), a, slotId);
-			const cursor = (await listCaseChanges(db(), 0, 10_000)).at(-1)!.cursor;
+			const start = (await listCaseChanges(db(), 0, 10_000)).at(-1)!.cursor;
 			const change = (note: string) => ({
 				kind: 'attended' as const,
 				appointment_id: appointment.id,
 				case_reference: a.reference,
 				data: { note }
 			});
+			const notes = (changes: { data: unknown }[]) =>
+				changes.map((c) => (c.data as { note: string }).note);
 			let releaseFirst!: () => void;
 			const firstMayCommit = new Promise<void>((resolve) => (releaseFirst = resolve));
 			let firstInserted!: () => void;
@@ -41,21 +43,59 @@ describeEachEngine('the change feed and invitations over time', ({ db, engine })
 					await firstMayCommit;
 				});
 			await firstHasInserted;
-			let secondDone = false;
-			const second = db()
+			// Inserted later, committed first: it does not wait, and it is read first.
+			await db()
 				.transaction()
-				.execute(async (trx) => {
-					await insertCaseChanges(trx, [change('second')]);
-				})
-				.then(() => (secondDone = true));
-			await new Promise((resolve) => setTimeout(resolve, 300));
-			// The second writer waits for the first; a reader sees neither yet.
-			expect(secondDone).toBe(false);
-			expect(await listCaseChanges(db(), cursor)).toEqual([]);
+				.execute((trx) => insertCaseChanges(trx, [change('second')]));
+			const read = await listCaseChanges(db(), start);
+			expect(notes(read)).toEqual(['second']);
 			releaseFirst();
-			await Promise.all([first, second]);
-			const after = await listCaseChanges(db(), cursor);
-			expect(after.map((c) => (c.data as { note: string }).note)).toEqual(['first', 'second']);
+			await first;
+			expect(notes(await listCaseChanges(db(), read.at(-1)!.cursor))).toEqual(['first']);
+			expect(notes(await listCaseChanges(db(), start))).toEqual(['second', 'first']);
+		}
+	);
+
+	it.skipIf(engine === 'pglite')(
+		'gives a reader polling during 40 concurrent writers every change exactly once',
+		async () => {
+			const loc = await newLocation(db());
+			const a = await newApplicantWithInvitation(db(), { locations: [loc.code] });
+			const slotId = await newSlot(db(), { locationId: loc.id, startsAt: '2026-12-21T09:00:00Z' });
+			const { appointment } = await bookAs(db(), a, slotId);
+			let cursor = (await listCaseChanges(db(), 0, 10_000)).at(-1)!.cursor;
+			const seen: string[] = [];
+			let writing = true;
+			const reader = (async () => {
+				while (writing || seen.length < 40) {
+					const changes = await listCaseChanges(db(), cursor, 7);
+					for (const c of changes) seen.push((c.data as { note: string }).note);
+					if (changes.length > 0) cursor = changes.at(-1)!.cursor;
+					else await new Promise((resolve) => setTimeout(resolve, 2));
+				}
+			})();
+			await Promise.all(
+				Array.from({ length: 40 }, (_, i) =>
+					db()
+						.transaction()
+						.execute(async (trx) => {
+							await insertCaseChanges(trx, [
+								{
+									kind: 'attended',
+									appointment_id: appointment.id,
+									case_reference: a.reference,
+									data: { note: `w${i}` }
+								}
+							]);
+							// Commits in another order than the inserts.
+							await new Promise((resolve) => setTimeout(resolve, (i * 7) % 23));
+						})
+				)
+			);
+			writing = false;
+			await reader;
+			expect(seen).toHaveLength(40);
+			expect(new Set(seen).size).toBe(40);
 		}
 	);
 

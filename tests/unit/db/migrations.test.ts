@@ -40,7 +40,9 @@ const LANDED: Record<string, string> = {
 	'2026_12_02_000001_create_planner':
 		'92428a3fa5b6a08d8fd131b1ebc92d2c0d33635fe42a7fabc84abfb411021ce5',
 	'2026_12_02_000010_create_audit_pending':
-		'83ca624402c114592c46eb6f923967177b14ec52aaf1598bd4ec1d70a4eb3d0b'
+		'83ca624402c114592c46eb6f923967177b14ec52aaf1598bd4ec1d70a4eb3d0b',
+	'2026_12_02_000020_order_change_feed_at_commit':
+		'45089ab3bb4d9560050b2a4e05488b6040f78e041932941425bd1206192f07c8'
 };
 
 describe('migrations', () => {

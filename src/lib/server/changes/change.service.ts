@@ -37,13 +37,13 @@ export interface CaseChange {
 }
 
 /**
- * The change feed after `cursor`, oldest first. Writers commit in id order (see
- * `insertCaseChanges`), so the last cursor returned is safe to continue from.
+ * The change feed after `cursor`, in commit order. A change's place is drawn as its transaction
+ * commits (see `insertCaseChanges`), so the last cursor returned is safe to continue from.
  */
 export async function listCaseChanges(db: Db, after: number, limit = 500): Promise<CaseChange[]> {
 	const rows = await findCaseChangesAfter(db, after, limit);
 	return rows.map((r) => ({
-		cursor: r.id,
+		cursor: r.seq!,
 		at: r.at,
 		kind: r.kind,
 		appointmentId: r.appointment_id,

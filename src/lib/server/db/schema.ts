@@ -334,6 +334,8 @@ export interface Database {
 		appointment_id: number | null;
 		case_reference: string;
 		data: ColumnType<unknown, string | undefined, never>;
+		/** The place in the feed, drawn as the writing transaction commits (a deferred trigger). */
+		seq: ColumnType<number | null, never, never>;
 	};
 }
 
