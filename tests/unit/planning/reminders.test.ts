@@ -9,6 +9,7 @@ import { describeEachEngine } from '../helpers/engines';
 import { startJobs } from '$lib/server/jobs';
 import { book, cancel, reschedule } from '$lib/server/planning/booking.service';
 import {
+	flushBookedReminders,
 	planReminders,
 	REMINDER_QUEUE,
 	sendReminder,
@@ -61,6 +62,8 @@ describeEachEngine('hearing reminders', ({ db, engine }) => {
 				actor: a.actor
 			});
 			const ref = booked.appointment.reference;
+			// A booking's jobs go in with the next batch, 20 ms later; this test does not wait for it.
+			await flushBookedReminders();
 			const at = (start: string, hours: number) =>
 				new Date(new Date(start).getTime() - hours * HOUR).toISOString();
 			expect(await queuedReminders(reader, ref)).toEqual([
@@ -88,6 +91,44 @@ describeEachEngine('hearing reminders', ({ db, engine }) => {
 		}
 	});
 
+	it('arrive moments after a booking without the booking waiting, and a move right after leaves none stale', async () => {
+		const jobs = await startJobs(db(), { embedded: engine === 'pglite' });
+		try {
+			const { a, slots } = await bookedApplicant();
+			const booked = await book(db(), {
+				invitationId: a.invitationId,
+				slotId: slots[0],
+				idempotencyKey: key(),
+				actor: a.actor
+			});
+			const ref = booked.appointment.reference;
+			await expect
+				.poll(async () => (await queuedReminders(jobs.boss, ref)).map((r) => r.lead))
+				.toEqual(['72h', '24h']);
+			const again = await bookedApplicant();
+			const first = await book(db(), {
+				invitationId: again.a.invitationId,
+				slotId: again.slots[0],
+				idempotencyKey: key(),
+				actor: again.a.actor
+			});
+			// Moved before its jobs' batch went in: the move puts the batch in first, then replaces it.
+			const moved = await reschedule(db(), {
+				appointmentId: first.appointment.id,
+				newSlotId: again.slots[1],
+				idempotencyKey: key(),
+				actor: again.a.actor
+			});
+			await flushBookedReminders();
+			expect(await queuedReminders(jobs.boss, first.appointment.reference)).toEqual([]);
+			expect(
+				(await queuedReminders(jobs.boss, moved.appointment.reference)).map((r) => r.lead)
+			).toEqual(['72h', '24h']);
+		} finally {
+			await jobs.stop();
+		}
+	});
+
 	it('keep one queued job per appointment and lead, and the sweep restores a lost one', async () => {
 		const jobs = await startJobs(db(), { embedded: engine === 'pglite' });
 		try {
@@ -100,6 +141,7 @@ describeEachEngine('hearing reminders', ({ db, engine }) => {
 				actor: a.actor
 			});
 			const ref = appointment.reference;
+			await flushBookedReminders();
 			// The queue's policy refuses a second job with the same key.
 			const twice = await reader.send(
 				REMINDER_QUEUE,

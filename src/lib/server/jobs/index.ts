@@ -57,7 +57,7 @@ export async function startJobs(db: Db, options: JobsOptions): Promise<Jobs> {
 		stop() {
 			stopped ??= (async () => {
 				if (emailWorker?.boss === boss) emailWorker = null;
-				stopReminders(boss);
+				await stopReminders(boss);
 				await stopAuditChain();
 				// Breaks off a delivery run at once (the message in flight goes back to the outbox), so
 				// the graceful wait below is short and no query runs after the database closes.

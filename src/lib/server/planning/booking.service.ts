@@ -178,7 +178,7 @@ export async function book(db: Db, input: BookInput) {
 		booked = { reference: appointment.reference, starts_at: slot.starts_at };
 		return { appointment, replayed: false };
 	});
-	if (booked) await remindersBooked(booked);
+	if (booked) remindersBooked(booked);
 	else await remindersChanged([result.appointment.reference]);
 	return result;
 }
