@@ -120,6 +120,19 @@ describeEachEngine('booking a hearing', ({ db, engine }) => {
 		});
 		expect(await attempt(987_654, slotId)).toMatchObject({ kind: 'not_found' });
 		expect(await attempt(a.invitationId, 987_654)).toMatchObject({ kind: 'not_found' });
+		// Asked on another case's page: the invitation must be of the case the request names.
+		expect(
+			await refusal(
+				book(db(), {
+					caseReference: b.reference,
+					invitationId: a.invitationId,
+					slotId,
+					idempotencyKey: key(),
+					actor: a.actor,
+					now: NOW
+				})
+			)
+		).toMatchObject({ kind: 'not_found' });
 		const wrongKind = await newSlot(db(), {
 			locationId: loc.id,
 			startsAt: '2026-12-16T10:00:00Z',

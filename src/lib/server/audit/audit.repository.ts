@@ -86,6 +86,20 @@ export async function insertPendingAuditRow(
 	await trx.insertInto('audit_pending').values(row).execute();
 }
 
+/**
+ * `insert into audit_pending … select … from <source>`: one pending row for each row of
+ * `source`, a CTE of the statement it is placed in, so that a statement that may change nothing
+ * records only what it did.
+ */
+export function pendingAuditRowFrom(source: string, row: Insertable<Database['audit_pending']>) {
+	return sql`insert into audit_pending
+		(at, actor_user_id, actor_role, actor_organisation, actor_desk, action, case_id, subject, reason, ip, details)
+		select ${row.at}::timestamptz, ${row.actor_user_id ?? null}::int, ${row.actor_role}, ${row.actor_organisation ?? null},
+			${row.actor_desk ?? null}, ${row.action}, ${row.case_id ?? null}::int, ${row.subject ?? null}, ${row.reason ?? null},
+			${row.ip ?? null}, ${row.details}::jsonb
+		from ${sql.table(source)}`;
+}
+
 /** Removes up to `limit` committed pending rows, the oldest first, and returns them in id order. */
 export async function takePendingAuditRows(trx: Db, limit: number) {
 	const rows = await trx

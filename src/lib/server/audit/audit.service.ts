@@ -142,8 +142,16 @@ export async function recordAuditAfterCommit(
 	actor: Actor,
 	entry: AuditEntry
 ): Promise<void> {
+	await insertPendingAuditRow(trx, pendingAuditRow(actor, entry));
+}
+
+/**
+ * The `audit_pending` row of an entry, for a statement that writes it itself (see
+ * `pendingAuditRowFrom`); chained after commit, as `recordAuditAfterCommit` does.
+ */
+export function pendingAuditRow(actor: Actor, entry: AuditEntry) {
 	const content = contentOf(actor, entry);
-	await insertPendingAuditRow(trx, { ...content, details: JSON.stringify(content.details) });
+	return { ...content, details: JSON.stringify(content.details) };
 }
 
 /**

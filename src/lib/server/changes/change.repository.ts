@@ -26,6 +26,20 @@ export async function insertCaseChanges(trx: Trx, rows: CaseChangeRow[]) {
 			as r(kind text, appointment_id bigint, case_reference text, data jsonb)`.execute(trx);
 }
 
+/**
+ * `insert into case_change … select … from <source>`: the change once for each row of `source`,
+ * a CTE of the statement it is placed in, whose `id` column is the appointment's.
+ */
+export function caseChangeFromAppointment(
+	source: string,
+	change: Omit<CaseChangeRow, 'appointment_id'>
+) {
+	return sql`insert into case_change (kind, appointment_id, case_reference, data)
+		select ${change.kind}::case_change_kind, ${sql.ref(`${source}.id`)}, ${change.case_reference},
+			${JSON.stringify(change.data)}::jsonb
+		from ${sql.table(source)}`;
+}
+
 export async function findCaseChangesAfter(db: Db, after: number, limit: number) {
 	return db
 		.selectFrom('case_change')

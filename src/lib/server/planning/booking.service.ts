@@ -17,7 +17,9 @@ import {
 	findReplay,
 	findSlotOrThrow,
 	ownerOf,
-	bookRoomOrThrow,
+	assignInterpreter,
+	auditRow,
+	bookRoomRecorded,
 	placeAppointment,
 	planningConfig,
 	releaseAppointments,
@@ -33,6 +35,7 @@ import {
 } from './planning.service';
 import { recordChanges } from '$lib/server/changes/change.service';
 import { remindersBooked, remindersChanged } from './reminders';
+import { nudgeAuditChain } from '$lib/server/audit/audit.chain';
 import { offerFreedPlaces } from './waitlist.service';
 
 const DAY_MS = 86_400_000;
@@ -83,6 +86,8 @@ export async function findBookableSlots(db: Db, query: BookableSlotQuery): Promi
 }
 
 export interface BookInput extends PlanningRequest {
+	/** The case the request was made on (its page's URL): the invitation must be of it. */
+	caseReference?: string;
 	invitationId: number;
 	slotId: number;
 	idempotencyKey: string;
@@ -111,81 +116,94 @@ function requestedSlot(state: repo.BookingState) {
 	};
 }
 
-/**
- * Most requests at a rush are for a slot already full. Read without locks, a full slot is
- * answered with the refusal the transaction would give, after the same checks in the same
- * order, in one query instead of seven round trips. Anything else (a replay, a free room, a
- * forged id) goes to the transaction, which decides; a read that is already stale can only
- * refuse a room that was full a moment ago.
- */
-async function refuseIfFull(db: Db, input: BookInput, now: Date): Promise<void> {
-	const state = await repo.findBookingState(db, bookingRequest(input));
-	if (!state || state.replayed || state.slot_id === null || state.slot_taken! < state.slot_rooms!)
-		return;
-	requireOpenInvitation(state, now);
-	requireSlotFits(state, requestedSlot(state), now);
-	throw planningErrors.error('slot_full');
-}
-
 function bookingRequest(input: BookInput) {
 	return {
 		invitationId: input.invitationId,
 		ownerUserId: ownerOf(input.actor),
+		caseReference: input.caseReference,
 		slotId: input.slotId,
 		idempotencyKey: input.idempotencyKey
 	};
 }
 
+/**
+ * The booking request read without locks, with every check made on it: the invitation, the
+ * slot, and whether the key booked before (then the appointment it booked). Most requests of a
+ * rush are for a slot already full, and are answered by this one query.
+ */
+async function checkedRequest(db: Db, input: BookInput, now: Date) {
+	const state = await repo.findBookingState(db, bookingRequest(input));
+	if (!state) throw planningErrors.error('not_found');
+	if (state.replayed) {
+		const replay = await findReplay(db, input.idempotencyKey, {
+			invitationId: state.id,
+			slotId: input.slotId
+		});
+		if (replay) return { replay: true as const, appointment: replay };
+	}
+	requireOpenInvitation(state, now);
+	const slot = requestedSlot(state);
+	requireSlotFits(state, slot, now);
+	if (state.slot_taken! >= state.slot_rooms!) throw planningErrors.error('slot_full');
+	return { replay: false as const, state, slot };
+}
+
+/**
+ * Checks the request as read, then books in one statement guarded by what may have changed
+ * since: the invitation still open, the slot still open with a room free. An interpreter, when
+ * needed, is booked in the same transaction. When the guard holds nothing back, the request is
+ * read again to say why, or to find the appointment that a first request with the same key made.
+ */
 export async function book(db: Db, input: BookInput) {
 	const now = input.now ?? new Date();
-	await refuseIfFull(db, input, now);
-	let booked: { reference: string; starts_at: Date } | undefined;
-	const result = await inTransaction(db, async (trx) => {
-		// The invitation's lock comes first: a replay waits for the first request and then finds it.
-		const state = await repo.lockBookingState(trx, bookingRequest(input));
-		if (!state) throw planningErrors.error('not_found');
-		// A first request that committed while this one waited has booked the invitation.
-		if (state.replayed || state.status !== 'open') {
-			const replay = await findReplay(trx, input.idempotencyKey, {
-				invitationId: state.id,
-				slotId: input.slotId
-			});
-			if (replay) return { appointment: replay, replayed: true };
-		}
-		requireOpenInvitation(state, now);
-		const slot = requestedSlot(state);
-		requireSlotFits(state, slot, now);
-		const appointment = await bookRoomOrThrow(trx, {
-			invitation: state,
-			slotId: slot.id,
-			idempotencyKey: input.idempotencyKey,
-			actor: input.actor
-		});
-		await audit(trx, input.actor, {
+	const checked = await checkedRequest(db, input, now);
+	if (checked.replay) return replayed(checked.appointment);
+	const { state, slot } = checked;
+	const placement = {
+		invitation: state,
+		slotId: slot.id,
+		idempotencyKey: input.idempotencyKey,
+		actor: input.actor
+	};
+	const records = (reference: string) => ({
+		audit: auditRow(input.actor, {
 			action: 'planning.booked',
 			caseId: state.case_id,
-			subject: appointment.reference,
+			subject: reference,
 			details: { invitationId: state.id, slotId: slot.id }
-		});
-		await recordChanges(trx, [
-			{
-				kind: 'booked',
-				appointmentId: appointment.id,
-				caseReference: state.case_reference,
-				data: bookingData(slot, appointment)
-			}
-		]);
-		booked = { reference: appointment.reference, starts_at: slot.starts_at };
-		return { appointment, replayed: false };
+		}),
+		change: {
+			kind: 'booked' as const,
+			case_reference: state.case_reference,
+			// An interpreter is booked in the same transaction, or nothing is.
+			data: bookingData(slot, { reference, interpreter: state.interpreter_language !== null })
+		}
 	});
-	if (booked) remindersBooked(booked);
-	else await remindersChanged([result.appointment.reference]);
-	return result;
+	const appointment = state.interpreter_language
+		? await inTransaction(db, async (trx) => {
+				const placed = await bookRoomRecorded(trx, placement, records);
+				return placed && assignInterpreter(trx, placement, placed);
+			})
+		: await bookRoomRecorded(db, placement, records);
+	if (!appointment) {
+		const again = await checkedRequest(db, input, now);
+		if (again.replay) return replayed(again.appointment);
+		throw planningErrors.error('slot_full');
+	}
+	nudgeAuditChain();
+	remindersBooked({ reference: appointment.reference, starts_at: slot.starts_at });
+	return { appointment, replayed: false };
+}
+
+/** A replay answers with the first request's appointment; its reminders are checked again. */
+async function replayed<A extends { reference: string }>(appointment: A) {
+	await remindersChanged([appointment.reference]);
+	return { appointment, replayed: true };
 }
 
 function bookingData(
 	slot: Pick<repo.SlotRecord, 'kind' | 'location_code' | 'starts_at' | 'ends_at'>,
-	appointment: { reference: string; interpreter_id: number | null }
+	appointment: { reference: string; interpreter: boolean }
 ) {
 	return {
 		reference: appointment.reference,
@@ -193,7 +211,7 @@ function bookingData(
 		location: slot.location_code,
 		startsAt: slot.starts_at.toISOString(),
 		endsAt: slot.ends_at.toISOString(),
-		interpreter: appointment.interpreter_id !== null
+		interpreter: appointment.interpreter
 	};
 }
 
@@ -259,7 +277,13 @@ export async function reschedule(db: Db, input: RescheduleInput) {
 				kind: 'moved',
 				appointmentId: appointment.id,
 				caseReference: invitation.case_reference,
-				data: { ...bookingData(slot, appointment), replaces: current.reference }
+				data: {
+					...bookingData(slot, {
+						reference: appointment.reference,
+						interpreter: appointment.interpreter_id !== null
+					}),
+					replaces: current.reference
+				}
 			}
 		]);
 		return { appointment, replayed: false };

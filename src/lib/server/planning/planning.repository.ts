@@ -4,6 +4,7 @@ import {
 	type ExpressionOrFactory,
 	type Insertable,
 	type QueryCreator,
+	type Selectable,
 	type SqlBool,
 	type Transaction
 } from 'kysely';
@@ -14,6 +15,11 @@ import type {
 	InvitationStatus,
 	OfferStatus
 } from '$lib/server/db/schema';
+import { pendingAuditRowFrom } from '$lib/server/audit/audit.repository';
+import {
+	caseChangeFromAppointment,
+	type CaseChangeRow
+} from '$lib/server/changes/change.repository';
 
 type Trx = Transaction<Database>;
 /** A condition on the rows of `Tables`, for a query piece that callers narrow. */
@@ -408,6 +414,8 @@ export type InvitationRecord = NonNullable<Awaited<ReturnType<typeof lockInvitat
 interface BookingRequest {
 	invitationId: number;
 	ownerUserId: number;
+	/** When given, the invitation must be of this case. */
+	caseReference?: string;
 	slotId: number;
 	idempotencyKey: string;
 }
@@ -419,6 +427,9 @@ interface BookingRequest {
 function bookingRequest(db: Db, request: BookingRequest) {
 	return invitationWithCase(db, request.invitationId)
 		.where(ownedBy(request.ownerUserId))
+		.$if(request.caseReference !== undefined, (q) =>
+			q.where('case.reference', '=', request.caseReference!)
+		)
 		.leftJoin('slot', (join) => join.on('slot.id', '=', request.slotId))
 		.leftJoin('hearing_location', 'hearing_location.id', 'slot.location_id')
 		.select((eb) => [
@@ -569,27 +580,44 @@ export async function insertAppointment(trx: Trx, row: Insertable<Database['appo
 }
 
 /**
- * Takes a room of the slot, inserts the appointment and marks its invitation booked, in one
- * statement. `roomTaken` is false when no room was free or the slot closed: the caller then
- * throws, and the rollback takes the appointment back.
+ * A first booking in one statement: locks the invitation while it is still open, takes a room of
+ * the slot while it is open with one free, inserts the appointment, marks the invitation booked,
+ * and records the audit row and the change (fragments of their own modules) only for what it
+ * did. When the invitation is no longer open or the slot has no room it changes nothing and
+ * returns undefined; the caller reads why. Outside a transaction the statement is its own.
  */
-export async function bookRoom(trx: Trx, row: Insertable<Database['appointment']>) {
-	const placed = await trx
-		.with('room', (db) => takeRoomStatement(db, row.slot_id))
-		.with('placed', (db) => db.insertInto('appointment').values(row).returningAll())
-		.with('booked', (db) =>
-			db
-				.updateTable('hearing_invitation')
-				.set({ status: 'booked' })
-				.where('id', '=', row.invitation_id)
-				.returning('id')
+export async function bookRoom(
+	db: Db,
+	row: Insertable<Database['appointment']>,
+	records: {
+		audit: Insertable<Database['audit_pending']>;
+		change: Omit<CaseChangeRow, 'appointment_id'>;
+	}
+) {
+	const { rows } = await sql<Selectable<Database['appointment']>>`
+		with open_invitation as (
+			select id from hearing_invitation where id = ${row.invitation_id} and status = 'open' for update
+		), room as (
+			update slot set taken = taken + 1
+			where id = ${row.slot_id} and closed_at is null and taken < rooms
+				and exists (select 1 from open_invitation)
+			returning id
+		), placed as (
+			insert into appointment
+				(reference, invitation_id, case_id, slot_id, idempotency_key, booked_by, on_behalf_of)
+			select ${row.reference}, ${row.invitation_id}::int, ${row.case_id}::int, room.id,
+				${row.idempotency_key}, ${row.booked_by ?? null}::int, ${row.on_behalf_of ?? null}::int
+			from room
+			returning *
+		), booked as (
+			update hearing_invitation set status = 'booked' where id in (select invitation_id from placed)
+		), audited as (
+			${pendingAuditRowFrom('placed', records.audit)}
+		), changed as (
+			${caseChangeFromAppointment('placed', records.change)}
 		)
-		.selectFrom('placed')
-		.selectAll('placed')
-		.select((eb) => eb.exists(eb.selectFrom('room').select('room.id')).as('roomTaken'))
-		.executeTakeFirstOrThrow();
-	const { roomTaken, ...appointment } = placed;
-	return { roomTaken, appointment };
+		select * from placed`.execute(db);
+	return rows[0];
 }
 
 const appointmentColumns = [

@@ -10,6 +10,7 @@ import type { Transaction } from 'kysely';
 import type { Database, Db } from '$lib/server/db';
 import type { InvitationStatus } from '$lib/server/db/schema';
 import {
+	pendingAuditRow,
 	recordAuditAfterCommit,
 	type Actor,
 	type AuditEntry
@@ -95,11 +96,21 @@ export function ownerOf(actor: PlanningActor): number {
 	return owner;
 }
 
-export async function audit(trx: Trx, actor: PlanningActor, entry: AuditEntry): Promise<void> {
-	await recordAuditAfterCommit(trx, actor, {
+/** The entry with whom the actor acted for, when they acted for someone. */
+function onBehalf(actor: PlanningActor, entry: AuditEntry): AuditEntry {
+	return {
 		...entry,
 		details: { ...entry.details, ...(actor.onBehalfOf ? { onBehalfOf: actor.onBehalfOf } : {}) }
-	});
+	};
+}
+
+export async function audit(trx: Trx, actor: PlanningActor, entry: AuditEntry): Promise<void> {
+	await recordAuditAfterCommit(trx, actor, onBehalf(actor, entry));
+}
+
+/** The pending audit row of `entry`, for a statement that records it itself. */
+export function auditRow(actor: PlanningActor, entry: AuditEntry) {
+	return pendingAuditRow(actor, onBehalf(actor, entry));
 }
 
 /** The applicant's own invitation, while it is open or booked; not_found for anyone else's. */
@@ -128,7 +139,7 @@ export async function lockOwnAppointment(trx: Trx, appointmentId: number, actor:
  * again; undefined for a new key. A key sent before for another invitation or slot is refused.
  */
 export async function findReplay(
-	trx: Trx,
+	trx: Db,
 	idempotencyKey: string,
 	request: { invitationId: number; slotId: number }
 ) {
@@ -223,13 +234,17 @@ export async function placeAppointment(trx: Trx, placement: Placement) {
 }
 
 /**
- * Takes a room and inserts the appointment in one round trip, marking the invitation booked:
- * a first booking, when most requests of a rush arrive. Then an interpreter, when needed.
+ * A first booking, when most requests of a rush arrive: the room, the appointment, the
+ * invitation marked booked and the records, in one statement (`repo.bookRoom`); undefined when
+ * the invitation was no longer open or no room was free. The interpreter is the caller's next step.
  */
-export async function bookRoomOrThrow(trx: Trx, placement: Placement) {
-	const { roomTaken, appointment } = await repo.bookRoom(trx, appointmentRow(placement));
-	if (!roomTaken) throw await roomRefusal(trx, placement.slotId);
-	return assignInterpreter(trx, placement, appointment);
+export async function bookRoomRecorded(
+	db: Db,
+	placement: Placement,
+	records: (reference: string) => Parameters<typeof repo.bookRoom>[2]
+) {
+	const row = appointmentRow(placement);
+	return repo.bookRoom(db, row, records(row.reference));
 }
 
 /**
@@ -237,7 +252,7 @@ export async function bookRoomOrThrow(trx: Trx, placement: Placement) {
  * when asked for, then any. A quarter booked by another transaction meanwhile makes that
  * interpreter fail and the next one is tried.
  */
-async function assignInterpreter<A extends { id: number; interpreter_id: number | null }>(
+export async function assignInterpreter<A extends { id: number; interpreter_id: number | null }>(
 	trx: Trx,
 	placement: Placement,
 	appointment: A

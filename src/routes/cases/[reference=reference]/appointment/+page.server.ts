@@ -25,7 +25,7 @@ import {
 	rescheduleSchema,
 	sameGenderSchema
 } from '$lib/server/planning/planning.validation';
-import type { FieldError } from '$lib/validation/form';
+import { parseForm, type FieldError } from '$lib/validation/form';
 
 type View =
 	| { step: 'none' }
@@ -139,14 +139,23 @@ function onOwnCase<S extends z.ZodType>(
 }
 
 export const actions: Actions = {
-	book: onOwnCase(bookSchema, 'booked', (input, actor) =>
-		book(db, {
-			invitationId: input.invitation,
-			slotId: input.slot,
-			idempotencyKey: input.key,
-			actor
-		})
-	),
+	// The busiest action at a rush. With a valid form the service checks the case in the query it
+	// makes anyway; an invalid form is answered only once the case is known to be one's own.
+	book: async ({ request, locals, params, getClientAddress }) => {
+		const actor = actorOf(requireApplicant(locals), getClientAddress());
+		const form = await request.formData();
+		if (!parseForm(bookSchema, form).ok) await ownCase(locals, params.reference);
+		return submitForm(form, bookSchema, async (input) => {
+			await book(db, {
+				caseReference: params.reference,
+				invitationId: input.invitation,
+				slotId: input.slot,
+				idempotencyKey: input.key,
+				actor
+			});
+			redirect(303, `/cases/${params.reference}/appointment?done=booked`);
+		});
+	},
 	reschedule: onOwnCase(rescheduleSchema, 'moved', async (input, actor) => {
 		await reschedule(db, {
 			appointmentId: input.appointment,
