@@ -19,6 +19,35 @@ import { DEMO_ASYLUM_CASE } from '$lib/server/demo/pinned';
 import { NOW, bookAs, newApplicantWithInvitation, newLocation, newSlot, refusal } from './fixtures';
 
 describeEachEngine("the applicant's view of the planner", ({ db }) => {
+	it('searches the first free time of each location, then every free time at the one chosen', async () => {
+		const north = await newLocation(db());
+		const south = await newLocation(db());
+		const a = await newApplicantWithInvitation(db(), { locations: [north.code, south.code] });
+		const at = async (loc: { id: number }, startsAt: string) =>
+			newSlot(db(), { locationId: loc.id, startsAt });
+		const n1 = await at(north, '2026-12-15T08:00:00Z');
+		const n2 = await at(north, '2026-12-14T09:00:00Z');
+		const n3 = await at(north, '2026-12-16T10:00:00Z');
+		const s1 = await at(south, '2026-12-17T08:00:00Z');
+		const owner = { id: a.userId };
+		const ids = (slots: { id: number }[]) => slots.map((s) => s.id);
+
+		expect(ids(await searchSlots(db(), owner, a.invitationId, { now: NOW }))).toEqual([n2, s1]);
+		expect(
+			ids(await searchSlots(db(), owner, a.invitationId, { now: NOW, location: north.code }))
+		).toEqual([n2, n1, n3]);
+		// The time the applicant holds is left out, so the next one comes first.
+		expect(
+			ids(await searchSlots(db(), owner, a.invitationId, { now: NOW, exceptSlot: n2 }))
+		).toEqual([n1, s1]);
+		// A location the invitation does not allow finds nothing.
+		const elsewhere = await newLocation(db());
+		await at(elsewhere, '2026-12-14T08:00:00Z');
+		expect(
+			await searchSlots(db(), owner, a.invitationId, { now: NOW, location: elsewhere.code })
+		).toEqual([]);
+	});
+
 	it('shows the own invitation, appointment and card; another case is not found', async () => {
 		const loc = await newLocation(db());
 		const a = await newApplicantWithInvitation(db(), { locations: [loc.code] });

@@ -209,13 +209,15 @@ export interface SlotOption {
 
 /**
  * The free times the applicant's own invitation may book, counted against the applicant's search
- * limit. `exceptSlot` leaves out the slot they hold now (moving to it changes nothing).
+ * limit: at one `location`, every free time; without one, the first free time of each location
+ * (the page's first step asks no more). `exceptSlot` leaves out the slot they hold now (moving
+ * to it changes nothing).
  */
 export async function searchSlots(
 	db: Db,
 	owner: Owner,
 	invitationId: number,
-	options: { now?: Date; exceptSlot?: number } = {}
+	options: { now?: Date; exceptSlot?: number; location?: string } = {}
 ): Promise<SlotOption[]> {
 	const now = options.now ?? new Date();
 	const verdict = await consume(db, [searchLimit(owner.id)], now);
@@ -231,17 +233,19 @@ export async function searchSlots(
 		userId: owner.id,
 		from: now,
 		days: SEARCH_DAYS,
-		now
+		now,
+		exceptSlot: options.exceptSlot,
+		...(options.location === undefined
+			? { firstPerLocation: true }
+			: { location: options.location })
 	});
-	return slots
-		.filter((s) => s.id !== options.exceptSlot)
-		.map((s) => ({
-			id: s.id,
-			startsAt: s.startsAt,
-			endsAt: s.endsAt,
-			location: s.location,
-			day: dutchDate(s.startsAt)
-		}));
+	return slots.map((s) => ({
+		id: s.id,
+		startsAt: s.startsAt,
+		endsAt: s.endsAt,
+		location: s.location,
+		day: dutchDate(s.startsAt)
+	}));
 }
 
 /** The days with a free time at a location, each with its first time and count. */

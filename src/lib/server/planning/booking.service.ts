@@ -47,6 +47,12 @@ export interface BookableSlotQuery {
 	from: Date;
 	days: number;
 	now?: Date;
+	/** One of the invitation's locations only; a code it does not allow finds nothing. */
+	location?: string;
+	/** Only the first free slot of each location (the booking page's first step). */
+	firstPerLocation?: boolean;
+	/** Leave out this slot (the one the applicant holds now). */
+	exceptSlot?: number;
 }
 
 export interface BookableSlot {
@@ -70,12 +76,19 @@ export async function findBookableSlots(db: Db, query: BookableSlotQuery): Promi
 	const horizon = new Date(from.getTime() + Math.max(0, query.days) * DAY_MS);
 	const until = horizon < last ? horizon : last;
 	if (until <= from) return [];
+	const locations =
+		query.location === undefined
+			? invitation.locations
+			: invitation.locations.filter((l) => l === query.location);
+	if (locations.length === 0) return [];
 	const rows = await repo.findBookableSlotRows(db, {
 		kind: invitation.kind,
-		locations: invitation.locations,
+		locations,
 		from: new Date(from.getTime() + 1),
 		until,
-		interpreterLanguage: invitation.interpreter_language
+		interpreterLanguage: invitation.interpreter_language,
+		exceptSlot: query.exceptSlot,
+		firstPerLocation: query.firstPerLocation
 	});
 	return rows.map(([id, startsMs, endsMs, location]) => ({
 		id,

@@ -243,6 +243,10 @@ export interface SlotSearch {
 	from: Date;
 	until: Date;
 	interpreterLanguage: string | null;
+	/** Leave out this slot (the one the applicant holds now). */
+	exceptSlot?: number;
+	/** Only the first free slot of each location. */
+	firstPerLocation?: boolean;
 }
 
 /**
@@ -252,22 +256,33 @@ export interface SlotSearch {
  * timestamp, they cost more than the query and left garbage that made one search in twenty slow.
  */
 export async function findBookableSlotRows(db: Db, search: SlotSearch) {
-	const { slots } = await db
+	const free = db
 		.selectFrom('slot')
 		.innerJoin('hearing_location', 'hearing_location.id', 'slot.location_id')
-		.select(
-			sql<[id: number, startsMs: number, endsMs: number, location: string][]>`coalesce(json_agg(
-				json_build_array(slot.id, (extract(epoch from slot.starts_at) * 1000)::bigint,
-					(extract(epoch from slot.ends_at) * 1000)::bigint, hearing_location.code)
-				order by slot.starts_at, hearing_location.code), '[]')`.as('slots')
-		)
+		.select(['slot.id', 'slot.starts_at', 'slot.ends_at', 'hearing_location.code'])
 		.where('slot.kind', '=', search.kind)
 		.where('hearing_location.code', '=', sql<string>`any(${search.locations}::text[])`)
 		.where('slot.closed_at', 'is', null)
 		.where((eb) => eb('slot.taken', '<', eb.ref('slot.rooms')))
 		.where(startsWithin(search.from, search.until))
+		.$if(search.exceptSlot !== undefined, (q) => q.where('slot.id', '<>', search.exceptSlot!))
 		.$if(search.interpreterLanguage !== null, (q) =>
 			q.where((eb) => interpreterFree(eb, search.interpreterLanguage!, null))
+		)
+		.$if(search.firstPerLocation === true, (q) =>
+			q
+				.distinctOn('hearing_location.code')
+				.orderBy('hearing_location.code')
+				.orderBy('slot.starts_at')
+		)
+		.as('free');
+	const { slots } = await db
+		.selectFrom(free)
+		.select(
+			sql<[id: number, startsMs: number, endsMs: number, location: string][]>`coalesce(json_agg(
+				json_build_array(free.id, (extract(epoch from free.starts_at) * 1000)::bigint,
+					(extract(epoch from free.ends_at) * 1000)::bigint, free.code)
+				order by free.starts_at, free.code), '[]')`.as('slots')
 		)
 		.executeTakeFirstOrThrow();
 	return slots;

@@ -63,10 +63,14 @@ export const load: PageServerLoad = async ({ locals, params, url }) => {
 				view: { step: 'card', qr: await appointmentQrSvg(appointment.reference) } as View
 			};
 
-		const slots = await searchSlots(db, user, invitation.id, { exceptSlot: appointment?.slotId });
 		const flow = { ...base, changing };
 		const locationParam = q.get('location');
 		const location = invitation.locations.find((l) => l.code === locationParam);
+		// Without a location: the first free time of each; with one: every free time there.
+		const slots = await searchSlots(db, user, invitation.id, {
+			exceptSlot: appointment?.slotId,
+			location: location?.code
+		});
 		if (!location)
 			return {
 				...flow,
