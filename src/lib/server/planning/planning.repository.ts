@@ -308,13 +308,13 @@ export async function lockInterpreterPool(trx: Trx, slotId: number, language: st
  * where it ends, last whoever it would leave a gap of under an hour beside. Only a hint: the
  * quarter rows inserted afterwards are what decides.
  */
-export async function findInterpreterCandidates(
+function interpreterCandidates(
 	trx: Trx,
 	slotId: number,
 	language: string,
 	preferGender: Gender | null
 ) {
-	const rows = await trx
+	return trx
 		.selectFrom('slot')
 		.innerJoin('interpreter', 'interpreter.location_id', 'slot.location_id')
 		.select(['interpreter.id', 'interpreter.gender'])
@@ -332,9 +332,52 @@ export async function findInterpreterCandidates(
 				and b.quarter >= slot.starts_at - interval '1 hour' and b.quarter < slot.ends_at + interval '1 hour')`,
 			'asc'
 		)
-		.orderBy('interpreter.id')
-		.execute();
-	return rows;
+		.orderBy('interpreter.id');
+}
+
+export async function findInterpreterCandidates(
+	trx: Trx,
+	slotId: number,
+	language: string,
+	preferGender: Gender | null
+) {
+	return interpreterCandidates(trx, slotId, language, preferGender).execute();
+}
+
+/**
+ * The first of `findInterpreterCandidates` booked for the appointment, in one statement, as
+ * `assignInterpreterQuarters` books one. Returns the candidate (null when there is none) and
+ * whether it was booked; it is not when another transaction took one of its quarters meanwhile.
+ */
+export async function assignBestInterpreter(
+	trx: Trx,
+	appointmentId: number,
+	slotId: number,
+	language: string,
+	preferGender: Gender | null
+): Promise<{ candidate: number | null; assigned: boolean }> {
+	const best = interpreterCandidates(trx, slotId, language, preferGender).limit(1);
+	const result = await sql<{ candidate: number | null; assigned: boolean }>`
+		with candidate as (${best}), wanted as (
+			select generate_series(starts_at, ends_at - interval '15 minutes', interval '15 minutes') as quarter
+			from slot where id = ${slotId}
+		), inserted as (
+			insert into interpreter_booking (interpreter_id, quarter, appointment_id)
+			select candidate.id, quarter, ${appointmentId} from candidate, wanted
+			on conflict do nothing
+			returning 1
+		), assigned as (
+			update appointment set interpreter_id = (select id from candidate)
+			where id = ${appointmentId}
+				and exists (select 1 from candidate)
+				and (select count(*) from wanted) > 0
+				and (select count(*) from inserted) = (select count(*) from wanted)
+			returning 1
+		)
+		select (select id from candidate) as candidate, exists (select 1 from assigned) as assigned`.execute(
+		trx
+	);
+	return result.rows[0];
 }
 
 /**

@@ -262,6 +262,20 @@ export async function assignInterpreter<A extends { id: number; interpreter_id: 
 	if (language) {
 		const gender = invitation.same_gender_requested ? invitation.applicant_gender : null;
 		await repo.lockInterpreterPool(trx, placement.slotId, language);
+		// The best candidate in one statement; the pool is held, so it is almost always booked.
+		const best = await repo.assignBestInterpreter(
+			trx,
+			appointment.id,
+			placement.slotId,
+			language,
+			gender
+		);
+		if (best.candidate === null) throw planningErrors.error('no_interpreter');
+		if (best.assigned) {
+			appointment.interpreter_id = best.candidate;
+			return appointment;
+		}
+		await repo.deleteInterpreterQuarters(trx, [appointment.id]);
 		const candidates = await repo.findInterpreterCandidates(
 			trx,
 			placement.slotId,
