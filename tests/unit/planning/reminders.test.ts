@@ -7,7 +7,7 @@ import { expect, it } from 'vitest';
 import type { PgBoss } from 'pg-boss';
 import { describeEachEngine } from '../helpers/engines';
 import { startJobs } from '$lib/server/jobs';
-import { book, cancel, reschedule } from '$lib/server/planning/booking.service';
+import { cancel, reschedule } from '$lib/server/planning/booking.service';
 import {
 	flushBookedReminders,
 	planReminders,
@@ -16,7 +16,7 @@ import {
 	type ReminderJob
 } from '$lib/server/planning/reminders';
 import { addDays, dutchDate } from '$lib/time';
-import { key, newApplicantWithInvitation, newLocation, newSlot } from './fixtures';
+import { bookAs, key, newApplicantWithInvitation, newLocation, newSlot } from './fixtures';
 
 const HOUR = 3600_000;
 
@@ -55,12 +55,7 @@ describeEachEngine('hearing reminders', ({ db, engine }) => {
 		try {
 			const { a, slots, first, second } = await bookedApplicant();
 			const reader = jobs.boss;
-			const booked = await book(db(), {
-				invitationId: a.invitationId,
-				slotId: slots[0],
-				idempotencyKey: key(),
-				actor: a.actor
-			});
+			const booked = await bookAs(db(), a, slots[0], new Date());
 			const ref = booked.appointment.reference;
 			// A booking's jobs go in with the next batch, 20 ms later; this test does not wait for it.
 			await flushBookedReminders();
@@ -95,23 +90,13 @@ describeEachEngine('hearing reminders', ({ db, engine }) => {
 		const jobs = await startJobs(db(), { embedded: engine === 'pglite' });
 		try {
 			const { a, slots } = await bookedApplicant();
-			const booked = await book(db(), {
-				invitationId: a.invitationId,
-				slotId: slots[0],
-				idempotencyKey: key(),
-				actor: a.actor
-			});
+			const booked = await bookAs(db(), a, slots[0], new Date());
 			const ref = booked.appointment.reference;
 			await expect
 				.poll(async () => (await queuedReminders(jobs.boss, ref)).map((r) => r.lead))
 				.toEqual(['72h', '24h']);
 			const again = await bookedApplicant();
-			const first = await book(db(), {
-				invitationId: again.a.invitationId,
-				slotId: again.slots[0],
-				idempotencyKey: key(),
-				actor: again.a.actor
-			});
+			const first = await bookAs(db(), again.a, again.slots[0], new Date());
 			// Moved before its jobs' batch went in: the move puts the batch in first, then replaces it.
 			const moved = await reschedule(db(), {
 				appointmentId: first.appointment.id,
@@ -134,12 +119,7 @@ describeEachEngine('hearing reminders', ({ db, engine }) => {
 		try {
 			const reader = jobs.boss;
 			const { a, slots, first } = await bookedApplicant();
-			const { appointment } = await book(db(), {
-				invitationId: a.invitationId,
-				slotId: slots[0],
-				idempotencyKey: key(),
-				actor: a.actor
-			});
+			const { appointment } = await bookAs(db(), a, slots[0], new Date());
 			const ref = appointment.reference;
 			await flushBookedReminders();
 			// The queue's policy refuses a second job with the same key.
@@ -165,12 +145,7 @@ describeEachEngine('hearing reminders', ({ db, engine }) => {
 
 	it('send the e-mail only for an appointment that still stands at the time it was made for', async () => {
 		const { a, slots, first } = await bookedApplicant();
-		const { appointment } = await book(db(), {
-			invitationId: a.invitationId,
-			slotId: slots[0],
-			idempotencyKey: key(),
-			actor: a.actor
-		});
+		const { appointment } = await bookAs(db(), a, slots[0], new Date());
 		const job: ReminderJob = { appointment: appointment.reference, lead: '24h', startsAt: first };
 		expect(await sendReminder(db(), { ...job, startsAt: daysAhead(9) })).toBe('skipped');
 		expect(await sendReminder(db(), job)).toBe('sent');
