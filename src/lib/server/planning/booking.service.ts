@@ -195,7 +195,8 @@ export async function book(db: Db, input: BookInput) {
 	const appointment = state.interpreter_language
 		? await inTransaction(db, async (trx) => {
 				const placed = await bookRoomRecorded(trx, placement, records);
-				return placed && assignInterpreter(trx, placement, placed);
+				// The statement that placed it took the interpreter pool as well.
+				return placed && assignInterpreter(trx, placement, placed, { poolHeld: true });
 			})
 		: await bookRoomRecorded(db, placement, records);
 	if (!appointment) {

@@ -297,8 +297,13 @@ export async function findBookableSlotRows(db: Db, search: SlotSearch) {
  * best fit needed, and leave a place that no interpreter can serve.
  */
 export async function lockInterpreterPool(trx: Trx, slotId: number, language: string) {
-	await sql`select pg_advisory_xact_lock(hashtext('interpreter-pool:' || location_id || ':' || ${language}))
-		from slot where id = ${slotId}`.execute(trx);
+	await sql`${interpreterPoolLock(slotId, language)}`.execute(trx);
+}
+
+/** The statement `lockInterpreterPool` runs; `bookRoom` runs it inside its own. */
+function interpreterPoolLock(slotId: number, language: string) {
+	return sql`select pg_advisory_xact_lock(hashtext('interpreter-pool:' || location_id || ':' || ${language}))
+		from slot where id = ${slotId}`;
 }
 
 /**
@@ -643,6 +648,8 @@ export async function insertAppointment(trx: Trx, row: Insertable<Database['appo
  * and records the audit row and the change (fragments of their own modules) only for what it
  * did. When the invitation is no longer open or the slot has no room it changes nothing and
  * returns undefined; the caller reads why. Outside a transaction the statement is its own.
+ * With `interpreterPool` (a language) it also holds that pool of the slot's location once it
+ * booked, as `lockInterpreterPool` does, for the transaction's next statement to choose from.
  */
 export async function bookRoom(
 	db: Db,
@@ -650,9 +657,11 @@ export async function bookRoom(
 	records: {
 		audit: Insertable<Database['audit_pending']>;
 		change: Omit<CaseChangeRow, 'appointment_id'>;
-	}
+	},
+	interpreterPool: string | null = null
 ) {
-	const { rows } = await sql<Selectable<Database['appointment']>>`
+	// `pool` runs only when a row is placed: the select list is evaluated for each row.
+	const { rows } = await sql<Selectable<Database['appointment']> & { pool_held: unknown }>`
 		with open_invitation as (
 			select id from hearing_invitation where id = ${row.invitation_id} and status = 'open' for update
 		), room as (
@@ -673,9 +682,13 @@ export async function bookRoom(
 			${pendingAuditRowFrom('placed', records.audit)}
 		), changed as (
 			${caseChangeFromAppointment('placed', records.change)}
+		), pool as (
+			${interpreterPool === null ? sql`select 1` : interpreterPoolLock(row.slot_id, interpreterPool)}
 		)
-		select * from placed`.execute(db);
-	return rows[0];
+		select placed.*, (select count(*) from pool) as pool_held from placed`.execute(db);
+	if (!rows[0]) return undefined;
+	const { pool_held: _held, ...appointment } = rows[0];
+	return appointment;
 }
 
 const appointmentColumns = [

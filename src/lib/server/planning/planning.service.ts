@@ -244,7 +244,8 @@ export async function bookRoomRecorded(
 	records: (reference: string) => Parameters<typeof repo.bookRoom>[2]
 ) {
 	const row = appointmentRow(placement);
-	return repo.bookRoom(db, row, records(row.reference));
+	// The interpreter pool is taken in the same statement, one round trip fewer while it is held.
+	return repo.bookRoom(db, row, records(row.reference), placement.invitation.interpreter_language);
 }
 
 /**
@@ -255,13 +256,14 @@ export async function bookRoomRecorded(
 export async function assignInterpreter<A extends { id: number; interpreter_id: number | null }>(
 	trx: Trx,
 	placement: Placement,
-	appointment: A
+	appointment: A,
+	options: { poolHeld?: boolean } = {}
 ): Promise<A> {
 	const { invitation } = placement;
 	const language = invitation.interpreter_language;
 	if (language) {
 		const gender = invitation.same_gender_requested ? invitation.applicant_gender : null;
-		await repo.lockInterpreterPool(trx, placement.slotId, language);
+		if (!options.poolHeld) await repo.lockInterpreterPool(trx, placement.slotId, language);
 		// The best candidate in one statement; the pool is held, so it is almost always booked.
 		const best = await repo.assignBestInterpreter(
 			trx,
