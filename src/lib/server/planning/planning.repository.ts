@@ -515,20 +515,15 @@ function bookingRequest(db: Db, request: BookingRequest) {
 		]);
 }
 
-/** The booking request without locks: lets a booking of a full slot be refused without a transaction. */
+/**
+ * The booking request without locks: it is checked on this read, and `bookRoom` guards what may
+ * change before the booking (the invitation's status, the slot's rooms).
+ */
 export async function findBookingState(db: Db, request: BookingRequest) {
 	return bookingRequest(db, request).executeTakeFirst();
 }
 
-/**
- * The booking request with the invitation locked. After waiting for the lock PostgreSQL re-reads
- * the invitation row but not the rest: `replayed` is as it was when the statement began.
- */
-export async function lockBookingState(trx: Trx, request: BookingRequest) {
-	return bookingRequest(trx, request).forUpdate('hearing_invitation').executeTakeFirst();
-}
-
-export type BookingState = NonNullable<Awaited<ReturnType<typeof lockBookingState>>>;
+export type BookingState = NonNullable<Awaited<ReturnType<typeof findBookingState>>>;
 
 export async function lockInvitation(trx: Trx, invitationId: number) {
 	return invitationWithCase(trx, invitationId).forUpdate('hearing_invitation').executeTakeFirst();
