@@ -350,3 +350,36 @@ describeEachEngine('audit anchor job', ({ db, engine }) => {
 		}
 	});
 });
+
+describeEachEngine('an empty audit chain started by two servers at once', ({ db, engine }) => {
+	// One connection cannot hold two transactions: PGlite would wait for itself.
+	it.skipIf(engine === 'pglite')(
+		'writes both first rows, where taking the table lock after the head lock deadlocked',
+		async () => {
+			let otherSettled = false;
+			const first = db()
+				.transaction()
+				.execute(async (trx) => {
+					// What every writer does first: look for the head to lock. There is none yet.
+					await trx.selectFrom('audit_head').selectAll().forUpdate().execute();
+					const other = recordAudit(db(), actor, { action: 'case.read', subject: 'case:second' });
+					void other.then(
+						() => (otherSettled = true),
+						() => (otherSettled = true)
+					);
+					// Until the other writer has finished or is stuck behind this transaction.
+					for (let i = 0; i < 100 && !otherSettled; i++) {
+						const { rows } = await sql<{ n: number }>`
+							select count(*)::int as n from pg_stat_activity
+							where datname = current_database() and wait_event_type = 'Lock'`.execute(db());
+						if (rows[0].n > 0) break;
+						await new Promise((r) => setTimeout(r, 20));
+					}
+					await recordAudit(trx, actor, { action: 'case.read', subject: 'case:first' });
+					return other;
+				});
+			await expect(first).resolves.toBeUndefined();
+			expect(await verifyAuditChain(db())).toMatchObject({ rows: 2, problems: [] });
+		}
+	);
+});

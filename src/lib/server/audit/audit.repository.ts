@@ -17,13 +17,18 @@ export async function lockAuditHead(trx: Db) {
 		.executeTakeFirst();
 }
 
+/** Held only while the chain has no head row yet: its first writers queue on it. */
+const EMPTY_CHAIN_LOCK = 7_202_612_020_002n;
+
 /**
- * The first append has no head row to lock, so it locks the table, which also holds back
- * `lockAuditHead` in other transactions, and reads the last row afresh.
+ * The first append has no head row to lock, so its writers queue on an advisory lock and look
+ * again: the writer before may have written the head meanwhile. Not a table lock: each writer
+ * holds a share lock on the table from looking for the head, and two writers upgrading that
+ * to a table lock deadlocked.
  */
 export async function lockEmptyAuditChain(trx: Db) {
-	await sql`lock table audit_head in exclusive mode`.execute(trx);
-	return findLastAuditRow(trx);
+	await sql`select pg_advisory_xact_lock(${EMPTY_CHAIN_LOCK})`.execute(trx);
+	return (await lockAuditHead(trx)) ?? findLastAuditRow(trx);
 }
 
 export async function findLastAuditRow(db: Db) {
