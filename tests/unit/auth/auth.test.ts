@@ -155,6 +155,40 @@ describeEachEngine('accounts', ({ db }) => {
 		expect((await issueActivationCode(db(), b.reference))!.alreadyActivated).toBe(true);
 	});
 
+	it('refuses a second account for an applicant before an address in use, and an address in use', async () => {
+		const first = await activated();
+		const second = await newCase(first.vNumber, first.birthDate);
+		const letter = (await issueActivationCode(db(), second.reference))!;
+		const input = {
+			vNumber: first.vNumber,
+			birthDate: first.birthDate,
+			code: letter.code,
+			password: PASSWORD,
+			language: 'en'
+		};
+		await expect(
+			activateAccount(db(), { ...input, email: first.email }, '10.0.0.5')
+		).rejects.toMatchObject({ code: 'already_activated' });
+		await expect(
+			activateAccount(db(), { ...input, email: `${randomUUID()}@example.test` }, '10.0.0.5')
+		).rejects.toMatchObject({ code: 'already_activated' });
+		const other = await newCase();
+		const otherLetter = (await issueActivationCode(db(), other.reference))!;
+		await expect(
+			activateAccount(
+				db(),
+				{
+					...input,
+					vNumber: other.vNumber,
+					birthDate: other.birthDate,
+					code: otherLetter.code,
+					email: ` ${first.email.toUpperCase()} `
+				},
+				'10.0.0.5'
+			)
+		).rejects.toMatchObject({ code: 'email_taken' });
+	});
+
 	it('refuses the 6th wrong password within 15 minutes, and lets the right one in after the window', async () => {
 		const { email } = await activated();
 		const t0 = new Date();

@@ -7,7 +7,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { Transaction } from 'kysely';
 import type { Database, Db } from '$lib/server/db';
 import type { AuditKey } from './audit.key';
-import { countAuditRowsUpTo, findAuditHash, findLastAuditRow } from './audit.repository';
+import { findAuditPrefix, findLastAuditRow } from './audit.repository';
 
 /**
  * The head of the audit chain, written outside the database (a log line, and a file when
@@ -47,7 +47,8 @@ type Reader = Db | Transaction<Database>;
 async function headIn(trx: Reader): Promise<{ rows: number; lastId: number; hash: string }> {
 	const last = await findLastAuditRow(trx);
 	if (!last) return { rows: 0, lastId: 0, hash: GENESIS_HASH };
-	return { rows: await countAuditRowsUpTo(trx, last.id), lastId: last.id, hash: last.hash };
+	const { rows } = await findAuditPrefix(trx, last.id);
+	return { rows, lastId: last.id, hash: last.hash };
 }
 
 /** The current head, read in one snapshot and signed. */
@@ -103,8 +104,7 @@ export async function checkAnchor(
 	if (typeof mac !== 'string' || !sameText(mac, anchorMac(unsigned, key)))
 		return [{ id: anchor.lastId, problem: 'anchor_forged' }];
 	if (anchor.lastId === 0) return [];
-	const hash = await findAuditHash(trx, anchor.lastId);
-	const rows = await countAuditRowsUpTo(trx, anchor.lastId);
+	const { rows, hash } = await findAuditPrefix(trx, anchor.lastId);
 	if (hash === null || rows < anchor.rows)
 		return [{ id: anchor.lastId, problem: 'anchor_cut_off' }];
 	if (hash !== anchor.hash) return [{ id: anchor.lastId, problem: 'anchor_differs' }];

@@ -40,22 +40,24 @@ export async function findLastAuditRow(db: Db) {
 		.executeTakeFirst();
 }
 
-export async function countAuditRowsUpTo(db: Db, lastId: number): Promise<number> {
-	const { rows } = await db
+/**
+ * The log up to row `lastId`, in one statement: how many rows it has, and the hash of that row
+ * (null when there is no such row).
+ */
+export async function findAuditPrefix(db: Db, lastId: number) {
+	const prefix = await db
 		.selectFrom('audit_event')
-		.select((eb) => eb.fn.countAll<number>().as('rows'))
+		.select((eb) => [
+			eb.fn.countAll<number>().as('rows'),
+			eb
+				.selectFrom('audit_event as last')
+				.select('last.hash')
+				.where('last.id', '=', lastId)
+				.as('hash')
+		])
 		.where('id', '<=', lastId)
 		.executeTakeFirstOrThrow();
-	return Number(rows);
-}
-
-export async function findAuditHash(db: Db, id: number): Promise<string | null> {
-	const row = await db
-		.selectFrom('audit_event')
-		.select('hash')
-		.where('id', '=', id)
-		.executeTakeFirst();
-	return row?.hash ?? null;
+	return { rows: Number(prefix.rows), hash: prefix.hash };
 }
 
 type ChainedRow = Insertable<Database['audit_event']> & { id: number; hash: string };

@@ -6,12 +6,10 @@ import { normaliseActivationCode } from './activation.service';
 import { letterErrors } from './auth.errors';
 import {
 	findLetterRequest,
-	insertActivationCode,
-	insertLetterRequest,
+	insertLetterCode,
 	lockCaseForLetter,
 	lockLetterRequest,
-	purgeLetterRequestRows,
-	retireActivationCodes
+	purgeLetterRequestRows
 } from './activation.repository';
 
 const ACTIVATION_CODE_DAYS = 30;
@@ -126,14 +124,8 @@ export async function issueActivationLetter(db: Db, input: LetterRequest): Promi
 		const found = await lockCaseForLetter(trx, input.reference);
 		if (!found)
 			throw letterErrors.error('unknown_case', { detail: `case ${input.reference} is unknown` });
-		await retireActivationCodes(trx, found.id, now);
 		const code = newActivationCode();
 		const expiresAt = new Date(now.getTime() + ACTIVATION_CODE_DAYS * 24 * 60 * 60 * 1000);
-		const codeId = await insertActivationCode(trx, {
-			caseId: found.id,
-			codeHash: digest(normaliseActivationCode(code)),
-			expiresAt
-		});
 		const letter: ActivationLetter = {
 			reference: found.reference,
 			vNumber: found.v_number,
@@ -143,11 +135,11 @@ export async function issueActivationLetter(db: Db, input: LetterRequest): Promi
 			expiresAt: expiresAt.toISOString(),
 			alreadyActivated: found.userId !== null
 		};
-		await insertLetterRequest(trx, {
+		await insertLetterCode(trx, {
 			requestHash: hash,
 			apiKeyId: input.apiKeyId,
 			caseId: found.id,
-			activationCodeId: codeId,
+			codeHash: digest(normaliseActivationCode(code)),
 			sealed: seal(input.requestId, letter),
 			now,
 			replayUntil: new Date(now.getTime() + LETTER_REPLAY_HOURS * 60 * 60 * 1000),

@@ -31,29 +31,6 @@ export async function claimActivationCode(db: Db, codeId: number, now: Date): Pr
 	return claimed.numUpdatedRows === 1n;
 }
 
-/** Retires the unused codes of a case: only the letter printed last works. */
-export async function retireActivationCodes(db: Db, caseId: number, now: Date): Promise<void> {
-	await db
-		.updateTable('activation_code')
-		.set({ replaced_at: now })
-		.where('case_id', '=', caseId)
-		.where(unused('activation_code'))
-		.where('replaced_at', 'is', null)
-		.execute();
-}
-
-export async function insertActivationCode(
-	db: Db,
-	code: { caseId: number; codeHash: string; expiresAt: Date }
-): Promise<number> {
-	const row = await db
-		.insertInto('activation_code')
-		.values({ case_id: code.caseId, code_hash: code.codeHash, expires_at: code.expiresAt })
-		.returning('id')
-		.executeTakeFirstOrThrow();
-	return row.id;
-}
-
 /** The case a letter is for, with its applicant and account, locked until the transaction ends. */
 export async function lockCaseForLetter(trx: Db, reference: string) {
 	return trx
@@ -91,31 +68,53 @@ export async function findLetterRequest(db: Db, requestHash: string) {
 		.executeTakeFirst();
 }
 
-export async function insertLetterRequest(
-	db: Db,
-	request: {
+/**
+ * Issues a letter's code in one statement: retires the case's unused codes, so that only the letter
+ * printed last works, stores the new code, and records the request that issued it.
+ */
+export async function insertLetterCode(
+	trx: Db,
+	letter: {
 		requestHash: string;
 		apiKeyId: number;
 		caseId: number;
-		activationCodeId: number;
+		codeHash: string;
 		sealed: string;
 		now: Date;
 		replayUntil: Date;
 		expiresAt: Date;
 	}
 ): Promise<void> {
-	await db
+	await trx
+		.with('retired', (db) =>
+			db
+				.updateTable('activation_code')
+				.set({ replaced_at: letter.now })
+				.where('case_id', '=', letter.caseId)
+				.where(unused('activation_code'))
+				.where('replaced_at', 'is', null)
+		)
+		.with('code', (db) =>
+			db
+				.insertInto('activation_code')
+				.values({
+					case_id: letter.caseId,
+					code_hash: letter.codeHash,
+					expires_at: letter.expiresAt
+				})
+				.returning('id')
+		)
 		.insertInto('activation_letter_request')
-		.values({
-			request_hash: request.requestHash,
-			api_key_id: request.apiKeyId,
-			case_id: request.caseId,
-			activation_code_id: request.activationCodeId,
-			sealed: request.sealed,
-			created_at: request.now,
-			replay_until: request.replayUntil,
-			expires_at: request.expiresAt
-		})
+		.values((eb) => ({
+			request_hash: letter.requestHash,
+			api_key_id: letter.apiKeyId,
+			case_id: letter.caseId,
+			activation_code_id: eb.selectFrom('code').select('code.id'),
+			sealed: letter.sealed,
+			created_at: letter.now,
+			replay_until: letter.replayUntil,
+			expires_at: letter.expiresAt
+		}))
 		.execute();
 }
 

@@ -5,7 +5,7 @@ import { authErrors } from './auth.errors';
 import { checkPasswordStrength, hashPassword } from './password';
 import { blockedUntil, clearFailures, recordFailure, throttleKeys } from './throttle';
 import { claimActivationCode, findLiveActivationCode } from './activation.repository';
-import { findUserByEmail, findUserIdOfApplicant, insertUser } from './user.repository';
+import { findClashingAccounts, insertUser } from './user.repository';
 
 export function normaliseActivationCode(code: string): string {
 	return code.toUpperCase().replace(/[^A-Z0-9]/g, '');
@@ -53,9 +53,10 @@ export async function activateAccount(
 		// Single use, even when two tabs submit the same code at once.
 		if (!(await claimActivationCode(trx, match.codeId, now)))
 			throw authErrors.error('activation_failed');
-		if ((await findUserIdOfApplicant(trx, match.applicantId)) !== null)
+		const clashes = await findClashingAccounts(trx, match.applicantId, input.email);
+		if (clashes.some((account) => account.applicant_id === match.applicantId))
 			throw authErrors.error('already_activated');
-		if (await findUserByEmail(trx, input.email)) throw authErrors.error('email_taken');
+		if (clashes.length > 0) throw authErrors.error('email_taken');
 		const userId = await insertUser(trx, {
 			email: input.email.trim(),
 			passwordHash,

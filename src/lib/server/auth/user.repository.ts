@@ -74,13 +74,16 @@ export async function lockActiveUserByEmail(trx: Db, address: string) {
 		.executeTakeFirst();
 }
 
-export async function findUserIdOfApplicant(db: Db, applicantId: number) {
-	const row = await db
+/**
+ * The accounts that a new account for this applicant and address would clash with, in one
+ * statement: the applicant's own and the address's (at most two rows).
+ */
+export async function findClashingAccounts(db: Db, applicantId: number, address: string) {
+	return db
 		.selectFrom('app_user')
-		.select('id')
-		.where('applicant_id', '=', applicantId)
-		.executeTakeFirst();
-	return row?.id ?? null;
+		.select('applicant_id')
+		.where((eb) => eb.or([eb('applicant_id', '=', applicantId), emailMatches(address)(eb)]))
+		.execute();
 }
 
 export async function insertUser(
