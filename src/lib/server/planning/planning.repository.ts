@@ -90,17 +90,13 @@ export async function insertTemplate(db: Db, row: Insertable<Database['slot_temp
 		.executeTakeFirstOrThrow();
 }
 
+/** The location's templates, each with how long its kind of hearing takes. */
 export async function findTemplatesWithDuration(db: Db, locationId: number) {
 	return db
 		.selectFrom('slot_template')
 		.innerJoin('hearing_kind', 'hearing_kind.code', 'slot_template.kind')
-		.select([
-			'slot_template.kind',
-			'slot_template.weekday',
-			'slot_template.start_time',
-			'slot_template.rooms',
-			'hearing_kind.duration_minutes'
-		])
+		.selectAll('slot_template')
+		.select('hearing_kind.duration_minutes')
 		.where('slot_template.location_id', '=', locationId)
 		.execute();
 }
