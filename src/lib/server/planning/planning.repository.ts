@@ -1056,6 +1056,13 @@ const slotCardColumns = [
 	'hearing_location.directions'
 ] as const;
 
+/** What an offer's card shows: when it lapses, and the place it holds (`slot` and its location). */
+const offerCardColumns = [
+	'waitlist_offer.id',
+	'waitlist_offer.expires_at',
+	...slotCardColumns
+] as const;
+
 /** Appointments joined to their slot and the slot's location. */
 export function appointmentsWithPlace(db: Db) {
 	return db
@@ -1090,27 +1097,26 @@ export async function findWaitlistOfInvitation(db: Db, invitationId: number) {
 		.innerJoin('waitlist_entry', 'waitlist_entry.id', 'waitlist_offer.entry_id')
 		.innerJoin('slot', 'slot.id', 'waitlist_offer.slot_id')
 		.innerJoin('hearing_location', 'hearing_location.id', 'slot.location_id')
-		.select(['waitlist_offer.id', 'waitlist_offer.expires_at'])
-		.select(slotCardColumns)
+		.select(offerCardColumns)
 		.where('waitlist_entry.invitation_id', '=', invitationId)
 		.where('waitlist_offer.status', '=', 'held')
 		.executeTakeFirst();
 	return { entry: entry ?? null, offer: offer ?? null };
 }
 
-/** A waitlist offer of a case of the applicant with account `ownerUserId`, with its place. */
-export async function findOfferOfOwner(db: Db, offerId: number, ownerUserId: number) {
+/** A waitlist offer on case `caseReference` of the applicant with account `ownerUserId`, with its place. */
+export async function findOfferOfOwner(
+	db: Db,
+	offerId: number,
+	ownerUserId: number,
+	caseReference: string
+) {
 	return offerOfOwner(db, offerId, ownerUserId)
 		.innerJoin('slot', 'slot.id', 'waitlist_offer.slot_id')
 		.innerJoin('hearing_location', 'hearing_location.id', 'slot.location_id')
-		.select([
-			'waitlist_offer.id',
-			'waitlist_offer.status',
-			'waitlist_offer.expires_at',
-			'waitlist_entry.invitation_id',
-			'case.reference as case_reference'
-		])
-		.select(slotCardColumns)
+		.select(offerCardColumns)
+		.select(['waitlist_offer.status', 'waitlist_entry.invitation_id'])
+		.where('case.reference', '=', caseReference)
 		.executeTakeFirst();
 }
 
