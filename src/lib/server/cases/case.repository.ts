@@ -21,11 +21,14 @@ const caseColumns = [
 	'case.applicant_id'
 ] as const;
 
+/** Cases joined to their applicant. */
+export function casesWithApplicant(db: Db) {
+	return db.selectFrom('case').innerJoin('applicant', 'applicant.id', 'case.applicant_id');
+}
+
 /** A case with its applicant, and what kind of step its stage is (null for a stage not in the catalogue). */
 export async function findCaseByReference(db: Db, reference: string) {
-	return db
-		.selectFrom('case')
-		.innerJoin('applicant', 'applicant.id', 'case.applicant_id')
+	return casesWithApplicant(db)
 		.leftJoin('stage', (join) =>
 			join
 				.onRef('stage.product_code', '=', 'case.product_code')
@@ -67,9 +70,7 @@ export interface SponsoredFilter {
 }
 
 export async function findSponsoredCases(db: Db, filter: SponsoredFilter) {
-	const query = db
-		.selectFrom('case')
-		.innerJoin('applicant', 'applicant.id', 'case.applicant_id')
+	const query = casesWithApplicant(db)
 		.where('case.sponsor_kvk', 'in', filter.kvks.length ? filter.kvks : ['-'])
 		.$if(!!filter.status, (q) => q.where('case.status', '=', filter.status!))
 		.$if(!!filter.search, (q) =>

@@ -1,6 +1,7 @@
 import { sql, type Transaction } from 'kysely';
 import type { Database } from '$lib/server/db';
 import type { CaseStatus, Outcome, QueueStream } from '$lib/server/db/schema';
+import { casesWithApplicant } from '$lib/server/cases/case.repository';
 
 type Trx = Transaction<Database>;
 
@@ -22,9 +23,7 @@ export async function findExistingEventIds(trx: Trx, ids: string[]): Promise<Set
 }
 
 export async function findCasesForUpdate(trx: Trx, references: string[]) {
-	return trx
-		.selectFrom('case')
-		.innerJoin('applicant', 'applicant.id', 'case.applicant_id')
+	return casesWithApplicant(trx)
 		.selectAll('case')
 		.select('applicant.v_number')
 		.where('reference', '=', sql<string>`any(${references}::text[])`)

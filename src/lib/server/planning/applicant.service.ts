@@ -269,9 +269,9 @@ export async function getOffer(
 ) {
 	const row =
 		Number.isSafeInteger(offerId) && offerId > 0 && offerId <= 2_147_483_647
-			? await repo.findOfferOfOwner(db, offerId, owner.id)
+			? await repo.findOfferOfOwner(db, offerId, owner.id, reference)
 			: undefined;
-	if (!row || row.case_reference !== reference) throw planningErrors.error('not_found');
+	if (!row) throw planningErrors.error('not_found');
 	return {
 		id: row.id,
 		invitationId: row.invitation_id,

@@ -6,7 +6,7 @@
 import { sql } from 'kysely';
 import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import type { Db } from '$lib/server/db';
-import { LIVE_INVITATION_STATUSES, startsWithin } from './planning.repository';
+import { invitationsWithCase, LIVE_INVITATION_STATUSES, startsWithin } from './planning.repository';
 
 export async function findLocations(db: Db) {
 	return db
@@ -127,15 +127,12 @@ export async function findAppointmentsBetween(db: Db, locationId: number, from: 
 
 /** Invitations as the planner's lists show them: what kind, in what state, for which case. */
 function listedInvitations(db: Db) {
-	return db
-		.selectFrom('hearing_invitation')
-		.innerJoin('case', 'case.id', 'hearing_invitation.case_id')
-		.select([
-			'hearing_invitation.id',
-			'hearing_invitation.kind',
-			'hearing_invitation.status',
-			'case.reference as case_reference'
-		]);
+	return invitationsWithCase(db).select([
+		'hearing_invitation.id',
+		'hearing_invitation.kind',
+		'hearing_invitation.status',
+		'case.reference as case_reference'
+	]);
 }
 
 /** Invitations past their book-before day that were never booked (expired, or still open). */

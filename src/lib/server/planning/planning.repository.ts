@@ -16,6 +16,7 @@ import type {
 	OfferStatus
 } from '$lib/server/db/schema';
 import { pendingAuditRowFrom } from '$lib/server/audit/audit.repository';
+import { casesWithApplicant } from '$lib/server/cases/case.repository';
 import {
 	caseChangeFromAppointment,
 	type CaseChangeRow
@@ -89,17 +90,13 @@ export async function insertTemplate(db: Db, row: Insertable<Database['slot_temp
 		.executeTakeFirstOrThrow();
 }
 
+/** The location's templates, each with how long its kind of hearing takes. */
 export async function findTemplatesWithDuration(db: Db, locationId: number) {
 	return db
 		.selectFrom('slot_template')
 		.innerJoin('hearing_kind', 'hearing_kind.code', 'slot_template.kind')
-		.select([
-			'slot_template.kind',
-			'slot_template.weekday',
-			'slot_template.start_time',
-			'slot_template.rooms',
-			'hearing_kind.duration_minutes'
-		])
+		.selectAll('slot_template')
+		.select('hearing_kind.duration_minutes')
 		.where('slot_template.location_id', '=', locationId)
 		.execute();
 }
@@ -450,11 +447,16 @@ export async function insertInvitations(
 	return db.insertInto('hearing_invitation').values(rows).returning(['id', 'case_id']).execute();
 }
 
-/** The invitation with its case's reference. */
-function invitationWithCase(db: Db, invitationId: number) {
+/** Invitations joined to their case. */
+export function invitationsWithCase(db: Db) {
 	return db
 		.selectFrom('hearing_invitation')
-		.innerJoin('case', 'case.id', 'hearing_invitation.case_id')
+		.innerJoin('case', 'case.id', 'hearing_invitation.case_id');
+}
+
+/** The invitation with its case's reference. */
+function invitationWithCase(db: Db, invitationId: number) {
+	return invitationsWithCase(db)
 		.select(invitationColumns)
 		.select('case.reference as case_reference')
 		.where('hearing_invitation.id', '=', invitationId);
@@ -570,12 +572,17 @@ async function lockLiveInvitations(trx: Trx, which: Where<'hearing_invitation'>)
 		.execute();
 }
 
+/** Appointments joined to their slot and their case. */
+function appointmentsWithSlotAndCase(db: Db) {
+	return db
+		.selectFrom('appointment')
+		.innerJoin('slot', 'slot.id', 'appointment.slot_id')
+		.innerJoin('case', 'case.id', 'appointment.case_id');
+}
+
 /** The active appointments `which` picks, with their case's reference, locked in id order. */
 async function lockActiveAppointments(trx: Trx, which: Where<'appointment' | 'slot'>) {
-	return trx
-		.selectFrom('appointment')
-		.innerJoin('case', 'case.id', 'appointment.case_id')
-		.innerJoin('slot', 'slot.id', 'appointment.slot_id')
+	return appointmentsWithSlotAndCase(trx)
 		.select([
 			'appointment.id',
 			'appointment.slot_id',
@@ -701,10 +708,7 @@ const appointmentColumns = [
 
 /** The appointment with its slot's times and its case's reference, locked. */
 function lockedAppointment(trx: Trx, appointmentId: number) {
-	return trx
-		.selectFrom('appointment')
-		.innerJoin('slot', 'slot.id', 'appointment.slot_id')
-		.innerJoin('case', 'case.id', 'appointment.case_id')
+	return appointmentsWithSlotAndCase(trx)
 		.select(appointmentColumns)
 		.where('appointment.id', '=', appointmentId)
 		.forUpdate('appointment');
@@ -815,9 +819,7 @@ export async function insertRebookingInvitations(
 /** Where to write to the applicants of these cases: their account, else the case system's address. */
 export async function findApplicantContacts(db: Db, caseIds: number[]) {
 	if (caseIds.length === 0) return [];
-	return db
-		.selectFrom('case')
-		.innerJoin('applicant', 'applicant.id', 'case.applicant_id')
+	return casesWithApplicant(db)
 		.leftJoin('app_user', 'app_user.applicant_id', 'applicant.id')
 		.select([
 			'case.id as case_id',
@@ -1031,9 +1033,7 @@ export async function findCaseOfOwner(db: Db, reference: string, ownerUserId: nu
 
 /** The case's invitations that are open or booked: rebooking ones first, then the newest. */
 export async function findLiveInvitationsOfCase(db: Db, caseId: number) {
-	return db
-		.selectFrom('hearing_invitation')
-		.innerJoin('case', 'case.id', 'hearing_invitation.case_id')
+	return invitationsWithCase(db)
 		.innerJoin('hearing_kind', 'hearing_kind.code', 'hearing_invitation.kind')
 		.select(invitationColumns)
 		.select(['case.reference as case_reference', 'hearing_kind.asylum'])
@@ -1056,12 +1056,24 @@ const slotCardColumns = [
 	'hearing_location.directions'
 ] as const;
 
-/** The active appointment of the invitation, with its slot and location, for the appointment card. */
-export async function findActiveAppointmentCard(db: Db, invitationId: number) {
+/** What an offer's card shows: when it lapses, and the place it holds (`slot` and its location). */
+const offerCardColumns = [
+	'waitlist_offer.id',
+	'waitlist_offer.expires_at',
+	...slotCardColumns
+] as const;
+
+/** Appointments joined to their slot and the slot's location. */
+export function appointmentsWithPlace(db: Db) {
 	return db
 		.selectFrom('appointment')
 		.innerJoin('slot', 'slot.id', 'appointment.slot_id')
-		.innerJoin('hearing_location', 'hearing_location.id', 'slot.location_id')
+		.innerJoin('hearing_location', 'hearing_location.id', 'slot.location_id');
+}
+
+/** The active appointment of the invitation, with its slot and location, for the appointment card. */
+export async function findActiveAppointmentCard(db: Db, invitationId: number) {
+	return appointmentsWithPlace(db)
 		.select(['appointment.id', 'appointment.reference', 'appointment.interpreter_id'])
 		.select(slotCardColumns)
 		.select((eb) =>
@@ -1085,27 +1097,26 @@ export async function findWaitlistOfInvitation(db: Db, invitationId: number) {
 		.innerJoin('waitlist_entry', 'waitlist_entry.id', 'waitlist_offer.entry_id')
 		.innerJoin('slot', 'slot.id', 'waitlist_offer.slot_id')
 		.innerJoin('hearing_location', 'hearing_location.id', 'slot.location_id')
-		.select(['waitlist_offer.id', 'waitlist_offer.expires_at'])
-		.select(slotCardColumns)
+		.select(offerCardColumns)
 		.where('waitlist_entry.invitation_id', '=', invitationId)
 		.where('waitlist_offer.status', '=', 'held')
 		.executeTakeFirst();
 	return { entry: entry ?? null, offer: offer ?? null };
 }
 
-/** A waitlist offer of a case of the applicant with account `ownerUserId`, with its place. */
-export async function findOfferOfOwner(db: Db, offerId: number, ownerUserId: number) {
+/** A waitlist offer on case `caseReference` of the applicant with account `ownerUserId`, with its place. */
+export async function findOfferOfOwner(
+	db: Db,
+	offerId: number,
+	ownerUserId: number,
+	caseReference: string
+) {
 	return offerOfOwner(db, offerId, ownerUserId)
 		.innerJoin('slot', 'slot.id', 'waitlist_offer.slot_id')
 		.innerJoin('hearing_location', 'hearing_location.id', 'slot.location_id')
-		.select([
-			'waitlist_offer.id',
-			'waitlist_offer.status',
-			'waitlist_offer.expires_at',
-			'waitlist_entry.invitation_id',
-			'case.reference as case_reference'
-		])
-		.select(slotCardColumns)
+		.select(offerCardColumns)
+		.select(['waitlist_offer.status', 'waitlist_entry.invitation_id'])
+		.where('case.reference', '=', caseReference)
 		.executeTakeFirst();
 }
 
