@@ -27,6 +27,7 @@ import {
 import { recordChanges } from '$lib/server/changes/change.service';
 import { dropOffers } from './waitlist.service';
 
+/** A new location's columns as stored: accessibility and directions left out default to ''. */
 export interface LocationInput {
 	code: string;
 	name: string;
@@ -37,13 +38,7 @@ export interface LocationInput {
 
 export async function createLocation(db: Db, input: LocationInput, actor: PlanningActor) {
 	return inTransaction(db, async (trx) => {
-		const row = await repo.insertLocation(trx, {
-			code: input.code,
-			name: input.name,
-			address: input.address,
-			accessibility: input.accessibility ?? '',
-			directions: input.directions ?? ''
-		});
+		const row = await repo.insertLocation(trx, input);
 		if (!row) throw planningErrors.error('code_taken');
 		await audit(trx, actor, { action: 'planning.location_created', subject: input.code });
 		return row;

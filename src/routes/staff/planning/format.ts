@@ -3,8 +3,8 @@ import { translator } from '$lib/i18n';
 import { formatDate } from '$lib/i18n/format';
 
 /**
- * The planner's texts (namespace planning), and how its pages name hearing kinds, weekdays, table
- * columns and form fields, and write a time of day.
+ * The planner's texts (namespace planning), and how its pages name hearing kinds, weekdays,
+ * genders, table columns and form fields, and write a time of day.
  */
 export function plannerFormat(lang: string) {
 	const t = translator(lang, 'planning');
@@ -12,6 +12,8 @@ export function plannerFormat(lang: string) {
 		t,
 		kind: (k: string) => t(`staff.kinds.${k}`),
 		weekday: (d: number) => t(`staff.weekdays.${d}`),
+		/** A gender's name, or a dash where none is known. */
+		gender: (g: string | null) => (g ? t(`staff.gender.${g}`) : '–'),
 		time: (moment: Date | string) =>
 			formatDate(lang, new Date(moment), { hour: '2-digit', minute: '2-digit' }),
 		/** The columns' headings: `col`, `numCol` and `hiddenCol` of a name under staff.columns. */
