@@ -102,7 +102,6 @@ export async function findAppointmentsBetween(db: Db, locationId: number, from: 
 		.innerJoin('hearing_invitation', 'hearing_invitation.id', 'appointment.invitation_id')
 		.innerJoin('case', 'case.id', 'appointment.case_id')
 		.innerJoin('applicant', 'applicant.id', 'case.applicant_id')
-		.leftJoin('interpreter', 'interpreter.id', 'appointment.interpreter_id')
 		.select([
 			'appointment.id',
 			'appointment.reference',
@@ -115,9 +114,7 @@ export async function findAppointmentsBetween(db: Db, locationId: number, from: 
 			'slot.starts_at',
 			'hearing_invitation.interpreter_language',
 			'hearing_invitation.interpreter_in_person',
-			'hearing_invitation.same_gender_requested',
-			'hearing_invitation.applicant_gender',
-			'interpreter.gender as interpreter_gender'
+			'hearing_invitation.same_gender_requested'
 		])
 		.where('slot.location_id', '=', locationId)
 		.orderBy('slot.starts_at')
