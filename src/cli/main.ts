@@ -18,7 +18,11 @@ import { encodeBase32LowerCaseNoPadding } from '@oslojs/encoding';
 import { createStaffAccount } from '$lib/server/admin/admin.service';
 import { adminErrors } from '$lib/server/admin/admin.errors';
 import { seedDemoAccounts } from '$lib/server/demo/accounts';
-import { verifyAuditChain, type ChainProblem } from '$lib/server/audit/audit.service';
+import {
+	chainPendingAudit,
+	verifyAuditChain,
+	type ChainProblem
+} from '$lib/server/audit/audit.service';
 import { AuditKeyError, currentAuditKey } from '$lib/server/audit/audit.key';
 import { newestAnchorIn, type Anchor } from '$lib/server/audit/audit.anchor';
 
@@ -108,6 +112,9 @@ async function main(argv: string[]): Promise<number> {
 			return 0;
 		}
 		if (command === 'audit-verify') {
+			// Rows a crash or a stopped server left waiting are part of the log too.
+			const chained = await chainPendingAudit(db);
+			if (chained) console.log(`${chained} rows waiting in audit_pending were chained first.`);
 			const { rows, problems, unkeyedRows } = await verifyAuditChain(db, {
 				anchor: anchor ?? undefined
 			});

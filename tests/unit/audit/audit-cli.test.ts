@@ -6,7 +6,11 @@ import { join } from 'node:path';
 import { sql } from 'kysely';
 import { createDatabase, type Db } from '$lib/server/db';
 import { migrateToLatest } from '$lib/server/db/migrate';
-import { recordAudit, verifyAuditChain } from '$lib/server/audit/audit.service';
+import {
+	recordAudit,
+	recordAuditAfterCommit,
+	verifyAuditChain
+} from '$lib/server/audit/audit.service';
 import { writeAnchor } from '$lib/server/audit/audit.anchor';
 import { currentAuditKey } from '$lib/server/audit/audit.key';
 
@@ -53,6 +57,27 @@ describe('npm run audit:verify', { timeout: 240_000 }, () => {
 			const tampered = verify(dir);
 			expect(tampered.status).toBe(1);
 			expect(tampered.stderr).toContain('Audit row 2 was changed after it was written.');
+		} finally {
+			rmSync(dir, { recursive: true, force: true });
+		}
+	});
+
+	it('chains the rows a stopped server left waiting before it verifies', async () => {
+		const dir = mkdtempSync(join(tmpdir(), 'audit-cli-'));
+		try {
+			await withDb(dir, async (db) => {
+				await recordAudit(db, admin, { action: 'admin.roles_changed', subject: 'user:1' });
+				await db.transaction().execute((trx) =>
+					recordAuditAfterCommit(trx, admin, {
+						action: 'admin.roles_changed',
+						subject: 'user:2'
+					})
+				);
+			});
+			const result = verify(dir);
+			expect(result.status).toBe(0);
+			expect(result.stdout).toContain('1 rows waiting in audit_pending were chained first.');
+			expect(result.stdout).toContain('Audit log intact: 2 rows');
 		} finally {
 			rmSync(dir, { recursive: true, force: true });
 		}
