@@ -9,7 +9,7 @@ import { sequence } from '@sveltejs/kit/hooks';
 import { randomUUID } from 'node:crypto';
 import { defaultLanguage, languageOf, languagesFor, negotiate, translator } from '$lib/i18n';
 import { startApp } from '$lib/server/app';
-import { db } from '$lib/server/db';
+import { databaseTimeoutsFromEnv, db, poolSizeOf } from '$lib/server/db';
 import {
 	deleteSessionCookie,
 	sessionCookieName,
@@ -22,6 +22,7 @@ import { DomainError } from '$lib/server/errors';
 import { problemResponse } from '$lib/server/http/errors';
 import { handleApiProblems, isApi, noEndpoint } from '$lib/server/http/api-edge';
 import { securityHeaders } from '$lib/server/http/security-headers';
+import { admission } from '$lib/server/http/admission';
 import { handleDatabaseOutage, noteDatabaseFailure, sessionUnchecked } from '$lib/server/outage';
 
 export const init: ServerInit = async () => {
@@ -132,6 +133,7 @@ export const handle = sequence(
 	handleHeaders,
 	handleDatabaseOutage,
 	handleApiProblems,
+	admission(poolSizeOf(db), databaseTimeoutsFromEnv().connectMs),
 	handleAuth,
 	handleGuards
 );

@@ -11,12 +11,14 @@ import {
 import pg from 'pg';
 import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import type { Database } from './schema';
 import { isConnectionBroken } from './unavailable';
 import { numberFromEnv } from '$lib/server/config/env';
 
 export type { Database } from './schema';
 export {
+	AdmissionTimeout,
 	databaseProblem,
 	isDatabaseUnavailable,
 	RETRY_AFTER_SECONDS,
@@ -86,6 +88,17 @@ export function databaseConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Dat
 	};
 }
 
+/**
+ * Connections per app server when DATABASE_POOL_SIZE is not set: two per core of this machine,
+ * from 4 to 10. PostgreSQL does most work with about two busy connections per core; more only
+ * share the cores, and a request's queries then wait in the CPU's queue rather than at the door
+ * (`admission`), where they would wait once. With the database on a machine of its own, set it
+ * to about twice that machine's cores divided by the number of app servers.
+ */
+export function defaultPoolSize(cores = availableParallelism()): number {
+	return Math.min(10, Math.max(4, 2 * cores));
+}
+
 export function isEmbedded(config: DatabaseConfig): boolean {
 	return !config.url;
 }
@@ -96,7 +109,7 @@ export function createDatabase(config: DatabaseConfig): Db {
 		const limits = config.timeouts;
 		const pool = new pg.Pool({
 			connectionString: config.url,
-			max: config.poolSize ?? 10,
+			max: config.poolSize ?? defaultPoolSize(),
 			types: {
 				getTypeParser: (oid: number, format?: 'text' | 'binary') =>
 					parsers[oid] ?? pg.types.getTypeParser(oid, format)
@@ -132,6 +145,11 @@ export function createDatabase(config: DatabaseConfig): Db {
 }
 
 const pools = new WeakMap<Db, pg.Pool>();
+
+/** How many connections the pool may open; null on PGlite, which has one, used in turn. */
+export function poolSizeOf(db: Db): number | null {
+	return pools.get(db)?.options.max ?? null;
+}
 
 /** The pool's counts, for the health check; null on PGlite. */
 export function poolStatus(db: Db): { total: number; idle: number; waiting: number } | null {

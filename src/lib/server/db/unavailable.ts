@@ -51,9 +51,21 @@ function fromServer(state: string): DatabaseProblem | null {
 	return null;
 }
 
+/**
+ * A request that waited for its turn at this server (`admission`) as long as it may wait for a
+ * connection: refused before it does anything, as the pool would have refused it.
+ */
+export class AdmissionTimeout extends Error {
+	constructor(waitedMs: number) {
+		super(`no turn at the database within ${Math.round(waitedMs)} ms`);
+		this.name = 'AdmissionTimeout';
+	}
+}
+
 /** What is wrong with the database, when `error` says it is unavailable; null for any other error. */
 export function databaseProblem(error: unknown, depth = 0): DatabaseProblem | null {
 	if (!error || typeof error !== 'object' || depth > 4) return null;
+	if (error instanceof AdmissionTimeout) return 'overloaded';
 	const state = sqlState(error);
 	if (state) return fromServer(state);
 	const code = (error as { code?: unknown }).code;
