@@ -211,6 +211,26 @@ async function untilQuiet(servers: ChildProcess[]): Promise<number> {
 }
 
 /**
+ * The machine's speed just before a rush: the median of nine times of a fixed piece of work like a
+ * server's (JSON, strings, small objects), in ms. The machine is a virtual one whose speed varies;
+ * a slow rush after a slow calibration was a slow machine, not slower code.
+ */
+function calibrationMs(): number {
+	const rows = Array.from({ length: 2000 }, (_, i) => ({
+		id: i,
+		reference: `IND-${i}`,
+		at: i * 7
+	}));
+	const times: number[] = [];
+	for (let round = 0; round < 9; round += 1) {
+		const started = performance.now();
+		for (let i = 0; i < 10; i += 1) JSON.parse(JSON.stringify(rows));
+		times.push(performance.now() - started);
+	}
+	return round1(percentile(times, 50));
+}
+
+/**
  * Plain `http.request` rather than `fetch`: the client shares the two cores with the servers and
  * PostgreSQL, and undici's fetch cost it 0.4–0.7 ms of CPU per request against 0.2, time that
  * would be counted as the servers' latency. Each rush opens its connections afresh, as its
@@ -461,6 +481,7 @@ export default async function run(): Promise<void> {
 			const attempts = await prepareRun(db, r, applicants);
 			// Each rush starts on quiet servers: what the one before left to do is not counted.
 			const quietAfterSeconds = round1(await untilQuiet(servers));
+			const machineMs = calibrationMs();
 			const cpuBefore = cpuReading(servers);
 			const clientBefore = process.cpuUsage();
 			const { latencies, outcomes, p99ByOutcome, seconds } = await rush(attempts);
@@ -488,6 +509,7 @@ export default async function run(): Promise<void> {
 					outcomes: Object.fromEntries(outcomes),
 					p99ByOutcome,
 					quietAfterSeconds,
+					calibrationMs: machineMs,
 					cpuMsPerAttempt: {
 						servers: round1(cpu.servers / attempts.length),
 						postgres: round1(cpu.postgres / attempts.length),
