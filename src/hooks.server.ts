@@ -9,7 +9,7 @@ import { sequence } from '@sveltejs/kit/hooks';
 import { randomUUID } from 'node:crypto';
 import { defaultLanguage, languageOf, languagesFor, negotiate, translator } from '$lib/i18n';
 import { startApp } from '$lib/server/app';
-import { databaseTimeoutsFromEnv, db, poolSizeOf } from '$lib/server/db';
+import { asRequest, db } from '$lib/server/db';
 import {
 	deleteSessionCookie,
 	sessionCookieName,
@@ -22,7 +22,6 @@ import { DomainError } from '$lib/server/errors';
 import { problemResponse } from '$lib/server/http/errors';
 import { handleApiProblems, isApi, noEndpoint } from '$lib/server/http/api-edge';
 import { securityHeaders } from '$lib/server/http/security-headers';
-import { admission } from '$lib/server/http/admission';
 import { handleDatabaseOutage, noteDatabaseFailure, sessionUnchecked } from '$lib/server/outage';
 
 export const init: ServerInit = async () => {
@@ -64,6 +63,10 @@ const handleHeaders: Handle = async ({ event, resolve }) => {
 	if (!response.headers.has('X-Frame-Options')) response.headers.set('X-Frame-Options', 'DENY');
 	return response;
 };
+
+/** The request's later queries go ahead of other requests' first ones (`$lib/server/db/turns`). */
+const handleTurns: Handle = ({ event, resolve }) =>
+	event.isSubRequest ? resolve(event) : asRequest(() => resolve(event));
 
 const handleAuth: Handle = async ({ event, resolve }) => {
 	event.locals.user = null;
@@ -133,7 +136,7 @@ export const handle = sequence(
 	handleHeaders,
 	handleDatabaseOutage,
 	handleApiProblems,
-	admission(poolSizeOf(db), databaseTimeoutsFromEnv().connectMs),
+	handleTurns,
 	handleAuth,
 	handleGuards
 );

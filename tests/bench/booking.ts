@@ -2,7 +2,7 @@
  * The hearing planner under a rush, on PostgreSQL with two app server processes on one
  * database: 5,000 applicants, each with a fresh invitation, try to book one of 500 places at
  * once over HTTP (the booking form's action, as the page's JavaScript sends it), 50 requests at a
- * time, split over the two servers. Ten runs, after a warm-up rush whose times are not counted.
+ * time, split over the two servers. Ten runs, after two warm-up rushes whose times are not counted.
  * Sessions are made in the database: 5,000 sign-ins would measure argon2, not booking. Run
  * `npm run build` first. Knobs: BENCH_RUNS, BENCH_APPLICANTS, BENCH_CONNECTIONS, and
  * BENCH_SERVER_FLAGS (Node flags for the servers, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`).
@@ -41,6 +41,12 @@ const STARTS = ['09:00', '09:30', '10:00', '10:30', '11:00'];
 const ROOMS = 5;
 const INTERPRETERS = 10;
 const RUNS = Number(process.env.BENCH_RUNS ?? 10);
+/**
+ * Two: after one, the servers used more CPU per attempt in the first counted run than in runs 6–10
+ * in 7 of 8 benches (1.5–2.1 ms against a median of 1.2–1.6), and that run was the slowest in 4:
+ * V8 was still optimising the booking path, which each server had run 250 times.
+ */
+const WARM_UPS = 2;
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const PORTS = [4391, 4392];
 const staff = { userId: null, role: 'planner' } as const;
@@ -471,13 +477,14 @@ export default async function run(): Promise<void> {
 			);
 		// What the page asks: its slowest search counts.
 		const pageSearchP99 = Math.max(search.firstPerLocation.p99, search.oneLocation.p99);
-		// A first rush warms the servers up (JIT, connections, plan caches), as any server that has
-		// run for a while is: its times are not counted, its invariants are. Its places are on a
-		// day of their own, after those of the counted runs.
+		// Warm-up rushes bring the servers to where any server that has run for a while is (JIT,
+		// connections, plan caches): their times are not counted, their invariants are. Their
+		// places are on days of their own, after those of the counted runs.
 		const runs = [];
 		const rushes = [];
-		for (const r of [RUNS, ...Array.from({ length: RUNS }, (_, i) => i)]) {
-			const warmUp = r === RUNS;
+		const warmUps = Array.from({ length: WARM_UPS }, (_, i) => RUNS + i);
+		for (const r of [...warmUps, ...Array.from({ length: RUNS }, (_, i) => i)]) {
+			const warmUp = r >= RUNS;
 			const attempts = await prepareRun(db, r, applicants);
 			// Each rush starts on quiet servers: what the one before left to do is not counted.
 			const quietAfterSeconds = round1(await untilQuiet(servers));

@@ -15,8 +15,10 @@ import { availableParallelism } from 'node:os';
 import type { Database } from './schema';
 import { isConnectionBroken } from './unavailable';
 import { numberFromEnv } from '$lib/server/config/env';
+import { turns, type Turns } from './turns';
 
 export type { Database } from './schema';
+export { asRequest } from './turns';
 export {
 	AdmissionTimeout,
 	databaseProblem,
@@ -91,8 +93,8 @@ export function databaseConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Dat
 /**
  * Connections per app server when DATABASE_POOL_SIZE is not set: two per core of this machine,
  * from 4 to 10. PostgreSQL does most work with about two busy connections per core; more only
- * share the cores, and a request's queries then wait in the CPU's queue rather than at the door
- * (`admission`), where they would wait once. With the database on a machine of its own, set it
+ * share the cores, and a request's queries then wait in the CPU's queue rather than for a turn
+ * (`turns`), where a request's later queries go first. With the database on a machine of its own, set it
  * to about twice that machine's cores divided by the number of app servers.
  */
 export function defaultPoolSize(cores = availableParallelism()): number {
@@ -128,7 +130,9 @@ export function createDatabase(config: DatabaseConfig): Db {
 		// the pool replaces it on the next query.
 		pool.on('error', (error) => console.error(`PostgreSQL connection lost: ${error.message}`));
 		const db = new Kysely<Database>({
-			dialect: new PostgresDialect({ pool: discardingBrokenClients(pool) })
+			dialect: new PostgresDialect({
+				pool: discardingBrokenClients(pool, turns(pool.options.max, limits?.connectMs ?? 0))
+			})
 		});
 		pools.set(db, pool);
 		return db;
@@ -146,11 +150,6 @@ export function createDatabase(config: DatabaseConfig): Db {
 
 const pools = new WeakMap<Db, pg.Pool>();
 
-/** How many connections the pool may open; null on PGlite, which has one, used in turn. */
-export function poolSizeOf(db: Db): number | null {
-	return pools.get(db)?.options.max ?? null;
-}
-
 /** The pool's counts, for the health check; null on PGlite. */
 export function poolStatus(db: Db): { total: number; idle: number; waiting: number } | null {
 	const pool = pools.get(db);
@@ -164,12 +163,16 @@ export function poolStatus(db: Db): { total: number; idle: number; waiting: numb
  * A client that loses its connection while it is checked out emits 'error', which would crash
  * the process if nobody listened.
  */
-function discardingBrokenClients(pool: pg.Pool): PostgresPool {
+function discardingBrokenClients(pool: pg.Pool, gate: Turns): PostgresPool {
 	return {
 		options: pool.options,
 		end: () => pool.end(),
 		async connect(): Promise<PostgresPoolClient> {
-			const client = await pool.connect();
+			const endTurn = await gate.take();
+			const client = await pool.connect().catch((error: unknown) => {
+				endTurn();
+				throw error;
+			});
 			let broken: Error | undefined;
 			const onError = (error: Error) => (broken ??= error);
 			client.on('error', onError);
@@ -187,6 +190,7 @@ function discardingBrokenClients(pool: pg.Pool): PostgresPool {
 				release(destroy?: boolean) {
 					client.off('error', onError);
 					client.release(broken ?? destroy);
+					endTurn();
 				}
 			};
 		}
