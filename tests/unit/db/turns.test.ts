@@ -7,7 +7,7 @@ import {
 	defaultPoolSize,
 	type Db
 } from '$lib/server/db';
-import { turns } from '$lib/server/db/turns';
+import { connectionInTime, turns } from '$lib/server/db/turns';
 
 const tick = () => new Promise((r) => setTimeout(r, 5));
 
@@ -71,7 +71,7 @@ describe('turns at the database', () => {
 		expect(order).toEqual(['returning: first query', 'returning: second query', 'new 1', 'new 2']);
 	});
 
-	it('refuses a turn not given within the wait as the database being overloaded (a 503), and never gives it later', async () => {
+	it('refuses a turn not given within the wait as a database timeout (a 503), and never gives it later', async () => {
 		const gate = turns(1, 30);
 		const end = await asRequest(() => gate.take());
 		let givenLate = false;
@@ -85,13 +85,30 @@ describe('turns at the database', () => {
 				(error: unknown) => error
 			)
 		);
-		expect(databaseProblem(refused)).toBe('overloaded');
+		expect(databaseProblem(refused)).toBe('timeout');
 		end();
 		await tick();
 		expect(givenLate).toBe(false);
 		// The place is free again for the next one.
 		const next = await asRequest(() => gate.take());
 		next();
+	});
+
+	it('lets the turn and the connection share one connect timeout, and hands a connection that comes late back to the pool', async () => {
+		let released = 0;
+		const client = { release: () => (released += 1) };
+		let connected = (_: typeof client) => {};
+		const connecting = new Promise<typeof client>((r) => (connected = r));
+		// 2 s in all, 1,980 ms of it spent waiting for the turn: 20 ms are left for the connection.
+		const refused = await connectionInTime(connecting, 20, 2000).catch((e: unknown) => e);
+		expect(databaseProblem(refused)).toBe('timeout');
+		connected(client);
+		await tick();
+		expect(released).toBe(1);
+		// In time, the connection is the caller's.
+		const quick = Promise.resolve(client);
+		expect(await connectionInTime(quick, 20, 2000)).toBe(client);
+		expect(released).toBe(1);
 	});
 
 	it('sizes the pool at two connections per core, from 4 to 10', () => {

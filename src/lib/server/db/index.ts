@@ -15,7 +15,7 @@ import { availableParallelism } from 'node:os';
 import type { Database } from './schema';
 import { isConnectionBroken } from './unavailable';
 import { numberFromEnv } from '$lib/server/config/env';
-import { turns, type Turns } from './turns';
+import { connectionInTime, turns, type Turns } from './turns';
 
 export type { Database } from './schema';
 export { asRequest } from './turns';
@@ -168,11 +168,15 @@ function discardingBrokenClients(pool: pg.Pool, gate: Turns): PostgresPool {
 		options: pool.options,
 		end: () => pool.end(),
 		async connect(): Promise<PostgresPoolClient> {
+			const asked = performance.now();
 			const endTurn = await gate.take();
-			const client = await pool.connect().catch((error: unknown) => {
-				endTurn();
-				throw error;
-			});
+			const left = gate.maxWaitMs - (performance.now() - asked);
+			const client = await connectionInTime(pool.connect(), left, gate.maxWaitMs).catch(
+				(error: unknown) => {
+					endTurn();
+					throw error;
+				}
+			);
 			let broken: Error | undefined;
 			const onError = (error: Error) => (broken ??= error);
 			client.on('error', onError);

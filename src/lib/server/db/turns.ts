@@ -29,6 +29,37 @@ const FIRST = 0;
 export interface Turns {
 	/** Waits for a turn; the function it resolves to ends the turn. */
 	take(): Promise<() => void>;
+	/** The connect timeout the turn and the connection share; 0 for none. */
+	readonly maxWaitMs: number;
+}
+
+/**
+ * The connection, if it comes within what is left of the connect timeout after the wait for a
+ * turn; else AdmissionTimeout, and a connection that comes later goes back to the pool unused.
+ * Without this a request could wait for a turn and then as long again for a connection.
+ */
+export async function connectionInTime<C extends { release(): void }>(
+	connecting: Promise<C>,
+	leftMs: number,
+	maxWaitMs: number
+): Promise<C> {
+	if (maxWaitMs <= 0) return connecting;
+	let timer: ReturnType<typeof setTimeout> | undefined;
+	const late = new Promise<never>((_, refuse) => {
+		timer = setTimeout(() => refuse(new AdmissionTimeout(maxWaitMs)), Math.max(0, leftMs));
+	});
+	try {
+		return await Promise.race([connecting, late]);
+	} catch (error) {
+		if (error instanceof AdmissionTimeout)
+			connecting.then(
+				(client) => client.release(),
+				() => {}
+			);
+		throw error;
+	} finally {
+		clearTimeout(timer);
+	}
 }
 
 /**
@@ -38,6 +69,7 @@ export interface Turns {
 export function turns(places: number, maxWaitMs: number): Turns {
 	const queue = new PQueue({ concurrency: places });
 	return {
+		maxWaitMs,
 		take() {
 			const request = requests.getStore();
 			return new Promise((given, refused) => {

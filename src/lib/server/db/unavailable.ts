@@ -52,12 +52,13 @@ function fromServer(state: string): DatabaseProblem | null {
 }
 
 /**
- * A request that waited for its turn at this server (`admission`) as long as it may wait for a
- * connection: refused before it does anything, as the pool would have refused it.
+ * A query that got no connection within the connect timeout, counting both its wait for a turn
+ * (`turns`) and the pool's opening of a connection: refused before it does anything, as the
+ * pool refuses a connection it cannot give in time.
  */
 export class AdmissionTimeout extends Error {
 	constructor(waitedMs: number) {
-		super(`no turn at the database within ${Math.round(waitedMs)} ms`);
+		super(`no connection to the database within ${Math.round(waitedMs)} ms`);
 		this.name = 'AdmissionTimeout';
 	}
 }
@@ -65,7 +66,7 @@ export class AdmissionTimeout extends Error {
 /** What is wrong with the database, when `error` says it is unavailable; null for any other error. */
 export function databaseProblem(error: unknown, depth = 0): DatabaseProblem | null {
 	if (!error || typeof error !== 'object' || depth > 4) return null;
-	if (error instanceof AdmissionTimeout) return 'overloaded';
+	if (error instanceof AdmissionTimeout) return 'timeout';
 	const state = sqlState(error);
 	if (state) return fromServer(state);
 	const code = (error as { code?: unknown }).code;
