@@ -44,7 +44,9 @@ const env: NodeJS.ProcessEnv = {
 	AUDIT_KEY: process.env.AUDIT_KEY || 'e2e-audit-key-0123456789abcdef0123456789',
 	// The suite searches slots as the demo applicant many times in a few minutes; the limit
 	// itself is tested in tests/unit/planning/applicant.test.ts.
-	PLANNER_SEARCHES_PER_10_MINUTES: '1000'
+	PLANNER_SEARCHES_PER_10_MINUTES: '1000',
+	// As `npm start`: the routes hold bodies to their own limits (src/lib/server/http/body-limit.ts).
+	BODY_SIZE_LIMIT: 'Infinity'
 };
 
 rmSync(e2eStateDir, { recursive: true, force: true });
