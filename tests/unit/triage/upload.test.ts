@@ -19,7 +19,11 @@ function form(files: { name: string; bytes: Uint8Array; type?: string }[]) {
 	const data = new FormData();
 	data.set('note', 'hidden field');
 	for (const f of files)
-		data.append('documents', new Blob([f.bytes], { type: f.type ?? 'application/pdf' }), f.name);
+		data.append(
+			'documents',
+			new Blob([new Uint8Array(f.bytes)], { type: f.type ?? 'application/pdf' }),
+			f.name
+		);
 	return new Request(URL, { method: 'POST', body: data });
 }
 
