@@ -154,6 +154,11 @@ export const routes: Record<string, RouteRule> = {
 	'/cases/[reference=reference]/appointment': { area: 'cases' },
 	'/cases/[reference=reference]/appointment/calendar.ics': { area: 'cases' },
 	'/cases/[reference=reference]/appointment/offer/[offer]': { area: 'cases' },
+	// A request for faster handling (schrijnend triage): the form, check your answers, the receipt, a document.
+	'/cases/[reference=reference]/priority-request': { area: 'cases' },
+	'/cases/[reference=reference]/priority-request/check': { area: 'cases' },
+	'/cases/[reference=reference]/priority-request/receipt': { area: 'cases' },
+	'/cases/[reference=reference]/priority-request/documents/[document]': { area: 'cases' },
 	'/referent': { area: 'referent' },
 	'/referent/cases/[reference=reference]': { area: 'referent' },
 	'/counter': { area: 'counter' },

@@ -10,7 +10,8 @@ const applicantNamespaces = [
 	'statistics',
 	'email',
 	'how',
-	'appointment'
+	'appointment',
+	'triage'
 ];
 const staffNamespaces = ['referent', 'counter', 'staff', 'admin'];
 

@@ -88,3 +88,27 @@ export async function receiveDocuments(
 	const { files } = await parseUpload(request);
 	return addDocuments(db, { ...input, files });
 }
+
+/**
+ * A stored document as a download: always an attachment (never shown inside the portal's own
+ * origin), its type as sniffed when stored, no sniffing by the browser, and a CSP that sandboxes
+ * it should a browser render it anyway. The file name is only the label the person gave it.
+ */
+export function documentResponse(doc: {
+	label: string;
+	contentType: string;
+	size: number;
+	content: Uint8Array;
+}): Response {
+	const ascii = doc.label.replace(/[^\x20-\x7e]/g, '_').replace(/["\\]/g, '_');
+	return new Response(new Uint8Array(doc.content), {
+		headers: {
+			'Content-Type': doc.contentType,
+			'Content-Length': String(doc.size),
+			'Content-Disposition': `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(doc.label)}`,
+			'X-Content-Type-Options': 'nosniff',
+			'Content-Security-Policy': "sandbox; default-src 'none'",
+			'Cache-Control': 'private, no-store'
+		}
+	});
+}
