@@ -13,7 +13,7 @@ const applicantNamespaces = [
 	'appointment',
 	'triage'
 ];
-const staffNamespaces = ['referent', 'counter', 'staff', 'admin'];
+const staffNamespaces = ['referent', 'counter', 'staff', 'admin', 'triage_staff'];
 
 function keys(lang: string, namespace: string): string[] {
 	const flat = (value: unknown, prefix = ''): string[] =>

@@ -525,12 +525,14 @@ export type DocumentReader =
  */
 export async function readDocument(
 	db: Db,
-	input: { documentId: string; reader: DocumentReader; caseReference?: string }
+	input: { documentId: string; reader: DocumentReader; caseReference?: string; requestId?: number }
 ) {
 	if (!isUuid(input.documentId)) throw triageErrors.error('not_found');
 	const doc = await repo.findDocument(db, input.documentId);
 	if (!doc) throw triageErrors.error('not_found');
 	if (input.caseReference !== undefined && doc.case_reference !== input.caseReference)
+		throw triageErrors.error('not_found');
+	if (input.requestId !== undefined && doc.request_id !== input.requestId)
 		throw triageErrors.error('not_found');
 	if (input.reader.kind === 'applicant') {
 		const applicantId = await repo.findApplicantOfUser(db, input.reader.actor.userId);
