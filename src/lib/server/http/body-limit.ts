@@ -14,7 +14,7 @@ export const DEFAULT_BODY_LIMIT = 4 * 1024 * 1024;
 
 /** Form actions that take files, by route id: they parse their body themselves, within limits. */
 export const UPLOAD_ACTIONS: Record<string, readonly string[]> = {
-	'/cases/[reference=reference]/priority-request': ['upload']
+	'/cases/[reference=reference]/priority-request': ['save', 'upload']
 };
 
 /** The action a POST to a page asks for (`?/name`), or null for the default action. */

@@ -5,13 +5,14 @@ import { requireApplicant } from '$lib/server/auth/access';
 import { DomainError } from '$lib/server/errors';
 import { fieldErrorsOf, loadOrError, statusOf } from '$lib/server/http/errors';
 import {
+	addDocuments,
 	getPriorityRequestPage,
 	removeDocument,
 	saveDraft,
 	startRequest,
 	withdrawRequest
 } from '$lib/server/triage/triage.service';
-import { receiveDocuments } from '$lib/server/triage/triage.upload';
+import { parseUpload, receiveDocuments, type ParsedUpload } from '$lib/server/triage/triage.upload';
 import { echo } from '$lib/validation/form';
 
 const DONE = ['uploaded', 'removed', 'withdrawn', 'saved'] as const;
@@ -60,30 +61,44 @@ export const actions: Actions = {
 		if (failed) return failed;
 		redirect(303, here(event.params.reference));
 	},
+	// The draft's one form: the answers, files to add and a document to remove, as multipart, so
+	// that nothing typed is lost when files are added. It is read as a stream within the upload
+	// limits; the answers are saved first, then the files stored, each in one transaction.
 	save: async (event) => {
-		const form = await event.request.formData();
+		const act = actor(event);
+		const reference = event.params.reference;
+		let upload: ParsedUpload;
+		try {
+			upload = await parseUpload(event.request);
+		} catch (e) {
+			if (!(e instanceof DomainError)) throw e;
+			return fail(statusOf(e.kind), { values: {}, errors: fieldErrorsOf(e) });
+		}
+		const form = upload.fields;
 		const grounds = [...form.keys()]
 			.filter((k) => k.startsWith('grounds_') && form.get(k) === 'on')
 			.map((k) => k.slice('grounds_'.length));
-		const failed = await attempt(form, () =>
-			saveDraft(db, {
-				reference: event.params.reference,
-				actor: actor(event),
+		const remove = form.get('remove');
+		const failed = await attempt(form, async () => {
+			await saveDraft(db, {
+				reference,
+				actor: act,
 				draft: {
 					grounds,
 					explanation: String(form.get('explanation') ?? ''),
 					whatChanged: form.has('whatChanged') ? String(form.get('whatChanged')) : null,
 					healthConsent: form.get('healthConsent') === 'on'
 				}
-			})
-		);
+			});
+			if (typeof remove === 'string' && remove)
+				await removeDocument(db, { reference, actor: act, documentId: remove });
+			if (upload.files.length)
+				await addDocuments(db, { reference, actor: act, files: upload.files });
+		});
 		if (failed) return failed;
-		redirect(
-			303,
-			form.get('next') === 'check'
-				? `/cases/${event.params.reference}/priority-request/check`
-				: here(event.params.reference, 'saved')
-		);
+		if (form.get('next') === 'check') redirect(303, `/cases/${reference}/priority-request/check`);
+		const done = remove ? 'removed' : upload.files.length ? 'uploaded' : 'saved';
+		redirect(303, here(reference, done, upload.files.length || remove ? '#documents-heading' : ''));
 	},
 	upload: async (event) => {
 		const failed = await attempt(null, () =>
@@ -93,19 +108,7 @@ export const actions: Actions = {
 			})
 		);
 		if (failed) return failed;
-		redirect(303, here(event.params.reference, 'uploaded', '#documents-title'));
-	},
-	remove: async (event) => {
-		const form = await event.request.formData();
-		const failed = await attempt(form, () =>
-			removeDocument(db, {
-				reference: event.params.reference,
-				actor: actor(event),
-				documentId: String(form.get('document') ?? '')
-			})
-		);
-		if (failed) return failed;
-		redirect(303, here(event.params.reference, 'removed', '#documents-title'));
+		redirect(303, here(event.params.reference, 'uploaded', '#documents-heading'));
 	},
 	withdraw: async (event) => {
 		const failed = await attempt(null, () =>
