@@ -124,7 +124,7 @@ test('the demo applicant files a request with a PDF; two officers accept it; the
 	expect(download.headers()['content-security-policy']).toMatch(/sandbox/);
 
 	await first.page.getByRole('checkbox', { name: /The documents show the situation/ }).check();
-	await first.page.getByRole('radio', { name: 'Accepted' }).check();
+	await first.page.getByRole('radio', { name: 'Accepted', exact: true }).check();
 	await first.page
 		.getByRole('checkbox', { name: /Your health, or the health of a family member/ })
 		.check();
