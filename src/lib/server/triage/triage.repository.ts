@@ -431,3 +431,30 @@ export async function deleteDraftsBefore(db: Db, before: Date) {
 		.executeTakeFirst();
 	return Number(result.numDeletedRows);
 }
+
+// --- Figures -----------------------------------------------------------------------------------
+
+/**
+ * Per week (Monday, Amsterdam) of sending, since `since`: requests sent, decided, accepted, and
+ * the average days from sending to the decision taking effect.
+ */
+export async function findWeeklyFigures(db: Db, since: Date) {
+	const result = await sql<{
+		week: string;
+		sent: number;
+		decided: number;
+		accepted: number;
+		days_to_decision: number | null;
+	}>`
+		select to_char(date_trunc('week', r.sent_at at time zone 'Europe/Amsterdam'), 'YYYY-MM-DD') as week,
+			count(*)::integer as sent,
+			(count(*) filter (where d.effective_at is not null))::integer as decided,
+			(count(*) filter (where d.effective_at is not null and d.outcome = 'accepted'))::integer as accepted,
+			(avg(extract(epoch from d.effective_at - r.sent_at) / 86400) filter (where d.effective_at is not null))::float8 as days_to_decision
+		from triage_request r
+		left join triage_decision d on d.request_id = r.id
+		where r.sent_at >= ${since}
+		group by 1
+		order by 1`.execute(db);
+	return result.rows;
+}

@@ -883,3 +883,35 @@ export async function runTriageHousekeeping(
 	const drafts = await repo.deleteDraftsBefore(db, new Date(now.getTime() - config.draftMaxAgeMs));
 	return { documents, drafts };
 }
+
+// --- Figures ------------------------------------------------------------------------------------
+
+export interface TriageWeek {
+	/** The Monday the week starts, `YYYY-MM-DD`. */
+	week: string;
+	sent: number;
+	decided: number;
+	accepted: number;
+	/** The share of the decided requests that were accepted, or null when none were decided. */
+	acceptedShare: number | null;
+	/** Average days from sending to the decision, or null when none were decided. */
+	daysToDecision: number | null;
+}
+
+/** The back office's figures: requests per week of sending, the share accepted, the time to decision. */
+export async function getTriageFigures(
+	db: Db,
+	options: { now?: Date; weeks?: number } = {}
+): Promise<TriageWeek[]> {
+	const now = options.now ?? new Date();
+	const since = new Date(now.getTime() - (options.weeks ?? 8) * 7 * DAY_MS);
+	const rows = await repo.findWeeklyFigures(db, since);
+	return rows.map((r) => ({
+		week: r.week,
+		sent: r.sent,
+		decided: r.decided,
+		accepted: r.accepted,
+		acceptedShare: r.decided ? r.accepted / r.decided : null,
+		daysToDecision: r.days_to_decision === null ? null : Number(r.days_to_decision)
+	}));
+}
