@@ -22,6 +22,7 @@ import { DomainError } from '$lib/server/errors';
 import { problemResponse } from '$lib/server/http/errors';
 import { handleApiProblems, isApi, noEndpoint } from '$lib/server/http/api-edge';
 import { securityHeaders } from '$lib/server/http/security-headers';
+import { handleBodyLimit } from '$lib/server/http/body-limit';
 import { handleDatabaseOutage, noteDatabaseFailure, sessionUnchecked } from '$lib/server/outage';
 
 export const init: ServerInit = async () => {
@@ -138,7 +139,8 @@ export const handle = sequence(
 	handleApiProblems,
 	handleTurns,
 	handleAuth,
-	handleGuards
+	handleGuards,
+	handleBodyLimit
 );
 
 export const handleError: HandleServerError = ({ error, event, status, message }) => {

@@ -38,9 +38,10 @@ import {
 	COUNTER_ROLES,
 	OFFICE_ROLES,
 	PLANNER_ROLES,
-	REFERENT_ROLES
+	REFERENT_ROLES,
+	TRIAGE_ROLES
 } from '$lib/roles';
-export { ADMIN_ROLES, COUNTER_ROLES, OFFICE_ROLES, PLANNER_ROLES, REFERENT_ROLES };
+export { ADMIN_ROLES, COUNTER_ROLES, OFFICE_ROLES, PLANNER_ROLES, REFERENT_ROLES, TRIAGE_ROLES };
 
 const ALL: PageLanguages = { page: 'all' };
 /** Pages for staff and referents are in Dutch and English only. */
@@ -57,6 +58,7 @@ export type AreaName =
 	| 'counter'
 	| 'staff'
 	| 'planning'
+	| 'triage'
 	| 'admin';
 
 export interface Area {
@@ -89,6 +91,7 @@ export const areas: Record<AreaName, Area> = {
 	counter: staffArea(COUNTER_ROLES, '/counter', 'nav.counter'),
 	staff: staffArea(OFFICE_ROLES, '/staff', 'nav.staff'),
 	planning: staffArea(PLANNER_ROLES, '/staff/planning', 'nav.planning'),
+	triage: staffArea(TRIAGE_ROLES, '/staff/triage', 'nav.triage'),
 	admin: staffArea(ADMIN_ROLES, '/staff/admin', 'nav.admin')
 };
 
@@ -99,6 +102,7 @@ export const LANDING_ORDER: readonly AreaName[] = [
 	'counter',
 	'admin',
 	'staff',
+	'triage',
 	'planning',
 	'account'
 ];
@@ -110,6 +114,7 @@ export const MENU_ORDER: readonly AreaName[] = [
 	'referent',
 	'counter',
 	'staff',
+	'triage',
 	'planning',
 	'admin',
 	'account'
@@ -154,6 +159,11 @@ export const routes: Record<string, RouteRule> = {
 	'/cases/[reference=reference]/appointment': { area: 'cases' },
 	'/cases/[reference=reference]/appointment/calendar.ics': { area: 'cases' },
 	'/cases/[reference=reference]/appointment/offer/[offer]': { area: 'cases' },
+	// A request for faster handling (schrijnend triage): the form, check your answers, the receipt, a document.
+	'/cases/[reference=reference]/priority-request': { area: 'cases' },
+	'/cases/[reference=reference]/priority-request/check': { area: 'cases' },
+	'/cases/[reference=reference]/priority-request/receipt': { area: 'cases' },
+	'/cases/[reference=reference]/priority-request/documents/[document]': { area: 'cases' },
 	'/referent': { area: 'referent' },
 	'/referent/cases/[reference=reference]': { area: 'referent' },
 	'/counter': { area: 'counter' },
@@ -169,7 +179,13 @@ export const routes: Record<string, RouteRule> = {
 	'/staff/admin/outbox': { area: 'admin' },
 	'/staff/admin/users': { area: 'admin' },
 	'/staff/admin/users/[id]': { area: 'admin' },
-	'/staff/admin/users/new': { area: 'admin' }
+	'/staff/admin/users/new': { area: 'admin' },
+	// The administrator publishes the conditions that triage officers test requests against.
+	'/staff/admin/triage-conditions': { area: 'admin' },
+	// Requests for faster handling: the queue of requests, one request, one of its documents.
+	'/staff/triage': { area: 'triage' },
+	'/staff/triage/[id]': { area: 'triage' },
+	'/staff/triage/[id]/documents/[document]': { area: 'triage' }
 };
 
 export interface ResolvedRule {

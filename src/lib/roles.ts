@@ -29,6 +29,8 @@ export const REFERENT_ROLES = [
 export const OFFICE_ROLES = ['triage', 'planner', 'admin'] as const satisfies readonly Role[];
 export type OfficeRole = (typeof OFFICE_ROLES)[number];
 export const COUNTER_ROLES = ['counter'] as const satisfies readonly Role[];
+/** Those who decide requests for faster handling at /staff/triage. */
+export const TRIAGE_ROLES = ['triage'] as const satisfies readonly Role[];
 /** Those who plan hearing capacity at /staff/planning. */
 export const PLANNER_ROLES = ['planner'] as const satisfies readonly Role[];
 export const ADMIN_ROLES = ['admin'] as const satisfies readonly Role[];

@@ -11,7 +11,12 @@ const pages: { email: string | null; paths: string[]; langs: string[] }[] = [
 	},
 	{
 		email: 'applicant@demo.test',
-		paths: ['/cases', '/cases/IND-2026-90000001', '/account/sessions'],
+		paths: [
+			'/cases',
+			'/cases/IND-2026-90000001',
+			'/cases/IND-2026-90000001/priority-request',
+			'/account/sessions'
+		],
 		langs: ['nl', 'en', 'ar', 'fa']
 	},
 	{
@@ -20,7 +25,7 @@ const pages: { email: string | null; paths: string[]; langs: string[] }[] = [
 		langs: ['nl', 'en']
 	},
 	{ email: 'counter@demo.test', paths: ['/counter'], langs: ['nl', 'en'] },
-	{ email: 'triage@demo.test', paths: ['/staff'], langs: ['nl', 'en'] },
+	{ email: 'triage@demo.test', paths: ['/staff', '/staff/triage'], langs: ['nl', 'en'] },
 	// A location's page and its day list are swept in tests/e2e/staff/planning.spec.ts.
 	{
 		email: 'planner@demo.test',
@@ -36,7 +41,8 @@ const pages: { email: string | null; paths: string[]; langs: string[] }[] = [
 			'/staff/admin/organisations',
 			'/staff/admin/organisations/new',
 			'/staff/admin/api-keys',
-			'/staff/admin/outbox'
+			'/staff/admin/outbox',
+			'/staff/admin/triage-conditions'
 		],
 		langs: ['nl', 'en']
 	}

@@ -36,6 +36,8 @@ const emails: Record<Exclude<Persona, 'anonymous'>, string> = {
 /** Applicant A's asylum case, and applicant B's case sponsored by organisation X. */
 const CASE_A = 'IND-2026-90000001';
 const CASE_B = 'IND-2026-90000002';
+/** A document id no document has. */
+const NO_DOCUMENT = '00000000-0000-4000-8000-000000000000';
 
 type Expect = Record<Persona, number>;
 
@@ -146,6 +148,33 @@ const matrix: Record<string, Row> = {
 		get: only(applicants, 404),
 		post: only(applicants, 404)
 	},
+	// A request for faster handling. A has none open, so withdrawing or sending finds nothing (409)
+	// and changes nothing; B's answer for A's case is 404 first.
+	'/cases/[reference=reference]/priority-request': {
+		path: `/cases/${CASE_A}/priority-request`,
+		action: '?/withdraw',
+		get: only(applicants, 200, { applicantB: 404 }),
+		post: only(applicants, 409, { applicantB: 404 })
+	},
+	// Without a draft there is nothing to check or send: A is sent back to the request page, also
+	// after the refused send, whose page loads again.
+	'/cases/[reference=reference]/priority-request/check': {
+		path: `/cases/${CASE_A}/priority-request/check`,
+		action: '?/send',
+		get: only(applicants, 303, { applicantB: 404 }),
+		post: only(applicants, 303, { applicantB: 404 })
+	},
+	'/cases/[reference=reference]/priority-request/receipt': {
+		path: `/cases/${CASE_A}/priority-request/receipt`,
+		get: only(applicants, 303, { applicantB: 404 }),
+		post: only(applicants, 405)
+	},
+	// No document has this id: for A, as for B, it does not exist.
+	'/cases/[reference=reference]/priority-request/documents/[document]': {
+		path: `/cases/${CASE_A}/priority-request/documents/${NO_DOCUMENT}`,
+		get: only(applicants, 404),
+		post: only(applicants, 405)
+	},
 	'/referent': { path: '/referent', get: only(referents, 200), post: only(referents, 405) },
 	'/referent/cases/[reference=reference]': {
 		path: `/referent/cases/${CASE_B}`,
@@ -163,6 +192,24 @@ const matrix: Record<string, Row> = {
 		action: '?/lookup',
 		get: only(staffOffice, 200),
 		post: only(staffOffice, 400)
+	},
+	// Triage officers only: not the other back-office roles, and no applicant sees another's request.
+	'/staff/triage': {
+		path: '/staff/triage',
+		get: only(['triage'], 200),
+		post: only(['triage'], 405)
+	},
+	// No request has this id: nothing to read or confirm.
+	'/staff/triage/[id]': {
+		path: '/staff/triage/999999',
+		action: '?/confirm',
+		get: only(['triage'], 404),
+		post: only(['triage'], 404)
+	},
+	'/staff/triage/[id]/documents/[document]': {
+		path: `/staff/triage/999999/documents/${NO_DOCUMENT}`,
+		get: only(['triage'], 404),
+		post: only(['triage'], 405)
 	},
 	'/staff/planning': {
 		path: '/staff/planning',
@@ -221,6 +268,13 @@ const matrix: Record<string, Row> = {
 		action: '?/roles',
 		get: only(['admin'], 200),
 		post: only(['admin'], 303)
+	},
+	// An empty form edits no version the page showed: refused as out of date (409), nothing published.
+	'/staff/admin/triage-conditions': {
+		path: '/staff/admin/triage-conditions',
+		action: '?/publish',
+		get: only(['admin'], 200),
+		post: only(['admin'], 409)
 	},
 	'/staff/admin/users/new': {
 		path: '/staff/admin/users/new',

@@ -44,7 +44,9 @@ const env: NodeJS.ProcessEnv = {
 	AUDIT_KEY: process.env.AUDIT_KEY || 'e2e-audit-key-0123456789abcdef0123456789',
 	// The suite searches slots as the demo applicant many times in a few minutes; the limit
 	// itself is tested in tests/unit/planning/applicant.test.ts.
-	PLANNER_SEARCHES_PER_10_MINUTES: '1000'
+	PLANNER_SEARCHES_PER_10_MINUTES: '1000',
+	// As `npm start`: the routes hold bodies to their own limits (src/lib/server/http/body-limit.ts).
+	BODY_SIZE_LIMIT: 'Infinity'
 };
 
 rmSync(e2eStateDir, { recursive: true, force: true });
@@ -74,6 +76,8 @@ const summary = await seedDemo(db, { scale: Number(process.env.E2E_SCALE ?? 0.00
 const planning = await seedDemoPlanning(db);
 const invited = await seedSecondInvitedApplicant();
 const nearHearing = await seedApplicantNearHearing();
+const triageAccepted = await seedWaitingAsylumCase('IND-2026-90000005', 'Demo Applicant E', 5);
+const triageRefused = await seedWaitingAsylumCase('IND-2026-90000006', 'Demo Applicant F', 6);
 await seedDemoAccounts(db, [
 	...DEMO_ACCOUNTS,
 	{
@@ -93,6 +97,19 @@ await seedDemoAccounts(db, [
 		name: nearHearing.name,
 		kind: 'applicant',
 		vNumber: nearHearing.vNumber
+	},
+	// Each asks for faster handling in tests/e2e/applicant/priority-request.spec.ts.
+	{
+		email: 'applicant5@demo.test',
+		name: triageAccepted.name,
+		kind: 'applicant',
+		vNumber: triageAccepted.vNumber
+	},
+	{
+		email: 'applicant6@demo.test',
+		name: triageRefused.name,
+		kind: 'applicant',
+		vNumber: triageRefused.vNumber
 	},
 	{
 		email: 'spare-staff@demo.test',
@@ -177,6 +194,40 @@ async function submitInvitedAsylumCase(
 			}
 		]
 	});
+}
+
+/**
+ * An asylum case submitted three hours ago and waiting in the registration interview's queue,
+ * behind the simulated history's cases there: its applicant asks for faster handling.
+ */
+async function seedWaitingAsylumCase(reference: string, name: string, series: number) {
+	const person = { name, vNumber: `100000000${series}` };
+	const hour = 3_600_000;
+	const at = (ago: number) => new Date(Date.now() - ago * hour).toISOString();
+	const id = (n: number) => `7d1c5a4e-2b3f-4c8d-9e0f-0a1b2c3d4e${series}${n}`;
+	await ingestEvents(db, {
+		events: [
+			{
+				id: id(1),
+				type: 'case.submitted',
+				occurredAt: at(3),
+				case: reference,
+				data: {
+					product: 'asiel',
+					vNumber: person.vNumber,
+					applicant: { name, birthDate: '1991-02-03', language: 'ar' }
+				}
+			},
+			{
+				id: id(2),
+				type: 'case.stage_entered',
+				occurredAt: at(2),
+				case: reference,
+				data: { stage: 'registration_interview_queue' }
+			}
+		]
+	});
+	return person;
 }
 
 /**

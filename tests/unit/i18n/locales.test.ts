@@ -10,9 +10,10 @@ const applicantNamespaces = [
 	'statistics',
 	'email',
 	'how',
-	'appointment'
+	'appointment',
+	'triage'
 ];
-const staffNamespaces = ['referent', 'counter', 'staff', 'admin'];
+const staffNamespaces = ['referent', 'counter', 'staff', 'admin', 'triage_staff'];
 
 function keys(lang: string, namespace: string): string[] {
 	const flat = (value: unknown, prefix = ''): string[] =>

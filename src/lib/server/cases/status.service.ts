@@ -42,6 +42,8 @@ export interface CaseStatus {
 				enteredAt: string;
 				turn: TurnResult;
 				weeks: WeekCount[];
+				/** Cases that went ahead through the priority stream in the last four complete weeks. */
+				priorityLastFourWeeks: number;
 		  })
 		| null;
 	decision: DecisionRange | null;
@@ -123,7 +125,10 @@ export async function getCaseStatus(
 			...position,
 			enteredAt: position.enteredAt.toISOString(),
 			turn,
-			weeks: (model?.weeks ?? []).slice(-12)
+			weeks: (model?.weeks ?? []).slice(-12),
+			priorityLastFourWeeks: (model?.history.priorityEntriesPerWeek ?? [])
+				.slice(-4)
+				.reduce((sum, n) => sum + n, 0)
 		};
 		const decisionStage = product.stages.find((s) => s.kind === 'final');
 		const later = product.stages.filter(

@@ -14,7 +14,11 @@ export type InvitationStatus = 'open' | 'booked' | 'expired' | 'cancelled';
 export type AppointmentStatus = 'active' | 'cancelled' | 'attended' | 'no_show';
 export type WaitlistStatus = 'active' | 'left' | 'served';
 export type OfferStatus = 'held' | 'accepted' | 'expired' | 'declined';
-export type CaseChangeKind = 'booked' | 'moved' | 'cancelled' | 'attended' | 'no_show';
+export type CaseChangeKind =
+	'booked' | 'moved' | 'cancelled' | 'attended' | 'no_show' | 'triage_decided';
+export type TriageRequestStatus = 'draft' | 'sent' | 'decided' | 'withdrawn';
+export type TriageOutcome = 'accepted' | 'not_accepted';
+export type TriageContentType = 'application/pdf' | 'image/jpeg' | 'image/png';
 export type Gender = 'female' | 'male' | 'other';
 
 /** Dates (`date` columns) travel as `YYYY-MM-DD` strings on both drivers. */
@@ -336,6 +340,69 @@ export interface Database {
 		data: ColumnType<unknown, string | undefined, never>;
 		/** The place in the feed, drawn as the writing transaction commits (a deferred trigger). */
 		seq: ColumnType<number | null, never, never>;
+	};
+	triage_ground: {
+		code: string;
+		position: number;
+		/** Choosing it asks for explicit consent to process health data. */
+		health: Generated<boolean>;
+		active: Generated<boolean>;
+	};
+	triage_condition_version: {
+		version: number;
+		published_at: ColumnType<Date, Date | string | undefined, never>;
+		published_by: number | null;
+	};
+	triage_condition: {
+		version: number;
+		code: string;
+		position: number;
+		text_nl: string;
+		text_en: string;
+		active: boolean;
+	};
+	triage_request: {
+		id: Generated<number>;
+		reference: string | null;
+		case_id: number;
+		created_by: number;
+		status: Generated<TriageRequestStatus>;
+		grounds: ColumnType<string[], string[] | undefined, string[]>;
+		explanation: Generated<string>;
+		what_changed: string | null;
+		health_consent_at: Timestamp | null;
+		declared_at: Timestamp | null;
+		created_at: ColumnType<Date, Date | string | undefined, never>;
+		updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+		sent_at: Timestamp | null;
+		target_date: DateString | null;
+		withdrawn_at: Timestamp | null;
+	};
+	triage_document: {
+		id: Generated<string>;
+		request_id: number;
+		label: string;
+		content_type: TriageContentType;
+		size: number;
+		sha256: string;
+		content: Uint8Array;
+		added_by: number;
+		added_at: ColumnType<Date, Date | string | undefined, never>;
+	};
+	triage_decision: {
+		id: Generated<number>;
+		request_id: number;
+		outcome: TriageOutcome;
+		conditions_version: number;
+		conditions_met: string[];
+		reasons: string[];
+		reason_text: Generated<string>;
+		decided_by: number;
+		decided_at: Timestamp;
+		confirmed_by: number | null;
+		confirmed_at: Timestamp | null;
+		effective_at: Timestamp | null;
+		documents_deleted_at: Timestamp | null;
 	};
 }
 

@@ -45,6 +45,13 @@ export const DEMO_ACCOUNTS: DemoAccount[] = [
 		roles: [{ role: 'counter', desk: 'Den Haag' }]
 	},
 	{ email: 'triage@demo.test', name: 'Triage Officer', kind: 'staff', roles: [{ role: 'triage' }] },
+	// A second officer: an acceptance takes effect only when another officer confirms it (four eyes).
+	{
+		email: 'triage2@demo.test',
+		name: 'Second Triage Officer',
+		kind: 'staff',
+		roles: [{ role: 'triage' }]
+	},
 	{ email: 'planner@demo.test', name: 'Planner', kind: 'staff', roles: [{ role: 'planner' }] },
 	{ email: 'admin@demo.test', name: 'Administrator', kind: 'staff', roles: [{ role: 'admin' }] }
 ];

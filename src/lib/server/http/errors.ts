@@ -116,6 +116,16 @@ export function formFailure(
 	return fail(statusOf(err.kind), { values: echo(form, secrets), errors: [fieldError] });
 }
 
+/**
+ * The field errors of a refusal: one per item when the service named several problems at once
+ * (each item's message is a key), else the one error.
+ */
+export function fieldErrorsOf(err: DomainError): FieldError[] {
+	const items = err.options.errors;
+	if (items?.length) return items.map((i) => ({ field: i.field, key: i.message }));
+	return [{ field: err.field, key: err.key, ...(err.params ? { params: err.params } : {}) }];
+}
+
 export interface SubmitOptions {
 	/** Fields never echoed back to the page (passwords and codes by default). */
 	secrets?: string[];

@@ -12,11 +12,15 @@ import { startAuditChain, stopAuditChain } from '$lib/server/audit/audit.chain';
 import { chainPendingAudit } from '$lib/server/audit/audit.service';
 import type { AuditKey } from '$lib/server/audit/audit.key';
 import { startReminders, stopReminders } from '$lib/server/planning/reminders';
+import { runTriageHousekeeping } from '$lib/server/triage/triage.service';
 
 export const EMAIL_QUEUE = 'email.deliver';
 export const HOUSEKEEPING_QUEUE = 'housekeeping.daily';
 export const AUDIT_ANCHOR_QUEUE = 'audit.anchor';
 export const PLANNING_QUEUE = 'planning.expire';
+export const TRIAGE_QUEUE = 'triage.retention';
+/** Every hour: unsent drafts go a day after they were started, documents after their retention period. */
+export const TRIAGE_CRON = '17 * * * *';
 /** Every five minutes: an offer's hold (2 hours) ends at most this late. */
 export const PLANNING_CRON = '*/5 * * * *';
 const EMAIL_BATCH = 100;
@@ -71,6 +75,7 @@ export async function startJobs(db: Db, options: JobsOptions): Promise<Jobs> {
 	try {
 		await scheduleHousekeeping(boss, db);
 		await schedulePlanning(boss, db);
+		await scheduleTriage(boss, db);
 		await startReminders(boss, db);
 		startAuditChain(db);
 		if (options.auditAnchor) await startAuditAnchor(boss, db, options.auditAnchor);
@@ -149,6 +154,22 @@ async function schedulePlanning(boss: PgBoss, db: Db): Promise<void> {
 		return result;
 	});
 	await boss.schedule(PLANNING_QUEUE, PLANNING_CRON, null, { tz: TIME_ZONE });
+}
+
+/** Every hour, on one instance: triage documents past their retention, and drafts never sent. */
+async function scheduleTriage(boss: PgBoss, db: Db): Promise<void> {
+	await boss.createQueue(TRIAGE_QUEUE, {
+		policy: 'singleton',
+		retryLimit: 1,
+		expireInSeconds: 600,
+		deleteAfterSeconds: 7 * 24 * 3600
+	});
+	await boss.work(TRIAGE_QUEUE, async () => {
+		const result = await runTriageHousekeeping(db);
+		if (result.documents || result.drafts) console.log(`Triage: deleted ${JSON.stringify(result)}`);
+		return result;
+	});
+	await boss.schedule(TRIAGE_QUEUE, TRIAGE_CRON, null, { tz: TIME_ZONE });
 }
 
 async function startAuditAnchor(

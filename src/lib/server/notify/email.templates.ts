@@ -6,7 +6,9 @@ export const emailTemplates = {
 	password_reset: ['name', 'link'],
 	hearing_rebook: ['name', 'reference', 'time'],
 	waitlist_offer: ['name', 'reference', 'time', 'until', 'link'],
-	hearing_reminder: ['name', 'reference', 'appointment', 'time', 'place']
+	hearing_reminder: ['name', 'reference', 'appointment', 'time', 'place'],
+	triage_sent: ['reference', 'date'],
+	triage_decided: ['reference']
 } as const satisfies Record<string, readonly string[]>;
 
 export type EmailTemplate = keyof typeof emailTemplates;
@@ -21,7 +23,9 @@ export const secretParams: { [T in EmailTemplate]: readonly (typeof emailTemplat
 		password_reset: ['link'],
 		hearing_rebook: [],
 		waitlist_offer: [],
-		hearing_reminder: []
+		hearing_reminder: [],
+		triage_sent: [],
+		triage_decided: []
 	};
 
 export const REDACTED = '[…]';

@@ -1,4 +1,5 @@
-import type { Db } from '$lib/server/db';
+import type { Transaction } from 'kysely';
+import type { Database, Db } from '$lib/server/db';
 import type { QueueStream } from '$lib/server/db/schema';
 import { findPositionOfReference, lockCaseByReference, updateCaseStream } from './queue.repository';
 
@@ -42,4 +43,17 @@ export async function moveToStream(
 		await updateCaseStream(trx, found.id, stream);
 		return true;
 	});
+}
+
+/**
+ * Moves a case to another stream inside the caller's transaction (a triage decision takes effect
+ * with it): its current queue entry, and the later queue stages it enters, which take the case's
+ * stream.
+ */
+export async function moveCaseToStream(
+	trx: Transaction<Database>,
+	caseId: number,
+	stream: QueueStream
+): Promise<void> {
+	await updateCaseStream(trx, caseId, stream);
 }

@@ -1,0 +1,180 @@
+/**
+ * A request for faster handling, end to end: the applicant files it with a PDF on a phone without
+ * JavaScript, in Dutch; a triage officer accepts it and a second officer confirms; the applicant's
+ * case then waits in the priority stream, ahead of the normal one. On the other path, in Arabic,
+ * an officer does not accept a request and the applicant reads the reasons. axe checks each page.
+ */
+import { expect, test, type Browser, type Page } from '@playwright/test';
+import { expectNoAxeViolations } from '../support/a11y';
+import { signIn } from '../support/auth';
+
+const ACCEPTED_CASE = 'IND-2026-90000005';
+const REFUSED_CASE = 'IND-2026-90000006';
+const phone = { width: 390, height: 844 };
+
+const PDF = Buffer.from(
+	'%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n% Verklaring van de huisarts\ntrailer << /Root 1 0 R >>\n%%EOF\n'
+);
+/** A Windows executable's first bytes, named as a PDF. */
+const EXE = Buffer.concat([Buffer.from('MZ'), Buffer.alloc(0x3a), Buffer.from([0x80, 0, 0, 0])]);
+
+async function positionOn(page: Page): Promise<number> {
+	const text = await page.getByText(/U bent nummer [\d.]+ van de/).textContent();
+	return Number(/nummer ([\d.]+) van/.exec(text!)![1].replaceAll('.', ''));
+}
+
+async function asPerson(browser: Browser, email: string, lang: 'nl' | 'en', js = true) {
+	const context = await browser.newContext({ viewport: phone, javaScriptEnabled: js });
+	const page = await context.newPage();
+	await signIn(page, email, undefined, lang);
+	return { context, page };
+}
+
+/** The applicant fills in and sends a request in Dutch; returns the request's number. */
+async function fileRequestInDutch(page: Page, reference: string, axe: boolean): Promise<string> {
+	// axe runs in the page: not without JavaScript.
+	const check = () => (axe ? expectNoAxeViolations(page) : Promise.resolve());
+	await page.goto(`/cases/${reference}/priority-request?lang=nl`);
+	await expect(
+		page.getByRole('heading', { level: 1, name: 'Vragen om snellere behandeling' })
+	).toBeVisible();
+	await expect(page.getByText('Het is geen aanvraag voor een vergunning.').first()).toBeVisible();
+	await check();
+	await page.getByRole('button', { name: 'Een verzoek beginnen' }).click();
+
+	// A renamed executable is refused by its content, and nothing of the form is stored with it.
+	await page.getByRole('checkbox', { name: 'Een acute medische situatie' }).check();
+	await page.getByLabel('Leg uw situatie uit').fill('Mijn dochter moet geopereerd worden.');
+	await page.getByLabel('Kies bestanden').setInputFiles({
+		name: 'scan.pdf',
+		mimeType: 'application/pdf',
+		buffer: EXE
+	});
+	await page.getByRole('button', { name: 'Bewaren en later verdergaan' }).click();
+	await expect(page).toHaveTitle(/^Fout: /);
+	// The consent is missing too: the answers are refused, so no file is looked at yet.
+	const summary = page.locator('.error-summary');
+	await expect(summary.getByRole('link', { name: /toestemming/ })).toBeVisible();
+	await check();
+	await page.getByRole('checkbox', { name: /Ik geef toestemming/ }).check();
+	await page.getByLabel('Kies bestanden').setInputFiles({
+		name: 'scan.pdf',
+		mimeType: 'application/pdf',
+		buffer: EXE
+	});
+	await page.getByRole('button', { name: 'Bewaren en later verdergaan' }).click();
+	await expect(summary.getByRole('link', { name: /scan\.pdf is geen pdf-/ })).toBeVisible();
+	await expect(page.getByText('U heeft nog geen documenten toegevoegd.')).toBeVisible();
+
+	// The real PDF.
+	await page.getByLabel('Kies bestanden').setInputFiles({
+		name: 'verklaring-huisarts.pdf',
+		mimeType: 'application/pdf',
+		buffer: PDF
+	});
+	await page.getByRole('button', { name: 'Verder naar uw antwoorden controleren' }).click();
+	await expect(
+		page.getByRole('heading', { level: 1, name: 'Controleer uw antwoorden voordat u ze verstuurt' })
+	).toBeVisible();
+	await expect(page.getByText('verklaring-huisarts.pdf')).toBeVisible();
+	await check();
+
+	// Without the declaration it is not sent.
+	await page.getByRole('button', { name: 'Verzoek versturen' }).click();
+	await expect(page.locator('.error-summary')).toContainText('Vink het vakje aan');
+	await page.getByRole('checkbox', { name: /Ik verklaar/ }).check();
+	await page.getByRole('button', { name: 'Verzoek versturen' }).click();
+	await expect(page.getByRole('heading', { level: 1, name: 'Verzoek verstuurd' })).toBeVisible();
+	const number = (await page.locator('.reference').textContent())!.trim();
+	expect(number).toMatch(/^VSB-[0-9A-Z]{4}-[0-9A-Z]{4}$/);
+	await expect(page.getByText(/We willen uiterlijk .+ beslissen\./)).toBeVisible();
+	await check();
+	return number;
+}
+
+async function openRequest(page: Page, number: string) {
+	await page.goto('/staff/triage?lang=en');
+	await expect(
+		page.getByRole('heading', { level: 1, name: 'Requests for faster handling' })
+	).toBeVisible();
+	await page.getByRole('link', { name: number }).click();
+	await expect(page.getByRole('heading', { level: 1, name: `Request ${number}` })).toBeVisible();
+}
+
+test('the demo applicant files a request with a PDF; two officers accept it; the case moves ahead', async ({
+	browser
+}) => {
+	test.setTimeout(180_000);
+	const applicant = await asPerson(browser, 'applicant5@demo.test', 'nl', false);
+	await applicant.page.goto(`/cases/${ACCEPTED_CASE}?lang=nl`);
+	const before = await positionOn(applicant.page);
+	expect(before).toBeGreaterThan(1);
+	const number = await fileRequestInDutch(applicant.page, ACCEPTED_CASE, false);
+
+	const first = await asPerson(browser, 'triage@demo.test', 'en');
+	await openRequest(first.page, number);
+	await expect(first.page.getByRole('link', { name: 'verklaring-huisarts.pdf' })).toBeVisible();
+	await expectNoAxeViolations(first.page);
+	const download = await first.page.request.get(
+		(await first.page.getByRole('link', { name: 'verklaring-huisarts.pdf' }).getAttribute('href'))!
+	);
+	expect(download.headers()['content-type']).toBe('application/pdf');
+	expect(download.headers()['content-disposition']).toMatch(/^attachment;/);
+	expect(download.headers()['x-content-type-options']).toBe('nosniff');
+	expect(download.headers()['content-security-policy']).toMatch(/sandbox/);
+
+	await first.page.getByRole('checkbox', { name: /The documents show the situation/ }).check();
+	await first.page.getByRole('radio', { name: 'Accepted', exact: true }).check();
+	await first.page
+		.getByRole('checkbox', { name: /Your health, or the health of a family member/ })
+		.check();
+	await first.page.getByRole('button', { name: 'Record the decision' }).click();
+	await expect(first.page.getByText(/A second triage officer must confirm it/)).toBeVisible();
+	// The officer who proposed it is not offered the confirmation.
+	await expect(first.page.getByRole('button', { name: 'Confirm the acceptance' })).toHaveCount(0);
+	// Not in effect yet: the applicant still waits in the normal stream.
+	await applicant.page.goto(`/cases/${ACCEPTED_CASE}?lang=nl`);
+	await expect(applicant.page.getByText(/Uw aanvraag heeft voorrang gekregen/)).toHaveCount(0);
+
+	const second = await asPerson(browser, 'triage2@demo.test', 'en');
+	await openRequest(second.page, number);
+	await second.page.getByRole('button', { name: 'Confirm the acceptance' }).click();
+	await expect(second.page.getByText(/The case is now in the priority stream/)).toBeVisible();
+	await expectNoAxeViolations(second.page);
+
+	await applicant.page.goto(`/cases/${ACCEPTED_CASE}?lang=nl`);
+	await expect(applicant.page.getByText(/Uw aanvraag heeft voorrang gekregen/)).toBeVisible();
+	expect(await positionOn(applicant.page)).toBeLessThan(before);
+	await applicant.page.goto(`/cases/${ACCEPTED_CASE}/priority-request?lang=nl`);
+	await expect(applicant.page.getByText('Uw verzoek is toegekend.')).toBeVisible();
+	for (const c of [applicant, first, second]) await c.context.close();
+});
+
+test('on the refused path the applicant reads the reasons, in Arabic', async ({ browser }) => {
+	test.setTimeout(180_000);
+	const applicant = await asPerson(browser, 'applicant6@demo.test', 'nl');
+	const number = await fileRequestInDutch(applicant.page, REFUSED_CASE, true);
+
+	const officer = await asPerson(browser, 'triage@demo.test', 'en');
+	await openRequest(officer.page, number);
+	await officer.page.getByRole('radio', { name: 'Not accepted' }).check();
+	await officer.page
+		.getByRole('checkbox', { name: /The situation is serious, but a faster decision/ })
+		.check();
+	await officer.page
+		.getByLabel('Explanation for the applicant (optional)')
+		.fill('The operation is planned after the date we expect to decide on your application.');
+	await officer.page.getByRole('button', { name: 'Record the decision' }).click();
+	await expect(officer.page.getByText('The decision has been recorded.')).toBeVisible();
+
+	await applicant.page.goto(`/cases/${REFUSED_CASE}/priority-request?lang=ar`);
+	await expect(applicant.page.locator('html')).toHaveAttribute('dir', 'rtl');
+	await expect(applicant.page.getByText('لم يُقبل طلبك.')).toBeVisible();
+	await expect(
+		applicant.page.getByText('الوضع خطير، لكن القرار الأسرع لن يغيّره في الوقت المناسب.')
+	).toBeVisible();
+	await expect(applicant.page.getByText(/The operation is planned after the date/)).toBeVisible();
+	await expect(applicant.page.getByRole('heading', { name: 'ما يمكنك فعله الآن' })).toBeVisible();
+	await expectNoAxeViolations(applicant.page);
+	for (const c of [applicant, officer]) await c.context.close();
+});
