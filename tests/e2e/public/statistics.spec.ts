@@ -24,6 +24,19 @@ for (const lang of ['nl', 'en'] as const) {
 			.first()
 			.click();
 		await expect(page.getByRole('table').first()).toBeVisible();
+		// Requests for faster handling: counts per month only, in a table of six complete months.
+		const priority = page.getByRole('region', {
+			name:
+				lang === 'nl'
+					? 'Verzoeken om snellere behandeling per maand'
+					: 'Requests for faster handling per month'
+		});
+		await expect(priority.getByRole('columnheader')).toHaveText(
+			lang === 'nl'
+				? ['Maand', 'Ontvangen', 'Toegekend', 'Niet toegekend']
+				: ['Month', 'Received', 'Accepted', 'Not accepted']
+		);
+		await expect(priority.getByRole('row')).toHaveCount(7);
 		await expectNoAxeViolations(page);
 	});
 }
@@ -51,9 +64,20 @@ test('JSON and CSV downloads carry the figures and cache headers', async ({ requ
 	expect(json.headers()['cache-control']).toContain('max-age=300');
 	const body = await json.json();
 	expect(JSON.stringify(body)).toContain('asiel');
+	expect(body.priorityRequests.minimum).toBe(5);
+	expect(body.priorityRequests.months).toHaveLength(6);
+	expect(Object.keys(body.priorityRequests.months[0]).sort()).toEqual([
+		'accepted',
+		'firstDay',
+		'lastDay',
+		'notAccepted',
+		'received'
+	]);
 	const csv = await request.get('/statistics.csv');
 	expect(csv.status()).toBe(200);
 	expect(csv.headers()['content-type']).toContain('text/csv');
 	expect(csv.headers()['cache-control']).toContain('max-age=300');
-	expect((await csv.text()).split('\n').length).toBeGreaterThan(10);
+	const text = await csv.text();
+	expect(text.split('\n').length).toBeGreaterThan(10);
+	expect(text.match(/,priority_requests_received,/g)).toHaveLength(6);
 });

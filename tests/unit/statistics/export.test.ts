@@ -22,6 +22,12 @@ const stats: Statistics = {
 		},
 		firstFreeSlot: { openInvitations: 3, withoutSlot: 3, minimum: 5, medianDays: null }
 	},
+	priorityRequests: {
+		minimum: 5,
+		months: [
+			{ firstDay: '2026-10-01', lastDay: '2026-10-31', received: 7, accepted: null, notAccepted: 0 }
+		]
+	},
 	queues: [
 		{
 			product: 'nareis',
@@ -123,11 +129,16 @@ describe('statistics export', () => {
 		const rows = lines.map((cells) =>
 			Object.fromEntries(header.map((name, i) => [name, cells[i]]))
 		);
-		// Four figures per queue, three more for a queue with a newcomer estimate, and two of hearings.
-		expect(rows).toHaveLength(2 * 4 + 3 + 2);
-		expect(rows.slice(-2).map((r) => [r.figure, r.first_day, r.last_day, r.value])).toEqual([
+		// Four figures per queue, three more for a queue with a newcomer estimate, two of hearings,
+		// and three per month of requests for faster handling.
+		expect(rows).toHaveLength(2 * 4 + 3 + 2 + 3);
+		expect(rows.slice(-5).map((r) => [r.figure, r.first_day, r.last_day, r.value])).toEqual([
 			['hearing_no_show_share', '2026-08-27', '2026-11-25', '0.063'],
-			['hearing_median_days_to_first_free_slot', '', '', '']
+			['hearing_median_days_to_first_free_slot', '', '', ''],
+			['priority_requests_received', '2026-10-01', '2026-10-31', '7'],
+			// Fewer than five is not shown.
+			['priority_requests_accepted', '2026-10-01', '2026-10-31', ''],
+			['priority_requests_not_accepted', '2026-10-01', '2026-10-31', '0']
 		]);
 		expect(rows.slice(0, 4).map((r) => [r.figure, r.first_day, r.last_day, r.value])).toEqual([
 			['waiting', '', '', '3'],

@@ -47,6 +47,8 @@ export function statisticsToJson(stats: Statistics, lang: string) {
 				medianDays: roundedDays(stats.hearings.firstFreeSlot.medianDays)
 			}
 		},
+		// Counts only; a count from 1 to minimum − 1 is null (not shown), zero stays zero.
+		priorityRequests: stats.priorityRequests,
 		queues: stats.queues.map((q) => ({
 			product: q.product,
 			productName: t(`domain:product.${q.product}.name`),
@@ -146,7 +148,23 @@ export function statisticsToCsv(stats: Statistics, lang: string): string {
 			first_day: '',
 			last_day: '',
 			value: roundedDays(firstFreeSlot.medianDays) ?? ''
-		}
+		},
+		...stats.priorityRequests.months.flatMap((m) =>
+			(
+				[
+					['priority_requests_received', m.received],
+					['priority_requests_accepted', m.accepted],
+					['priority_requests_not_accepted', m.notAccepted]
+				] as const
+			).map(([figure, value]) => ({
+				...hearing,
+				figure,
+				first_day: m.firstDay,
+				last_day: m.lastDay,
+				// Empty when from 1 to 4: too few to show without pointing to a person.
+				value: value ?? ''
+			}))
+		)
 	);
 	return stringify(rows, {
 		header: true,

@@ -8,6 +8,10 @@ import {
 	getPublicPlannerFigures,
 	type PublicPlannerFigures
 } from '$lib/server/planning/figures.service';
+import {
+	getPublicTriageFigures,
+	type PublicTriageFigures
+} from '$lib/server/triage/triage.service';
 
 /** How many complete weeks the throughput chart shows. */
 export const WEEKS_SHOWN = 12;
@@ -52,6 +56,8 @@ export interface Statistics {
 	queues: QueueStatistics[];
 	/** The hearing planner's figures: no-show share and days to the first free slot. */
 	hearings: PublicPlannerFigures;
+	/** Requests for faster handling per month: counts only, small ones not shown. */
+	priorityRequests: PublicTriageFigures;
 }
 
 /**
@@ -66,10 +72,11 @@ export async function getStatistics(db: Db, now: Date): Promise<Statistics> {
 	const weeks = weekStarts.map((firstDay) => ({ firstDay, lastDay: addDays(firstDay, 6) }));
 	const medianFrom = addDays(thisMonday, -7 * MEDIAN_WEEKS);
 
-	const [figures, models, hearings] = await Promise.all([
+	const [figures, models, hearings, priorityRequests] = await Promise.all([
 		repo.findQueueFigures(db, { from: medianFrom, until: thisMonday }),
 		computeQueueModels(db, now),
-		getPublicPlannerFigures(db, now)
+		getPublicPlannerFigures(db, now),
+		getPublicTriageFigures(db, now)
 	]);
 
 	return {
@@ -82,6 +89,7 @@ export async function getStatistics(db: Db, now: Date): Promise<Statistics> {
 			minimumExits: MIN_EXITS_FOR_MEDIAN
 		},
 		hearings,
+		priorityRequests,
 		queues: figures.map((f) => {
 			const model = models.queues.get(`${f.product_code}/${f.stage_code}`);
 			// The chart and the estimate count the same exits; weeks before the data began show 0.

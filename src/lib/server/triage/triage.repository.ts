@@ -458,3 +458,37 @@ export async function findWeeklyFigures(db: Db, since: Date) {
 		order by 1`.execute(db);
 	return result.rows;
 }
+
+// --- Public figures ------------------------------------------------------------------------------
+
+/**
+ * Per calendar month (Dutch time) in [from, until): requests sent in it, and decisions that took
+ * effect in it by outcome. Months without any are left out; `from` and `until` are first days.
+ */
+export async function findMonthlyCounts(db: Db, window: { from: string; until: string }) {
+	const result = await sql<{
+		month: string;
+		received: number;
+		accepted: number;
+		not_accepted: number;
+	}>`
+		with bounds as (
+			select (${window.from}::date)::timestamp at time zone 'Europe/Amsterdam' as lo,
+				(${window.until}::date)::timestamp at time zone 'Europe/Amsterdam' as hi
+		),
+		happened as (
+			select r.sent_at as at, 'received' as what from triage_request r, bounds
+			where r.sent_at >= bounds.lo and r.sent_at < bounds.hi
+			union all
+			select d.effective_at, d.outcome::text from triage_decision d, bounds
+			where d.effective_at >= bounds.lo and d.effective_at < bounds.hi
+		)
+		select to_char(date_trunc('month', at at time zone 'Europe/Amsterdam'), 'YYYY-MM-DD') as month,
+			(count(*) filter (where what = 'received'))::integer as received,
+			(count(*) filter (where what = 'accepted'))::integer as accepted,
+			(count(*) filter (where what = 'not_accepted'))::integer as not_accepted
+		from happened
+		group by 1
+		order by 1`.execute(db);
+	return result.rows;
+}

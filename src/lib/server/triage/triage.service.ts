@@ -17,7 +17,7 @@ import { recordChanges } from '$lib/server/changes/change.service';
 import { moveCaseToStream } from '$lib/server/queue/queue.service';
 import { queueEmail } from '$lib/server/notify/email.service';
 import { numberFromEnv } from '$lib/server/config/env';
-import { addDays, dutchDate } from '$lib/time';
+import { addDays, addMonths, dutchDate } from '$lib/time';
 import { REASON_TEMPLATES, TRIAGE_LIMITS, type TriageOutcomeName } from '$lib/triage';
 import { triageErrors, type TriageErrorCode } from './triage.errors';
 import { sniffDocument } from './triage.documents';
@@ -914,4 +914,61 @@ export async function getTriageFigures(
 		acceptedShare: r.decided ? r.accepted / r.decided : null,
 		daysToDecision: r.days_to_decision === null ? null : Number(r.days_to_decision)
 	}));
+}
+
+// --- Public figures -------------------------------------------------------------------------------
+
+/** How many complete calendar months the public statistics page shows. */
+export const PUBLIC_MONTHS = 6;
+/**
+ * A public count from 1 to this minus one is not shown: with so few requests a month, a count
+ * could point to a person (a known case with a known outcome). Zero and larger counts are shown.
+ */
+export const PUBLIC_MINIMUM_COUNT = 5;
+
+export interface PublicTriageMonth {
+	/** The first and last day of the month, `YYYY-MM-DD`. */
+	firstDay: string;
+	lastDay: string;
+	/** Requests sent in the month; null when 1 to 4 (not shown). */
+	received: number | null;
+	/** Decisions that took effect in the month, by outcome; null when 1 to 4. */
+	accepted: number | null;
+	notAccepted: number | null;
+}
+
+export interface PublicTriageFigures {
+	/** The last complete months, oldest first. */
+	months: PublicTriageMonth[];
+	minimum: number;
+}
+
+function publicCount(n: number): number | null {
+	return n > 0 && n < PUBLIC_MINIMUM_COUNT ? null : n;
+}
+
+/**
+ * Counts only, for the public statistics page: requests for faster handling received, accepted
+ * and not accepted per month. No grounds, reasons or anything else about a request. Only
+ * complete months count, so that a figure does not change after it is first shown.
+ */
+export async function getPublicTriageFigures(db: Db, now: Date): Promise<PublicTriageFigures> {
+	const thisMonth = `${dutchDate(now).slice(0, 7)}-01`;
+	const from = addMonths(thisMonth, -PUBLIC_MONTHS);
+	const rows = await repo.findMonthlyCounts(db, { from, until: thisMonth });
+	const byMonth = new Map(rows.map((r) => [r.month, r]));
+	return {
+		minimum: PUBLIC_MINIMUM_COUNT,
+		months: Array.from({ length: PUBLIC_MONTHS }, (_, i) => {
+			const firstDay = addMonths(from, i);
+			const row = byMonth.get(firstDay);
+			return {
+				firstDay,
+				lastDay: addDays(addMonths(firstDay, 1), -1),
+				received: publicCount(row?.received ?? 0),
+				accepted: publicCount(row?.accepted ?? 0),
+				notAccepted: publicCount(row?.not_accepted ?? 0)
+			};
+		})
+	};
 }
