@@ -12,6 +12,12 @@ export const TRIAGE_LIMITS = {
 
 export const TRIAGE_CONTENT_TYPES = ['application/pdf', 'image/jpeg', 'image/png'] as const;
 
+/**
+ * The types an officer may see inline, as an image in the page. Not PDF: Chromium's PDF viewer
+ * does not run in a sandboxed document, so a PDF stays a download that opens outside the portal.
+ */
+export const TRIAGE_INLINE_TYPES: readonly string[] = ['image/jpeg', 'image/png'];
+
 /** Reason templates per outcome; the officer adds free text in plain language. */
 export const REASON_TEMPLATES = {
 	accepted: [

@@ -15,6 +15,11 @@ const phone = { width: 390, height: 844 };
 const PDF = Buffer.from(
 	'%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n% Verklaring van de huisarts\ntrailer << /Root 1 0 R >>\n%%EOF\n'
 );
+/** A 2×2 PNG. */
+const PNG = Buffer.from(
+	'iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAEElEQVR4nGM4IScHRAwQCgAfJgQRoo8irwAAAABJRU5ErkJggg==',
+	'base64'
+);
 /** A Windows executable's first bytes, named as a PDF. */
 const EXE = Buffer.concat([Buffer.from('MZ'), Buffer.alloc(0x3a), Buffer.from([0x80, 0, 0, 0])]);
 
@@ -66,12 +71,11 @@ async function fileRequestInDutch(page: Page, reference: string, axe: boolean): 
 	await expect(summary.getByRole('link', { name: /scan\.pdf is geen pdf-/ })).toBeVisible();
 	await expect(page.getByText('U heeft nog geen documenten toegevoegd.')).toBeVisible();
 
-	// The real PDF.
-	await page.getByLabel('Kies bestanden').setInputFiles({
-		name: 'verklaring-huisarts.pdf',
-		mimeType: 'application/pdf',
-		buffer: PDF
-	});
+	// The real PDF, and a photo of a letter.
+	await page.getByLabel('Kies bestanden').setInputFiles([
+		{ name: 'verklaring-huisarts.pdf', mimeType: 'application/pdf', buffer: PDF },
+		{ name: 'brief-ziekenhuis.png', mimeType: 'image/png', buffer: PNG }
+	]);
 	await page.getByRole('button', { name: 'Verder naar uw antwoorden controleren' }).click();
 	await expect(
 		page.getByRole('heading', { level: 1, name: 'Controleer uw antwoorden voordat u ze verstuurt' })
@@ -122,6 +126,23 @@ test('the demo applicant files a request with a PDF; two officers accept it; the
 	expect(download.headers()['content-disposition']).toMatch(/^attachment;/);
 	expect(download.headers()['x-content-type-options']).toBe('nosniff');
 	expect(download.headers()['content-security-policy']).toMatch(/sandbox/);
+	// Asked for inline, a PDF still comes as an attachment.
+	const pdfInline = await first.page.request.get(
+		`${await first.page.getByRole('link', { name: 'verklaring-huisarts.pdf' }).getAttribute('href')}?inline`
+	);
+	expect(pdfInline.headers()['content-disposition']).toMatch(/^attachment;/);
+	// The photo is shown in the page, by the same access-checked address, with its name as its text.
+	const photo = first.page.getByRole('img', { name: 'brief-ziekenhuis.png' });
+	await expect(photo).toBeVisible();
+	await expect.poll(() => photo.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(2);
+	const inline = await first.page.request.get((await photo.getAttribute('src'))!);
+	expect(inline.headers()['content-type']).toBe('image/png');
+	expect(inline.headers()['content-disposition']).toMatch(/^inline;/);
+	expect(inline.headers()['x-content-type-options']).toBe('nosniff');
+	expect(inline.headers()['content-security-policy']).toMatch(/sandbox/);
+	expect(inline.headers()['cache-control']).toBe('private, no-store');
+	// Only officers: the applicant does not get it by this address.
+	expect((await applicant.page.request.get((await photo.getAttribute('src'))!)).status()).toBe(403);
 
 	await first.page.getByRole('checkbox', { name: /The documents show the situation/ }).check();
 	await first.page.getByRole('radio', { name: 'Accepted', exact: true }).check();

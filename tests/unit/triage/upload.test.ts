@@ -1,9 +1,21 @@
 import { expect, it } from 'vitest';
 import { describeEachEngine } from '../helpers/engines';
-import { startRequest } from '$lib/server/triage/triage.service';
-import { MAX_UPLOAD_BYTES, receiveDocuments } from '$lib/server/triage/triage.upload';
 import {
+	addDocuments,
+	readDocument,
+	saveDraft,
+	sendRequest,
+	startRequest
+} from '$lib/server/triage/triage.service';
+import {
+	MAX_UPLOAD_BYTES,
+	documentResponse,
+	receiveDocuments
+} from '$lib/server/triage/triage.upload';
+import {
+	NOW,
 	executable,
+	newOfficer,
 	newWaitingApplicant,
 	pdf,
 	png,
@@ -137,4 +149,57 @@ describeEachEngine('uploading documents', ({ db }) => {
 		expect(await send(await brokenRequest())).toMatchObject({ code: 'upload_broken' });
 		expect(await storedFor(db(), a)).toBe(0);
 	}, 60_000);
+});
+
+describeEachEngine('documents for the officer', ({ db }) => {
+	it('an image may come inline; a PDF asked for inline stays an attachment', async () => {
+		const a = await newWaitingApplicant(db());
+		await startRequest(db(), { reference: a.reference, actor: a.triageActor });
+		await saveDraft(db(), {
+			reference: a.reference,
+			actor: a.triageActor,
+			draft: { grounds: ['safety'], explanation: 'Threatened.', healthConsent: false },
+			now: NOW
+		});
+		const docs = await addDocuments(db(), {
+			reference: a.reference,
+			actor: a.triageActor,
+			files: [
+				{ name: 'politie.pdf', bytes: pdf() },
+				{ name: 'foto brief.png', bytes: png() }
+			]
+		});
+		await sendRequest(db(), {
+			reference: a.reference,
+			actor: a.triageActor,
+			declaration: true,
+			now: NOW
+		});
+		const officer = await newOfficer(db());
+		const served = async (label: string, inline: boolean) => {
+			const doc = await readDocument(db(), {
+				documentId: docs.find((d) => d.label === label)!.id,
+				reader: { kind: 'officer', actor: officer }
+			});
+			return documentResponse(doc, { inline });
+		};
+
+		const image = await served('foto brief.png', true);
+		expect(image.headers.get('content-type')).toBe('image/png');
+		expect(image.headers.get('content-disposition')).toBe(
+			`inline; filename="foto brief.png"; filename*=UTF-8''foto%20brief.png`
+		);
+		expect(new Uint8Array(await image.arrayBuffer())).toEqual(png());
+		const pdfInline = await served('politie.pdf', true);
+		expect(pdfInline.headers.get('content-disposition')).toMatch(/^attachment; /);
+		expect(pdfInline.headers.get('content-type')).toBe('application/pdf');
+		const download = await served('foto brief.png', false);
+		expect(download.headers.get('content-disposition')).toMatch(/^attachment; /);
+		// Inline or not: no sniffing, sandboxed, never kept in a cache.
+		for (const response of [image, pdfInline, download]) {
+			expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+			expect(response.headers.get('content-security-policy')).toBe("sandbox; default-src 'none'");
+			expect(response.headers.get('cache-control')).toBe('private, no-store');
+		}
+	});
 });

@@ -7,7 +7,7 @@ import {
 	MaxTotalSizeExceededError,
 	parseFormData
 } from '@remix-run/form-data-parser';
-import { TRIAGE_LIMITS } from '$lib/triage';
+import { TRIAGE_INLINE_TYPES, TRIAGE_LIMITS } from '$lib/triage';
 import { triageErrors } from './triage.errors';
 import type { Db } from '$lib/server/db';
 import { addDocuments, type TriageActor, type UploadedFile } from './triage.service';
@@ -90,22 +90,29 @@ export async function receiveDocuments(
 }
 
 /**
- * A stored document as a download: always an attachment (never shown inside the portal's own
- * origin), its type as sniffed when stored, no sniffing by the browser, and a CSP that sandboxes
- * it should a browser render it anyway. The file name is only the label the person gave it.
+ * A stored document as a download: an attachment (never shown inside the portal's own origin),
+ * its type as sniffed when stored, no sniffing by the browser, and a CSP that sandboxes it should
+ * a browser render it anyway. The file name is only the label the person gave it. With `inline`,
+ * a PNG or JPEG is sent inline, for an <img> on the officer's page; any other type stays an
+ * attachment whatever was asked.
  */
-export function documentResponse(doc: {
-	label: string;
-	contentType: string;
-	size: number;
-	content: Uint8Array;
-}): Response {
+export function documentResponse(
+	doc: {
+		label: string;
+		contentType: string;
+		size: number;
+		content: Uint8Array;
+	},
+	options: { inline?: boolean } = {}
+): Response {
 	const ascii = doc.label.replace(/[^\x20-\x7e]/g, '_').replace(/["\\]/g, '_');
+	const disposition =
+		options.inline && TRIAGE_INLINE_TYPES.includes(doc.contentType) ? 'inline' : 'attachment';
 	return new Response(new Uint8Array(doc.content), {
 		headers: {
 			'Content-Type': doc.contentType,
 			'Content-Length': String(doc.size),
-			'Content-Disposition': `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(doc.label)}`,
+			'Content-Disposition': `${disposition}; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(doc.label)}`,
 			'X-Content-Type-Options': 'nosniff',
 			'Content-Security-Policy': "sandbox; default-src 'none'",
 			'Cache-Control': 'private, no-store'

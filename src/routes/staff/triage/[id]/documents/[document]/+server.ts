@@ -5,8 +5,11 @@ import { readDocument } from '$lib/server/triage/triage.service';
 import { documentResponse } from '$lib/server/triage/triage.upload';
 import { officer } from '../../../officer';
 
-/** A document of a sent request, for a triage officer; the reading is audited. */
-export const GET: RequestHandler = async ({ locals, params, getClientAddress }) => {
+/**
+ * A document of a sent request, for a triage officer; the reading is audited. With `?inline`, an
+ * image is sent inline for the request's page; a PDF stays an attachment.
+ */
+export const GET: RequestHandler = async ({ locals, params, url, getClientAddress }) => {
 	const actor = officer(locals, getClientAddress());
 	const doc = await loadOrError(locals.lang, () =>
 		readDocument(db, {
@@ -15,5 +18,5 @@ export const GET: RequestHandler = async ({ locals, params, getClientAddress }) 
 			reader: { kind: 'officer', actor }
 		})
 	);
-	return documentResponse(doc);
+	return documentResponse(doc, { inline: url.searchParams.has('inline') });
 };
