@@ -6,6 +6,8 @@ export const TRIAGE_LIMITS = {
 	explanationMax: 4000,
 	whatChangedMax: 2000,
 	reasonTextMax: 2000,
+	/** Why a second officer sends a proposed acceptance back. */
+	returnReasonMax: 1000,
 	maxDocuments: 5,
 	maxDocumentBytes: 10 * 1024 * 1024
 } as const;

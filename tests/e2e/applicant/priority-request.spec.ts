@@ -105,6 +105,17 @@ async function openRequest(page: Page, number: string) {
 	await expect(page.getByRole('heading', { level: 1, name: `Request ${number}` })).toBeVisible();
 }
 
+/** A triage officer proposes to accept the open request; it waits for a second officer. */
+async function proposeAcceptance(page: Page) {
+	await page.getByRole('checkbox', { name: /The documents show the situation/ }).check();
+	await page.getByRole('radio', { name: 'Accepted', exact: true }).check();
+	await page
+		.getByRole('checkbox', { name: /Your health, or the health of a family member/ })
+		.check();
+	await page.getByRole('button', { name: 'Record the decision' }).click();
+	await expect(page.getByText(/A second triage officer must confirm it/)).toBeVisible();
+}
+
 test('the demo applicant files a request with a PDF; two officers accept it; the case moves ahead', async ({
 	browser
 }) => {
@@ -144,20 +155,36 @@ test('the demo applicant files a request with a PDF; two officers accept it; the
 	// Only officers: the applicant does not get it by this address.
 	expect((await applicant.page.request.get((await photo.getAttribute('src'))!)).status()).toBe(403);
 
-	await first.page.getByRole('checkbox', { name: /The documents show the situation/ }).check();
-	await first.page.getByRole('radio', { name: 'Accepted', exact: true }).check();
-	await first.page
-		.getByRole('checkbox', { name: /Your health, or the health of a family member/ })
-		.check();
-	await first.page.getByRole('button', { name: 'Record the decision' }).click();
-	await expect(first.page.getByText(/A second triage officer must confirm it/)).toBeVisible();
+	await proposeAcceptance(first.page);
 	// The officer who proposed it is not offered the confirmation.
 	await expect(first.page.getByRole('button', { name: 'Confirm the acceptance' })).toHaveCount(0);
 	// Not in effect yet: the applicant still waits in the normal stream.
 	await applicant.page.goto(`/cases/${ACCEPTED_CASE}?lang=nl`);
 	await expect(applicant.page.getByText(/Uw aanvraag heeft voorrang gekregen/)).toHaveCount(0);
 
+	// The second officer first sends the proposal back, with a reason the first officer reads.
 	const second = await asPerson(browser, 'triage2@demo.test', 'en');
+	await openRequest(second.page, number);
+	await second.page.getByRole('button', { name: 'Send the proposal back' }).click();
+	await expect(second.page.locator('.error-summary')).toContainText(
+		'Say why you send the proposal back'
+	);
+	await second.page
+		.getByLabel('Why you do not confirm it')
+		.fill('Tick the condition about the wait as well, if it is met.');
+	await second.page.getByRole('button', { name: 'Send the proposal back' }).click();
+	await expect(second.page.getByText('The proposal has been sent back.')).toBeVisible();
+	await expectNoAxeViolations(second.page);
+	await first.page.reload();
+	await expect(
+		first.page.getByText(/Your proposal to accept this request was sent back/)
+	).toBeVisible();
+	await expect(
+		first.page.getByText('Tick the condition about the wait as well, if it is met.')
+	).toBeVisible();
+	await first.page.getByRole('checkbox', { name: /caused, or made worse, by waiting/ }).check();
+	await proposeAcceptance(first.page);
+
 	await openRequest(second.page, number);
 	await second.page.getByRole('button', { name: 'Confirm the acceptance' }).click();
 	await expect(second.page.getByText(/The case is now in the priority stream/)).toBeVisible();

@@ -44,7 +44,9 @@ const LANDED: Record<string, string> = {
 	'2026_12_02_000020_order_change_feed_at_commit':
 		'45089ab3bb4d9560050b2a4e05488b6040f78e041932941425bd1206192f07c8',
 	'2026_12_02_000100_create_triage':
-		'5c5abe0915f716f7494151df884b681ef33cb9695e397b7204d50bbac7862739'
+		'5c5abe0915f716f7494151df884b681ef33cb9695e397b7204d50bbac7862739',
+	'2026_12_02_000110_create_triage_returned_proposal':
+		'343786a361224747ce48a09e7e0bec21c0962574abaa4047aab2f094c5a0b275'
 };
 
 describe('migrations', () => {

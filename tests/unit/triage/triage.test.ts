@@ -10,8 +10,11 @@ import {
 	decideRequest,
 	getConditions,
 	getPriorityRequestPage,
+	getRequestForOfficer,
+	listWaitingRequests,
 	publishConditions,
 	readDocument,
+	returnDecision,
 	runTriageHousekeeping,
 	saveDraft,
 	sendRequest,
@@ -334,6 +337,94 @@ describeEachEngine('a request for faster handling', ({ db, engine }) => {
 				'queue.stream.changed'
 			])
 		);
+	});
+
+	it('four eyes, the other way: the second officer sends a proposed acceptance back with a reason', async () => {
+		const a = await newWaitingApplicant(db());
+		const request = await sentRequest(db(), a);
+		const first = await newOfficer(db());
+		const second = await newOfficer(db());
+		await decideAccepted(db(), request.id, first);
+		const sendBack = (actor: typeof first, reason: string) =>
+			returnDecision(db(), { requestId: request.id, actor, reason, now: NOW });
+
+		// Not the proposer, and not without a short reason.
+		expect(await refusal(sendBack(first, 'On second thought.'))).toMatchObject({
+			code: 'own_decision',
+			kind: 'forbidden'
+		});
+		expect(await refusal(sendBack(second, '   '))).toMatchObject({
+			code: 'return_reason_required',
+			field: 'returnReason'
+		});
+		expect(await refusal(sendBack(second, 'x'.repeat(1001)))).toMatchObject({
+			code: 'return_reason_too_long'
+		});
+		const later = new Date(NOW.getTime() + 3_600_000);
+		await returnDecision(db(), {
+			requestId: request.id,
+			actor: second,
+			reason: '  The documents do not show that the operation depends on the permit.  ',
+			now: later
+		});
+
+		// Nothing took effect: the case stays in the normal stream, the applicant still waits.
+		expect(await streamsOf(db(), a.caseId)).toEqual({ case: 'normal', entries: ['normal'] });
+		const page = await getPriorityRequestPage(db(), { reference: a.reference, userId: a.userId });
+		expect(page.open).toMatchObject({ status: 'sent' });
+		expect(page.past).toEqual([]);
+		// The request waits for a new decision, in its place in the line, without a proposal.
+		const waiting = await listWaitingRequests(db(), { now: NOW, limit: 1000 });
+		expect(waiting.find((w) => w.id === request.id)).toMatchObject({ proposal: null });
+		expect(
+			await refusal(confirmDecision(db(), { requestId: request.id, actor: second, now: later }))
+		).toMatchObject({ code: 'nothing_to_confirm' });
+		expect(await refusal(sendBack(second, 'Again.'))).toMatchObject({
+			code: 'nothing_to_confirm'
+		});
+
+		// The proposer sees why.
+		const view = await getRequestForOfficer(db(), { requestId: request.id, actor: first });
+		expect(view.decision).toBeNull();
+		expect(view.returned).toEqual([
+			{
+				outcome: 'accepted',
+				reasons: ['health_at_risk'],
+				reasonText: 'The operation cannot wait.',
+				proposedBy: first.userId,
+				proposedAt: NOW,
+				returnedBy: second.userId,
+				returnedAt: later,
+				returnReason: 'The documents do not show that the operation depends on the permit.'
+			}
+		]);
+
+		// A new decision: proposed again, by the other officer this time, and confirmed.
+		expect(await decideAccepted(db(), request.id, second)).toEqual({ effective: false });
+		await confirmDecision(db(), { requestId: request.id, actor: first, now: later });
+		expect(await streamsOf(db(), a.caseId)).toEqual({ case: 'priority', entries: ['priority'] });
+		// The database holds the rule as well: nobody sends back their own proposal.
+		await expect(
+			sql`insert into triage_returned_proposal (request_id, outcome, conditions_version,
+				conditions_met, reasons, reason_text, proposed_by, proposed_at, returned_by, returned_at,
+				return_reason)
+				values (${request.id}, 'accepted', 1, '{}', '{}', '', ${first.userId}, now(),
+				${first.userId}, now(), 'x')`.execute(db())
+		).rejects.toThrow(/triage_returned_four_eyes/);
+
+		const actions = await db()
+			.selectFrom('audit_pending')
+			.select(['action', 'details'])
+			.where('case_id', '=', a.caseId)
+			.unionAll(
+				db().selectFrom('audit_event').select(['action', 'details']).where('case_id', '=', a.caseId)
+			)
+			.execute();
+		expect(actions.find((r) => r.action === 'triage.decision.returned')?.details).toMatchObject({
+			outcome: 'accepted',
+			proposedBy: first.userId,
+			reason: 'The documents do not show that the operation depends on the permit.'
+		});
 	});
 
 	it('without four eyes an acceptance takes effect at once; a refusal always does', async () => {

@@ -14,6 +14,7 @@ import * as m9 from '../../../../migrations/2026_12_02_000001_create_planner';
 import * as m10 from '../../../../migrations/2026_12_02_000010_create_audit_pending';
 import * as m11 from '../../../../migrations/2026_12_02_000020_order_change_feed_at_commit';
 import * as m12 from '../../../../migrations/2026_12_02_000100_create_triage';
+import * as m13 from '../../../../migrations/2026_12_02_000110_create_triage_returned_proposal';
 
 export const migrations: Record<string, Migration> = {
 	'2026_11_23_000001_create_case_domain': m0,
@@ -28,5 +29,6 @@ export const migrations: Record<string, Migration> = {
 	'2026_12_02_000001_create_planner': m9,
 	'2026_12_02_000010_create_audit_pending': m10,
 	'2026_12_02_000020_order_change_feed_at_commit': m11,
-	'2026_12_02_000100_create_triage': m12
+	'2026_12_02_000100_create_triage': m12,
+	'2026_12_02_000110_create_triage_returned_proposal': m13
 };

@@ -404,6 +404,21 @@ export interface Database {
 		effective_at: Timestamp | null;
 		documents_deleted_at: Timestamp | null;
 	};
+	/** A proposed acceptance the second officer sent back, with why. */
+	triage_returned_proposal: {
+		id: Generated<number>;
+		request_id: number;
+		outcome: TriageOutcome;
+		conditions_version: number;
+		conditions_met: string[];
+		reasons: string[];
+		reason_text: string;
+		proposed_by: number;
+		proposed_at: Timestamp;
+		returned_by: number;
+		returned_at: Timestamp;
+		return_reason: string;
+	};
 }
 
 export type Product = Selectable<Database['product']>;

@@ -48,6 +48,16 @@ export const triageErrors = defineErrors('triage', {
 	already_decided: { kind: 'conflict', key: 'triage_staff:errors.already_decided' },
 	nothing_to_confirm: { kind: 'conflict', key: 'triage_staff:errors.nothing_to_confirm' },
 	own_decision: { kind: 'forbidden', key: 'triage_staff:errors.own_decision' },
+	return_reason_required: {
+		kind: 'invalid',
+		field: 'returnReason',
+		key: 'triage_staff:errors.return_reason_required'
+	},
+	return_reason_too_long: {
+		kind: 'invalid',
+		field: 'returnReason',
+		key: 'triage_staff:errors.return_reason_too_long'
+	},
 	invalid: 'invalid'
 });
 

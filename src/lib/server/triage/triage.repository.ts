@@ -492,3 +492,59 @@ export async function findMonthlyCounts(db: Db, window: { from: string; until: s
 		order by 1`.execute(db);
 	return result.rows;
 }
+
+// --- Proposals sent back -------------------------------------------------------------------------
+
+/**
+ * Sends a proposal that is not in effect back: it is kept in triage_returned_proposal with who
+ * sent it back and why, and leaves triage_decision, so the request waits for a new decision.
+ * Returns false when there was no such proposal (any more).
+ */
+export async function returnProposal(
+	trx: Trx,
+	decisionId: number,
+	values: { returned_by: number; returned_at: Date; return_reason: string }
+) {
+	const gone = await trx
+		.deleteFrom('triage_decision')
+		.where('id', '=', decisionId)
+		.where('effective_at', 'is', null)
+		.returningAll()
+		.executeTakeFirst();
+	if (!gone) return false;
+	await trx
+		.insertInto('triage_returned_proposal')
+		.values({
+			request_id: gone.request_id,
+			outcome: gone.outcome,
+			conditions_version: gone.conditions_version,
+			conditions_met: gone.conditions_met,
+			reasons: gone.reasons,
+			reason_text: gone.reason_text,
+			proposed_by: gone.decided_by,
+			proposed_at: gone.decided_at,
+			...values
+		})
+		.execute();
+	return true;
+}
+
+/** The proposals of a request that were sent back, oldest first. */
+export async function findReturnedProposals(db: Db, requestId: number) {
+	return db
+		.selectFrom('triage_returned_proposal')
+		.select([
+			'outcome',
+			'reasons',
+			'reason_text',
+			'proposed_by',
+			'proposed_at',
+			'returned_by',
+			'returned_at',
+			'return_reason'
+		])
+		.where('request_id', '=', requestId)
+		.orderBy('returned_at')
+		.orderBy('id')
+		.execute();
+}

@@ -705,10 +705,11 @@ export async function getRequestForOfficer(
 ) {
 	const row = await repo.findRequestForStaff(db, input.requestId);
 	if (!row) throw triageErrors.error('not_found');
-	const [documents, decision, conditions] = await Promise.all([
+	const [documents, decision, conditions, returned] = await Promise.all([
 		repo.findDocumentsOfRequest(db, row.id),
 		repo.findDecision(db, row.id),
-		getConditions(db)
+		getConditions(db),
+		repo.findReturnedProposals(db, row.id)
 	]);
 	await inTransaction(db, (trx) =>
 		recordAuditAfterCommit(trx, input.actor, {
@@ -727,7 +728,8 @@ export async function getRequestForOfficer(
 		},
 		documents: documents.map(toDocument),
 		decision: decision ? toDecision(decision) : null,
-		conditions
+		conditions,
+		returned: returned.map(toReturned)
 	};
 }
 
@@ -971,4 +973,76 @@ export async function getPublicTriageFigures(db: Db, now: Date): Promise<PublicT
 			};
 		})
 	};
+}
+
+// --- Four eyes, the other way -------------------------------------------------------------------
+
+export interface ReturnedProposal {
+	outcome: TriageOutcome;
+	reasons: string[];
+	reasonText: string;
+	proposedBy: number;
+	proposedAt: Date;
+	returnedBy: number;
+	returnedAt: Date;
+	/** Why the second officer sent it back, for the officer who proposed it. */
+	returnReason: string;
+}
+
+function toReturned(
+	row: Awaited<ReturnType<typeof repo.findReturnedProposals>>[number]
+): ReturnedProposal {
+	return {
+		outcome: row.outcome,
+		reasons: row.reasons,
+		reasonText: row.reason_text,
+		proposedBy: row.proposed_by,
+		proposedAt: row.proposed_at,
+		returnedBy: row.returned_by,
+		returnedAt: row.returned_at,
+		returnReason: row.return_reason
+	};
+}
+
+/**
+ * The second officer refuses to confirm a proposed acceptance and sends it back with a short
+ * reason: nothing takes effect, the applicant is not told, and the request waits for a new
+ * decision (by any officer). The officer who proposed it cannot send it back either.
+ */
+export async function returnDecision(
+	db: Db,
+	input: { requestId: number; actor: TriageActor; reason: string; now?: Date }
+): Promise<void> {
+	const now = input.now ?? new Date();
+	const reason = input.reason.trim();
+	if (!reason) throw triageErrors.error('return_reason_required');
+	if (reason.length > TRIAGE_LIMITS.returnReasonMax)
+		throw triageErrors.error('return_reason_too_long');
+	await inTransaction(db, async (trx) => {
+		const request = await repo.lockRequest(trx, input.requestId);
+		if (!request || request.status === 'draft') throw triageErrors.error('not_found');
+		const decision = await repo.findDecision(trx, request.id);
+		if (!decision || decision.effective_at !== null || request.status !== 'sent')
+			throw triageErrors.error('nothing_to_confirm');
+		if (decision.decided_by === input.actor.userId) throw triageErrors.error('own_decision');
+		if (
+			!(await repo.returnProposal(trx, decision.id, {
+				returned_by: input.actor.userId,
+				returned_at: now,
+				return_reason: reason
+			}))
+		)
+			throw triageErrors.error('nothing_to_confirm');
+		await recordAuditAfterCommit(trx, input.actor, {
+			action: 'triage.decision.returned',
+			caseId: request.case_id,
+			subject: request.reference,
+			details: {
+				decision: decision.id,
+				outcome: decision.outcome,
+				proposedBy: decision.decided_by,
+				reason
+			}
+		});
+	});
 }

@@ -8,7 +8,8 @@ import { translator } from '$lib/i18n';
 import {
 	confirmDecision,
 	decideRequest,
-	getRequestForOfficer
+	getRequestForOfficer,
+	returnDecision
 } from '$lib/server/triage/triage.service';
 import { REASON_TEMPLATES, TRIAGE_OUTCOMES } from '$lib/triage';
 import { echo } from '$lib/validation/form';
@@ -19,6 +20,8 @@ function requestId(id: string, lang: string): number {
 	if (!/^\d{1,9}$/.test(id)) error(404, translator(lang)('errors.not_found'));
 	return Number(id);
 }
+
+const DONE = ['decided', 'confirmed', 'returned'] as const;
 
 /** One request: its answers, documents, the current conditions and the decision, if any. */
 export const load: PageServerLoad = async ({ locals, params, url, getClientAddress }) => {
@@ -32,12 +35,7 @@ export const load: PageServerLoad = async ({ locals, params, url, getClientAddre
 		me: actor.userId,
 		reasons: REASON_TEMPLATES,
 		outcomes: TRIAGE_OUTCOMES,
-		done:
-			url.searchParams.get('done') === 'decided'
-				? 'decided'
-				: url.searchParams.get('done') === 'confirmed'
-					? 'confirmed'
-					: null
+		done: DONE.find((d) => d === url.searchParams.get('done')) ?? null
 	};
 };
 
@@ -88,5 +86,15 @@ export const actions: Actions = {
 		if (failed) return failed;
 		await nudgeEmail();
 		redirect(303, `/staff/triage/${id}?done=confirmed`);
+	},
+	sendBack: async ({ request, locals, params, getClientAddress }) => {
+		const actor = officer(locals, getClientAddress());
+		const id = requestId(params.id, locals.lang);
+		const form = await request.formData();
+		const failed = await attempt(form, () =>
+			returnDecision(db, { requestId: id, actor, reason: String(form.get('returnReason') ?? '') })
+		);
+		if (failed) return failed;
+		redirect(303, `/staff/triage/${id}?done=returned`);
 	}
 };
