@@ -7,6 +7,7 @@
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import { expectNoAxeViolations } from '../support/a11y';
 import { signIn } from '../support/auth';
+import { mailCount, waitForMail } from '../support/mail';
 
 const ACCEPTED_CASE = 'IND-2026-90000005';
 const REFUSED_CASE = 'IND-2026-90000006';
@@ -186,8 +187,12 @@ test('the demo applicant files a request with a PDF; two officers accept it; the
 	await proposeAcceptance(first.page);
 
 	await openRequest(second.page, number);
+	const mailsBefore = mailCount();
 	await second.page.getByRole('button', { name: 'Confirm the acceptance' }).click();
 	await expect(second.page.getByText(/The case is now in the priority stream/)).toBeVisible();
+	// Now that the decision is in effect, the applicant gets an e-mail about it.
+	const mail = await waitForMail('applicant5@demo.test', mailsBefore);
+	expect(mail).toContain(number);
 	await expectNoAxeViolations(second.page);
 
 	await applicant.page.goto(`/cases/${ACCEPTED_CASE}?lang=nl`);

@@ -427,6 +427,73 @@ describeEachEngine('a request for faster handling', ({ db, engine }) => {
 		});
 	});
 
+	it('e-mails the applicant in their language when a decision takes effect, and not while an acceptance waits', async () => {
+		const mailsTo = (email: string) =>
+			db()
+				.selectFrom('email_outbox')
+				.select(['subject', 'body_text'])
+				.where('to_address', '=', email)
+				.orderBy('id')
+				.execute();
+		const speaks = (a: TriageApplicant, language: string) =>
+			db().updateTable('app_user').set({ language }).where('id', '=', a.userId).execute();
+		const first = await newOfficer(db());
+		const second = await newOfficer(db());
+
+		// Accepted, in Arabic: a receipt when it is sent, nothing while the acceptance waits or
+		// after it is sent back, and one e-mail when the second officer's confirmation puts it in effect.
+		const ar = await newWaitingApplicant(db());
+		await speaks(ar, 'ar');
+		const accepted = await sentRequest(db(), ar);
+		expect(await mailsTo(ar.email)).toEqual([
+			expect.objectContaining({
+				subject: `استلمنا طلبك لمعالجة أسرع (${accepted.reference})`
+			})
+		]);
+		await decideAccepted(db(), accepted.id, first);
+		await returnDecision(db(), {
+			requestId: accepted.id,
+			actor: second,
+			reason: 'Check the conditions again.',
+			now: NOW
+		});
+		await decideAccepted(db(), accepted.id, first);
+		expect(await mailsTo(ar.email)).toHaveLength(1);
+		await confirmDecision(db(), { requestId: accepted.id, actor: second, now: NOW });
+		const arabic = await mailsTo(ar.email);
+		expect(arabic).toHaveLength(2);
+		expect(arabic[1].subject).toBe(`صدر قرار بشأن طلبك لمعالجة أسرع (${accepted.reference})`);
+		expect(arabic[1].body_text).toContain('سجّل الدخول إلى Mijn Aanvraag لقراءة القرار');
+
+		// Not accepted, in Dutch: the e-mail goes at once.
+		const nl = await newWaitingApplicant(db());
+		await speaks(nl, 'nl');
+		const refused = await sentRequest(db(), nl);
+		const { version } = await getConditions(db());
+		await decideRequest(db(), {
+			requestId: refused.id,
+			actor: first,
+			outcome: 'not_accepted',
+			conditionsVersion: version,
+			conditionsMet: [],
+			reasons: ['not_urgent'],
+			reasonText: 'Your operation is planned after our expected decision.',
+			now: NOW,
+			config
+		});
+		const dutch = await mailsTo(nl.email);
+		expect(dutch.map((m) => m.subject)).toEqual([
+			`We hebben uw verzoek om snellere behandeling ontvangen (${refused.reference})`,
+			`Er is een besluit over uw verzoek om snellere behandeling (${refused.reference})`
+		]);
+		// The e-mail only says that there is a decision: the outcome, the reasons and the health
+		// data stay behind the sign-in.
+		for (const mail of [...dutch, ...arabic]) {
+			expect(mail.body_text).not.toContain('operation');
+			expect(mail.body_text).not.toMatch(/niet toegekend|toegekend|not_urgent|health/);
+		}
+	});
+
 	it('without four eyes an acceptance takes effect at once; a refusal always does', async () => {
 		const a = await newWaitingApplicant(db());
 		const request = await sentRequest(db(), a);
