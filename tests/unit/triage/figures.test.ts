@@ -4,12 +4,9 @@ import {
 	decideRequest,
 	getConditions,
 	getPublicTriageFigures,
-	getTriageFigures,
-	saveDraft,
-	sendRequest,
-	startRequest
+	getTriageFigures
 } from '$lib/server/triage/triage.service';
-import { newOfficer, newWaitingApplicant } from './fixtures';
+import { newOfficer, newWaitingApplicant, sentRequest } from './fixtures';
 import type { Db } from '$lib/server/db';
 import { getStatistics } from '$lib/server/statistics/statistics.service';
 import { statisticsToCsv, statisticsToJson } from '$lib/server/statistics/statistics.export';
@@ -18,47 +15,33 @@ const config = { targetDays: 14, retentionDays: 30, fourEyes: false, draftMaxAge
 const DAY = 86_400_000;
 
 async function sendAt(db: Db, at: Date) {
-	const a = await newWaitingApplicant(db);
-	await startRequest(db, { reference: a.reference, actor: a.triageActor });
-	await saveDraft(db, {
-		reference: a.reference,
-		actor: a.triageActor,
-		draft: { grounds: ['safety'], explanation: 'Threatened.', healthConsent: false }
-	});
-	const receipt = await sendRequest(db, {
-		reference: a.reference,
-		actor: a.triageActor,
-		declaration: true,
-		now: at,
-		config
-	});
-	const row = await db
-		.selectFrom('triage_request')
-		.select('id')
-		.where('reference', '=', receipt.reference)
-		.executeTakeFirstOrThrow();
-	return row.id;
+	return (await sentRequest(db, await newWaitingApplicant(db), [], at)).id;
+}
+
+/** Decides as a new officer, without four eyes: the decision takes effect at `at`. */
+async function decider(db: Db) {
+	const officer = await newOfficer(db);
+	const { version } = await getConditions(db);
+	return (requestId: number, outcome: 'accepted' | 'not_accepted', at: Date) =>
+		decideRequest(db, {
+			requestId,
+			actor: officer,
+			outcome,
+			conditionsVersion: version,
+			conditionsMet: [],
+			reasons: [outcome === 'accepted' ? 'safety_at_risk' : 'not_urgent'],
+			reasonText: '',
+			now: at,
+			config
+		});
 }
 
 describeEachEngine('the triage figures', ({ db }) => {
 	it('count requests per week of sending, the share accepted and the days to a decision', async () => {
-		const officer = await newOfficer(db());
-		const { version } = await getConditions(db());
+		const decide = await decider(db());
 		// Monday 23 and Wednesday 25 November 2026; a decision two and four days later.
 		const monday = new Date('2026-11-23T09:00:00Z');
 		const wednesday = new Date('2026-11-25T09:00:00Z');
-		const decide = (requestId: number, outcome: 'accepted' | 'not_accepted', at: Date) =>
-			decideRequest(db(), {
-				requestId,
-				actor: officer,
-				outcome,
-				conditionsVersion: version,
-				conditionsMet: [],
-				reasons: [outcome === 'accepted' ? 'safety_at_risk' : 'not_urgent'],
-				reasonText: '',
-				now: at,
-				config
-			});
 		const first = await sendAt(db(), monday);
 		const second = await sendAt(db(), wednesday);
 		await sendAt(db(), wednesday);
@@ -84,32 +67,20 @@ describeEachEngine('the public counts of requests for faster handling', ({ db })
 	const now = new Date('2026-12-02T08:00:00Z');
 
 	it('count per complete month, and hide a count from 1 to 4', async () => {
-		const officer = await newOfficer(db());
-		const { version } = await getConditions(db());
-		const decide = (requestId: number, outcome: 'accepted' | 'not_accepted', at: string) =>
-			decideRequest(db(), {
-				requestId,
-				actor: officer,
-				outcome,
-				conditionsVersion: version,
-				conditionsMet: [],
-				reasons: [outcome === 'accepted' ? 'safety_at_risk' : 'not_urgent'],
-				reasonText: '',
-				now: new Date(at),
-				config
-			});
+		const decide = await decider(db());
 		// October: two sent, one accepted in October.
 		const october = [
 			await sendAt(db(), new Date('2026-10-15T09:00:00Z')),
 			await sendAt(db(), new Date('2026-10-16T09:00:00Z'))
 		];
-		await decide(october[0], 'accepted', '2026-10-20T09:00:00Z');
+		await decide(october[0], 'accepted', new Date('2026-10-20T09:00:00Z'));
 		// November: six sent (one at half past midnight on 1 November in Dutch time); five not
 		// accepted and one, from October, accepted in November.
 		const november = [await sendAt(db(), new Date('2026-10-31T23:30:00Z'))];
 		for (let i = 0; i < 5; i++) november.push(await sendAt(db(), new Date('2026-11-10T09:00:00Z')));
-		for (const id of november.slice(0, 5)) await decide(id, 'not_accepted', '2026-11-20T09:00:00Z');
-		await decide(october[1], 'accepted', '2026-11-30T22:59:00Z');
+		for (const id of november.slice(0, 5))
+			await decide(id, 'not_accepted', new Date('2026-11-20T09:00:00Z'));
+		await decide(october[1], 'accepted', new Date('2026-11-30T22:59:00Z'));
 		// December is not complete: not counted yet.
 		await sendAt(db(), new Date('2026-12-01T09:00:00Z'));
 

@@ -1,6 +1,14 @@
 import { deflateSync } from 'node:zlib';
 import type { Db } from '$lib/server/db';
-import type { TriageActor } from '$lib/server/triage/triage.service';
+import {
+	addDocuments,
+	saveDraft,
+	sendRequest,
+	startRequest,
+	type TriageActor,
+	type TriageConfig,
+	type UploadedFile
+} from '$lib/server/triage/triage.service';
 import { newApplicant, type Applicant } from '../planning/fixtures';
 import { ingestEvents } from '$lib/server/events/event.service';
 import { stageEntered } from '../helpers/factories';
@@ -9,6 +17,13 @@ export { refusal } from '../planning/fixtures';
 
 /** Wednesday 2 December 2026, 09:00 in Amsterdam. */
 export const NOW = new Date('2026-12-02T08:00:00Z');
+
+export const config: TriageConfig = {
+	targetDays: 14,
+	retentionDays: 30,
+	fourEyes: true,
+	draftMaxAgeMs: 86_400_000
+};
 
 /** A small but real PDF: what file-type recognises by its header. */
 export function pdf(text = 'Verklaring van de huisarts'): Uint8Array {
@@ -110,4 +125,35 @@ export async function streamsOf(db: Db, caseId: number) {
 		.where('left_at', 'is', null)
 		.execute();
 	return { case: row.stream, entries: entries.map((e) => e.stream) };
+}
+
+export const draft = {
+	grounds: ['medical'],
+	explanation: 'My daughter needs an operation that is only possible with a residence permit.',
+	healthConsent: true
+};
+
+/** An applicant's request, filled in with a PDF (or the files given, if any) and sent at `now`. */
+export async function sentRequest(
+	db: Db,
+	a: TriageApplicant,
+	files: UploadedFile[] = [{ name: 'huisarts.pdf', bytes: pdf() }],
+	now = NOW
+) {
+	await startRequest(db, { reference: a.reference, actor: a.triageActor });
+	await saveDraft(db, { reference: a.reference, actor: a.triageActor, draft, now });
+	if (files.length) await addDocuments(db, { reference: a.reference, actor: a.triageActor, files });
+	const receipt = await sendRequest(db, {
+		reference: a.reference,
+		actor: a.triageActor,
+		declaration: true,
+		now,
+		config
+	});
+	const row = await db
+		.selectFrom('triage_request')
+		.select('id')
+		.where('reference', '=', receipt.reference)
+		.executeTakeFirstOrThrow();
+	return { ...receipt, id: row.id };
 }

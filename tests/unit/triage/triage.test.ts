@@ -21,62 +21,30 @@ import {
 	startRequest,
 	triageConfig,
 	withdrawRequest,
-	type TriageConfig
+	type DecideInput
 } from '$lib/server/triage/triage.service';
 import {
 	NOW,
+	config,
+	draft,
 	executable,
 	newOfficer,
 	newWaitingApplicant,
 	pdf,
 	png,
 	refusal,
+	sentRequest,
 	streamsOf,
 	type TriageApplicant
 } from './fixtures';
 import type { Db } from '$lib/server/db';
 
-const config: TriageConfig = {
-	targetDays: 14,
-	retentionDays: 30,
-	fourEyes: true,
-	draftMaxAgeMs: 86_400_000
-};
-
-const draft = {
-	grounds: ['medical'],
-	explanation: 'My daughter needs an operation that is only possible with a residence permit.',
-	healthConsent: true
-};
-
-/** An applicant's request, filled in with a PDF and sent. */
-async function sentRequest(db: Db, a: TriageApplicant) {
-	await startRequest(db, { reference: a.reference, actor: a.triageActor });
-	await saveDraft(db, { reference: a.reference, actor: a.triageActor, draft, now: NOW });
-	await addDocuments(db, {
-		reference: a.reference,
-		actor: a.triageActor,
-		files: [{ name: 'huisarts.pdf', bytes: pdf() }]
-	});
-	const receipt = await sendRequest(db, {
-		reference: a.reference,
-		actor: a.triageActor,
-		declaration: true,
-		now: NOW,
-		config
-	});
-	const row = await db
-		.selectFrom('triage_request')
-		.select('id')
-		.where('reference', '=', receipt.reference)
-		.executeTakeFirstOrThrow();
-	return { ...receipt, id: row.id };
-}
-
+/** A decision by `officer` on the current conditions: an acceptance unless `other` says otherwise. */
 async function decideAccepted(
 	db: Db,
 	requestId: number,
-	officer: { userId: number; role: string }
+	officer: { userId: number; role: string },
+	other: Partial<Pick<DecideInput, 'outcome' | 'conditionsMet' | 'reasons' | 'reasonText'>> = {}
 ) {
 	const { version } = await getConditions(db);
 	return decideRequest(db, {
@@ -88,8 +56,19 @@ async function decideAccepted(
 		reasons: ['health_at_risk'],
 		reasonText: 'The operation cannot wait.',
 		now: NOW,
-		config
+		config,
+		...other
 	});
+}
+
+/** A sent request whose acceptance the first of two officers proposed. */
+async function proposedAcceptance(db: Db) {
+	const a = await newWaitingApplicant(db);
+	const request = await sentRequest(db, a);
+	const first = await newOfficer(db);
+	const second = await newOfficer(db);
+	expect(await decideAccepted(db, request.id, first)).toEqual({ effective: false });
+	return { a, request, first, second };
 }
 
 describeEachEngine('a request for faster handling', ({ db, engine }) => {
@@ -276,11 +255,7 @@ describeEachEngine('a request for faster handling', ({ db, engine }) => {
 	});
 
 	it('four eyes: an officer cannot confirm their own acceptance; a second officer can', async () => {
-		const a = await newWaitingApplicant(db());
-		const request = await sentRequest(db(), a);
-		const first = await newOfficer(db());
-		const second = await newOfficer(db());
-		expect(await decideAccepted(db(), request.id, first)).toEqual({ effective: false });
+		const { a, request, first, second } = await proposedAcceptance(db());
 		// Proposed, not in effect: the case has not moved.
 		expect(await streamsOf(db(), a.caseId)).toEqual({ case: 'normal', entries: ['normal'] });
 		expect(
@@ -340,11 +315,7 @@ describeEachEngine('a request for faster handling', ({ db, engine }) => {
 	});
 
 	it('four eyes, the other way: the second officer sends a proposed acceptance back with a reason', async () => {
-		const a = await newWaitingApplicant(db());
-		const request = await sentRequest(db(), a);
-		const first = await newOfficer(db());
-		const second = await newOfficer(db());
-		await decideAccepted(db(), request.id, first);
+		const { a, request, first, second } = await proposedAcceptance(db());
 		const sendBack = (actor: typeof first, reason: string) =>
 			returnDecision(db(), { requestId: request.id, actor, reason, now: NOW });
 
@@ -469,17 +440,10 @@ describeEachEngine('a request for faster handling', ({ db, engine }) => {
 		const nl = await newWaitingApplicant(db());
 		await speaks(nl, 'nl');
 		const refused = await sentRequest(db(), nl);
-		const { version } = await getConditions(db());
-		await decideRequest(db(), {
-			requestId: refused.id,
-			actor: first,
+		await decideAccepted(db(), refused.id, first, {
 			outcome: 'not_accepted',
-			conditionsVersion: version,
-			conditionsMet: [],
 			reasons: ['not_urgent'],
-			reasonText: 'Your operation is planned after our expected decision.',
-			now: NOW,
-			config
+			reasonText: 'Your operation is planned after our expected decision.'
 		});
 		const dutch = await mailsTo(nl.email);
 		expect(dutch.map((m) => m.subject)).toEqual([
@@ -561,11 +525,7 @@ describeEachEngine('a request for faster handling', ({ db, engine }) => {
 	});
 
 	it('moves the case in the same transaction as the decision: a failure in between changes neither', async () => {
-		const a = await newWaitingApplicant(db());
-		const request = await sentRequest(db(), a);
-		const first = await newOfficer(db());
-		const second = await newOfficer(db());
-		await decideAccepted(db(), request.id, first);
+		const { a, request, second } = await proposedAcceptance(db());
 		// A real failure in the middle: the database refuses to move this case's queue entry.
 		await sql
 			.raw(
@@ -676,18 +636,11 @@ describeEachEngine('a request for faster handling', ({ db, engine }) => {
 	it('retention: documents go a set number of days after the decision, the decision stays; unsent drafts go after a day', async () => {
 		const a = await newWaitingApplicant(db());
 		const request = await sentRequest(db(), a);
-		const officer = await newOfficer(db());
-		const { version } = await getConditions(db());
-		await decideRequest(db(), {
-			requestId: request.id,
-			actor: officer,
+		await decideAccepted(db(), request.id, await newOfficer(db()), {
 			outcome: 'not_accepted',
-			conditionsVersion: version,
 			conditionsMet: [],
 			reasons: ['no_evidence'],
-			reasonText: '',
-			now: NOW,
-			config
+			reasonText: ''
 		});
 		// A withdrawn request's documents go on the same schedule.
 		const w = await newWaitingApplicant(db());

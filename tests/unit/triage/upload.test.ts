@@ -1,10 +1,8 @@
 import { expect, it } from 'vitest';
 import { describeEachEngine } from '../helpers/engines';
 import {
-	addDocuments,
+	getRequestForOfficer,
 	readDocument,
-	saveDraft,
-	sendRequest,
 	startRequest
 } from '$lib/server/triage/triage.service';
 import {
@@ -13,13 +11,13 @@ import {
 	receiveDocuments
 } from '$lib/server/triage/triage.upload';
 import {
-	NOW,
 	executable,
 	newOfficer,
 	newWaitingApplicant,
 	pdf,
 	png,
 	refusal,
+	sentRequest,
 	type TriageApplicant
 } from './fixtures';
 import type { Db } from '$lib/server/db';
@@ -153,29 +151,15 @@ describeEachEngine('uploading documents', ({ db }) => {
 
 describeEachEngine('documents for the officer', ({ db }) => {
 	it('an image may come inline; a PDF asked for inline stays an attachment', async () => {
-		const a = await newWaitingApplicant(db());
-		await startRequest(db(), { reference: a.reference, actor: a.triageActor });
-		await saveDraft(db(), {
-			reference: a.reference,
-			actor: a.triageActor,
-			draft: { grounds: ['safety'], explanation: 'Threatened.', healthConsent: false },
-			now: NOW
-		});
-		const docs = await addDocuments(db(), {
-			reference: a.reference,
-			actor: a.triageActor,
-			files: [
-				{ name: 'politie.pdf', bytes: pdf() },
-				{ name: 'foto brief.png', bytes: png() }
-			]
-		});
-		await sendRequest(db(), {
-			reference: a.reference,
-			actor: a.triageActor,
-			declaration: true,
-			now: NOW
-		});
+		const request = await sentRequest(db(), await newWaitingApplicant(db()), [
+			{ name: 'politie.pdf', bytes: pdf() },
+			{ name: 'foto brief.png', bytes: png() }
+		]);
 		const officer = await newOfficer(db());
+		const { documents: docs } = await getRequestForOfficer(db(), {
+			requestId: request.id,
+			actor: officer
+		});
 		const served = async (label: string, inline: boolean) => {
 			const doc = await readDocument(db(), {
 				documentId: docs.find((d) => d.label === label)!.id,

@@ -404,14 +404,11 @@ export interface Database {
 		effective_at: Timestamp | null;
 		documents_deleted_at: Timestamp | null;
 	};
-	/** A proposed acceptance the second officer sent back, with why. */
-	triage_returned_proposal: {
-		id: Generated<number>;
-		request_id: number;
-		outcome: TriageOutcome;
-		conditions_version: number;
-		conditions_met: string[];
-		reasons: string[];
+	/** A proposed acceptance the second officer sent back, with why: the proposal as it was. */
+	triage_returned_proposal: Pick<
+		Database['triage_decision'],
+		'id' | 'request_id' | 'outcome' | 'conditions_version' | 'conditions_met' | 'reasons'
+	> & {
 		reason_text: string;
 		proposed_by: number;
 		proposed_at: Timestamp;

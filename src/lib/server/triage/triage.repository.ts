@@ -529,19 +529,19 @@ export async function returnProposal(
 	return true;
 }
 
-/** The proposals of a request that were sent back, oldest first. */
+/** The proposals of a request that were sent back, oldest first, as the officers' page reads them. */
 export async function findReturnedProposals(db: Db, requestId: number) {
 	return db
 		.selectFrom('triage_returned_proposal')
 		.select([
 			'outcome',
 			'reasons',
-			'reason_text',
-			'proposed_by',
-			'proposed_at',
-			'returned_by',
-			'returned_at',
-			'return_reason'
+			'reason_text as reasonText',
+			'proposed_by as proposedBy',
+			'proposed_at as proposedAt',
+			'returned_by as returnedBy',
+			'returned_at as returnedAt',
+			'return_reason as returnReason'
 		])
 		.where('request_id', '=', requestId)
 		.orderBy('returned_at')

@@ -729,7 +729,7 @@ export async function getRequestForOfficer(
 		documents: documents.map(toDocument),
 		decision: decision ? toDecision(decision) : null,
 		conditions,
-		returned: returned.map(toReturned)
+		returned
 	};
 }
 
@@ -801,6 +801,20 @@ export async function decideRequest(db: Db, input: DecideInput): Promise<{ effec
 }
 
 /**
+ * Locks a request with an acceptance waiting for a second officer, and that proposal; the officer
+ * who proposed it may neither confirm it nor send it back.
+ */
+async function lockProposal(trx: Trx, requestId: number, actor: TriageActor) {
+	const request = await repo.lockRequest(trx, requestId);
+	if (!request || request.status === 'draft') throw triageErrors.error('not_found');
+	const decision = await repo.findDecision(trx, request.id);
+	if (!decision || decision.effective_at !== null || request.status !== 'sent')
+		throw triageErrors.error('nothing_to_confirm');
+	if (decision.decided_by === actor.userId) throw triageErrors.error('own_decision');
+	return { request, decision };
+}
+
+/**
  * A second officer confirms a proposed acceptance: the decision takes effect and the case moves
  * to the priority stream, in this one transaction. The officer who proposed it cannot confirm it.
  */
@@ -810,12 +824,7 @@ export async function confirmDecision(
 ): Promise<void> {
 	const now = input.now ?? new Date();
 	await inTransaction(db, async (trx) => {
-		const request = await repo.lockRequest(trx, input.requestId);
-		if (!request || request.status === 'draft') throw triageErrors.error('not_found');
-		const decision = await repo.findDecision(trx, request.id);
-		if (!decision || decision.effective_at !== null || request.status !== 'sent')
-			throw triageErrors.error('nothing_to_confirm');
-		if (decision.decided_by === input.actor.userId) throw triageErrors.error('own_decision');
+		const { request, decision } = await lockProposal(trx, input.requestId, input.actor);
 		await repo.confirmDecision(trx, decision.id, input.actor.userId, now);
 		await recordAuditAfterCommit(trx, input.actor, {
 			action: 'triage.decision.confirmed',
@@ -977,32 +986,8 @@ export async function getPublicTriageFigures(db: Db, now: Date): Promise<PublicT
 
 // --- Four eyes, the other way -------------------------------------------------------------------
 
-export interface ReturnedProposal {
-	outcome: TriageOutcome;
-	reasons: string[];
-	reasonText: string;
-	proposedBy: number;
-	proposedAt: Date;
-	returnedBy: number;
-	returnedAt: Date;
-	/** Why the second officer sent it back, for the officer who proposed it. */
-	returnReason: string;
-}
-
-function toReturned(
-	row: Awaited<ReturnType<typeof repo.findReturnedProposals>>[number]
-): ReturnedProposal {
-	return {
-		outcome: row.outcome,
-		reasons: row.reasons,
-		reasonText: row.reason_text,
-		proposedBy: row.proposed_by,
-		proposedAt: row.proposed_at,
-		returnedBy: row.returned_by,
-		returnedAt: row.returned_at,
-		returnReason: row.return_reason
-	};
-}
+/** A proposed acceptance a second officer sent back, with why (`returnReason`). */
+export type ReturnedProposal = Awaited<ReturnType<typeof repo.findReturnedProposals>>[number];
 
 /**
  * The second officer refuses to confirm a proposed acceptance and sends it back with a short
@@ -1019,12 +1004,7 @@ export async function returnDecision(
 	if (reason.length > TRIAGE_LIMITS.returnReasonMax)
 		throw triageErrors.error('return_reason_too_long');
 	await inTransaction(db, async (trx) => {
-		const request = await repo.lockRequest(trx, input.requestId);
-		if (!request || request.status === 'draft') throw triageErrors.error('not_found');
-		const decision = await repo.findDecision(trx, request.id);
-		if (!decision || decision.effective_at !== null || request.status !== 'sent')
-			throw triageErrors.error('nothing_to_confirm');
-		if (decision.decided_by === input.actor.userId) throw triageErrors.error('own_decision');
+		const { request, decision } = await lockProposal(trx, input.requestId, input.actor);
 		if (
 			!(await repo.returnProposal(trx, decision.id, {
 				returned_by: input.actor.userId,
