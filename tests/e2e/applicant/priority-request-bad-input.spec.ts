@@ -303,3 +303,27 @@ test('an empty explanation is refused when sending, and the request is not sent'
 	).toBeVisible();
 	await expect(page.getByLabel('Leg uw situatie uit')).toHaveValue('');
 });
+
+test('no other applicant, referent or counter user reads the document, however the URL is spelled', async () => {
+	await page.goto(`/cases/${OWN_CASE}/priority-request?lang=nl`);
+	const href = (await page.getByRole('link', { name: 'scan.pdf' }).getAttribute('href'))!;
+	const document = href.split('/').pop()!;
+	expect((await page.request.get(href)).headers()['content-type']).toBe('application/pdf');
+	const spellings = [
+		href,
+		href.replace('/cases/', '/c%61ses/'),
+		href.replace(OWN_CASE, OWN_CASE.toLowerCase()),
+		`/cases/IND-2026-90000001/priority-request/documents/${document}`
+	];
+	for (const email of ['applicant@demo.test', 'referent@demo.test', 'counter@demo.test']) {
+		const other = await context.browser()!.newContext();
+		const theirs = await other.newPage();
+		await signIn(theirs, email, undefined, 'nl');
+		for (const path of spellings) {
+			const response = await theirs.request.get(path, { maxRedirects: 0 });
+			expect([403, 404], `${email} GET ${path}`).toContain(response.status());
+			expect(response.headers()['content-type'] ?? '').not.toContain('application/pdf');
+		}
+		await other.close();
+	}
+});
