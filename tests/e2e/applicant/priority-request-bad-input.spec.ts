@@ -26,7 +26,8 @@ let page: Page;
 test.describe.configure({ mode: 'serial' });
 
 test.beforeAll(async ({ browser }) => {
-	context = await browser.newContext({ viewport: phone });
+	// Without JavaScript: the page the server sends back is all the person has.
+	context = await browser.newContext({ viewport: phone, javaScriptEnabled: false });
 	page = await context.newPage();
 	await signIn(page, 'applicant7@demo.test', undefined, 'nl');
 	await page.goto(`/cases/${OWN_CASE}/priority-request?lang=nl`);
@@ -72,6 +73,11 @@ test('an 11 MB file is refused, and neither it nor the answers are stored', asyn
 	await expect(
 		summary().getByRole('link', { name: /Elk bestand mag hoogstens 10 MB zijn/ })
 	).toBeVisible();
+	// What they typed is shown again, not lost; it is not saved either.
+	await expect(page.getByLabel('Leg uw situatie uit')).toHaveValue(
+		'Mijn dochter moet geopereerd worden.'
+	);
+	await expect(page.getByRole('checkbox', { name: 'Een acute medische situatie' })).toBeChecked();
 	await expectNothingStored();
 });
 
@@ -88,6 +94,9 @@ test('six files at once are refused, and none of them is stored', async () => {
 	await expect(
 		summary().getByRole('link', { name: /U kunt hoogstens 5 documenten toevoegen/ })
 	).toBeVisible();
+	await expect(page.getByLabel('Leg uw situatie uit')).toHaveValue(
+		'Mijn dochter moet geopereerd worden.'
+	);
 	await expectNothingStored();
 });
 

@@ -79,9 +79,12 @@ async function fileRequest(page: Page, reference: string, lang: Lang, js: boolea
 	await choose.setInputFiles({ name: 'scan.pdf', mimeType: 'application/pdf', buffer: EXE });
 	await page.getByRole('button', { name: t('triage:form.save') }).click();
 	await expect(page).toHaveTitle(new RegExp(`^${escape(t('common:error_prefix'))}`));
-	// The consent is missing too: the answers are refused, so no file is looked at yet.
+	// The consent is missing too: both are said at once, and nothing is saved.
 	await expect(
 		summary.getByRole('link', { name: t('triage:errors.health_consent_required') })
+	).toBeVisible();
+	await expect(
+		summary.getByRole('link', { name: t('triage:errors.document_type', { name: 'scan.pdf' }) })
 	).toBeVisible();
 	await check();
 	await page.getByRole('checkbox', { name: t('triage:form.consent_label') }).check();

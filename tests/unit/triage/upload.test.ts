@@ -1,6 +1,6 @@
 import { expect, it } from 'vitest';
 import { describeEachEngine } from '../helpers/engines';
-import { startRequest } from '$lib/server/triage/triage.service';
+import { getPriorityRequestPage, saveDraft, startRequest } from '$lib/server/triage/triage.service';
 import { MAX_UPLOAD_BYTES, receiveDocuments } from '$lib/server/triage/triage.upload';
 import {
 	executable,
@@ -137,4 +137,21 @@ describeEachEngine('uploading documents', ({ db }) => {
 		expect(await send(await brokenRequest())).toMatchObject({ code: 'upload_broken' });
 		expect(await storedFor(db(), a)).toBe(0);
 	}, 60_000);
+
+	it('only checks the answers when a file was refused: it refuses them as it would, and saves nothing', async () => {
+		const a = await newWaitingApplicant(db());
+		await startRequest(db(), { reference: a.reference, actor: a.triageActor });
+		const input = { reference: a.reference, actor: a.triageActor, checkOnly: true };
+		const answers = {
+			grounds: ['medical'],
+			explanation: 'Typed before the file.',
+			healthConsent: false
+		};
+		expect(await refusal(saveDraft(db(), { ...input, draft: answers }))).toMatchObject({
+			code: 'health_consent_required'
+		});
+		await saveDraft(db(), { ...input, draft: { ...answers, healthConsent: true } });
+		const page = await getPriorityRequestPage(db(), { reference: a.reference, userId: a.userId });
+		expect(page.open).toMatchObject({ grounds: [], explanation: '' });
+	});
 });
