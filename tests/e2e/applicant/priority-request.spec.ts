@@ -1,11 +1,13 @@
 /**
  * A request for faster handling, end to end: the applicant files it with a PDF on a phone without
  * JavaScript, in Dutch; a triage officer accepts it and a second officer confirms; the applicant's
- * case then waits in the priority stream, ahead of the normal one. On the other path, in Arabic,
- * an officer does not accept a request and the applicant reads the reasons. axe checks each page.
+ * case then waits in the priority stream, ahead of the normal one, which they read in Arabic too.
+ * On the other path an applicant files in Arabic, an officer does not accept the request and the
+ * applicant reads the reasons. axe checks each page, those without JavaScript as they were shown.
  */
+import { readFileSync } from 'node:fs';
 import { expect, test, type Browser, type Page } from '@playwright/test';
-import { expectNoAxeViolations } from '../support/a11y';
+import { expectNoAxeViolations, expectNoAxeViolationsWithoutJs } from '../support/a11y';
 import { signIn } from '../support/auth';
 import { mailCount, waitForMail } from '../support/mail';
 
@@ -24,6 +26,32 @@ const PNG = Buffer.from(
 /** A Windows executable's first bytes, named as a PDF. */
 const EXE = Buffer.concat([Buffer.from('MZ'), Buffer.alloc(0x3a), Buffer.from([0x80, 0, 0, 0])]);
 
+type Lang = 'nl' | 'ar';
+
+/**
+ * The text a person reads in their language, from the portal's own translations: a key missing in
+ * a language fails the test instead of matching the Dutch or English fallback.
+ */
+function textsOf(lang: Lang) {
+	const read = (ns: string) =>
+		JSON.parse(readFileSync(`src/lib/i18n/locales/${lang}/${ns}.json`, 'utf8'));
+	const files: Record<string, unknown> = {
+		triage: read('triage'),
+		common: read('common'),
+		cases: read('cases')
+	};
+	return (key: string, values: Record<string, string> = {}): string => {
+		const [ns, path] = key.split(':');
+		const text = path
+			.split('.')
+			.reduce<unknown>((o, k) => (o as Record<string, unknown>)?.[k], files[ns]);
+		if (typeof text !== 'string') throw new Error(`no ${lang} text for ${key}`);
+		return text.replace(/\{\{(\w+)\}\}/g, (_, name: string) => values[name] ?? `{{${name}}}`);
+	};
+}
+
+const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
 async function positionOn(page: Page): Promise<number> {
 	const text = await page.getByText(/U bent nummer [\d.]+ van de/).textContent();
 	return Number(/nummer ([\d.]+) van/.exec(text!)![1].replaceAll('.', ''));
@@ -36,63 +64,68 @@ async function asPerson(browser: Browser, email: string, lang: 'nl' | 'en', js =
 	return { context, page };
 }
 
-/** The applicant fills in and sends a request in Dutch; returns the request's number. */
-async function fileRequestInDutch(page: Page, reference: string, axe: boolean): Promise<string> {
-	// axe runs in the page: not without JavaScript.
-	const check = () => (axe ? expectNoAxeViolations(page) : Promise.resolve());
-	await page.goto(`/cases/${reference}/priority-request?lang=nl`);
-	await expect(
-		page.getByRole('heading', { level: 1, name: 'Vragen om snellere behandeling' })
-	).toBeVisible();
-	await expect(page.getByText('Het is geen aanvraag voor een vergunning.').first()).toBeVisible();
+/** The applicant fills in and sends a request in their language; returns the request's number. */
+async function fileRequest(page: Page, reference: string, lang: Lang, js: boolean) {
+	const t = textsOf(lang);
+	const check = () => (js ? expectNoAxeViolations(page) : expectNoAxeViolationsWithoutJs(page));
+	const summary = page.locator('.error-summary');
+	await page.goto(`/cases/${reference}/priority-request?lang=${lang}`);
+	await expect(page.locator('html')).toHaveAttribute('dir', lang === 'ar' ? 'rtl' : 'ltr');
+	await expect(page.getByRole('heading', { level: 1, name: t('triage:title') })).toBeVisible();
+	await expect(page.getByText(t('triage:not_a_permit.title')).first()).toBeVisible();
 	await check();
-	await page.getByRole('button', { name: 'Een verzoek beginnen' }).click();
+	await page.getByRole('button', { name: t('triage:start') }).click();
 
 	// A renamed executable is refused by its content, and nothing of the form is stored with it.
-	await page.getByRole('checkbox', { name: 'Een acute medische situatie' }).check();
-	await page.getByLabel('Leg uw situatie uit').fill('Mijn dochter moet geopereerd worden.');
-	await page.getByLabel('Kies bestanden').setInputFiles({
-		name: 'scan.pdf',
-		mimeType: 'application/pdf',
-		buffer: EXE
-	});
-	await page.getByRole('button', { name: 'Bewaren en later verdergaan' }).click();
-	await expect(page).toHaveTitle(/^Fout: /);
-	// The consent is missing too: the answers are refused, so no file is looked at yet.
-	const summary = page.locator('.error-summary');
-	await expect(summary.getByRole('link', { name: /toestemming/ })).toBeVisible();
+	await page.getByRole('checkbox', { name: t('triage:grounds.medical.label') }).check();
+	await page
+		.getByLabel(t('triage:form.explanation_label'))
+		.fill('Mijn dochter moet geopereerd worden.');
+	const choose = page.getByLabel(t('triage:documents.label'));
+	await choose.setInputFiles({ name: 'scan.pdf', mimeType: 'application/pdf', buffer: EXE });
+	await page.getByRole('button', { name: t('triage:form.save') }).click();
+	await expect(page).toHaveTitle(new RegExp(`^${escape(t('common:error_prefix'))}`));
+	// The consent is missing too: both are said at once, and nothing is saved.
+	await expect(
+		summary.getByRole('link', { name: t('triage:errors.health_consent_required') })
+	).toBeVisible();
+	await expect(
+		summary.getByRole('link', { name: t('triage:errors.document_type', { name: 'scan.pdf' }) })
+	).toBeVisible();
 	await check();
-	await page.getByRole('checkbox', { name: /Ik geef toestemming/ }).check();
-	await page.getByLabel('Kies bestanden').setInputFiles({
-		name: 'scan.pdf',
-		mimeType: 'application/pdf',
-		buffer: EXE
-	});
-	await page.getByRole('button', { name: 'Bewaren en later verdergaan' }).click();
-	await expect(summary.getByRole('link', { name: /scan\.pdf is geen pdf-/ })).toBeVisible();
-	await expect(page.getByText('U heeft nog geen documenten toegevoegd.')).toBeVisible();
+	await page.getByRole('checkbox', { name: t('triage:form.consent_label') }).check();
+	await choose.setInputFiles({ name: 'scan.pdf', mimeType: 'application/pdf', buffer: EXE });
+	await page.getByRole('button', { name: t('triage:form.save') }).click();
+	await expect(
+		summary.getByRole('link', { name: t('triage:errors.document_type', { name: 'scan.pdf' }) })
+	).toBeVisible();
+	await expect(page.getByText(t('triage:documents.none'))).toBeVisible();
 
 	// The real PDF, and a photo of a letter.
-	await page.getByLabel('Kies bestanden').setInputFiles([
+	await choose.setInputFiles([
 		{ name: 'verklaring-huisarts.pdf', mimeType: 'application/pdf', buffer: PDF },
 		{ name: 'brief-ziekenhuis.png', mimeType: 'image/png', buffer: PNG }
 	]);
-	await page.getByRole('button', { name: 'Verder naar uw antwoorden controleren' }).click();
+	await page.getByRole('button', { name: t('triage:form.continue') }).click();
 	await expect(
-		page.getByRole('heading', { level: 1, name: 'Controleer uw antwoorden voordat u ze verstuurt' })
+		page.getByRole('heading', { level: 1, name: t('triage:check.title') })
 	).toBeVisible();
 	await expect(page.getByText('verklaring-huisarts.pdf')).toBeVisible();
 	await check();
 
 	// Without the declaration it is not sent.
-	await page.getByRole('button', { name: 'Verzoek versturen' }).click();
-	await expect(page.locator('.error-summary')).toContainText('Vink het vakje aan');
-	await page.getByRole('checkbox', { name: /Ik verklaar/ }).check();
-	await page.getByRole('button', { name: 'Verzoek versturen' }).click();
-	await expect(page.getByRole('heading', { level: 1, name: 'Verzoek verstuurd' })).toBeVisible();
+	await page.getByRole('button', { name: t('triage:check.send') }).click();
+	await expect(summary).toContainText(t('triage:errors.declaration_required'));
+	await check();
+	await page.getByRole('checkbox', { name: t('triage:check.declaration') }).check();
+	await page.getByRole('button', { name: t('triage:check.send') }).click();
+	await expect(
+		page.getByRole('heading', { level: 1, name: t('triage:receipt.title') })
+	).toBeVisible();
 	const number = (await page.locator('.reference').textContent())!.trim();
 	expect(number).toMatch(/^VSB-[0-9A-Z]{4}-[0-9A-Z]{4}$/);
-	await expect(page.getByText(/We willen uiterlijk .+ beslissen\./)).toBeVisible();
+	const target = t('triage:receipt.target').split('{{date}}').map(escape).join('.+');
+	await expect(page.getByText(new RegExp(target))).toBeVisible();
 	await check();
 	return number;
 }
@@ -125,7 +158,7 @@ test('the demo applicant files a request with a PDF; two officers accept it; the
 	await applicant.page.goto(`/cases/${ACCEPTED_CASE}?lang=nl`);
 	const before = await positionOn(applicant.page);
 	expect(before).toBeGreaterThan(1);
-	const number = await fileRequestInDutch(applicant.page, ACCEPTED_CASE, false);
+	const number = await fileRequest(applicant.page, ACCEPTED_CASE, 'nl', false);
 
 	const first = await asPerson(browser, 'triage@demo.test', 'en');
 	await openRequest(first.page, number);
@@ -200,13 +233,25 @@ test('the demo applicant files a request with a PDF; two officers accept it; the
 	expect(await positionOn(applicant.page)).toBeLessThan(before);
 	await applicant.page.goto(`/cases/${ACCEPTED_CASE}/priority-request?lang=nl`);
 	await expect(applicant.page.getByText('Uw verzoek is toegekend.')).toBeVisible();
+	await expectNoAxeViolationsWithoutJs(applicant.page);
+	// The same, read in Arabic, right to left.
+	const ar = textsOf('ar');
+	await applicant.page.goto(`/cases/${ACCEPTED_CASE}/priority-request?lang=ar`);
+	await expect(applicant.page.locator('html')).toHaveAttribute('dir', 'rtl');
+	await expect(applicant.page.getByText(ar('triage:past.accepted'))).toBeVisible();
+	await expectNoAxeViolationsWithoutJs(applicant.page);
+	await applicant.page.goto(`/cases/${ACCEPTED_CASE}?lang=ar`);
+	await expect(applicant.page.getByText(ar('cases:turn.priority'))).toBeVisible();
+	await expectNoAxeViolationsWithoutJs(applicant.page);
 	for (const c of [applicant, first, second]) await c.context.close();
 });
 
-test('on the refused path the applicant reads the reasons, in Arabic', async ({ browser }) => {
+test('an applicant files in Arabic; on the refused path they read the reasons', async ({
+	browser
+}) => {
 	test.setTimeout(180_000);
 	const applicant = await asPerson(browser, 'applicant6@demo.test', 'nl');
-	const number = await fileRequestInDutch(applicant.page, REFUSED_CASE, true);
+	const number = await fileRequest(applicant.page, REFUSED_CASE, 'ar', true);
 
 	const officer = await asPerson(browser, 'triage@demo.test', 'en');
 	await openRequest(officer.page, number);

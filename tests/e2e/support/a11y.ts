@@ -12,3 +12,24 @@ export async function expectNoAxeViolations(page: Page): Promise<void> {
 	);
 	expect(summary, `axe violations on ${page.url()}`).toEqual([]);
 }
+
+/**
+ * axe for a page opened without JavaScript. axe is a script, so it cannot run in that page: the
+ * page's document as the person got it is shown, without its scripts, at the same address in a
+ * page that may run axe, so that its styles load and axe sees exactly what they saw.
+ */
+export async function expectNoAxeViolationsWithoutJs(page: Page): Promise<void> {
+	const url = page.url();
+	const html = (await page.content()).replace(/<script\b[\s\S]*?<\/script>/gi, '');
+	const context = await page.context().browser()!.newContext({ viewport: page.viewportSize() });
+	try {
+		const copy = await context.newPage();
+		await copy.route(url, (route) =>
+			route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: html })
+		);
+		await copy.goto(url);
+		await expectNoAxeViolations(copy);
+	} finally {
+		await context.close();
+	}
+}

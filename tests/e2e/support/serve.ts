@@ -78,6 +78,7 @@ const invited = await seedSecondInvitedApplicant();
 const nearHearing = await seedApplicantNearHearing();
 const triageAccepted = await seedWaitingAsylumCase('IND-2026-90000005', 'Demo Applicant E', 5);
 const triageRefused = await seedWaitingAsylumCase('IND-2026-90000006', 'Demo Applicant F', 6);
+const triageBadInput = await seedWaitingAsylumCase('IND-2026-90000007', 'Demo Applicant G', 7);
 await seedDemoAccounts(db, [
 	...DEMO_ACCOUNTS,
 	{
@@ -110,6 +111,13 @@ await seedDemoAccounts(db, [
 		name: triageRefused.name,
 		kind: 'applicant',
 		vNumber: triageRefused.vNumber
+	},
+	// Sends bad input in tests/e2e/applicant/priority-request-bad-input.spec.ts.
+	{
+		email: 'applicant7@demo.test',
+		name: triageBadInput.name,
+		kind: 'applicant',
+		vNumber: triageBadInput.vNumber
 	},
 	{
 		email: 'spare-staff@demo.test',

@@ -1,5 +1,6 @@
 import { expect, it } from 'vitest';
 import { sql } from 'kysely';
+import { randomBytes } from 'node:crypto';
 import { describeEachEngine } from '../helpers/engines';
 
 describeEachEngine('database connection', ({ db, engine }) => {
@@ -9,6 +10,20 @@ describeEachEngine('database connection', ({ db, engine }) => {
 			n: number;
 		}>`select date '2026-11-23' as d, count(*) as n from generate_series(1, 3)`.execute(db());
 		expect(row.rows[0]).toEqual({ d: '2026-11-23', n: 3 });
+	});
+
+	it('stores and returns a 9 MB file byte for byte on both engines', async () => {
+		const bytes = new Uint8Array(randomBytes(9 * 1024 * 1024));
+		// A view into a larger buffer, as a parsed upload can be: only its own bytes are stored.
+		const view = new Uint8Array(
+			Buffer.concat([Buffer.from([0xff]), bytes]).buffer,
+			1,
+			bytes.length
+		);
+		const row = await sql<{ content: Uint8Array; size: number }>`
+			select ${view}::bytea as content, octet_length(${view}::bytea) as size`.execute(db());
+		expect(row.rows[0].size).toBe(bytes.length);
+		expect(Buffer.compare(row.rows[0].content, bytes)).toBe(0);
 	});
 
 	it('keeps working when the server ends idle connections (a restart or failover)', async () => {

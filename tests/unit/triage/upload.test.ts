@@ -1,8 +1,10 @@
 import { expect, it } from 'vitest';
 import { describeEachEngine } from '../helpers/engines';
 import {
+	getPriorityRequestPage,
 	getRequestForOfficer,
 	readDocument,
+	saveDraft,
 	startRequest
 } from '$lib/server/triage/triage.service';
 import {
@@ -147,6 +149,23 @@ describeEachEngine('uploading documents', ({ db }) => {
 		expect(await send(await brokenRequest())).toMatchObject({ code: 'upload_broken' });
 		expect(await storedFor(db(), a)).toBe(0);
 	}, 60_000);
+
+	it('only checks the answers when a file was refused: it refuses them as it would, and saves nothing', async () => {
+		const a = await newWaitingApplicant(db());
+		await startRequest(db(), { reference: a.reference, actor: a.triageActor });
+		const input = { reference: a.reference, actor: a.triageActor, checkOnly: true };
+		const answers = {
+			grounds: ['medical'],
+			explanation: 'Typed before the file.',
+			healthConsent: false
+		};
+		expect(await refusal(saveDraft(db(), { ...input, draft: answers }))).toMatchObject({
+			code: 'health_consent_required'
+		});
+		await saveDraft(db(), { ...input, draft: { ...answers, healthConsent: true } });
+		const page = await getPriorityRequestPage(db(), { reference: a.reference, userId: a.userId });
+		expect(page.open).toMatchObject({ grounds: [], explanation: '' });
+	});
 });
 
 describeEachEngine('documents for the officer', ({ db }) => {

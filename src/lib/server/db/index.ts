@@ -31,12 +31,25 @@ export type Db = Kysely<Database>;
 const DATE_OID = 1082;
 const INT8_OID = 20;
 const NUMERIC_OID = 1700;
+const BYTEA_OID = 17;
 
 /** Both drivers return the same JavaScript types: dates as strings, int8 and numeric as numbers. */
 const parsers: Record<number, (value: string) => unknown> = {
 	[DATE_OID]: (value) => value,
 	[INT8_OID]: (value) => Number(value),
 	[NUMERIC_OID]: (value) => Number(value)
+};
+
+/**
+ * PGlite's own bytea conversion goes byte by byte through JavaScript arrays: 13 seconds to store a
+ * 9 MB upload on this machine. Node's hex codec does it in about one.
+ */
+const pgliteBytea = {
+	parsers: { ...parsers, [BYTEA_OID]: (value: string) => Buffer.from(value.slice(2), 'hex') },
+	serializers: {
+		[BYTEA_OID]: (value: Uint8Array) =>
+			'\\x' + Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('hex')
+	}
 };
 
 export interface DatabaseConfig {
@@ -142,7 +155,7 @@ export function createDatabase(config: DatabaseConfig): Db {
 		dialect: new SerializedPGliteDialect({
 			pglite: async () => {
 				if (dir !== 'memory') mkdirSync(dir, { recursive: true });
-				return PGlite.create(dir === 'memory' ? undefined : dir, { parsers });
+				return PGlite.create(dir === 'memory' ? undefined : dir, pgliteBytea);
 			}
 		})
 	});

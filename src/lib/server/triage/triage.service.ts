@@ -10,7 +10,8 @@
  */
 import { createHash, randomInt } from 'node:crypto';
 import type { Db } from '$lib/server/db';
-import type { TriageContentType, TriageOutcome } from '$lib/server/db/schema';
+import type { Insertable } from 'kysely';
+import type { Database, TriageContentType, TriageOutcome } from '$lib/server/db/schema';
 import { recordAuditAfterCommit, type Actor } from '$lib/server/audit/audit.service';
 import { nudgeAuditChain } from '$lib/server/audit/audit.chain';
 import { recordChanges } from '$lib/server/changes/change.service';
@@ -281,10 +282,19 @@ async function asksWhatChanged(db: Db, caseId: number) {
 	return rows.some((r) => r.status === 'decided');
 }
 
-/** Saves the answers of the draft; consent for health data only when a health ground is chosen. */
+/**
+ * Saves the answers of the draft; consent for health data only when a health ground is chosen.
+ * With `checkOnly`, refuses them as it would, and saves nothing.
+ */
 export async function saveDraft(
 	db: Db,
-	input: { reference: string; actor: TriageActor; draft: DraftInput; now?: Date }
+	input: {
+		reference: string;
+		actor: TriageActor;
+		draft: DraftInput;
+		checkOnly?: boolean;
+		now?: Date;
+	}
 ): Promise<void> {
 	const now = input.now ?? new Date();
 	const grounds = await repo.findActiveGrounds(db);
@@ -299,6 +309,7 @@ export async function saveDraft(
 			sending: false
 		});
 		if (problems.length) throw problemsError(problems);
+		if (input.checkOnly) return;
 		const health = grounds.some((g) => g.health && draft.grounds.includes(g.code));
 		await repo.updateDraft(trx, open.id, {
 			grounds: draft.grounds,
@@ -326,24 +337,22 @@ export function labelOf(name: string): string {
 	return clean || 'document';
 }
 
+/** A document as it will be stored, once its file has passed the checks. */
+type PreparedDocument = Pick<
+	Insertable<Database['triage_document']>,
+	'label' | 'content_type' | 'size' | 'sha256' | 'content'
+>;
+
 /**
- * Adds documents to the open request (a draft, or sent and not yet decided): up to five in all,
- * each a PDF, JPEG or PNG by its content. All or none are stored.
+ * The files of an upload checked one by one, by their content, before anything is stored: at most
+ * five, none empty, none over 10 MB, each a PDF, JPEG or PNG. The save of a draft runs this before
+ * it saves the answers, so that a refused file leaves the answers as they were.
  */
-export async function addDocuments(
-	db: Db,
-	input: { reference: string; actor: TriageActor; files: UploadedFile[] }
-): Promise<RequestDocument[]> {
-	const files = input.files.filter((f) => f.bytes.byteLength > 0 || f.name !== '');
+export async function prepareDocuments(input: UploadedFile[]): Promise<PreparedDocument[]> {
+	const files = input.filter((f) => f.bytes.byteLength > 0 || f.name !== '');
 	if (files.length === 0) throw triageErrors.error('document_empty');
 	if (files.length > TRIAGE_LIMITS.maxDocuments) throw triageErrors.error('too_many_documents');
-	const rows: {
-		label: string;
-		content_type: TriageContentType;
-		size: number;
-		sha256: string;
-		content: Uint8Array;
-	}[] = [];
+	const rows: PreparedDocument[] = [];
 	for (const file of files) {
 		if (file.bytes.byteLength === 0) throw triageErrors.error('document_empty');
 		if (file.bytes.byteLength > TRIAGE_LIMITS.maxDocumentBytes)
@@ -358,6 +367,18 @@ export async function addDocuments(
 			content: file.bytes
 		});
 	}
+	return rows;
+}
+
+/**
+ * Adds documents to the open request (a draft, or sent and not yet decided): up to five in all,
+ * each a PDF, JPEG or PNG by its content. All or none are stored.
+ */
+export async function addDocuments(
+	db: Db,
+	input: { reference: string; actor: TriageActor; files: UploadedFile[] }
+): Promise<RequestDocument[]> {
+	const rows = await prepareDocuments(input.files);
 	const added = await inTransaction(db, async (trx) => {
 		const found = await lockCaseOrThrow(trx, input.reference, input.actor.userId);
 		const open = await lockOpenOrThrow(trx, found.id);

@@ -12,8 +12,10 @@ import { triageErrors } from './triage.errors';
 import type { Db } from '$lib/server/db';
 import { addDocuments, type TriageActor, type UploadedFile } from './triage.service';
 
-/** The form fields besides the files: a few hidden fields and buttons, never long texts. */
-const MAX_PARTS = 20;
+/** Twice the documents a request holds: more are not an honest mistake, and are cut off. */
+const MAX_FILES = 2 * TRIAGE_LIMITS.maxDocuments;
+/** The files and the form's other fields: a few answers, hidden fields and buttons. */
+const MAX_PARTS = MAX_FILES + 20;
 /** Five files of 10 MB, and room for the multipart framing and the small fields. */
 export const MAX_UPLOAD_BYTES =
 	TRIAGE_LIMITS.maxDocuments * TRIAGE_LIMITS.maxDocumentBytes + 1024 * 1024;
@@ -24,10 +26,11 @@ export interface ParsedUpload {
 }
 
 /**
- * Reads a multipart upload as a stream, never the whole body into memory first: at most five
- * files of at most 10 MB each and a bounded total, so that the sixth file, the eleventh megabyte
- * or a huge body stops the reading at once. Any refusal, and a connection broken mid-upload,
- * throws before anything is stored: the caller stores the files only after this returns.
+ * Reads a multipart upload as a stream, never the whole body into memory first, within a bounded
+ * total and number of parts, so that a huge body stops the reading at once. A file over 10 MB or
+ * a sixth file is read within that total and refused by `prepareDocuments`, so that the form's
+ * other answers come back with the message instead of being lost. Any refusal here, and a
+ * connection broken mid-upload, throws before anything is stored.
  */
 export async function parseUpload(request: Request, field = 'documents'): Promise<ParsedUpload> {
 	const declared = Number(request.headers.get('content-length') ?? NaN);
@@ -41,8 +44,8 @@ export async function parseUpload(request: Request, field = 'documents'): Promis
 		fields = await parseFormData(
 			request,
 			{
-				maxFiles: TRIAGE_LIMITS.maxDocuments,
-				maxFileSize: TRIAGE_LIMITS.maxDocumentBytes,
+				maxFiles: MAX_FILES,
+				maxFileSize: MAX_UPLOAD_BYTES,
 				maxParts: MAX_PARTS,
 				maxTotalSize: MAX_UPLOAD_BYTES,
 				maxHeaderSize: 8 * 1024

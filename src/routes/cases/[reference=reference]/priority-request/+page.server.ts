@@ -7,6 +7,7 @@ import { fieldErrorsOf, loadOrError, statusOf } from '$lib/server/http/errors';
 import {
 	addDocuments,
 	getPriorityRequestPage,
+	prepareDocuments,
 	removeDocument,
 	saveDraft,
 	startRequest,
@@ -36,18 +37,33 @@ function actor(event: RequestEvent) {
 	return { userId: user.id, role: 'applicant', ip: event.getClientAddress() };
 }
 
-/** Runs the work; a refusal becomes the form's failure with every message, the values echoed. */
-async function attempt(form: FormData | null, work: () => Promise<unknown>) {
+/** The refusal of some work, or null when it went through. */
+async function refusalOf(work: () => Promise<unknown>): Promise<DomainError | null> {
 	try {
 		await work();
+		return null;
 	} catch (e) {
 		if (!(e instanceof DomainError)) throw e;
-		return fail(statusOf(e.kind), {
-			values: form ? echo(form) : {},
-			errors: fieldErrorsOf(e)
-		});
+		return e;
 	}
-	return null;
+}
+
+/**
+ * Runs the work; a refusal becomes the form's failure with every message, the values echoed,
+ * together with refusals found before (`also`).
+ */
+async function attempt(
+	form: FormData | null,
+	work: () => Promise<unknown>,
+	also: DomainError | null = null
+) {
+	const refused = await refusalOf(work);
+	const first = refused ?? also;
+	if (!first) return null;
+	return fail(statusOf(first.kind), {
+		values: form ? echo(form) : {},
+		errors: [refused, also].flatMap((e) => (e ? fieldErrorsOf(e) : []))
+	});
 }
 
 const here = (reference: string, done?: (typeof DONE)[number], anchor = '') =>
@@ -63,7 +79,8 @@ export const actions: Actions = {
 	},
 	// The draft's one form: the answers, files to add and a document to remove, as multipart, so
 	// that nothing typed is lost when files are added. It is read as a stream within the upload
-	// limits; the answers are saved first, then the files stored, each in one transaction.
+	// limits; the files are checked, then the answers saved and the files stored, each in one
+	// transaction.
 	save: async (event) => {
 		const act = actor(event);
 		const reference = event.params.reference;
@@ -79,22 +96,33 @@ export const actions: Actions = {
 			.filter((k) => k.startsWith('grounds_') && form.get(k) === 'on')
 			.map((k) => k.slice('grounds_'.length));
 		const remove = form.get('remove');
-		const failed = await attempt(form, async () => {
-			await saveDraft(db, {
-				reference,
-				actor: act,
-				draft: {
-					grounds,
-					explanation: String(form.get('explanation') ?? ''),
-					whatChanged: form.has('whatChanged') ? String(form.get('whatChanged')) : null,
-					healthConsent: form.get('healthConsent') === 'on'
-				}
-			});
-			if (typeof remove === 'string' && remove)
-				await removeDocument(db, { reference, actor: act, documentId: remove });
-			if (upload.files.length)
-				await addDocuments(db, { reference, actor: act, files: upload.files });
-		});
+		// The files are checked first: when one is refused, the answers are only checked, so that
+		// the page shows every message at once and nothing is saved.
+		const refusedFile = upload.files.length
+			? await refusalOf(() => prepareDocuments(upload.files))
+			: null;
+		const failed = await attempt(
+			form,
+			async () => {
+				await saveDraft(db, {
+					reference,
+					actor: act,
+					checkOnly: refusedFile !== null,
+					draft: {
+						grounds,
+						explanation: String(form.get('explanation') ?? ''),
+						whatChanged: form.has('whatChanged') ? String(form.get('whatChanged')) : null,
+						healthConsent: form.get('healthConsent') === 'on'
+					}
+				});
+				if (refusedFile) return;
+				if (typeof remove === 'string' && remove)
+					await removeDocument(db, { reference, actor: act, documentId: remove });
+				if (upload.files.length)
+					await addDocuments(db, { reference, actor: act, files: upload.files });
+			},
+			refusedFile
+		);
 		if (failed) return failed;
 		if (form.get('next') === 'check') redirect(303, `/cases/${reference}/priority-request/check`);
 		const done = remove ? 'removed' : upload.files.length ? 'uploaded' : 'saved';
