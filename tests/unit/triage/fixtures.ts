@@ -1,6 +1,17 @@
 import { deflateSync } from 'node:zlib';
 import type { Db } from '$lib/server/db';
-import type { TriageActor } from '$lib/server/triage/triage.service';
+import {
+	addDocuments,
+	decideRequest,
+	getConditions,
+	saveDraft,
+	sendRequest,
+	startRequest,
+	type DecideInput,
+	type DraftInput,
+	type TriageActor,
+	type TriageConfig
+} from '$lib/server/triage/triage.service';
 import { newApplicant, type Applicant } from '../planning/fixtures';
 import { ingestEvents } from '$lib/server/events/event.service';
 import { stageEntered } from '../helpers/factories';
@@ -9,6 +20,20 @@ export { refusal } from '../planning/fixtures';
 
 /** Wednesday 2 December 2026, 09:00 in Amsterdam. */
 export const NOW = new Date('2026-12-02T08:00:00Z');
+
+/** The triage settings of the tests: four eyes on. */
+export const config: TriageConfig = {
+	targetDays: 14,
+	retentionDays: 30,
+	fourEyes: true,
+	draftMaxAgeMs: 86_400_000
+};
+
+export const draft: DraftInput = {
+	grounds: ['medical'],
+	explanation: 'My daughter needs an operation that is only possible with a residence permit.',
+	healthConsent: true
+};
 
 /** A small but real PDF: what file-type recognises by its header. */
 export function pdf(text = 'Verklaring van de huisarts'): Uint8Array {
@@ -110,4 +135,70 @@ export async function streamsOf(db: Db, caseId: number) {
 		.where('left_at', 'is', null)
 		.execute();
 	return { case: row.stream, entries: entries.map((e) => e.stream) };
+}
+
+/** The id of the request a receipt names (the receipt gives only the reference). */
+export async function requestIdOf(db: Db, reference: string): Promise<number> {
+	const row = await db
+		.selectFrom('triage_request')
+		.select('id')
+		.where('reference', '=', reference)
+		.executeTakeFirstOrThrow();
+	return row.id;
+}
+
+/** The applicant's request, filled in (by default: medical grounds and a PDF) and sent. */
+export async function sentRequest(
+	db: Db,
+	a: TriageApplicant,
+	options: {
+		draft?: DraftInput;
+		files?: { name: string; bytes: Uint8Array }[];
+		now?: Date;
+		config?: TriageConfig;
+	} = {}
+) {
+	const { files = [{ name: 'huisarts.pdf', bytes: pdf() }], now = NOW } = options;
+	await startRequest(db, { reference: a.reference, actor: a.triageActor });
+	await saveDraft(db, {
+		reference: a.reference,
+		actor: a.triageActor,
+		draft: options.draft ?? draft,
+		now
+	});
+	if (files.length > 0)
+		await addDocuments(db, { reference: a.reference, actor: a.triageActor, files });
+	const receipt = await sendRequest(db, {
+		reference: a.reference,
+		actor: a.triageActor,
+		declaration: true,
+		now,
+		config: options.config ?? config
+	});
+	return { ...receipt, id: await requestIdOf(db, receipt.reference) };
+}
+
+/**
+ * An officer's decision on a sent request, tested against the current conditions: by default an
+ * acceptance on health grounds, at NOW.
+ */
+export async function decide(
+	db: Db,
+	requestId: number,
+	officer: TriageActor,
+	choice: Partial<Omit<DecideInput, 'requestId' | 'actor'>> = {}
+) {
+	const { version } = await getConditions(db);
+	return decideRequest(db, {
+		requestId,
+		actor: officer,
+		outcome: 'accepted',
+		conditionsVersion: version,
+		conditionsMet: ['evidence', 'urgency'],
+		reasons: ['health_at_risk'],
+		reasonText: 'The operation cannot wait.',
+		now: NOW,
+		config,
+		...choice
+	});
 }

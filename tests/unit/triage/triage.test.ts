@@ -7,7 +7,6 @@ import { listCaseChanges } from '$lib/server/changes/change.service';
 import {
 	addDocuments,
 	confirmDecision,
-	decideRequest,
 	getConditions,
 	getPriorityRequestPage,
 	publishConditions,
@@ -17,77 +16,23 @@ import {
 	sendRequest,
 	startRequest,
 	triageConfig,
-	withdrawRequest,
-	type TriageConfig
+	withdrawRequest
 } from '$lib/server/triage/triage.service';
 import {
 	NOW,
+	config,
+	decide,
+	draft,
 	executable,
 	newOfficer,
 	newWaitingApplicant,
 	pdf,
 	png,
 	refusal,
-	streamsOf,
-	type TriageApplicant
+	requestIdOf,
+	sentRequest,
+	streamsOf
 } from './fixtures';
-import type { Db } from '$lib/server/db';
-
-const config: TriageConfig = {
-	targetDays: 14,
-	retentionDays: 30,
-	fourEyes: true,
-	draftMaxAgeMs: 86_400_000
-};
-
-const draft = {
-	grounds: ['medical'],
-	explanation: 'My daughter needs an operation that is only possible with a residence permit.',
-	healthConsent: true
-};
-
-/** An applicant's request, filled in with a PDF and sent. */
-async function sentRequest(db: Db, a: TriageApplicant) {
-	await startRequest(db, { reference: a.reference, actor: a.triageActor });
-	await saveDraft(db, { reference: a.reference, actor: a.triageActor, draft, now: NOW });
-	await addDocuments(db, {
-		reference: a.reference,
-		actor: a.triageActor,
-		files: [{ name: 'huisarts.pdf', bytes: pdf() }]
-	});
-	const receipt = await sendRequest(db, {
-		reference: a.reference,
-		actor: a.triageActor,
-		declaration: true,
-		now: NOW,
-		config
-	});
-	const row = await db
-		.selectFrom('triage_request')
-		.select('id')
-		.where('reference', '=', receipt.reference)
-		.executeTakeFirstOrThrow();
-	return { ...receipt, id: row.id };
-}
-
-async function decideAccepted(
-	db: Db,
-	requestId: number,
-	officer: { userId: number; role: string }
-) {
-	const { version } = await getConditions(db);
-	return decideRequest(db, {
-		requestId,
-		actor: officer,
-		outcome: 'accepted',
-		conditionsVersion: version,
-		conditionsMet: ['evidence', 'urgency'],
-		reasons: ['health_at_risk'],
-		reasonText: 'The operation cannot wait.',
-		now: NOW,
-		config
-	});
-}
 
 describeEachEngine('a request for faster handling', ({ db, engine }) => {
 	it('keeps one open request per case under two submissions at once', async () => {
@@ -277,7 +222,7 @@ describeEachEngine('a request for faster handling', ({ db, engine }) => {
 		const request = await sentRequest(db(), a);
 		const first = await newOfficer(db());
 		const second = await newOfficer(db());
-		expect(await decideAccepted(db(), request.id, first)).toEqual({ effective: false });
+		expect(await decide(db(), request.id, first)).toEqual({ effective: false });
 		// Proposed, not in effect: the case has not moved.
 		expect(await streamsOf(db(), a.caseId)).toEqual({ case: 'normal', entries: ['normal'] });
 		expect(
@@ -289,7 +234,7 @@ describeEachEngine('a request for faster handling', ({ db, engine }) => {
 				db()
 			)
 		).rejects.toThrow(/triage_decision_four_eyes/);
-		expect(await refusal(decideAccepted(db(), request.id, second))).toMatchObject({
+		expect(await refusal(decide(db(), request.id, second))).toMatchObject({
 			code: 'already_decided'
 		});
 
@@ -340,17 +285,11 @@ describeEachEngine('a request for faster handling', ({ db, engine }) => {
 		const a = await newWaitingApplicant(db());
 		const request = await sentRequest(db(), a);
 		const officer = await newOfficer(db());
-		const { version } = await getConditions(db());
-		const outcome = await decideRequest(db(), {
-			requestId: request.id,
-			actor: officer,
+		const outcome = await decide(db(), request.id, officer, {
 			outcome: 'not_accepted',
-			conditionsVersion: version,
 			conditionsMet: ['evidence'],
 			reasons: ['not_urgent'],
-			reasonText: '',
-			now: NOW,
-			config
+			reasonText: ''
 		});
 		expect(outcome).toEqual({ effective: true });
 		expect(await streamsOf(db(), a.caseId)).toEqual({ case: 'normal', entries: ['normal'] });
@@ -381,18 +320,9 @@ describeEachEngine('a request for faster handling', ({ db, engine }) => {
 			declaration: true,
 			config
 		});
-		const row = await db()
-			.selectFrom('triage_request')
-			.select('id')
-			.where('reference', '=', again.reference)
-			.executeTakeFirstOrThrow();
 		const other = await newOfficer(db());
 		expect(
-			await decideRequest(db(), {
-				requestId: row.id,
-				actor: other,
-				outcome: 'accepted',
-				conditionsVersion: version,
+			await decide(db(), await requestIdOf(db(), again.reference), other, {
 				conditionsMet: ['evidence', 'urgency', 'caused_by_wait'],
 				reasons: ['conditions_met'],
 				reasonText: 'The date of the operation is set.',
@@ -407,7 +337,7 @@ describeEachEngine('a request for faster handling', ({ db, engine }) => {
 		const request = await sentRequest(db(), a);
 		const first = await newOfficer(db());
 		const second = await newOfficer(db());
-		await decideAccepted(db(), request.id, first);
+		await decide(db(), request.id, first);
 		// A real failure in the middle: the database refuses to move this case's queue entry.
 		await sql
 			.raw(
@@ -486,16 +416,12 @@ describeEachEngine('a request for faster handling', ({ db, engine }) => {
 		).toMatchObject({ code: 'conditions_changed' });
 		// A decision tested against the old version is refused; against the new one it is recorded.
 		const attempt = (version: number, met: string[]) =>
-			decideRequest(db(), {
-				requestId: request.id,
-				actor: officer,
+			decide(db(), request.id, officer, {
 				outcome: 'not_accepted',
 				conditionsVersion: version,
 				conditionsMet: met,
 				reasons: ['no_evidence'],
-				reasonText: 'The documents do not show the situation.',
-				now: NOW,
-				config
+				reasonText: 'The documents do not show the situation.'
 			});
 		expect(await refusal(attempt(before.version, ['evidence']))).toMatchObject({
 			code: 'conditions_changed'
@@ -519,17 +445,11 @@ describeEachEngine('a request for faster handling', ({ db, engine }) => {
 		const a = await newWaitingApplicant(db());
 		const request = await sentRequest(db(), a);
 		const officer = await newOfficer(db());
-		const { version } = await getConditions(db());
-		await decideRequest(db(), {
-			requestId: request.id,
-			actor: officer,
+		await decide(db(), request.id, officer, {
 			outcome: 'not_accepted',
-			conditionsVersion: version,
 			conditionsMet: [],
 			reasons: ['no_evidence'],
-			reasonText: '',
-			now: NOW,
-			config
+			reasonText: ''
 		});
 		// A withdrawn request's documents go on the same schedule.
 		const w = await newWaitingApplicant(db());
