@@ -1,5 +1,5 @@
 import type { Role } from '$lib/roles';
-import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+import type { ColumnType, Generated, Selectable } from 'kysely';
 
 export type StageKind = 'queue' | 'applicant' | 'appointment' | 'fixed' | 'final';
 export type TermUnit = 'days' | 'months';
@@ -410,6 +410,3 @@ export type Product = Selectable<Database['product']>;
 export type Stage = Selectable<Database['stage']>;
 export type User = Selectable<Database['app_user']>;
 export type AuditEvent = Selectable<Database['audit_event']>;
-export type NewTriageCondition = Insertable<Database['triage_condition']>;
-export type NewTriageDocument = Insertable<Database['triage_document']>;
-export type NewTriageDecision = Insertable<Database['triage_decision']>;

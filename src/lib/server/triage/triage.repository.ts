@@ -1,11 +1,6 @@
-import { sql, type Transaction } from 'kysely';
+import { sql, type Insertable, type Transaction } from 'kysely';
 import type { Database, Db } from '$lib/server/db';
-import type {
-	NewTriageCondition,
-	NewTriageDecision,
-	NewTriageDocument,
-	TriageRequestStatus
-} from '$lib/server/db/schema';
+import type { TriageRequestStatus } from '$lib/server/db/schema';
 import { casesWithApplicantAccount } from '$lib/server/cases/case.repository';
 
 export type Trx = Transaction<Database>;
@@ -184,7 +179,7 @@ export async function countDocuments(trx: Trx, requestId: number) {
 	return Number(row.n);
 }
 
-export async function insertDocuments(trx: Trx, rows: NewTriageDocument[]) {
+export async function insertDocuments(trx: Trx, rows: Insertable<Database['triage_document']>[]) {
 	if (rows.length === 0) return [];
 	return trx.insertInto('triage_document').values(rows).returning(['id', 'label']).execute();
 }
@@ -257,7 +252,7 @@ export async function insertConditionVersion(
 	trx: Trx,
 	version: number,
 	publishedBy: number | null,
-	conditions: Omit<NewTriageCondition, 'version'>[]
+	conditions: Omit<Insertable<Database['triage_condition']>, 'version'>[]
 ) {
 	await trx
 		.insertInto('triage_condition_version')
@@ -335,7 +330,7 @@ export async function findDecision(db: Db, requestId: number) {
 		.executeTakeFirst();
 }
 
-export async function insertDecision(trx: Trx, row: NewTriageDecision) {
+export async function insertDecision(trx: Trx, row: Insertable<Database['triage_decision']>) {
 	return trx.insertInto('triage_decision').values(row).returning('id').executeTakeFirstOrThrow();
 }
 
