@@ -137,16 +137,6 @@ export async function streamsOf(db: Db, caseId: number) {
 	return { case: row.stream, entries: entries.map((e) => e.stream) };
 }
 
-/** The id of the request a receipt names (the receipt gives only the reference). */
-export async function requestIdOf(db: Db, reference: string): Promise<number> {
-	const row = await db
-		.selectFrom('triage_request')
-		.select('id')
-		.where('reference', '=', reference)
-		.executeTakeFirstOrThrow();
-	return row.id;
-}
-
 /** The applicant's request, filled in (by default: medical grounds and a PDF) and sent. */
 export async function sentRequest(
 	db: Db,
@@ -159,7 +149,7 @@ export async function sentRequest(
 	} = {}
 ) {
 	const { files = [{ name: 'huisarts.pdf', bytes: pdf() }], now = NOW } = options;
-	await startRequest(db, { reference: a.reference, actor: a.triageActor });
+	const { id } = await startRequest(db, { reference: a.reference, actor: a.triageActor });
 	await saveDraft(db, {
 		reference: a.reference,
 		actor: a.triageActor,
@@ -175,7 +165,7 @@ export async function sentRequest(
 		now,
 		config: options.config ?? config
 	});
-	return { ...receipt, id: await requestIdOf(db, receipt.reference) };
+	return { ...receipt, id };
 }
 
 /**

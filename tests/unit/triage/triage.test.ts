@@ -29,7 +29,6 @@ import {
 	pdf,
 	png,
 	refusal,
-	requestIdOf,
 	sentRequest,
 	streamsOf
 } from './fixtures';
@@ -297,7 +296,7 @@ describeEachEngine('a request for faster handling', ({ db, engine }) => {
 		expect(page.past[0]).toMatchObject({ outcome: 'not_accepted', reasons: ['not_urgent'] });
 		// A new request after a decision asks what changed.
 		expect(page.asksWhatChanged).toBe(true);
-		await startRequest(db(), { reference: a.reference, actor: a.triageActor });
+		const next = await startRequest(db(), { reference: a.reference, actor: a.triageActor });
 		await saveDraft(db(), { reference: a.reference, actor: a.triageActor, draft });
 		expect(
 			await refusal(
@@ -314,7 +313,7 @@ describeEachEngine('a request for faster handling', ({ db, engine }) => {
 			actor: a.triageActor,
 			draft: { ...draft, whatChanged: 'The hospital set a date for the operation.' }
 		});
-		const again = await sendRequest(db(), {
+		await sendRequest(db(), {
 			reference: a.reference,
 			actor: a.triageActor,
 			declaration: true,
@@ -322,7 +321,7 @@ describeEachEngine('a request for faster handling', ({ db, engine }) => {
 		});
 		const other = await newOfficer(db());
 		expect(
-			await decide(db(), await requestIdOf(db(), again.reference), other, {
+			await decide(db(), next.id, other, {
 				conditionsMet: ['evidence', 'urgency', 'caused_by_wait'],
 				reasons: ['conditions_met'],
 				reasonText: 'The date of the operation is set.',
