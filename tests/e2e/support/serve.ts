@@ -155,16 +155,31 @@ console.log(
 );
 
 /**
- * An asylum case submitted three hours ago, in the registration interview's queue, and invited
- * to book it at one location within four weeks. Event ids are fixed per `series`, so a restart
- * sends duplicates that change nothing.
+ * An asylum case submitted three hours ago and waiting in the registration interview's queue,
+ * behind the simulated history's cases there: its applicant asks for faster handling.
  */
-async function submitInvitedAsylumCase(
+async function seedWaitingAsylumCase(reference: string, name: string, series: number) {
+	const person = { name, vNumber: `100000000${series}` };
+	await submitWaitingAsylumCase(
+		reference,
+		person,
+		{ birthDate: '1991-02-03', language: 'ar' },
+		series
+	);
+	return person;
+}
+
+/**
+ * An asylum case submitted three hours ago, in the registration interview's queue; with
+ * `invitedTo`, invited to book that interview at this location within four weeks. Event ids are
+ * fixed per `series`, so a restart sends duplicates that change nothing.
+ */
+async function submitWaitingAsylumCase(
 	reference: string,
 	person: { name: string; vNumber: string },
 	applicant: { birthDate: string; language: string },
-	location: string,
-	series: number
+	series: number,
+	invitedTo?: string
 ) {
 	const hour = 3_600_000;
 	const at = (ago: number) => new Date(Date.now() - ago * hour).toISOString();
@@ -189,53 +204,23 @@ async function submitInvitedAsylumCase(
 				case: reference,
 				data: { stage: 'registration_interview_queue' }
 			},
-			{
-				id: id(3),
-				type: 'hearing.invited',
-				occurredAt: at(1),
-				case: reference,
-				data: {
-					kind: 'registration_interview',
-					bookBefore: addDays(dutchDate(new Date()), 28),
-					locations: [location]
-				}
-			}
+			...(invitedTo
+				? [
+						{
+							id: id(3),
+							type: 'hearing.invited',
+							occurredAt: at(1),
+							case: reference,
+							data: {
+								kind: 'registration_interview',
+								bookBefore: addDays(dutchDate(new Date()), 28),
+								locations: [invitedTo]
+							}
+						}
+					]
+				: [])
 		]
 	});
-}
-
-/**
- * An asylum case submitted three hours ago and waiting in the registration interview's queue,
- * behind the simulated history's cases there: its applicant asks for faster handling.
- */
-async function seedWaitingAsylumCase(reference: string, name: string, series: number) {
-	const person = { name, vNumber: `100000000${series}` };
-	const hour = 3_600_000;
-	const at = (ago: number) => new Date(Date.now() - ago * hour).toISOString();
-	const id = (n: number) => `7d1c5a4e-2b3f-4c8d-9e0f-0a1b2c3d4e${series}${n}`;
-	await ingestEvents(db, {
-		events: [
-			{
-				id: id(1),
-				type: 'case.submitted',
-				occurredAt: at(3),
-				case: reference,
-				data: {
-					product: 'asiel',
-					vNumber: person.vNumber,
-					applicant: { name, birthDate: '1991-02-03', language: 'ar' }
-				}
-			},
-			{
-				id: id(2),
-				type: 'case.stage_entered',
-				occurredAt: at(2),
-				case: reference,
-				data: { stage: 'registration_interview_queue' }
-			}
-		]
-	});
-	return person;
 }
 
 /**
@@ -246,12 +231,12 @@ async function seedWaitingAsylumCase(reference: string, name: string, series: nu
 async function seedSecondInvitedApplicant() {
 	const reference = 'IND-2026-90000003';
 	const person = { name: 'Demo Applicant C', vNumber: '1000000003' };
-	await submitInvitedAsylumCase(
+	await submitWaitingAsylumCase(
 		reference,
 		person,
 		{ birthDate: '1993-05-06', language: 'en' },
-		'ZEVENAAR',
-		1
+		1,
+		'ZEVENAAR'
 	);
 	return person;
 }
@@ -293,12 +278,12 @@ async function seedApplicantNearHearing() {
 		startOfDutchDay(tomorrow),
 		startOfDutchDay(addDays(tomorrow, 1))
 	);
-	await submitInvitedAsylumCase(
+	await submitWaitingAsylumCase(
 		reference,
 		person,
 		{ birthDate: '1990-02-03', language: 'nl' },
-		'DENBOSCH',
-		2
+		2,
+		'DENBOSCH'
 	);
 	return { ...person, reference, slotId };
 }

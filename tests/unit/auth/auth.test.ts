@@ -41,30 +41,31 @@ describe('password rules', () => {
 	});
 });
 
-describeEachEngine('accounts', ({ db }) => {
-	async function newCase(vNumber = newVNumber(), birthDate = '1990-04-12') {
-		const reference = newReference();
-		const result = await ingestEvents(db(), {
-			events: [
-				{
-					id: randomUUID(),
-					type: 'case.submitted',
-					occurredAt: '2026-03-02T10:00:00+01:00',
-					case: reference,
-					data: {
-						product: 'studie',
-						vNumber,
-						applicant: { name: 'Lin Wei', birthDate, language: 'en' }
-					}
+/** A study case, submitted through the event API, whose applicant can activate an account. */
+async function newCase(db: Db, vNumber = newVNumber(), birthDate = '1990-04-12') {
+	const reference = newReference();
+	const result = await ingestEvents(db, {
+		events: [
+			{
+				id: randomUUID(),
+				type: 'case.submitted',
+				occurredAt: '2026-03-02T10:00:00+01:00',
+				case: reference,
+				data: {
+					product: 'studie',
+					vNumber,
+					applicant: { name: 'Lin Wei', birthDate, language: 'en' }
 				}
-			]
-		});
-		expect(result.ok).toBe(true);
-		return { reference, vNumber, birthDate };
-	}
+			}
+		]
+	});
+	expect(result.ok).toBe(true);
+	return { reference, vNumber, birthDate };
+}
 
+describeEachEngine('accounts', ({ db }) => {
 	async function activated(email = `${randomUUID()}@example.test`) {
-		const c = await newCase();
+		const c = await newCase(db());
 		const letter = (await issueActivationCode(db(), c.reference))!;
 		await activateAccount(
 			db(),
@@ -82,7 +83,7 @@ describeEachEngine('accounts', ({ db }) => {
 	}
 
 	it('activates with V-number, birth date and the letter code, once', async () => {
-		const c = await newCase();
+		const c = await newCase(db());
 		const letter = (await issueActivationCode(db(), c.reference))!;
 		expect(letter.code).toMatch(/^[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}$/);
 		const input = {
@@ -100,7 +101,7 @@ describeEachEngine('accounts', ({ db }) => {
 	});
 
 	it('refuses a wrong birth date, a replaced code and an expired code', async () => {
-		const c = await newCase();
+		const c = await newCase(db());
 		const first = (await issueActivationCode(db(), c.reference))!;
 		const second = (await issueActivationCode(db(), c.reference))!;
 		const base = {
@@ -125,8 +126,8 @@ describeEachEngine('accounts', ({ db }) => {
 
 	it('shows every case of one V-number under one account', async () => {
 		const vNumber = newVNumber();
-		const a = await newCase(vNumber);
-		const b = await newCase(vNumber);
+		const a = await newCase(db(), vNumber);
+		const b = await newCase(db(), vNumber);
 		const letter = (await issueActivationCode(db(), a.reference))!;
 		const { userId } = await activateAccount(
 			db(),
@@ -157,7 +158,7 @@ describeEachEngine('accounts', ({ db }) => {
 
 	it('refuses a second account for an applicant before an address in use, and an address in use', async () => {
 		const first = await activated();
-		const second = await newCase(first.vNumber, first.birthDate);
+		const second = await newCase(db(), first.vNumber, first.birthDate);
 		const letter = (await issueActivationCode(db(), second.reference))!;
 		const input = {
 			vNumber: first.vNumber,
@@ -172,7 +173,7 @@ describeEachEngine('accounts', ({ db }) => {
 		await expect(
 			activateAccount(db(), { ...input, email: `${randomUUID()}@example.test` }, '10.0.0.5')
 		).rejects.toMatchObject({ code: 'already_activated' });
-		const other = await newCase();
+		const other = await newCase(db());
 		const otherLetter = (await issueActivationCode(db(), other.reference))!;
 		await expect(
 			activateAccount(
@@ -316,27 +317,11 @@ describeEachEngine('administration', ({ db }) => {
 	});
 
 	it('makes an activation code work once when two tabs send it at the same moment', async () => {
-		const vNumber = newVNumber();
-		const reference = newReference();
-		await ingestEvents(db(), {
-			events: [
-				{
-					id: randomUUID(),
-					type: 'case.submitted',
-					occurredAt: '2026-03-02T10:00:00+01:00',
-					case: reference,
-					data: {
-						product: 'studie',
-						vNumber,
-						applicant: { name: 'Two Tabs', birthDate: '1990-04-12', language: 'en' }
-					}
-				}
-			]
-		});
+		const { reference, vNumber, birthDate } = await newCase(db());
 		const { code } = (await issueActivationCode(db(), reference))!;
 		const input = (email: string) => ({
 			vNumber,
-			birthDate: '1990-04-12',
+			birthDate,
 			code,
 			email,
 			password: PASSWORD,

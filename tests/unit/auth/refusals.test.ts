@@ -5,14 +5,7 @@
  */
 import { expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
-import {
-	completeEnrolment,
-	completeSecondFactor,
-	enrolmentSecret,
-	findPendingLogin,
-	login,
-	type LoginResult
-} from '$lib/server/auth/login.service';
+import { completeSecondFactor, login } from '$lib/server/auth/login.service';
 import {
 	disableTotp,
 	enableTotp,
@@ -20,14 +13,19 @@ import {
 } from '$lib/server/auth/second-factor.service';
 import { requestPasswordReset, resetPassword } from '$lib/server/auth/password-reset.service';
 import { newTotpSecret, stepAt, totpCode } from '$lib/server/auth/totp';
-import { createStaffAccount } from '$lib/server/admin/admin.service';
 import { DomainError } from '$lib/server/errors';
 import { formFailure } from '$lib/server/http/errors';
-import type { Db } from '$lib/server/db';
 import { describeEachEngine } from '../helpers/engines';
+import { PASSWORD, enrolled, pendingOf } from './fixtures';
 
-const PASSWORD = 'correct horse battery staple';
-const admin = { userId: null, role: 'admin', ip: '10.0.0.1' };
+/** A wrong one-time code, as the form shows it: at the code field. */
+const badCodeAtCodeField = {
+	domain: 'auth',
+	code: 'bad_code',
+	status: 400,
+	field: 'code',
+	key: 'auth:errors.bad_code'
+};
 
 /** The refusal as the form shows it: status, field, message key and its parameters. */
 async function shownAs(attempt: Promise<unknown>, form = new FormData()) {
@@ -41,32 +39,6 @@ async function shownAs(attempt: Promise<unknown>, form = new FormData()) {
 	const failure = formFailure(err, form);
 	expect(failure.data.errors).toHaveLength(1);
 	return { domain: err.domain, code: err.code, status: failure.status, ...failure.data.errors[0] };
-}
-
-function pendingOf(result: LoginResult) {
-	if (result.kind !== 'second_factor') throw new Error('expected a second step');
-	return result;
-}
-
-async function enrolledPlanner(db: Db, now: Date) {
-	const email = `planner-${randomUUID()}@example.test`;
-	const id = await createStaffAccount(db, admin, {
-		email,
-		displayName: 'Planner',
-		password: PASSWORD,
-		roles: ['planner'],
-		desk: null
-	});
-	const first = pendingOf(await login(db, email, PASSWORD, '10.9.0.1', null, now));
-	const secret = await enrolmentSecret(db, (await findPendingLogin(db, first.pendingToken, now))!);
-	const session = await completeEnrolment(
-		db,
-		first.pendingToken,
-		totpCode(secret, stepAt(now)),
-		'10.9.0.1',
-		now
-	);
-	return { id, email, secret, session };
 }
 
 function wrongCode(secret: string, now: Date) {
@@ -100,7 +72,7 @@ describeEachEngine('refusals of the sign-in pages', ({ db }) => {
 
 	it('second step: a wrong code is 400 at the code field; a right one names the person who signed in', async () => {
 		const now = new Date();
-		const planner = await enrolledPlanner(db(), now);
+		const planner = await enrolled(db(), now, '10.9.0.1');
 		expect(planner.session.principal).toMatchObject({
 			id: planner.id,
 			email: planner.email,
@@ -119,13 +91,7 @@ describeEachEngine('refusals of the sign-in pages', ({ db }) => {
 					later
 				)
 			)
-		).toEqual({
-			domain: 'auth',
-			code: 'bad_code',
-			status: 400,
-			field: 'code',
-			key: 'auth:errors.bad_code'
-		});
+		).toEqual(badCodeAtCodeField);
 		const done = await completeSecondFactor(
 			db(),
 			first.pendingToken,
@@ -142,24 +108,18 @@ describeEachEngine('refusals of the sign-in pages', ({ db }) => {
 
 	it('security page: a key that newTotpSecret did not make is refused at the code field, even with its right code', async () => {
 		const now = new Date();
-		const planner = await enrolledPlanner(db(), now);
+		const planner = await enrolled(db(), now, '10.9.0.1');
 		const who = { userId: planner.id, kind: 'staff' as const, ip: '10.9.4.1' };
 		// Lower case is valid base32 for an authenticator app, but not a key this portal hands out.
 		const foreign = newTotpSecret().toLowerCase();
 		expect(
 			await shownAs(enableTotp(db(), who, foreign, totpCode(foreign, stepAt(now)), now))
-		).toEqual({
-			domain: 'auth',
-			code: 'bad_code',
-			status: 400,
-			field: 'code',
-			key: 'auth:errors.bad_code'
-		});
+		).toEqual(badCodeAtCodeField);
 	});
 
 	it('security page: a wrong renewal code is shown at its own field; a role that needs the second step cannot switch it off (403)', async () => {
 		const now = new Date();
-		const planner = await enrolledPlanner(db(), now);
+		const planner = await enrolled(db(), now, '10.9.0.1');
 		const later = new Date(now.getTime() + 60_000);
 		expect(
 			await shownAs(

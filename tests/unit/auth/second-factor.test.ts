@@ -29,59 +29,16 @@ import {
 } from '$lib/server/auth/session';
 import { stepAt, totpCode } from '$lib/server/auth/totp';
 import { publicOrigin } from '$lib/server/auth/origin';
-import {
-	createStaffAccount,
-	resetSecondFactor,
-	setAccountDisabled
-} from '$lib/server/admin/admin.service';
+import { resetSecondFactor, setAccountDisabled } from '$lib/server/admin/admin.service';
 import { findOutbox } from '$lib/server/notify/email.service';
 import { isDemoMode } from '$lib/server/config/mode';
 import { demoTotpSecret } from '$lib/server/demo/totp';
-import type { Db } from '$lib/server/db';
 import { describeEachEngine } from '../helpers/engines';
-
-const PASSWORD = 'correct horse battery staple';
-const admin = { userId: null, role: 'admin', ip: '10.0.0.1' };
-
-function pendingOf(result: LoginResult) {
-	if (result.kind !== 'second_factor') throw new Error('expected a second step');
-	return result;
-}
+import { PASSWORD, admin, enrolled, newStaff, pendingOf } from './fixtures';
 
 function sessionOf(result: LoginResult) {
 	if (result.kind !== 'session') throw new Error('expected a session');
 	return result;
-}
-
-async function newStaff(
-	db: Db,
-	roles: ('counter' | 'triage' | 'planner' | 'admin')[] = ['planner']
-) {
-	const email = `staff-${randomUUID()}@example.test`;
-	const id = await createStaffAccount(db, admin, {
-		email,
-		displayName: 'Staff Member',
-		password: PASSWORD,
-		roles,
-		desk: roles.includes('counter') ? 'Zwolle' : null
-	});
-	return { id, email };
-}
-
-/** Signs a staff member in for the first time: password, then enrolment with the offered key. */
-async function enrolled(db: Db, now = new Date()) {
-	const staff = await newStaff(db);
-	const first = pendingOf(await login(db, staff.email, PASSWORD, '10.5.0.1', null, now));
-	const pending = (await findPendingLogin(db, first.pendingToken, now))!;
-	const secret = await enrolmentSecret(db, pending);
-	const session = await completeEnrolment(
-		db,
-		first.pendingToken,
-		totpCode(secret, stepAt(now)),
-		'10.5.0.1',
-		now
-	);
-	return { ...staff, secret, session, recoveryCodes: session.recoveryCodes };
 }
 
 describeEachEngine('second factor', ({ db }) => {

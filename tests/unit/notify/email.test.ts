@@ -101,30 +101,17 @@ describeEachEngine('e-mail', ({ db, engine }) => {
 
 	it('renders the password reset in Dutch and in English, with the name and the link', async () => {
 		const link = 'https://mijn-aanvraag.example/auth/reset/abc123';
-		const nlId = await queueEmail(db(), {
-			to: 'amal@example.org',
-			template: 'password_reset',
-			lang: 'nl',
-			params: { link, name: 'Amal Haddad' }
-		});
-		const enId = await queueEmail(db(), {
-			to: 'amal@example.org',
-			template: 'password_reset',
-			lang: 'en',
-			params: { link, name: 'Amal Haddad' }
-		});
-		const arId = await queueEmail(db(), {
-			to: 'amal@example.org',
-			template: 'password_reset',
-			lang: 'ar',
-			params: { link, name: 'Amal Haddad' }
-		});
-		const tiId = await queueEmail(db(), {
-			to: 'amal@example.org',
-			template: 'password_reset',
-			lang: 'ti',
-			params: { link, name: 'Amal Haddad' }
-		});
+		const queueIn = (lang: string) =>
+			queueEmail(db(), {
+				to: 'amal@example.org',
+				template: 'password_reset',
+				lang,
+				params: { link, name: 'Amal Haddad' }
+			});
+		const nlId = await queueIn('nl');
+		const enId = await queueIn('en');
+		const arId = await queueIn('ar');
+		const tiId = await queueIn('ti');
 
 		const nl = await outboxRow(db(), nlId);
 		expect(nl.subject).toBe('Nieuw wachtwoord instellen voor Mijn Aanvraag');

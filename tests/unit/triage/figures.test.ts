@@ -1,33 +1,32 @@
 import { expect, it } from 'vitest';
 import { describeEachEngine } from '../helpers/engines';
+import { getPublicTriageFigures, getTriageFigures } from '$lib/server/triage/triage.service';
 import {
-	decideRequest,
-	getConditions,
-	getPublicTriageFigures,
-	getTriageFigures
-} from '$lib/server/triage/triage.service';
-import { newOfficer, newWaitingApplicant, sentRequest } from './fixtures';
+	config as fourEyes,
+	decide,
+	newOfficer,
+	newWaitingApplicant,
+	sentRequest
+} from './fixtures';
 import type { Db } from '$lib/server/db';
 import { getStatistics } from '$lib/server/statistics/statistics.service';
 import { statisticsToCsv, statisticsToJson } from '$lib/server/statistics/statistics.export';
 
-const config = { targetDays: 14, retentionDays: 30, fourEyes: false, draftMaxAgeMs: 86_400_000 };
+const config = { ...fourEyes, fourEyes: false };
 const DAY = 86_400_000;
 
 async function sendAt(db: Db, at: Date) {
-	return (await sentRequest(db, await newWaitingApplicant(db), [], at)).id;
+	const a = await newWaitingApplicant(db);
+	const draft = { grounds: ['safety'], explanation: 'Threatened.', healthConsent: false };
+	return (await sentRequest(db, a, { draft, files: [], now: at, config })).id;
 }
 
 /** Decides as a new officer, without four eyes: the decision takes effect at `at`. */
 async function decider(db: Db) {
 	const officer = await newOfficer(db);
-	const { version } = await getConditions(db);
 	return (requestId: number, outcome: 'accepted' | 'not_accepted', at: Date) =>
-		decideRequest(db, {
-			requestId,
-			actor: officer,
+		decide(db, requestId, officer, {
 			outcome,
-			conditionsVersion: version,
 			conditionsMet: [],
 			reasons: [outcome === 'accepted' ? 'safety_at_risk' : 'not_urgent'],
 			reasonText: '',

@@ -2,12 +2,15 @@ import { deflateSync } from 'node:zlib';
 import type { Db } from '$lib/server/db';
 import {
 	addDocuments,
+	decideRequest,
+	getConditions,
 	saveDraft,
 	sendRequest,
 	startRequest,
+	type DecideInput,
+	type DraftInput,
 	type TriageActor,
-	type TriageConfig,
-	type UploadedFile
+	type TriageConfig
 } from '$lib/server/triage/triage.service';
 import { newApplicant, type Applicant } from '../planning/fixtures';
 import { ingestEvents } from '$lib/server/events/event.service';
@@ -18,11 +21,18 @@ export { refusal } from '../planning/fixtures';
 /** Wednesday 2 December 2026, 09:00 in Amsterdam. */
 export const NOW = new Date('2026-12-02T08:00:00Z');
 
+/** The triage settings of the tests: four eyes on. */
 export const config: TriageConfig = {
 	targetDays: 14,
 	retentionDays: 30,
 	fourEyes: true,
 	draftMaxAgeMs: 86_400_000
+};
+
+export const draft: DraftInput = {
+	grounds: ['medical'],
+	explanation: 'My daughter needs an operation that is only possible with a residence permit.',
+	healthConsent: true
 };
 
 /** A small but real PDF: what file-type recognises by its header. */
@@ -127,33 +137,58 @@ export async function streamsOf(db: Db, caseId: number) {
 	return { case: row.stream, entries: entries.map((e) => e.stream) };
 }
 
-export const draft = {
-	grounds: ['medical'],
-	explanation: 'My daughter needs an operation that is only possible with a residence permit.',
-	healthConsent: true
-};
-
-/** An applicant's request, filled in with a PDF (or the files given, if any) and sent at `now`. */
+/** The applicant's request, filled in (by default: medical grounds and a PDF) and sent. */
 export async function sentRequest(
 	db: Db,
 	a: TriageApplicant,
-	files: UploadedFile[] = [{ name: 'huisarts.pdf', bytes: pdf() }],
-	now = NOW
+	options: {
+		draft?: DraftInput;
+		files?: { name: string; bytes: Uint8Array }[];
+		now?: Date;
+		config?: TriageConfig;
+	} = {}
 ) {
-	await startRequest(db, { reference: a.reference, actor: a.triageActor });
-	await saveDraft(db, { reference: a.reference, actor: a.triageActor, draft, now });
-	if (files.length) await addDocuments(db, { reference: a.reference, actor: a.triageActor, files });
+	const { files = [{ name: 'huisarts.pdf', bytes: pdf() }], now = NOW } = options;
+	const { id } = await startRequest(db, { reference: a.reference, actor: a.triageActor });
+	await saveDraft(db, {
+		reference: a.reference,
+		actor: a.triageActor,
+		draft: options.draft ?? draft,
+		now
+	});
+	if (files.length > 0)
+		await addDocuments(db, { reference: a.reference, actor: a.triageActor, files });
 	const receipt = await sendRequest(db, {
 		reference: a.reference,
 		actor: a.triageActor,
 		declaration: true,
 		now,
-		config
+		config: options.config ?? config
 	});
-	const row = await db
-		.selectFrom('triage_request')
-		.select('id')
-		.where('reference', '=', receipt.reference)
-		.executeTakeFirstOrThrow();
-	return { ...receipt, id: row.id };
+	return { ...receipt, id };
+}
+
+/**
+ * An officer's decision on a sent request, tested against the current conditions: by default an
+ * acceptance on health grounds, at NOW.
+ */
+export async function decide(
+	db: Db,
+	requestId: number,
+	officer: TriageActor,
+	choice: Partial<Omit<DecideInput, 'requestId' | 'actor'>> = {}
+) {
+	const { version } = await getConditions(db);
+	return decideRequest(db, {
+		requestId,
+		actor: officer,
+		outcome: 'accepted',
+		conditionsVersion: version,
+		conditionsMet: ['evidence', 'urgency'],
+		reasons: ['health_at_risk'],
+		reasonText: 'The operation cannot wait.',
+		now: NOW,
+		config,
+		...choice
+	});
 }

@@ -7,7 +7,6 @@ import { listCaseChanges } from '$lib/server/changes/change.service';
 import {
 	addDocuments,
 	confirmDecision,
-	decideRequest,
 	getConditions,
 	getPriorityRequestPage,
 	getRequestForOfficer,
@@ -20,12 +19,12 @@ import {
 	sendRequest,
 	startRequest,
 	triageConfig,
-	withdrawRequest,
-	type DecideInput
+	withdrawRequest
 } from '$lib/server/triage/triage.service';
 import {
 	NOW,
 	config,
+	decide,
 	draft,
 	executable,
 	newOfficer,
@@ -39,35 +38,13 @@ import {
 } from './fixtures';
 import type { Db } from '$lib/server/db';
 
-/** A decision by `officer` on the current conditions: an acceptance unless `other` says otherwise. */
-async function decideAccepted(
-	db: Db,
-	requestId: number,
-	officer: { userId: number; role: string },
-	other: Partial<Pick<DecideInput, 'outcome' | 'conditionsMet' | 'reasons' | 'reasonText'>> = {}
-) {
-	const { version } = await getConditions(db);
-	return decideRequest(db, {
-		requestId,
-		actor: officer,
-		outcome: 'accepted',
-		conditionsVersion: version,
-		conditionsMet: ['evidence', 'urgency'],
-		reasons: ['health_at_risk'],
-		reasonText: 'The operation cannot wait.',
-		now: NOW,
-		config,
-		...other
-	});
-}
-
 /** A sent request whose acceptance the first of two officers proposed. */
 async function proposedAcceptance(db: Db) {
 	const a = await newWaitingApplicant(db);
 	const request = await sentRequest(db, a);
 	const first = await newOfficer(db);
 	const second = await newOfficer(db);
-	expect(await decideAccepted(db, request.id, first)).toEqual({ effective: false });
+	expect(await decide(db, request.id, first)).toEqual({ effective: false });
 	return { a, request, first, second };
 }
 
@@ -267,7 +244,7 @@ describeEachEngine('a request for faster handling', ({ db, engine }) => {
 				db()
 			)
 		).rejects.toThrow(/triage_decision_four_eyes/);
-		expect(await refusal(decideAccepted(db(), request.id, second))).toMatchObject({
+		expect(await refusal(decide(db(), request.id, second))).toMatchObject({
 			code: 'already_decided'
 		});
 
@@ -371,7 +348,7 @@ describeEachEngine('a request for faster handling', ({ db, engine }) => {
 		]);
 
 		// A new decision: proposed again, by the other officer this time, and confirmed.
-		expect(await decideAccepted(db(), request.id, second)).toEqual({ effective: false });
+		expect(await decide(db(), request.id, second)).toEqual({ effective: false });
 		await confirmDecision(db(), { requestId: request.id, actor: first, now: later });
 		expect(await streamsOf(db(), a.caseId)).toEqual({ case: 'priority', entries: ['priority'] });
 		// The database holds the rule as well: nobody sends back their own proposal.
@@ -421,14 +398,14 @@ describeEachEngine('a request for faster handling', ({ db, engine }) => {
 				subject: `استلمنا طلبك لمعالجة أسرع (${accepted.reference})`
 			})
 		]);
-		await decideAccepted(db(), accepted.id, first);
+		await decide(db(), accepted.id, first);
 		await returnDecision(db(), {
 			requestId: accepted.id,
 			actor: second,
 			reason: 'Check the conditions again.',
 			now: NOW
 		});
-		await decideAccepted(db(), accepted.id, first);
+		await decide(db(), accepted.id, first);
 		expect(await mailsTo(ar.email)).toHaveLength(1);
 		await confirmDecision(db(), { requestId: accepted.id, actor: second, now: NOW });
 		const arabic = await mailsTo(ar.email);
@@ -440,7 +417,7 @@ describeEachEngine('a request for faster handling', ({ db, engine }) => {
 		const nl = await newWaitingApplicant(db());
 		await speaks(nl, 'nl');
 		const refused = await sentRequest(db(), nl);
-		await decideAccepted(db(), refused.id, first, {
+		await decide(db(), refused.id, first, {
 			outcome: 'not_accepted',
 			reasons: ['not_urgent'],
 			reasonText: 'Your operation is planned after our expected decision.'
@@ -462,17 +439,11 @@ describeEachEngine('a request for faster handling', ({ db, engine }) => {
 		const a = await newWaitingApplicant(db());
 		const request = await sentRequest(db(), a);
 		const officer = await newOfficer(db());
-		const { version } = await getConditions(db());
-		const outcome = await decideRequest(db(), {
-			requestId: request.id,
-			actor: officer,
+		const outcome = await decide(db(), request.id, officer, {
 			outcome: 'not_accepted',
-			conditionsVersion: version,
 			conditionsMet: ['evidence'],
 			reasons: ['not_urgent'],
-			reasonText: '',
-			now: NOW,
-			config
+			reasonText: ''
 		});
 		expect(outcome).toEqual({ effective: true });
 		expect(await streamsOf(db(), a.caseId)).toEqual({ case: 'normal', entries: ['normal'] });
@@ -480,7 +451,7 @@ describeEachEngine('a request for faster handling', ({ db, engine }) => {
 		expect(page.past[0]).toMatchObject({ outcome: 'not_accepted', reasons: ['not_urgent'] });
 		// A new request after a decision asks what changed.
 		expect(page.asksWhatChanged).toBe(true);
-		await startRequest(db(), { reference: a.reference, actor: a.triageActor });
+		const next = await startRequest(db(), { reference: a.reference, actor: a.triageActor });
 		await saveDraft(db(), { reference: a.reference, actor: a.triageActor, draft });
 		expect(
 			await refusal(
@@ -497,24 +468,15 @@ describeEachEngine('a request for faster handling', ({ db, engine }) => {
 			actor: a.triageActor,
 			draft: { ...draft, whatChanged: 'The hospital set a date for the operation.' }
 		});
-		const again = await sendRequest(db(), {
+		await sendRequest(db(), {
 			reference: a.reference,
 			actor: a.triageActor,
 			declaration: true,
 			config
 		});
-		const row = await db()
-			.selectFrom('triage_request')
-			.select('id')
-			.where('reference', '=', again.reference)
-			.executeTakeFirstOrThrow();
 		const other = await newOfficer(db());
 		expect(
-			await decideRequest(db(), {
-				requestId: row.id,
-				actor: other,
-				outcome: 'accepted',
-				conditionsVersion: version,
+			await decide(db(), next.id, other, {
 				conditionsMet: ['evidence', 'urgency', 'caused_by_wait'],
 				reasons: ['conditions_met'],
 				reasonText: 'The date of the operation is set.',
@@ -604,16 +566,12 @@ describeEachEngine('a request for faster handling', ({ db, engine }) => {
 		).toMatchObject({ code: 'conditions_changed' });
 		// A decision tested against the old version is refused; against the new one it is recorded.
 		const attempt = (version: number, met: string[]) =>
-			decideRequest(db(), {
-				requestId: request.id,
-				actor: officer,
+			decide(db(), request.id, officer, {
 				outcome: 'not_accepted',
 				conditionsVersion: version,
 				conditionsMet: met,
 				reasons: ['no_evidence'],
-				reasonText: 'The documents do not show the situation.',
-				now: NOW,
-				config
+				reasonText: 'The documents do not show the situation.'
 			});
 		expect(await refusal(attempt(before.version, ['evidence']))).toMatchObject({
 			code: 'conditions_changed'
@@ -636,7 +594,7 @@ describeEachEngine('a request for faster handling', ({ db, engine }) => {
 	it('retention: documents go a set number of days after the decision, the decision stays; unsent drafts go after a day', async () => {
 		const a = await newWaitingApplicant(db());
 		const request = await sentRequest(db(), a);
-		await decideAccepted(db(), request.id, await newOfficer(db()), {
+		await decide(db(), request.id, await newOfficer(db()), {
 			outcome: 'not_accepted',
 			conditionsMet: [],
 			reasons: ['no_evidence'],

@@ -170,10 +170,12 @@ describeEachEngine('uploading documents', ({ db }) => {
 
 describeEachEngine('documents for the officer', ({ db }) => {
 	it('an image may come inline; a PDF asked for inline stays an attachment', async () => {
-		const request = await sentRequest(db(), await newWaitingApplicant(db()), [
-			{ name: 'politie.pdf', bytes: pdf() },
-			{ name: 'foto brief.png', bytes: png() }
-		]);
+		const request = await sentRequest(db(), await newWaitingApplicant(db()), {
+			files: [
+				{ name: 'politie.pdf', bytes: pdf() },
+				{ name: 'foto brief.png', bytes: png() }
+			]
+		});
 		const officer = await newOfficer(db());
 		const { documents: docs } = await getRequestForOfficer(db(), {
 			requestId: request.id,

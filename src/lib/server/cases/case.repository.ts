@@ -26,6 +26,11 @@ export function casesWithApplicant(db: Db) {
 	return db.selectFrom('case').innerJoin('applicant', 'applicant.id', 'case.applicant_id');
 }
 
+/** Cases joined to their applicant and, where the applicant has one, their account. */
+export function casesWithApplicantAccount(db: Db) {
+	return casesWithApplicant(db).leftJoin('app_user', 'app_user.applicant_id', 'applicant.id');
+}
+
 /** A case with its applicant, and what kind of step its stage is (null for a stage not in the catalogue). */
 export async function findCaseByReference(db: Db, reference: string) {
 	return casesWithApplicant(db)

@@ -16,7 +16,7 @@ import type {
 	OfferStatus
 } from '$lib/server/db/schema';
 import { pendingAuditRowFrom } from '$lib/server/audit/audit.repository';
-import { casesWithApplicant } from '$lib/server/cases/case.repository';
+import { casesWithApplicantAccount } from '$lib/server/cases/case.repository';
 import {
 	caseChangeFromAppointment,
 	type CaseChangeRow
@@ -819,8 +819,7 @@ export async function insertRebookingInvitations(
 /** Where to write to the applicants of these cases: their account, else the case system's address. */
 export async function findApplicantContacts(db: Db, caseIds: number[]) {
 	if (caseIds.length === 0) return [];
-	return casesWithApplicant(db)
-		.leftJoin('app_user', 'app_user.applicant_id', 'applicant.id')
+	return casesWithApplicantAccount(db)
 		.select([
 			'case.id as case_id',
 			'case.reference',

@@ -1,6 +1,7 @@
-import { sql, type Transaction } from 'kysely';
+import { sql, type Insertable, type Transaction } from 'kysely';
 import type { Database, Db } from '$lib/server/db';
-import type { TriageContentType, TriageOutcome } from '$lib/server/db/schema';
+import type { TriageRequestStatus } from '$lib/server/db/schema';
+import { casesWithApplicantAccount } from '$lib/server/cases/case.repository';
 
 export type Trx = Transaction<Database>;
 
@@ -80,23 +81,21 @@ export async function findRequestsOfCase(db: Db, caseId: number) {
 		.execute();
 }
 
-export async function findOpenRequestOfCase(db: Db, caseId: number) {
+/** The one request of the case that is still a draft or waiting for a decision. */
+function openRequestOfCase(db: Db, caseId: number) {
 	return db
 		.selectFrom('triage_request')
 		.select(requestColumns)
 		.where('case_id', '=', caseId)
-		.where('status', 'in', ['draft', 'sent'])
-		.executeTakeFirst();
+		.where('status', 'in', ['draft', 'sent']);
+}
+
+export async function findOpenRequestOfCase(db: Db, caseId: number) {
+	return openRequestOfCase(db, caseId).executeTakeFirst();
 }
 
 export async function lockOpenRequestOfCase(trx: Trx, caseId: number) {
-	return trx
-		.selectFrom('triage_request')
-		.select(requestColumns)
-		.where('case_id', '=', caseId)
-		.where('status', 'in', ['draft', 'sent'])
-		.forUpdate()
-		.executeTakeFirst();
+	return openRequestOfCase(trx, caseId).forUpdate().executeTakeFirst();
 }
 
 /**
@@ -111,6 +110,11 @@ export async function insertDraft(trx: Trx | Db, caseId: number, userId: number)
 	return result.rows[0]?.id;
 }
 
+/** Changes the request only while it is in `status`, so that a change never skips a step. */
+function updateRequestIn(trx: Trx, id: number, status: TriageRequestStatus) {
+	return trx.updateTable('triage_request').where('id', '=', id).where('status', '=', status);
+}
+
 export async function updateDraft(
 	trx: Trx,
 	id: number,
@@ -121,11 +125,8 @@ export async function updateDraft(
 		health_consent_at: Date | null;
 	}
 ) {
-	await trx
-		.updateTable('triage_request')
+	await updateRequestIn(trx, id, 'draft')
 		.set({ ...values, updated_at: new Date() })
-		.where('id', '=', id)
-		.where('status', '=', 'draft')
 		.execute();
 }
 
@@ -134,11 +135,8 @@ export async function markSent(
 	id: number,
 	values: { reference: string; sent_at: Date; declared_at: Date; target_date: string }
 ) {
-	await trx
-		.updateTable('triage_request')
+	await updateRequestIn(trx, id, 'draft')
 		.set({ ...values, status: 'sent', updated_at: values.sent_at })
-		.where('id', '=', id)
-		.where('status', '=', 'draft')
 		.execute();
 }
 
@@ -151,12 +149,7 @@ export async function markWithdrawn(trx: Trx, id: number, at: Date) {
 }
 
 export async function markDecided(trx: Trx, id: number, at: Date) {
-	await trx
-		.updateTable('triage_request')
-		.set({ status: 'decided', updated_at: at })
-		.where('id', '=', id)
-		.where('status', '=', 'sent')
-		.execute();
+	await updateRequestIn(trx, id, 'sent').set({ status: 'decided', updated_at: at }).execute();
 }
 
 export async function deleteDraft(trx: Trx, id: number) {
@@ -186,18 +179,7 @@ export async function countDocuments(trx: Trx, requestId: number) {
 	return Number(row.n);
 }
 
-export async function insertDocuments(
-	trx: Trx,
-	rows: {
-		request_id: number;
-		label: string;
-		content_type: TriageContentType;
-		size: number;
-		sha256: string;
-		content: Uint8Array;
-		added_by: number;
-	}[]
-) {
+export async function insertDocuments(trx: Trx, rows: Insertable<Database['triage_document']>[]) {
 	if (rows.length === 0) return [];
 	return trx.insertInto('triage_document').values(rows).returning(['id', 'label']).execute();
 }
@@ -270,13 +252,7 @@ export async function insertConditionVersion(
 	trx: Trx,
 	version: number,
 	publishedBy: number | null,
-	conditions: {
-		code: string;
-		position: number;
-		text_nl: string;
-		text_en: string;
-		active: boolean;
-	}[]
+	conditions: Omit<Insertable<Database['triage_condition']>, 'version'>[]
 ) {
 	await trx
 		.insertInto('triage_condition_version')
@@ -290,11 +266,14 @@ export async function insertConditionVersion(
 
 // --- Staff -----------------------------------------------------------------------------------
 
+/** Requests joined to their case. */
+function requestsWithCase(db: Db) {
+	return db.selectFrom('triage_request').innerJoin('case', 'case.id', 'triage_request.case_id');
+}
+
 /** The requests waiting for a decision, oldest first (FIFO), with any proposal waiting. */
 export async function findWaitingRequests(db: Db, limit: number) {
-	return db
-		.selectFrom('triage_request')
-		.innerJoin('case', 'case.id', 'triage_request.case_id')
+	return requestsWithCase(db)
 		.leftJoin('triage_decision', 'triage_decision.request_id', 'triage_request.id')
 		.select([
 			'triage_request.id',
@@ -315,9 +294,7 @@ export async function findWaitingRequests(db: Db, limit: number) {
 }
 
 export async function findRequestForStaff(db: Db, requestId: number) {
-	return db
-		.selectFrom('triage_request')
-		.innerJoin('case', 'case.id', 'triage_request.case_id')
+	return requestsWithCase(db)
 		.select(requestColumns)
 		.select([
 			'case.reference as case_reference',
@@ -332,9 +309,7 @@ export async function findRequestForStaff(db: Db, requestId: number) {
 }
 
 export async function lockRequest(trx: Trx, requestId: number) {
-	return trx
-		.selectFrom('triage_request')
-		.innerJoin('case', 'case.id', 'triage_request.case_id')
+	return requestsWithCase(trx)
 		.select([
 			'triage_request.id',
 			'triage_request.reference',
@@ -355,20 +330,7 @@ export async function findDecision(db: Db, requestId: number) {
 		.executeTakeFirst();
 }
 
-export async function insertDecision(
-	trx: Trx,
-	row: {
-		request_id: number;
-		outcome: TriageOutcome;
-		conditions_version: number;
-		conditions_met: string[];
-		reasons: string[];
-		reason_text: string;
-		decided_by: number;
-		decided_at: Date;
-		effective_at: Date | null;
-	}
-) {
+export async function insertDecision(trx: Trx, row: Insertable<Database['triage_decision']>) {
 	return trx.insertInto('triage_decision').values(row).returning('id').executeTakeFirstOrThrow();
 }
 
@@ -384,10 +346,7 @@ export async function confirmDecision(trx: Trx, decisionId: number, userId: numb
 
 /** The e-mail address and language of the applicant whose case this is, for a notification. */
 export async function findApplicantContact(db: Db, caseId: number) {
-	return db
-		.selectFrom('case')
-		.innerJoin('applicant', 'applicant.id', 'case.applicant_id')
-		.leftJoin('app_user', 'app_user.applicant_id', 'applicant.id')
+	return casesWithApplicantAccount(db)
 		.select(['app_user.id as user_id', 'app_user.email', 'app_user.language'])
 		.where('case.id', '=', caseId)
 		.executeTakeFirst();
