@@ -119,6 +119,19 @@ function multipart(boundary: string, fields: Record<string, string>, file?: Buff
 	return { head, file: file ?? Buffer.alloc(0), tail: Buffer.from(`\r\n--${boundary}--\r\n`) };
 }
 
+/** A multipart form posted as a browser without JavaScript posts it, with the session's cookies. */
+function postForm(path: string, boundary: string, body: Buffer) {
+	return page.request.post(path, {
+		headers: {
+			'content-type': `multipart/form-data; boundary=${boundary}`,
+			accept: 'text/html',
+			origin: baseURL
+		},
+		data: body,
+		maxRedirects: 0
+	});
+}
+
 const ANSWERS = {
 	grounds_medical: 'on',
 	healthConsent: 'on',
@@ -133,17 +146,10 @@ test('a forged case reference, however spelled, reads and stores nothing of anot
 		for (const action of ['start', 'save', 'withdraw']) {
 			const boundary = 'forged';
 			const { head, file, tail } = multipart(boundary, ANSWERS, pdf(2048));
-			const response = await page.request.post(
+			const response = await postForm(
 				`/cases/${reference}/priority-request?/${action}&lang=nl`,
-				{
-					headers: {
-						'content-type': `multipart/form-data; boundary=${boundary}`,
-						accept: 'text/html',
-						origin: baseURL
-					},
-					data: Buffer.concat([head, file, tail]),
-					maxRedirects: 0
-				}
+				boundary,
+				Buffer.concat([head, file, tail])
 			);
 			expect(response.status(), `${action} on ${reference}`).toBe(404);
 		}
@@ -279,15 +285,11 @@ test('a connection broken mid-upload stores nothing, and the server goes on serv
 	await expectNothingStored();
 
 	// The same upload, whole, is stored: what was refused above was only the broken connection.
-	const whole = await page.request.post(`/cases/${OWN_CASE}/priority-request?/save&lang=nl`, {
-		headers: {
-			'content-type': `multipart/form-data; boundary=${boundary}`,
-			accept: 'text/html',
-			origin: baseURL
-		},
-		data: Buffer.concat([head, file, tail]),
-		maxRedirects: 0
-	});
+	const whole = await postForm(
+		`/cases/${OWN_CASE}/priority-request?/save&lang=nl`,
+		boundary,
+		Buffer.concat([head, file, tail])
+	);
 	expect(whole.status()).toBe(303);
 	await page.goto(`/cases/${OWN_CASE}/priority-request?lang=nl`);
 	await expect(page.getByRole('link', { name: 'scan.pdf' })).toBeVisible();
