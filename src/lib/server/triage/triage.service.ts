@@ -669,6 +669,8 @@ export interface WaitingRequest {
 	targetDate: string;
 	/** An acceptance waiting for a second officer, and who proposed it. */
 	proposal: { outcome: TriageOutcome; by: number } | null;
+	/** How often a proposed acceptance of it was sent back by the second officer. */
+	sentBack: number;
 }
 
 /** The requests waiting for a decision, in arrival order (first in, first out). */
@@ -690,7 +692,8 @@ export async function listWaitingRequests(
 		proposal:
 			r.proposed_outcome && r.proposed_by !== null
 				? { outcome: r.proposed_outcome, by: r.proposed_by }
-				: null
+				: null,
+		sentBack: Number(r.sent_back ?? 0)
 	}));
 }
 
