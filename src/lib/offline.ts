@@ -55,7 +55,8 @@ export function offlineDays(value: string | null | undefined): number {
 export function isKeepable(response: Response): boolean {
 	return (
 		response.status === 200 &&
-		response.type === 'basic' &&
+		// Same-origin answers only (a redirect the browser has still to follow is 'opaqueredirect').
+		(response.type === 'basic' || response.type === 'default') &&
 		!response.redirected &&
 		(response.headers.get('Content-Type') ?? '').startsWith('text/html')
 	);
