@@ -69,6 +69,7 @@ async function offlinePage(): Promise<Response> {
 }
 
 async function personalPage(options: RouteHandlerCallbackOptions): Promise<Response> {
+	options.event.waitUntil(deleteExpiredPages());
 	try {
 		return await personalPages.handle(options);
 	} catch {
@@ -99,6 +100,7 @@ async function deletePersonalPages(): Promise<void> {
 
 /** Copies older than the limit, by the time the server sent them (its Date header). */
 async function deleteExpiredPages(): Promise<void> {
+	if (!(await caches.has(PERSONAL))) return;
 	const cache = await caches.open(PERSONAL);
 	for (const request of await cache.keys()) {
 		const sent = Date.parse((await cache.match(request))?.headers.get('Date') ?? '');

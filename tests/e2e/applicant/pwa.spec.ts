@@ -103,6 +103,28 @@ test('after one online visit the case page opens offline, says so and shows its 
 	await expect(page.getByText(/Offline — last updated/)).toHaveCount(0);
 });
 
+test('a kept case page older than 30 days is not shown, and is deleted', async ({
+	page,
+	context
+}) => {
+	await visitCaseOnline(page);
+	// The copy as if the server had sent it 31 days ago (its Date header is what counts).
+	await page.evaluate(async (path) => {
+		for (const name of await caches.keys()) {
+			if (!name.startsWith('personal-pages-')) continue;
+			const cache = await caches.open(name);
+			const kept = (await cache.match(path))!;
+			const headers = new Headers(kept.headers);
+			headers.set('Date', new Date(Date.now() - 31 * 86_400_000).toUTCString());
+			await cache.put(path, new Response(await kept.blob(), { status: 200, headers }));
+		}
+	}, `/cases/${CASE}`);
+	await context.setOffline(true);
+	await page.goto(`/cases/${CASE}`);
+	await expect(page.getByRole('heading', { name: 'No connection' })).toBeVisible();
+	await expect.poll(() => keptPages(page)).toEqual([]);
+});
+
 test('signing out deletes every kept case page', async ({ page, context }) => {
 	await visitCaseOnline(page);
 	await page.getByRole('button', { name: 'Sign out' }).click();
@@ -112,4 +134,20 @@ test('signing out deletes every kept case page', async ({ page, context }) => {
 	await page.goto(`/cases/${CASE}`);
 	await expect(page.getByRole('heading', { name: 'No connection' })).toBeVisible();
 	await expect(page.getByText(CASE)).toHaveCount(0);
+});
+
+test('another person signing in on the same device never sees the kept pages', async ({
+	page,
+	context
+}) => {
+	await visitCaseOnline(page);
+	// The first person's session ended without signing out (it expired, or was ended elsewhere).
+	await context.clearCookies();
+	await signIn(page, 'applicant2@demo.test');
+	await expect
+		.poll(() => keptPages(page))
+		.not.toContain(new URL(`/cases/${CASE}`, page.url()).href);
+	await context.setOffline(true);
+	await page.goto(`/cases/${CASE}`);
+	await expect(page.getByRole('heading', { name: 'No connection' })).toBeVisible();
 });
