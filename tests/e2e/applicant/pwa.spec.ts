@@ -151,3 +151,20 @@ test('another person signing in on the same device never sees the kept pages', a
 	await page.goto(`/cases/${CASE}`);
 	await expect(page.getByRole('heading', { name: 'No connection' })).toBeVisible();
 });
+
+test('offline in Arabic: the banner right to left, without axe violations', async ({
+	page,
+	context
+}) => {
+	await signIn(page, 'applicant@demo.test');
+	await page.goto(`/cases/${CASE}?lang=ar`);
+	await page.evaluate(() => navigator.serviceWorker.ready);
+	await expect.poll(() => keptPages(page)).toContain(new URL(`/cases/${CASE}`, page.url()).href);
+	await context.setOffline(true);
+	await page.goto(`/cases/${CASE}`);
+	await expect(page.locator('html')).toHaveAttribute('dir', 'rtl');
+	await expect(page.getByRole('status').filter({ hasText: 'غير متصل' })).toContainText(
+		'غير متصل — آخر تحديث'
+	);
+	await expectNoAxeViolations(page);
+});
