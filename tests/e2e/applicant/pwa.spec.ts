@@ -168,3 +168,20 @@ test('offline in Arabic: the banner right to left, without axe violations', asyn
 	);
 	await expectNoAxeViolations(page);
 });
+
+test('when the portal does not answer although the phone thinks it is online, the kept copy says so', async ({
+	page,
+	context
+}) => {
+	await visitCaseOnline(page);
+	// The network refuses the page: a dead connection behind a working Wi-Fi, or the server gone.
+	await context.route(new RegExp(`/cases/${CASE}(\\?|$)`), (route) =>
+		route.abort('connectionrefused')
+	);
+	await page.goto(`/cases/${CASE}?lang=en`);
+	expect(await page.evaluate(() => navigator.onLine)).toBe(true);
+	await expect(page.getByRole('heading', { level: 1, name: 'Asylum' })).toBeVisible();
+	await expect(page.getByRole('status').filter({ hasText: 'Offline' })).toContainText(
+		'Offline — last updated'
+	);
+});
