@@ -132,6 +132,8 @@ export interface RouteRule {
 export const routes: Record<string, RouteRule> = {
 	'/': { area: 'public' },
 	'/how-we-calculate': { area: 'public' },
+	// What the service worker shows offline for a page it did not keep; the same for everyone.
+	'/offline': { area: 'public' },
 	'/statistics': { area: 'statistics' },
 	'/statistics.json': { area: 'statistics' },
 	'/statistics.csv': { area: 'statistics' },

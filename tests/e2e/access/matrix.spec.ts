@@ -79,6 +79,7 @@ const matrix: Record<string, Row> = {
 	'/': { path: '/', get: all(307) },
 	'/statistics': { path: '/statistics', get: all(200) },
 	'/how-we-calculate': { path: '/how-we-calculate', get: all(200) },
+	'/offline': { path: '/offline', get: all(200) },
 	'/statistics.json': { path: '/statistics.json', get: all(200) },
 	'/statistics.csv': { path: '/statistics.csv', get: all(200) },
 	'/api/health': { path: '/api/health', get: all(200) },

@@ -10,6 +10,8 @@ export const load: PageServerLoad = async ({ locals, params }) => {
 	const user = requireApplicant(locals);
 	return loadOrError(locals.lang, async () => {
 		const status = await getCaseStatus(db, user, params.reference);
-		return { status, planning: await getCasePlanning(db, user, params.reference) };
+		const planning = await getCasePlanning(db, user, params.reference);
+		// A copy kept offline shows when it was fetched (OfflineBanner).
+		return { status, planning, fetchedAt: new Date().toISOString() };
 	});
 };
