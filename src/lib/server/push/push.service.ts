@@ -76,7 +76,8 @@ export function vapidSubject(env: NodeJS.ProcessEnv = process.env): string {
 	return origin?.protocol === 'https:' ? origin.origin : 'mailto:no-reply@mijn-aanvraag.example';
 }
 
-async function loadVapidKeys(db: Db, env: NodeJS.ProcessEnv): Promise<VapidKeys> {
+/** As `vapidKeys`, without the cache. */
+export async function loadVapidKeys(db: Db, env: NodeJS.ProcessEnv): Promise<VapidKeys> {
 	const subject = vapidSubject(env);
 	if (env.VAPID_PUBLIC_KEY && env.VAPID_PRIVATE_KEY)
 		return { publicKey: env.VAPID_PUBLIC_KEY, privateKey: env.VAPID_PRIVATE_KEY, subject };
