@@ -123,7 +123,7 @@ test('a stage change reaches the applicant’s device as an encrypted push that 
 			'/account/%6Eotifications?/unsubscribe',
 			'/account/notifications/?/unsubscribe'
 		]) {
-			for (const form of [{ id }, { endpoint }]) {
+			for (const form of [{ id }, { endpoint }] as Record<string, string>[]) {
 				const answer = await action(other, path, form);
 				const body = answer.status() === 200 ? await answer.json() : null;
 				expect(body?.type ?? answer.status(), `${path} ${Object.keys(form)}`).not.toBe('success');
