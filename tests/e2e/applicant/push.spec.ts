@@ -160,6 +160,21 @@ test('the settings page says that notifications need JavaScript when it is off',
 	}
 });
 
+test('the settings page reads right to left in Arabic and Persian, with nothing for axe to find', async ({
+	page
+}) => {
+	await signIn(page, APPLICANT);
+	for (const lang of ['ar', 'fa']) {
+		await page.goto(`/account/notifications?lang=${lang}`);
+		await expect(page.locator('html')).toHaveAttribute('dir', 'rtl');
+		await expect(page.locator('html')).toHaveAttribute('lang', lang);
+		await expect(
+			page.getByRole('heading', { level: 1, name: lang === 'ar' ? 'الإشعارات' : 'اعلان‌ها' })
+		).toBeVisible();
+		await expectNoAxeViolations(page);
+	}
+});
+
 test('staff and referents have no notifications page', async ({ page }) => {
 	await signIn(page, 'referent@demo.test');
 	const response = await page.goto('/account/notifications');
