@@ -56,7 +56,7 @@ export interface ReceivedPush {
 }
 
 export interface PushReceiver {
-	/** An endpoint on this server; POSTs to it are answered with `status` (201 by default). */
+	/** An endpoint on this server; POSTs to it are answered with `status` (201 by default; 0: never). */
 	endpoint(name: string, status?: number): string;
 	received: ReceivedPush[];
 	/** Resolves with the first message to arrive at `name` (or rejects after `timeoutMs`). */
@@ -81,7 +81,9 @@ export async function startPushReceiver(certificate: TestCertificate): Promise<P
 					waiting.splice(waiting.indexOf(w), 1);
 					w.resolve(push);
 				}
-				response.writeHead(statuses.get(path) ?? 201).end();
+				const status = statuses.get(path) ?? 201;
+				// 0: a push service that takes the message and never answers.
+				if (status !== 0) response.writeHead(status).end();
 			});
 		}
 	);
@@ -112,7 +114,11 @@ export async function startPushReceiver(certificate: TestCertificate): Promise<P
 				});
 			});
 		},
-		close: () => new Promise((resolve) => server.close(() => resolve()))
+		close: () =>
+			new Promise((resolve) => {
+				server.close(() => resolve());
+				server.closeAllConnections();
+			})
 	};
 }
 

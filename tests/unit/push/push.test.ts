@@ -282,6 +282,25 @@ describeEachEngine('web push', ({ db, engine }) => {
 		expect(done.length).toBeGreaterThanOrEqual(6);
 	});
 
+	// Last in the file: the hanging push service keeps the worker busy until its timeout.
+	it('answers the case system at once while a push service hangs: the push waits in its job', async () => {
+		const a = await newApplicant(db());
+		const d = await device(a, 0);
+		const began = performance.now();
+		await ingestEvents(db(), {
+			events: [stageEntered(a.reference, '2026-11-03T09:00:00Z', 'registration_interview_queue')]
+		});
+		const took = performance.now() - began;
+		await receiver.next(d.name);
+		// The message reached the hanging service, and the batch had long been answered: a send
+		// inside the request would have waited for the 10-second timeout.
+		expect(took).toBeLessThan(5000);
+		const [job] = (await jobs.boss.findJobs(PUSH_QUEUE, {})).filter(
+			(j) => (j.data as { subscriptionId: number }).subscriptionId === d.id
+		);
+		expect(job.state).toBe('active');
+	});
+
 	/** The kinds of message that reached a device, decrypted, in alphabetical order. */
 	function tagsAt(d: { name: string; keys: BrowserKeys }): string[] {
 		return receiver.received
