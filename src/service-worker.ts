@@ -15,9 +15,12 @@ import {
 	offlineDays,
 	personalPageKey
 } from '$lib/offline';
+import { listenForPush } from '$lib/sw/push';
 
 const sw = self as unknown as ServiceWorkerGlobalScope;
 const origin = sw.location.origin;
+
+listenForPush(sw);
 
 // Hashed build files never change under their name; the static files and the offline page do.
 precacheAndRoute([

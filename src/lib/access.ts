@@ -155,6 +155,8 @@ export const routes: Record<string, RouteRule> = {
 	'/auth/login/enrol': { area: 'auth' },
 	'/account/sessions': { area: 'account' },
 	'/account/security': { area: 'account' },
+	// Web push is for applicants: nothing is sent to staff or referents.
+	'/account/notifications': { area: 'account', requirement: { kind: 'applicant' } },
 	'/cases': { area: 'cases' },
 	'/cases/[reference=reference]': { area: 'cases' },
 	// The hearing planner for the applicant: invitations, slots, booking, the card and offers.

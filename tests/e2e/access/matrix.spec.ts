@@ -123,6 +123,13 @@ const matrix: Record<string, Row> = {
 		get: only(signedIn, 200),
 		post: only(signedIn, 200)
 	},
+	// Web push is for applicants only. An empty removal names no device: refused (400), nothing removed.
+	'/account/notifications': {
+		path: '/account/notifications',
+		action: '?/unsubscribe',
+		get: only(applicants, 200),
+		post: only(applicants, 400)
+	},
 	'/cases': { path: '/cases', get: only(applicants, 200), post: only(applicants, 405) },
 	'/cases/[reference=reference]': {
 		path: `/cases/${CASE_A}`,

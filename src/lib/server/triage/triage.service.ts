@@ -17,6 +17,7 @@ import { nudgeAuditChain } from '$lib/server/audit/audit.chain';
 import { recordChanges } from '$lib/server/changes/change.service';
 import { moveCaseToStream } from '$lib/server/queue/queue.service';
 import { queueEmail } from '$lib/server/notify/email.service';
+import { queuePush } from '$lib/server/push/push.service';
 import { numberFromEnv } from '$lib/server/config/env';
 import { addDays, addMonths, dutchDate } from '$lib/time';
 import { REASON_TEMPLATES, TRIAGE_LIMITS, type TriageOutcomeName } from '$lib/triage';
@@ -514,6 +515,7 @@ async function notifyApplicant(
 	template: 'triage_sent' | 'triage_decided',
 	params: { reference: string; date?: string }
 ) {
+	if (template === 'triage_decided') await queuePush(trx, [{ caseId, kind: 'triage_decided' }]);
 	const contact = await repo.findApplicantContact(trx, caseId);
 	if (!contact?.email) return;
 	if (template === 'triage_sent')
