@@ -24,7 +24,7 @@ const BASE = `http://localhost:${PORT}`;
 const CASE = 'IND-2026-90000001'; // the demo applicant's asylum case (src/lib/server/demo/pinned.ts)
 const EMAIL = 'applicant@demo.test';
 const PASSWORD = 'demo-password';
-const LIGHTHOUSE_RUNS = Number(process.env.BENCH_LIGHTHOUSE_RUNS ?? 3);
+const LIGHTHOUSE_RUNS = Number(process.env.BENCH_LIGHTHOUSE_RUNS ?? 5);
 const KB = 1024;
 const BUDGET = {
 	jsGzipBytes: 60 * KB,
