@@ -105,7 +105,8 @@ export default async function run(): Promise<void> {
 					{
 						requests: l.resources.length,
 						jsGzipKB: round(l.jsGzipBytes / KB),
-						transferredKB: round(l.transferredBytes / KB)
+						transferredKB: round(l.transferredBytes / KB),
+						...documentOf(l)
 					}
 				])
 			),
@@ -137,6 +138,15 @@ export default async function run(): Promise<void> {
 		}
 		rmSync(dir, { recursive: true, force: true });
 	}
+}
+
+/** The page itself as served (Node does not compress it) and what gzip -9 would make of it. */
+function documentOf(load: Load) {
+	const page = load.resources.find((r) => r.type === 'Document');
+	return {
+		documentKB: round((page?.transferred ?? 0) / KB),
+		documentGzipKB: round((page?.gzip9 ?? 0) / KB)
+	};
 }
 
 const round = (n: number) => Math.round(n * 10) / 10;
@@ -228,7 +238,8 @@ async function measure(session: string, path: string, lang: string, dir: string)
 		for (const [id, resource] of seen) {
 			if (resource.url.startsWith('data:')) continue;
 			resource.transferred = finished.get(id) ?? 0;
-			if (resource.type === 'Script') resource.gzip9 = await gzipSizeOf(cdp, id);
+			if (resource.type === 'Script' || resource.type === 'Document')
+				resource.gzip9 = await gzipSizeOf(cdp, id);
 			resources.push(resource);
 		}
 		const offeredLanguages = await page
