@@ -6,6 +6,9 @@ const config = {
 	preprocess: vitePreprocess(),
 	kit: {
 		adapter: adapter(),
+		// Small components' styles go into the page: each file would be a render-blocking request on
+		// a slow phone network. The site-wide sheet stays a file the browser and service worker keep.
+		inlineStyleThreshold: 2048,
 		alias: { $migrations: 'migrations' },
 		// Registered by the root layout, with the number of days a kept case page may be shown.
 		serviceWorker: { register: false },

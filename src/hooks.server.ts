@@ -8,6 +8,7 @@ import {
 import { sequence } from '@sveltejs/kit/hooks';
 import { randomUUID } from 'node:crypto';
 import { defaultLanguage, languageOf, languagesFor, negotiate, translator } from '$lib/i18n';
+import { notingPageTexts, withPageTexts } from '$lib/i18n/eager';
 import { startApp } from '$lib/server/app';
 import { asRequest, db } from '$lib/server/db';
 import {
@@ -52,9 +53,12 @@ const handleLocale: Handle = async ({ event, resolve }) => {
 		: defaultLanguage;
 	event.locals.lang = lang;
 	const dir = languageOf(lang)!.dir;
-	return resolve(event, {
-		transformPageChunk: ({ html }) => html.replace('%lang%', lang).replace('%dir%', dir)
-	});
+	return notingPageTexts(() =>
+		resolve(event, {
+			transformPageChunk: ({ html }) =>
+				withPageTexts(html.replace('%lang%', lang).replace('%dir%', dir))
+		})
+	);
 };
 
 const handleHeaders: Handle = async ({ event, resolve }) => {

@@ -1,4 +1,5 @@
-import i18next, { type TFunction } from 'i18next';
+import type { TFunction } from 'i18next';
+import { createBrowserTexts } from './hydration.svelte';
 import { pageLanguagesOf, type LanguageSet } from '$lib/access';
 
 export interface Language {
@@ -29,54 +30,29 @@ export function languagesFor(routeId: string | null): Language[] {
 
 export const defaultLanguage = 'nl';
 
-const files = import.meta.glob<Record<string, unknown>>('./locales/*/*.json', {
-	eager: true,
-	import: 'default'
-});
-
-const resources: Record<string, Record<string, Record<string, unknown>>> = {};
-for (const [path, content] of Object.entries(files)) {
-	const [, lng, ns] = /\.\/locales\/([^/]+)\/([^/]+)\.json$/.exec(path)!;
-	(resources[lng] ??= {})[ns] = content;
-}
-
-export const i18n = i18next.createInstance();
-void i18n.init({
-	resources,
-	supportedLngs: languages.map((l) => l.code),
-	fallbackLng: defaultLanguage,
-	ns: Object.keys(resources[defaultLanguage] ?? {}),
-	defaultNS: 'common',
-	interpolation: { escapeValue: false },
-	initAsync: false
-});
-
 export function languageOf(code: string | null | undefined): Language | undefined {
 	return languages.find((l) => l.code === code);
 }
 
-const translators = new Map<string, TFunction>();
+// The server holds every language (eager.ts); the browser hydrates with the texts the server
+// wrote into the page and fetches i18next only when it needs more (hydration.svelte.ts).
+const codes = languages.map((l) => l.code);
+const server = import.meta.env.SSR
+	? (await import('./eager')).createServerEngine(codes, defaultLanguage)
+	: null;
+const browser = server ? null : createBrowserTexts(codes, defaultLanguage);
 
-/**
- * The translate function of a language. Texts without options are looked up once and then
- * served from a map: a page asks for a hundred of them, and i18next resolves each one anew.
- */
+/** The server's i18next instance; null in the browser. */
+export const i18n = server?.i18n ?? null;
+
+/** The translate function of a language. */
 export function translator(lang: string, namespace?: string): TFunction {
-	const cacheKey = `${lang}|${namespace ?? ''}`;
-	let t = translators.get(cacheKey);
-	if (!t) {
-		const fixed = i18n.getFixedT(lang, namespace) as unknown as (...args: unknown[]) => string;
-		const plain = new Map<string, string>();
-		const memo = (key: unknown, ...rest: unknown[]) => {
-			if (rest.length > 0 || typeof key !== 'string') return fixed(key, ...rest);
-			let text = plain.get(key);
-			if (text === undefined) plain.set(key, (text = fixed(key)));
-			return text;
-		};
-		t = memo as unknown as TFunction;
-		translators.set(cacheKey, t);
-	}
-	return t;
+	return (server ?? browser)!.translator(lang, namespace);
+}
+
+/** In the browser: fetches i18next and a language's texts, before a page renders that needs them. */
+export function loadTranslations(lang: string): Promise<void> {
+	return browser ? browser.load(lang) : Promise.resolve();
 }
 
 /** Picks the first supported language from an Accept-Language header. */

@@ -52,7 +52,7 @@ export async function renderEmail<T extends EmailTemplate>(
 	const values: Record<string, string> = params;
 	const part = (name: 'subject' | 'body'): string => {
 		const key: string = `${template}.${name}`;
-		if (!i18n.exists(key, { ns: 'email', lng: lang }))
+		if (!i18n!.exists(key, { ns: 'email', lng: lang }))
 			throw new Error(`e-mail template ${template} has no ${name} in email.json`);
 		return t(key, { ns: 'email', ...values });
 	};

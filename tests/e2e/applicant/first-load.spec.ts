@@ -1,0 +1,93 @@
+/**
+ * The case page's first load stays light: the browser hydrates with the texts the server wrote
+ * into the page, and fetches i18next with the language's files only when it needs more, on a
+ * navigation or a form's answer. What a person reads must be the same either way.
+ */
+import { expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test';
+import { signIn } from '../support/auth';
+
+const CASE = 'IND-2026-90000001';
+const phone = { width: 360, height: 740 };
+
+/** Records the scripts a page fetches; `i18next()` says whether one of them was i18next. */
+function scriptsOf(page: Page) {
+	const bodies: Promise<string>[] = [];
+	page.on('response', (response) => {
+		if (response.request().resourceType() === 'script') bodies.push(response.text());
+	});
+	return {
+		count: () => bodies.length,
+		// A method name minifying keeps, and nothing of ours is called so.
+		i18next: async () => (await Promise.all(bodies)).some((b) => b.includes('createInstance'))
+	};
+}
+
+const visibleText = (page: Page) => page.locator('main').innerText();
+
+test.use({ viewport: phone });
+
+type State = Awaited<ReturnType<BrowserContext['storageState']>>;
+
+async function signedIn(page: Page): Promise<State> {
+	await signIn(page, 'applicant@demo.test');
+	return page.context().storageState();
+}
+
+/** Opens `path` in a fresh context with the session: an empty cache, as on a first visit. */
+async function firstVisit(browser: Browser, state: State, path: string, javaScriptEnabled = true) {
+	const context = await browser.newContext({
+		viewport: phone,
+		javaScriptEnabled,
+		storageState: state
+	});
+	const fresh = await context.newPage();
+	const scripts = scriptsOf(fresh);
+	await fresh.goto(path, { waitUntil: 'networkidle' });
+	return { page: fresh, scripts };
+}
+
+for (const lang of ['nl', 'ar'] as const) {
+	test(`in ${lang}: the case page hydrates with the server's sentences and without i18next`, async ({
+		page,
+		browser
+	}) => {
+		const path = `/cases/${CASE}?lang=${lang}`;
+		const state = await signedIn(page);
+		const first = await firstVisit(browser, state, path);
+		expect(first.scripts.count()).toBeGreaterThan(0);
+		expect(await first.scripts.i18next()).toBe(false);
+		const hydrated = await visibleText(first.page);
+		expect(hydrated).toContain(CASE);
+
+		// The same page as the server sent it, read without JavaScript.
+		const plain = await firstVisit(browser, state, path, false);
+		expect(hydrated).toBe(await visibleText(plain.page));
+	});
+}
+
+test('a navigation after the first load renders the next page in full', async ({
+	page,
+	browser
+}) => {
+	const first = await firstVisit(browser, await signedIn(page), `/cases/${CASE}?lang=nl`);
+	const next = first.page;
+	await next.getByRole('link', { name: 'Terug naar mijn aanvragen' }).click();
+	await expect(next).toHaveURL(/\/cases$/);
+	await expect(next.getByRole('heading', { level: 1 })).toHaveText('Mijn aanvragen');
+	await expect(next.getByRole('link', { name: /Asiel/ })).toBeVisible();
+	await expect(next.getByText(/^Nu: /).first()).toBeVisible();
+	await expect(next.getByRole('button', { name: 'Uitloggen' })).toBeVisible();
+	expect(await first.scripts.i18next()).toBe(true);
+});
+
+test("a form's answer on a first-loaded page shows its messages in the page's language", async ({
+	page
+}) => {
+	await page.goto('/auth/login?lang=nl');
+	await page.waitForLoadState('networkidle');
+	await page.getByRole('button', { name: 'Inloggen' }).click();
+	await expect(page).toHaveTitle(/^Fout: /);
+	await expect(page.getByRole('heading', { name: 'Er is een probleem' })).toBeVisible();
+	await expect(page.getByRole('link', { name: 'Vul uw e-mailadres in' })).toBeVisible();
+	await expect(page.getByRole('link', { name: 'Vul uw wachtwoord in' })).toBeVisible();
+});

@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { translator } from '$lib/i18n';
+import { notingPageTexts, withPageTexts } from '$lib/i18n/eager';
+import { PAGE_TEXTS_ID, textKey } from '$lib/i18n/page-texts';
+
+const page = '<html><head><title>x</title></head><body></body></html>';
+
+/** The texts a page carries for the browser, read back as the browser reads them. */
+function textsIn(html: string): Record<string, string> {
+	const match = new RegExp(
+		`<script type="application/json" id="${PAGE_TEXTS_ID}">(.*?)</script></head>`
+	).exec(html);
+	expect(match).not.toBeNull();
+	return JSON.parse(match![1]);
+}
+
+describe("the texts a page render writes for the browser's hydration", () => {
+	it('holds each text the render asked for, under the call that asked for it', () => {
+		const html = notingPageTexts(() => {
+			const t = translator('nl');
+			t('nav.sign_out');
+			t('cases:turn.ahead', { count: 3, n: '3' });
+			translator('en', 'statistics')('title');
+			return withPageTexts(page);
+		});
+		const texts = textsIn(html);
+		expect(texts[textKey('nl', undefined, ['nav.sign_out'])]).toBe('Uitloggen');
+		expect(texts[textKey('nl', undefined, ['cases:turn.ahead', { count: 3, n: '3' }])]).toBe(
+			translator('nl')('cases:turn.ahead', { count: 3, n: '3' })
+		);
+		expect(texts[textKey('en', 'statistics', ['title'])]).toBe(
+			translator('en', 'statistics')('title')
+		);
+		expect(Object.keys(texts)).toHaveLength(3);
+	});
+
+	it('cannot be closed early by a text that holds markup', () => {
+		const reason = '</script><script>alert(1)</script>';
+		const html = notingPageTexts(() => {
+			translator('nl')('cases:detail.extended', { date: '1 mei', reason });
+			return withPageTexts(page);
+		});
+		expect(html.match(/<\/script>/g)).toHaveLength(1);
+		const [text] = Object.values(textsIn(html));
+		expect(text).toContain(reason);
+	});
+
+	it('keeps one request’s texts out of another’s', async () => {
+		const slow = notingPageTexts(async () => {
+			await new Promise((r) => setTimeout(r, 20));
+			translator('nl')('nav.sign_in');
+			return withPageTexts(page);
+		});
+		const fast = notingPageTexts(() => {
+			translator('nl')('nav.sign_out');
+			return withPageTexts(page);
+		});
+		expect(Object.values(textsIn(fast))).toEqual(['Uitloggen']);
+		expect(Object.values(textsIn(await slow))).toEqual(['Inloggen']);
+	});
+
+	it('leaves a response without a render as it is', () => {
+		expect(withPageTexts(page)).toBe(page);
+	});
+});
