@@ -3,6 +3,7 @@ import {
 	redirect,
 	type Handle,
 	type HandleServerError,
+	type RequestEvent,
 	type ServerInit
 } from '@sveltejs/kit';
 import { sequence } from '@sveltejs/kit/hooks';
@@ -17,6 +18,7 @@ import {
 	validateSessionToken
 } from '$lib/server/auth/session';
 import { verdictFor } from '$lib/access';
+import { preferredLanguage, rememberLanguage } from '$lib/server/auth/language-preference';
 import { authenticateApiKey } from '$lib/server/api-keys/api-key.service';
 import { DomainError } from '$lib/server/errors';
 import { problemResponse } from '$lib/server/http/errors';
@@ -31,30 +33,55 @@ export const init: ServerInit = async () => {
 
 const LANG_COOKIE = 'lang';
 
+function setLanguageCookie(event: RequestEvent, code: string) {
+	event.cookies.set(LANG_COOKIE, code, {
+		path: '/',
+		maxAge: 60 * 60 * 24 * 365,
+		httpOnly: false,
+		sameSite: 'lax'
+	});
+}
+
+/** The preferred language if the route's pages are written in it; else Dutch, as <html lang> says. */
+function pageLanguage(event: RequestEvent, preferred: string): string {
+	return languagesFor(event.route.id).some((l) => l.code === preferred)
+		? preferred
+		: defaultLanguage;
+}
+
 const handleLocale: Handle = async ({ event, resolve }) => {
 	const asked = event.url.searchParams.get('lang');
-	if (asked && languageOf(asked)) {
-		event.cookies.set(LANG_COOKIE, asked, {
-			path: '/',
-			maxAge: 60 * 60 * 24 * 365,
-			httpOnly: false,
-			sameSite: 'lax'
-		});
-	}
+	if (asked && languageOf(asked)) setLanguageCookie(event, asked);
 	const preferred =
 		languageOf(asked)?.code ??
 		languageOf(event.cookies.get(LANG_COOKIE))?.code ??
 		negotiate(event.request.headers.get('accept-language')) ??
 		defaultLanguage;
-	// A page not written in the preferred language is shown in Dutch, and says so in <html lang>.
-	const lang = languagesFor(event.route.id).some((l) => l.code === preferred)
-		? preferred
-		: defaultLanguage;
-	event.locals.lang = lang;
-	const dir = languageOf(lang)!.dir;
+	event.locals.lang = pageLanguage(event, preferred);
+	// Read when the page is written: handleLanguagePreference may still change the language.
 	return resolve(event, {
-		transformPageChunk: ({ html }) => html.replace('%lang%', lang).replace('%dir%', dir)
+		transformPageChunk: ({ html }) =>
+			html.replace('%lang%', event.locals.lang).replace('%dir%', languageOf(event.locals.lang)!.dir)
 	});
+};
+
+/**
+ * A signed-in person's language is also kept with their account, for e-mail and push: a switch
+ * is stored, and on a device without a language cookie (just signed in) the stored one applies.
+ */
+const handleLanguagePreference: Handle = async ({ event, resolve }) => {
+	const user = event.locals.user;
+	if (!user || event.isSubRequest) return resolve(event);
+	const asked = languageOf(event.url.searchParams.get('lang'))?.code;
+	if (asked) await rememberLanguage(db, user.id, asked);
+	else if (!languageOf(event.cookies.get(LANG_COOKIE))) {
+		const stored = await preferredLanguage(db, user.id);
+		if (stored) {
+			setLanguageCookie(event, stored);
+			event.locals.lang = pageLanguage(event, stored);
+		}
+	}
+	return resolve(event);
 };
 
 const handleHeaders: Handle = async ({ event, resolve }) => {
@@ -139,6 +166,7 @@ export const handle = sequence(
 	handleApiProblems,
 	handleTurns,
 	handleAuth,
+	handleLanguagePreference,
 	handleGuards,
 	handleBodyLimit
 );

@@ -1,5 +1,6 @@
 import i18next, { type TFunction } from 'i18next';
 import { pageLanguagesOf, type LanguageSet } from '$lib/access';
+import translations from './translations.json';
 
 export interface Language {
 	code: string;
@@ -15,7 +16,10 @@ export const languages: Language[] = [
 	{ code: 'en', name: 'English', dir: 'ltr', locale: 'en-GB' },
 	// Western digits, as in the Arabic texts, on letters and in V-numbers.
 	{ code: 'ar', name: 'العربية', dir: 'rtl', locale: 'ar-u-nu-latn' },
-	{ code: 'fa', name: 'فارسی', dir: 'rtl', locale: 'fa-IR' }
+	{ code: 'fa', name: 'فارسی', dir: 'rtl', locale: 'fa-IR' },
+	{ code: 'ti', name: 'ትግርኛ', dir: 'ltr', locale: 'ti-ER' },
+	{ code: 'tr', name: 'Türkçe', dir: 'ltr', locale: 'tr-TR' },
+	{ code: 'uk', name: 'Українська', dir: 'ltr', locale: 'uk-UA' }
 ];
 
 function languagesIn(set: LanguageSet): Language[] {
@@ -28,6 +32,29 @@ export function languagesFor(routeId: string | null): Language[] {
 }
 
 export const defaultLanguage = 'nl';
+
+/** The languages the texts are written in; every other language is translated from them. */
+export const sourceLanguages = ['nl', 'en'];
+
+type Review = { status: 'source' | 'machine-draft' | 'reviewed' };
+
+/**
+ * Whether a language's texts are a machine draft that no native speaker has checked yet
+ * (./translations.json): its pages say so, and offer the source languages.
+ */
+export function isMachineDraft(code: string): boolean {
+	return (translations as Record<string, Review>)[code]?.status === 'machine-draft';
+}
+
+/**
+ * A link to the page in another language. Only the query: the path as asked for may be
+ * `//other.host/…` (a 404 page), which as a link would leave the site.
+ */
+export function languageHref(search: string, code: string): string {
+	const params = new URLSearchParams(search);
+	params.set('lang', code);
+	return `?${params}`;
+}
 
 const files = import.meta.glob<Record<string, unknown>>('./locales/*/*.json', {
 	eager: true,
