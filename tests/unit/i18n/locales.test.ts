@@ -62,7 +62,7 @@ const placeholdersIn = (text: string) => [...new Set(text.match(/\{\{[^}]+\}\}/g
 
 /** The categories i18next asks for in a language: Intl.PluralRules of its code, as i18next builds them. */
 const categoriesOf = (lang: string) =>
-	[...new Intl.PluralRules(lang).resolvedOptions().pluralCategories].sort();
+	[...new Intl.PluralRules(lang).resolvedOptions().pluralCategories].sort() as string[];
 
 /** What is wrong with `lang`'s file against the English one; empty when nothing is. */
 function problems(lang: string, namespace: string): string[] {
