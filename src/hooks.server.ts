@@ -72,10 +72,11 @@ const handleLocale: Handle = async ({ event, resolve }) => {
 const handleLanguagePreference: Handle = async ({ event, resolve }) => {
 	const user = event.locals.user;
 	if (!user || event.isSubRequest) return resolve(event);
+	// Secondary to the page: when the database cannot be reached, the page is still served.
 	const asked = languageOf(event.url.searchParams.get('lang'))?.code;
-	if (asked) await rememberLanguage(db, user.id, asked);
+	if (asked) await rememberLanguage(db, user.id, asked).catch(() => undefined);
 	else if (!languageOf(event.cookies.get(LANG_COOKIE))) {
-		const stored = await preferredLanguage(db, user.id);
+		const stored = await preferredLanguage(db, user.id).catch(() => undefined);
 		if (stored) {
 			setLanguageCookie(event, stored);
 			event.locals.lang = pageLanguage(event, stored);
