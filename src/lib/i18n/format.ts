@@ -1,5 +1,5 @@
 import { TIME_ZONE } from '$lib/time';
-import { languageOf, defaultLanguage } from './index';
+import { languageOf, defaultLanguage } from './languages';
 
 function locale(lang: string): string {
 	return (languageOf(lang) ?? languageOf(defaultLanguage)!).locale;

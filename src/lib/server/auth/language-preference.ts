@@ -1,5 +1,5 @@
 import type { Db } from '$lib/server/db';
-import { languageOf } from '$lib/i18n';
+import { languageOf } from '$lib/i18n/languages';
 import { findUserLanguage, updateUserLanguage } from './user.repository';
 
 /** Remembers the language a signed-in person chose: their e-mails and pushes follow it. */
