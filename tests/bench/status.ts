@@ -7,6 +7,7 @@
 import autocannon from 'autocannon';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import { createSession, generateToken } from '../../src/lib/server/auth/session';
 import { benchDatabaseUrl, fillOneQueue, freshPostgres } from './support/databases';
@@ -16,6 +17,9 @@ const USERS = Number(process.env.BENCH_USERS ?? 500);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const PORT = 4380;
+const ROUNDS = 2;
+/** A page of the same build that touches no database: no session cookie, no query. */
+const BARE_PATH = process.env.BENCH_BARE_PATH ?? '/how-we-calculate';
 
 export default async function run(): Promise<void> {
 	const url = benchDatabaseUrl();
@@ -74,6 +78,7 @@ export default async function run(): Promise<void> {
 					PORT: String(PORT),
 					ORIGIN: `http://localhost:${PORT}`,
 					NODE_ENV: 'production',
+					AUDIT_KEY: process.env.AUDIT_KEY || randomBytes(32).toString('base64'),
 					INSTANCES: String(instances),
 					...(process.env.BENCH_POOL ? { DATABASE_POOL_SIZE: process.env.BENCH_POOL } : {})
 				},
@@ -96,8 +101,17 @@ export default async function run(): Promise<void> {
 		const position = /number ([\d,.]+) of/.exec(html)?.[1] ?? /nummer ([\d.]+) van/.exec(html)?.[1];
 		console.log(`Case page check: 200, position ${position} shown`);
 
+		const bareCheck = await fetch(`http://localhost:${PORT}${BARE_PATH}`, {
+			headers: { 'accept-language': 'nl' }
+		});
+		const bareHtml = await bareCheck.text();
+		if (bareCheck.status !== 200) throw new Error(`the bare page answered ${bareCheck.status}`);
+		console.log(
+			`HTML: case page ${html.length} characters, bare page (${BARE_PATH}) ${bareHtml.length}`
+		);
+
 		let next = 0;
-		const load = (duration: number) =>
+		const load = (duration: number, bare: boolean) =>
 			autocannon({
 				url: `http://localhost:${PORT}`,
 				connections: CONNECTIONS,
@@ -106,32 +120,58 @@ export default async function run(): Promise<void> {
 					{
 						setupRequest: (request) => {
 							const s = sessions[next++ % sessions.length];
-							return {
-								...request,
-								method: 'GET',
-								path: process.env.BENCH_PATH ?? s.path,
-								headers: { cookie: s.cookie, 'accept-language': 'nl' }
-							};
+							return bare
+								? {
+										...request,
+										method: 'GET',
+										path: BARE_PATH,
+										headers: { 'accept-language': 'nl' }
+									}
+								: {
+										...request,
+										method: 'GET',
+										path: process.env.BENCH_PATH ?? s.path,
+										headers: { cookie: s.cookie, 'accept-language': 'nl' }
+									};
 						}
 					}
 				]
 			});
-		await load(3);
-		const result = await load(SECONDS);
+		await load(3, false);
+		await load(3, true);
+		// Case page and bare page take turns, so that a change in the machine's load between them
+		// touches both alike; the ratio of their throughputs is the figure to compare across runs.
+		const rounds: { case: autocannon.Result[]; bare: autocannon.Result[] } = { case: [], bare: [] };
+		for (let round = 0; round < ROUNDS; round++) {
+			rounds.case.push(await load(SECONDS / ROUNDS, false));
+			rounds.bare.push(await load(SECONDS / ROUNDS, true));
+		}
+		const perSecond = (results: autocannon.Result[]) =>
+			results.reduce((sum, r) => sum + r.requests.total, 0) /
+			results.reduce((sum, r) => sum + r.duration, 0);
+		const worstP99 = (results: autocannon.Result[]) =>
+			Math.max(...results.map((r) => r.latency.p99));
+		const casePerSecond = perSecond(rounds.case);
+		const barePerSecond = perSecond(rounds.bare);
 		const figures = {
 			waiting: WAITING,
 			instances,
 			sessions: sessions.length,
 			connections: CONNECTIONS,
 			seconds: SECONDS,
-			requestsPerSecond: Math.round(result.requests.average),
-			latencyP50Ms: result.latency.p50,
-			latencyP99Ms: result.latency.p99,
-			non2xx: result.non2xx,
-			errors: result.errors
+			requestsPerSecond: Math.round(casePerSecond),
+			latencyP50Ms: Math.max(...rounds.case.map((r) => r.latency.p50)),
+			latencyP99Ms: worstP99(rounds.case),
+			bareRequestsPerSecond: Math.round(barePerSecond),
+			bareLatencyP99Ms: worstP99(rounds.bare),
+			ratio: Number((casePerSecond / barePerSecond).toFixed(3)),
+			caseHtmlChars: html.length,
+			bareHtmlChars: bareHtml.length,
+			non2xx: [...rounds.case, ...rounds.bare].reduce((sum, r) => sum + r.non2xx, 0),
+			errors: [...rounds.case, ...rounds.bare].reduce((sum, r) => sum + r.errors, 0)
 		};
 		console.log(
-			`requests/s ${figures.requestsPerSecond}, latency p50 ${figures.latencyP50Ms} ms, p99 ${figures.latencyP99Ms} ms, non-2xx ${figures.non2xx}, errors ${figures.errors}`
+			`case page ${figures.requestsPerSecond} requests/s (p99 ${figures.latencyP99Ms} ms), bare page ${figures.bareRequestsPerSecond} requests/s (p99 ${figures.bareLatencyP99Ms} ms): ratio ${figures.ratio}; non-2xx ${figures.non2xx}, errors ${figures.errors}`
 		);
 		console.log(`RESULT ${JSON.stringify(figures)}`);
 	} finally {

@@ -8,6 +8,7 @@ import { seedDemoAccounts } from '$lib/server/demo/accounts';
 import { seedDemoPlanning } from '$lib/server/demo/planning';
 import { embeddedDatabaseRefusal, isDemoMode } from '$lib/server/config/mode';
 import { sendEmailNudge, startJobs, type Jobs } from '$lib/server/jobs';
+import { startSessionCache, stopSessionCache } from '$lib/server/auth/session';
 
 let started: Promise<void> | undefined;
 let jobs: Jobs | undefined;
@@ -17,6 +18,7 @@ export function startApp(): Promise<void> {
 	started ??= (async () => {
 		process.once('sveltekit:shutdown', async () => {
 			await jobs?.stop();
+			await stopSessionCache();
 			await db.destroy();
 			console.log('Database closed.');
 		});
@@ -49,6 +51,7 @@ export function startApp(): Promise<void> {
 			await seedDemoPlanning(db).catch((e: unknown) =>
 				console.warn('Demo planner data not seeded:', e instanceof Error ? e.message : e)
 			);
+		startSessionCache(config.url);
 		jobs = await startJobs(db, {
 			embedded,
 			smtpUrl: process.env.SMTP_URL || undefined,

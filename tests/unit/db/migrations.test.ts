@@ -46,7 +46,9 @@ const LANDED: Record<string, string> = {
 	'2026_12_02_000100_create_triage':
 		'5c5abe0915f716f7494151df884b681ef33cb9695e397b7204d50bbac7862739',
 	'2026_12_02_000110_create_triage_returned_proposal':
-		'343786a361224747ce48a09e7e0bec21c0962574abaa4047aab2f094c5a0b275'
+		'343786a361224747ce48a09e7e0bec21c0962574abaa4047aab2f094c5a0b275',
+	'2026_12_03_000010_notify_session_changes':
+		'ba7e266d3ba379795ea9e555c88ed47ed6a78c789dd2ae34b54e1f7fcf8df33a'
 };
 
 describe('migrations', () => {

@@ -8,6 +8,7 @@ import { hashPassword, verifyPassword } from './password';
 import { toPrincipal, type Principal } from './principal';
 import {
 	createSession,
+	forgetCachedSession,
 	generateToken,
 	idOfToken,
 	requiresSecondFactor,
@@ -309,4 +310,5 @@ export async function logout(db: Db, sessionId: string, actor: Actor): Promise<v
 		if ((await deleteSession(trx, sessionId)) === 1)
 			await recordAudit(trx, actor, { action: 'auth.logout', subject: `user:${actor.userId}` });
 	});
+	forgetCachedSession(sessionId);
 }

@@ -13,6 +13,7 @@ import {
 	updateSessionSeen
 } from './session.repository';
 import { deletePendingLoginsOfUser } from './pending-login.repository';
+import { ListeningSessionCache, type SessionCache } from './session.cache';
 
 const DAY = 24 * 60 * 60 * 1000;
 const MINUTE = 60 * 1000;
@@ -75,25 +76,60 @@ export async function createSession(
 	return { id, expiresAt };
 }
 
+type SessionRow = NonNullable<Awaited<ReturnType<typeof findSessionWithUser>>>;
+
+let cache: SessionCache<SessionRow> | undefined;
+
 /**
- * The session of a token, read on every request from the database (no cache), so a session that an
- * administrator ends, or of an account they disable, is gone at the very next request on every
- * app server.
+ * Keeps checked sessions in memory while PostgreSQL's notifications can be heard
+ * (`ListeningSessionCache`); without it, or with SESSION_CACHE=off, every request reads its
+ * session from the database.
  */
-export async function validateSessionToken(db: Db, token: string, now = new Date()) {
+export function startSessionCache(
+	connectionString: string | undefined,
+	env: NodeJS.ProcessEnv = process.env
+): void {
+	if (!connectionString || env.SESSION_CACHE === 'off' || cache) return;
+	cache = new ListeningSessionCache<SessionRow>(connectionString);
+}
+
+/** This server ended the session: the next request must not wait for the notification. */
+export function forgetCachedSession(id: string): void {
+	cache?.forget(id);
+}
+
+export async function stopSessionCache(): Promise<void> {
+	await cache?.close();
+	cache = undefined;
+}
+
+/**
+ * The session of a token. A session that an administrator ends, or of an account they disable, is
+ * refused at the next request on every app server: the session cache forgets it within a second.
+ * What the cache holds is only trusted to say yes; before a session is ended as expired or idle,
+ * the database is asked again (another server may have seen the person since).
+ */
+export async function validateSessionToken(
+	db: Db,
+	token: string,
+	now = new Date(),
+	sessions: SessionCache<SessionRow> | undefined = cache
+) {
 	const id = idOfToken(token);
-	const row = await findSessionWithUser(db, id);
+	const load = () => findSessionWithUser(db, id);
+	let row = sessions ? await sessions.read(id, load) : await load();
 	if (!row) return null;
+	if (sessions && isEnding(row, now)) {
+		sessions.forget(id);
+		row = await load();
+		if (!row) return null;
+	}
 	const at = now.getTime();
-	const staff = row.kind === 'staff';
-	const idle = staff && at - row.lastSeenAt.getTime() >= staffIdleMs();
-	// A session opened with a password alone, for an account that now needs a second factor
-	// (e.g. a new role), does not count.
-	const missingFactor = !row.hasTotp && requiresSecondFactor(row.roles);
-	if (at >= row.expiresAt.getTime() || row.disabledAt || idle || missingFactor) {
+	if (isEnding(row, now)) {
 		await deleteSession(db, id);
 		return null;
 	}
+	const staff = row.kind === 'staff';
 	const lifetime = sessionLifetime(row.kind);
 	let expiresAt = row.expiresAt;
 	// Staff activity is noted every minute, so the idle limit holds to the minute; others every
@@ -103,10 +139,22 @@ export async function validateSessionToken(db: Db, token: string, now = new Date
 	if (lifetime.sliding && row.expiresAt.getTime() - at < lifetime.ms / 2) {
 		expiresAt = new Date(at + lifetime.ms);
 		await updateSessionSeen(db, id, { lastSeenAt: now, expiresAt });
+		sessions?.update(id, { ...row, lastSeenAt: now, expiresAt });
 	} else if (at - row.lastSeenAt.getTime() >= seenEvery) {
 		await updateSessionSeen(db, id, { lastSeenAt: now });
+		sessions?.update(id, { ...row, lastSeenAt: now });
 	}
 	return { ...row, expiresAt, renewed: expiresAt !== row.expiresAt };
+}
+
+/** Expired, idle too long, disabled, or opened without a second factor the account now needs. */
+function isEnding(row: SessionRow, now: Date): boolean {
+	const at = now.getTime();
+	const idle = row.kind === 'staff' && at - row.lastSeenAt.getTime() >= staffIdleMs();
+	// A session opened with a password alone, for an account that now needs a second factor
+	// (e.g. a new role), does not count.
+	const missingFactor = !row.hasTotp && requiresSecondFactor(row.roles);
+	return at >= row.expiresAt.getTime() || Boolean(row.disabledAt) || idle || missingFactor;
 }
 
 /**

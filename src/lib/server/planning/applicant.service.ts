@@ -121,10 +121,11 @@ export async function getCasePlanning(
 	now = new Date(),
 	config: PlanningConfig = planningConfig()
 ): Promise<CasePlanning> {
-	const found = await requireOwnCase(db, owner, reference);
-	const [row] = await repo.findLiveInvitationsOfCase(db, found.id);
+	const found = await repo.findOwnCaseWithLiveInvitation(db, reference, owner.id);
+	if (!found) throw planningErrors.error('not_found');
+	const row = found.invitation;
 	const empty = {
-		caseReference: found.reference,
+		caseReference: found.caseReference,
 		invitation: null,
 		appointment: null,
 		waitlist: null,

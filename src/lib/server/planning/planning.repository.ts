@@ -1030,6 +1030,44 @@ export async function findCaseOfOwner(db: Db, reference: string, ownerUserId: nu
 		.executeTakeFirst();
 }
 
+/**
+ * The owner's case with the invitation its page acts on (the first live one, as
+ * `findLiveInvitationsOfCase` orders them), in one round trip: the case page asks on every visit.
+ * Undefined when the case is not the owner's; `invitation` null when none is live.
+ */
+export async function findOwnCaseWithLiveInvitation(
+	db: Db,
+	reference: string,
+	ownerUserId: number
+) {
+	const row = await db
+		.selectFrom('case')
+		.leftJoinLateral(
+			(eb) =>
+				eb
+					.selectFrom('hearing_invitation')
+					.innerJoin('hearing_kind', 'hearing_kind.code', 'hearing_invitation.kind')
+					.select(invitationColumns)
+					.select('hearing_kind.asylum')
+					.whereRef('hearing_invitation.case_id', '=', 'case.id')
+					.where('hearing_invitation.status', 'in', LIVE_INVITATION_STATUSES)
+					.orderBy('hearing_invitation.priority', 'desc')
+					.orderBy('hearing_invitation.id', 'desc')
+					.limit(1)
+					.as('live'),
+			(join) => join.onTrue()
+		)
+		.select(['case.id as own_case_id', 'case.reference as own_reference'])
+		.selectAll('live')
+		.where('case.reference', '=', reference)
+		.where(ownedBy(ownerUserId))
+		.executeTakeFirst();
+	if (!row) return undefined;
+	const { own_case_id: caseId, own_reference: caseReference, ...live } = row;
+	type Live = { [K in keyof typeof live]: NonNullable<(typeof live)[K]> };
+	return { caseId, caseReference, invitation: live.id === null ? null : (live as Live) };
+}
+
 /** The case's invitations that are open or booked: rebooking ones first, then the newest. */
 export async function findLiveInvitationsOfCase(db: Db, caseId: number) {
 	return invitationsWithCase(db)

@@ -338,7 +338,7 @@ export function labelOf(name: string): string {
 }
 
 /** A document as it will be stored, once its file has passed the checks. */
-type PreparedDocument = Pick<
+export type PreparedDocument = Pick<
 	Insertable<Database['triage_document']>,
 	'label' | 'content_type' | 'size' | 'sha256' | 'content'
 >;
@@ -372,13 +372,16 @@ export async function prepareDocuments(input: UploadedFile[]): Promise<PreparedD
 
 /**
  * Adds documents to the open request (a draft, or sent and not yet decided): up to five in all,
- * each a PDF, JPEG or PNG by its content. All or none are stored.
+ * each a PDF, JPEG or PNG by its content. All or none are stored. A caller that has already
+ * checked the files (`prepareDocuments`) passes what that returned, so they are not read twice.
  */
 export async function addDocuments(
 	db: Db,
-	input: { reference: string; actor: TriageActor; files: UploadedFile[] }
+	input: { reference: string; actor: TriageActor } & (
+		{ files: UploadedFile[] } | { prepared: PreparedDocument[] }
+	)
 ): Promise<RequestDocument[]> {
-	const rows = await prepareDocuments(input.files);
+	const rows = 'prepared' in input ? input.prepared : await prepareDocuments(input.files);
 	const added = await inTransaction(db, async (trx) => {
 		const found = await lockCaseOrThrow(trx, input.reference, input.actor.userId);
 		const open = await lockOpenOrThrow(trx, found.id);

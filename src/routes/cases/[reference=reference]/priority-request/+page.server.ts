@@ -8,6 +8,7 @@ import {
 	addDocuments,
 	getPriorityRequestPage,
 	prepareDocuments,
+	type PreparedDocument,
 	removeDocument,
 	saveDraft,
 	startRequest,
@@ -98,8 +99,9 @@ export const actions: Actions = {
 		const remove = form.get('remove');
 		// The files are checked first: when one is refused, the answers are only checked, so that
 		// the page shows every message at once and nothing is saved.
+		let prepared: PreparedDocument[] = [];
 		const refusedFile = upload.files.length
-			? await refusalOf(() => prepareDocuments(upload.files))
+			? await refusalOf(async () => (prepared = await prepareDocuments(upload.files)))
 			: null;
 		const failed = await attempt(
 			form,
@@ -118,8 +120,7 @@ export const actions: Actions = {
 				if (refusedFile) return;
 				if (typeof remove === 'string' && remove)
 					await removeDocument(db, { reference, actor: act, documentId: remove });
-				if (upload.files.length)
-					await addDocuments(db, { reference, actor: act, files: upload.files });
+				if (prepared.length) await addDocuments(db, { reference, actor: act, prepared });
 			},
 			refusedFile
 		);
