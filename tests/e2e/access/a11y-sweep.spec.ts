@@ -6,6 +6,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import { expectNoAxeViolations } from '../support/a11y';
 import { signIn } from '../support/auth';
+import { missingGlyphs } from '../support/glyphs';
 
 // Dutch last: each switch is kept with the demo applicant's account, and other tests expect Dutch.
 const APPLICANT_LANGUAGES = ['en', 'ar', 'fa', 'ti', 'tr', 'uk', 'nl'];
@@ -65,6 +66,7 @@ for (const group of pages) {
 				const response = await page.goto(`${path}?lang=${lang}`);
 				expect(response?.status(), `${path} in ${lang}`).toBe(200);
 				await expect(page.locator('html')).toHaveAttribute('lang', lang);
+				expect(await missingGlyphs(page), `boxes on ${path} in ${lang}`).toEqual([]);
 				await expectNoAxeViolations(page);
 			}
 		}
