@@ -7,6 +7,8 @@ const config = {
 	kit: {
 		adapter: adapter(),
 		alias: { $migrations: 'migrations' },
+		// Registered by the root layout, with the number of days a kept case page may be shown.
+		serviceWorker: { register: false },
 		csp: {
 			mode: 'auto',
 			directives: {

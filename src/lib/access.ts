@@ -132,6 +132,8 @@ export interface RouteRule {
 export const routes: Record<string, RouteRule> = {
 	'/': { area: 'public' },
 	'/how-we-calculate': { area: 'public' },
+	// What the service worker shows offline for a page it did not keep; the same for everyone.
+	'/offline': { area: 'public' },
 	'/statistics': { area: 'statistics' },
 	'/statistics.json': { area: 'statistics' },
 	'/statistics.csv': { area: 'statistics' },
@@ -153,6 +155,8 @@ export const routes: Record<string, RouteRule> = {
 	'/auth/login/enrol': { area: 'auth' },
 	'/account/sessions': { area: 'account' },
 	'/account/security': { area: 'account' },
+	// Web push is for applicants: nothing is sent to staff or referents.
+	'/account/notifications': { area: 'account', requirement: { kind: 'applicant' } },
 	'/cases': { area: 'cases' },
 	'/cases/[reference=reference]': { area: 'cases' },
 	// The hearing planner for the applicant: invitations, slots, booking, the card and offers.

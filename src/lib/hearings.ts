@@ -22,3 +22,6 @@ export const LOCATION_CODE = /^[A-Z0-9]{2,8}$/;
 export const GENDERS = ['female', 'male', 'other'] as const;
 
 export type Gender = (typeof GENDERS)[number];
+
+/** An invitation that still counts: open to book, or booked with an appointment to keep. */
+export const LIVE_INVITATION_STATUSES = ['open', 'booked'] as const;

@@ -1,6 +1,7 @@
 import type { LayoutServerLoad } from './$types';
 import { menuOf, ruleFor } from '$lib/access';
 import { languageOf } from '$lib/i18n';
+import { offlineDays } from '$lib/offline';
 
 export const load: LayoutServerLoad = ({ locals, route }) => {
 	const language = languageOf(locals.lang)!;
@@ -16,6 +17,7 @@ export const load: LayoutServerLoad = ({ locals, route }) => {
 			label: item.label,
 			current: item.area === area
 		})),
-		user: user ? { name: user.displayName } : null
+		user: user ? { name: user.displayName } : null,
+		offlineDays: offlineDays(process.env.OFFLINE_CASE_DAYS)
 	};
 };

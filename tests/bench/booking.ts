@@ -16,7 +16,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Db } from '../../src/lib/server/db';
@@ -32,6 +32,7 @@ import {
 import { findBookableSlots } from '../../src/lib/server/planning/booking.service';
 import { addDays, dutchDate, dutchWallTime } from '../../src/lib/time';
 import { benchDatabaseUrl, freshPostgres } from './support/databases';
+import { cpuBetween, cpuReading, postmasterOf } from './support/cpu';
 import { newReference, submitted } from '../unit/helpers/factories';
 
 const APPLICANTS = Number(process.env.BENCH_APPLICANTS ?? 5000);
@@ -167,50 +168,15 @@ async function prepareRun(db: Db, run: number, applicants: Applicant[]) {
 }
 
 /**
- * CPU time, in ms, used by the app servers and by the PostgreSQL processes on this machine
- * (Linux `/proc`; nothing elsewhere), counted between two readings for the processes alive at
- * both. Per attempt, it shows where a request's cost lies apart from what else the machine does.
- */
-function cpuReading(servers: ChildProcess[]): Map<string, number> {
-	const read = (pid: string) => {
-		try {
-			const comm = readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
-			const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-			return { comm, ms: (Number(fields[11]) + Number(fields[12])) * 10 }; // USER_HZ is 100
-		} catch {
-			return null;
-		}
-	};
-	const serverPids = new Set(servers.map((s) => String(s.pid)));
-	const reading = new Map<string, number>();
-	for (const pid of existsSync('/proc') ? readdirSync('/proc') : []) {
-		if (!/^\d+$/.test(pid)) continue;
-		const proc = read(pid);
-		if (proc && (serverPids.has(pid) || proc.comm === 'postgres'))
-			reading.set(`${serverPids.has(pid) ? 'servers' : 'postgres'}:${pid}`, proc.ms);
-	}
-	return reading;
-}
-
-function cpuBetween(before: Map<string, number>, after: Map<string, number>) {
-	const used = { servers: 0, postgres: 0 };
-	for (const [key, ms] of after) {
-		const was = before.get(key);
-		if (was !== undefined) used[key.split(':')[0] as keyof typeof used] += ms - was;
-	}
-	return used;
-}
-
-/**
  * Waits (up to 30 s) until the servers and PostgreSQL use under 5% of a core for half a second;
  * returns the seconds waited.
  */
-async function untilQuiet(servers: ChildProcess[]): Promise<number> {
+async function untilQuiet(servers: ChildProcess[], postmaster: string | null): Promise<number> {
 	const started = performance.now();
 	for (let tries = 0; tries < 60; tries += 1) {
-		const before = cpuReading(servers);
+		const before = cpuReading(servers, postmaster);
 		await new Promise((r) => setTimeout(r, 500));
-		const used = cpuBetween(before, cpuReading(servers));
+		const used = cpuBetween(before, cpuReading(servers, postmaster));
 		if (used.servers + used.postgres < 25) break;
 	}
 	return (performance.now() - started) / 1000;
@@ -442,6 +408,7 @@ export default async function run(): Promise<void> {
 	try {
 		console.log(`Making ${APPLICANTS} applicants with cases and sessions…`);
 		const applicants = await applicantsWithSessions(db);
+		const postmaster = await postmasterOf(db);
 		for (const port of PORTS)
 			servers.push(
 				spawn(process.execPath, [...serverFlags, 'build'], {
@@ -469,7 +436,7 @@ export default async function run(): Promise<void> {
 
 		// Before the rushes (afterwards the servers are still sending their e-mail and reminder
 		// jobs), once the servers have finished starting: the search's own time, not theirs.
-		await untilQuiet(servers);
+		await untilQuiet(servers, postmaster);
 		const search = await slotSearch(db, applicants[0]);
 		for (const [name, s] of Object.entries(search))
 			console.log(
@@ -487,12 +454,12 @@ export default async function run(): Promise<void> {
 			const warmUp = r >= RUNS;
 			const attempts = await prepareRun(db, r, applicants);
 			// Each rush starts on quiet servers: what the one before left to do is not counted.
-			const quietAfterSeconds = round1(await untilQuiet(servers));
+			const quietAfterSeconds = round1(await untilQuiet(servers, postmaster));
 			const machineMs = calibrationMs();
-			const cpuBefore = cpuReading(servers);
+			const cpuBefore = cpuReading(servers, postmaster);
 			const clientBefore = process.cpuUsage();
 			const { latencies, outcomes, p99ByOutcome, seconds } = await rush(attempts);
-			const cpu = cpuBetween(cpuBefore, cpuReading(servers));
+			const cpu = cpuBetween(cpuBefore, cpuReading(servers, postmaster));
 			const client = process.cpuUsage(clientBefore);
 			const checked = await invariants(db, r);
 			const fiveHundreds = [...outcomes]

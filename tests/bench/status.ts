@@ -11,6 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import { createSession, generateToken } from '../../src/lib/server/auth/session';
 import { benchDatabaseUrl, fillOneQueue, freshPostgres } from './support/databases';
+import { cpuBetween, cpuReading, postmasterOf } from './support/cpu';
 
 const WAITING = Number(process.env.BENCH_WAITING ?? 1_000_000);
 const USERS = Number(process.env.BENCH_USERS ?? 500);
@@ -18,6 +19,10 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const PORT = 4380;
 const ROUNDS = 2;
+/** BENCH_PAGES=case loads the case page alone, e.g. to profile it (`BENCH_PROFILE=dir`). */
+const PAGES = (process.env.BENCH_PAGES === 'case' ? ['case'] : ['case', 'bare']) as (
+	'case' | 'bare'
+)[];
 /** A page of the same build that touches no database: no session cookie, no query. */
 const BARE_PATH = process.env.BENCH_BARE_PATH ?? '/how-we-calculate';
 
@@ -138,14 +143,26 @@ export default async function run(): Promise<void> {
 				]
 			});
 		await load(3, false);
-		await load(3, true);
+		if (PAGES.includes('bare')) await load(3, true);
 		// Case page and bare page take turns, so that a change in the machine's load between them
 		// touches both alike; the ratio of their throughputs is the figure to compare across runs.
 		const rounds: { case: autocannon.Result[]; bare: autocannon.Result[] } = { case: [], bare: [] };
-		for (let round = 0; round < ROUNDS; round++) {
-			rounds.case.push(await load(SECONDS / ROUNDS, false));
-			rounds.bare.push(await load(SECONDS / ROUNDS, true));
-		}
+		const cpu = { case: { servers: 0, postgres: 0 }, bare: { servers: 0, postgres: 0 } };
+		const postmaster = await postmasterOf(db);
+		for (let round = 0; round < ROUNDS; round++)
+			for (const page of PAGES) {
+				const before = cpuReading([server], postmaster);
+				rounds[page].push(await load(SECONDS / ROUNDS, page === 'bare'));
+				const used = cpuBetween(before, cpuReading([server], postmaster));
+				cpu[page].servers += used.servers;
+				cpu[page].postgres += used.postgres;
+			}
+		const total = (results: autocannon.Result[]) =>
+			results.reduce((sum, r) => sum + r.requests.total, 0);
+		const perRequest = (page: 'case' | 'bare') => ({
+			server: Number((cpu[page].servers / total(rounds[page])).toFixed(2)),
+			postgres: Number((cpu[page].postgres / total(rounds[page])).toFixed(2))
+		});
 		const perSecond = (results: autocannon.Result[]) =>
 			results.reduce((sum, r) => sum + r.requests.total, 0) /
 			results.reduce((sum, r) => sum + r.duration, 0);
@@ -165,6 +182,7 @@ export default async function run(): Promise<void> {
 			bareRequestsPerSecond: Math.round(barePerSecond),
 			bareLatencyP99Ms: worstP99(rounds.bare),
 			ratio: Number((casePerSecond / barePerSecond).toFixed(3)),
+			cpuMsPerRequest: { case: perRequest('case'), bare: perRequest('bare') },
 			caseHtmlChars: html.length,
 			bareHtmlChars: bareHtml.length,
 			non2xx: [...rounds.case, ...rounds.bare].reduce((sum, r) => sum + r.non2xx, 0),

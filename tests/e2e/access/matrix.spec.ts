@@ -79,6 +79,7 @@ const matrix: Record<string, Row> = {
 	'/': { path: '/', get: all(307) },
 	'/statistics': { path: '/statistics', get: all(200) },
 	'/how-we-calculate': { path: '/how-we-calculate', get: all(200) },
+	'/offline': { path: '/offline', get: all(200) },
 	'/statistics.json': { path: '/statistics.json', get: all(200) },
 	'/statistics.csv': { path: '/statistics.csv', get: all(200) },
 	'/api/health': { path: '/api/health', get: all(200) },
@@ -121,6 +122,13 @@ const matrix: Record<string, Row> = {
 		action: '?/start',
 		get: only(signedIn, 200),
 		post: only(signedIn, 200)
+	},
+	// Web push is for applicants only. An empty removal names no device: refused (400), nothing removed.
+	'/account/notifications': {
+		path: '/account/notifications',
+		action: '?/unsubscribe',
+		get: only(applicants, 200),
+		post: only(applicants, 400)
 	},
 	'/cases': { path: '/cases', get: only(applicants, 200), post: only(applicants, 405) },
 	'/cases/[reference=reference]': {

@@ -33,6 +33,7 @@ import {
 	e2eStateDir
 } from './paths';
 import { e2eScopedKeysFile } from './api';
+import { testCertificate } from './push';
 
 /** The owner's (or a superuser's) connection: it creates the database and migrates. */
 const url = process.env.E2E_DATABASE_URL;
@@ -79,6 +80,7 @@ const nearHearing = await seedApplicantNearHearing();
 const triageAccepted = await seedWaitingAsylumCase('IND-2026-90000005', 'Demo Applicant E', 5);
 const triageRefused = await seedWaitingAsylumCase('IND-2026-90000006', 'Demo Applicant F', 6);
 const triageBadInput = await seedWaitingAsylumCase('IND-2026-90000007', 'Demo Applicant G', 7);
+const pushed = await seedWaitingAsylumCase('IND-2026-90000008', 'Demo Applicant H', 8);
 await seedDemoAccounts(db, [
 	...DEMO_ACCOUNTS,
 	{
@@ -118,6 +120,13 @@ await seedDemoAccounts(db, [
 		name: triageBadInput.name,
 		kind: 'applicant',
 		vNumber: triageBadInput.vNumber
+	},
+	// Turns on web push in tests/e2e/applicant/push.spec.ts; the spec moves this case on.
+	{
+		email: 'applicant8@demo.test',
+		name: pushed.name,
+		kind: 'applicant',
+		vNumber: pushed.vNumber
 	},
 	{
 		email: 'spare-staff@demo.test',
@@ -376,6 +385,8 @@ const smtp = new SMTPServer({
 await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
 const smtpPort = (smtp.server.address() as { port: number }).port;
 env.SMTP_URL = `smtp://127.0.0.1:${smtpPort}`;
+// The push spec's own push service speaks HTTPS with a throwaway certificate; the server trusts it.
+env.NODE_EXTRA_CA_CERTS = testCertificate(e2eStateDir).certFile;
 
 const server = spawn(process.execPath, ['build'], { env, stdio: 'inherit' });
 for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => server.kill(signal));

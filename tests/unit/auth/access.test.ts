@@ -129,6 +129,17 @@ describe('decide', () => {
 			admin: 'allow',
 			noRoles: 'allow'
 		},
+		'/account/notifications': {
+			anonymous: 'sign-in',
+			applicant: 'allow',
+			referentMember: 'forbidden',
+			referentAdmin: 'forbidden',
+			counter: 'forbidden',
+			triage: 'forbidden',
+			planner: 'forbidden',
+			admin: 'forbidden',
+			noRoles: 'forbidden'
+		},
 		'/cases/[reference=reference]': {
 			anonymous: 'sign-in',
 			applicant: 'allow',

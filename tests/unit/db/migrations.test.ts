@@ -48,7 +48,9 @@ const LANDED: Record<string, string> = {
 	'2026_12_02_000110_create_triage_returned_proposal':
 		'343786a361224747ce48a09e7e0bec21c0962574abaa4047aab2f094c5a0b275',
 	'2026_12_03_000010_notify_session_changes':
-		'ba7e266d3ba379795ea9e555c88ed47ed6a78c789dd2ae34b54e1f7fcf8df33a'
+		'ba7e266d3ba379795ea9e555c88ed47ed6a78c789dd2ae34b54e1f7fcf8df33a',
+	'2026_12_03_000300_create_push':
+		'76ff5fcd5e67db01ac7aa35b0a0ab6bbf15d61a0c1be795e3bf3ec9b7089d0fa'
 };
 
 describe('migrations', () => {

@@ -323,7 +323,10 @@ describeEachEngine('a request for faster handling', ({ db, engine }) => {
 		expect(page.past).toEqual([]);
 		// The request waits for a new decision, in its place in the line, without a proposal.
 		const waiting = await listWaitingRequests(db(), { now: NOW, limit: 1000 });
-		expect(waiting.find((w) => w.id === request.id)).toMatchObject({ proposal: null });
+		expect(waiting.find((w) => w.id === request.id)).toMatchObject({
+			proposal: null,
+			sentBack: 1
+		});
 		expect(
 			await refusal(confirmDecision(db(), { requestId: request.id, actor: second, now: later }))
 		).toMatchObject({ code: 'nothing_to_confirm' });

@@ -1,6 +1,8 @@
 import { sql } from 'kysely';
 import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import type { Db } from '$lib/server/db';
+import { LIVE_INVITATION_STATUSES } from '$lib/hearings';
+import { positionColumn, positionFromJson } from '$lib/server/queue/queue.repository';
 
 const caseColumns = [
 	'case.id',
@@ -102,8 +104,9 @@ export async function findSponsoredCases(db: Db, filter: SponsoredFilter) {
 }
 
 /**
- * A case with its stage history and the log of who else looked at it, in one round trip: the
- * applicant's status page reads it on every visit.
+ * A case with its stage history, the log of who else looked at it, its place in the queue and
+ * whether a hearing invitation waits for it, in one round trip: the applicant's status page reads
+ * it on every visit.
  */
 export async function findCaseWithHistory(db: Db, reference: string) {
 	const row = await db
@@ -126,7 +129,17 @@ export async function findCaseWithHistory(db: Db, reference: string) {
 					.where('actor_role', '<>', 'applicant')
 					.orderBy('audit_event.id', 'desc')
 					.limit(200)
-			).as('access_log')
+			).as('access_log'),
+			positionColumn(sql.ref('case.id')).as('position'),
+			eb
+				.exists(
+					eb
+						.selectFrom('hearing_invitation')
+						.select('hearing_invitation.id')
+						.whereRef('hearing_invitation.case_id', '=', 'case.id')
+						.where('hearing_invitation.status', 'in', LIVE_INVITATION_STATUSES)
+				)
+				.as('has_live_invitation')
 		])
 		.where('case.reference', '=', reference)
 		.executeTakeFirst();
@@ -135,6 +148,7 @@ export async function findCaseWithHistory(db: Db, reference: string) {
 	return {
 		...row,
 		history: row.history.map((h) => ({ ...h, occurred_at: new Date(h.occurred_at) })),
-		access_log: row.access_log.map((a) => ({ ...a, at: new Date(a.at) }))
+		access_log: row.access_log.map((a) => ({ ...a, at: new Date(a.at) })),
+		position: positionFromJson(row.position)
 	};
 }

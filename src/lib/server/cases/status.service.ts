@@ -2,7 +2,7 @@ import type { Db } from '$lib/server/db';
 import type { Principal } from '$lib/server/auth/principal';
 import type { Stage } from '$lib/server/db/schema';
 import { getProducts } from '$lib/server/products/products.service';
-import { findQueuePosition, type QueuePosition } from '$lib/server/queue/queue.service';
+import { queuePositionOf, type QueuePosition } from '$lib/server/queue/queue.service';
 import { getQueueModels, type WeekCount } from '$lib/server/queue/queue-history.service';
 import { estimateTurn, type TurnResult } from '$lib/server/queue/estimator';
 import {
@@ -54,6 +54,8 @@ export interface CaseStatus {
 		daysLeft: number;
 		passed: boolean;
 	};
+	/** A hearing invitation is open or booked: the page then shows the planner's part. */
+	hasLiveInvitation: boolean;
 	computedAt: string;
 	newestEventAt: string | null;
 	stale: boolean;
@@ -74,16 +76,16 @@ export async function getCaseStatus(
 	now = new Date()
 ): Promise<CaseStatus> {
 	if (user.kind !== 'applicant') throw caseErrors.error('not_found');
-	const [found, queuePosition, products, models] = await Promise.all([
+	const [found, products, models] = await Promise.all([
 		findCaseWithHistory(db, reference),
-		findQueuePosition(db, reference),
 		getProducts(db, now),
 		getQueueModels(db, now)
 	]);
 	// Someone else's case is "not found", so that its existence does not leak.
 	if (!found || found.applicant_id !== user.applicantId) throw caseErrors.error('not_found');
 	const { history, access_log: accessLog } = found;
-	const position: QueuePosition | null = found.status === 'open' ? queuePosition : null;
+	const position: QueuePosition | null =
+		found.status === 'open' ? queuePositionOf(found.position) : null;
 	const product = products.find((p) => p.code === found.product_code)!;
 	const current = product.stages.find((s) => s.code === found.stage_code)!;
 
@@ -178,6 +180,7 @@ export async function getCaseStatus(
 			daysLeft,
 			passed: daysLeft < 0
 		},
+		hasLiveInvitation: Boolean(found.has_live_invitation),
 		computedAt: models.computedAt.toISOString(),
 		newestEventAt: newest ? new Date(newest).toISOString() : null,
 		stale: !newest || now.getTime() - new Date(newest).getTime() > STALE_AFTER_MS,

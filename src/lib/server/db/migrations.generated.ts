@@ -16,6 +16,7 @@ import * as m11 from '../../../../migrations/2026_12_02_000020_order_change_feed
 import * as m12 from '../../../../migrations/2026_12_02_000100_create_triage';
 import * as m13 from '../../../../migrations/2026_12_02_000110_create_triage_returned_proposal';
 import * as m14 from '../../../../migrations/2026_12_03_000010_notify_session_changes';
+import * as m15 from '../../../../migrations/2026_12_03_000300_create_push';
 
 export const migrations: Record<string, Migration> = {
 	'2026_11_23_000001_create_case_domain': m0,
@@ -32,5 +33,6 @@ export const migrations: Record<string, Migration> = {
 	'2026_12_02_000020_order_change_feed_at_commit': m11,
 	'2026_12_02_000100_create_triage': m12,
 	'2026_12_02_000110_create_triage_returned_proposal': m13,
-	'2026_12_03_000010_notify_session_changes': m14
+	'2026_12_03_000010_notify_session_changes': m14,
+	'2026_12_03_000300_create_push': m15
 };

@@ -416,6 +416,26 @@ export interface Database {
 		returned_at: Timestamp;
 		return_reason: string;
 	};
+	/** The server's VAPID key pair for web push: one row, made on first use. */
+	push_vapid: {
+		id: Generated<boolean>;
+		/** The uncompressed P-256 point, base64url: the browser's applicationServerKey. */
+		public_key: string;
+		/** The private scalar d, base64url. */
+		private_key: string;
+		created_at: ColumnType<Date, Date | string | undefined, never>;
+	};
+	/** A device's push subscription: where its push service takes messages for one account. */
+	push_subscription: {
+		id: Generated<number>;
+		user_id: number;
+		endpoint: string;
+		p256dh: string;
+		auth: string;
+		user_agent: string | null;
+		created_at: ColumnType<Date, Date | string | undefined, never>;
+		last_success_at: Timestamp | null;
+	};
 }
 
 export type Product = Selectable<Database['product']>;

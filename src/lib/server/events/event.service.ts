@@ -14,6 +14,7 @@ import {
 	releasePassedStages,
 	type NewInvitation
 } from '$lib/server/planning/invitation.service';
+import { queuePush, type PushNotice } from '$lib/server/push/push.service';
 
 interface OpenEntry {
 	id: number | null;
@@ -50,6 +51,8 @@ interface CaseState {
 	released: 'case_withdrawn' | 'case_decided' | null;
 	/** Set when the case enters a stage in this batch: invitations of earlier stages end. */
 	enteredPosition: number | null;
+	/** Set when an existing case moves to another stage or is decided: its applicant is told. */
+	stageChanged: boolean;
 	changed: boolean;
 }
 
@@ -236,6 +239,7 @@ export const eventHandlers: Record<IncomingEvent['type'], Handler> = {
 			invitations: [],
 			released: null,
 			enteredPosition: null,
+			stageChanged: false,
 			changed: true
 		};
 		enterStage(created, product.stages[0], event.occurredAt);
@@ -264,6 +268,7 @@ export const eventHandlers: Record<IncomingEvent['type'], Handler> = {
 			);
 		enterStage(state, stage, event.occurredAt);
 		state.enteredPosition = stage.position;
+		state.stageChanged = true;
 		return state;
 	},
 	'case.decided'(current, event) {
@@ -278,6 +283,7 @@ export const eventHandlers: Record<IncomingEvent['type'], Handler> = {
 		state.status = 'decided';
 		state.outcome = event.data.outcome;
 		state.released = 'case_decided';
+		state.stageChanged = true;
 		return state;
 	},
 	'case.withdrawn'(current, event) {
@@ -374,6 +380,7 @@ function stateFromRow(
 		invitations: [],
 		released: null,
 		enteredPosition: null,
+		stageChanged: false,
 		changed: false
 	};
 }
@@ -397,6 +404,14 @@ function toCaseRow(state: CaseState, applicantId: number): repo.CaseRow {
 		outcome: state.outcome,
 		last_event_at: state.lastEventAt.toISOString()
 	};
+}
+
+/** One push per case and kind, however many events of the batch caused it. */
+function pushNotices(changed: CaseState[]): PushNotice[] {
+	return changed.flatMap((s) => [
+		...(s.stageChanged ? [{ caseId: s.id!, kind: 'stage_changed' as const }] : []),
+		...(s.invitations.length ? [{ caseId: s.id!, kind: 'hearing_invited' as const }] : [])
+	]);
 }
 
 /** `ok` is always true: a refused batch throws `eventErrors` `rejected`, with each event's error. */
@@ -535,6 +550,7 @@ export async function ingestEvents(
 				.map((s) => ({ caseId: s.id!, position: s.enteredPosition! })),
 			options.now ?? new Date()
 		);
+		await queuePush(trx, pushNotices(changed));
 		if (options.actor) {
 			await recordAudit(trx, options.actor, {
 				action: 'events.ingested',

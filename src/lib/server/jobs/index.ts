@@ -13,6 +13,7 @@ import { chainPendingAudit } from '$lib/server/audit/audit.service';
 import type { AuditKey } from '$lib/server/audit/audit.key';
 import { startReminders, stopReminders } from '$lib/server/planning/reminders';
 import { runTriageHousekeeping } from '$lib/server/triage/triage.service';
+import { startPush, stopPush } from '$lib/server/push/push.service';
 
 export const EMAIL_QUEUE = 'email.deliver';
 export const HOUSEKEEPING_QUEUE = 'housekeeping.daily';
@@ -62,6 +63,7 @@ export async function startJobs(db: Db, options: JobsOptions): Promise<Jobs> {
 			stopped ??= (async () => {
 				if (emailWorker?.boss === boss) emailWorker = null;
 				await stopReminders(boss);
+				stopPush(boss);
 				await stopAuditChain();
 				// Breaks off a delivery run at once (the message in flight goes back to the outbox), so
 				// the graceful wait below is short and no query runs after the database closes.
@@ -77,6 +79,7 @@ export async function startJobs(db: Db, options: JobsOptions): Promise<Jobs> {
 		await schedulePlanning(boss, db);
 		await scheduleTriage(boss, db);
 		await startReminders(boss, db);
+		await startPush(boss, db);
 		startAuditChain(db);
 		if (options.auditAnchor) await startAuditAnchor(boss, db, options.auditAnchor);
 		if (!options.smtpUrl) {

@@ -110,6 +110,21 @@ export async function requireOwnCase(db: Db, owner: Owner, reference: string) {
 	return found;
 }
 
+/** The planning of a case that has no live invitation: nothing to book, keep or wait for. */
+export function noCasePlanning(
+	caseReference: string,
+	config: PlanningConfig = planningConfig()
+): CasePlanning {
+	return {
+		caseReference,
+		invitation: null,
+		appointment: null,
+		waitlist: null,
+		offer: null,
+		cutoffHours: cutoffHours(config)
+	};
+}
+
 /**
  * The case's planning as the applicant sees it: the invitation to act on (a rebooking one first),
  * its appointment, whether it is on the waitlist and an offer held for it.
@@ -124,14 +139,7 @@ export async function getCasePlanning(
 	const found = await repo.findOwnCaseWithLiveInvitation(db, reference, owner.id);
 	if (!found) throw planningErrors.error('not_found');
 	const row = found.invitation;
-	const empty = {
-		caseReference: found.caseReference,
-		invitation: null,
-		appointment: null,
-		waitlist: null,
-		offer: null,
-		cutoffHours: cutoffHours(config)
-	};
+	const empty = noCasePlanning(found.caseReference, config);
 	if (!row) return empty;
 	const [locations, card, waitlist] = await Promise.all([
 		repo.findLocationsByCodes(db, row.locations),

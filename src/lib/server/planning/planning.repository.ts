@@ -9,6 +9,7 @@ import {
 	type Transaction
 } from 'kysely';
 import type { Database, Db } from '$lib/server/db';
+import { LIVE_INVITATION_STATUSES } from '$lib/hearings';
 import type {
 	AppointmentStatus,
 	Gender,
@@ -28,8 +29,7 @@ type Where<Tables extends keyof Database> = ExpressionOrFactory<Database, Tables
 
 // What the planner's queries share ----------------------------------------------------------
 
-/** An invitation that still counts: open to book, or booked with an appointment to keep. */
-export const LIVE_INVITATION_STATUSES = ['open', 'booked'] as const satisfies InvitationStatus[];
+export { LIVE_INVITATION_STATUSES };
 
 export function isLiveInvitation(status: InvitationStatus): boolean {
 	return (LIVE_INVITATION_STATUSES as readonly InvitationStatus[]).includes(status);

@@ -19,6 +19,7 @@ import { nudgeAuditChain } from '$lib/server/audit/audit.chain';
 import { addDays, dutchDate, startOfDutchDay } from '$lib/time';
 import { queueEmail } from '$lib/server/notify/email.service';
 import { formatDate } from '$lib/i18n/format';
+import { queuePush } from '$lib/server/push/push.service';
 import { recordChanges } from '$lib/server/changes/change.service';
 import { numberFromEnv } from '$lib/server/config/env';
 import * as repo from './planning.repository';
@@ -373,10 +374,17 @@ export function offerPath(caseReference: string, offerId: number): string {
 }
 
 /**
- * Queues a message to each case's applicant, in the transaction whose change it reports. A case
- * whose applicant has no e-mail address gets none; its case page shows the same.
+ * Queues a message to each case's applicant, in the transaction whose change it reports: an e-mail,
+ * and for a waitlist offer a push to their devices too. A case whose applicant has no e-mail
+ * address gets no e-mail; its case page shows the same.
  */
 export async function notifyApplicants(trx: Trx, messages: ApplicantNotice[]): Promise<void> {
+	await queuePush(
+		trx,
+		messages
+			.filter((m) => m.template === 'waitlist_offer')
+			.map((m) => ({ caseId: m.caseId, kind: 'waitlist_offer' as const }))
+	);
 	const contacts = new Map(
 		(
 			await repo.findApplicantContacts(

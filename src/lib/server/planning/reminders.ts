@@ -9,6 +9,7 @@
 import type { PgBoss } from 'pg-boss';
 import type { Db } from '$lib/server/db';
 import { queueEmail } from '$lib/server/notify/email.service';
+import { queuePush } from '$lib/server/push/push.service';
 import { findApplicantContacts } from './planning.repository';
 import { findReminderAppointments } from './reminder.repository';
 import { formatHearingTime } from './planning.service';
@@ -184,7 +185,10 @@ export async function planReminders(
 	return { scheduled: missing.length, cancelled };
 }
 
-/** Queues the reminder e-mail, unless the appointment was moved or cancelled since. */
+/**
+ * Queues the reminder e-mail, and 24 hours ahead a push to the applicant's devices, unless the
+ * appointment was moved or cancelled since.
+ */
 export async function sendReminder(db: Db, job: ReminderJob): Promise<'sent' | 'skipped'> {
 	const [appointment] = await findReminderAppointments(db, { references: [job.appointment] });
 	if (
@@ -194,18 +198,26 @@ export async function sendReminder(db: Db, job: ReminderJob): Promise<'sent' | '
 	)
 		return 'skipped';
 	const [contact] = await findApplicantContacts(db, [appointment.case_id]);
-	if (!contact?.email) return 'skipped';
-	await queueEmail(db, {
-		to: contact.email,
-		template: 'hearing_reminder',
-		lang: contact.language,
-		params: {
-			name: contact.name,
-			reference: contact.reference,
-			appointment: appointment.reference,
-			time: formatHearingTime(appointment.starts_at, contact.language),
-			place: `${appointment.location_name}, ${appointment.location_address}`
-		}
+	const push = job.lead === '24h';
+	if (!contact?.email && !push) return 'skipped';
+	const pushed = await db.transaction().execute(async (trx) => {
+		const pushes = push
+			? await queuePush(trx, [{ caseId: appointment.case_id, kind: 'hearing_reminder' }])
+			: 0;
+		if (contact?.email)
+			await queueEmail(trx, {
+				to: contact.email,
+				template: 'hearing_reminder',
+				lang: contact.language,
+				params: {
+					name: contact.name,
+					reference: contact.reference,
+					appointment: appointment.reference,
+					time: formatHearingTime(appointment.starts_at, contact.language),
+					place: `${appointment.location_name}, ${appointment.location_address}`
+				}
+			});
+		return pushes;
 	});
-	return 'sent';
+	return contact?.email || pushed ? 'sent' : 'skipped';
 }

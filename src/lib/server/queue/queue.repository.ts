@@ -30,19 +30,21 @@ export async function updateCaseStream(
 		.execute();
 }
 
+interface PositionRow {
+	id: number;
+	stage_code: string;
+	stream: QueueStream;
+	entered_at: Date;
+	ahead: number;
+	waiting: number;
+}
+
 /**
  * Cases ahead of an open entry and the queue's length, from the per-day counts plus a count
  * within the entry's own day, in one statement so both figures come from one snapshot.
  */
-async function findPosition(db: Db, me: RawBuilder<unknown>) {
-	const result = await sql<{
-		id: number;
-		stage_code: string;
-		stream: QueueStream;
-		entered_at: Date;
-		ahead: number;
-		waiting: number;
-	}>`
+function positionStatement(me: RawBuilder<unknown>) {
+	return sql<PositionRow>`
 		with me as (
 			select id, product_code, stage_code, stream, entered_at, (entered_at at time zone 'UTC')::date as day
 			from queue_entry where ${me} and left_at is null
@@ -61,9 +63,48 @@ async function findPosition(db: Db, me: RawBuilder<unknown>) {
 				and q.entered_at >= (me.day::timestamp at time zone 'UTC')
 				and (q.entered_at, q.id) < (me.entered_at, me.id)) as ahead,
 			coalesce((select total from buckets), 0) as waiting
-		from me`.execute(db);
-	const row = result.rows[0];
+		from me`;
+}
+
+async function findPosition(db: Db, me: RawBuilder<unknown>) {
+	const row = (await positionStatement(me).execute(db)).rows[0];
 	return row ? { ...row, ahead: Number(row.ahead), waiting: Number(row.waiting) } : null;
+}
+
+/**
+ * The position of the case `caseId` refers to, as a JSON column of a query on "case" (null when
+ * it waits in no queue), so that the page that shows the case reads both in one round trip.
+ */
+export function positionColumn(caseId: RawBuilder<unknown>) {
+	return sql<{
+		id: number;
+		stage_code: string;
+		stream: QueueStream;
+		entered_at: string;
+		ahead: number;
+		waiting: number;
+	} | null>`(select to_json(p) from (${positionStatement(sql`case_id = ${caseId}`)}) p)`;
+}
+
+/** A position read as JSON (`positionColumn`), with its types back. */
+export function positionFromJson(
+	row: {
+		id: number;
+		stage_code: string;
+		stream: QueueStream;
+		entered_at: string;
+		ahead: number;
+		waiting: number;
+	} | null
+): PositionRow | null {
+	return (
+		row && {
+			...row,
+			entered_at: new Date(row.entered_at),
+			ahead: Number(row.ahead),
+			waiting: Number(row.waiting)
+		}
+	);
 }
 
 export function findPositionOfEntry(db: Db, entryId: number) {

@@ -16,7 +16,13 @@ export interface QueuePosition {
 
 /** Where a case waits, or null when it is in no queue. */
 export async function findQueuePosition(db: Db, reference: string): Promise<QueuePosition | null> {
-	const counted = await findPositionOfReference(db, reference);
+	return queuePositionOf(await findPositionOfReference(db, reference));
+}
+
+/** The position as pages show it, from what the queue's statement counted. */
+export function queuePositionOf(
+	counted: Awaited<ReturnType<typeof findPositionOfReference>>
+): QueuePosition | null {
 	if (!counted) return null;
 	return {
 		position: counted.ahead + 1,

@@ -286,6 +286,13 @@ export async function findWaitingRequests(db: Db, limit: number) {
 			'triage_decision.outcome as proposed_outcome',
 			'triage_decision.decided_by as proposed_by'
 		])
+		.select((eb) =>
+			eb
+				.selectFrom('triage_returned_proposal')
+				.select((inner) => inner.fn.countAll<number>().as('n'))
+				.whereRef('triage_returned_proposal.request_id', '=', 'triage_request.id')
+				.as('sent_back')
+		)
 		.where('triage_request.status', '=', 'sent')
 		.orderBy('triage_request.sent_at')
 		.orderBy('triage_request.id')

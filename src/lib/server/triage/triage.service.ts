@@ -17,6 +17,7 @@ import { nudgeAuditChain } from '$lib/server/audit/audit.chain';
 import { recordChanges } from '$lib/server/changes/change.service';
 import { moveCaseToStream } from '$lib/server/queue/queue.service';
 import { queueEmail } from '$lib/server/notify/email.service';
+import { queuePush } from '$lib/server/push/push.service';
 import { numberFromEnv } from '$lib/server/config/env';
 import { addDays, addMonths, dutchDate } from '$lib/time';
 import { REASON_TEMPLATES, TRIAGE_LIMITS, type TriageOutcomeName } from '$lib/triage';
@@ -514,6 +515,7 @@ async function notifyApplicant(
 	template: 'triage_sent' | 'triage_decided',
 	params: { reference: string; date?: string }
 ) {
+	if (template === 'triage_decided') await queuePush(trx, [{ caseId, kind: 'triage_decided' }]);
 	const contact = await repo.findApplicantContact(trx, caseId);
 	if (!contact?.email) return;
 	if (template === 'triage_sent')
@@ -669,6 +671,8 @@ export interface WaitingRequest {
 	targetDate: string;
 	/** An acceptance waiting for a second officer, and who proposed it. */
 	proposal: { outcome: TriageOutcome; by: number } | null;
+	/** How often a proposed acceptance of it was sent back by the second officer. */
+	sentBack: number;
 }
 
 /** The requests waiting for a decision, in arrival order (first in, first out). */
@@ -690,7 +694,8 @@ export async function listWaitingRequests(
 		proposal:
 			r.proposed_outcome && r.proposed_by !== null
 				? { outcome: r.proposed_outcome, by: r.proposed_by }
-				: null
+				: null,
+		sentBack: Number(r.sent_back ?? 0)
 	}));
 }
 

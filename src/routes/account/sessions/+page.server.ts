@@ -9,6 +9,7 @@ export const load: PageServerLoad = async ({ locals }) => {
 	const user = requirePrincipal(locals);
 	const sessions = await listSessions(db, user.id);
 	return {
+		applicant: user.kind === 'applicant',
 		sessions: sessions.map((s) => ({
 			current: s.id === locals.sessionId,
 			createdAt: s.created_at.toISOString(),

@@ -9,7 +9,7 @@ export const load: PageServerLoad = () => {
 };
 
 export const actions: Actions = {
-	default: async ({ locals, cookies, url, getClientAddress }) => {
+	default: async ({ locals, cookies, url, getClientAddress, setHeaders }) => {
 		if (locals.sessionId && locals.user) {
 			await logout(db, locals.sessionId, {
 				userId: locals.user.id,
@@ -18,6 +18,8 @@ export const actions: Actions = {
 			});
 		}
 		deleteSessionCookie(cookies, url.protocol === 'https:');
+		// The browser's own cache; the service worker deletes its kept case pages on this request.
+		setHeaders({ 'Clear-Site-Data': '"cache"' });
 		redirect(303, '/auth/login');
 	}
 };
