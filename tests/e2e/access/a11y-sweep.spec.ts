@@ -23,7 +23,8 @@ const pages: { email: string | null; paths: string[]; langs: string[] }[] = [
 			'/cases/IND-2026-90000001/priority-request',
 			'/cases/IND-2026-90000001/appointment',
 			'/account/sessions',
-			'/account/security'
+			'/account/security',
+			'/account/notifications'
 		],
 		langs: APPLICANT_LANGUAGES
 	},
@@ -58,7 +59,7 @@ const pages: { email: string | null; paths: string[]; langs: string[] }[] = [
 
 for (const group of pages) {
 	test(`axe finds nothing on the pages of ${group.email ?? 'everyone'}`, async ({ page }) => {
-		// Up to 28 pages with axe each: on a busy two-core machine twenty took close to two minutes.
+		// Up to 35 pages with axe each: on a busy two-core machine twenty took close to two minutes.
 		test.setTimeout(300_000);
 		if (group.email) await signIn(page, group.email);
 		for (const path of group.paths) {
