@@ -14,6 +14,8 @@ declare global {
 			lang: string;
 			user: Principal | null;
 			sessionId: string | null;
+			/** The language kept with the signed-in account (app_user.language). */
+			accountLanguage: string | null;
 			/** Set on /api/v1 requests that carried a valid API key. */
 			apiKeyId: number | null;
 		}

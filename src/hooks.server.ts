@@ -3,6 +3,7 @@ import {
 	redirect,
 	type Handle,
 	type HandleServerError,
+	type RequestEvent,
 	type ServerInit
 } from '@sveltejs/kit';
 import { sequence } from '@sveltejs/kit/hooks';
@@ -18,6 +19,7 @@ import {
 	validateSessionToken
 } from '$lib/server/auth/session';
 import { verdictFor } from '$lib/access';
+import { rememberLanguage } from '$lib/server/auth/language-preference';
 import { authenticateApiKey } from '$lib/server/api-keys/api-key.service';
 import { DomainError } from '$lib/server/errors';
 import { problemResponse } from '$lib/server/http/errors';
@@ -32,33 +34,65 @@ export const init: ServerInit = async () => {
 
 const LANG_COOKIE = 'lang';
 
+function setLanguageCookie(event: RequestEvent, code: string) {
+	event.cookies.set(LANG_COOKIE, code, {
+		path: '/',
+		maxAge: 60 * 60 * 24 * 365,
+		httpOnly: false,
+		sameSite: 'lax'
+	});
+}
+
+/** The preferred language if the route's pages are written in it; else Dutch, as <html lang> says. */
+function pageLanguage(event: RequestEvent, preferred: string): string {
+	return languagesFor(event.route.id).some((l) => l.code === preferred)
+		? preferred
+		: defaultLanguage;
+}
+
 const handleLocale: Handle = async ({ event, resolve }) => {
 	const asked = event.url.searchParams.get('lang');
-	if (asked && languageOf(asked)) {
-		event.cookies.set(LANG_COOKIE, asked, {
-			path: '/',
-			maxAge: 60 * 60 * 24 * 365,
-			httpOnly: false,
-			sameSite: 'lax'
-		});
-	}
+	if (asked && languageOf(asked)) setLanguageCookie(event, asked);
 	const preferred =
 		languageOf(asked)?.code ??
 		languageOf(event.cookies.get(LANG_COOKIE))?.code ??
 		negotiate(event.request.headers.get('accept-language')) ??
 		defaultLanguage;
-	// A page not written in the preferred language is shown in Dutch, and says so in <html lang>.
-	const lang = languagesFor(event.route.id).some((l) => l.code === preferred)
-		? preferred
-		: defaultLanguage;
-	event.locals.lang = lang;
-	const dir = languageOf(lang)!.dir;
+	event.locals.lang = pageLanguage(event, preferred);
+	// Read when the page is written: handleLanguagePreference may still change the language.
 	return notingPageTexts(() =>
 		resolve(event, {
 			transformPageChunk: ({ html }) =>
-				withPageTexts(html.replace('%lang%', lang).replace('%dir%', dir))
+				withPageTexts(
+					html
+						.replace('%lang%', event.locals.lang)
+						.replace('%dir%', languageOf(event.locals.lang)!.dir)
+				)
 		})
 	);
+};
+
+/**
+ * A signed-in person's language is also kept with their account, for e-mail and push: a switch
+ * is stored, and on a device without a language cookie (just signed in) the stored one applies.
+ */
+const handleLanguagePreference: Handle = async ({ event, resolve }) => {
+	const user = event.locals.user;
+	if (!user || event.isSubRequest) return resolve(event);
+	// Secondary to the page: when the database cannot be reached, the page is still served.
+	// The stored language comes with the session, so that most requests cost no query here.
+	const kept = languageOf(event.locals.accountLanguage)?.code;
+	const asked = languageOf(event.url.searchParams.get('lang'))?.code;
+	if (asked) {
+		if (asked !== kept) await rememberLanguage(db, user.id, asked).catch(() => undefined);
+	} else if (!languageOf(event.cookies.get(LANG_COOKIE))) {
+		const stored = kept;
+		if (stored) {
+			setLanguageCookie(event, stored);
+			event.locals.lang = pageLanguage(event, stored);
+		}
+	}
+	return resolve(event);
 };
 
 const handleHeaders: Handle = async ({ event, resolve }) => {
@@ -76,6 +110,7 @@ const handleTurns: Handle = ({ event, resolve }) =>
 const handleAuth: Handle = async ({ event, resolve }) => {
 	event.locals.user = null;
 	event.locals.sessionId = null;
+	event.locals.accountLanguage = null;
 	event.locals.apiKeyId = null;
 	const secure = event.url.protocol === 'https:';
 	const token = event.cookies.get(sessionCookieName(secure));
@@ -86,6 +121,7 @@ const handleAuth: Handle = async ({ event, resolve }) => {
 		} else if (session) {
 			if (session.renewed) setSessionCookie(event.cookies, token, session.expiresAt, secure);
 			event.locals.sessionId = session.sessionId;
+			event.locals.accountLanguage = session.language;
 			event.locals.user = {
 				id: session.userId,
 				email: session.email,
@@ -143,6 +179,7 @@ export const handle = sequence(
 	handleApiProblems,
 	handleTurns,
 	handleAuth,
+	handleLanguagePreference,
 	handleGuards,
 	handleBodyLimit
 );

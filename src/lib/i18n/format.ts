@@ -1,5 +1,5 @@
 import { TIME_ZONE } from '$lib/time';
-import { languageOf, defaultLanguage } from './index';
+import { languageOf, defaultLanguage } from './languages';
 
 function locale(lang: string): string {
 	return (languageOf(lang) ?? languageOf(defaultLanguage)!).locale;
@@ -16,15 +16,98 @@ function numberFormat(lang: string, options?: Intl.NumberFormatOptions): Intl.Nu
 	return format;
 }
 
-function dateFormat(lang: string, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
-	const key = `${lang}|${JSON.stringify(options)}`;
+/** A date format of a language, or with `asLocale` of a locale. */
+function dateFormat(
+	lang: string,
+	options: Intl.DateTimeFormatOptions,
+	asLocale = false
+): Intl.DateTimeFormat {
+	const key = `${lang}|${asLocale}|${JSON.stringify(options)}`;
 	let format = dateFormats.get(key);
 	if (!format)
 		dateFormats.set(
 			key,
-			(format = new Intl.DateTimeFormat(locale(lang), { timeZone: TIME_ZONE, ...options }))
+			(format = new Intl.DateTimeFormat(asLocale ? lang : locale(lang), {
+				timeZone: TIME_ZONE,
+				...options
+			}))
 		);
 	return format;
+}
+
+/**
+ * Languages whose calendar names Chromium's ICU leaves out (it formats Tigrinya dates as
+ * "2027 M02 3") while Node's has them: the page would change its dates while it hydrates. They
+ * are formatted by Intl in a locale with the same order everywhere, and given their own names.
+ */
+const borrowed: Record<
+	string,
+	{
+		locale: string;
+		month: Record<'long' | 'short', string[]>;
+		weekday: Record<'long' | 'short', string[]>;
+		at: string;
+		comma: string;
+	}
+> = {
+	// Names as in CLDR (Node's ICU) for ti-ER; the order of en-GB is Tigrinya's: weekday, day, month, year.
+	ti: {
+		locale: 'en-GB',
+		month: {
+			long: [
+				'ጥሪ',
+				'ለካቲት',
+				'መጋቢት',
+				'ሚያዝያ',
+				'ጉንበት',
+				'ሰነ',
+				'ሓምለ',
+				'ነሓሰ',
+				'መስከረም',
+				'ጥቅምቲ',
+				'ሕዳር',
+				'ታሕሳስ'
+			],
+			short: ['ጥሪ', 'ለካ', 'መጋ', 'ሚያ', 'ግን', 'ሰነ', 'ሓም', 'ነሓ', 'መስ', 'ጥቅ', 'ሕዳ', 'ታሕ']
+		},
+		weekday: {
+			long: ['ሰንበት', 'ሰኑይ', 'ሰሉስ', 'ረቡዕ', 'ሓሙስ', 'ዓርቢ', 'ቀዳም'],
+			short: ['ሰን', 'ሰኑ', 'ሰሉ', 'ረቡ', 'ሓሙ', 'ዓር', 'ቀዳ']
+		},
+		at: ' ሰዓት ',
+		comma: '፣ '
+	}
+};
+
+// The month and weekday of a moment in Amsterdam, as numbers: from en-GB, which every ICU has.
+const calendarParts = new Intl.DateTimeFormat('en-GB', {
+	timeZone: TIME_ZONE,
+	month: 'numeric',
+	weekday: 'short'
+});
+const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+
+function formatBorrowed(lang: string, date: Date, options: Intl.DateTimeFormatOptions): string {
+	const names = borrowed[lang];
+	const at = calendarParts.formatToParts(date);
+	const month = Number(at.find((p) => p.type === 'month')!.value) - 1;
+	const weekday = WEEKDAYS.indexOf(at.find((p) => p.type === 'weekday')!.value);
+	const width = (part: 'month' | 'weekday') =>
+		options[part] === 'long' ||
+		options.dateStyle === 'full' ||
+		(part === 'month' && options.dateStyle === 'long')
+			? 'long'
+			: 'short';
+	return dateFormat(names.locale, options, true)
+		.formatToParts(date)
+		.map((p) => {
+			if (p.type === 'month' && !/^\d+$/.test(p.value)) return names.month[width('month')][month];
+			if (p.type === 'weekday') return names.weekday[width('weekday')][weekday];
+			if (p.type === 'literal' && /\p{L}/u.test(p.value)) return names.at;
+			if (p.type === 'literal' && p.value.includes(',')) return names.comma;
+			return p.value;
+		})
+		.join('');
 }
 
 export function formatNumber(
@@ -45,6 +128,7 @@ export function formatDate(
 		typeof value === 'string' && value.length === 10
 			? new Date(`${value}T12:00:00Z`)
 			: new Date(value);
+	if (borrowed[lang]) return formatBorrowed(lang, date, options);
 	return dateFormat(lang, options).format(date);
 }
 

@@ -1,23 +1,9 @@
 import type { TFunction } from 'i18next';
 import { createBrowserTexts } from './hydration.svelte';
 import { pageLanguagesOf, type LanguageSet } from '$lib/access';
+import { languages, defaultLanguage, languageOf, type Language } from './languages';
 
-export interface Language {
-	code: string;
-	/** The language's own name, shown in the language switch. */
-	name: string;
-	dir: 'ltr' | 'rtl';
-	/** The locale for Intl number and date formatting. */
-	locale: string;
-}
-
-export const languages: Language[] = [
-	{ code: 'nl', name: 'Nederlands', dir: 'ltr', locale: 'nl-NL' },
-	{ code: 'en', name: 'English', dir: 'ltr', locale: 'en-GB' },
-	// Western digits, as in the Arabic texts, on letters and in V-numbers.
-	{ code: 'ar', name: 'العربية', dir: 'rtl', locale: 'ar-u-nu-latn' },
-	{ code: 'fa', name: 'فارسی', dir: 'rtl', locale: 'fa-IR' }
-];
+export * from './languages';
 
 function languagesIn(set: LanguageSet): Language[] {
 	return set === 'all' ? languages : languages.filter((l) => set.includes(l.code));
@@ -28,10 +14,14 @@ export function languagesFor(routeId: string | null): Language[] {
 	return languagesIn(pageLanguagesOf(routeId).page);
 }
 
-export const defaultLanguage = 'nl';
-
-export function languageOf(code: string | null | undefined): Language | undefined {
-	return languages.find((l) => l.code === code);
+/**
+ * A link to the page in another language. Only the query: the path as asked for may be
+ * `//other.host/…` (a 404 page), which as a link would leave the site.
+ */
+export function languageHref(search: string, code: string): string {
+	const params = new URLSearchParams(search);
+	params.set('lang', code);
+	return `?${params}`;
 }
 
 // The server holds every language (eager.ts); the browser hydrates with the texts the server

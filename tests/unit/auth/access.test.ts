@@ -264,8 +264,9 @@ describe('page languages by route id', () => {
 	const codes = (routeId: string | null) => languagesFor(routeId).map((l) => l.code);
 
 	it('offers applicant pages in every language and staff pages in Dutch and English', () => {
-		expect(codes('/cases/[reference=reference]')).toEqual(['nl', 'en', 'ar', 'fa']);
-		expect(codes('/auth/login')).toEqual(['nl', 'en', 'ar', 'fa']);
+		const all = ['nl', 'en', 'ar', 'fa', 'ti', 'tr', 'uk'];
+		expect(codes('/cases/[reference=reference]')).toEqual(all);
+		expect(codes('/auth/login')).toEqual(all);
 		for (const id of [
 			'/referent',
 			'/referent/cases/[reference=reference]',
@@ -275,7 +276,7 @@ describe('page languages by route id', () => {
 		])
 			expect(codes(id)).toEqual(['nl', 'en']);
 		// A 404 page (no route matched) speaks every language.
-		expect(codes(null)).toEqual(['nl', 'en', 'ar', 'fa']);
+		expect(codes(null)).toEqual(all);
 	});
 
 	it('lets a route declare a second language shown beside its own', () => {
@@ -327,6 +328,7 @@ describe('principal helpers', () => {
 		lang: 'en',
 		user,
 		sessionId: null,
+		accountLanguage: null,
 		apiKeyId: null
 	});
 

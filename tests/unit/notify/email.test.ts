@@ -112,6 +112,7 @@ describeEachEngine('e-mail', ({ db, engine }) => {
 		const enId = await queueIn('en');
 		const arId = await queueIn('ar');
 		const tiId = await queueIn('ti');
+		const deId = await queueIn('de');
 
 		const nl = await outboxRow(db(), nlId);
 		expect(nl.subject).toBe('Nieuw wachtwoord instellen voor Mijn Aanvraag');
@@ -139,8 +140,12 @@ describeEachEngine('e-mail', ({ db, engine }) => {
 		expect(ar.subject).not.toBe(nl.subject);
 		expect(ar.body_text).toContain(`\n${link}\n`);
 
+		const ti = await outboxRow(db(), tiId);
+		expect(ti.subject).toMatch(/\p{Script=Ethiopic}/u);
+		expect(ti.body_text).toContain(`\n${link}\n`);
+
 		// A language without e-mail texts gets the default language.
-		expect((await outboxRow(db(), tiId)).subject).toBe(nl.subject);
+		expect((await outboxRow(db(), deId)).subject).toBe(nl.subject);
 	});
 
 	it('queues in the caller’s transaction: nothing is left when it rolls back', async () => {

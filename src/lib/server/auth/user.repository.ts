@@ -112,6 +112,17 @@ export async function insertUser(
 	return row.id;
 }
 
+/** The account's language, for its pages, e-mails and pushes. */
+/** Writes only when the language changes: switching back and forth on a page costs no write. */
+export async function updateUserLanguage(db: Db, userId: number, language: string): Promise<void> {
+	await db
+		.updateTable('app_user')
+		.set({ language })
+		.where('id', '=', userId)
+		.where('language', '<>', language)
+		.execute();
+}
+
 export async function updatePasswordHash(db: Db, userId: number, hash: string): Promise<void> {
 	await db.updateTable('app_user').set({ password_hash: hash }).where('id', '=', userId).execute();
 }

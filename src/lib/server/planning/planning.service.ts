@@ -16,8 +16,9 @@ import {
 	type AuditEntry
 } from '$lib/server/audit/audit.service';
 import { nudgeAuditChain } from '$lib/server/audit/audit.chain';
-import { addDays, dutchDate, startOfDutchDay, TIME_ZONE } from '$lib/time';
+import { addDays, dutchDate, startOfDutchDay } from '$lib/time';
 import { queueEmail } from '$lib/server/notify/email.service';
+import { formatDate } from '$lib/i18n/format';
 import { queuePush } from '$lib/server/push/push.service';
 import { recordChanges } from '$lib/server/changes/change.service';
 import { numberFromEnv } from '$lib/server/config/env';
@@ -352,11 +353,7 @@ export function today(now: Date): string {
 
 /** A moment as the applicant reads it in an e-mail: in their language, Amsterdam time. */
 export function formatHearingTime(moment: Date, lang: string): string {
-	return new Intl.DateTimeFormat(lang, {
-		dateStyle: 'full',
-		timeStyle: 'short',
-		timeZone: TIME_ZONE
-	}).format(moment);
+	return formatDate(lang, moment, { dateStyle: 'full', timeStyle: 'short' });
 }
 
 export type ApplicantNotice =
