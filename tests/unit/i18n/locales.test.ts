@@ -14,7 +14,8 @@ const applicantNamespaces = [
 	'email',
 	'how',
 	'appointment',
-	'triage'
+	'triage',
+	'push'
 ];
 const staffNamespaces = ['referent', 'counter', 'staff', 'admin', 'triage_staff'];
 const CATEGORIES = ['zero', 'one', 'two', 'few', 'many', 'other'];
