@@ -18,6 +18,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { chromiumFlags } from '../../playwright.config';
 
 const PORT = Number(process.env.BENCH_PORT ?? 4390);
 const BASE = `http://localhost:${PORT}`;
@@ -33,16 +34,7 @@ const BUDGET = {
 	accessibility: 100
 };
 const CHROMIUM = process.env.CHROME_PATH ?? '/usr/bin/chromium';
-// As playwright.config.ts: Debian's Chromium as root, on a machine without outside network.
-const FLAGS = [
-	'--no-sandbox',
-	'--disable-gpu',
-	'--disable-quic',
-	'--no-first-run',
-	'--disable-background-networking',
-	'--disable-component-update',
-	'--disable-sync'
-];
+const FLAGS = chromiumFlags;
 
 interface Resource {
 	url: string;

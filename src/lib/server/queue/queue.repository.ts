@@ -39,6 +39,9 @@ interface PositionRow {
 	waiting: number;
 }
 
+/** JSON carries timestamps as text. */
+type PositionJson = Omit<PositionRow, 'entered_at'> & { entered_at: string };
+
 /**
  * Cases ahead of an open entry and the queue's length, from the per-day counts plus a count
  * within the entry's own day, in one statement so both figures come from one snapshot.
@@ -76,27 +79,11 @@ async function findPosition(db: Db, me: RawBuilder<unknown>) {
  * it waits in no queue), so that the page that shows the case reads both in one round trip.
  */
 export function positionColumn(caseId: RawBuilder<unknown>) {
-	return sql<{
-		id: number;
-		stage_code: string;
-		stream: QueueStream;
-		entered_at: string;
-		ahead: number;
-		waiting: number;
-	} | null>`(select to_json(p) from (${positionStatement(sql`case_id = ${caseId}`)}) p)`;
+	return sql<PositionJson | null>`(select to_json(p) from (${positionStatement(sql`case_id = ${caseId}`)}) p)`;
 }
 
 /** A position read as JSON (`positionColumn`), with its types back. */
-export function positionFromJson(
-	row: {
-		id: number;
-		stage_code: string;
-		stream: QueueStream;
-		entered_at: string;
-		ahead: number;
-		waiting: number;
-	} | null
-): PositionRow | null {
+export function positionFromJson(row: PositionJson | null): PositionRow | null {
 	return (
 		row && {
 			...row,
