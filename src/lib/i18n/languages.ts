@@ -1,4 +1,4 @@
-import translations from './translations.json';
+import translations from './translations.json' with { type: 'json' };
 
 export interface Language {
 	code: string;
