@@ -183,6 +183,11 @@ test('the settings page reads right to left in Arabic and Persian, with nothing 
 		await expect(
 			page.getByRole('heading', { level: 1, name: lang === 'ar' ? 'الإشعارات' : 'اعلان‌ها' })
 		).toBeVisible();
+		// The button appears once the script has looked at the browser; its text came with the page,
+		// so it is never empty while i18next loads.
+		const turnOn = (texts(lang) as unknown as { settings: { turn_on: string } }).settings.turn_on;
+		expect(await page.locator('#page-texts').textContent()).toContain(turnOn);
+		await expect(page.getByRole('button', { name: turnOn })).toBeVisible();
 		await expectNoAxeViolations(page);
 	}
 });
