@@ -1,11 +1,16 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from '@playwright/test';
+import { simpleParser } from 'mailparser';
 import { e2eMailDir } from './paths';
 
-/** The newest message the SMTP server received for an address, waiting for it to arrive. */
+/**
+ * The newest message the SMTP server received for an address, waiting for it to arrive: its
+ * subject and text, decoded. A message in Arabic or Tigrinya travels as base64, so reading the raw
+ * file would miss every link in it.
+ */
 export async function waitForMail(address: string, after = 0): Promise<string> {
-	let found = '';
+	let raw = '';
 	await expect
 		.poll(
 			() => {
@@ -15,14 +20,14 @@ export async function waitForMail(address: string, after = 0): Promise<string> {
 					.find((f) =>
 						readFileSync(join(e2eMailDir, f), 'utf8').startsWith(`X-Envelope-To: ${address}`)
 					);
-				found = match ? readFileSync(join(e2eMailDir, match), 'utf8') : '';
-				return found !== '';
+				raw = match ? readFileSync(join(e2eMailDir, match), 'utf8') : '';
+				return raw !== '';
 			},
 			{ timeout: 15_000, message: `an e-mail to ${address}` }
 		)
 		.toBe(true);
-	// Quoted-printable soft line breaks would split a long link.
-	return found.replace(/=\r?\n/g, '').replace(/=3D/g, '=');
+	const mail = await simpleParser(raw);
+	return `${mail.subject ?? ''}\n\n${mail.text ?? ''}`;
 }
 
 export function mailCount(): number {
