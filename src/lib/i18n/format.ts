@@ -1,5 +1,6 @@
 import { TIME_ZONE } from '$lib/time';
 import { languageOf, defaultLanguage } from './languages';
+import { memo } from './memo';
 
 function locale(lang: string): string {
 	return (languageOf(lang) ?? languageOf(defaultLanguage)!).locale;
@@ -128,9 +129,13 @@ export function formatDate(
 		typeof value === 'string' && value.length === 10
 			? new Date(`${value}T12:00:00Z`)
 			: new Date(value);
-	if (borrowed[lang]) return formatBorrowed(lang, date, options);
-	return dateFormat(lang, options).format(date);
+	// ICU's formatting is the cost, and a page shows the same weeks and days to many people.
+	return formattedDates(`${lang}|${JSON.stringify(options)}|${date.getTime()}`, () =>
+		borrowed[lang] ? formatBorrowed(lang, date, options) : dateFormat(lang, options).format(date)
+	);
 }
+
+const formattedDates = memo<string>(20_000);
 
 export function formatDateTime(lang: string, value: string | Date): string {
 	return formatDate(lang, value, { dateStyle: 'long', timeStyle: 'short' });

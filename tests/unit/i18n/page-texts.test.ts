@@ -45,6 +45,26 @@ describe("the texts a page render writes for the browser's hydration", () => {
 		expect(text).toContain(reason);
 	});
 
+	it('notes a text the server already knows from an earlier page, with this page’s own values', () => {
+		const render = (n: number) =>
+			textsIn(
+				notingPageTexts(() => {
+					translator('nl')('nav.sign_out');
+					translator('nl')('cases:turn.ahead', { count: n, n: String(n) });
+					return withPageTexts(page);
+				})
+			);
+		render(3);
+		const again = render(3);
+		const other = render(1);
+		expect(Object.values(again)).toEqual([
+			'Uitloggen',
+			translator('nl')('cases:turn.ahead', { count: 3, n: '3' })
+		]);
+		expect(Object.values(other)[1]).not.toBe(Object.values(again)[1]);
+		expect(Object.values(other)[1]).toContain('1');
+	});
+
 	it('keeps one request’s texts out of another’s', async () => {
 		const slow = notingPageTexts(async () => {
 			await new Promise((r) => setTimeout(r, 20));
