@@ -14,6 +14,7 @@ const files = import.meta.glob<Record<string, unknown>>('./locales/*/*.json', {
 	import: 'default'
 });
 
+// Per request: the JSON entry of each text it rendered, by the call that asked for it.
 const noted = new AsyncLocalStorage<Map<string, string>>();
 
 export function createServerEngine(languages: string[], fallback: string): Engine {
@@ -21,7 +22,8 @@ export function createServerEngine(languages: string[], fallback: string): Engin
 	const translators = new Map<string, TFunction>();
 	// The translations never change while the server runs, so one call's text holds for every
 	// request: i18next's own lookup and interpolation was a tenth of a case page's CPU.
-	const remembered = memo<string>(50_000);
+	// With it, the text's entry in the page's JSON, made once too.
+	const remembered = memo<{ text: string; entry: string }>(50_000);
 	return {
 		i18n: engine.i18n,
 		translator(lang, namespace) {
@@ -31,8 +33,11 @@ export function createServerEngine(languages: string[], fallback: string): Engin
 				const inner = engine.translator(lang, namespace) as unknown as (...a: unknown[]) => string;
 				const noting = (...args: unknown[]) => {
 					const key = textKey(lang, namespace, args);
-					const text = remembered(key, () => inner(...args));
-					noted.getStore()?.set(key, text);
+					const { text, entry } = remembered(key, () => {
+						const text = inner(...args);
+						return { text, entry: pageTextEntry(key, text) };
+					});
+					noted.getStore()?.set(key, entry);
 					return text;
 				};
 				t = noting as unknown as TFunction;
@@ -42,6 +47,10 @@ export function createServerEngine(languages: string[], fallback: string): Engin
 		}
 	};
 }
+
+// `<` escaped, so that no text can close the script element.
+const pageTextEntry = (key: string, text: unknown) =>
+	`${JSON.stringify(key)}:${JSON.stringify(text)}`.replaceAll('<', '\\u003c');
 
 /** Runs a request with its own note of the texts it renders. */
 export function notingPageTexts<T>(work: () => T): T {
@@ -53,7 +62,6 @@ export function withPageTexts(html: string): string {
 	const texts = noted.getStore();
 	const end = html.indexOf('</head>');
 	if (!texts || end === -1) return html;
-	// `<` escaped, so that no text can close the script element.
-	const json = JSON.stringify(Object.fromEntries(texts)).replaceAll('<', '\\u003c');
+	const json = `{${[...texts.values()].join(',')}}`;
 	return `${html.slice(0, end)}<script type="application/json" id="${PAGE_TEXTS_ID}">${json}</script>${html.slice(end)}`;
 }
