@@ -19,10 +19,11 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const PORT = 4380;
 const ROUNDS = 2;
-/** BENCH_PAGES=case loads the case page alone, e.g. to profile it (`BENCH_PROFILE=dir`). */
-const PAGES = (process.env.BENCH_PAGES === 'case' ? ['case'] : ['case', 'bare']) as (
-	'case' | 'bare'
-)[];
+/** BENCH_PAGES=case or =bare loads one page alone, e.g. to profile it (`BENCH_PROFILE=dir`). */
+const PAGES: ('case' | 'bare')[] =
+	process.env.BENCH_PAGES === 'case' || process.env.BENCH_PAGES === 'bare'
+		? [process.env.BENCH_PAGES]
+		: ['case', 'bare'];
 /** A page of the same build that touches no database: no session cookie, no query. */
 const BARE_PATH = process.env.BENCH_BARE_PATH ?? '/how-we-calculate';
 
@@ -142,7 +143,7 @@ export default async function run(): Promise<void> {
 					}
 				]
 			});
-		await load(3, false);
+		if (PAGES.includes('case')) await load(3, false);
 		if (PAGES.includes('bare')) await load(3, true);
 		// Case page and bare page take turns, so that a change in the machine's load between them
 		// touches both alike; the ratio of their throughputs is the figure to compare across runs.
