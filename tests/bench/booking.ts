@@ -213,7 +213,7 @@ function post(
 	port: number,
 	path: string,
 	request: { headers: Record<string, string>; body: string }
-): Promise<{ status: number; body: string }> {
+): Promise<{ status: number; body: string; resent: number }> {
 	return new Promise((resolve, reject) => {
 		const req = http.request(
 			{
@@ -228,11 +228,21 @@ function post(
 				let body = '';
 				res.setEncoding('utf8');
 				res.on('data', (chunk: string) => (body += chunk));
-				res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+				res.on('end', () => resolve({ status: res.statusCode ?? 0, body, resent: 0 }));
 				res.on('error', reject);
 			}
 		);
-		req.on('error', reject);
+		req.on('error', (error: NodeJS.ErrnoException) => {
+			// A kept-alive connection that the server closed for idleness just as this request went
+			// out on it: a browser sends the request again on a new connection, and so does this
+			// client (Node's docs, `request.reusedSocket`). The same idempotency key goes with it.
+			if (req.reusedSocket && error.code === 'ECONNRESET')
+				post(agent, port, path, request).then(
+					(again) => resolve({ ...again, resent: again.resent + 1 }),
+					reject
+				);
+			else reject(error);
+		});
 		req.end(request.body);
 	});
 }
@@ -241,6 +251,7 @@ async function rush(attempts: Awaited<ReturnType<typeof prepareRun>>) {
 	const latencies: number[] = [];
 	const byOutcome = new Map<string, number[]>();
 	const outcomes = new Map<string, number>();
+	let resent = 0;
 	let next = 0;
 	const agent = new http.Agent({ keepAlive: true, maxSockets: CONNECTIONS });
 	const worker = async () => {
@@ -264,6 +275,7 @@ async function rush(attempts: Awaited<ReturnType<typeof prepareRun>>) {
 						key: randomUUID()
 					}).toString()
 				});
+				resent += response.resent;
 				let body: { type?: string; status?: number } = {};
 				try {
 					body = JSON.parse(response.body);
@@ -293,7 +305,13 @@ async function rush(attempts: Awaited<ReturnType<typeof prepareRun>>) {
 	const p99ByOutcome = Object.fromEntries(
 		[...byOutcome].map(([o, times]) => [o, Math.round(percentile(times, 99))])
 	);
-	return { latencies, outcomes, p99ByOutcome, seconds: (performance.now() - started) / 1000 };
+	return {
+		latencies,
+		outcomes,
+		p99ByOutcome,
+		resent,
+		seconds: (performance.now() - started) / 1000
+	};
 }
 
 async function invariants(db: Db, run: number) {
@@ -458,7 +476,7 @@ export default async function run(): Promise<void> {
 			const machineMs = calibrationMs();
 			const cpuBefore = cpuReading(servers, postmaster);
 			const clientBefore = process.cpuUsage();
-			const { latencies, outcomes, p99ByOutcome, seconds } = await rush(attempts);
+			const { latencies, outcomes, p99ByOutcome, resent, seconds } = await rush(attempts);
 			const cpu = cpuBetween(cpuBefore, cpuReading(servers, postmaster));
 			const client = process.cpuUsage(clientBefore);
 			const checked = await invariants(db, r);
@@ -471,6 +489,8 @@ export default async function run(): Promise<void> {
 				oversold: checked.oversold + checked.taken_mismatch,
 				interpreterClashes: checked.interpreter_clashes,
 				fiveHundreds,
+				// Requests sent again after the server closed an idle kept-alive connection under them.
+				resent,
 				p50Ms: Math.round(percentile(latencies, 50)),
 				p99Ms: Math.round(percentile(latencies, 99)),
 				perSecond: Math.round(latencies.length / seconds)
@@ -503,6 +523,7 @@ export default async function run(): Promise<void> {
 			oversold: Math.max(...rushes.map((r) => r.oversold)),
 			interpreterClashes: Math.max(...rushes.map((r) => r.interpreterClashes)),
 			fiveHundreds: Math.max(...rushes.map((r) => r.fiveHundreds)),
+			resent: rushes.reduce((n, r) => n + r.resent, 0),
 			bookingP99Ms: Math.max(...runs.map((r) => r.p99Ms)),
 			bookingP50Ms: Math.max(...runs.map((r) => r.p50Ms)),
 			slotSearchP99Ms: Number(pageSearchP99.toFixed(1)),
