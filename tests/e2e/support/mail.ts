@@ -14,13 +14,13 @@ export async function waitForMail(address: string, after = 0): Promise<string> {
 	await expect
 		.poll(
 			() => {
-				const files = readdirSync(e2eMailDir).sort().slice(after);
-				const match = files
-					.reverse()
-					.find((f) =>
-						readFileSync(join(e2eMailDir, f), 'utf8').startsWith(`X-Envelope-To: ${address}`)
-					);
-				raw = match ? readFileSync(join(e2eMailDir, match), 'utf8') : '';
+				raw =
+					readdirSync(e2eMailDir)
+						.sort()
+						.slice(after)
+						.reverse()
+						.map((f) => readFileSync(join(e2eMailDir, f), 'utf8'))
+						.find((message) => message.startsWith(`X-Envelope-To: ${address}`)) ?? '';
 				return raw !== '';
 			},
 			{ timeout: 15_000, message: `an e-mail to ${address}` }
