@@ -377,6 +377,9 @@ async function slotSearch(db: Db, applicant: { reference: string }) {
 			}
 		]
 	});
+	// A database in service has its planner statistics from autovacuum; these tables were filled
+	// a moment ago, and autovacuum looks once a minute.
+	await sql`analyze`.execute(db);
 	const { rows } = await sql<{ id: number; user_id: number }>`
 		select i.id, u.id as user_id from hearing_invitation i join "case" c on c.id = i.case_id
 		join app_user u on u.applicant_id = c.applicant_id

@@ -49,6 +49,74 @@ describeEachEngine('booking a hearing', ({ db, engine }) => {
 		expect(slots[0].location).toBe(here.code);
 	});
 
+	it("offers, as the page's first step, each location's earliest slot that can still be booked", async () => {
+		const north = await newLocation(db());
+		const south = await newLocation(db());
+		const a = await newApplicantWithInvitation(db(), {
+			locations: [north.code, south.code],
+			bookBefore: '2026-12-20',
+			interpreterLanguage: 'ti'
+		});
+		const other = await newApplicantWithInvitation(db(), { locations: [north.code] });
+		// North: the earliest is full, the next closed, the next has no interpreter on duty.
+		const full = await newSlot(db(), { locationId: north.id, startsAt: '2026-12-07T08:00:00Z' });
+		await bookAs(db(), other, full);
+		const closed = await newSlot(db(), { locationId: north.id, startsAt: '2026-12-07T10:00:00Z' });
+		await closeSlot(db(), { slotId: closed, reason: 'Storing', actor: staff, now: NOW });
+		await newSlot(db(), { locationId: north.id, startsAt: '2026-12-08T14:00:00Z' });
+		const northFirst = await newSlot(db(), {
+			locationId: north.id,
+			startsAt: '2026-12-09T08:00:00Z'
+		});
+		await newSlot(db(), { locationId: north.id, startsAt: '2026-12-09T10:00:00Z' });
+		await newInterpreter(db(), {
+			locationId: north.id,
+			language: 'ti',
+			from: '2026-12-09T07:00:00Z',
+			to: '2026-12-09T12:00:00Z'
+		});
+		// South: the earliest is of another kind; then its first, and a later one.
+		await newSlot(db(), {
+			locationId: south.id,
+			startsAt: '2026-12-03T08:00:00Z',
+			kind: 'biometrics',
+			minutes: 15
+		});
+		const southFirst = await newSlot(db(), {
+			locationId: south.id,
+			startsAt: '2026-12-04T09:00:00Z'
+		});
+		const southLater = await newSlot(db(), {
+			locationId: south.id,
+			startsAt: '2026-12-05T09:00:00Z'
+		});
+		await newInterpreter(db(), {
+			locationId: south.id,
+			language: 'ti',
+			from: '2026-12-04T07:00:00Z',
+			to: '2026-12-05T16:00:00Z'
+		});
+		const query = {
+			invitationId: a.invitationId,
+			userId: a.userId,
+			from: NOW,
+			days: 14,
+			now: NOW,
+			firstPerLocation: true
+		};
+
+		const first = await findBookableSlots(db(), query);
+		expect(first.map((s) => [s.location, s.id])).toEqual([
+			[south.code, southFirst],
+			[north.code, northFirst]
+		]);
+		// Leaving out the slot the applicant holds shows the location's next one.
+		const moving = await findBookableSlots(db(), { ...query, exceptSlot: southFirst });
+		expect(moving.map((s) => s.id)).toEqual([southLater, northFirst]);
+		// Another person's invitation finds nothing.
+		await expect(findBookableSlots(db(), { ...query, userId: other.userId })).rejects.toThrow();
+	});
+
 	it('books once for a repeated idempotency key, and the slot counts one booking', async () => {
 		const loc = await newLocation(db());
 		const a = await newApplicantWithInvitation(db(), { locations: [loc.code] });

@@ -253,26 +253,43 @@ export interface SlotSearch {
  * timestamp, they cost more than the query and left garbage that made one search in twenty slow.
  */
 export async function findBookableSlotRows(db: Db, search: SlotSearch) {
-	const free = db
-		.selectFrom('slot')
-		.innerJoin('hearing_location', 'hearing_location.id', 'slot.location_id')
-		.select(['slot.id', 'slot.starts_at', 'slot.ends_at', 'hearing_location.code'])
-		.where('slot.kind', '=', search.kind)
-		.where('hearing_location.code', '=', sql<string>`any(${search.locations}::text[])`)
-		.where('slot.closed_at', 'is', null)
-		.where((eb) => eb('slot.taken', '<', eb.ref('slot.rooms')))
-		.where(startsWithin(search.from, search.until))
-		.$if(search.exceptSlot !== undefined, (q) => q.where('slot.id', '<>', search.exceptSlot!))
-		.$if(search.interpreterLanguage !== null, (q) =>
-			q.where((eb) => interpreterFree(eb, search.interpreterLanguage!, null))
-		)
-		.$if(search.firstPerLocation === true, (q) =>
-			q
-				.distinctOn('hearing_location.code')
-				.orderBy('hearing_location.code')
-				.orderBy('slot.starts_at')
-		)
-		.as('free');
+	const open = (eb: ExpressionBuilder<Database, 'slot'>) =>
+		eb.and([
+			eb('slot.kind', '=', search.kind),
+			eb('slot.closed_at', 'is', null),
+			eb('slot.taken', '<', eb.ref('slot.rooms')),
+			startsWithin(search.from, search.until)(eb),
+			...(search.exceptSlot !== undefined ? [eb('slot.id', '<>', search.exceptSlot)] : []),
+			...(search.interpreterLanguage !== null
+				? [interpreterFree(eb, search.interpreterLanguage, null)]
+				: [])
+		]);
+	const atLocations = db
+		.selectFrom('hearing_location')
+		.where('hearing_location.code', '=', sql<string>`any(${search.locations}::text[])`);
+	// The booking page's first step: each location's earliest free slot, one short walk of
+	// slot_search_idx per location rather than every slot of the fortnight sorted.
+	const free = search.firstPerLocation
+		? atLocations
+				.innerJoinLateral(
+					(eb) =>
+						eb
+							.selectFrom('slot')
+							.select(['slot.id', 'slot.starts_at', 'slot.ends_at'])
+							.whereRef('slot.location_id', '=', 'hearing_location.id')
+							.where(open)
+							.orderBy('slot.starts_at')
+							.limit(1)
+							.as('first'),
+					(join) => join.onTrue()
+				)
+				.select(['first.id', 'first.starts_at', 'first.ends_at', 'hearing_location.code'])
+				.as('free')
+		: atLocations
+				.innerJoin('slot', 'slot.location_id', 'hearing_location.id')
+				.select(['slot.id', 'slot.starts_at', 'slot.ends_at', 'hearing_location.code'])
+				.where(open)
+				.as('free');
 	const { slots } = await db
 		.selectFrom(free)
 		.select(
