@@ -41,12 +41,22 @@ import { weeklyHistory, type DailyQueueCounts } from '../../src/lib/server/queue
 import { percentile } from '../../src/lib/server/queue/later-stages';
 import {
 	addDays,
+	dutchDate,
 	dutchMoment,
 	startOfDutchDay,
 	weekStartOf,
 	type IsoDate
 } from '../../src/lib/time';
 import { dailyCounts, type QueueSpan } from './support/queue-days';
+import { turnRange } from '../../src/lib/components/turnRange';
+import {
+	KIND_NAMES,
+	KIND_SEEDS,
+	KIND_START,
+	QUEUE_KINDS,
+	simulateKind,
+	type KindName
+} from './support/queue-kinds';
 
 const DAY_MS = 86_400_000;
 const WEEK_MS = 7 * DAY_MS;
@@ -467,6 +477,212 @@ function shortRow(label: string, f: Figures): string {
 	return `  ${pad(label, 34)} ${pad(String(f.evaluations), 8)} ${pad(pct(f.coverage), 8)} ${pad(f.maeWeeks.toFixed(2), 8)} ${pct(f.medianRelativeError)}${f.noEstimate ? `  (no estimate: ${f.noEstimate})` : ''}`;
 }
 
+/** Cases scored per (kind, seed, moment), spread over the positions. */
+const KIND_CASES_PER_MOMENT = 40;
+const HORIZONS: [string, number, number][] = [
+	['< 4 weeks', 0, 4],
+	['4–13 weeks', 4, 13],
+	['13–26 weeks', 13, 26],
+	['≥ 26 weeks', 26, Infinity]
+];
+
+/** One estimate scored as the case page shows it: `turnRange`'s rounding, read as dates. */
+interface ShownEvaluation {
+	kind: KindName;
+	/** The wait that followed, in weeks. */
+	real: number;
+	/** What the page leads with today: the estimator's point, in weeks. */
+	point: number;
+	/** The middle of the range as shown, in weeks. */
+	midpoint: number;
+	/** The day of the turn lies between the first and last day the page names. */
+	covered: boolean;
+	baseline: { midpoint: number; covered: boolean } | null;
+	/** The wait spans a change the history could not show (`QueueKind.changes`). */
+	acrossChange: boolean;
+}
+
+/**
+ * Every kind of queue over every seed: from week 26, every two weeks on Thursday noon, up to
+ * 40 cases spread over the positions, while every case waiting then is served before the end.
+ */
+function evaluateKinds(options: Partial<EstimatorOptions>): ShownEvaluation[] {
+	const out: ShownEvaluation[] = [];
+	for (const name of KIND_NAMES) {
+		const kind = QUEUE_KINDS[name];
+		for (const seed of KIND_SEEDS) {
+			const { spans, start, end } = simulateKind(kind, seed);
+			const days = dailyCounts(spans);
+			const weekOf = (t: number) => (t - start) / WEEK_MS;
+			let firstWaiting = 0;
+			let arrived = 0;
+			for (let k = WARM_UP_WEEKS; ; k += EVERY_WEEKS) {
+				const moment = dutchMoment(addDays(KIND_START, 7 * k + 3), 12 * 60);
+				if (moment >= end) break;
+				while (arrived < spans.length && spans[arrived].enteredAt <= moment) arrived++;
+				while (
+					firstWaiting < arrived &&
+					spans[firstWaiting].leftAt !== null &&
+					spans[firstWaiting].leftAt! <= moment
+				)
+					firstWaiting++;
+				const waiting = arrived - firstWaiting;
+				if (waiting === 0) continue;
+				// Right-censored: the last case waiting now is not served before the end.
+				if (spans[arrived - 1].leftAt === null) break;
+				const { history } = weeklyHistory(days, {
+					now: moment,
+					weeks: HISTORY_WEEKS,
+					since: start
+				});
+				const served: number[] = [];
+				for (let i = firstWaiting - 1; i >= 0; i--) {
+					const s = spans[i];
+					if (s.leftAt! < moment - HISTORY_WEEKS * WEEK_MS) break;
+					served.push((s.leftAt! - s.enteredAt) / WEEK_MS);
+				}
+				served.sort((a, b) => a - b);
+				const take = Math.min(KIND_CASES_PER_MOMENT, waiting);
+				for (let j = 0; j < take; j++) {
+					const ahead = take === 1 ? 0 : Math.round((j * (waiting - 1)) / (take - 1));
+					const span = spans[firstWaiting + ahead];
+					const turn = span.leftAt!;
+					const real = (turn - moment) / WEEK_MS;
+					const est = estimateTurn({ ahead, history }, options);
+					if (est.kind !== 'estimate') continue;
+					const shown = turnRange(est.lowWeeks, est.highWeeks);
+					const unitMs = shown.unit === 'days' ? DAY_MS : WEEK_MS;
+					const turnDay = dutchDate(turn);
+					const waited = (moment - span.enteredAt) / WEEK_MS;
+					let baseline: ShownEvaluation['baseline'] = null;
+					if (served.length) {
+						const low = Math.max(0, percentile(served, BASELINE_LOW) - waited);
+						const high = Math.max(0, percentile(served, BASELINE_HIGH) - waited);
+						baseline = { midpoint: (low + high) / 2, covered: real >= low && real <= high };
+					}
+					out.push({
+						kind: name,
+						real,
+						point: est.pointWeeks,
+						midpoint: ((shown.low + shown.high) / 2) * (unitMs / WEEK_MS),
+						covered:
+							dutchDate(moment + shown.low * unitMs) <= turnDay &&
+							turnDay <= dutchDate(moment + shown.high * unitMs),
+						baseline,
+						acrossChange: kind.changes.some((c) => weekOf(moment) < c && weekOf(turn) >= c)
+					});
+				}
+			}
+		}
+	}
+	return out;
+}
+
+interface ShownFigures {
+	n: number;
+	coverage: number;
+	/** Median absolute error of the midpoint as shown, in weeks. */
+	midpointErrorWeeks: number;
+	/** The same for the USCIS-style baseline (its p50–p93 range's middle). */
+	baselineMidpointErrorWeeks: number;
+	/** Ours ÷ baseline. */
+	midpointErrorRatio: number;
+	/** Median of |point − real| ÷ real. */
+	pointRelativeError: number;
+}
+
+function shownFigures(evaluations: ShownEvaluation[]): ShownFigures {
+	const withBaseline = evaluations.filter((e) => e.baseline);
+	const ours = median(evaluations.map((e) => Math.abs(e.midpoint - e.real)));
+	const theirs = median(withBaseline.map((e) => Math.abs(e.baseline!.midpoint - e.real)));
+	return {
+		n: evaluations.length,
+		coverage: round(evaluations.filter((e) => e.covered).length / evaluations.length),
+		midpointErrorWeeks: round(ours),
+		baselineMidpointErrorWeeks: round(theirs),
+		midpointErrorRatio: round(ours / theirs),
+		pointRelativeError: round(
+			median(
+				evaluations.map((e) => Math.abs(e.point - e.real) / Math.max(e.real, RELATIVE_FLOOR_WEEKS))
+			)
+		)
+	};
+}
+
+/** The kinds' figures, printed as a table, for the RESULT line. */
+function reportKinds(options: Partial<EstimatorOptions>) {
+	const all = evaluateKinds(options);
+	const foreseeable = all.filter((e) => !e.acrossChange);
+	const kindRow = (label: string, f: ShownFigures) =>
+		[
+			pad(label, 22),
+			pad(String(f.n), 7),
+			pad(`${(f.coverage * 100).toFixed(1)}%`, 8),
+			pad(f.midpointErrorWeeks.toFixed(2), 8),
+			pad(f.baselineMidpointErrorWeeks.toFixed(2), 8),
+			pad(f.midpointErrorRatio.toFixed(2), 7),
+			`${(f.pointRelativeError * 100).toFixed(1)}%`
+		].join(' ');
+	console.log('');
+	console.log(
+		`Kinds of queue, ${KIND_SEEDS.length} seeds each, scored as the page shows them (turnRange, read as dates):`
+	);
+	console.log(
+		[
+			pad('kind', 22),
+			pad('n', 7),
+			pad('covered', 8),
+			pad('mid err', 8),
+			pad('base err', 8),
+			pad('ratio', 7),
+			'point rel err'
+		].join(' ')
+	);
+	const perKind: Record<string, ShownFigures & { acrossChange?: ShownFigures }> = {};
+	for (const name of KIND_NAMES) {
+		const mine = foreseeable.filter((e) => e.kind === name);
+		const across = all.filter((e) => e.kind === name && e.acrossChange);
+		if (mine.length) {
+			perKind[name] = shownFigures(mine);
+			console.log(kindRow(name, perKind[name]));
+		}
+		if (across.length) {
+			const f = shownFigures(across);
+			perKind[name] = { ...perKind[name], acrossChange: f };
+			console.log(kindRow(`  across a change`, f));
+		}
+	}
+	const byHorizon: Record<string, ShownFigures> = {};
+	console.log('By the estimated wait (every kind, waits that span no change):');
+	for (const [label, lo, hi] of HORIZONS) {
+		const subset = foreseeable.filter((e) => e.point >= lo && e.point < hi);
+		if (!subset.length) continue;
+		byHorizon[label] = shownFigures(subset);
+		console.log(kindRow(`  ${label}`, byHorizon[label]));
+	}
+	const overall = shownFigures(foreseeable);
+	console.log(kindRow('OVERALL', overall));
+	const inTarget = KIND_NAMES.filter(
+		(k) =>
+			k !== 'future_shock' &&
+			perKind[k] &&
+			perKind[k].coverage >= 0.75 &&
+			perKind[k].coverage <= 0.9
+	);
+	return {
+		seeds: KIND_SEEDS,
+		overall,
+		perKind,
+		byHorizon,
+		targets: {
+			coverage: [0.75, 0.9],
+			kindsInTarget: `${inTarget.length}/${KIND_NAMES.length - 1}`,
+			midpointErrorRatioOk: overall.midpointErrorRatio <= 0.5,
+			longWaitPointErrorOk: (byHorizon['≥ 26 weeks']?.pointRelativeError ?? 1) <= 0.25
+		}
+	};
+}
+
 export default async function main(): Promise<void> {
 	const scale = Number(process.env.BACKTEST_SCALE ?? 0.3);
 	const seed = Number(process.env.BACKTEST_SEED ?? DEFAULT_SEED);
@@ -585,6 +801,7 @@ export default async function main(): Promise<void> {
 	console.log(
 		`Estimator: ${perCallMicros.toFixed(2)} µs per call (tight loop, 26 weeks), ${meanCallMicros.toFixed(2)} µs per call in the backtest (${counters.estimatorCalls} calls)`
 	);
+	const kinds = reportKinds(options);
 	const seconds = (performance.now() - began) / 1000;
 	console.log(`Total ${seconds.toFixed(1)} s`);
 
@@ -643,6 +860,7 @@ export default async function main(): Promise<void> {
 				{ n: v.evaluations, coverage: v.coverage, maeWeeks: v.maeWeeks, rel: v.medianRelativeError }
 			])
 		),
+		kinds,
 		perCallMicros: round(perCallMicros, 2),
 		seconds: round(seconds, 1)
 	};
