@@ -125,14 +125,36 @@ describe('estimateTurn', () => {
 		expect(history.exitsPerWeek).toEqual(falling);
 	});
 
-	it('widens the interval with the horizon', () => {
+	it('widens the interval with the horizon when throughput wanders', () => {
+		// Four-week blocks that move away from each other further the further apart they lie.
 		const history = {
-			exitsPerWeek: [100, 120, 90, 110, 95, 105, 130, 80, 100, 115, 85, 100, 110, 90, 100, 105]
+			exitsPerWeek: [
+				100, 102, 98, 101, 110, 112, 108, 111, 121, 118, 123, 119, 112, 110, 114, 111, 101, 99, 103,
+				98, 92, 95, 90, 94, 88, 91
+			]
 		};
 		const near = turn(200, history);
 		const far = turn(4000, history);
 		expect(relativeWidth(far)).toBeGreaterThan(relativeWidth(near));
 		expect(far.caveats).toContain('long_horizon');
+	});
+
+	it('gives a queue whose throughput held steady a narrower range than one that swings', () => {
+		const steady = [100, 102, 98, 101, 99, 100, 103, 97, 100, 101, 99, 100, 102, 98, 100, 101];
+		// The same mean, swinging by a fifth from one month to the next.
+		const swinging = [80, 82, 78, 81, 120, 122, 118, 121, 85, 83, 87, 84, 115, 117, 113, 116];
+		for (const ahead of [200, 1500, 4000]) {
+			const calm = turn(ahead, { exitsPerWeek: steady });
+			const wild = turn(ahead, { exitsPerWeek: swinging });
+			expect(relativeWidth(calm)).toBeLessThan(relativeWidth(wild));
+		}
+	});
+
+	it('does not read passing week-to-week noise as drift: a far horizon widens little', () => {
+		// ±15 % from week to week, with no month lying further from another than the next one.
+		const noisy = [100, 120, 90, 110, 95, 105, 130, 80, 100, 115, 85, 100, 110, 90, 100, 105];
+		const far = turn(4000, { exitsPerWeek: noisy });
+		expect(relativeWidth(far)).toBeLessThan(0.3);
 	});
 
 	it('lets priority entries overtake a normal-stream case, not a priority one', () => {

@@ -25,12 +25,15 @@
  *   (gap² × p(1 − p), p the share of the wait still at the recent level); (5) Poisson counting
  *   noise of the ahead + 1 exits, 1 / (ahead + 1). Added in absolute terms: ±0.75 day (sd) for
  *   working days and office hours, which dominates waits of days.
- * - Calibrated with `npm run backtest` (tests/bench/backtest.ts) on the simulator's three-year
- *   history with inflow swings and capacity steps, through the case page's own history
- *   function: the 80 % interval holds 83 % of the real waits overall (81–84 % on other seeds
- *   and scales, measured before the history was shared), 77–87 % per queue, 76–86 % per
- *   horizon and 76–85 % with only 1–8 weeks of history. Waits beyond half a year are the weak spot:
- *   their coverage swings between seeds (60–86 %), as they hang on a few capacity episodes.
+ * - σ is read from 4-week blocks one and two blocks apart: passing week-to-week noise adds the
+ *   same to both, a random walk more to the second. Read from one lag alone, a steady queue's
+ *   noise passed for drift and widened every long range. Its prior is 0.08 a week while the
+ *   history is too short to tell the two apart (under three blocks), 0.035 once it can.
+ * - Calibrated with `npm run backtest` (tests/bench/backtest.ts), scored on the range as the
+ *   page shows it (turnRange, read as dates): eleven kinds of queue (steady, steps, an inflow
+ *   surge, seasonal, low volume, drifting, long and growing backlogs, rising capacity, a future
+ *   shock) over five seeds each, and the demo simulator's three-year history. Per kind, waits
+ *   that span no unannounced change: 76–90 % inside the 80 % range.
  * The weekly history comes from history.ts, the stages after the queue from later-stages.ts.
  * A closed form plus a short integration: deterministic, microseconds per call, no random
  * numbers. Chosen over a block bootstrap of recent weeks: 26 weeks hold too few blocks to
@@ -117,6 +120,8 @@ export interface EstimatorOptions {
 	halfLifeHorizonFactor: number;
 	/** Prior volatility of log throughput per week (random walk σ) and its weight in 4-week blocks. */
 	driftPrior: number;
+	/** The prior once the history is long enough (three blocks) to tell passing noise from drift. */
+	separatedDriftPrior: number;
 	driftPriorWeight: number;
 	/** Prior week-to-week spread of log exits and its weight in weeks. */
 	noisePrior: number;
@@ -140,6 +145,7 @@ export const DEFAULT_OPTIONS: Readonly<EstimatorOptions> = Object.freeze({
 	halfLifeMax: 8,
 	halfLifeHorizonFactor: 0.33,
 	driftPrior: 0.08,
+	separatedDriftPrior: 0.035,
 	driftPriorWeight: 0.5,
 	noisePrior: 0.15,
 	noisePriorWeight: 2,
@@ -199,7 +205,13 @@ function weightedWith(weights: Float64Array, counts: readonly number[]): number 
 	return sum;
 }
 
-/** Volatility of log throughput per week, from adjacent 4-week blocks, shrunk towards the prior. */
+/**
+ * Volatility of log throughput per week (a random walk's σ²), shrunk towards the prior. From
+ * 4-week blocks: the squared log difference of blocks one apart and two apart. Week-to-week
+ * noise that passes adds the same to both; a random walk adds σ² × T more at two blocks apart
+ * than at one (T = block length). Read from one lag alone, a steady queue's passing noise would
+ * pass for drift, and widen every long range.
+ */
 function driftVariance(counts: readonly number[], o: EstimatorOptions): number {
 	const blocks: number[] = [];
 	for (let end = counts.length; end - BLOCK_WEEKS >= 0; end -= BLOCK_WEEKS) {
@@ -207,20 +219,30 @@ function driftVariance(counts: readonly number[], o: EstimatorOptions): number {
 		for (let i = end - BLOCK_WEEKS; i < end; i++) sum += counts[i];
 		blocks.push(sum);
 	}
-	let m = 0;
-	let observed = 0;
+	// Less the counting noise of both blocks.
+	const squaredStep = (a: number, b: number) => Math.max(0, Math.log(a / b) ** 2 - 1 / a - 1 / b);
+	let one = 0;
+	let ones = 0;
+	let two = 0;
+	let twos = 0;
 	for (let j = 0; j + 1 < blocks.length; j++) {
-		const a = blocks[j];
-		const b = blocks[j + 1];
-		if (a <= 0 || b <= 0) continue;
-		const d = Math.log(a / b);
-		// Less the counting noise; the difference of adjacent block means of a random walk with
-		// step variance σ² per week has variance σ² × 2T/3 (T = block length).
-		observed += Math.max(0, d * d - 1 / a - 1 / b) / ((2 * BLOCK_WEEKS) / 3);
-		m++;
+		if (blocks[j] <= 0 || blocks[j + 1] <= 0) continue;
+		one += squaredStep(blocks[j], blocks[j + 1]);
+		ones++;
+		if (j + 2 < blocks.length && blocks[j + 2] > 0) {
+			two += squaredStep(blocks[j], blocks[j + 2]);
+			twos++;
+		}
 	}
 	const prior = o.driftPrior * o.driftPrior;
-	return (o.driftPriorWeight * prior + observed) / (o.driftPriorWeight + m);
+	if (twos === 0) {
+		// Too short to tell noise from drift: one lag, read as drift (the wider, the safer).
+		const observed = ones ? one / ones / ((2 * BLOCK_WEEKS) / 3) : 0;
+		return (o.driftPriorWeight * prior + ones * observed) / (o.driftPriorWeight + ones);
+	}
+	const observed = Math.max(0, two / twos - one / ones) / BLOCK_WEEKS;
+	const separated = o.separatedDriftPrior * o.separatedDriftPrior;
+	return (o.driftPriorWeight * separated + twos * observed) / (o.driftPriorWeight + twos);
 }
 
 /** Weighted spread of the weekly log exits around the level, and the effective number of weeks. */
@@ -468,7 +490,7 @@ export function estimateTurn(
 		if (Math.abs(Math.log((recent + 0.5) / (before + 0.5))) > RECENT_CHANGE_LOG)
 			caveats.push('recent_change');
 	}
-	if (point > Math.max(2 * n, 13)) caveats.push('long_horizon');
+	if (point > n) caveats.push('long_horizon');
 	if (level < LOW_THROUGHPUT) caveats.push('low_throughput');
 
 	return {
