@@ -1,8 +1,8 @@
 import { expect, test, type Page } from '@playwright/test';
 import { randomUUID } from 'node:crypto';
 import { expectNoAxeViolations } from '../support/a11y';
-import { authorised, newReference } from '../support/api';
-import { signIn } from '../support/auth';
+import { authorised, newApplicantCase, newReference } from '../support/api';
+import { activate, signIn } from '../support/auth';
 
 const CASE = 'IND-2026-90000001';
 const phone = { width: 360, height: 740 };
@@ -84,6 +84,40 @@ test.describe('the case status page', () => {
 		expect(response.status()).toBe(200);
 		await page.reload();
 		expect(await positionOn(page)).toBe(before + 1);
+	});
+
+	test('a case whose expected decision falls after its time limit says so, and what to do, in nl and ar', async ({
+		page,
+		request
+	}) => {
+		// An asylum case submitted 170 days ago (the time limit is six months), entering the back of
+		// the detailed interview queue today; its applicant's own account.
+		const c = await newApplicantCase(request, {
+			product: 'asiel',
+			submittedDaysAgo: 170,
+			stage: 'detailed_interview_queue'
+		});
+		const email = `late-${randomUUID().slice(0, 8)}@example.test`;
+		await activate(page, c, email, 'a decision that comes late');
+		await expect(page.getByRole('status')).toContainText('Your account is ready');
+		await signIn(page, email, 'a decision that comes late');
+		const ref = c.reference;
+		await page.goto(`/cases/${ref}?lang=nl`);
+		const deadline = page.getByRole('region', { name: 'Wettelijke termijn' });
+		await expect(
+			deadline.getByText('De beslissing die wij verwachten, valt na deze termijn.', {
+				exact: false
+			})
+		).toBeVisible();
+		await expect(deadline.getByText(/ingebrekestelling/).first()).toBeVisible();
+		await expect(deadline.getByText(/dwangsom/)).toBeVisible();
+		await expectNoAxeViolations(page);
+
+		await page.goto(`/cases/${ref}?lang=ar`);
+		await expect(
+			page.getByText('القرار الذي نتوقعه يأتي بعد انتهاء هذه المهلة.', { exact: false })
+		).toBeVisible();
+		await expectNoAxeViolations(page);
 	});
 
 	test('works without JavaScript', async ({ browser }) => {

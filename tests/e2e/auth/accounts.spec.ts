@@ -1,53 +1,9 @@
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import { randomUUID } from 'node:crypto';
 import { expectNoAxeViolations } from '../support/a11y';
-import { authorised, newReference, postActivationLetter } from '../support/api';
-import { signIn } from '../support/auth';
+import { newApplicantCase } from '../support/api';
+import { activate, signIn } from '../support/auth';
 import { mailCount, waitForMail } from '../support/mail';
-
-async function newApplicantCase(request: import('@playwright/test').APIRequestContext) {
-	const reference = newReference();
-	const vNumber = String(3_000_000_000 + Math.floor(Math.random() * 999_999_999)).slice(0, 10);
-	const birthDate = '1988-02-29';
-	const response = await request.post('/api/v1/events', {
-		headers: authorised(),
-		data: {
-			events: [
-				{
-					id: randomUUID(),
-					type: 'case.submitted',
-					occurredAt: new Date().toISOString(),
-					case: reference,
-					data: {
-						product: 'gezinshereniging',
-						vNumber,
-						applicant: { name: 'Samira Haddad', birthDate, language: 'en' }
-					}
-				}
-			]
-		}
-	});
-	expect(response.status()).toBe(200);
-	const letter = await postActivationLetter(request, reference);
-	expect(letter.status()).toBe(200);
-	const { code } = await letter.json();
-	return { reference, vNumber, birthDate, code: code as string };
-}
-
-async function activate(
-	page: Page,
-	c: { vNumber: string; birthDate: string; code: string },
-	email: string,
-	password: string
-) {
-	await page.goto('/auth/activate?lang=en');
-	await page.getByLabel('V-number').fill(c.vNumber);
-	await page.getByLabel('Date of birth').fill(c.birthDate);
-	await page.getByLabel('Activation code').fill(c.code);
-	await page.getByLabel('Email address').fill(email);
-	await page.getByLabel('Password').fill(password);
-	await page.getByRole('button', { name: 'Create account' }).click();
-}
 
 test('activation with the letter code, sign in, see the case, sign out', async ({
 	page,

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import type { APIRequestContext } from '@playwright/test';
+import { expect, type APIRequestContext } from '@playwright/test';
 import { e2eKeyFile, e2eStateDir } from './paths';
 
 /** Keys with one scope each, and one with a limit of 3 requests a minute, for the API's own tests. */
@@ -59,4 +59,45 @@ export function stageEntered(reference: string, occurredAt: string, stage: strin
 		case: reference,
 		data: { stage }
 	};
+}
+
+/**
+ * A case of a new applicant, through the event API, and its activation letter's code: an
+ * account of one's own (see `activate`), whose case list no other test touches. By default a
+ * family reunification submitted now; or a product submitted days ago, waiting in a stage.
+ */
+export async function newApplicantCase(
+	request: APIRequestContext,
+	options: { product?: string; submittedDaysAgo?: number; stage?: string } = {}
+) {
+	const reference = newReference();
+	const vNumber = String(3_000_000_000 + Math.floor(Math.random() * 999_999_999)).slice(0, 10);
+	const birthDate = '1988-02-29';
+	const submittedAt = Date.now() - (options.submittedDaysAgo ?? 0) * 86_400_000;
+	const events = [
+		{
+			id: randomUUID(),
+			type: 'case.submitted',
+			occurredAt: new Date(submittedAt).toISOString(),
+			case: reference,
+			data: {
+				product: options.product ?? 'gezinshereniging',
+				vNumber,
+				applicant: { name: 'Samira Haddad', birthDate, language: 'en' }
+			}
+		}
+	];
+	if (options.stage)
+		events.push(
+			stageEntered(reference, new Date(Date.now() - 60_000).toISOString(), options.stage)
+		);
+	const response = await request.post('/api/v1/events', {
+		headers: authorised(),
+		data: { events }
+	});
+	expect(response.status()).toBe(200);
+	const letter = await postActivationLetter(request, reference);
+	expect(letter.status()).toBe(200);
+	const { code } = await letter.json();
+	return { reference, vNumber, birthDate, code: code as string };
 }

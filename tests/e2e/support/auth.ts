@@ -79,3 +79,19 @@ export async function signInRequest(
 	}
 	return response;
 }
+
+/** Makes the account of a case's applicant with the code of its activation letter. */
+export async function activate(
+	page: Page,
+	c: { vNumber: string; birthDate: string; code: string },
+	email: string,
+	password: string
+) {
+	await page.goto('/auth/activate?lang=en');
+	await page.getByLabel('V-number').fill(c.vNumber);
+	await page.getByLabel('Date of birth').fill(c.birthDate);
+	await page.getByLabel('Activation code').fill(c.code);
+	await page.getByLabel('Email address').fill(email);
+	await page.getByLabel('Password').fill(password);
+	await page.getByRole('button', { name: 'Create account' }).click();
+}

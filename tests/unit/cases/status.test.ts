@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { getCaseStatus } from '$lib/server/cases/status.service';
+import { decisionAfterDeadline, getCaseStatus } from '$lib/server/cases/status.service';
 import { caseErrors } from '$lib/server/cases/case.errors';
 import { recordAudit } from '$lib/server/audit/audit.service';
 import { ingestEvents } from '$lib/server/events/event.service';
@@ -17,6 +17,13 @@ function applicant(applicantId: number): Principal {
 		roles: []
 	};
 }
+
+it('says the decision falls after the time limit when its whole range does, and may when its end does', () => {
+	expect(decisionAfterDeadline('2027-03-02', '2027-05-01', '2027-03-01')).toBe('likely');
+	expect(decisionAfterDeadline('2027-02-01', '2027-03-02', '2027-03-01')).toBe('possibly');
+	// The last day of the time limit is still within it.
+	expect(decisionAfterDeadline('2027-02-01', '2027-03-01', '2027-03-01')).toBeNull();
+});
 
 describeEachEngine('case status', ({ db }) => {
 	it('gives the timeline, the position among those waiting, the deadline and who else looked', async () => {

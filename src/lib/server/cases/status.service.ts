@@ -10,9 +10,11 @@ import {
 	estimateDecision,
 	type DecisionRange
 } from '$lib/server/queue/later-stages';
-import { daysBetween, dutchDate } from '$lib/time';
+import { daysBetween, dutchDate, type IsoDate } from '$lib/time';
 import { findCaseWithHistory } from './case.repository';
 import { caseErrors } from './case.errors';
+
+const DAY_MS = 86_400_000;
 
 /** After this long without any event from the case system, the page says its data may be behind. */
 export const STALE_AFTER_MS = 2 * 24 * 60 * 60 * 1000;
@@ -53,6 +55,11 @@ export interface CaseStatus {
 		reason: string | null;
 		daysLeft: number;
 		passed: boolean;
+		/**
+		 * Whether the decision we expect lies after the time limit: `likely` when the whole range
+		 * does, `possibly` when its later end does; null when it does not, or nothing is expected.
+		 */
+		decisionAfter: 'likely' | 'possibly' | null;
 	};
 	/** A hearing invitation is open or booked: the page then shows the planner's part. */
 	hasLiveInvitation: boolean;
@@ -66,6 +73,17 @@ export interface CaseStatus {
 		desk: string | null;
 		action: string;
 	}[];
+}
+
+/** Where the expected decision's first and last day fall against the legal time limit's last day. */
+export function decisionAfterDeadline(
+	firstDay: IsoDate,
+	lastDay: IsoDate,
+	deadline: IsoDate
+): 'likely' | 'possibly' | null {
+	if (firstDay > deadline) return 'likely';
+	if (lastDay > deadline) return 'possibly';
+	return null;
 }
 
 /** Everything the applicant's case page shows, for the applicant who owns the case. */
@@ -160,6 +178,7 @@ export async function getCaseStatus(
 
 	const today = dutchDate(now);
 	const daysLeft = daysBetween(today, found.deadline);
+	const decisionDay = (days: number) => dutchDate(models.computedAt.getTime() + days * DAY_MS);
 	const newest = models.newestEventAt;
 	return {
 		reference: found.reference,
@@ -178,7 +197,15 @@ export async function getCaseStatus(
 			original: found.original_deadline,
 			reason: found.deadline_reason,
 			daysLeft,
-			passed: daysLeft < 0
+			passed: daysLeft < 0,
+			decisionAfter:
+				found.status !== 'open' || daysLeft < 0 || !decision
+					? null
+					: decisionAfterDeadline(
+							decisionDay(decision.lowDays),
+							decisionDay(decision.highDays),
+							found.deadline
+						)
 		},
 		hasLiveInvitation: Boolean(found.has_live_invitation),
 		computedAt: models.computedAt.toISOString(),
