@@ -74,7 +74,7 @@ export async function newApplicantCase(
 	const vNumber = String(3_000_000_000 + Math.floor(Math.random() * 999_999_999)).slice(0, 10);
 	const birthDate = '1988-02-29';
 	const submittedAt = Date.now() - (options.submittedDaysAgo ?? 0) * 86_400_000;
-	const events = [
+	const events: { id: string; type: string; occurredAt: string; case: string; data: object }[] = [
 		{
 			id: randomUUID(),
 			type: 'case.submitted',
