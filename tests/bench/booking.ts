@@ -4,7 +4,7 @@
  * once over HTTP (the booking form's action, as the page's JavaScript sends it), 50 requests at a
  * time, split over the two servers. Ten runs, after two warm-up rushes whose times are not counted.
  * Sessions are made in the database: 5,000 sign-ins would measure argon2, not booking. Run
- * `npm run build` first. Knobs: BENCH_RUNS, BENCH_APPLICANTS, BENCH_CONNECTIONS, and
+ * `npm run build` first. Knobs: BENCH_RUNS, BENCH_WARM_UPS, BENCH_APPLICANTS, BENCH_CONNECTIONS, and
  * BENCH_SERVER_FLAGS (Node flags for the servers, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`).
  *
  * Pass: exactly 500 appointments every run, none oversold, no interpreter booked twice at one
@@ -47,7 +47,7 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 10);
  * in 7 of 8 benches (1.5–2.1 ms against a median of 1.2–1.6), and that run was the slowest in 4:
  * V8 was still optimising the booking path, which each server had run 250 times.
  */
-const WARM_UPS = 2;
+const WARM_UPS = Number(process.env.BENCH_WARM_UPS ?? 2);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const PORTS = [4391, 4392];
 const staff = { userId: null, role: 'planner' } as const;
