@@ -31,6 +31,12 @@ test.describe('the case status page', () => {
 		).toBeVisible();
 		await expect(page.getByText(/De IND moet uiterlijk op .+ beslissen/)).toBeVisible();
 		await expect(page.getByRole('img', { name: /Staafdiagram|staafdiagram/ })).toBeVisible();
+		// The chart says which weeks it shows, beside those the estimate uses.
+		await expect(
+			page.getByText(
+				/De grafiek toont de laatste 12 weken\. De schatting rekent met de laatste 26 weken\./
+			)
+		).toBeVisible();
 		await expect(page.getByText(/Berekend op/)).toBeVisible();
 		await expect(
 			page.getByRole('link', { name: 'Zo berekenen wij uw plaats en de wachttijd' })
