@@ -140,6 +140,19 @@ test.describe('the case status page', () => {
 		await context.close();
 	});
 
+	test('a case decided at its turn shows one range for that moment, not two', async ({ page }) => {
+		// Knowledge migrant: the assessment queue is followed by the decision, no stage between.
+		await signIn(page, 'applicant2@demo.test');
+		await page.goto('/cases/IND-2026-90000002?lang=en');
+		await expect(page.getByText(/^In \d+ to \d+ (weeks|days)/)).toHaveCount(1);
+		const decision = page.getByRole('region', { name: 'When do we expect a decision?' });
+		await expect(
+			decision.getByText('The IND decides when it is your turn.', { exact: false })
+		).toBeVisible();
+		await expect(page.getByText(/Probably between/)).toHaveCount(0);
+		await expectNoAxeViolations(page);
+	});
+
 	test("someone else's case is not found, exactly like a case that does not exist", async ({
 		page
 	}) => {

@@ -49,6 +49,8 @@ export interface CaseStatus {
 		  })
 		| null;
 	decision: DecisionRange | null;
+	/** No stage lies between the turn and the decision: one moment, which the page shows once. */
+	decisionAtTurn: boolean;
 	deadline: {
 		date: string;
 		original: string;
@@ -134,6 +136,7 @@ export async function getCaseStatus(
 
 	let queue: CaseStatus['queue'] = null;
 	let decision: DecisionRange | null = null;
+	let decisionAtTurn = false;
 	if (position && current.kind === 'queue') {
 		const model = models.queues.get(`${product.code}/${current.code}`);
 		const turn = estimateTurn({
@@ -155,6 +158,7 @@ export async function getCaseStatus(
 			(s) =>
 				s.position > current.position && (!decisionStage || s.position < decisionStage.position)
 		);
+		decisionAtTurn = later.length === 0;
 		decision = estimateDecision(
 			turn,
 			combineLaterStages(
@@ -192,6 +196,7 @@ export async function getCaseStatus(
 		timeline,
 		queue,
 		decision,
+		decisionAtTurn,
 		deadline: {
 			date: found.deadline,
 			original: found.original_deadline,
