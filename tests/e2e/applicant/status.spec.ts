@@ -25,7 +25,12 @@ test.describe('the case status page', () => {
 		await expect(page.getByText('Wachten op nader gehoor', { exact: false }).first()).toBeVisible();
 		expect(await positionOn(page)).toBeGreaterThan(1);
 		await expect(page.getByText(/Er (zijn|is) [\d.]+ (mensen|persoon) voor u/)).toBeVisible();
-		await expect(page.getByText(/Over \d+ tot \d+ (weken|dagen)/)).toBeVisible();
+		// The page leads with the most likely date, then the range it lies in.
+		const turn = page.getByRole('region', { name: 'Wanneer bent u aan de beurt?' });
+		await expect(turn.locator('.estimate')).toHaveText(
+			/^Het meest waarschijnlijk rond \d+ \w+\.? \d{4}\.$/
+		);
+		await expect(page.getByText(/Over \d+ tot \d+ (weken|dagen), ongeveer tussen/)).toBeVisible();
 		await expect(
 			page.getByText(/Van de mensen op uw plaats was 80\s?% binnen deze tijd aan de beurt/)
 		).toBeVisible();
