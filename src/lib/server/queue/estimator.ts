@@ -11,7 +11,8 @@
  *   the latest 8 weeks (Theil–Sen on log exits, robust to a step; shrunk towards zero by its own
  *   standard error so noise does not pass for a trend).
  * - Future rate: the trend continues damped (×0.9 per week), and the level reverts towards the
- *   mean of the history (26 weeks) with a time constant of 13 weeks. Shocks are of two kinds:
+ *   mean of the history (26 weeks), moved along the history's own steady trend (Theil–Sen over
+ *   all its weeks, shrunk as above), with a time constant of 13 weeks. Shocks are of two kinds:
  *   a capacity step persists, a swing in inflow (which capacity follows with a lag) passes. For
  *   a short wait the recent weeks decide; for a wait of months the half-year level weighs in.
  *   The wait solves ∫ rate = ahead + 1, integrated in steps of 1/64 of the flat-rate wait.
@@ -33,7 +34,7 @@
  *   page shows it (turnRange, read as dates): eleven kinds of queue (steady, steps, an inflow
  *   surge, seasonal, low volume, drifting, long and growing backlogs, rising capacity, a future
  *   shock) over five seeds each, and the demo simulator's three-year history. Per kind, waits
- *   that span no unannounced change: 76–90 % inside the 80 % range.
+ *   that span no unannounced change: 80–89 % inside the 80 % range.
  * The weekly history comes from history.ts, the stages after the queue from later-stages.ts.
  * A closed form plus a short integration: deterministic, microseconds per call, no random
  * numbers. Chosen over a block bootstrap of recent weeks: 26 weeks hold too few blocks to
@@ -137,6 +138,8 @@ export interface EstimatorOptions {
 	revertWeeks: number;
 	/** Weight of the permanent-or-transient uncertainty of the current level's gap to the mean. */
 	betweenWeight: number;
+	/** Move the mean the level reverts to along the whole history's trend. */
+	longTrend: boolean;
 }
 
 export const DEFAULT_OPTIONS: Readonly<EstimatorOptions> = Object.freeze({
@@ -154,7 +157,8 @@ export const DEFAULT_OPTIONS: Readonly<EstimatorOptions> = Object.freeze({
 	trendDamping: 0.9,
 	granularityDays: 0.75,
 	revertWeeks: 13,
-	betweenWeight: 1
+	betweenWeight: 1,
+	longTrend: true
 });
 
 export const SHORT_HISTORY_WEEKS = 4;
@@ -453,8 +457,17 @@ export function estimateTurn(
 	for (let i = 0; i < weighted.weights.length; i++) age += weighted.weights[i] * (i + 0.5);
 	const trend = o.trendWeeks > 0 ? trendSlope(exits, o.trendWeeks) : { slope: 0, variance: 0 };
 	const recentNow = level * Math.exp(trend.slope * age);
+	// The level a passing swing reverts to: the history's mean, moved to now along the history's
+	// own steady trend (none when its slope is lost in its noise), so that a capacity that rises
+	// or falls steadily is not pulled back to where it stood months ago.
+	const steady = o.longTrend ? trendSlope(exits, n) : { slope: 0, variance: 0 };
 	const longRun =
-		o.revertWeeks > 0 ? Math.max(sum(exits) / n, MIN_NET_SHARE * recentNow) : recentNow;
+		o.revertWeeks > 0
+			? Math.max(
+					(sum(exits) / n) * Math.exp(steady.slope * ((n - 1) / 2 + weeksSinceEnd)),
+					MIN_NET_SHARE * recentNow
+				)
+			: recentNow;
 	const path: RatePath = {
 		now: recentNow,
 		longRun,
