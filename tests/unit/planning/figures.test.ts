@@ -238,6 +238,12 @@ describeEachEngine('the planner’s figures and pages', ({ db }) => {
 		for (const { id, outcome } of attendances)
 			await markAttendance(db(), { appointmentId: id, outcome, actor: staff, now: later });
 
+		// The invitations belong to this test's fixed time line (the events say 20 November); their
+		// rows were written by the real clock, which passed the hearing above on 3 December 2026.
+		await db()
+			.updateTable('hearing_invitation')
+			.set({ created_at: new Date('2026-11-20T09:00:00Z') })
+			.execute();
 		const overview = await getPlanningOverview(db(), NOW);
 		expect(overview.shortfall.find((r) => r.location === lonely.code)).toMatchObject({
 			kind: 'registration_interview',
