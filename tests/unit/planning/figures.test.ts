@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { chainPendingAudit } from '$lib/server/audit/audit.service';
 import { expect, it } from 'vitest';
 import { describeEachEngine } from '../helpers/engines';
@@ -240,10 +241,7 @@ describeEachEngine('the planner’s figures and pages', ({ db }) => {
 
 		// The invitations belong to this test's fixed time line (the events say 20 November); their
 		// rows were written by the real clock, which passed the hearing above on 3 December 2026.
-		await db()
-			.updateTable('hearing_invitation')
-			.set({ created_at: new Date('2026-11-20T09:00:00Z') })
-			.execute();
+		await sql`update hearing_invitation set created_at = '2026-11-20T09:00:00Z'`.execute(db());
 		const overview = await getPlanningOverview(db(), NOW);
 		expect(overview.shortfall.find((r) => r.location === lonely.code)).toMatchObject({
 			kind: 'registration_interview',
