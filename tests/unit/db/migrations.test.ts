@@ -50,7 +50,9 @@ const LANDED: Record<string, string> = {
 	'2026_12_03_000010_notify_session_changes':
 		'ba7e266d3ba379795ea9e555c88ed47ed6a78c789dd2ae34b54e1f7fcf8df33a',
 	'2026_12_03_000300_create_push':
-		'76ff5fcd5e67db01ac7aa35b0a0ab6bbf15d61a0c1be795e3bf3ec9b7089d0fa'
+		'76ff5fcd5e67db01ac7aa35b0a0ab6bbf15d61a0c1be795e3bf3ec9b7089d0fa',
+	'2026_12_03_000400_create_case_estimate_seen':
+		'9dfc7e815c8e0a1dddc38e9d4a77b53f10fd56eb202d3d36925c2b66ddaec9cd'
 };
 
 describe('migrations', () => {

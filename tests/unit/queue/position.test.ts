@@ -18,10 +18,13 @@ function random(seed: number) {
 /** The engine's answer for every waiting case equals a recount of the whole queue. */
 async function expectPositionsMatchRecount(db: Db, product: string) {
 	const order = await findWaitingInOrder(db, product, 'assessment', 100_000);
+	const priority = order.filter((row) => row.stream === 'priority').length;
 	for (const [index, row] of order.entries()) {
 		const engine = await findQueuePosition(db, row.reference);
 		expect(engine, row.reference).toMatchObject({
 			ahead: index,
+			// Counted apart for a normal-stream case only, which every priority case goes before.
+			priorityAhead: row.stream === 'normal' ? priority : 0,
 			waiting: order.length,
 			position: index + 1
 		});

@@ -1,8 +1,9 @@
 import { sql } from 'kysely';
-import { jsonArrayFrom } from 'kysely/helpers/postgres';
+import { jsonArrayFrom, jsonBuildObject } from 'kysely/helpers/postgres';
 import type { Db } from '$lib/server/db';
 import { LIVE_INVITATION_STATUSES } from '$lib/hearings';
 import { positionColumn, positionFromJson } from '$lib/server/queue/queue.repository';
+import type { EstimateSeen } from './estimate-moved';
 
 const caseColumns = [
 	'case.id',
@@ -139,7 +140,19 @@ export async function findCaseWithHistory(db: Db, reference: string) {
 						.whereRef('hearing_invitation.case_id', '=', 'case.id')
 						.where('hearing_invitation.status', 'in', LIVE_INVITATION_STATUSES)
 				)
-				.as('has_live_invitation')
+				.as('has_live_invitation'),
+			eb
+				.selectFrom('case_estimate_seen')
+				.select((seen) =>
+					jsonBuildObject({
+						sessionId: seen.ref('session_id'),
+						seenAt: seen.ref('seen_at'),
+						latest: seen.ref('latest'),
+						previous: seen.ref('previous')
+					}).as('seen')
+				)
+				.whereRef('case_estimate_seen.case_id', '=', 'case.id')
+				.as('estimate_seen')
 		])
 		.where('case.reference', '=', reference)
 		.executeTakeFirst();
@@ -149,6 +162,54 @@ export async function findCaseWithHistory(db: Db, reference: string) {
 		...row,
 		history: row.history.map((h) => ({ ...h, occurred_at: new Date(h.occurred_at) })),
 		access_log: row.access_log.map((a) => ({ ...a, at: new Date(a.at) })),
-		position: positionFromJson(row.position)
+		position: positionFromJson(row.position),
+		estimate_seen: row.estimate_seen as {
+			sessionId: string;
+			seenAt: string;
+			latest: EstimateSeen;
+			previous: EstimateSeen | null;
+		} | null
 	};
+}
+
+/** A new visit after this long, even within one sign-in session. */
+export const VISIT_GAP_MS = 86_400_000;
+
+/**
+ * Records what the case page showed at a visit. The first view of a visit (another session, or
+ * the same one a day later) moves the latest record to `previous`; views within the visit
+ * change nothing, so a reload still compares with the visit before. Two tabs of one new visit
+ * move it once: the second finds the session already recorded.
+ */
+export async function recordEstimateSeen(
+	db: Db,
+	caseId: number,
+	sessionId: string,
+	seen: EstimateSeen
+): Promise<void> {
+	const latest = JSON.stringify(seen);
+	await db
+		.insertInto('case_estimate_seen')
+		.values({ case_id: caseId, session_id: sessionId, seen_at: seen.at, latest })
+		.onConflict((oc) =>
+			oc
+				.column('case_id')
+				.doUpdateSet((eb) => ({
+					previous: eb.ref('case_estimate_seen.latest'),
+					session_id: eb.ref('excluded.session_id'),
+					seen_at: eb.ref('excluded.seen_at'),
+					latest: eb.ref('excluded.latest')
+				}))
+				.where((eb) =>
+					eb.or([
+						eb('case_estimate_seen.session_id', '<>', eb.ref('excluded.session_id')),
+						eb(
+							'case_estimate_seen.seen_at',
+							'<',
+							sql<Date>`${eb.ref('excluded.seen_at')} - ${VISIT_GAP_MS / 1000} * interval '1 second'`
+						)
+					])
+				)
+		)
+		.execute();
 }

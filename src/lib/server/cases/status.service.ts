@@ -11,10 +11,10 @@ import {
 	type DecisionRange
 } from '$lib/server/queue/later-stages';
 import { daysBetween, dutchDate, type IsoDate } from '$lib/time';
-import { findCaseWithHistory } from './case.repository';
+import { momentAfter, shownTurn } from '$lib/components/turnRange';
+import { findCaseWithHistory, recordEstimateSeen, VISIT_GAP_MS } from './case.repository';
+import { estimateMove, type EstimateMove, type EstimateSeen } from './estimate-moved';
 import { caseErrors } from './case.errors';
-
-const DAY_MS = 86_400_000;
 
 /** After this long without any event from the case system, the page says its data may be behind. */
 export const STALE_AFTER_MS = 2 * 24 * 60 * 60 * 1000;
@@ -46,6 +46,8 @@ export interface CaseStatus {
 				weeks: WeekCount[];
 				/** Cases that went ahead through the priority stream in the last four complete weeks. */
 				priorityLastFourWeeks: number;
+				/** How and why the expected turn moved clearly since the applicant's last visit. */
+				moved: EstimateMove | null;
 		  })
 		| null;
 	decision: DecisionRange | null;
@@ -88,12 +90,40 @@ export function decisionAfterDeadline(
 	return null;
 }
 
-/** Everything the applicant's case page shows, for the applicant who owns the case. */
+/**
+ * The move since the visit before this one; the first view of a visit also records what it
+ * shows. A failed record costs the next visit its comparison, not this one its page.
+ */
+async function compareWithLastVisit(
+	db: Db,
+	caseId: number,
+	record: NonNullable<Awaited<ReturnType<typeof findCaseWithHistory>>>['estimate_seen'],
+	seen: EstimateSeen,
+	sessionId: string | null
+): Promise<EstimateMove | null> {
+	if (!sessionId) return null;
+	const newVisit =
+		!record ||
+		record.sessionId !== sessionId ||
+		Date.parse(seen.at) - Date.parse(record.seenAt) > VISIT_GAP_MS;
+	if (newVisit)
+		await recordEstimateSeen(db, caseId, sessionId, seen).catch((err) =>
+			console.error('Case page: could not record the estimate shown', err)
+		);
+	return estimateMove(newVisit ? (record?.latest ?? null) : record.previous, seen);
+}
+
+/**
+ * Everything the applicant's case page shows, for the applicant who owns the case. With the
+ * sign-in session, the page compares its estimate with the one shown at the applicant's last
+ * visit, and records this visit's.
+ */
 export async function getCaseStatus(
 	db: Db,
 	user: Principal,
 	reference: string,
-	now = new Date()
+	now = new Date(),
+	sessionId: string | null = null
 ): Promise<CaseStatus> {
 	if (user.kind !== 'applicant') throw caseErrors.error('not_found');
 	const [found, products, models] = await Promise.all([
@@ -144,6 +174,15 @@ export async function getCaseStatus(
 			stream: position.stream,
 			history: model?.history ?? { exitsPerWeek: [] }
 		});
+		const shown = turn.kind === 'estimate' ? shownTurn(turn) : null;
+		const seen: EstimateSeen = {
+			at: now.toISOString(),
+			stage: current.code,
+			stream: position.stream,
+			turnAt: shown ? momentAfter(models.computedAt, shown.likely, shown.unit).toISOString() : null,
+			ahead: position.ahead,
+			priorityAhead: position.priorityAhead
+		};
 		queue = {
 			...position,
 			enteredAt: position.enteredAt.toISOString(),
@@ -151,7 +190,8 @@ export async function getCaseStatus(
 			weeks: (model?.weeks ?? []).slice(-12),
 			priorityLastFourWeeks: (model?.history.priorityEntriesPerWeek ?? [])
 				.slice(-4)
-				.reduce((sum, n) => sum + n, 0)
+				.reduce((sum, n) => sum + n, 0),
+			moved: await compareWithLastVisit(db, found.id, found.estimate_seen, seen, sessionId)
 		};
 		const decisionStage = product.stages.find((s) => s.kind === 'final');
 		const later = product.stages.filter(
@@ -182,7 +222,7 @@ export async function getCaseStatus(
 
 	const today = dutchDate(now);
 	const daysLeft = daysBetween(today, found.deadline);
-	const decisionDay = (days: number) => dutchDate(models.computedAt.getTime() + days * DAY_MS);
+	const decisionDay = (days: number) => dutchDate(momentAfter(models.computedAt, days, 'days'));
 	const newest = models.newestEventAt;
 	return {
 		reference: found.reference,

@@ -17,6 +17,7 @@ import * as m12 from '../../../../migrations/2026_12_02_000100_create_triage';
 import * as m13 from '../../../../migrations/2026_12_02_000110_create_triage_returned_proposal';
 import * as m14 from '../../../../migrations/2026_12_03_000010_notify_session_changes';
 import * as m15 from '../../../../migrations/2026_12_03_000300_create_push';
+import * as m16 from '../../../../migrations/2026_12_03_000400_create_case_estimate_seen';
 
 export const migrations: Record<string, Migration> = {
 	'2026_11_23_000001_create_case_domain': m0,
@@ -34,5 +35,6 @@ export const migrations: Record<string, Migration> = {
 	'2026_12_02_000100_create_triage': m12,
 	'2026_12_02_000110_create_triage_returned_proposal': m13,
 	'2026_12_03_000010_notify_session_changes': m14,
-	'2026_12_03_000300_create_push': m15
+	'2026_12_03_000300_create_push': m15,
+	'2026_12_03_000400_create_case_estimate_seen': m16
 };

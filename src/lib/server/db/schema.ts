@@ -436,6 +436,14 @@ export interface Database {
 		created_at: ColumnType<Date, Date | string | undefined, never>;
 		last_success_at: Timestamp | null;
 	};
+	/** What the case page showed about the turn at the latest visit and the one before (EstimateSeen). */
+	case_estimate_seen: {
+		case_id: number;
+		session_id: string;
+		seen_at: Timestamp;
+		latest: ColumnType<unknown, string, string>;
+		previous: ColumnType<unknown, string | null, string | null>;
+	};
 }
 
 export type Product = Selectable<Database['product']>;

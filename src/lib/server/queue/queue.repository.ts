@@ -36,6 +36,8 @@ interface PositionRow {
 	stream: QueueStream;
 	entered_at: Date;
 	ahead: number;
+	/** Of those ahead, the priority stream's cases (for a normal-stream entry). */
+	priority_ahead: number;
 	waiting: number;
 }
 
@@ -55,6 +57,7 @@ function positionStatement(me: RawBuilder<unknown>) {
 		buckets as (
 			select
 				sum(c.waiting) filter (where c.day < me.day and c.stream = me.stream or c.stream = 'priority' and me.stream = 'normal') as before,
+				sum(c.waiting) filter (where c.stream = 'priority' and me.stream = 'normal') as priority_before,
 				sum(c.waiting) as total
 			from queue_day_count c join me on c.product_code = me.product_code and c.stage_code = me.stage_code
 		)
@@ -65,13 +68,21 @@ function positionStatement(me: RawBuilder<unknown>) {
 				and q.left_at is null
 				and q.entered_at >= (me.day::timestamp at time zone 'UTC')
 				and (q.entered_at, q.id) < (me.entered_at, me.id)) as ahead,
+			coalesce((select priority_before from buckets), 0) as priority_ahead,
 			coalesce((select total from buckets), 0) as waiting
 		from me`;
 }
 
 async function findPosition(db: Db, me: RawBuilder<unknown>) {
 	const row = (await positionStatement(me).execute(db)).rows[0];
-	return row ? { ...row, ahead: Number(row.ahead), waiting: Number(row.waiting) } : null;
+	return row
+		? {
+				...row,
+				ahead: Number(row.ahead),
+				priority_ahead: Number(row.priority_ahead),
+				waiting: Number(row.waiting)
+			}
+		: null;
 }
 
 /**
@@ -89,6 +100,7 @@ export function positionFromJson(row: PositionJson | null): PositionRow | null {
 			...row,
 			entered_at: new Date(row.entered_at),
 			ahead: Number(row.ahead),
+			priority_ahead: Number(row.priority_ahead),
 			waiting: Number(row.waiting)
 		}
 	);

@@ -7,6 +7,8 @@ export interface QueuePosition {
 	/** 1 for the case served next. */
 	position: number;
 	ahead: number;
+	/** Of those ahead, cases of the priority stream (for a normal-stream case). */
+	priorityAhead: number;
 	/** Everyone waiting in this queue, both streams. */
 	waiting: number;
 	stream: QueueStream;
@@ -27,6 +29,7 @@ export function queuePositionOf(
 	return {
 		position: counted.ahead + 1,
 		ahead: counted.ahead,
+		priorityAhead: counted.priority_ahead,
 		waiting: counted.waiting,
 		stream: counted.stream,
 		stageCode: counted.stage_code,

@@ -9,7 +9,7 @@ import { getCasePlanning, noCasePlanning } from '$lib/server/planning/applicant.
 export const load: PageServerLoad = async ({ locals, params }) => {
 	const user = requireApplicant(locals);
 	return loadOrError(locals.lang, async () => {
-		const status = await getCaseStatus(db, user, params.reference);
+		const status = await getCaseStatus(db, user, params.reference, new Date(), locals.sessionId);
 		// Most cases have no invitation: the status query says so, and saves a second round trip.
 		const planning = status.hasLiveInvitation
 			? await getCasePlanning(db, user, params.reference)
