@@ -1,7 +1,13 @@
 import { expect, test, type Page } from '@playwright/test';
 import { randomUUID } from 'node:crypto';
 import { expectNoAxeViolations } from '../support/a11y';
-import { authorised, newApplicantCase, newReference } from '../support/api';
+import {
+	authorised,
+	newApplicantCase,
+	newReference,
+	stageEntered,
+	submitted
+} from '../support/api';
 import { activate, signIn } from '../support/auth';
 
 const CASE = 'IND-2026-90000001';
@@ -128,6 +134,68 @@ test.describe('the case status page', () => {
 		await expect(
 			page.getByText('القرار الذي نتوقعه يأتي بعد انتهاء هذه المهلة.', { exact: false })
 		).toBeVisible();
+		await expectNoAxeViolations(page);
+	});
+
+	test('after cases are registered ahead of it, the next visit says why the expected turn moved, in nl and ar', async ({
+		page,
+		request
+	}) => {
+		// An asylum case of a new applicant, at the back of the detailed interview queue.
+		const c = await newApplicantCase(request, {
+			product: 'asiel',
+			submittedDaysAgo: 100,
+			stage: 'detailed_interview_queue'
+		});
+		const email = `moved-${randomUUID().slice(0, 8)}@example.test`;
+		await activate(page, c, email, 'why did my turn move');
+		await expect(page.getByRole('status')).toContainText('Your account is ready');
+		await signIn(page, email, 'why did my turn move');
+		await page.goto(`/cases/${c.reference}?lang=nl`);
+		const turn = page.getByRole('region', { name: 'Wanneer bent u aan de beurt?' });
+		await expect(turn.locator('.estimate')).toHaveText(/Het meest waarschijnlijk rond/);
+		await expect(page.getByText(/Sinds uw vorige bezoek/)).toHaveCount(0);
+		const before = await positionOn(page);
+
+		// The case system reports late as many cases again, which entered the queue before this one:
+		// the turn moves back by about as long again as it was away.
+		const late = Array.from({ length: before }, () => newReference());
+		const entered = new Date(Date.now() - 10 * 60_000).toISOString();
+		for (let i = 0; i < late.length; i += 400) {
+			const events = late
+				.slice(i, i + 400)
+				.flatMap((ref) => [
+					submitted(ref, new Date(Date.now() - 120 * 86_400_000).toISOString(), 'asiel'),
+					stageEntered(ref, entered, 'detailed_interview_queue')
+				]);
+			const response = await request.post('/api/v1/events', {
+				headers: authorised(),
+				data: { events }
+			});
+			expect(response.status()).toBe(200);
+		}
+		// The same visit still compares with none before it.
+		await page.reload();
+		await expect(page.getByText(/Sinds uw vorige bezoek/)).toHaveCount(0);
+
+		// The next visit: signed in again.
+		await page.context().clearCookies();
+		await signIn(page, email, 'why did my turn move');
+		await page.goto(`/cases/${c.reference}?lang=nl`);
+		const after = await positionOn(page);
+		expect(after).toBeGreaterThanOrEqual(before + late.length);
+		const moved = turn.locator('.moved');
+		await expect(moved).toHaveText(
+			new RegExp(
+				`^Sinds uw vorige bezoek op .+ is de verwachte datum van uw beurt verschoven van rond .+ naar rond .+, omdat zaken die eerder dan u in deze wachtrij kwamen pas later zijn geregistreerd: uw plaats ging van ${before.toLocaleString('nl-NL')} naar ${after.toLocaleString('nl-NL')}\\.$`
+			)
+		);
+		await expectNoAxeViolations(page);
+		// A reload within the visit says the same; so does the page in Arabic.
+		await page.goto(`/cases/${c.reference}?lang=ar`);
+		await expect(page.locator('.moved')).toContainText(
+			'لأن ملفات دخلت قائمة الانتظار هذه قبلك سُجّلت لاحقًا'
+		);
 		await expectNoAxeViolations(page);
 	});
 
