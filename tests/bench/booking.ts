@@ -249,6 +249,8 @@ function post(
 
 async function rush(attempts: Awaited<ReturnType<typeof prepareRun>>) {
 	const latencies: number[] = [];
+	/** By order of sending: the tenths of the rush, to see whether the tail is at its start. */
+	const bySent: number[][] = Array.from({ length: 10 }, () => []);
 	const byOutcome = new Map<string, number[]>();
 	const outcomes = new Map<string, number>();
 	let resent = 0;
@@ -256,6 +258,7 @@ async function rush(attempts: Awaited<ReturnType<typeof prepareRun>>) {
 	const agent = new http.Agent({ keepAlive: true, maxSockets: CONNECTIONS });
 	const worker = async () => {
 		while (next < attempts.length) {
+			const sent = next;
 			const a = attempts[next++];
 			const origin = `http://localhost:${a.port}`;
 			const started = performance.now();
@@ -291,6 +294,7 @@ async function rush(attempts: Awaited<ReturnType<typeof prepareRun>>) {
 			}
 			const took = performance.now() - started;
 			latencies.push(took);
+			bySent[Math.floor((10 * sent) / attempts.length)].push(took);
 			if (a.interpreter) outcome += ' interpreter';
 			const times = byOutcome.get(outcome);
 			if (times) times.push(took);
@@ -309,6 +313,7 @@ async function rush(attempts: Awaited<ReturnType<typeof prepareRun>>) {
 		latencies,
 		outcomes,
 		p99ByOutcome,
+		p99ByTenth: bySent.map((times) => Math.round(percentile(times, 99))),
 		resent,
 		seconds: (performance.now() - started) / 1000
 	};
@@ -479,7 +484,8 @@ export default async function run(): Promise<void> {
 			const machineMs = calibrationMs();
 			const cpuBefore = cpuReading(servers, postmaster);
 			const clientBefore = process.cpuUsage();
-			const { latencies, outcomes, p99ByOutcome, resent, seconds } = await rush(attempts);
+			const { latencies, outcomes, p99ByOutcome, p99ByTenth, resent, seconds } =
+				await rush(attempts);
 			const cpu = cpuBetween(cpuBefore, cpuReading(servers, postmaster));
 			const client = process.cpuUsage(clientBefore);
 			const checked = await invariants(db, r);
@@ -505,6 +511,7 @@ export default async function run(): Promise<void> {
 					...figures,
 					outcomes: Object.fromEntries(outcomes),
 					p99ByOutcome,
+					p99ByTenth,
 					quietAfterSeconds,
 					calibrationMs: machineMs,
 					cpuMsPerAttempt: {
