@@ -3,10 +3,15 @@ import { estimateMove, type EstimateSeen } from '$lib/server/cases/estimate-move
 import { getCaseStatus } from '$lib/server/cases/status.service';
 import { ingestEvents } from '$lib/server/events/event.service';
 import { moveToStream } from '$lib/server/queue/queue.service';
-import type { Principal } from '$lib/server/auth/principal';
 import type { Db } from '$lib/server/db';
 import { describeEachEngine } from '../helpers/engines';
-import { decided, newReference, stageEntered, submitted } from '../helpers/factories';
+import {
+	applicantPrincipal as applicant,
+	decided,
+	newReference,
+	stageEntered,
+	submitted
+} from '../helpers/factories';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -79,17 +84,6 @@ describe('how the expected turn moved since the last visit', () => {
 		});
 	});
 });
-
-function applicant(applicantId: number): Principal {
-	return {
-		id: applicantId,
-		email: 'a@example.test',
-		displayName: 'A',
-		kind: 'applicant',
-		applicantId,
-		roles: []
-	};
-}
 
 const iso = (ms: number) => new Date(ms).toISOString();
 

@@ -3,20 +3,13 @@ import { decisionAfterDeadline, getCaseStatus } from '$lib/server/cases/status.s
 import { caseErrors } from '$lib/server/cases/case.errors';
 import { recordAudit } from '$lib/server/audit/audit.service';
 import { ingestEvents } from '$lib/server/events/event.service';
-import type { Principal } from '$lib/server/auth/principal';
 import { describeEachEngine } from '../helpers/engines';
-import { newReference, stageEntered, submitted } from '../helpers/factories';
-
-function applicant(applicantId: number): Principal {
-	return {
-		id: applicantId,
-		email: 'a@example.test',
-		displayName: 'A',
-		kind: 'applicant',
-		applicantId,
-		roles: []
-	};
-}
+import {
+	applicantPrincipal as applicant,
+	newReference,
+	stageEntered,
+	submitted
+} from '../helpers/factories';
 
 it('says the decision falls after the time limit when its whole range does, and may when its end does', () => {
 	expect(decisionAfterDeadline('2027-03-02', '2027-05-01', '2027-03-01')).toBe('likely');

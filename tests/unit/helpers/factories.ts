@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Principal } from '$lib/server/auth/principal';
 
 let counter = 0;
 
@@ -45,5 +46,17 @@ export function decided(reference: string, at: string, outcome = 'granted') {
 		occurredAt: at,
 		case: reference,
 		data: { outcome }
+	};
+}
+
+/** The signed-in applicant as services see them: their account id is their applicant id here. */
+export function applicantPrincipal(applicantId: number): Principal {
+	return {
+		id: applicantId,
+		email: 'a@example.test',
+		displayName: 'A',
+		kind: 'applicant',
+		applicantId,
+		roles: []
 	};
 }
