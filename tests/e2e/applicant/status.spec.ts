@@ -1,14 +1,8 @@
 import { expect, test, type Page } from '@playwright/test';
 import { randomUUID } from 'node:crypto';
 import { expectNoAxeViolations } from '../support/a11y';
-import {
-	authorised,
-	newApplicantCase,
-	newReference,
-	stageEntered,
-	submitted
-} from '../support/api';
-import { activate, signIn } from '../support/auth';
+import { authorised, newReference, stageEntered, submitted } from '../support/api';
+import { signIn, signedInApplicant } from '../support/auth';
 
 const CASE = 'IND-2026-90000001';
 const phone = { width: 360, height: 740 };
@@ -109,15 +103,11 @@ test.describe('the case status page', () => {
 	}) => {
 		// An asylum case submitted 170 days ago (the time limit is six months), entering the back of
 		// the detailed interview queue today; its applicant's own account.
-		const c = await newApplicantCase(request, {
+		const c = await signedInApplicant(page, request, {
 			product: 'asiel',
 			submittedDaysAgo: 170,
 			stage: 'detailed_interview_queue'
 		});
-		const email = `late-${randomUUID().slice(0, 8)}@example.test`;
-		await activate(page, c, email, 'a decision that comes late');
-		await expect(page.getByRole('status')).toContainText('Your account is ready');
-		await signIn(page, email, 'a decision that comes late');
 		const ref = c.reference;
 		await page.goto(`/cases/${ref}?lang=nl`);
 		const deadline = page.getByRole('region', { name: 'Wettelijke termijn' });
@@ -142,15 +132,11 @@ test.describe('the case status page', () => {
 		request
 	}) => {
 		// An asylum case of a new applicant, at the back of the detailed interview queue.
-		const c = await newApplicantCase(request, {
+		const c = await signedInApplicant(page, request, {
 			product: 'asiel',
 			submittedDaysAgo: 100,
 			stage: 'detailed_interview_queue'
 		});
-		const email = `moved-${randomUUID().slice(0, 8)}@example.test`;
-		await activate(page, c, email, 'why did my turn move');
-		await expect(page.getByRole('status')).toContainText('Your account is ready');
-		await signIn(page, email, 'why did my turn move');
 		await page.goto(`/cases/${c.reference}?lang=nl`);
 		const turn = page.getByRole('region', { name: 'Wanneer bent u aan de beurt?' });
 		await expect(turn.locator('.estimate')).toHaveText(/Het meest waarschijnlijk rond/);
@@ -180,7 +166,7 @@ test.describe('the case status page', () => {
 
 		// The next visit: signed in again.
 		await page.context().clearCookies();
-		await signIn(page, email, 'why did my turn move');
+		await signIn(page, c.email, c.password);
 		await page.goto(`/cases/${c.reference}?lang=nl`);
 		const after = await positionOn(page);
 		expect(after).toBeGreaterThanOrEqual(before + late.length);

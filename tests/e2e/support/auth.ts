@@ -1,7 +1,9 @@
 import { expect, type APIRequestContext, type Page } from '@playwright/test';
 import { generateHOTP } from '@oslojs/otp';
 import { decodeBase32IgnorePadding } from '@oslojs/encoding';
+import { randomUUID } from 'node:crypto';
 import { demoTotpSecret } from '../../../src/lib/server/demo/totp';
+import { newApplicantCase } from './api';
 
 export const DEMO_PASSWORD = 'demo-password';
 
@@ -94,4 +96,22 @@ export async function activate(
 	await page.getByLabel('Email address').fill(email);
 	await page.getByLabel('Password').fill(password);
 	await page.getByRole('button', { name: 'Create account' }).click();
+}
+
+/**
+ * A new applicant's case through the event API (`newApplicantCase`), their account made with
+ * its letter's code, and signed in on `page`; returns the case and how to sign in again.
+ */
+export async function signedInApplicant(
+	page: Page,
+	request: APIRequestContext,
+	options: Parameters<typeof newApplicantCase>[1]
+) {
+	const c = await newApplicantCase(request, options);
+	const email = `applicant-${randomUUID().slice(0, 8)}@example.test`;
+	const password = 'a password of their own';
+	await activate(page, c, email, password);
+	await expect(page.getByRole('status')).toContainText('Your account is ready');
+	await signIn(page, email, password);
+	return { ...c, email, password };
 }
