@@ -4,8 +4,9 @@
  * once over HTTP (the booking form's action, as the page's JavaScript sends it), 50 requests at a
  * time, split over the two servers. Ten runs, after two warm-up rushes whose times are not counted.
  * Sessions are made in the database: 5,000 sign-ins would measure argon2, not booking. Run
- * `npm run build` first. Knobs: BENCH_RUNS, BENCH_WARM_UPS, BENCH_APPLICANTS, BENCH_CONNECTIONS, and
- * BENCH_SERVER_FLAGS (Node flags for the servers, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`).
+ * `npm run build` first. Knobs: BENCH_RUNS, BENCH_WARM_UPS, BENCH_APPLICANTS, BENCH_CONNECTIONS,
+ * BENCH_ORDER (`shuffled` or `grouped`, see ORDER) and BENCH_SERVER_FLAGS (Node flags for the
+ * servers, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`).
  *
  * Pass: exactly 500 appointments every run, none oversold, no interpreter booked twice at one
  * moment (checked by SQL over the appointments, apart from the key that should prevent it), no
@@ -31,6 +32,7 @@ import {
 } from '../../src/lib/server/planning/capacity.service';
 import { findBookableSlots } from '../../src/lib/server/planning/booking.service';
 import { addDays, dutchDate, dutchWallTime } from '../../src/lib/time';
+import { createRandom } from '../../src/lib/server/demo/random';
 import { benchDatabaseUrl, freshPostgres } from './support/databases';
 import { cpuBetween, cpuReading, postmasterOf } from './support/cpu';
 import { newReference, submitted } from '../unit/helpers/factories';
@@ -49,6 +51,13 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 10);
  */
 const WARM_UPS = Number(process.env.BENCH_WARM_UPS ?? 2);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
+/**
+ * The order the applicants send in. `shuffled` (the default): a seeded random order, as
+ * applicants arrive independently of the place they try. `grouped`: in the order the places were
+ * handed out, so that the first 500 requests are exactly the 500 that win a room, all at the
+ * rush's start: the worst case for the tail.
+ */
+const ORDER = process.env.BENCH_ORDER === 'grouped' ? 'grouped' : 'shuffled';
 const PORTS = [4391, 4392];
 const staff = { userId: null, role: 'planner' } as const;
 /** Node flags for the app servers, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile them. */
@@ -155,7 +164,7 @@ async function prepareRun(db: Db, run: number, applicants: Applicant[]) {
 	// this bulk load (pgbench analyses its tables before a run for the same reason).
 	await sql`analyze`.execute(db);
 	// Applicant i tries one slot of their location: 50 tries for each slot of five rooms.
-	return applicants.map((a, i) => {
+	const attempts = applicants.map((a, i) => {
 		const location = locations[i % LOCATIONS];
 		return {
 			...a,
@@ -165,6 +174,14 @@ async function prepareRun(db: Db, run: number, applicants: Applicant[]) {
 			port: PORTS[i % PORTS.length]
 		};
 	});
+	if (ORDER === 'grouped') return attempts;
+	// Fisher–Yates with a fixed seed per run: each run sends in the same order every bench.
+	const random = createRandom(1000 + run);
+	for (let i = attempts.length - 1; i > 0; i -= 1) {
+		const j = Math.floor(random.next() * (i + 1));
+		[attempts[i], attempts[j]] = [attempts[j], attempts[i]];
+	}
+	return attempts;
 }
 
 /**
@@ -528,6 +545,7 @@ export default async function run(): Promise<void> {
 			places: LOCATIONS * STARTS.length * ROOMS,
 			servers: PORTS.length,
 			connections: CONNECTIONS,
+			order: ORDER,
 			appointmentsMin: Math.min(...rushes.map((r) => r.appointments)),
 			appointmentsMax: Math.max(...rushes.map((r) => r.appointments)),
 			oversold: Math.max(...rushes.map((r) => r.oversold)),
