@@ -285,6 +285,21 @@ function lagExposure(weights: Float64Array, weeksSinceEnd: number): number {
  * capacity a few weeks ago is a new level, not a slope to extrapolate.
  */
 function trendSlope(counts: readonly number[], weeks: number): { slope: number; variance: number } {
+	// A queue's history is one array for a minute (queue-history.service), read by every visitor's
+	// estimate: the pairs of weeks are sorted once for it, not on every page view.
+	let known = trendsOf.get(counts);
+	if (!known) trendsOf.set(counts, (known = new Map()));
+	let trend = known.get(weeks);
+	if (!trend) known.set(weeks, (trend = theilSenTrend(counts, weeks)));
+	return trend;
+}
+
+const trendsOf = new WeakMap<readonly number[], Map<number, { slope: number; variance: number }>>();
+
+function theilSenTrend(
+	counts: readonly number[],
+	weeks: number
+): { slope: number; variance: number } {
 	const m = Math.min(weeks, counts.length);
 	if (m < 6) return { slope: 0, variance: 0 };
 	let sx = 0;
