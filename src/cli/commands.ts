@@ -1,6 +1,7 @@
 /**
- * Command-line tasks, run through npm scripts: `npm run db:migrate`, `npm run seed -- --scale 0.1`,
+ * Command-line tasks, run through npm scripts (src/cli/main.ts): `npm run db:migrate`, `npm run seed -- --scale 0.1`,
  * `npm run api-key -- create "INDiGO feed" --scope events:write`, `npm run api-key -- list`, `npm run api-key -- revoke 3`.
+ * Apart from main.ts, so that tests can run a command in their own process.
  */
 import { parseArgs } from 'node:util';
 import { createDatabase, databaseConfigFromEnv, isEmbedded } from '$lib/server/db';
@@ -67,7 +68,8 @@ function describeProblem(p: ChainProblem, anchor: Anchor | null): string {
 	}
 }
 
-async function main(argv: string[]): Promise<number> {
+/** Runs a command with its arguments, on the database that the environment names; returns the exit code. */
+export async function main(argv: string[]): Promise<number> {
 	const [command, ...rest] = argv;
 	if (
 		!command ||
@@ -248,5 +250,3 @@ async function main(argv: string[]): Promise<number> {
 		await db.destroy();
 	}
 }
-
-process.exitCode = await main(process.argv.slice(2));
