@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,13 +13,37 @@ import {
 } from '$lib/server/audit/audit.service';
 import { writeAnchor } from '$lib/server/audit/audit.anchor';
 import { currentAuditKey } from '$lib/server/audit/audit.key';
+import { main } from '../../../src/cli/commands';
 
+/** `npm run audit:verify` as a process of its own, as an operator runs it. */
 function verify(dir: string, args: string[] = [], env: NodeJS.ProcessEnv = {}) {
 	return spawnSync(
 		process.execPath,
 		['--import', 'tsx', 'src/cli/main.ts', 'audit-verify', ...args],
 		{ env: { ...process.env, PGLITE_DATA_DIR: dir, DATABASE_URL: '', ...env }, encoding: 'utf8' }
 	);
+}
+
+/**
+ * The same command in this process: the code behind src/cli/main.ts, with the same environment
+ * and its exit code and output. A new process costs seconds on a busy machine, so the tests of
+ * what the command finds use this, and the first test runs the real process.
+ */
+async function verifyHere(dir: string, args: string[] = []) {
+	const out: string[] = [];
+	const err: string[] = [];
+	vi.stubEnv('PGLITE_DATA_DIR', dir);
+	vi.stubEnv('DATABASE_URL', '');
+	const log = vi.spyOn(console, 'log').mockImplementation((...a) => void out.push(a.join(' ')));
+	const error = vi.spyOn(console, 'error').mockImplementation((...a) => void err.push(a.join(' ')));
+	try {
+		const status = await main(['audit-verify', ...args]);
+		return { status, stdout: out.join('\n'), stderr: err.join('\n') };
+	} finally {
+		log.mockRestore();
+		error.mockRestore();
+		vi.unstubAllEnvs();
+	}
 }
 
 async function withDb(dir: string, work: (db: Db) => Promise<unknown>) {
@@ -34,7 +58,7 @@ async function withDb(dir: string, work: (db: Db) => Promise<unknown>) {
 
 const admin = { userId: 1, role: 'admin' };
 
-// Each check is a CLI process of its own, which takes seconds on a busy machine.
+// The first test's checks are CLI processes of their own, which take seconds on a busy machine.
 describe('npm run audit:verify', { timeout: 240_000 }, () => {
 	it('passes an intact log and fails, naming the row, once a row is changed', async () => {
 		const dir = mkdtempSync(join(tmpdir(), 'audit-cli-'));
@@ -74,7 +98,7 @@ describe('npm run audit:verify', { timeout: 240_000 }, () => {
 					})
 				);
 			});
-			const result = verify(dir);
+			const result = await verifyHere(dir);
 			expect(result.status).toBe(0);
 			expect(result.stdout).toContain('1 rows waiting in audit_pending were chained first.');
 			expect(result.stdout).toContain('Audit log intact: 2 rows');
@@ -95,7 +119,7 @@ describe('npm run audit:verify', { timeout: 240_000 }, () => {
 				for (let i = 5; i < 7; i++)
 					await recordAudit(db, admin, { action: 'admin.roles_changed', subject: `user:${i}` });
 			});
-			const intact = verify(dir, ['--anchor', anchorFile]);
+			const intact = await verifyHere(dir, ['--anchor', anchorFile]);
 			expect(intact.status).toBe(0);
 			expect(intact.stdout).toMatch(/Anchor of \S+ matches: 5 rows up to row 5\./);
 
@@ -111,7 +135,7 @@ describe('npm run audit:verify', { timeout: 240_000 }, () => {
 				});
 				expect((await verifyAuditChain(db)).problems).toEqual([]);
 			});
-			const cut = verify(dir, ['--anchor', anchorFile]);
+			const cut = await verifyHere(dir, ['--anchor', anchorFile]);
 			expect(cut.status).toBe(1);
 			expect(cut.stderr).toMatch(
 				/The log has fewer rows than the anchor of \S+, which recorded 5 rows up to row 5: the newest rows were cut off\./
@@ -123,7 +147,7 @@ describe('npm run audit:verify', { timeout: 240_000 }, () => {
 					await recordAudit(db, admin, { action: 'admin.roles_changed', subject: `user:new${i}` });
 				expect((await verifyAuditChain(db)).problems).toEqual([]);
 			});
-			const replaced = verify(dir, ['--anchor', anchorFile]);
+			const replaced = await verifyHere(dir, ['--anchor', anchorFile]);
 			expect(replaced.status).toBe(1);
 			expect(replaced.stderr).toMatch(
 				/Audit row 5 differs from the anchor of \S+: the log was rewritten or replaced\./
@@ -135,11 +159,11 @@ describe('npm run audit:verify', { timeout: 240_000 }, () => {
 				anchorFile,
 				`${line}\n${line.replace('"rows":5', '"rows":3').replace('"lastId":5', '"lastId":3')}\n`
 			);
-			const forged = verify(dir, ['--anchor', anchorFile]);
+			const forged = await verifyHere(dir, ['--anchor', anchorFile]);
 			expect(forged.status).toBe(1);
 			expect(forged.stderr).toContain('is not signed with AUDIT_KEY');
 
-			const missing = verify(dir, ['--anchor', join(dir, 'nope.log')]);
+			const missing = await verifyHere(dir, ['--anchor', join(dir, 'nope.log')]);
 			expect(missing.status).toBe(2);
 			expect(missing.stderr).toContain('Cannot read the anchor file');
 		} finally {

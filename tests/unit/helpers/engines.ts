@@ -1,6 +1,7 @@
-import { afterAll, beforeAll, describe } from 'vitest';
+import { afterAll, beforeAll, describe, inject } from 'vitest';
 import pg from 'pg';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { createDatabase, type Db } from '$lib/server/db';
 import { migrateToLatest } from '$lib/server/db/migrate';
 
@@ -10,10 +11,21 @@ export interface Engine {
 	create(): Promise<{ db: Db; drop(): Promise<void> }>;
 }
 
+let template: Blob | undefined;
+
+/**
+ * The migrated dump that helpers/global-setup.ts made, read once per test file: a database made
+ * from it is the same as an empty one migrated here, in a fraction of the time.
+ */
+export function pgliteTemplate(): Blob {
+	return (template ??= new Blob([readFileSync(inject('pgliteTemplate'))]));
+}
+
 const pglite: Engine = {
 	name: 'pglite',
 	async create() {
-		const db = createDatabase({ pgliteDir: 'memory' });
+		const db = createDatabase({ pgliteDir: 'memory', pgliteTemplate: pgliteTemplate() });
+		// Finds every migration applied already; it would apply any the dump lacked.
 		await migrateToLatest(db);
 		return { db, drop: () => db.destroy() };
 	}
