@@ -1,4 +1,5 @@
 import type { Db } from '$lib/server/db';
+import { compiledOnce } from '$lib/server/db/compiled';
 import { unexpired } from '$lib/server/db/expiry';
 import { rolesColumn, signInAccountColumns } from './user.repository';
 
@@ -26,8 +27,8 @@ export async function insertSession(
 }
 
 /** A session with its account and roles, in one round trip: this runs on every request. */
-export async function findSessionWithUser(db: Db, id: string) {
-	return db
+const sessionWithUser = compiledOnce((db, { id }: { id: string }) =>
+	db
 		.selectFrom('user_session')
 		.innerJoin('app_user', 'app_user.id', 'user_session.user_id')
 		.select([
@@ -38,7 +39,11 @@ export async function findSessionWithUser(db: Db, id: string) {
 		])
 		.select((eb) => [...signInAccountColumns(eb), rolesColumn(eb)])
 		.where('user_session.id', '=', id)
-		.executeTakeFirst();
+);
+
+export async function findSessionWithUser(db: Db, id: string) {
+	const [row] = await sessionWithUser(db, { id });
+	return row;
 }
 
 export async function updateSessionSeen(

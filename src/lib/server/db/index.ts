@@ -136,6 +136,10 @@ export function createDatabase(config: DatabaseConfig): Db {
 				getTypeParser: (oid: number, format?: 'text' | 'binary') =>
 					parsers[oid] ?? pg.types.getTypeParser(oid, format)
 			},
+			// Booking opens at announced hours: a rush after a quiet spell should find its connections
+			// open, not pay a connection start each (pg closes idle ones after 10 s by default).
+			idleTimeoutMillis: 300_000,
+			allowExitOnIdle: true,
 			// Over a real network an idle connection to a vanished server is found within minutes, not hours.
 			keepAlive: true,
 			keepAliveInitialDelayMillis: 10_000,

@@ -9,6 +9,7 @@ import {
 	type Transaction
 } from 'kysely';
 import type { Database, Db } from '$lib/server/db';
+import { compiledOnce } from '$lib/server/db/compiled';
 import { LIVE_INVITATION_STATUSES } from '$lib/hearings';
 import type {
 	AppointmentStatus,
@@ -538,8 +539,11 @@ function bookingRequest(db: Db, request: BookingRequest) {
  * The booking request without locks: it is checked on this read, and `bookRoom` guards what may
  * change before the booking (the invitation's status, the slot's rooms).
  */
+const bookingState = compiledOnce(bookingRequest);
+
 export async function findBookingState(db: Db, request: BookingRequest) {
-	return bookingRequest(db, request).executeTakeFirst();
+	const [row] = await bookingState(db, request);
+	return row;
 }
 
 export type BookingState = NonNullable<Awaited<ReturnType<typeof findBookingState>>>;
