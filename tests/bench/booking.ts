@@ -45,11 +45,13 @@ const ROOMS = 5;
 const INTERPRETERS = 10;
 const RUNS = Number(process.env.BENCH_RUNS ?? 10);
 /**
- * Two: after one, the servers used more CPU per attempt in the first counted run than in runs 6–10
- * in 7 of 8 benches (1.5–2.1 ms against a median of 1.2–1.6), and that run was the slowest in 4:
- * V8 was still optimising the booking path, which each server had run 250 times.
+ * Three. After one, the servers used more CPU per attempt in the first counted run than in runs
+ * 6–10 in 7 of 8 benches (1.5–2.1 ms against a median of 1.2–1.6), and that run was the slowest in
+ * 4: V8 was still optimising the booking path, which each server had run 250 times. After two, the
+ * first counted run still used 1.9 ms against a median of 1.55 and was the slowest (390 ms p99
+ * against 190–263); after three, 1.4 against 1.5, and no longer the slowest (3 December).
  */
-const WARM_UPS = Number(process.env.BENCH_WARM_UPS ?? 2);
+const WARM_UPS = Number(process.env.BENCH_WARM_UPS ?? 3);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 /**
  * The order the applicants send in. `shuffled` (the default): a seeded random order, as
