@@ -64,46 +64,6 @@ export async function findCasesOfApplicant(db: Db, applicantId: number) {
 		.execute();
 }
 
-/** `%`, `_` and `\` typed in a search box are literal characters, not ILIKE wildcards. */
-function escapeLike(text: string): string {
-	return text.replace(/[\\%_]/g, '\\$&');
-}
-
-export interface SponsoredFilter {
-	kvks: string[];
-	search?: string;
-	status?: 'open' | 'decided' | 'withdrawn';
-	limit: number;
-	offset: number;
-}
-
-export async function findSponsoredCases(db: Db, filter: SponsoredFilter) {
-	const query = casesWithApplicant(db)
-		.where('case.sponsor_kvk', 'in', filter.kvks.length ? filter.kvks : ['-'])
-		.$if(!!filter.status, (q) => q.where('case.status', '=', filter.status!))
-		.$if(!!filter.search, (q) =>
-			q.where((eb) => {
-				const pattern = `%${escapeLike(filter.search!)}%`;
-				return eb.or([
-					eb('case.reference', 'ilike', pattern),
-					eb('applicant.name', 'ilike', pattern)
-				]);
-			})
-		);
-	const [rows, total] = await Promise.all([
-		query
-			.select(caseColumns)
-			.select(['applicant.name as applicant_name'])
-			.orderBy('case.submitted_at', 'desc')
-			.orderBy('case.id', 'desc')
-			.limit(filter.limit)
-			.offset(filter.offset)
-			.execute(),
-		query.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()
-	]);
-	return { rows, total: Number(total.n) };
-}
-
 /**
  * A case with its stage history, the log of who else looked at it, its place in the queue and
  * whether a hearing invitation waits for it, in one round trip: the applicant's status page reads

@@ -2,13 +2,10 @@ import type { Db } from '$lib/server/db';
 import { recordAudit } from '$lib/server/audit/audit.service';
 import { actorOf, hasRole, type Principal } from '$lib/server/auth/principal';
 import type { StaffRole } from '$lib/server/db/schema';
+import { organisationKvks } from '$lib/server/referent/workspace.service';
+import { NEVER_SPONSORED } from '$lib/server/referent/workspace.repository';
 import { caseErrors } from './case.errors';
-import {
-	findCaseByReference,
-	findCasesOfApplicant,
-	findSponsoredCases,
-	type CaseRecord
-} from './case.repository';
+import { findCaseByReference, findCasesOfApplicant, type CaseRecord } from './case.repository';
 
 /** The applicant's own cases, newest first, as their list shows them. */
 export async function listOwnCases(db: Db, user: Principal) {
@@ -25,13 +22,6 @@ export async function listOwnCases(db: Db, user: Principal) {
 	}));
 }
 
-function organisationKvks(user: Principal): string[] {
-	return user.roles
-		.filter((r) => r.role === 'referent_admin' || r.role === 'referent_member')
-		.map((r) => r.organisationKvk!)
-		.filter(Boolean);
-}
-
 /** A case the referent's organisation sponsors; the read is audited and visible to the applicant. */
 export async function findSponsoredCase(
 	db: Db,
@@ -41,7 +31,12 @@ export async function findSponsoredCase(
 ): Promise<CaseRecord> {
 	const kvks = organisationKvks(user);
 	const found = await findCaseByReference(db, reference);
-	if (!found || !found.sponsor_kvk || !kvks.includes(found.sponsor_kvk))
+	if (
+		!found ||
+		!found.sponsor_kvk ||
+		!kvks.includes(found.sponsor_kvk) ||
+		NEVER_SPONSORED.includes(found.product_code)
+	)
 		throw caseErrors.error('not_sponsored');
 	const role: StaffRole = user.roles.find((r) => r.organisationKvk === found.sponsor_kvk)!.role;
 	await recordAudit(db, actorOf(user, role, ip), {
@@ -50,25 +45,6 @@ export async function findSponsoredCase(
 		subject: `case:${reference}`
 	});
 	return found;
-}
-
-export async function listSponsoredCases(
-	db: Db,
-	user: Principal,
-	options: {
-		search?: string;
-		status?: 'open' | 'decided' | 'withdrawn';
-		page: number;
-		pageSize: number;
-	}
-) {
-	return findSponsoredCases(db, {
-		kvks: organisationKvks(user),
-		search: options.search,
-		status: options.status,
-		limit: options.pageSize,
-		offset: (options.page - 1) * options.pageSize
-	});
 }
 
 /** What a member of staff asks for: which case, in which of their roles, and why. */

@@ -2,12 +2,7 @@ import type { Db } from '$lib/server/db';
 import type { CaseStatus, Outcome, QueueStream, StageKind } from '$lib/server/db/schema';
 import type { Principal } from '$lib/server/auth/principal';
 import { dutchDate } from '$lib/time';
-import {
-	findCaseForStaff,
-	findSponsoredCase,
-	listSponsoredCases,
-	type StaffLookup
-} from './case.service';
+import { findCaseForStaff, findSponsoredCase, type StaffLookup } from './case.service';
 import type { CaseRecord } from './case.repository';
 
 /** What the read-only case summary shows; plain values, safe to send to the page. */
@@ -82,54 +77,4 @@ export async function findSponsoredSummary(
 	ip: string | null
 ): Promise<CaseSummaryData> {
 	return summariseCase(await findSponsoredCase(db, user, reference, ip), false);
-}
-
-export const SPONSORED_PAGE_SIZE = 50;
-
-export interface SponsoredPage {
-	rows: {
-		reference: string;
-		applicantName: string;
-		product: string;
-		stage: string;
-		status: CaseStatus;
-		outcome: Outcome | null;
-		submittedAt: string;
-		deadline: string;
-		deadlinePassed: boolean;
-	}[];
-	total: number;
-	page: number;
-	pages: number;
-}
-
-/** One page of the organisation's sponsored cases, newest first. */
-export async function findSponsoredPage(
-	db: Db,
-	user: Principal,
-	query: { q: string; status?: CaseStatus; page: number },
-	now = new Date()
-): Promise<SponsoredPage> {
-	const { rows, total } = await listSponsoredCases(db, user, {
-		search: query.q || undefined,
-		status: query.status,
-		page: query.page,
-		pageSize: SPONSORED_PAGE_SIZE
-	});
-	return {
-		rows: rows.map((r) => ({
-			reference: r.reference,
-			applicantName: r.applicant_name,
-			product: r.product_code,
-			stage: r.stage_code,
-			status: r.status,
-			outcome: r.outcome,
-			submittedAt: new Date(r.submitted_at).toISOString(),
-			deadline: r.deadline,
-			deadlinePassed: isPassed(r.status, r.deadline, now)
-		})),
-		total,
-		page: query.page,
-		pages: Math.max(1, Math.ceil(total / SPONSORED_PAGE_SIZE))
-	};
 }

@@ -24,12 +24,3 @@ export const lookupSchema = z.object({ reference, reason });
 export const officeLookupSchema = lookupSchema.extend({
 	role: z.enum(OFFICE_ROLES, 'staff:lookup.errors.role_required')
 });
-
-/** The referent's list: search, status filter and page, from the query string; bad values fall back. */
-export const sponsoredQuerySchema = z.object({
-	q: z.string().trim().max(100).default('').catch(''),
-	status: z.enum(['open', 'decided', 'withdrawn']).optional().catch(undefined),
-	page: z.coerce.number().int().min(1).max(1_000_000).catch(1)
-});
-
-export type SponsoredQuery = z.infer<typeof sponsoredQuerySchema>;

@@ -1,0 +1,234 @@
+import { sql, type Expression, type ExpressionBuilder, type SqlBool } from 'kysely';
+import type { Database, Db } from '$lib/server/db';
+import type { IsoDate } from '$lib/time';
+import { positionColumn } from '$lib/server/queue/queue.repository';
+import type { WorkspaceSort } from './workspace.validation';
+
+type CaseScope = ExpressionBuilder<Database, 'case' | 'applicant' | 'stage'>;
+
+/** Products whose applicants a sponsor never sees, whatever the data says. */
+export const NEVER_SPONSORED = ['asiel', 'nareis'];
+
+export interface WorkspaceFilter {
+	kvks: string[];
+	search?: string;
+	product?: string;
+	stage?: string;
+	action?: boolean;
+	deadline?: 'soon' | 'passed';
+	decided?: boolean;
+	/** Today and the days the filters count from, in Dutch dates. */
+	today: IsoDate;
+	soonUntil: IsoDate;
+	decidedSince: Date;
+}
+
+/** `%`, `_` and `\` typed in a search box are literal characters, not ILIKE wildcards. */
+function escapeLike(text: string): string {
+	return text.replace(/[\\%_]/g, '\\$&');
+}
+
+/** The case waits for the applicant or the sponsor: a hearing invitation not yet booked. */
+function needsAction(eb: CaseScope) {
+	return eb.exists(
+		eb
+			.selectFrom('hearing_invitation')
+			.select(sql`1`.as('one'))
+			.whereRef('hearing_invitation.case_id', '=', 'case.id')
+			.where('hearing_invitation.status', '=', 'open')
+	);
+}
+
+function sponsoredBy(db: Db, kvks: string[]) {
+	return db
+		.selectFrom('case')
+		.innerJoin('applicant', 'applicant.id', 'case.applicant_id')
+		.innerJoin('stage', (join) =>
+			join
+				.onRef('stage.product_code', '=', 'case.product_code')
+				.onRef('stage.code', '=', 'case.stage_code')
+		)
+		.where('case.sponsor_kvk', 'in', kvks.length ? kvks : ['-'])
+		.where('case.product_code', 'not in', NEVER_SPONSORED);
+}
+
+function filtered(db: Db, f: WorkspaceFilter) {
+	return sponsoredBy(db, f.kvks).where((eb) => {
+		const all: Expression<SqlBool>[] = [];
+		if (f.search) {
+			const pattern = `%${escapeLike(f.search)}%`;
+			all.push(
+				eb.or([
+					eb('case.reference', 'ilike', pattern),
+					eb('applicant.name', 'ilike', pattern),
+					eb('applicant.v_number', 'ilike', pattern)
+				])
+			);
+		}
+		if (f.product) all.push(eb('case.product_code', '=', f.product));
+		if (f.stage) all.push(eb('case.stage_code', '=', f.stage));
+		if (f.action) all.push(eb.and([eb('case.status', '=', 'open'), needsAction(eb)]));
+		if (f.deadline === 'soon')
+			all.push(
+				eb.and([
+					eb('case.status', '=', 'open'),
+					eb('case.deadline', '>=', f.today),
+					eb('case.deadline', '<=', f.soonUntil)
+				])
+			);
+		if (f.deadline === 'passed')
+			all.push(eb.and([eb('case.status', '=', 'open'), eb('case.deadline', '<', f.today)]));
+		if (f.decided)
+			all.push(
+				eb.and([
+					eb('case.status', '=', 'decided'),
+					eb('case.stage_entered_at', '>=', f.decidedSince)
+				])
+			);
+		return eb.and(all);
+	});
+}
+
+/**
+ * Each sort's key, the last part always the case id so that the order is total. By deadline,
+ * open cases come first; decided ones keep the deadline they had.
+ */
+const SORT_KEYS: Record<WorkspaceSort, { columns: ReturnType<typeof sql>[]; descending: boolean }> =
+	{
+		deadline: {
+			columns: [sql`("case".status <> 'open')`, sql`"case".deadline`, sql`"case".id`],
+			descending: false
+		},
+		submitted: { columns: [sql`"case".submitted_at`, sql`"case".id`], descending: true },
+		stage: {
+			columns: [sql`stage.position`, sql`"case".deadline`, sql`"case".id`],
+			descending: false
+		}
+	};
+
+export type SortKey = (string | number | boolean)[];
+
+export interface PageRequest {
+	sort: WorkspaceSort;
+	/** Rows after this key in the sort order, or before it (a previous page). */
+	after?: SortKey;
+	before?: SortKey;
+	limit: number;
+}
+
+/**
+ * One page of the filtered list, by keyset: the rows after (or before) a sort key, so that a page
+ * deep in the list costs what the first one does. One row more than asked says whether another
+ * page follows.
+ */
+export async function findWorkspacePage(db: Db, f: WorkspaceFilter, page: PageRequest) {
+	const { columns, descending } = SORT_KEYS[page.sort];
+	const backwards = page.before !== undefined;
+	const key = page.before ?? page.after;
+	const forwardDescending = backwards ? !descending : descending;
+	const direction = sql.raw(forwardDescending ? 'desc' : 'asc');
+	const tuple = sql.join(columns);
+	const rows = await filtered(db, f)
+		.$if(key !== undefined && key.length === columns.length, (q) =>
+			q.where(
+				sql<SqlBool>`(${tuple}) ${sql.raw(forwardDescending ? '<' : '>')} (${sql.join(
+					key!.map((v) => sql`${v}`)
+				)})`
+			)
+		)
+		.select([
+			'case.id',
+			'case.reference',
+			'case.product_code',
+			'case.stage_code',
+			'case.status',
+			'case.outcome',
+			'case.submitted_at',
+			'case.deadline',
+			'case.stage_entered_at',
+			'stage.kind as stage_kind',
+			'stage.position as stage_position',
+			'applicant.name as applicant_name',
+			'applicant.v_number'
+		])
+		.select((eb) => [
+			needsAction(eb).as('needs_action'),
+			sql<boolean>`("case".status <> 'open')`.as('closed')
+		])
+		.orderBy(sql`${sql.join(columns.map((c) => sql`${c} ${direction}`))}`)
+		.limit(page.limit + 1)
+		.execute();
+	const more = rows.length > page.limit;
+	const shown = rows.slice(0, page.limit);
+	if (backwards) shown.reverse();
+	const positions = await positionsOf(
+		db,
+		shown.filter((r) => r.status === 'open' && r.stage_kind === 'queue').map((r) => r.id)
+	);
+	return {
+		rows: shown.map((r) => ({
+			...r,
+			position: positions.get(r.id) ?? null,
+			key: sortKeyOf(page.sort, r)
+		})),
+		/** Rows lie beyond the page in the direction it was read. */
+		more
+	};
+}
+
+function sortKeyOf(
+	sort: WorkspaceSort,
+	r: { id: number; closed: boolean; deadline: string; submitted_at: Date; stage_position: number }
+): SortKey {
+	if (sort === 'submitted') return [r.submitted_at.toISOString(), r.id];
+	if (sort === 'stage') return [r.stage_position, r.deadline, r.id];
+	return [r.closed, r.deadline, r.id];
+}
+
+/** Queue positions of the page's waiting cases, in one round trip. */
+async function positionsOf(db: Db, caseIds: number[]) {
+	if (caseIds.length === 0) return new Map();
+	const rows = await db
+		.selectFrom(sql<{ id: number }>`(select unnest(${caseIds}::int[]) as id)`.as('c'))
+		.select(['c.id', positionColumn(sql.ref('c.id')).as('position')])
+		.execute();
+	return new Map(rows.map((r) => [r.id, r.position]));
+}
+
+export async function countWorkspace(db: Db, f: WorkspaceFilter): Promise<number> {
+	const row = await filtered(db, f)
+		.select((eb) => eb.fn.countAll<number>().as('n'))
+		.executeTakeFirstOrThrow();
+	return Number(row.n);
+}
+
+/**
+ * The summary above the list, over all of the organisation's cases: open cases per stage, and
+ * how many need action, are near or past their deadline, or were decided lately.
+ */
+export async function findWorkspaceSummary(db: Db, f: WorkspaceFilter) {
+	return sponsoredBy(db, f.kvks)
+		.select((eb) => [
+			'case.product_code',
+			'case.stage_code',
+			eb.fn.min('stage.position').as('stage_position'),
+			sql<number>`count(*) filter (where "case".status = 'open')::int`.as('open'),
+			sql<number>`count(*) filter (where "case".status = 'open' and ${needsAction(eb)})::int`.as(
+				'needs_action'
+			),
+			sql<number>`count(*) filter (where "case".status = 'open' and "case".deadline between ${f.today} and ${f.soonUntil})::int`.as(
+				'deadline_soon'
+			),
+			sql<number>`count(*) filter (where "case".status = 'open' and "case".deadline < ${f.today})::int`.as(
+				'deadline_passed'
+			),
+			sql<number>`count(*) filter (where "case".status = 'decided' and "case".stage_entered_at >= ${f.decidedSince})::int`.as(
+				'decided_recently'
+			),
+			sql<number>`count(*)::int`.as('all')
+		])
+		.groupBy(['case.product_code', 'case.stage_code'])
+		.orderBy('case.product_code')
+		.orderBy('stage_position')
+		.execute();
+}

@@ -1,0 +1,235 @@
+import type { Db } from '$lib/server/db';
+import type { Principal } from '$lib/server/auth/principal';
+import { actorOf } from '$lib/server/auth/principal';
+import { recordAudit } from '$lib/server/audit/audit.service';
+import type { CaseStatus, Outcome, StageKind } from '$lib/server/db/schema';
+import { getQueueModels } from '$lib/server/queue/queue-history.service';
+import { estimateTurn } from '$lib/server/queue/estimator';
+import { positionFromJson } from '$lib/server/queue/queue.repository';
+import { shownTurn, type ShownTurn } from '$lib/components/turnRange';
+import { addDays, daysBetween, dutchDate } from '$lib/time';
+import {
+	countWorkspace,
+	findWorkspacePage,
+	findWorkspaceSummary,
+	type SortKey,
+	type WorkspaceFilter
+} from './workspace.repository';
+import { encodeCursor, workspaceSearch, type WorkspaceQuery } from './workspace.validation';
+
+export const WORKSPACE_PAGE_SIZE = 50;
+const SOON_DAYS = 14;
+const DECIDED_DAYS = 30;
+const DAY_MS = 86_400_000;
+
+export interface WorkspaceRow {
+	reference: string;
+	applicantName: string;
+	vNumber: string | null;
+	product: string;
+	stage: string;
+	stageKind: StageKind;
+	status: CaseStatus;
+	outcome: Outcome | null;
+	submittedAt: string;
+	/** `YYYY-MM-DD` */
+	deadline: string;
+	/** Days from today to the legal deadline (negative once passed); null once the case is closed. */
+	daysLeft: number | null;
+	needsAction: boolean;
+	/** In a queue stage: the place in it and when the turn is expected. */
+	queue: { position: number; waiting: number; turn: ShownTurn | null } | null;
+}
+
+export interface SummaryCount {
+	count: number;
+	href: string;
+}
+
+export interface WorkspacePage {
+	rows: WorkspaceRow[];
+	total: number;
+	/** Links to the neighbouring pages, with the filter kept; null at either end. */
+	next: string | null;
+	previous: string | null;
+	/** The first page of this filter, when this is not it. */
+	first: string | null;
+	summary: {
+		stages: (SummaryCount & { product: string; stage: string })[];
+		open: SummaryCount;
+		needsAction: SummaryCount;
+		deadlineSoon: SummaryCount;
+		deadlinePassed: SummaryCount;
+		decidedRecently: SummaryCount;
+	};
+	/** The products and stages the organisation's cases are in, for the filter's choices. */
+	choices: { products: string[]; stages: { product: string; stage: string }[] };
+}
+
+export function organisationKvks(user: Principal): string[] {
+	return user.roles
+		.filter((r) => r.role === 'referent_admin' || r.role === 'referent_member')
+		.map((r) => r.organisationKvk!)
+		.filter(Boolean);
+}
+
+/** A cursor is only used when its values have the types of the sort's key. */
+function validKey(sort: WorkspaceQuery['sort'], key: SortKey | undefined): SortKey | undefined {
+	if (!key) return undefined;
+	const id = key.at(-1);
+	if (typeof id !== 'number' || !Number.isInteger(id)) return undefined;
+	const ok =
+		sort === 'submitted'
+			? key.length === 2 &&
+				typeof key[0] === 'string' &&
+				!Number.isNaN(Date.parse(key[0])) &&
+				/^\d{4}-\d{2}-\d{2}T/.test(key[0])
+			: key.length === 3 &&
+				typeof key[1] === 'string' &&
+				/^\d{4}-\d{2}-\d{2}$/.test(key[1]) &&
+				(sort === 'stage' ? Number.isInteger(key[0]) : typeof key[0] === 'boolean');
+	return ok ? key : undefined;
+}
+
+function filterOf(user: Principal, query: WorkspaceQuery, now: Date): WorkspaceFilter {
+	const today = dutchDate(now);
+	return {
+		kvks: organisationKvks(user),
+		search: query.q || undefined,
+		product: query.product,
+		stage: query.stage,
+		action: query.action,
+		deadline: query.deadline,
+		decided: query.decided,
+		today,
+		soonUntil: addDays(today, SOON_DAYS),
+		decidedSince: new Date(now.getTime() - DECIDED_DAYS * DAY_MS)
+	};
+}
+
+/**
+ * The organisation's cases as the referent's list shows them, computed fresh from the same data
+ * as the applicant's page: one page of the filtered list, its count, and the summary above it.
+ * Each view is audited as one row with its filter, not a row per case.
+ */
+export async function getWorkspace(
+	db: Db,
+	user: Principal,
+	query: WorkspaceQuery,
+	ip: string | null,
+	now = new Date()
+): Promise<WorkspacePage> {
+	const filter = filterOf(user, query, now);
+	const after = validKey(query.sort, query.after);
+	const before = after ? undefined : validKey(query.sort, query.before);
+	const [page, total, summary, models] = await Promise.all([
+		findWorkspacePage(db, filter, {
+			sort: query.sort,
+			after,
+			before,
+			limit: WORKSPACE_PAGE_SIZE
+		}),
+		countWorkspace(db, filter),
+		findWorkspaceSummary(db, filter),
+		getQueueModels(db, now)
+	]);
+	const grant = user.roles.find((r) => r.role === 'referent_admin' || r.role === 'referent_member');
+	if (grant)
+		await recordAudit(db, actorOf(user, grant.role, ip), {
+			action: 'referent.list',
+			details: { filter: workspaceSearch(query) || '' }
+		});
+
+	const today = filter.today;
+	const rows: WorkspaceRow[] = page.rows.map((r) => {
+		const position = positionFromJson(r.position);
+		let queue: WorkspaceRow['queue'] = null;
+		if (position) {
+			const model = models.queues.get(`${r.product_code}/${r.stage_code}`);
+			const turn = estimateTurn({
+				ahead: position.ahead,
+				stream: position.stream,
+				history: model?.history ?? { exitsPerWeek: [] }
+			});
+			queue = {
+				position: position.ahead + 1,
+				waiting: position.waiting,
+				turn: turn.kind === 'estimate' ? shownTurn(turn) : null
+			};
+		}
+		return {
+			reference: r.reference,
+			applicantName: r.applicant_name,
+			vNumber: r.v_number,
+			product: r.product_code,
+			stage: r.stage_code,
+			stageKind: r.stage_kind,
+			status: r.status,
+			outcome: r.outcome,
+			submittedAt: r.submitted_at.toISOString(),
+			deadline: r.deadline,
+			daysLeft: r.status === 'open' ? daysBetween(today, r.deadline) : null,
+			needsAction: r.status === 'open' && r.needs_action === true,
+			queue
+		};
+	});
+
+	const base = { ...query, after: undefined, before: undefined };
+	const href = (search: string) => `/referent${search}`;
+	const firstKey = page.rows[0]?.key;
+	const lastKey = page.rows.at(-1)?.key;
+	const reading = { after: !!after, before: !!before };
+	// Read forwards, `more` says a next page follows; read backwards, that a previous one does.
+	const hasNext = reading.before ? true : page.more;
+	const hasPrevious = reading.before ? page.more : reading.after;
+	const bare = { q: '', sort: 'deadline' as const };
+	const countLink = (count: number, search: Partial<WorkspaceQuery>) => ({
+		count,
+		href: href(workspaceSearch({ ...bare, ...search }))
+	});
+	const sum = (pick: (s: (typeof summary)[number]) => number) =>
+		summary.reduce((n, s) => n + pick(s), 0);
+	return {
+		rows,
+		total,
+		next: hasNext && lastKey ? href(workspaceSearch(base, { after: encodeCursor(lastKey) })) : null,
+		previous:
+			hasPrevious && firstKey
+				? href(workspaceSearch(base, { before: encodeCursor(firstKey) }))
+				: null,
+		first: after || before ? href(workspaceSearch(base)) : null,
+		summary: {
+			stages: summary
+				.filter((s) => s.open > 0)
+				.map((s) => ({
+					product: s.product_code,
+					stage: s.stage_code,
+					...countLink(s.open, { product: s.product_code, stage: s.stage_code })
+				})),
+			open: countLink(
+				sum((s) => s.open),
+				{}
+			),
+			needsAction: countLink(
+				sum((s) => s.needs_action),
+				{ action: true }
+			),
+			deadlineSoon: countLink(
+				sum((s) => s.deadline_soon),
+				{ deadline: 'soon' }
+			),
+			deadlinePassed: countLink(
+				sum((s) => s.deadline_passed),
+				{ deadline: 'passed' }
+			),
+			decidedRecently: countLink(
+				sum((s) => s.decided_recently),
+				{ decided: true }
+			)
+		},
+		choices: {
+			products: [...new Set(summary.map((s) => s.product_code))],
+			stages: summary.map((s) => ({ product: s.product_code, stage: s.stage_code }))
+		}
+	};
+}

@@ -1,0 +1,228 @@
+import { randomUUID } from 'node:crypto';
+import { beforeAll, expect, it } from 'vitest';
+import type { Principal } from '$lib/server/auth/principal';
+import { ingestEvents } from '$lib/server/events/event.service';
+import { getWorkspace, WORKSPACE_PAGE_SIZE } from '$lib/server/referent/workspace.service';
+import { workspaceQuerySchema } from '$lib/server/referent/workspace.validation';
+import { findSponsoredCase } from '$lib/server/cases/case.service';
+import { describeEachEngine } from '../helpers/engines';
+import { decided, newReference, stageEntered, submitted } from '../helpers/factories';
+import { newLocation } from '../planning/fixtures';
+
+/** The list's clock: 1 December 2026. Kennismigrant cases have 90 days, studie 60. */
+const NOW = new Date('2026-12-01T10:00:00Z');
+
+function referentOf(kvk: string, name: string, id: number): Principal {
+	return {
+		id,
+		email: `r${id}@example.test`,
+		displayName: 'R',
+		kind: 'referent',
+		applicantId: null,
+		roles: [
+			{
+				role: 'referent_member',
+				organisationId: id,
+				organisationKvk: kvk,
+				organisationName: name,
+				desk: null
+			}
+		]
+	};
+}
+
+const A = referentOf('11112222', 'Demo Tech B.V.', 1);
+const B = referentOf('33334444', 'Other B.V.', 2);
+const query = (params: Record<string, string> = {}) => workspaceQuerySchema.parse(params);
+
+describeEachEngine('the referent workspace', ({ db }) => {
+	const ofA: string[] = [];
+	let asylum = '';
+	let invited = '';
+	let late = '';
+	let soon = '';
+	let recentlyDecided = '';
+	let named = '';
+	const vNumber = '7012345678';
+
+	beforeAll(async () => {
+		const events = [];
+		// 60 kennismigrant cases of A, one a day from 1 August: deadlines 30 October to 28 December.
+		for (let i = 0; i < 60; i += 1) {
+			const reference = newReference();
+			ofA.push(reference);
+			const at = new Date(Date.UTC(2026, 7, 1 + i, 9)).toISOString();
+			events.push(
+				submitted(reference, at, {
+					product: 'kennismigrant',
+					sponsorKvk: A.roles[0].organisationKvk,
+					...(i === 5
+						? {
+								vNumber,
+								applicant: { name: 'Zeynep Kaya', birthDate: '1990-01-01', language: 'tr' }
+							}
+						: {})
+				})
+			);
+		}
+		named = ofA[5];
+		late = ofA[0]; // deadline 30 October: passed
+		soon = ofA[45]; // submitted 15 September, deadline 14 December
+		recentlyDecided = ofA[1];
+		events.push(decided(recentlyDecided, '2026-11-20T09:00:00Z'));
+		events.push(stageEntered(ofA[2], '2026-09-01T09:00:00Z', 'assessment'));
+		// B's case, and an asylum case that names A as its sponsor: neither is A's to see.
+		events.push(
+			submitted(newReference(), '2026-10-01T09:00:00Z', {
+				product: 'kennismigrant',
+				sponsorKvk: B.roles[0].organisationKvk
+			})
+		);
+		asylum = newReference();
+		events.push(
+			submitted(asylum, '2026-10-01T09:00:00Z', { sponsorKvk: A.roles[0].organisationKvk })
+		);
+		await ingestEvents(db(), { events });
+		const location = await newLocation(db());
+		invited = ofA[3];
+		await ingestEvents(db(), {
+			events: [
+				{
+					id: randomUUID(),
+					type: 'hearing.invited',
+					occurredAt: '2026-11-20T09:00:00Z',
+					case: invited,
+					data: { kind: 'biometrics', bookBefore: '2027-01-31', locations: [location.code] }
+				}
+			]
+		});
+	});
+
+	async function allPages(user: Principal, params: Record<string, string>) {
+		const seen: string[] = [];
+		let page = await getWorkspace(db(), user, query(params), null, NOW);
+		seen.push(...page.rows.map((r) => r.reference));
+		while (page.next) {
+			const next = Object.fromEntries(new URL(page.next, 'http://x').searchParams);
+			page = await getWorkspace(db(), user, query(next), null, NOW);
+			seen.push(...page.rows.map((r) => r.reference));
+		}
+		return seen;
+	}
+
+	it("shows an organisation every case it sponsors, and no other organisation's or asylum case", async () => {
+		const page = await getWorkspace(db(), A, query(), null, NOW);
+		expect(page.total).toBe(60);
+		const all = await allPages(A, {});
+		expect(all.sort()).toEqual([...ofA].sort());
+		expect(all).not.toContain(asylum);
+		// The data does name A as the asylum case's sponsor.
+		const row = await db()
+			.selectFrom('case')
+			.select('sponsor_kvk')
+			.where('reference', '=', asylum)
+			.executeTakeFirstOrThrow();
+		expect(row.sponsor_kvk).toBe(A.roles[0].organisationKvk);
+		await expect(findSponsoredCase(db(), A, asylum, null)).rejects.toMatchObject({
+			code: 'not_sponsored'
+		});
+		const other = await allPages(B, {});
+		expect(other).toHaveLength(1);
+		expect(other.some((r) => ofA.includes(r))).toBe(false);
+	});
+
+	it('pages by key: every case once, in deadline order, and back again', async () => {
+		const first = await getWorkspace(db(), A, query(), null, NOW);
+		expect(first.rows).toHaveLength(WORKSPACE_PAGE_SIZE);
+		expect(first.previous).toBeNull();
+		// Open cases by deadline first; the decided one last.
+		expect(first.rows[0].reference).toBe(late);
+		const second = await getWorkspace(
+			db(),
+			A,
+			query(Object.fromEntries(new URL(first.next!, 'http://x').searchParams)),
+			null,
+			NOW
+		);
+		expect(second.rows.map((r) => r.reference).at(-1)).toBe(recentlyDecided);
+		expect(second.next).toBeNull();
+		const back = await getWorkspace(
+			db(),
+			A,
+			query(Object.fromEntries(new URL(second.previous!, 'http://x').searchParams)),
+			null,
+			NOW
+		);
+		expect(back.rows.map((r) => r.reference)).toEqual(first.rows.map((r) => r.reference));
+		const deadlines = [...first.rows, ...second.rows]
+			.filter((r) => r.status === 'open')
+			.map((r) => r.deadline);
+		expect(deadlines).toEqual([...deadlines].sort());
+		for (const sort of ['submitted', 'stage'])
+			expect((await allPages(A, { sort })).sort()).toEqual([...ofA].sort());
+	});
+
+	it('filters by search, product, stage, needs action, deadline and recent decisions', async () => {
+		const refs = async (params: Record<string, string>) =>
+			(await getWorkspace(db(), A, query(params), null, NOW)).rows.map((r) => r.reference);
+		expect(await refs({ q: 'zeynep' })).toEqual([named]);
+		expect(await refs({ q: vNumber })).toEqual([named]);
+		expect(await refs({ q: named.toLowerCase() })).toEqual([named]);
+		expect(await refs({ q: '%' })).toEqual([]);
+		expect(await refs({ product: 'studie' })).toEqual([]);
+		expect(await refs({ stage: 'assessment' })).toEqual([ofA[2]]);
+		expect(await refs({ action: '1' })).toEqual([invited]);
+		expect(await refs({ deadline: 'passed' })).toContain(late);
+		expect(await refs({ deadline: 'passed' })).not.toContain(soon);
+		expect(await refs({ deadline: 'soon' })).toContain(soon);
+		expect(await refs({ deadline: 'soon' })).not.toContain(late);
+		expect(await refs({ decided: '1' })).toEqual([recentlyDecided]);
+		const page = await getWorkspace(db(), A, query({ q: 'zeynep' }), null, NOW);
+		expect(page.rows[0]).toMatchObject({ vNumber, product: 'kennismigrant', needsAction: false });
+	});
+
+	it('counts the summary over all cases, each count linking to its list', async () => {
+		const { summary } = await getWorkspace(db(), A, query({ q: 'nobody' }), null, NOW);
+		expect(summary.open.count).toBe(59);
+		expect(summary.needsAction).toEqual({ count: 1, href: '/referent?action=1' });
+		expect(summary.decidedRecently).toEqual({ count: 1, href: '/referent?decided=1' });
+		expect(summary.deadlinePassed.href).toBe('/referent?deadline=passed');
+		const passed = await getWorkspace(db(), A, query({ deadline: 'passed' }), null, NOW);
+		expect(passed.total).toBe(summary.deadlinePassed.count);
+		const soonList = await getWorkspace(db(), A, query({ deadline: 'soon' }), null, NOW);
+		expect(soonList.total).toBe(summary.deadlineSoon.count);
+		expect(summary.stages.reduce((n, s) => n + s.count, 0)).toBe(59);
+		const assessment = summary.stages.find((s) => s.stage === 'assessment')!;
+		expect(assessment.href).toBe('/referent?product=kennismigrant&stage=assessment');
+	});
+
+	it('treats a forged or foreign cursor as the first page, not an error', async () => {
+		const forged = Buffer.from(JSON.stringify(['x', 'y', 1])).toString('base64url');
+		const first = await getWorkspace(db(), A, query(), null, NOW);
+		for (const after of [forged, 'not-base64!', Buffer.from('[1]').toString('base64url')]) {
+			const page = await getWorkspace(db(), A, query({ after }), null, NOW);
+			expect(page.rows.map((r) => r.reference)).toEqual(first.rows.map((r) => r.reference));
+		}
+	});
+
+	it('records each list view as one audit row with its filter', async () => {
+		const before = await db()
+			.selectFrom('audit_event')
+			.select((eb) => eb.fn.countAll<number>().as('n'))
+			.where('action', '=', 'referent.list')
+			.executeTakeFirstOrThrow();
+		await getWorkspace(db(), A, query({ deadline: 'soon', q: 'kaya' }), '192.0.2.1', NOW);
+		const rows = await db()
+			.selectFrom('audit_event')
+			.select(['details', 'case_id', 'actor_organisation'])
+			.where('action', '=', 'referent.list')
+			.orderBy('id', 'desc')
+			.execute();
+		expect(rows.length).toBe(Number(before.n) + 1);
+		expect(rows[0]).toMatchObject({
+			case_id: null,
+			actor_organisation: 'Demo Tech B.V.',
+			details: { filter: '?q=kaya&deadline=soon' }
+		});
+	});
+});
