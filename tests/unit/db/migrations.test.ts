@@ -52,7 +52,9 @@ const LANDED: Record<string, string> = {
 	'2026_12_03_000300_create_push':
 		'76ff5fcd5e67db01ac7aa35b0a0ab6bbf15d61a0c1be795e3bf3ec9b7089d0fa',
 	'2026_12_03_000400_create_case_estimate_seen':
-		'9dfc7e815c8e0a1dddc38e9d4a77b53f10fd56eb202d3d36925c2b66ddaec9cd'
+		'9dfc7e815c8e0a1dddc38e9d4a77b53f10fd56eb202d3d36925c2b66ddaec9cd',
+	'2026_12_03_000500_index_sponsored_cases':
+		'c8ff7e299dcb1fe317c5b36b7c05e85eff4328caf0d9c9901a1428d25fa7f91e'
 };
 
 describe('migrations', () => {

@@ -18,6 +18,7 @@ import * as m13 from '../../../../migrations/2026_12_02_000110_create_triage_ret
 import * as m14 from '../../../../migrations/2026_12_03_000010_notify_session_changes';
 import * as m15 from '../../../../migrations/2026_12_03_000300_create_push';
 import * as m16 from '../../../../migrations/2026_12_03_000400_create_case_estimate_seen';
+import * as m17 from '../../../../migrations/2026_12_03_000500_index_sponsored_cases';
 
 export const migrations: Record<string, Migration> = {
 	'2026_11_23_000001_create_case_domain': m0,
@@ -36,5 +37,6 @@ export const migrations: Record<string, Migration> = {
 	'2026_12_02_000110_create_triage_returned_proposal': m13,
 	'2026_12_03_000010_notify_session_changes': m14,
 	'2026_12_03_000300_create_push': m15,
-	'2026_12_03_000400_create_case_estimate_seen': m16
+	'2026_12_03_000400_create_case_estimate_seen': m16,
+	'2026_12_03_000500_index_sponsored_cases': m17
 };
