@@ -169,6 +169,8 @@ export const routes: Record<string, RouteRule> = {
 	'/cases/[reference=reference]/priority-request/receipt': { area: 'cases' },
 	'/cases/[reference=reference]/priority-request/documents/[document]': { area: 'cases' },
 	'/referent': { area: 'referent' },
+	// The filtered list as CSV, every row; audited once with its filter.
+	'/referent/export.csv': { area: 'referent' },
 	'/referent/cases/[reference=reference]': { area: 'referent' },
 	'/counter': { area: 'counter' },
 	'/staff': { area: 'staff' },

@@ -184,6 +184,11 @@ const matrix: Record<string, Row> = {
 		post: only(applicants, 405)
 	},
 	'/referent': { path: '/referent', get: only(referents, 200), post: only(referents, 405) },
+	'/referent/export.csv': {
+		path: '/referent/export.csv',
+		get: only(referents, 200),
+		post: only(referents, 405)
+	},
 	'/referent/cases/[reference=reference]': {
 		path: `/referent/cases/${CASE_B}`,
 		get: only(referents, 200, { referentY: 404 }),
@@ -710,4 +715,9 @@ test("an applicant never reads another's case, and a referent never reads anothe
 	const y = contexts.get('referentY')!;
 	const list = await (await y.get('/referent?q=IND-2026-9000000')).text();
 	expect(list).not.toContain(CASE_B);
+	// Nor in an export, which X's does hold.
+	expect(await (await y.get('/referent/export.csv?q=IND-2026-9000000')).text()).not.toContain(
+		CASE_B
+	);
+	expect(await (await x.get('/referent/export.csv?q=IND-2026-9000000')).text()).toContain(CASE_B);
 });

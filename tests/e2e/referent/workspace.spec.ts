@@ -1,6 +1,8 @@
 import { expect, test } from '@playwright/test';
 import { expectNoAxeViolations } from '../support/a11y';
 import { signIn } from '../support/auth';
+import { readFile } from 'node:fs/promises';
+import { parse } from 'csv-parse/sync';
 
 // The demo case that Demo Tech B.V. sponsors (src/lib/server/demo/pinned.ts).
 const SPONSORED = { reference: 'IND-2026-90000002', name: 'Arjun Mehta', vNumber: '1000000002' };
@@ -38,6 +40,21 @@ test.describe('the referent workspace', () => {
 		await expect(page).toHaveURL(/sort=submitted/);
 		for (const cell of await page.locator('tbody tr td:nth-child(4)').allInnerTexts())
 			expect(cell).toBe('Kennismigrant');
+
+		// The filtered list as a spreadsheet: every row of it, the applicant's name as written.
+		const found = Number((await page.locator('#count').innerText()).replace(/\D/g, ''));
+		const [download] = await Promise.all([
+			page.waitForEvent('download'),
+			page.getByRole('link', { name: /als spreadsheet \(CSV\)/ }).click()
+		]);
+		const bytes = await readFile((await download.path())!);
+		expect(bytes.subarray(0, 3)).toEqual(Buffer.from([0xef, 0xbb, 0xbf]));
+		const records: Record<string, string>[] = parse(bytes, { columns: true, bom: true });
+		expect(records).toHaveLength(found);
+		expect(new Set(records.map((r) => r.product))).toEqual(new Set(['kennismigrant']));
+		expect(records.find((r) => r.reference === SPONSORED.reference)?.applicant_name).toBe(
+			SPONSORED.name
+		);
 
 		// Search by V-number, then open the case.
 		await page.goto('/referent?lang=nl');

@@ -5,6 +5,9 @@ import { ingestEvents } from '$lib/server/events/event.service';
 import { getWorkspace, WORKSPACE_PAGE_SIZE } from '$lib/server/referent/workspace.service';
 import { workspaceQuerySchema } from '$lib/server/referent/workspace.validation';
 import { findSponsoredCase } from '$lib/server/cases/case.service';
+import { exportWorkspace } from '$lib/server/referent/workspace.service';
+import { workspaceCsv } from '$lib/server/referent/workspace.export';
+import { parse } from 'csv-parse/sync';
 import { describeEachEngine } from '../helpers/engines';
 import { decided, newReference, stageEntered, submitted } from '../helpers/factories';
 import { newLocation } from '../planning/fixtures';
@@ -33,6 +36,7 @@ function referentOf(kvk: string, name: string, id: number): Principal {
 
 const A = referentOf('11112222', 'Demo Tech B.V.', 1);
 const B = referentOf('33334444', 'Other B.V.', 2);
+const FORMULA = '=HYPERLINK("https://evil.test","Open")';
 const query = (params: Record<string, string> = {}) => workspaceQuerySchema.parse(params);
 
 describeEachEngine('the referent workspace', ({ db }) => {
@@ -61,6 +65,9 @@ describeEachEngine('the referent workspace', ({ db }) => {
 								vNumber,
 								applicant: { name: 'Zeynep Kaya', birthDate: '1990-01-01', language: 'tr' }
 							}
+						: {}),
+					...(i === 7
+						? { applicant: { name: FORMULA, birthDate: '1990-01-01', language: 'en' } }
 						: {})
 				})
 			);
@@ -224,5 +231,43 @@ describeEachEngine('the referent workspace', ({ db }) => {
 			actor_organisation: 'Demo Tech B.V.',
 			details: { filter: '?q=kaya&deadline=soon' }
 		});
+	});
+
+	it("exports every row of the filter as CSV with a BOM, in the list's order, formulas made text", async () => {
+		const batches: Awaited<ReturnType<typeof getWorkspace>>['rows'][] = [];
+		for await (const batch of exportWorkspace(db(), A, query({ sort: 'submitted' }), null, NOW))
+			batches.push(batch);
+		const csv = batches.map((rows, i) => workspaceCsv(rows, 'nl', i === 0)).join('');
+		expect(csv.startsWith('\uFEFFreference,applicant_name,v_number,product,')).toBe(true);
+		const records: Record<string, string>[] = parse(csv, { columns: true, bom: true });
+		expect(records.map((r) => r.reference)).toEqual(await allPages(A, { sort: 'submitted' }));
+		const formula = records.find((r) => r.reference === ofA[7])!;
+		expect(formula.applicant_name).toBe(`'${FORMULA}`);
+		expect(records.find((r) => r.reference === named)).toMatchObject({
+			v_number: vNumber,
+			product_name: 'Kennismigrant',
+			needs_action: 'no'
+		});
+		expect(records.find((r) => r.reference === invited)!.needs_action).toBe('yes');
+		// The export ranks the queues at once; the place is the one the list counts per case.
+		const listed = (await getWorkspace(db(), A, query({ stage: 'assessment' }), null, NOW)).rows[0];
+		const exported = records.find((r) => r.reference === ofA[2])!;
+		expect(listed.queue).not.toBeNull();
+		expect(Number(exported.queue_position)).toBe(listed.queue!.position);
+		expect(Number(exported.queue_waiting)).toBe(listed.queue!.waiting);
+		const audit = await db()
+			.selectFrom('audit_event')
+			.select('details')
+			.where('action', '=', 'referent.export')
+			.orderBy('id', 'desc')
+			.executeTakeFirstOrThrow();
+		expect(audit.details).toEqual({ filter: '?sort=submitted' });
+	});
+
+	it('exports a filter that finds nothing as a header alone', async () => {
+		const batches = [];
+		for await (const batch of exportWorkspace(db(), B, query({ q: 'nobody at all' }), null, NOW))
+			batches.push(batch);
+		expect(batches).toEqual([]);
 	});
 });

@@ -1,5 +1,6 @@
 import { sql, type Expression, type ExpressionBuilder, type SqlBool } from 'kysely';
 import type { Database, Db } from '$lib/server/db';
+import type { QueueStream } from '$lib/server/db/schema';
 import type { IsoDate } from '$lib/time';
 import { positionColumn } from '$lib/server/queue/queue.repository';
 import type { WorkspaceSort } from './workspace.validation';
@@ -124,6 +125,8 @@ export interface PageRequest {
 	after?: SortKey;
 	before?: SortKey;
 	limit: number;
+	/** Each waiting case's place, a count per case; the export ranks the queues once instead. */
+	positions?: boolean;
 }
 
 /**
@@ -199,10 +202,13 @@ export async function findWorkspacePage(db: Db, f: WorkspaceFilter, page: PageRe
 	const more = rows.length > page.limit;
 	const shown = rows.slice(0, page.limit);
 	if (backwards) shown.reverse();
-	const positions = await positionsOf(
-		db,
-		shown.filter((r) => r.status === 'open' && r.stage_kind === 'queue').map((r) => r.id)
-	);
+	const positions =
+		page.positions === false
+			? new Map()
+			: await positionsOf(
+					db,
+					shown.filter((r) => r.status === 'open' && r.stage_kind === 'queue').map((r) => r.id)
+				);
 	return {
 		rows: shown.map((r) => ({
 			...r,
@@ -277,4 +283,37 @@ export async function findWorkspaceSummary(db: Db, f: WorkspaceFilter) {
 		.orderBy('c.product_code')
 		.orderBy('stage.position')
 		.execute();
+}
+
+/**
+ * Every waiting case of the organisations with its place in its queue, as `positionColumn`
+ * counts it (those ahead in its stream, and for the normal stream every priority case): each
+ * queue they wait in ranked once, rather than a count per case.
+ */
+export async function findQueuePlaces(db: Db, kvks: string[]) {
+	const { rows } = await sql<{
+		case_id: number;
+		stream: QueueStream;
+		ahead: number;
+		waiting: number;
+	}>`
+		with mine as (
+			select q.id, q.case_id, q.product_code, q.stage_code, q.stream
+			from queue_entry q join "case" c on c.id = q.case_id
+			where c.sponsor_kvk = any(${kvks}::text[]) and q.left_at is null
+		),
+		ranked as (
+			select q.id,
+				row_number() over (partition by q.product_code, q.stage_code, q.stream order by q.entered_at, q.id) - 1 as before,
+				count(*) over (partition by q.product_code, q.stage_code) as waiting,
+				count(*) filter (where q.stream = 'priority') over (partition by q.product_code, q.stage_code) as priority
+			from queue_entry q
+			where q.left_at is null
+				and (q.product_code, q.stage_code) in (select distinct product_code, stage_code from mine)
+		)
+		select m.case_id, m.stream,
+			(r.before + case when m.stream = 'normal' then r.priority else 0 end)::int as ahead,
+			r.waiting::int as waiting
+		from mine m join ranked r on r.id = m.id`.execute(db);
+	return new Map(rows.map((r) => [r.case_id, r]));
 }

@@ -2,7 +2,7 @@ import type { Db } from '$lib/server/db';
 import type { Principal } from '$lib/server/auth/principal';
 import { actorOf } from '$lib/server/auth/principal';
 import { recordAudit } from '$lib/server/audit/audit.service';
-import type { CaseStatus, Outcome, StageKind } from '$lib/server/db/schema';
+import type { CaseStatus, Outcome, QueueStream, StageKind } from '$lib/server/db/schema';
 import { getQueueModels } from '$lib/server/queue/queue-history.service';
 import { estimateTurn } from '$lib/server/queue/estimator';
 import { positionFromJson } from '$lib/server/queue/queue.repository';
@@ -10,6 +10,7 @@ import { shownTurn, type ShownTurn } from '$lib/components/turnRange';
 import { addDays, daysBetween, dutchDate } from '$lib/time';
 import {
 	countWorkspace,
+	findQueuePlaces,
 	findWorkspacePage,
 	findWorkspaceSummary,
 	type SortKey,
@@ -54,6 +55,8 @@ export interface WorkspacePage {
 	previous: string | null;
 	/** The first page of this filter, when this is not it. */
 	first: string | null;
+	/** The whole filtered list as CSV. */
+	exportHref: string;
 	summary: {
 		stages: (SummaryCount & { product: string; stage: string })[];
 		open: SummaryCount;
@@ -107,6 +110,89 @@ function filterOf(user: Principal, query: WorkspaceQuery, now: Date): WorkspaceF
 	};
 }
 
+type PageRecord = Awaited<ReturnType<typeof findWorkspacePage>>['rows'][number];
+type QueueModels = Awaited<ReturnType<typeof getQueueModels>>;
+
+function toRow(
+	r: PageRecord,
+	place: { ahead: number; waiting: number; stream: QueueStream } | null,
+	models: QueueModels,
+	today: string
+): WorkspaceRow {
+	let queue: WorkspaceRow['queue'] = null;
+	if (place && r.status === 'open' && r.stage_kind === 'queue') {
+		const model = models.queues.get(`${r.product_code}/${r.stage_code}`);
+		const turn = estimateTurn({
+			ahead: place.ahead,
+			stream: place.stream,
+			history: model?.history ?? { exitsPerWeek: [] }
+		});
+		queue = {
+			position: place.ahead + 1,
+			waiting: place.waiting,
+			turn: turn.kind === 'estimate' ? shownTurn(turn) : null
+		};
+	}
+	return {
+		reference: r.reference,
+		applicantName: r.applicant_name,
+		vNumber: r.v_number,
+		product: r.product_code,
+		stage: r.stage_code,
+		stageKind: r.stage_kind,
+		status: r.status,
+		outcome: r.outcome,
+		submittedAt: r.submitted_at.toISOString(),
+		deadline: r.deadline,
+		daysLeft: r.status === 'open' ? daysBetween(today, r.deadline) : null,
+		needsAction: r.status === 'open' && r.needs_action === true,
+		queue
+	};
+}
+
+function referentGrant(user: Principal) {
+	return user.roles.find((r) => r.role === 'referent_admin' || r.role === 'referent_member');
+}
+
+const EXPORT_BATCH = 1000;
+
+/**
+ * Every row of the filtered list (the page it was on does not matter), in its order, a batch at
+ * a time, for the CSV export. Audited once, with the filter.
+ */
+export async function* exportWorkspace(
+	db: Db,
+	user: Principal,
+	query: WorkspaceQuery,
+	ip: string | null,
+	now = new Date()
+): AsyncGenerator<WorkspaceRow[]> {
+	const filter = filterOf(user, query, now);
+	const grant = referentGrant(user);
+	if (!grant) return;
+	await recordAudit(db, actorOf(user, grant.role, ip), {
+		action: 'referent.export',
+		details: { filter: workspaceSearch(query) || '' }
+	});
+	const [places, models] = await Promise.all([
+		findQueuePlaces(db, filter.kvks),
+		getQueueModels(db, now)
+	]);
+	let after: SortKey | undefined;
+	for (;;) {
+		const page = await findWorkspacePage(db, filter, {
+			sort: query.sort,
+			after,
+			limit: EXPORT_BATCH,
+			positions: false
+		});
+		if (page.rows.length > 0)
+			yield page.rows.map((r) => toRow(r, places.get(r.id) ?? null, models, filter.today));
+		if (!page.more) return;
+		after = page.rows.at(-1)!.key;
+	}
+}
+
 /**
  * The organisation's cases as the referent's list shows them, computed fresh from the same data
  * as the applicant's page: one page of the filtered list, its count, and the summary above it.
@@ -133,46 +219,14 @@ export async function getWorkspace(
 		findWorkspaceSummary(db, filter),
 		getQueueModels(db, now)
 	]);
-	const grant = user.roles.find((r) => r.role === 'referent_admin' || r.role === 'referent_member');
+	const grant = referentGrant(user);
 	if (grant)
 		await recordAudit(db, actorOf(user, grant.role, ip), {
 			action: 'referent.list',
 			details: { filter: workspaceSearch(query) || '' }
 		});
 
-	const today = filter.today;
-	const rows: WorkspaceRow[] = page.rows.map((r) => {
-		const position = positionFromJson(r.position);
-		let queue: WorkspaceRow['queue'] = null;
-		if (position) {
-			const model = models.queues.get(`${r.product_code}/${r.stage_code}`);
-			const turn = estimateTurn({
-				ahead: position.ahead,
-				stream: position.stream,
-				history: model?.history ?? { exitsPerWeek: [] }
-			});
-			queue = {
-				position: position.ahead + 1,
-				waiting: position.waiting,
-				turn: turn.kind === 'estimate' ? shownTurn(turn) : null
-			};
-		}
-		return {
-			reference: r.reference,
-			applicantName: r.applicant_name,
-			vNumber: r.v_number,
-			product: r.product_code,
-			stage: r.stage_code,
-			stageKind: r.stage_kind,
-			status: r.status,
-			outcome: r.outcome,
-			submittedAt: r.submitted_at.toISOString(),
-			deadline: r.deadline,
-			daysLeft: r.status === 'open' ? daysBetween(today, r.deadline) : null,
-			needsAction: r.status === 'open' && r.needs_action === true,
-			queue
-		};
-	});
+	const rows = page.rows.map((r) => toRow(r, positionFromJson(r.position), models, filter.today));
 
 	const base = { ...query, after: undefined, before: undefined };
 	const href = (search: string) => `/referent${search}`;
@@ -198,6 +252,7 @@ export async function getWorkspace(
 				? href(workspaceSearch(base, { before: encodeCursor(firstKey) }))
 				: null,
 		first: after || before ? href(workspaceSearch(base)) : null,
+		exportHref: `/referent/export.csv${workspaceSearch(base)}`,
 		summary: {
 			stages: summary
 				.filter((s) => s.open > 0)
