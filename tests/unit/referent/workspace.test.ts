@@ -8,6 +8,7 @@ import { findSponsoredCase } from '$lib/server/cases/case.service';
 import { exportWorkspace } from '$lib/server/referent/workspace.service';
 import { workspaceCsv } from '$lib/server/referent/workspace.export';
 import { parse } from 'csv-parse/sync';
+import { translator } from '$lib/i18n';
 import { describeEachEngine } from '../helpers/engines';
 import { decided, newReference, stageEntered, submitted } from '../helpers/factories';
 import { newLocation } from '../planning/fixtures';
@@ -176,6 +177,11 @@ describeEachEngine('the referent workspace', ({ db }) => {
 		expect(await refs({ q: vNumber })).toEqual([named]);
 		expect(await refs({ q: named.toLowerCase() })).toEqual([named]);
 		expect(await refs({ q: '%' })).toEqual([]);
+		// Parts of a V-number or a reference, and a name in other letters' case.
+		expect(await refs({ q: vNumber.slice(1, 8) })).toEqual([named]);
+		expect(await refs({ q: named.slice(0, -1) })).toContain(named);
+		expect(await refs({ q: named.slice(-5) })).toContain(named);
+		expect(await refs({ q: 'KAYA' })).toEqual([named]);
 		expect(await refs({ product: 'studie' })).toEqual([]);
 		expect(await refs({ stage: 'assessment' })).toEqual([ofA[2]]);
 		expect(await refs({ action: '1' })).toEqual([invited]);
@@ -237,7 +243,7 @@ describeEachEngine('the referent workspace', ({ db }) => {
 		const batches: Awaited<ReturnType<typeof getWorkspace>>['rows'][] = [];
 		for await (const batch of exportWorkspace(db(), A, query({ sort: 'submitted' }), null, NOW))
 			batches.push(batch);
-		const csv = batches.map((rows, i) => workspaceCsv(rows, 'nl', i === 0)).join('');
+		const csv = batches.map((rows, i) => workspaceCsv(rows, translator('nl'), i === 0)).join('');
 		expect(csv.startsWith('\uFEFFreference,applicant_name,v_number,product,')).toBe(true);
 		const records: Record<string, string>[] = parse(csv, { columns: true, bom: true });
 		expect(records.map((r) => r.reference)).toEqual(await allPages(A, { sort: 'submitted' }));

@@ -1,5 +1,4 @@
 import { stringify } from 'csv-stringify/sync';
-import { translator } from '$lib/i18n';
 import { dutchDate } from '$lib/time';
 import type { WorkspaceRow } from './workspace.service';
 
@@ -34,9 +33,11 @@ export function neutralise(text: string): string {
 	return /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
 }
 
+/** Names a product or stage in the reader's language (`translator(lang)`). */
+type Names = (key: string, options: { defaultValue: string }) => string;
+
 /** The rows of one batch as CSV lines; `first` adds the byte order mark and the header. */
-export function workspaceCsv(rows: WorkspaceRow[], lang: string, first: boolean): string {
-	const t = translator(lang);
+export function workspaceCsv(rows: WorkspaceRow[], t: Names, first: boolean): string {
 	return stringify(
 		rows.map((r) => ({
 			reference: r.reference,

@@ -40,6 +40,41 @@ function needsAction(eb: CaseScope) {
 	);
 }
 
+/**
+ * The search box takes a name, a V-number or a reference, whole or in part; what it holds says
+ * which. A whole V-number is one look-up in its unique index and a reference reads no applicant;
+ * a part of a name or number is checked against each of the organisation's cases.
+ */
+function matchesSearch(eb: CaseScope, search: string): Expression<SqlBool> {
+	const term = search.trim();
+	if (/^\d{10}$/.test(term))
+		return eb(
+			'case.applicant_id',
+			'in',
+			eb.selectFrom('applicant').select('applicant.id').where('applicant.v_number', '=', term)
+		);
+	const pattern = `%${escapeLike(term)}%`;
+	// A reference, or its start: no name holds one.
+	if (/^IND-\d{4}-\d*$/i.test(term)) return eb('case.reference', 'ilike', pattern);
+	const applicantWhere = (
+		where: (a: ExpressionBuilder<Database, 'applicant'>) => Expression<SqlBool>
+	) =>
+		eb.exists(
+			eb
+				.selectFrom('applicant')
+				.select(sql`1`.as('one'))
+				.whereRef('applicant.id', '=', 'case.applicant_id')
+				.where(where)
+		);
+	// Digits: part of a V-number or a reference number. Anything else: part of a name.
+	if (/^\d+$/.test(term))
+		return eb.or([
+			eb('case.reference', 'like', pattern),
+			applicantWhere((a) => a('applicant.v_number', 'like', pattern))
+		]);
+	return applicantWhere((a) => a('applicant.name', 'ilike', pattern));
+}
+
 /** The organisations' cases; never an asylum case, whatever the data says. */
 function sponsoredBy(db: Db, kvks: string[]) {
 	return db
@@ -56,26 +91,7 @@ function sponsoredBy(db: Db, kvks: string[]) {
 function filtered(db: Db, f: WorkspaceFilter) {
 	return sponsoredBy(db, f.kvks).where((eb) => {
 		const all: Expression<SqlBool>[] = [];
-		if (f.search) {
-			const pattern = `%${escapeLike(f.search)}%`;
-			all.push(
-				eb.or([
-					eb('case.reference', 'ilike', pattern),
-					eb.exists(
-						eb
-							.selectFrom('applicant')
-							.select(sql`1`.as('one'))
-							.whereRef('applicant.id', '=', 'case.applicant_id')
-							.where((a) =>
-								a.or([
-									a('applicant.name', 'ilike', pattern),
-									a('applicant.v_number', 'ilike', pattern)
-								])
-							)
-					)
-				])
-			);
-		}
+		if (f.search) all.push(matchesSearch(eb, f.search));
 		if (f.product) all.push(eb('case.product_code', '=', f.product));
 		if (f.stage) all.push(eb('case.stage_code', '=', f.stage));
 		if (f.action) all.push(eb.and([eb('case.status', '=', 'open'), needsAction(eb)]));

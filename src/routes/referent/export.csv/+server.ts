@@ -3,6 +3,7 @@ import { REFERENT_ROLES } from '$lib/access';
 import { requirePrincipal } from '$lib/server/auth/access';
 import { db } from '$lib/server/db';
 import { dutchDate } from '$lib/time';
+import { translator } from '$lib/i18n';
 import { workspaceQuerySchema } from '$lib/server/referent/workspace.validation';
 import { exportWorkspace } from '$lib/server/referent/workspace.service';
 import { workspaceCsv } from '$lib/server/referent/workspace.export';
@@ -15,10 +16,11 @@ export const GET: RequestHandler = async ({ locals, url, getClientAddress }) => 
 	// The first batch is read before answering: a database that is down gets the error page, not
 	// a download that breaks off.
 	const first = await batches.next();
+	const t = translator(locals.lang);
 	const encoder = new TextEncoder();
 	let header = true;
 	const csv = (rows: Parameters<typeof workspaceCsv>[0]) => {
-		const text = workspaceCsv(rows, locals.lang, header);
+		const text = workspaceCsv(rows, t, header);
 		header = false;
 		return encoder.encode(text);
 	};
