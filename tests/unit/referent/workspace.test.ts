@@ -276,4 +276,39 @@ describeEachEngine('the referent workspace', ({ db }) => {
 			batches.push(batch);
 		expect(batches).toEqual([]);
 	});
+
+	it('follows a change of sponsor at once: the old sponsor loses the case, the new one has it', async () => {
+		const reference = newReference();
+		const event = (type: string, data: Record<string, unknown>) => ({
+			id: randomUUID(),
+			type,
+			occurredAt: '2026-11-25T09:00:00Z',
+			case: reference,
+			data
+		});
+		await ingestEvents(db(), {
+			events: [
+				submitted(reference, '2026-11-01T09:00:00Z', {
+					product: 'studie',
+					sponsorKvk: A.roles[0].organisationKvk
+				})
+			]
+		});
+		const sees = async (user: Principal) =>
+			(await getWorkspace(db(), user, query({ q: reference }), null, NOW)).rows.length === 1;
+		expect([await sees(A), await sees(B)]).toEqual([true, false]);
+		await ingestEvents(db(), {
+			events: [event('case.sponsor_changed', { sponsorKvk: B.roles[0].organisationKvk })]
+		});
+		expect([await sees(A), await sees(B)]).toEqual([false, true]);
+		await expect(findSponsoredCase(db(), A, reference, null)).rejects.toMatchObject({
+			code: 'not_sponsored'
+		});
+		await ingestEvents(db(), { events: [event('case.sponsor_changed', { sponsorKvk: null })] });
+		expect([await sees(A), await sees(B)]).toEqual([false, false]);
+		const refused = await ingestEvents(db(), {
+			events: [event('case.sponsor_changed', { sponsorKvk: '12' })]
+		}).catch((e: unknown) => e);
+		expect(refused).toMatchObject({ code: 'rejected' });
+	});
 });

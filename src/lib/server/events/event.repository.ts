@@ -136,10 +136,10 @@ export async function updateCases(trx: Trx, rows: CaseRow[]): Promise<void> {
 	await sql`
 		update "case" c set deadline = r.deadline, deadline_reason = r.deadline_reason, stage_code = r.stage_code,
 			stage_entered_at = r.stage_entered_at, stream = r.stream, status = r.status, outcome = r.outcome,
-			last_event_at = r.last_event_at, updated_at = now()
+			sponsor_kvk = r.sponsor_kvk, last_event_at = r.last_event_at, updated_at = now()
 		from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as r(id int, deadline date, deadline_reason text,
 			stage_code text, stage_entered_at timestamptz, stream queue_stream, status case_status, outcome text,
-			last_event_at timestamptz)
+			sponsor_kvk text, last_event_at timestamptz)
 		where c.id = r.id`.execute(trx);
 }
 

@@ -326,6 +326,13 @@ export const eventHandlers: Record<IncomingEvent['type'], Handler> = {
 		state.deadlineReason = event.data.reason;
 		return state;
 	},
+	'case.sponsor_changed'(current, event) {
+		if (event.type !== 'case.sponsor_changed') throw new Error('unreachable');
+		// Also after the decision: a sponsor that stops sponsoring loses sight of the case.
+		const state = existing(current, event);
+		state.sponsorKvk = event.data.sponsorKvk;
+		return state;
+	},
 	'hearing.invited'(current, event, { locationCodes }) {
 		if (event.type !== 'hearing.invited') throw new Error('unreachable');
 		const state = existing(current, event);

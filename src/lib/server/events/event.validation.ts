@@ -56,6 +56,13 @@ export const eventDataSchemas = {
 		deadline: isoDate,
 		reason: z.string({ error: 'is required' }).trim().min(1, { error: 'is required' }).max(500)
 	}),
+	/** The sponsor of the case changed; null: it has none any more. Access follows at once. */
+	'case.sponsor_changed': z.object({
+		sponsorKvk: z
+			.string({ error: 'must be a KvK number of 8 digits, or null' })
+			.regex(/^\d{8}$/, { error: 'must be a KvK number of 8 digits, or null' })
+			.nullable()
+	}),
 	'hearing.invited': z.object({
 		kind: z.enum(HEARING_KINDS, { error: `must be one of ${HEARING_KINDS.join(', ')}` }),
 		bookBefore: isoDate,
