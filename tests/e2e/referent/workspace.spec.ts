@@ -66,6 +66,10 @@ test.describe('the referent workspace', () => {
 		await row.getByRole('link', { name: SPONSORED.reference }).click();
 		await expect(page).toHaveURL(new RegExp(`/referent/cases/${SPONSORED.reference}`));
 		await expect(page.getByRole('heading', { level: 1 })).toContainText(SPONSORED.reference);
+		// The place and expected turn the applicant sees, and the days to the deadline.
+		await expect(page.locator('dd', { hasText: /^Nr\. \d+ van \d+/ })).toBeVisible();
+		await expect(page.locator('dd', { hasText: /^nog \d+ dag/ })).toBeVisible();
+		await expectNoAxeViolations(page);
 	});
 
 	test('on a phone: each case is a card, and the next page follows by key', async ({ page }) => {

@@ -18,7 +18,8 @@ import {
 } from '$lib/server/admin/admin.service';
 import { newOrganisationSchema } from '$lib/server/admin/admin.validation';
 import { createApiKey } from '$lib/server/api-keys/api-key.service';
-import { lookupCaseForStaff, findSponsoredSummary } from '$lib/server/cases/lookup.service';
+import { lookupCaseForStaff } from '$lib/server/cases/lookup.service';
+import { getSponsoredCase } from '$lib/server/referent/workspace.service';
 import { lookupSchema } from '$lib/server/cases/lookup.validation';
 import { ingestEvents } from '$lib/server/events/event.service';
 import { checkDatabase, unhealthy } from '$lib/server/health/health.service';
@@ -122,7 +123,7 @@ describeEachEngine('errors at the edges', ({ db }) => {
 	it("a referent asking for a case their organisation does not sponsor gets the 404 page in the referent's words", async () => {
 		const ref = newReference();
 		await ingestEvents(db(), { events: [submitted(ref, '2026-01-05T09:00:00+01:00')] });
-		const thrown = await findSponsoredSummary(
+		const thrown = await getSponsoredCase(
 			db(),
 			staff(1, 'referent_member', '12345678'),
 			ref,

@@ -5,7 +5,7 @@ import { ingestEvents } from '$lib/server/events/event.service';
 import { getWorkspace, WORKSPACE_PAGE_SIZE } from '$lib/server/referent/workspace.service';
 import { workspaceQuerySchema } from '$lib/server/referent/workspace.validation';
 import { findSponsoredCase } from '$lib/server/cases/case.service';
-import { exportWorkspace } from '$lib/server/referent/workspace.service';
+import { exportWorkspace, getSponsoredCase } from '$lib/server/referent/workspace.service';
 import { workspaceCsv } from '$lib/server/referent/workspace.export';
 import { parse } from 'csv-parse/sync';
 import { translator } from '$lib/i18n';
@@ -310,5 +310,27 @@ describeEachEngine('the referent workspace', ({ db }) => {
 			events: [event('case.sponsor_changed', { sponsorKvk: '12' })]
 		}).catch((e: unknown) => e);
 		expect(refused).toMatchObject({ code: 'rejected' });
+	});
+
+	it('shows one case with the place, turn and action the list shows, and audits the read', async () => {
+		const listed = (await getWorkspace(db(), A, query({ stage: 'assessment' }), null, NOW)).rows[0];
+		const one = await getSponsoredCase(db(), A, listed.reference, '192.0.2.7', NOW);
+		expect(one.queue).toEqual(listed.queue);
+		expect(one.daysLeft).toBe(listed.daysLeft);
+		expect(one.summary.applicant.vNumber).toBeNull();
+		expect((await getSponsoredCase(db(), A, invited, null, NOW)).needsAction).toBe(true);
+		const read = await db()
+			.selectFrom('audit_event')
+			.select(['action', 'subject', 'actor_organisation'])
+			.where('subject', '=', `case:${listed.reference}`)
+			.executeTakeFirstOrThrow();
+		expect(read).toEqual({
+			action: 'case.read',
+			subject: `case:${listed.reference}`,
+			actor_organisation: 'Demo Tech B.V.'
+		});
+		await expect(getSponsoredCase(db(), B, listed.reference, null, NOW)).rejects.toMatchObject({
+			code: 'not_sponsored'
+		});
 	});
 });

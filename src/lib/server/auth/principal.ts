@@ -53,3 +53,11 @@ export function actorOf(user: Principal, role: string, ip: string | null): Actor
 		ip
 	};
 }
+
+/** The KvK numbers of the organisations whose referent the person is. */
+export function organisationKvks(user: Principal): string[] {
+	return user.roles
+		.filter((r) => r.role === 'referent_admin' || r.role === 'referent_member')
+		.map((r) => r.organisationKvk!)
+		.filter(Boolean);
+}

@@ -1,8 +1,7 @@
 import type { Db } from '$lib/server/db';
 import { recordAudit } from '$lib/server/audit/audit.service';
-import { actorOf, hasRole, type Principal } from '$lib/server/auth/principal';
+import { actorOf, hasRole, organisationKvks, type Principal } from '$lib/server/auth/principal';
 import type { StaffRole } from '$lib/server/db/schema';
-import { organisationKvks } from '$lib/server/referent/workspace.service';
 import { NEVER_SPONSORED } from '$lib/server/referent/workspace.repository';
 import { caseErrors } from './case.errors';
 import { findCaseByReference, findCasesOfApplicant, type CaseRecord } from './case.repository';

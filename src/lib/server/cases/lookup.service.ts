@@ -2,7 +2,7 @@ import type { Db } from '$lib/server/db';
 import type { CaseStatus, Outcome, QueueStream, StageKind } from '$lib/server/db/schema';
 import type { Principal } from '$lib/server/auth/principal';
 import { dutchDate } from '$lib/time';
-import { findCaseForStaff, findSponsoredCase, type StaffLookup } from './case.service';
+import { findCaseForStaff, type StaffLookup } from './case.service';
 import type { CaseRecord } from './case.repository';
 
 /** What the read-only case summary shows; plain values, safe to send to the page. */
@@ -67,14 +67,4 @@ export async function lookupCaseForStaff(
 	ip: string | null
 ): Promise<CaseSummaryData> {
 	return summariseCase(await findCaseForStaff(db, user, lookup, ip), true);
-}
-
-/** A sponsored case for the referent's page; `not_sponsored` when it is not theirs (or does not exist). */
-export async function findSponsoredSummary(
-	db: Db,
-	user: Principal,
-	reference: string,
-	ip: string | null
-): Promise<CaseSummaryData> {
-	return summariseCase(await findSponsoredCase(db, user, reference, ip), false);
 }

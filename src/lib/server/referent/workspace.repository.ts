@@ -333,3 +333,14 @@ export async function findQueuePlaces(db: Db, kvks: string[]) {
 		from mine m join ranked r on r.id = m.id`.execute(db);
 	return new Map(rows.map((r) => [r.case_id, r]));
 }
+
+/** The case waits for its applicant to book a hearing. */
+export async function hasOpenInvitation(db: Db, caseId: number): Promise<boolean> {
+	const row = await db
+		.selectFrom('hearing_invitation')
+		.select('id')
+		.where('case_id', '=', caseId)
+		.where('status', '=', 'open')
+		.executeTakeFirst();
+	return row !== undefined;
+}

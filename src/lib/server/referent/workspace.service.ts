@@ -1,11 +1,14 @@
 import type { Db } from '$lib/server/db';
 import type { Principal } from '$lib/server/auth/principal';
-import { actorOf } from '$lib/server/auth/principal';
+import { actorOf, organisationKvks } from '$lib/server/auth/principal';
 import { recordAudit } from '$lib/server/audit/audit.service';
 import type { CaseStatus, Outcome, QueueStream, StageKind } from '$lib/server/db/schema';
 import { getQueueModels } from '$lib/server/queue/queue-history.service';
 import { estimateTurn } from '$lib/server/queue/estimator';
-import { positionFromJson } from '$lib/server/queue/queue.repository';
+import { findPositionOfReference, positionFromJson } from '$lib/server/queue/queue.repository';
+import { queuePositionOf } from '$lib/server/queue/queue.service';
+import { findSponsoredCase } from '$lib/server/cases/case.service';
+import { summariseCase } from '$lib/server/cases/lookup.service';
 import { shownTurn, type ShownTurn } from '$lib/components/turnRange';
 import { addDays, daysBetween, dutchDate } from '$lib/time';
 import {
@@ -13,6 +16,7 @@ import {
 	findQueuePlaces,
 	findWorkspacePage,
 	findWorkspaceSummary,
+	hasOpenInvitation,
 	type SortKey,
 	type WorkspaceFilter
 } from './workspace.repository';
@@ -67,13 +71,6 @@ export interface WorkspacePage {
 	};
 	/** The products and stages the organisation's cases are in, for the filter's choices. */
 	choices: { products: string[]; stages: { product: string; stage: string }[] };
-}
-
-export function organisationKvks(user: Principal): string[] {
-	return user.roles
-		.filter((r) => r.role === 'referent_admin' || r.role === 'referent_member')
-		.map((r) => r.organisationKvk!)
-		.filter(Boolean);
 }
 
 /** A cursor is only used when its values have the types of the sort's key. */
@@ -286,5 +283,48 @@ export async function getWorkspace(
 			products: [...new Set(summary.map((s) => s.product_code))],
 			stages: summary.map((s) => ({ product: s.product_code, stage: s.stage_code }))
 		}
+	};
+}
+
+/**
+ * One sponsored case as its referent sees it: the status, place and expected turn the applicant's
+ * page shows, and whether it waits for action; nothing that is the applicant's alone (their
+ * requests for faster handling, who looked at the file, their contact details). The read is
+ * audited, and the applicant sees it.
+ */
+export async function getSponsoredCase(
+	db: Db,
+	user: Principal,
+	reference: string,
+	ip: string | null,
+	now = new Date()
+) {
+	const found = await findSponsoredCase(db, user, reference, ip);
+	const [counted, models, invited] = await Promise.all([
+		found.status === 'open' ? findPositionOfReference(db, reference) : null,
+		getQueueModels(db, now),
+		hasOpenInvitation(db, found.id)
+	]);
+	const position = queuePositionOf(counted ?? null);
+	let queue: WorkspaceRow['queue'] = null;
+	if (position) {
+		const model = models.queues.get(`${found.product_code}/${position.stageCode}`);
+		const turn = estimateTurn({
+			ahead: position.ahead,
+			stream: position.stream,
+			history: model?.history ?? { exitsPerWeek: [] }
+		});
+		queue = {
+			position: position.position,
+			waiting: position.waiting,
+			turn: turn.kind === 'estimate' ? shownTurn(turn) : null
+		};
+	}
+	const summary = summariseCase(found, false, now);
+	return {
+		summary,
+		queue,
+		needsAction: found.status === 'open' && invited,
+		daysLeft: found.status === 'open' ? daysBetween(dutchDate(now), found.deadline) : null
 	};
 }
