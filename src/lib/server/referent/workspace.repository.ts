@@ -1,4 +1,10 @@
-import { sql, type Expression, type ExpressionBuilder, type SqlBool } from 'kysely';
+import {
+	sql,
+	type Expression,
+	type ExpressionBuilder,
+	type JoinBuilder,
+	type SqlBool
+} from 'kysely';
 import type { Database, Db } from '$lib/server/db';
 import type { QueueStream } from '$lib/server/db/schema';
 import type { IsoDate } from '$lib/time';
@@ -6,6 +12,13 @@ import { positionColumn } from '$lib/server/queue/queue.repository';
 import type { WorkspaceSort } from './workspace.validation';
 
 type CaseScope = ExpressionBuilder<Database, 'case'>;
+
+/** The join of a case to its stage. */
+function caseStage(join: JoinBuilder<Database, 'case' | 'stage'>) {
+	return join
+		.onRef('stage.product_code', '=', 'case.product_code')
+		.onRef('stage.code', '=', 'case.stage_code');
+}
 
 /** Products whose applicants a sponsor never sees, whatever the data says. */
 export const NEVER_SPONSORED = ['asiel', 'nareis'];
@@ -161,13 +174,7 @@ export async function findWorkspacePage(db: Db, f: WorkspaceFilter, page: PageRe
 	// By stage, the key's first part is the stage's place in its product; a join per case
 	// that PostgreSQL memoises, where a subquery per case doubled the time.
 	const ordered =
-		page.sort === 'stage'
-			? (base.innerJoin('stage', (join) =>
-					join
-						.onRef('stage.product_code', '=', 'case.product_code')
-						.onRef('stage.code', '=', 'case.stage_code')
-				) as unknown as typeof base)
-			: base;
+		page.sort === 'stage' ? (base.innerJoin('stage', caseStage) as unknown as typeof base) : base;
 	const keys = await ordered
 		.$if(key !== undefined && key.length === columns.length, (q) =>
 			q.where(
@@ -187,11 +194,7 @@ export async function findWorkspacePage(db: Db, f: WorkspaceFilter, page: PageRe
 			: await db
 					.selectFrom('case')
 					.innerJoin('applicant', 'applicant.id', 'case.applicant_id')
-					.innerJoin('stage', (join) =>
-						join
-							.onRef('stage.product_code', '=', 'case.product_code')
-							.onRef('stage.code', '=', 'case.stage_code')
-					)
+					.innerJoin('stage', caseStage)
 					.select([
 						'case.id',
 						'case.reference',

@@ -110,26 +110,34 @@ function filterOf(user: Principal, query: WorkspaceQuery, now: Date): WorkspaceF
 type PageRecord = Awaited<ReturnType<typeof findWorkspacePage>>['rows'][number];
 type QueueModels = Awaited<ReturnType<typeof getQueueModels>>;
 
+/** A waiting case's place and expected turn, as the applicant's page estimates it. */
+function queueView(
+	models: QueueModels,
+	product: string,
+	stage: string,
+	place: { ahead: number; waiting: number; stream: QueueStream }
+): NonNullable<WorkspaceRow['queue']> {
+	const model = models.queues.get(`${product}/${stage}`);
+	const turn = estimateTurn({
+		ahead: place.ahead,
+		stream: place.stream,
+		history: model?.history ?? { exitsPerWeek: [] }
+	});
+	return {
+		position: place.ahead + 1,
+		waiting: place.waiting,
+		turn: turn.kind === 'estimate' ? shownTurn(turn) : null
+	};
+}
+
 function toRow(
 	r: PageRecord,
 	place: { ahead: number; waiting: number; stream: QueueStream } | null,
 	models: QueueModels,
 	today: string
 ): WorkspaceRow {
-	let queue: WorkspaceRow['queue'] = null;
-	if (place && r.status === 'open' && r.stage_kind === 'queue') {
-		const model = models.queues.get(`${r.product_code}/${r.stage_code}`);
-		const turn = estimateTurn({
-			ahead: place.ahead,
-			stream: place.stream,
-			history: model?.history ?? { exitsPerWeek: [] }
-		});
-		queue = {
-			position: place.ahead + 1,
-			waiting: place.waiting,
-			turn: turn.kind === 'estimate' ? shownTurn(turn) : null
-		};
-	}
+	const waiting = place && r.status === 'open' && r.stage_kind === 'queue';
+	const queue = waiting ? queueView(models, r.product_code, r.stage_code, place) : null;
 	return {
 		reference: r.reference,
 		applicantName: r.applicant_name,
@@ -306,20 +314,9 @@ export async function getSponsoredCase(
 		hasOpenInvitation(db, found.id)
 	]);
 	const position = queuePositionOf(counted ?? null);
-	let queue: WorkspaceRow['queue'] = null;
-	if (position) {
-		const model = models.queues.get(`${found.product_code}/${position.stageCode}`);
-		const turn = estimateTurn({
-			ahead: position.ahead,
-			stream: position.stream,
-			history: model?.history ?? { exitsPerWeek: [] }
-		});
-		queue = {
-			position: position.position,
-			waiting: position.waiting,
-			turn: turn.kind === 'estimate' ? shownTurn(turn) : null
-		};
-	}
+	const queue = position
+		? queueView(models, found.product_code, position.stageCode, position)
+		: null;
 	const summary = summariseCase(found, false, now);
 	return {
 		summary,
