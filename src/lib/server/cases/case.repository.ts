@@ -24,6 +24,9 @@ const caseColumns = [
 	'case.applicant_id'
 ] as const;
 
+/** Products whose applicants a sponsor never sees, whatever the data says. */
+export const NEVER_SPONSORED = ['asiel', 'nareis'];
+
 /** Cases joined to their applicant. */
 export function casesWithApplicant(db: Db) {
 	return db.selectFrom('case').innerJoin('applicant', 'applicant.id', 'case.applicant_id');

@@ -2,9 +2,13 @@ import type { Db } from '$lib/server/db';
 import { recordAudit } from '$lib/server/audit/audit.service';
 import { actorOf, hasRole, organisationKvks, type Principal } from '$lib/server/auth/principal';
 import type { StaffRole } from '$lib/server/db/schema';
-import { NEVER_SPONSORED } from '$lib/server/referent/workspace.repository';
 import { caseErrors } from './case.errors';
-import { findCaseByReference, findCasesOfApplicant, type CaseRecord } from './case.repository';
+import {
+	findCaseByReference,
+	findCasesOfApplicant,
+	NEVER_SPONSORED,
+	type CaseRecord
+} from './case.repository';
 
 /** The applicant's own cases, newest first, as their list shows them. */
 export async function listOwnCases(db: Db, user: Principal) {

@@ -9,6 +9,7 @@ import type { Database, Db } from '$lib/server/db';
 import type { QueueStream } from '$lib/server/db/schema';
 import type { IsoDate } from '$lib/time';
 import { positionColumn } from '$lib/server/queue/queue.repository';
+import { NEVER_SPONSORED } from '$lib/server/cases/case.repository';
 import type { WorkspaceSort } from './workspace.validation';
 
 type CaseScope = ExpressionBuilder<Database, 'case'>;
@@ -19,9 +20,6 @@ function caseStage(join: JoinBuilder<Database, 'case' | 'stage'>) {
 		.onRef('stage.product_code', '=', 'case.product_code')
 		.onRef('stage.code', '=', 'case.stage_code');
 }
-
-/** Products whose applicants a sponsor never sees, whatever the data says. */
-export const NEVER_SPONSORED = ['asiel', 'nareis'];
 
 export interface WorkspaceFilter {
 	kvks: string[];
