@@ -270,7 +270,7 @@ describeEachEngine('the referent workspace', ({ db }) => {
 		expect(audit.details).toEqual({ filter: '?sort=submitted' });
 	});
 
-	it('exports a filter that finds nothing as a header alone', async () => {
+	it('exports no rows for a filter that finds nothing', async () => {
 		const batches = [];
 		for await (const batch of exportWorkspace(db(), B, query({ q: 'nobody at all' }), null, NOW))
 			batches.push(batch);

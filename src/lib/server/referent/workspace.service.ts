@@ -237,10 +237,9 @@ export async function getWorkspace(
 	const href = (search: string) => `/referent${search}`;
 	const firstKey = page.rows[0]?.key;
 	const lastKey = page.rows.at(-1)?.key;
-	const reading = { after: !!after, before: !!before };
 	// Read forwards, `more` says a next page follows; read backwards, that a previous one does.
-	const hasNext = reading.before ? true : page.more;
-	const hasPrevious = reading.before ? page.more : reading.after;
+	const hasNext = before ? true : page.more;
+	const hasPrevious = before ? page.more : !!after;
 	const bare = { q: '', sort: 'deadline' as const };
 	const countLink = (count: number, search: Partial<WorkspaceQuery>) => ({
 		count,
