@@ -120,6 +120,8 @@ export const MENU_ORDER: readonly AreaName[] = [
 	'account'
 ];
 
+const REFERENT_ADMIN: Requirement = { kind: 'roles', roles: ['referent_admin'] };
+
 export interface RouteRule {
 	area: AreaName;
 	/** Overrides the area's requirement (the API's scopes). */
@@ -153,6 +155,8 @@ export const routes: Record<string, RouteRule> = {
 	// The second step after the password: no session exists yet; the pages check the pending sign-in's cookie.
 	'/auth/login/verify': { area: 'auth' },
 	'/auth/login/enrol': { area: 'auth' },
+	// A colleague's invitation from a sponsor's administrator: the link's token is the permission.
+	'/auth/invitation/[token]': { area: 'auth', languages: STAFF },
 	'/account/sessions': { area: 'account' },
 	'/account/security': { area: 'account' },
 	// Web push is for applicants: nothing is sent to staff or referents.
@@ -172,6 +176,9 @@ export const routes: Record<string, RouteRule> = {
 	// The filtered list as CSV, every row; audited once with its filter.
 	'/referent/export.csv': { area: 'referent' },
 	'/referent/cases/[reference=reference]': { area: 'referent' },
+	// The organisation's colleagues: only its administrators invite, change and remove them.
+	'/referent/members': { area: 'referent', requirement: REFERENT_ADMIN },
+	'/referent/members/[id]': { area: 'referent', requirement: REFERENT_ADMIN },
 	'/counter': { area: 'counter' },
 	'/staff': { area: 'staff' },
 	'/staff/planning': { area: 'planning' },

@@ -15,6 +15,7 @@ const personas = [
 	'applicantB',
 	'referentX',
 	'referentY',
+	'referentMember',
 	'counter',
 	'triage',
 	'planner',
@@ -27,6 +28,8 @@ const emails: Record<Exclude<Persona, 'anonymous'>, string> = {
 	applicantB: 'applicant2@demo.test',
 	referentX: 'referent@demo.test',
 	referentY: 'referent-y@demo.test',
+	/** A member (not an administrator) of X. */
+	referentMember: 'referent-member@demo.test',
 	counter: 'counter@demo.test',
 	triage: 'triage@demo.test',
 	planner: 'planner@demo.test',
@@ -57,7 +60,9 @@ function only(allowed: Persona[], ok: number, overrides: Partial<Expect> = {}): 
 
 const signedIn = personas.filter((p) => p !== 'anonymous');
 const staffOffice: Persona[] = ['triage', 'planner', 'admin'];
-const referents: Persona[] = ['referentX', 'referentY'];
+const referents: Persona[] = ['referentX', 'referentY', 'referentMember'];
+/** The administrators of X and of Y. */
+const referentAdmins: Persona[] = ['referentX', 'referentY'];
 const applicants: Persona[] = ['applicantA', 'applicantB'];
 
 interface Row {
@@ -73,6 +78,8 @@ interface Ids {
 	staffUserId: number;
 	/** A hearing location the planner made for this test. */
 	locationId: number;
+	/** The member of organisation X, whom X's administrator manages. */
+	referentMemberId: number;
 }
 
 const matrix: Record<string, Row> = {
@@ -101,6 +108,12 @@ const matrix: Record<string, Row> = {
 	'/auth/activate': { path: '/auth/activate', get: all(200), post: all(400) },
 	'/auth/reset': { path: '/auth/reset', get: all(200), post: all(400) },
 	'/auth/reset/[token]': { path: '/auth/reset/not-a-real-token', get: all(200), post: all(400) },
+	// A colleague's invitation: no such link, so the page says so and an empty form is refused.
+	'/auth/invitation/[token]': {
+		path: '/auth/invitation/not-a-real-token',
+		get: all(200),
+		post: all(400)
+	},
 	// The second step after the password: without a pending sign-in there is nothing to confirm.
 	// A refused form renders the page again, whose load sends anyone without a pending sign-in back to sign in.
 	'/auth/login/verify': { path: '/auth/login/verify', get: all(303), post: all(303) },
@@ -194,6 +207,20 @@ const matrix: Record<string, Row> = {
 		get: only(referents, 200, { referentY: 404 }),
 		post: only(referents, 405)
 	},
+	// Colleagues: administrators only. An empty withdrawal names no invitation (400), nothing changes.
+	'/referent/members': {
+		path: '/referent/members',
+		action: '?/revoke',
+		get: only(referentAdmins, 200),
+		post: only(referentAdmins, 400)
+	},
+	// X's member: Y's administrator finds no such colleague. An empty role form is refused (400).
+	'/referent/members/[id]': {
+		path: (ids) => `/referent/members/${ids.referentMemberId}`,
+		action: '?/role',
+		get: only(referentAdmins, 200, { referentY: 404 }),
+		post: only(referentAdmins, 400, { referentY: 404 })
+	},
 	'/counter': {
 		path: '/counter',
 		action: '?/lookup',
@@ -255,10 +282,12 @@ const matrix: Record<string, Row> = {
 		get: only(['admin'], 200),
 		post: only(['admin'], 400)
 	},
+	// An empty form names no organisation: refused (400), nothing changes.
 	'/staff/admin/organisations': {
 		path: '/staff/admin/organisations',
+		action: '?/recognition',
 		get: only(['admin'], 200),
-		post: only(['admin'], 405)
+		post: only(['admin'], 400)
 	},
 	'/staff/admin/organisations/new': {
 		path: '/staff/admin/organisations/new',
@@ -513,13 +542,21 @@ test('each person gets the same answer for every spelling of every route, on GET
 		/\/staff\/planning\/locations\/(\d+)/.exec(made.headers()['location'] ?? '')?.[1]
 	);
 	expect(locationId, 'the planner made a location').toBeGreaterThan(0);
+	const colleagues = await (await contexts.get('referentX')!.get('/referent/members')).text();
+	const memberRow =
+		colleagues.split('<tr').find((r) => r.includes('referent-member@demo.test')) ?? '';
+	const referentMemberId = Number(/\/referent\/members\/(\d+)/.exec(memberRow)?.[1]);
+	expect(referentMemberId, "X's member is on X's list").toBeGreaterThan(0);
 
 	const mismatches: string[] = [];
 	let requests = 0;
 
 	async function check(persona: Persona, id: string, row: Row) {
 		const context = contexts.get(persona)!;
-		const path = typeof row.path === 'function' ? row.path({ staffUserId, locationId }) : row.path;
+		const path =
+			typeof row.path === 'function'
+				? row.path({ staffUserId, locationId, referentMemberId })
+				: row.path;
 		const fail = (what: string, got: unknown, expected: unknown) =>
 			mismatches.push(
 				`${what} of ${id} as ${persona}: ${JSON.stringify(got)}, expected ${JSON.stringify(expected)}`
@@ -720,4 +757,14 @@ test("an applicant never reads another's case, and a referent never reads anothe
 		CASE_B
 	);
 	expect(await (await x.get('/referent/export.csv?q=IND-2026-9000000')).text()).toContain(CASE_B);
+	// Nor another organisation's colleagues.
+	expect(await (await y.get('/referent/members')).text()).not.toContain(
+		'referent-member@demo.test'
+	);
+	expect(await (await x.get('/referent/members')).text()).toContain('referent-member@demo.test');
+	// X's member sees the same list as X's administrator.
+	const member = contexts.get('referentMember')!;
+	expect(await (await member.get('/referent/export.csv?q=IND-2026-9000000')).text()).toContain(
+		CASE_B
+	);
 });

@@ -129,6 +129,17 @@ await seedDemoAccounts(db, [
 		vNumber: pushed.vNumber
 	},
 	{
+		email: 'referent-member@demo.test',
+		name: 'Member of Demo Tech',
+		kind: 'referent',
+		roles: [
+			{
+				role: 'referent_member',
+				kvk: DEMO_ACCOUNTS.find((a) => a.email === 'referent@demo.test')!.roles![0].kvk
+			}
+		]
+	},
+	{
 		email: 'spare-staff@demo.test',
 		name: 'Spare Staff',
 		kind: 'staff',

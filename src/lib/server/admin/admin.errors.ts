@@ -18,7 +18,8 @@ export const adminErrors = defineErrors('admin', {
 	too_common: atField('password'),
 	// Another administrator (or tab) revoked it first: the list shows the state now.
 	already_revoked: { kind: 'conflict', field: 'keys-caption' },
-	not_found: { kind: 'not_found', field: 'user' }
+	not_found: { kind: 'not_found', field: 'user' },
+	organisation_not_found: { kind: 'not_found', field: 'organisations-caption' }
 });
 
 export type AdminErrorCode = keyof typeof adminErrors.codes;

@@ -146,9 +146,30 @@ export async function findOrganisations(db: Db) {
 			'organisation.id',
 			'organisation.kvk',
 			'organisation.name',
+			'organisation.recognised',
 			(eb) => eb.fn.count<number>('case.id').as('cases')
 		])
-		.groupBy(['organisation.id', 'organisation.kvk', 'organisation.name'])
+		.groupBy([
+			'organisation.id',
+			'organisation.kvk',
+			'organisation.name',
+			'organisation.recognised'
+		])
 		.orderBy('organisation.name')
 		.execute();
+}
+
+/** Sets whether the IND recognises the organisation; returns its KvK number, or null when unknown. */
+export async function setOrganisationRecognised(
+	db: Db,
+	id: number,
+	recognised: boolean
+): Promise<string | null> {
+	const row = await db
+		.updateTable('organisation')
+		.set({ recognised })
+		.where('id', '=', id)
+		.returning('kvk')
+		.executeTakeFirst();
+	return row?.kvk ?? null;
 }

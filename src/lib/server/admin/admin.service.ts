@@ -213,6 +213,23 @@ export async function findStaffMember(db: Db, id: number) {
 	return member;
 }
 
+/** Records whether the IND recognises an organisation as a sponsor (erkend referent). */
+export async function setOrganisationRecognised(
+	db: Db,
+	actor: Actor,
+	id: number,
+	recognised: boolean
+): Promise<void> {
+	await db.transaction().execute(async (trx) => {
+		const kvk = await repo.setOrganisationRecognised(trx, id, recognised);
+		if (kvk === null) throw adminErrors.error('organisation_not_found');
+		await recordAudit(trx, actor, {
+			action: recognised ? 'admin.organisation_recognised' : 'admin.organisation_unrecognised',
+			subject: `organisation:${kvk}`
+		});
+	});
+}
+
 export async function listOrganisations(db: Db) {
 	return (await repo.findOrganisations(db)).map((o) => ({ ...o, cases: Number(o.cases) }));
 }

@@ -78,3 +78,18 @@ export function parseRoleChoice(form: FormData, options: { requireOne: boolean }
 	else if (desk.length > 100) errors.push({ field: 'desk', key: 'admin:errors.desk_long' });
 	return { roles, desk: roles.includes('counter') ? desk : null, errors };
 }
+
+/** The organisation and whether it is now recognised; a tampered id is reported at the table. */
+export const recognitionSchema = z
+	.object({ id: z.string().optional(), recognised: z.enum(['yes', 'no']).optional() })
+	.transform((input, ctx) => {
+		const id = Number(input.id);
+		if (Number.isInteger(id) && id > 0 && id < 2 ** 31 && input.recognised)
+			return { id, recognised: input.recognised === 'yes' };
+		ctx.addIssue({
+			code: 'custom',
+			path: ['organisations-caption'],
+			message: 'admin:errors.organisation_not_found'
+		});
+		return z.NEVER;
+	});

@@ -127,7 +127,22 @@ export interface Database {
 		id: Generated<number>;
 		kvk: string;
 		name: string;
+		/** Whether the IND recognises it as a sponsor (erkend referent). */
+		recognised: Generated<boolean>;
 		created_at: ColumnType<Date, Date | string | undefined, never>;
+	};
+	referent_invitation: {
+		id: Generated<number>;
+		token_hash: string;
+		organisation_id: number;
+		email: string;
+		role: StaffRole;
+		invited_by: number | null;
+		created_at: ColumnType<Date, Date | string | undefined, never>;
+		expires_at: Timestamp;
+		used_at: Timestamp | null;
+		used_by: number | null;
+		revoked_at: Timestamp | null;
 	};
 	app_user: {
 		id: Generated<number>;

@@ -8,7 +8,8 @@ export const emailTemplates = {
 	waitlist_offer: ['name', 'reference', 'time', 'until', 'link'],
 	hearing_reminder: ['name', 'reference', 'appointment', 'time', 'place'],
 	triage_sent: ['reference', 'date'],
-	triage_decided: ['reference']
+	triage_decided: ['reference'],
+	referent_invitation: ['organisation', 'inviter', 'role', 'link', 'until']
 } as const satisfies Record<string, readonly string[]>;
 
 export type EmailTemplate = keyof typeof emailTemplates;
@@ -25,7 +26,8 @@ export const secretParams: { [T in EmailTemplate]: readonly (typeof emailTemplat
 		waitlist_offer: [],
 		hearing_reminder: [],
 		triage_sent: [],
-		triage_decided: []
+		triage_decided: [],
+		referent_invitation: ['link']
 	};
 
 export const REDACTED = '[…]';

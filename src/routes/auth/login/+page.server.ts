@@ -13,6 +13,7 @@ export const load: PageServerLoad = ({ locals, url }) => {
 	return {
 		reset: url.searchParams.get('reset') === 'done',
 		activated: url.searchParams.get('activated') === 'done',
+		invited: url.searchParams.get('invited') === 'done',
 		expired: url.searchParams.get('expired') === 'second_factor'
 	};
 };
