@@ -54,7 +54,9 @@ const LANDED: Record<string, string> = {
 	'2026_12_03_000400_create_case_estimate_seen':
 		'9dfc7e815c8e0a1dddc38e9d4a77b53f10fd56eb202d3d36925c2b66ddaec9cd',
 	'2026_12_03_000500_index_sponsored_cases':
-		'c8ff7e299dcb1fe317c5b36b7c05e85eff4328caf0d9c9901a1428d25fa7f91e'
+		'c8ff7e299dcb1fe317c5b36b7c05e85eff4328caf0d9c9901a1428d25fa7f91e',
+	'2026_12_03_000700_add_documents_requested':
+		'fa7f64edd6f21c5cabbf5c47b664de120ab43159583dd5a674b0565919c39e1e'
 };
 
 describe('migrations', () => {
