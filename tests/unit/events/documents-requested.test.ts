@@ -4,21 +4,13 @@ import { expect, it } from 'vitest';
 import { ingestEvents } from '$lib/server/events/event.service';
 import { describeEachEngine } from '../helpers/engines';
 import { refusal } from './refusal';
-import { decided, newReference, stageEntered, submitted } from '../helpers/factories';
-
-export function documentsRequested(
-	reference: string,
-	at: string,
-	data: Record<string, unknown> = { missing: ['salary_statement'], before: '2026-03-01' }
-) {
-	return {
-		id: randomUUID(),
-		type: 'case.documents_requested',
-		occurredAt: at,
-		case: reference,
-		data
-	};
-}
+import {
+	decided,
+	documentsRequested,
+	newReference,
+	stageEntered,
+	submitted
+} from '../helpers/factories';
 
 describeEachEngine('the request for missing documents (herstel verzuim)', ({ db }) => {
 	/** A kennismigrant case waiting in assessment since 10 January. */
