@@ -42,8 +42,10 @@ function referentOf(kvk: string, id: number): Principal {
 	};
 }
 
-const A = referentOf('55556666', 1);
-const B = referentOf('77778888', 2);
+const KVK_A = '55556666';
+const KVK_B = '77778888';
+const A = referentOf(KVK_A, 1);
+const B = referentOf(KVK_B, 2);
 
 describeEachEngine('missing documents, as the applicant and the sponsor see them', ({ db }) => {
 	/** A studie case of the organisation, waiting in assessment. */
@@ -64,8 +66,8 @@ describeEachEngine('missing documents, as the applicant and the sponsor see them
 	};
 
 	it('marks the case as needing action, in the list, the count, the filter and the export', async () => {
-		const asked = await sponsoredCase(A.roles[0].organisationKvk);
-		const quiet = await sponsoredCase(A.roles[0].organisationKvk);
+		const asked = await sponsoredCase(KVK_A);
+		const quiet = await sponsoredCase(KVK_A);
 		const before = await getWorkspace(db(), A, query(), null, NOW);
 		expect(before.summary.needsAction.count).toBe(0);
 
@@ -116,7 +118,7 @@ describeEachEngine('missing documents, as the applicant and the sponsor see them
 	});
 
 	it('no longer needs action once the case moves on', async () => {
-		const ref = await sponsoredCase(A.roles[0].organisationKvk);
+		const ref = await sponsoredCase(KVK_A);
 		await ingestEvents(db(), {
 			events: [
 				documentsRequested(ref, '2026-11-20T09:00:00Z', request),
@@ -130,7 +132,7 @@ describeEachEngine('missing documents, as the applicant and the sponsor see them
 	});
 
 	it("never shows one organisation's request to another", async () => {
-		const ofB = await sponsoredCase(B.roles[0].organisationKvk);
+		const ofB = await sponsoredCase(KVK_B);
 		await ingestEvents(db(), {
 			events: [documentsRequested(ofB, '2026-11-20T09:00:00Z', request)]
 		});
@@ -145,7 +147,7 @@ describeEachEngine('missing documents, as the applicant and the sponsor see them
 	});
 
 	it("shows the applicant what is missing, by when, and the IND's note, without a queue place", async () => {
-		const ref = await sponsoredCase(A.roles[0].organisationKvk);
+		const ref = await sponsoredCase(KVK_A);
 		await ingestEvents(db(), {
 			events: [documentsRequested(ref, '2026-11-20T09:00:00Z', request)]
 		});
