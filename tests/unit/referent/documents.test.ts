@@ -168,6 +168,14 @@ describeEachEngine('missing documents, as the applicant and the sponsor see them
 			}
 		});
 		expect(status.timeline.find((s) => s.stage === 'missing_documents')?.state).toBe('current');
+		// Back in the queue once the documents are in: the request is a detour, not a step
+		// between the turn and the decision.
+		await ingestEvents(db(), {
+			events: [stageEntered(ref, '2026-11-25T09:00:00Z', 'assessment')]
+		});
+		const back = await getCaseStatus(db(), applicantPrincipal(applicant_id), ref, NOW);
+		expect(back).toMatchObject({ stage: 'assessment', documents: null, decisionAtTurn: true });
+		expect(back.queue).not.toBeNull();
 		// Someone else's case stays "not found".
 		await expect(
 			getCaseStatus(db(), applicantPrincipal(applicant_id + 100_000), ref, NOW)

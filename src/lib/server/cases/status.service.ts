@@ -201,9 +201,12 @@ export async function getCaseStatus(
 			moved: await compareWithLastVisit(db, found.id, found.estimate_seen, seen, sessionId)
 		};
 		const decisionStage = product.stages.find((s) => s.kind === 'final');
+		// A request for documents is a detour back to the queue, not a step between turn and decision.
 		const later = product.stages.filter(
 			(s) =>
-				s.position > current.position && (!decisionStage || s.position < decisionStage.position)
+				s.kind !== 'documents' &&
+				s.position > current.position &&
+				(!decisionStage || s.position < decisionStage.position)
 		);
 		decisionAtTurn = later.length === 0;
 		decision = estimateDecision(
