@@ -68,7 +68,7 @@ export function stageEntered(reference: string, occurredAt: string, stage: strin
  */
 export async function newApplicantCase(
 	request: APIRequestContext,
-	options: { product?: string; submittedDaysAgo?: number; stage?: string } = {}
+	options: { product?: string; submittedDaysAgo?: number; stage?: string; sponsorKvk?: string } = {}
 ) {
 	const reference = newReference();
 	const vNumber = String(3_000_000_000 + Math.floor(Math.random() * 999_999_999)).slice(0, 10);
@@ -83,7 +83,8 @@ export async function newApplicantCase(
 			data: {
 				product: options.product ?? 'gezinshereniging',
 				vNumber,
-				applicant: { name: 'Samira Haddad', birthDate, language: 'en' }
+				applicant: { name: 'Samira Haddad', birthDate, language: 'en' },
+				...(options.sponsorKvk ? { sponsorKvk: options.sponsorKvk } : {})
 			}
 		}
 	];

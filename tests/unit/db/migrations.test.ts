@@ -56,7 +56,9 @@ const LANDED: Record<string, string> = {
 	'2026_12_03_000500_index_sponsored_cases':
 		'c8ff7e299dcb1fe317c5b36b7c05e85eff4328caf0d9c9901a1428d25fa7f91e',
 	'2026_12_03_000600_create_referent_members':
-		'05a4ce8644997256a49b4611157dde60d0ad1dcb4b1b395ac9806b5e84b1ef40'
+		'05a4ce8644997256a49b4611157dde60d0ad1dcb4b1b395ac9806b5e84b1ef40',
+	'2026_12_03_000700_add_documents_requested':
+		'fa7f64edd6f21c5cabbf5c47b664de120ab43159583dd5a674b0565919c39e1e'
 };
 
 describe('migrations', () => {

@@ -404,5 +404,12 @@ describeEachEngine('demo seed', ({ db }) => {
 			);
 			expect(ahead).toBeGreaterThan(0);
 		}
+
+		// A few of Demo Tech's cases wait for documents: its referents see them needing action.
+		const asked = await sql<{ stage_code: string; missing: string[] }>`
+			select c.stage_code, d.missing from document_request d join "case" c on c.id = d.case_id
+			where d.resolved_at is null and c.sponsor_kvk = ${DEMO_TECH_KVK}`.execute(db());
+		expect(asked.rows.length).toBeGreaterThanOrEqual(2);
+		expect(asked.rows.every((r) => r.stage_code === 'missing_documents')).toBe(true);
 	});
 });

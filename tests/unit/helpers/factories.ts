@@ -49,6 +49,20 @@ export function decided(reference: string, at: string, outcome = 'granted') {
 	};
 }
 
+export function documentsRequested(
+	reference: string,
+	at: string,
+	data: Record<string, unknown> = { missing: ['salary_statement'], before: '2026-03-01' }
+) {
+	return {
+		id: randomUUID(),
+		type: 'case.documents_requested',
+		occurredAt: at,
+		case: reference,
+		data
+	};
+}
+
 /** The signed-in applicant as services see them: their account id is their applicant id here. */
 export function applicantPrincipal(applicantId: number): Principal {
 	return {

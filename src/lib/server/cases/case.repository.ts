@@ -1,6 +1,6 @@
-import { sql } from 'kysely';
+import { sql, type ExpressionBuilder } from 'kysely';
 import { jsonArrayFrom, jsonBuildObject } from 'kysely/helpers/postgres';
-import type { Db } from '$lib/server/db';
+import type { Database, Db } from '$lib/server/db';
 import { LIVE_INVITATION_STATUSES } from '$lib/hearings';
 import { positionColumn, positionFromJson } from '$lib/server/queue/queue.repository';
 import type { EstimateSeen } from './estimate-moved';
@@ -104,6 +104,7 @@ export async function findCaseWithHistory(db: Db, reference: string) {
 						.where('hearing_invitation.status', 'in', LIVE_INVITATION_STATUSES)
 				)
 				.as('has_live_invitation'),
+			openDocumentRequest(eb).as('document_request'),
 			eb
 				.selectFrom('case_estimate_seen')
 				.select((seen) =>
@@ -126,6 +127,7 @@ export async function findCaseWithHistory(db: Db, reference: string) {
 		history: row.history.map((h) => ({ ...h, occurred_at: new Date(h.occurred_at) })),
 		access_log: row.access_log.map((a) => ({ ...a, at: new Date(a.at) })),
 		position: positionFromJson(row.position),
+		document_request: row.document_request as OpenDocumentRequest | null,
 		estimate_seen: row.estimate_seen as {
 			sessionId: string;
 			seenAt: string;
@@ -133,6 +135,31 @@ export async function findCaseWithHistory(db: Db, reference: string) {
 			previous: EstimateSeen | null;
 		} | null
 	};
+}
+
+/** The case's open request for documents, as JSON (null when none is open). */
+export function openDocumentRequest(eb: ExpressionBuilder<Database, 'case'>) {
+	return eb
+		.selectFrom('document_request')
+		.select((d) =>
+			jsonBuildObject({
+				missing: d.ref('missing'),
+				note: d.ref('note'),
+				sendBefore: d.ref('send_before'),
+				requestedAt: d.ref('requested_at')
+			}).as('request')
+		)
+		.whereRef('document_request.case_id', '=', 'case.id')
+		.where('document_request.resolved_at', 'is', null);
+}
+
+/** An open request for documents as pages show it. */
+export interface OpenDocumentRequest {
+	missing: string[];
+	note: string | null;
+	/** `YYYY-MM-DD` */
+	sendBefore: string;
+	requestedAt: string;
 }
 
 /** A new visit after this long, even within one sign-in session. */

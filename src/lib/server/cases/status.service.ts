@@ -12,7 +12,12 @@ import {
 } from '$lib/server/queue/later-stages';
 import { daysBetween, dutchDate, type IsoDate } from '$lib/time';
 import { momentAfter, shownTurn } from '$lib/components/turnRange';
-import { findCaseWithHistory, recordEstimateSeen, VISIT_GAP_MS } from './case.repository';
+import {
+	findCaseWithHistory,
+	recordEstimateSeen,
+	VISIT_GAP_MS,
+	type OpenDocumentRequest
+} from './case.repository';
 import { estimateMove, type EstimateMove, type EstimateSeen } from './estimate-moved';
 import { caseErrors } from './case.errors';
 
@@ -67,6 +72,8 @@ export interface CaseStatus {
 	};
 	/** A hearing invitation is open or booked: the page then shows the planner's part. */
 	hasLiveInvitation: boolean;
+	/** The IND waits for these documents (herstel verzuim). */
+	documents: OpenDocumentRequest | null;
 	computedAt: string;
 	newestEventAt: string | null;
 	stale: boolean;
@@ -194,9 +201,12 @@ export async function getCaseStatus(
 			moved: await compareWithLastVisit(db, found.id, found.estimate_seen, seen, sessionId)
 		};
 		const decisionStage = product.stages.find((s) => s.kind === 'final');
+		// A request for documents is a detour back to the queue, not a step between turn and decision.
 		const later = product.stages.filter(
 			(s) =>
-				s.position > current.position && (!decisionStage || s.position < decisionStage.position)
+				s.kind !== 'documents' &&
+				s.position > current.position &&
+				(!decisionStage || s.position < decisionStage.position)
 		);
 		decisionAtTurn = later.length === 0;
 		decision = estimateDecision(
@@ -253,6 +263,7 @@ export async function getCaseStatus(
 						)
 		},
 		hasLiveInvitation: Boolean(found.has_live_invitation),
+		documents: found.status === 'open' ? found.document_request : null,
 		computedAt: models.computedAt.toISOString(),
 		newestEventAt: newest ? new Date(newest).toISOString() : null,
 		stale: !newest || now.getTime() - new Date(newest).getTime() > STALE_AFTER_MS,

@@ -20,6 +20,7 @@ import * as m15 from '../../../../migrations/2026_12_03_000300_create_push';
 import * as m16 from '../../../../migrations/2026_12_03_000400_create_case_estimate_seen';
 import * as m17 from '../../../../migrations/2026_12_03_000500_index_sponsored_cases';
 import * as m18 from '../../../../migrations/2026_12_03_000600_create_referent_members';
+import * as m19 from '../../../../migrations/2026_12_03_000700_add_documents_requested';
 
 export const migrations: Record<string, Migration> = {
 	'2026_11_23_000001_create_case_domain': m0,
@@ -40,5 +41,6 @@ export const migrations: Record<string, Migration> = {
 	'2026_12_03_000300_create_push': m15,
 	'2026_12_03_000400_create_case_estimate_seen': m16,
 	'2026_12_03_000500_index_sponsored_cases': m17,
-	'2026_12_03_000600_create_referent_members': m18
+	'2026_12_03_000600_create_referent_members': m18,
+	'2026_12_03_000700_add_documents_requested': m19
 };

@@ -1,7 +1,8 @@
 import type { Role } from '$lib/roles';
 import type { ColumnType, Generated, Selectable } from 'kysely';
 
-export type StageKind = 'queue' | 'applicant' | 'appointment' | 'fixed' | 'final';
+/** `applicant` and `documents` both wait for the applicant; `documents` has an open document_request. */
+export type StageKind = 'queue' | 'applicant' | 'documents' | 'appointment' | 'fixed' | 'final';
 export type TermUnit = 'days' | 'months';
 export type CaseStatus = 'open' | 'decided' | 'withdrawn';
 export type QueueStream = 'priority' | 'normal';
@@ -20,6 +21,8 @@ export type TriageRequestStatus = 'draft' | 'sent' | 'decided' | 'withdrawn';
 export type TriageOutcome = 'accepted' | 'not_accepted';
 export type TriageContentType = 'application/pdf' | 'image/jpeg' | 'image/png';
 export type Gender = 'female' | 'male' | 'other';
+export type DocumentRequestResolution =
+	'stage_changed' | 'case_decided' | 'case_withdrawn' | 'replaced';
 
 /** Dates (`date` columns) travel as `YYYY-MM-DD` strings on both drivers. */
 type DateString = string;
@@ -450,6 +453,18 @@ export interface Database {
 		user_agent: string | null;
 		created_at: ColumnType<Date, Date | string | undefined, never>;
 		last_success_at: Timestamp | null;
+	};
+	/** Herstel verzuim: documents the IND waits for; open until the case moves on. */
+	document_request: {
+		id: Generated<number>;
+		case_id: number;
+		event_id: string;
+		missing: string[];
+		note: string | null;
+		send_before: DateString;
+		requested_at: Timestamp;
+		resolved_at: Timestamp | null;
+		resolution: DocumentRequestResolution | null;
 	};
 	/** What the case page showed about the turn at the latest visit and the one before (EstimateSeen). */
 	case_estimate_seen: {

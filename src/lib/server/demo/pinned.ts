@@ -7,7 +7,7 @@ import { previousWorkingDay } from '$lib/server/cases/deadline';
 import { MINUTE_MS, officeMoment } from './calendar';
 import type { Applicant } from './names';
 import { DEMO_TECH_KVK, modelOf, type ProductCode, type ProductModel } from './product-models';
-import { record, submit, type Context, type SimCase } from './queue-simulation';
+import { push, record, submit, type Context, type SimCase } from './queue-simulation';
 
 /** The fixed demo cases that demo accounts attach to; always in the simulated history. */
 export const DEMO_ASYLUM_CASE = {
@@ -130,4 +130,41 @@ export function demoCases(ctx: Context, generated: SimCase[]): SimCase[] {
 		]),
 		followPinned(ctx, sponsored, [[DEMO_SPONSORED_CASE.stage, sponsoredEntry]])
 	];
+}
+
+/** What the IND asks of the demo sponsor's cases, and its note, if any. */
+const DEMO_REQUESTS: { missing: string[]; note?: string; daysAgo: number }[] = [
+	{
+		missing: ['salary_statement', 'employment_contract'],
+		note: 'Stuur de loonstroken van de laatste drie maanden en het getekende arbeidscontract.',
+		daysAgo: 3
+	},
+	{ missing: ['antecedents_certificate'], daysAgo: 6 },
+	{ missing: ['diploma', 'legalisation', 'translation'], daysAgo: 9 }
+];
+
+/**
+ * Herstel verzuim in the demo: a few of Demo Tech's cases waiting in assessment are asked for
+ * missing documents, so that its referents see cases that need action. Run last: the uuids it
+ * draws leave the rest of the history as it was.
+ */
+export function requestDocuments(ctx: Context, generated: SimCase[]): void {
+	const waiting = generated
+		.filter((c) => c.sponsorKvk === DEMO_TECH_KVK && c.status === 'waiting')
+		.filter((c) => {
+			const last = c.events.at(-1)?.event;
+			return last?.type === 'case.stage_entered' && last.data.stage === 'assessment';
+		})
+		.sort((a, b) => a.reference.localeCompare(b.reference));
+	for (const [i, request] of DEMO_REQUESTS.entries()) {
+		const c = waiting[i];
+		if (!c) return;
+		const at = daysBefore(ctx, ctx.now, request.daysAgo);
+		if (at <= c.events.at(-1)!.at) continue;
+		push(ctx, c, at, 'case.documents_requested', {
+			missing: request.missing,
+			before: addDays(dutchDate(at), 28),
+			...(request.note ? { note: request.note } : {})
+		});
+	}
 }

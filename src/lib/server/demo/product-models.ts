@@ -72,8 +72,11 @@ export type CapacityStep = readonly [fromMonth: number, factor: number];
 
 /** How the simulator runs one stage of the catalogue. */
 interface StageRun {
-	/** Who takes an optional stage: refusals, or a share of all cases. */
-	takenBy?: 'refusal' | number;
+	/**
+	 * Who takes an optional stage: refusals, a share of all cases, or only the cases the demo
+	 * pins (a request for documents says what is missing, which the simulated history does not).
+	 */
+	takenBy?: 'refusal' | 'pinned' | number;
 	/** How long a case stays before the next stage (for the decision: before the stage after it). */
 	stay?: Stay;
 	capacity?: readonly CapacityStep[];
@@ -109,6 +112,7 @@ function regularStages(withFee: boolean, capacity: readonly CapacityStep[]) {
 		application: { stay: withFee ? days(0, 1) : days(0, 2) },
 		fee_payment: { stay: days(2, 10) },
 		assessment: { capacity },
+		missing_documents: { takenBy: 'pinned' as const },
 		decision: { stay: days(2, 7) }
 	};
 }

@@ -191,7 +191,7 @@ function optionalStages(model: ProductModel, outcome: Outcome, random: Random): 
 		if (
 			stage.takenBy === 'refusal'
 				? outcome === 'refused'
-				: stage.takenBy !== undefined && random.chance(stage.takenBy)
+				: typeof stage.takenBy === 'number' && random.chance(stage.takenBy)
 		)
 			takes.add(stage.code);
 	}

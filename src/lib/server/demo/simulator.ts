@@ -7,7 +7,7 @@
 import { addDays, addMonths, dutchDate, dutchMoment, type IsoDate } from '$lib/time';
 import { workingDaysBetween } from '$lib/server/cases/deadline';
 import { monthsOf } from './calendar';
-import { demoCases } from './pinned';
+import { demoCases, requestDocuments } from './pinned';
 import { PRODUCT_MODELS } from './product-models';
 import {
 	assignReferences,
@@ -117,6 +117,7 @@ export function simulate(options: SimulationOptions): Simulation {
 	}
 	const demo = demoCases(ctx, generated);
 	extendDeadlines(ctx, generated);
+	requestDocuments(ctx, generated);
 	const all = [...generated, ...demo];
 	return {
 		now,

@@ -23,7 +23,8 @@ export const eventErrors = defineErrors('events', {
 	stage_not_allowed: invalid('data.stage'),
 	deadline_not_allowed: invalid('data.deadline'),
 	identity_locked: invalid(),
-	unknown_location: invalid('data.locations')
+	unknown_location: invalid('data.locations'),
+	no_documents_stage: invalid('type')
 });
 
 /** Why one event was refused, for the case system to act on. */

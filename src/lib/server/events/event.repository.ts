@@ -1,6 +1,11 @@
 import { sql, type Transaction } from 'kysely';
 import type { Database } from '$lib/server/db';
-import type { CaseStatus, Outcome, QueueStream } from '$lib/server/db/schema';
+import type {
+	CaseStatus,
+	DocumentRequestResolution,
+	Outcome,
+	QueueStream
+} from '$lib/server/db/schema';
 import { casesWithApplicant } from '$lib/server/cases/case.repository';
 
 type Trx = Transaction<Database>;
@@ -188,4 +193,49 @@ export async function insertEvents(trx: Trx, rows: EventRow[]): Promise<void> {
 		from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as r(id uuid, case_id int, type text, occurred_at timestamptz, data jsonb)`.execute(
 		trx
 	);
+}
+
+export async function findOpenDocumentRequests(trx: Trx, caseIds: number[]) {
+	if (caseIds.length === 0) return [];
+	return trx
+		.selectFrom('document_request')
+		.select(['id', 'case_id', 'event_id', 'missing', 'note', 'send_before', 'requested_at'])
+		.where('case_id', '=', sql<number>`any(${caseIds}::int[])`)
+		.where('resolved_at', 'is', null)
+		.execute();
+}
+
+export async function resolveDocumentRequests(
+	trx: Trx,
+	rows: { id: number; resolved_at: string; resolution: DocumentRequestResolution }[]
+): Promise<void> {
+	if (rows.length === 0) return;
+	await sql`
+		update document_request d set resolved_at = r.resolved_at, resolution = r.resolution
+		from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as r(id int, resolved_at timestamptz, resolution text)
+		where d.id = r.id`.execute(trx);
+}
+
+export interface NewDocumentRequestRow {
+	case_id: number;
+	event_id: string;
+	missing: string[];
+	note: string | null;
+	send_before: string;
+	requested_at: string;
+	resolved_at: string | null;
+	resolution: DocumentRequestResolution | null;
+}
+
+export async function insertDocumentRequests(
+	trx: Trx,
+	rows: NewDocumentRequestRow[]
+): Promise<void> {
+	if (rows.length === 0) return;
+	await sql`
+		insert into document_request (case_id, event_id, missing, note, send_before, requested_at, resolved_at, resolution)
+		select case_id, event_id, array(select e from jsonb_array_elements_text(missing) with ordinality as m(e, n) order by n), note, send_before, requested_at,
+			resolved_at, resolution
+		from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as r(case_id int, event_id uuid, missing jsonb, note text,
+			send_before date, requested_at timestamptz, resolved_at timestamptz, resolution text)`.execute(trx);
 }

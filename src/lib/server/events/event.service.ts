@@ -1,5 +1,11 @@
 import type { Db } from '$lib/server/db';
-import type { CaseStatus, Outcome, QueueStream, Stage } from '$lib/server/db/schema';
+import type {
+	CaseStatus,
+	DocumentRequestResolution,
+	Outcome,
+	QueueStream,
+	Stage
+} from '$lib/server/db/schema';
 import { latestExtendedDeadline, legalDeadline, type Term } from '$lib/server/cases/deadline';
 import { dutchDate } from '$lib/time';
 import * as repo from './event.repository';
@@ -23,6 +29,18 @@ interface OpenEntry {
 	enteredAt: Date;
 }
 
+/** A request for missing documents; `id` is null until it is stored. */
+interface DocumentRequest {
+	id: number | null;
+	eventId: string;
+	missing: string[];
+	note: string | null;
+	sendBefore: string;
+	requestedAt: Date;
+	resolvedAt: Date | null;
+	resolution: DocumentRequestResolution | null;
+}
+
 /** A case as the batch sees it while applying events in memory. */
 interface CaseState {
 	id: number | null;
@@ -44,6 +62,11 @@ interface CaseState {
 	openEntry: OpenEntry | null;
 	closedEntries: { id: number; leftAt: Date }[];
 	newEntries: (OpenEntry & { leftAt: Date | null })[];
+	/** The open request for documents, stored or made by this batch. */
+	openRequest: DocumentRequest | null;
+	/** Stored requests this batch resolves, and those it makes (resolved in it or not). */
+	resolvedRequests: { id: number; resolvedAt: Date; resolution: DocumentRequestResolution }[];
+	newRequests: DocumentRequest[];
 	applicant: repo.ApplicantRow | null;
 	/** Hearing invitations this batch opens. */
 	invitations: Omit<NewInvitation, 'caseId'>[];
@@ -111,6 +134,19 @@ function leaveQueue(state: CaseState, at: Date): void {
 		state.closedEntries.push({ id: entry.id, leftAt: at });
 	}
 	state.openEntry = null;
+}
+
+/** The request is answered or overtaken: the case moved on, was decided or withdrawn, or asked again. */
+function resolveRequest(state: CaseState, at: Date, resolution: DocumentRequestResolution): void {
+	const request = state.openRequest;
+	if (!request) return;
+	if (request.id === null) {
+		request.resolvedAt = at;
+		request.resolution = resolution;
+	} else {
+		state.resolvedRequests.push({ id: request.id, resolvedAt: at, resolution });
+	}
+	state.openRequest = null;
 }
 
 function enterStage(state: CaseState, stage: Stage, at: Date): void {
@@ -229,6 +265,9 @@ export const eventHandlers: Record<IncomingEvent['type'], Handler> = {
 			openEntry: null,
 			closedEntries: [],
 			newEntries: [],
+			openRequest: null,
+			resolvedRequests: [],
+			newRequests: [],
 			applicant: {
 				v_number: event.data.vNumber,
 				name: event.data.applicant.name,
@@ -266,6 +305,14 @@ export const eventHandlers: Record<IncomingEvent['type'], Handler> = {
 				'data.stage',
 				`case ${state.reference} is already in stage ${stage.code}`
 			);
+		// A case waiting for documents always says which: only a request enters that stage.
+		if (stage.kind === 'documents')
+			throw reject(
+				'stage_not_allowed',
+				'data.stage',
+				`stage ${stage.code} is entered with a case.documents_requested event, which says what is missing`
+			);
+		resolveRequest(state, event.occurredAt, 'stage_changed');
 		enterStage(state, stage, event.occurredAt);
 		state.enteredPosition = stage.position;
 		state.stageChanged = true;
@@ -277,6 +324,7 @@ export const eventHandlers: Record<IncomingEvent['type'], Handler> = {
 		requireOpen(state);
 		const decision = state.product.stages.find((s) => s.kind === 'final');
 		const currentStage = stageOf(state.product, state.stageCode);
+		resolveRequest(state, event.occurredAt, 'case_decided');
 		if (decision && currentStage.position < decision.position)
 			enterStage(state, decision, event.occurredAt);
 		else leaveQueue(state, event.occurredAt);
@@ -289,6 +337,7 @@ export const eventHandlers: Record<IncomingEvent['type'], Handler> = {
 	'case.withdrawn'(current, event) {
 		const state = existing(current, event);
 		requireOpen(state);
+		resolveRequest(state, event.occurredAt, 'case_withdrawn');
 		leaveQueue(state, event.occurredAt);
 		state.status = 'withdrawn';
 		state.released = 'case_withdrawn';
@@ -331,6 +380,42 @@ export const eventHandlers: Record<IncomingEvent['type'], Handler> = {
 		// Also after the decision: a sponsor that stops sponsoring loses sight of the case.
 		const state = existing(current, event);
 		state.sponsorKvk = event.data.sponsorKvk;
+		return state;
+	},
+	/**
+	 * Herstel verzuim. The case waits for the applicant, so it leaves its queue: it is not counted
+	 * ahead of anyone while the IND cannot work on it. A new request replaces an open one.
+	 */
+	'case.documents_requested'(current, event) {
+		if (event.type !== 'case.documents_requested') throw new Error('unreachable');
+		const state = existing(current, event);
+		requireOpen(state);
+		const stage = state.product.stages.find((s) => s.kind === 'documents');
+		if (!stage)
+			throw reject(
+				'no_documents_stage',
+				'type',
+				`product ${state.product.code} has no stage for missing documents; its cases take no case.documents_requested events`
+			);
+		if (event.data.before < dutchDate(event.occurredAt))
+			throw reject('invalid', 'data.before', 'lies before the request itself');
+		resolveRequest(state, event.occurredAt, 'replaced');
+		if (state.stageCode !== stage.code) {
+			enterStage(state, stage, event.occurredAt);
+			state.stageChanged = true;
+		}
+		const request: DocumentRequest = {
+			id: null,
+			eventId: event.id,
+			missing: [...new Set(event.data.missing)],
+			note: event.data.note || null,
+			sendBefore: event.data.before,
+			requestedAt: event.occurredAt,
+			resolvedAt: null,
+			resolution: null
+		};
+		state.newRequests.push(request);
+		state.openRequest = request;
 		return state;
 	},
 	'hearing.invited'(current, event, { locationCodes }) {
@@ -383,6 +468,9 @@ function stateFromRow(
 		openEntry: null,
 		closedEntries: [],
 		newEntries: [],
+		openRequest: null,
+		resolvedRequests: [],
+		newRequests: [],
 		applicant: null,
 		invitations: [],
 		released: null,
@@ -478,6 +566,22 @@ export async function ingestEvents(
 			};
 		}
 
+		for (const request of await repo.findOpenDocumentRequests(
+			trx,
+			rows.map((r) => r.id)
+		)) {
+			byId.get(request.case_id)!.openRequest = {
+				id: request.id,
+				eventId: request.event_id,
+				missing: request.missing,
+				note: request.note,
+				sendBefore: request.send_before,
+				requestedAt: request.requested_at,
+				resolvedAt: null,
+				resolution: null
+			};
+		}
+
 		const errors: EventError[] = [];
 		const indexOf = new Map(events.map((e, i) => [e, i]));
 		for (const event of fresh) {
@@ -538,6 +642,32 @@ export async function ingestEvents(
 				occurred_at: e.occurredAt.toISOString(),
 				data: e.data
 			}))
+		);
+		// Resolved first: a case has one open request at a time.
+		await repo.resolveDocumentRequests(
+			trx,
+			changed.flatMap((s) =>
+				s.resolvedRequests.map((r) => ({
+					id: r.id,
+					resolved_at: r.resolvedAt.toISOString(),
+					resolution: r.resolution
+				}))
+			)
+		);
+		await repo.insertDocumentRequests(
+			trx,
+			changed.flatMap((s) =>
+				s.newRequests.map((r) => ({
+					case_id: s.id!,
+					event_id: r.eventId,
+					missing: r.missing,
+					note: r.note,
+					send_before: r.sendBefore,
+					requested_at: r.requestedAt.toISOString(),
+					resolved_at: r.resolvedAt?.toISOString() ?? null,
+					resolution: r.resolution
+				}))
+			)
 		);
 		await openInvitations(
 			trx,

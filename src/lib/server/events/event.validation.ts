@@ -9,6 +9,7 @@ export const MAX_FUTURE_MS = 5 * 60 * 1000;
 
 import { REFERENCE_PATTERN } from '$lib/reference';
 import { HEARING_KINDS, LOCATION_CODE } from '$lib/hearings';
+import { DOCUMENT_CODES, MAX_DOCUMENT_NOTE, MAX_REQUESTED_DOCUMENTS } from '$lib/documents';
 const isoDate = z.iso.date({ error: 'must be a date as YYYY-MM-DD' });
 
 const envelope = z.object({
@@ -62,6 +63,23 @@ export const eventDataSchemas = {
 			.string({ error: 'must be a KvK number of 8 digits, or null' })
 			.regex(/^\d{8}$/, { error: 'must be a KvK number of 8 digits, or null' })
 			.nullable()
+	}),
+	/** Herstel verzuim: the IND waits for these documents, to be sent before the date. */
+	'case.documents_requested': z.object({
+		missing: z
+			.array(z.enum(DOCUMENT_CODES, { error: `must be one of ${DOCUMENT_CODES.join(', ')}` }), {
+				error: 'must be a list of document codes'
+			})
+			.min(1, { error: 'must name at least one document' })
+			.max(MAX_REQUESTED_DOCUMENTS, {
+				error: `must name at most ${MAX_REQUESTED_DOCUMENTS} documents`
+			}),
+		before: isoDate,
+		note: z
+			.string({ error: 'must be text' })
+			.trim()
+			.max(MAX_DOCUMENT_NOTE, { error: `must be at most ${MAX_DOCUMENT_NOTE} characters` })
+			.optional()
 	}),
 	'hearing.invited': z.object({
 		kind: z.enum(HEARING_KINDS, { error: `must be one of ${HEARING_KINDS.join(', ')}` }),

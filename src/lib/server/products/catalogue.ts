@@ -1,8 +1,9 @@
 /**
  * The product catalogue as data: every product (werksoort), its legal terms and its ordered
- * stages. The database holds the same rows (migration 2 wrote them; production reads them from
- * there, see products.service.ts); this typed copy serves code that runs without a database,
- * such as the demo simulator and the backtest. tests/unit/products/catalogue.test.ts checks
+ * stages. The database holds the same rows (migration 2 wrote them, 2026_12_03_000700 added the
+ * stage of missing documents; production reads them from there, see products.service.ts); this
+ * typed copy serves code that runs without a database, such as the demo simulator and the
+ * backtest. tests/unit/products/catalogue.test.ts checks
  * that the two agree, so a correction to one that misses the other fails the tests.
  */
 import type { StageKind, TermUnit } from '$lib/server/db/schema';
@@ -56,12 +57,14 @@ const REGULAR_WITH_FEE = stages([
 	['application', 'fixed'],
 	['fee_payment', 'applicant'],
 	['assessment', 'queue'],
+	['missing_documents', 'documents', { optional: true }],
 	['decision', 'final'],
 	['collect_document', 'appointment']
 ]);
 const REGULAR_VIA_SPONSOR = stages([
 	['application', 'fixed'],
 	['assessment', 'queue'],
+	['missing_documents', 'documents', { optional: true }],
 	['decision', 'final'],
 	['collect_document', 'appointment']
 ]);

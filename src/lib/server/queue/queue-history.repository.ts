@@ -58,13 +58,15 @@ export async function findRecentStageDurations(db: Db, from: Date, until: Date, 
 	const result = await sql<{ product_code: string; stage_code: string; days: number }>`
 		with steps as (
 			select c.product_code,
-				coalesce(e.data->>'stage', case when e.type = 'case.submitted' then first_stage.code end) as stage_code,
+				coalesce(e.data->>'stage', case e.type when 'case.submitted' then first_stage.code
+					when 'case.documents_requested' then (select s.code from stage s
+						where s.product_code = c.product_code and s.kind = 'documents' limit 1) end) as stage_code,
 				e.occurred_at,
 				lead(e.occurred_at) over (partition by e.case_id order by e.occurred_at, e.received_at) as next_at
 			from case_event e
 			join "case" c on c.id = e.case_id
 			cross join lateral (select s.code from stage s where s.product_code = c.product_code order by s.position limit 1) first_stage
-			where e.type in ('case.submitted', 'case.stage_entered', 'case.decided', 'case.withdrawn')
+			where e.type in ('case.submitted', 'case.stage_entered', 'case.documents_requested', 'case.decided', 'case.withdrawn')
 				and e.occurred_at >= ${from}::timestamptz - interval '2 years'
 				and c.id in (select case_id from case_event where occurred_at >= ${from} and occurred_at < ${until})
 		),

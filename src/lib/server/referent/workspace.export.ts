@@ -21,7 +21,9 @@ export const EXPORT_COLUMNS = [
 	'queue_waiting',
 	'turn_from',
 	'turn_to',
-	'turn_unit'
+	'turn_unit',
+	'documents_missing',
+	'documents_before'
 ] as const;
 
 /**
@@ -57,7 +59,10 @@ export function workspaceCsv(rows: WorkspaceRow[], t: Names, first: boolean): st
 			queue_waiting: r.queue?.waiting ?? '',
 			turn_from: r.queue?.turn?.low ?? '',
 			turn_to: r.queue?.turn?.high ?? '',
-			turn_unit: r.queue?.turn?.unit ?? ''
+			turn_unit: r.queue?.turn?.unit ?? '',
+			// Codes, as the event API names them, one space apart.
+			documents_missing: r.documents?.missing.join(' ') ?? '',
+			documents_before: r.documents?.sendBefore ?? ''
 		})),
 		{
 			header: first,

@@ -9,7 +9,11 @@ import type { Database, Db } from '$lib/server/db';
 import type { QueueStream } from '$lib/server/db/schema';
 import type { IsoDate } from '$lib/time';
 import { positionColumn } from '$lib/server/queue/queue.repository';
-import { NEVER_SPONSORED } from '$lib/server/cases/case.repository';
+import {
+	NEVER_SPONSORED,
+	openDocumentRequest,
+	type OpenDocumentRequest
+} from '$lib/server/cases/case.repository';
 import type { WorkspaceSort } from './workspace.validation';
 
 type CaseScope = ExpressionBuilder<Database, 'case'>;
@@ -40,15 +44,27 @@ function escapeLike(text: string): string {
 	return text.replace(/[\\%_]/g, '\\$&');
 }
 
-/** The case waits for the applicant or the sponsor: a hearing invitation not yet booked. */
+/**
+ * The case waits for the applicant or the sponsor: a hearing invitation not yet booked, or an
+ * open request for documents. Each branch is one probe of a partial index of open rows by case.
+ */
 function needsAction(eb: CaseScope) {
-	return eb.exists(
-		eb
-			.selectFrom('hearing_invitation')
-			.select(sql`1`.as('one'))
-			.whereRef('hearing_invitation.case_id', '=', 'case.id')
-			.where('hearing_invitation.status', '=', 'open')
-	);
+	return eb.or([
+		eb.exists(
+			eb
+				.selectFrom('hearing_invitation')
+				.select(sql`1`.as('one'))
+				.whereRef('hearing_invitation.case_id', '=', 'case.id')
+				.where('hearing_invitation.status', '=', 'open')
+		),
+		eb.exists(
+			eb
+				.selectFrom('document_request')
+				.select(sql`1`.as('one'))
+				.whereRef('document_request.case_id', '=', 'case.id')
+				.where('document_request.resolved_at', 'is', null)
+		)
+	]);
 }
 
 /**
@@ -210,6 +226,7 @@ export async function findWorkspacePage(db: Db, f: WorkspaceFilter, page: PageRe
 					])
 					.select((eb) => [
 						needsAction(eb).as('needs_action'),
+						openDocumentRequest(eb).as('document_request'),
 						sql<boolean>`("case".status <> 'open')`.as('closed')
 					])
 					.where('case.id', '=', sql<number>`any(${ids}::int[])`)
@@ -229,6 +246,7 @@ export async function findWorkspacePage(db: Db, f: WorkspaceFilter, page: PageRe
 	return {
 		rows: shown.map((r) => ({
 			...r,
+			document_request: r.document_request as OpenDocumentRequest | null,
 			position: positions.get(r.id) ?? null,
 			key: sortKeyOf(page.sort, r)
 		})),
@@ -333,6 +351,19 @@ export async function findQueuePlaces(db: Db, kvks: string[]) {
 			r.waiting::int as waiting
 		from mine m join ranked r on r.id = m.id`.execute(db);
 	return new Map(rows.map((r) => [r.case_id, r]));
+}
+
+/** The case's open request for documents, if any. */
+export async function findOpenDocumentRequest(
+	db: Db,
+	caseId: number
+): Promise<OpenDocumentRequest | null> {
+	const row = await db
+		.selectFrom('case')
+		.select((eb) => openDocumentRequest(eb).as('request'))
+		.where('case.id', '=', caseId)
+		.executeTakeFirst();
+	return (row?.request as OpenDocumentRequest | null) ?? null;
 }
 
 /** The case waits for its applicant to book a hearing. */

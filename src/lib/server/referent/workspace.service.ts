@@ -9,6 +9,7 @@ import { findPositionOfReference, positionFromJson } from '$lib/server/queue/que
 import { queuePositionOf } from '$lib/server/queue/queue.service';
 import { findSponsoredCase } from '$lib/server/cases/case.service';
 import { summariseCase } from '$lib/server/cases/lookup.service';
+import type { OpenDocumentRequest } from '$lib/server/cases/case.repository';
 import { shownTurn, type ShownTurn } from '$lib/components/turnRange';
 import { addDays, daysBetween, dutchDate } from '$lib/time';
 import {
@@ -16,6 +17,7 @@ import {
 	findQueuePlaces,
 	findWorkspacePage,
 	findWorkspaceSummary,
+	findOpenDocumentRequest,
 	hasOpenInvitation,
 	type SortKey,
 	type WorkspaceFilter
@@ -42,6 +44,8 @@ export interface WorkspaceRow {
 	/** Days from today to the legal deadline (negative once passed); null once the case is closed. */
 	daysLeft: number | null;
 	needsAction: boolean;
+	/** What the IND waits for (herstel verzuim), and by when; null when nothing is asked. */
+	documents: OpenDocumentRequest | null;
 	/** In a queue stage: the place in it and when the turn is expected. */
 	queue: { position: number; waiting: number; turn: ShownTurn | null } | null;
 }
@@ -151,6 +155,7 @@ function toRow(
 		deadline: r.deadline,
 		daysLeft: r.status === 'open' ? daysBetween(today, r.deadline) : null,
 		needsAction: r.status === 'open' && r.needs_action === true,
+		documents: r.status === 'open' ? r.document_request : null,
 		queue
 	};
 }
@@ -307,10 +312,12 @@ export async function getSponsoredCase(
 	now = new Date()
 ) {
 	const found = await findSponsoredCase(db, user, reference, ip);
-	const [counted, models, invited] = await Promise.all([
-		found.status === 'open' ? findPositionOfReference(db, reference) : null,
+	const open = found.status === 'open';
+	const [counted, models, invited, documents] = await Promise.all([
+		open ? findPositionOfReference(db, reference) : null,
 		getQueueModels(db, now),
-		hasOpenInvitation(db, found.id)
+		hasOpenInvitation(db, found.id),
+		open ? findOpenDocumentRequest(db, found.id) : null
 	]);
 	const position = queuePositionOf(counted ?? null);
 	const queue = position
@@ -320,7 +327,10 @@ export async function getSponsoredCase(
 	return {
 		summary,
 		queue,
-		needsAction: found.status === 'open' && invited,
+		needsAction: open && (invited || documents !== null),
+		/** A hearing invitation waits to be booked. */
+		invited: open && invited,
+		documents,
 		daysLeft: found.status === 'open' ? daysBetween(dutchDate(now), found.deadline) : null
 	};
 }
