@@ -172,6 +172,8 @@ export const routes: Record<string, RouteRule> = {
 	// The filtered list as CSV, every row; audited once with its filter.
 	'/referent/export.csv': { area: 'referent' },
 	'/referent/cases/[reference=reference]': { area: 'referent' },
+	// Each member's own daily e-mail digest of changes: on or off, and what the next one lists.
+	'/referent/digest': { area: 'referent' },
 	'/counter': { area: 'counter' },
 	'/staff': { area: 'staff' },
 	'/staff/planning': { area: 'planning' },

@@ -54,7 +54,9 @@ const LANDED: Record<string, string> = {
 	'2026_12_03_000400_create_case_estimate_seen':
 		'9dfc7e815c8e0a1dddc38e9d4a77b53f10fd56eb202d3d36925c2b66ddaec9cd',
 	'2026_12_03_000500_index_sponsored_cases':
-		'c8ff7e299dcb1fe317c5b36b7c05e85eff4328caf0d9c9901a1428d25fa7f91e'
+		'c8ff7e299dcb1fe317c5b36b7c05e85eff4328caf0d9c9901a1428d25fa7f91e',
+	'2026_12_03_000800_create_referent_digest':
+		'f5ca119e06d1ad5d1a80295ccec100e9da985f5dfaca662c5df1a96586c9cc03'
 };
 
 describe('migrations', () => {

@@ -19,6 +19,7 @@ import * as m14 from '../../../../migrations/2026_12_03_000010_notify_session_ch
 import * as m15 from '../../../../migrations/2026_12_03_000300_create_push';
 import * as m16 from '../../../../migrations/2026_12_03_000400_create_case_estimate_seen';
 import * as m17 from '../../../../migrations/2026_12_03_000500_index_sponsored_cases';
+import * as m18 from '../../../../migrations/2026_12_03_000800_create_referent_digest';
 
 export const migrations: Record<string, Migration> = {
 	'2026_11_23_000001_create_case_domain': m0,
@@ -38,5 +39,6 @@ export const migrations: Record<string, Migration> = {
 	'2026_12_03_000010_notify_session_changes': m14,
 	'2026_12_03_000300_create_push': m15,
 	'2026_12_03_000400_create_case_estimate_seen': m16,
-	'2026_12_03_000500_index_sponsored_cases': m17
+	'2026_12_03_000500_index_sponsored_cases': m17,
+	'2026_12_03_000800_create_referent_digest': m18
 };
