@@ -33,14 +33,13 @@ export async function findDigestSettings(db: Db, userId: number) {
 
 /**
  * Turns a member's digest on or off. Turned on from off (or for the first time), it reports
- * from `now`: what happened while it was off is not sent afterwards.
+ * from now, by the database's clock: what happened while it was off is not sent afterwards.
  */
 export async function upsertDigestSetting(
 	db: Db | Trx,
 	userId: number,
 	organisationId: number,
-	enabled: boolean,
-	now: Date
+	enabled: boolean
 ): Promise<void> {
 	await db
 		.insertInto('referent_digest')
@@ -48,8 +47,8 @@ export async function upsertDigestSetting(
 			user_id: userId,
 			organisation_id: organisationId,
 			enabled,
-			reported_until: now,
-			updated_at: now
+			reported_until: sql<Date>`now()`,
+			updated_at: sql<Date>`now()`
 		})
 		.onConflict((oc) =>
 			oc.columns(['user_id', 'organisation_id']).doUpdateSet((eb) => ({
@@ -125,19 +124,28 @@ export async function markDigestRun(
 		.execute();
 }
 
+/** The database's clock, which stamps each event's `received_at`. */
+export async function findDatabaseClock(db: Db): Promise<Date> {
+	const { rows } = await sql<{ now: Date }>`select clock_timestamp() as now`.execute(db);
+	return new Date(rows[0].now);
+}
+
 /**
  * The cases the organisation sponsors now (never asylum or nareis) with changes the portal
- * received after `after` and up to `until`: the first `limit` by reference with those changes
+ * received after `after` and up to `until` (null: up to now): the first `limit` by reference with those changes
  * in the order they happened, and how many cases changed in all.
  */
 export async function findDigestChanges(
 	db: Db | Trx,
 	kvk: string,
 	after: Date,
-	until: Date,
+	until: Date | null,
 	limit: number
 ) {
-	const inWindow = sql<boolean>`e.received_at > ${after} and e.received_at <= ${until}`;
+	const inWindow =
+		until === null
+			? sql<boolean>`e.received_at > ${after}`
+			: sql<boolean>`e.received_at > ${after} and e.received_at <= ${until}`;
 	const rows = await db
 		.with('changed', (q) =>
 			q

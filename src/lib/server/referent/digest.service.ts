@@ -8,6 +8,7 @@ import { formatDateTime, formatNumber } from '$lib/i18n/format';
 import { dutchDate } from '$lib/time';
 import { describeChange, type DigestCase } from '$lib/components/digestChanges';
 import {
+	findDatabaseClock,
 	findDigestChanges,
 	findDigestSettings,
 	lockNextDueDigest,
@@ -18,9 +19,9 @@ import {
 /** The most cases one digest (or its preview) lists; the rest are counted, and /referent shows them. */
 export const DIGEST_MAX_CASES = 100;
 /**
- * A run reports what arrived up to this long before it. An event batch is stamped when its
- * transaction starts and visible once it commits: a batch still committing as the run reads
- * would be stamped before the new watermark and never be reported.
+ * A run reports what arrived up to this long before it, by the database's clock. An event batch
+ * is stamped when its transaction starts and visible once it commits: a batch still committing
+ * as the run reads would be stamped before the new watermark and never be reported.
  */
 export const DIGEST_SETTLE_MS = 5 * 60_000;
 
@@ -64,8 +65,7 @@ function referentGrant(user: Principal, kvk: string) {
 export async function getDigestSettings(
 	db: Db,
 	user: Principal,
-	ip: string | null,
-	now = new Date()
+	ip: string | null
 ): Promise<DigestSetting[]> {
 	const settings = await findDigestSettings(db, user.id);
 	return Promise.all(
@@ -73,7 +73,7 @@ export async function getDigestSettings(
 			const enabled = s.enabled === true;
 			let preview: DigestSetting['preview'] = null;
 			if (enabled && s.reported_until) {
-				const found = await findDigestChanges(db, s.kvk, s.reported_until, now, DIGEST_MAX_CASES);
+				const found = await findDigestChanges(db, s.kvk, s.reported_until, null, DIGEST_MAX_CASES);
 				const grant = referentGrant(user, s.kvk);
 				if (grant && found.total > 0)
 					await recordAudit(db, actorOf(user, grant.role, ip), {
@@ -104,13 +104,12 @@ export async function getDigestSettings(
 export async function setDigest(
 	db: Db,
 	user: Principal,
-	enabled: readonly string[],
-	now = new Date()
+	enabled: readonly string[]
 ): Promise<void> {
 	const settings = await findDigestSettings(db, user.id);
 	await db.transaction().execute(async (trx) => {
 		for (const s of settings)
-			await upsertDigestSetting(trx, user.id, s.organisationId, enabled.includes(s.kvk), now);
+			await upsertDigestSetting(trx, user.id, s.organisationId, enabled.includes(s.kvk));
 	});
 }
 
@@ -163,7 +162,10 @@ function digestParams(mail: DigestMail) {
 }
 
 export interface DigestRunOptions {
+	/** The moment of the run: its Dutch day is the one each subscription runs once on. */
 	now?: Date;
+	/** How long before the database's clock the run stops reporting; DIGEST_SETTLE_MS. */
+	settleMs?: number;
 	/** Where links in the e-mail start; by default ORIGIN, as the server's own links. */
 	origin?: string;
 }
@@ -192,7 +194,10 @@ export async function runDigests(db: Db, options: DigestRunOptions = {}): Promis
 	const now = options.now ?? new Date();
 	const origin = options.origin ?? mailOrigin();
 	const today = dutchDate(now);
-	const until = new Date(now.getTime() - DIGEST_SETTLE_MS);
+	// On the clock that stamps received_at, so that an app server's clock running ahead or
+	// behind never skips an event nor reports one twice.
+	const clock = await findDatabaseClock(db);
+	const until = new Date(clock.getTime() - (options.settleMs ?? DIGEST_SETTLE_MS));
 	const result: DigestRunResult = { sent: 0, empty: 0 };
 	for (;;) {
 		const outcome = await db.transaction().execute(async (trx) => {
