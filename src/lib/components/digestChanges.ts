@@ -45,6 +45,8 @@ const CHANGES: Record<string, (c: ChangeContext) => string> = {
 	'case.withdrawn': ({ t }) => t('referent:digest.change.withdrawn'),
 	'case.deadline_extended': ({ t, data, date }) =>
 		t('referent:digest.change.deadline_extended', { deadline: date(data.deadline) }),
+	'case.documents_requested': ({ t, data, date }) =>
+		t('referent:digest.change.documents_requested', { date: date(data.before) }),
 	'hearing.invited': ({ t, data, date }) =>
 		t('referent:digest.change.hearing_invited', { date: date(data.bookBefore) }),
 	'case.sponsor_changed': ({ t, data, kvk }) =>

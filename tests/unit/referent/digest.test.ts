@@ -166,13 +166,13 @@ describeEachEngine('the referent digest', ({ db, engine }) => {
 		]);
 	});
 
-	it('shows a change type it does not know as another change, by its type', async () => {
+	it('tells of a request for missing documents with its date, and of a type it does not know as another change', async () => {
 		const org = await newOrganisation(db(), 'Future B.V.');
 		const member = await newMember(db(), org);
 		await subscribe(db(), member);
 		const reference = newReference();
 		await ingestEvents(db(), { events: [kennismigrant(reference, org.kvk)] });
-		// As if a later version had stored an event type this one does not describe.
+		// Stored as the case system's later event types are, whether or not this version takes them.
 		const { id } = await db()
 			.selectFrom('case')
 			.select('id')
@@ -180,17 +180,49 @@ describeEachEngine('the referent digest', ({ db, engine }) => {
 			.executeTakeFirstOrThrow();
 		await db()
 			.insertInto('case_event')
-			.values({
-				id: randomUUID(),
-				case_id: id,
-				type: 'case.something_new',
-				occurred_at: '2026-11-05T09:00:00Z',
-				data: '{}'
-			})
+			.values([
+				{
+					id: randomUUID(),
+					case_id: id,
+					type: 'case.documents_requested',
+					occurred_at: '2026-11-05T09:00:00Z',
+					data: JSON.stringify({ missing: ['passport'], before: '2026-12-20' })
+				},
+				{
+					id: randomUUID(),
+					case_id: id,
+					type: 'case.something_new',
+					occurred_at: '2026-11-06T09:00:00Z',
+					data: '{}'
+				}
+			])
 			.execute();
 		await run(db());
 		const [mail] = await mailTo(db(), member.email);
-		expect(mail.body_text).toContain('5 November 2026: Another change (case.something_new)');
+		expect(mail.body_text).toContain(
+			'5 November 2026: Missing documents requested, to be sent before 20 December 2026'
+		);
+		expect(mail.body_text).toContain('6 November 2026: Another change (case.something_new)');
+	});
+
+	it('lists at most 100 cases and counts the rest, which the list of all applications shows', async () => {
+		const org = await newOrganisation(db(), 'Busy B.V.');
+		const member = await newMember(db(), org);
+		await subscribe(db(), member);
+		const references = Array.from({ length: 102 }, () => newReference());
+		await ingestEvents(db(), { events: references.map((r) => kennismigrant(r, org.kvk)) });
+		await run(db());
+		const [mail] = await mailTo(db(), member.email);
+		expect(mail.body_text).toContain('102 applications of Busy B.V. changed');
+		expect(mail.body_text.match(/\/referent\/cases\//g)).toHaveLength(100);
+		expect(mail.body_text).toContain('And 2 more applications changed.');
+		const audit = await db()
+			.selectFrom('audit_event')
+			.select('details')
+			.where('actor_user_id', '=', member.id)
+			.where('action', '=', 'referent.digest')
+			.executeTakeFirstOrThrow();
+		expect(audit.details).toEqual({ cases: 102 });
 	});
 
 	it("never tells organisation X's member about Y's cases, asylum or nareis cases, or a case whose sponsorship moved away", async () => {

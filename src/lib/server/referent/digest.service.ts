@@ -3,7 +3,8 @@ import type { Principal } from '$lib/server/auth/principal';
 import { actorOf } from '$lib/server/auth/principal';
 import { recordAudit } from '$lib/server/audit/audit.service';
 import { queueEmail } from '$lib/server/notify/email.service';
-import { defaultLanguage, languagesFor, translator } from '$lib/i18n';
+import { defaultLanguage } from '$lib/i18n/languages';
+import { pageLanguagesOf } from '$lib/access';
 import { formatDateTime, formatNumber } from '$lib/i18n/format';
 import { dutchDate } from '$lib/time';
 import { describeChange, type DigestCase } from '$lib/components/digestChanges';
@@ -115,7 +116,8 @@ export async function setDigest(
 
 /** The referent pages' languages; the e-mail is in the member's one of them, or else in Dutch. */
 function digestLanguage(language: string): string {
-	return languagesFor('/referent').some((l) => l.code === language) ? language : defaultLanguage;
+	const { page } = pageLanguagesOf('/referent');
+	return page === 'all' || page.includes(language) ? language : defaultLanguage;
 }
 
 export interface DigestMail {
@@ -130,8 +132,11 @@ export interface DigestMail {
 }
 
 /** The digest's parameters: the summary line and, per case, its heading, changes and link. */
-function digestParams(mail: DigestMail) {
+async function digestParams(mail: DigestMail) {
 	const { lang, origin } = mail;
+	// Loaded on first use, as the e-mail templates load it: $lib/i18n needs Vite, and the server
+	// starts its jobs under plain Node too (tsx).
+	const { translator } = await import('$lib/i18n');
 	const t = translator(lang);
 	const blocks = mail.cases.map((c) => {
 		const product = t(`domain:product.${c.product}.name`, { defaultValue: c.product });
@@ -214,7 +219,7 @@ export async function runDigests(db: Db, options: DigestRunOptions = {}): Promis
 					to: due.email,
 					template: 'referent_digest',
 					lang,
-					params: digestParams({
+					params: await digestParams({
 						name: due.display_name,
 						organisation: due.organisation_name,
 						kvk: due.kvk,
