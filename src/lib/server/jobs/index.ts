@@ -22,7 +22,7 @@ export const AUDIT_ANCHOR_QUEUE = 'audit.anchor';
 export const PLANNING_QUEUE = 'planning.expire';
 export const TRIAGE_QUEUE = 'triage.retention';
 export const DIGEST_QUEUE = 'referent.digest';
-/** Every morning at 07:00 Amsterdam time: the referents' digests of the day before. */
+/** Every morning at 07:00 Amsterdam time: each referent's digest of what changed since the last. */
 export const DIGEST_CRON = '0 7 * * *';
 /** Every hour: unsent drafts go a day after they were started, documents after their retention period. */
 export const TRIAGE_CRON = '17 * * * *';
