@@ -179,6 +179,8 @@ export const routes: Record<string, RouteRule> = {
 	// The organisation's colleagues: only its administrators invite, change and remove them.
 	'/referent/members': { area: 'referent', requirement: REFERENT_ADMIN },
 	'/referent/members/[id]': { area: 'referent', requirement: REFERENT_ADMIN },
+	// Each member's own daily e-mail digest of changes: on or off, and what the next one lists.
+	'/referent/digest': { area: 'referent' },
 	'/counter': { area: 'counter' },
 	'/staff': { area: 'staff' },
 	'/staff/planning': { area: 'planning' },

@@ -202,6 +202,12 @@ const matrix: Record<string, Row> = {
 		get: only(referents, 200),
 		post: only(referents, 405)
 	},
+	// The member's own digest: an empty form turns it off, for their organisation only.
+	'/referent/digest': {
+		path: '/referent/digest',
+		get: only(referents, 200),
+		post: only(referents, 303)
+	},
 	'/referent/cases/[reference=reference]': {
 		path: `/referent/cases/${CASE_B}`,
 		get: only(referents, 200, { referentY: 404 }),

@@ -58,7 +58,9 @@ const LANDED: Record<string, string> = {
 	'2026_12_03_000600_create_referent_members':
 		'05a4ce8644997256a49b4611157dde60d0ad1dcb4b1b395ac9806b5e84b1ef40',
 	'2026_12_03_000700_add_documents_requested':
-		'fa7f64edd6f21c5cabbf5c47b664de120ab43159583dd5a674b0565919c39e1e'
+		'fa7f64edd6f21c5cabbf5c47b664de120ab43159583dd5a674b0565919c39e1e',
+	'2026_12_03_000800_create_referent_digest':
+		'f5ca119e06d1ad5d1a80295ccec100e9da985f5dfaca662c5df1a96586c9cc03'
 };
 
 describe('migrations', () => {

@@ -21,6 +21,7 @@ import * as m16 from '../../../../migrations/2026_12_03_000400_create_case_estim
 import * as m17 from '../../../../migrations/2026_12_03_000500_index_sponsored_cases';
 import * as m18 from '../../../../migrations/2026_12_03_000600_create_referent_members';
 import * as m19 from '../../../../migrations/2026_12_03_000700_add_documents_requested';
+import * as m20 from '../../../../migrations/2026_12_03_000800_create_referent_digest';
 
 export const migrations: Record<string, Migration> = {
 	'2026_11_23_000001_create_case_domain': m0,
@@ -42,5 +43,6 @@ export const migrations: Record<string, Migration> = {
 	'2026_12_03_000400_create_case_estimate_seen': m16,
 	'2026_12_03_000500_index_sponsored_cases': m17,
 	'2026_12_03_000600_create_referent_members': m18,
-	'2026_12_03_000700_add_documents_requested': m19
+	'2026_12_03_000700_add_documents_requested': m19,
+	'2026_12_03_000800_create_referent_digest': m20
 };

@@ -474,6 +474,18 @@ export interface Database {
 		latest: ColumnType<unknown, string, string>;
 		previous: ColumnType<unknown, string | null, string | null>;
 	};
+	/** A referent member's daily digest of changes, per organisation: on or off, and how far it reported. */
+	referent_digest: {
+		user_id: number;
+		organisation_id: number;
+		enabled: boolean;
+		/** Changes the case system delivered up to this moment have been reported (or skipped). */
+		reported_until: Timestamp;
+		/** The Dutch day of the last run: one digest a day, whichever app server runs it. */
+		last_run_on: DateString | null;
+		last_sent_at: Timestamp | null;
+		updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+	};
 }
 
 export type Product = Selectable<Database['product']>;

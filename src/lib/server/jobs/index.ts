@@ -14,12 +14,16 @@ import type { AuditKey } from '$lib/server/audit/audit.key';
 import { startReminders, stopReminders } from '$lib/server/planning/reminders';
 import { runTriageHousekeeping } from '$lib/server/triage/triage.service';
 import { startPush, stopPush } from '$lib/server/push/push.service';
+import { runDigests } from '$lib/server/referent/digest.service';
 
 export const EMAIL_QUEUE = 'email.deliver';
 export const HOUSEKEEPING_QUEUE = 'housekeeping.daily';
 export const AUDIT_ANCHOR_QUEUE = 'audit.anchor';
 export const PLANNING_QUEUE = 'planning.expire';
 export const TRIAGE_QUEUE = 'triage.retention';
+export const DIGEST_QUEUE = 'referent.digest';
+/** Every morning at 07:00 Amsterdam time: each referent's digest of what changed since the last. */
+export const DIGEST_CRON = '0 7 * * *';
 /** Every hour: unsent drafts go a day after they were started, documents after their retention period. */
 export const TRIAGE_CRON = '17 * * * *';
 /** Every five minutes: an offer's hold (2 hours) ends at most this late. */
@@ -78,6 +82,7 @@ export async function startJobs(db: Db, options: JobsOptions): Promise<Jobs> {
 		await scheduleHousekeeping(boss, db);
 		await schedulePlanning(boss, db);
 		await scheduleTriage(boss, db);
+		await scheduleDigests(boss, db);
 		await startReminders(boss, db);
 		await startPush(boss, db);
 		startAuditChain(db);
@@ -173,6 +178,29 @@ async function scheduleTriage(boss: PgBoss, db: Db): Promise<void> {
 		return result;
 	});
 	await boss.schedule(TRIAGE_QUEUE, TRIAGE_CRON, null, { tz: TIME_ZONE });
+}
+
+/**
+ * Every morning, on one instance: each referent member's digest of the changes since the last.
+ * The service also guards each subscription in the database, so a second run sends nothing twice.
+ */
+async function scheduleDigests(boss: PgBoss, db: Db): Promise<void> {
+	await boss.createQueue(DIGEST_QUEUE, {
+		policy: 'singleton',
+		retryLimit: 2,
+		retryDelay: 300,
+		expireInSeconds: 3600,
+		deleteAfterSeconds: 7 * 24 * 3600
+	});
+	await boss.work(DIGEST_QUEUE, async () => {
+		const result = await runDigests(db);
+		if (result.sent) {
+			console.log(`Referent digest: ${result.sent} e-mail(s) queued`);
+			await sendEmailNudge();
+		}
+		return result;
+	});
+	await boss.schedule(DIGEST_QUEUE, DIGEST_CRON, null, { tz: TIME_ZONE });
 }
 
 async function startAuditAnchor(

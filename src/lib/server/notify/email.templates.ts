@@ -1,6 +1,6 @@
 /**
  * Each template with the parameters its texts use. Adding a template is one line here, plus its
- * `subject` and `body` in locales/<lng>/email.json.
+ * `subject` and `body` in locales/<lng>/email.json (or where `textsElsewhere` says).
  */
 export const emailTemplates = {
 	password_reset: ['name', 'link'],
@@ -9,7 +9,8 @@ export const emailTemplates = {
 	hearing_reminder: ['name', 'reference', 'appointment', 'time', 'place'],
 	triage_sent: ['reference', 'date'],
 	triage_decided: ['reference'],
-	referent_invitation: ['organisation', 'inviter', 'role', 'link', 'until']
+	referent_invitation: ['organisation', 'inviter', 'role', 'link', 'until'],
+	referent_digest: ['name', 'organisation', 'summary', 'changes', 'link', 'settings']
 } as const satisfies Record<string, readonly string[]>;
 
 export type EmailTemplate = keyof typeof emailTemplates;
@@ -27,8 +28,18 @@ export const secretParams: { [T in EmailTemplate]: readonly (typeof emailTemplat
 		hearing_reminder: [],
 		triage_sent: [],
 		triage_decided: [],
-		referent_invitation: ['link']
+		referent_invitation: ['link'],
+		referent_digest: []
 	};
+
+/**
+ * Templates whose texts are not under `<template>` in email.json. The referents' e-mails are in
+ * Dutch and English only, like the referents' pages, and keep their texts beside theirs.
+ */
+const textsElsewhere: Partial<Record<EmailTemplate, { ns: string; key: string }>> = {
+	referent_digest: { ns: 'referent', key: 'digest.email' },
+	referent_invitation: { ns: 'referent', key: 'members.email' }
+};
 
 export const REDACTED = '[…]';
 export type EmailParams<T extends EmailTemplate> = Record<
@@ -52,11 +63,12 @@ export async function renderEmail<T extends EmailTemplate>(
 	const { i18n, translator } = await import('$lib/i18n');
 	const t = translator(lang);
 	const values: Record<string, string> = params;
+	const { ns, key: prefix } = textsElsewhere[template] ?? { ns: 'email', key: template };
 	const part = (name: 'subject' | 'body'): string => {
-		const key: string = `${template}.${name}`;
-		if (!i18n!.exists(key, { ns: 'email', lng: lang }))
-			throw new Error(`e-mail template ${template} has no ${name} in email.json`);
-		return t(key, { ns: 'email', ...values });
+		const key: string = `${prefix}.${name}`;
+		if (!i18n!.exists(key, { ns, lng: lang }))
+			throw new Error(`e-mail template ${template} has no ${name} in ${ns}.json`);
+		return t(key, { ns, ...values });
 	};
 	return { subject: part('subject'), text: part('body') };
 }
