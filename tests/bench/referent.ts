@@ -51,8 +51,8 @@ function percentile(sorted: number[], p: number): number {
 
 /**
  * `count` kennismigrant cases sponsored by `kvk`, submitted over the last 150 days: a fifth
- * being registered, two fifths waiting for assessment (in the queue), a tenth with an open
- * hearing invitation, the rest decided.
+ * being registered, two fifths waiting for assessment (in the queue; a tenth of them asked for
+ * missing documents instead), a tenth with an open hearing invitation, the rest decided.
  */
 async function fillSponsored(db: Db, kvk: string, count: number, offset: number) {
 	const now = Math.floor(NOW.getTime() / 1000);
@@ -78,6 +78,23 @@ async function fillSponsored(db: Db, kvk: string, count: number, offset: number)
 			cross join lateral (select to_timestamp(${now}::bigint - (g::bigint * 150 * 86400) / ${count}::bigint) as at) t`.execute(
 			trx
 		);
+		// One in ten of those waiting is asked for missing documents instead (herstel verzuim).
+		await sql`
+			with asked as (
+				update "case" set stage_code = 'missing_documents', stage_entered_at = stage_entered_at + interval '10 days'
+				where sponsor_kvk = ${kvk} and stage_code = 'assessment' and id % 10 = 1
+				returning id, stage_entered_at
+			),
+			event as (
+				insert into case_event (id, case_id, type, occurred_at, data)
+				select gen_random_uuid(), id, 'case.documents_requested', stage_entered_at,
+					'{"missing":["passport","employment_contract"],"before":"2026-12-20"}'::jsonb
+				from asked
+				returning id, case_id, occurred_at
+			)
+			insert into document_request (case_id, event_id, missing, send_before, requested_at)
+			select case_id, id, array['passport', 'employment_contract'], date '2026-12-20', occurred_at
+			from event`.execute(trx);
 		await sql`
 			insert into queue_entry (case_id, product_code, stage_code, stream, entered_at)
 			select id, product_code, stage_code, 'normal', stage_entered_at from "case"

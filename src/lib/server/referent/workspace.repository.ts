@@ -46,22 +46,26 @@ function escapeLike(text: string): string {
 
 /**
  * The case waits for the applicant or the sponsor: a hearing invitation not yet booked, or an
- * open request for documents. Each branch is one probe of a partial index of open rows by case.
+ * open request for documents.
  */
 function needsAction(eb: CaseScope) {
+	// `in`, not `exists`: over many cases (the summary, the filter) PostgreSQL then reads each
+	// partial index of open rows once into a hash, where `exists` probed it once per case.
 	return eb.or([
-		eb.exists(
+		eb(
+			'case.id',
+			'in',
 			eb
 				.selectFrom('hearing_invitation')
-				.select(sql`1`.as('one'))
-				.whereRef('hearing_invitation.case_id', '=', 'case.id')
+				.select('hearing_invitation.case_id')
 				.where('hearing_invitation.status', '=', 'open')
 		),
-		eb.exists(
+		eb(
+			'case.id',
+			'in',
 			eb
 				.selectFrom('document_request')
-				.select(sql`1`.as('one'))
-				.whereRef('document_request.case_id', '=', 'case.id')
+				.select('document_request.case_id')
 				.where('document_request.resolved_at', 'is', null)
 		)
 	]);
