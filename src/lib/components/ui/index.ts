@@ -7,5 +7,6 @@ export { default as Form } from './Form.svelte';
 export { default as List } from './List.svelte';
 export { default as PageTitle } from './PageTitle.svelte';
 export { default as Section } from './Section.svelte';
+export { default as SectionNav } from './SectionNav.svelte';
 export { default as Table, columnTexts, type Column } from './Table.svelte';
 export { formPage, formState, shareForm, type FormState } from './form';
