@@ -339,4 +339,33 @@ describeEachEngine('referent members', ({ db }) => {
 			'organisation_not_found'
 		);
 	});
+
+	it('an organisation sends at most 5 invitations a day to one address, and says when it may again', async () => {
+		const x = await organisation(db(), 'Limits B.V.');
+		const email = `limit-${randomUUID()}@example.test`;
+		const invite = (at: Date) =>
+			inviteMember(db(), x.admin, { email, role: 'referent_member' }, context, at);
+		for (let i = 0; i < 5; i++) await invite(new Date(NOW.getTime() + i * 60_000));
+		const err = await invite(new Date(NOW.getTime() + 10 * 60_000)).then(
+			() => null,
+			(e: unknown) => e as DomainError
+		);
+		expect(err?.code).toBe('invitations_throttled');
+		expect(err?.retryAt).toEqual(new Date(NOW.getTime() + DAY));
+		const sent = await db()
+			.selectFrom('email_outbox')
+			.select('id')
+			.where('to_address', '=', email)
+			.execute();
+		expect(sent).toHaveLength(5);
+		// Another address is not held up by it, and the next day the address may be invited again.
+		await inviteMember(
+			db(),
+			x.admin,
+			{ email: `other-${email}`, role: 'referent_member' },
+			context,
+			NOW
+		);
+		await invite(new Date(NOW.getTime() + DAY + 1));
+	});
 });

@@ -6,6 +6,11 @@ export const memberErrors = defineErrors('members', {
 	own_account: { kind: 'invalid', field: 'member', key: 'referent:members.errors.own_account' },
 	last_admin: { kind: 'conflict', field: 'member', key: 'referent:members.errors.last_admin' },
 	not_found: { kind: 'not_found', field: 'member', key: 'referent:members.errors.not_found' },
+	invitations_throttled: {
+		kind: 'throttled',
+		field: 'email',
+		key: 'referent:members.errors.invitations_throttled'
+	},
 	// Another tab or administrator withdrew it first, or it was accepted meanwhile.
 	invitation_gone: {
 		kind: 'conflict',

@@ -13,6 +13,7 @@ import { checkPasswordStrength, hashPassword } from '$lib/server/auth/password';
 import { endAllSignIns, generateToken, idOfToken } from '$lib/server/auth/session';
 import { queueEmail } from '$lib/server/notify/email.service';
 import { isDemoMode } from '$lib/server/config/mode';
+import { consume, type Limit } from '$lib/server/ratelimit/rate-limit';
 import { translator } from '$lib/i18n';
 import { formatDateTime } from '$lib/i18n/format';
 import { memberErrors } from './members.errors';
@@ -23,6 +24,21 @@ export const INVITATION_DAYS = 7;
 const DAY_MS = 86_400_000;
 
 export type MemberRole = 'referent_member' | 'referent_admin';
+
+/**
+ * An organisation's e-mail is sent in the portal's name: per day at most 50 invitations from it,
+ * and 5 to any one address, so that a mistake or a stolen session cannot turn it into a spam run.
+ */
+export function invitationLimits(organisationId: number, email: string): Limit[] {
+	return [
+		{ key: `invite:organisation:${organisationId}`, limit: 50, windowMs: DAY_MS },
+		{
+			key: `invite:email:${organisationId}:${email.trim().toLowerCase()}`,
+			limit: 5,
+			windowMs: DAY_MS
+		}
+	];
+}
 
 /** The organisation the administrator runs, and them as the audit log records them. */
 function administration(admin: Principal, ip: string | null) {
@@ -120,6 +136,9 @@ export async function inviteMember(
 	now = new Date()
 ): Promise<SentInvitation> {
 	const { organisationId, actor } = administration(admin, context.ip);
+	const verdict = await consume(db, invitationLimits(organisationId, input.email), now);
+	if (!verdict.allowed)
+		throw memberErrors.error('invitations_throttled', { retryAt: verdict.retryAt });
 	const token = generateToken();
 	const link = `${context.origin}/auth/invitation/${token}`;
 	const expiresAt = new Date(now.getTime() + INVITATION_DAYS * DAY_MS);
