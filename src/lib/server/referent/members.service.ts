@@ -8,7 +8,7 @@
 import type { Db } from '$lib/server/db';
 import type { StaffRole } from '$lib/server/db/schema';
 import { grantOf, type Principal, actorOf } from '$lib/server/auth/principal';
-import { recordAudit } from '$lib/server/audit/audit.service';
+import { recordAudit, type Actor } from '$lib/server/audit/audit.service';
 import { checkPasswordStrength, hashPassword } from '$lib/server/auth/password';
 import { endAllSignIns, generateToken, idOfToken } from '$lib/server/auth/session';
 import { queueEmail } from '$lib/server/notify/email.service';
@@ -80,6 +80,19 @@ export interface MembersView {
 	}[];
 }
 
+type MemberRow = Awaited<ReturnType<typeof repo.findMembers>>[number];
+
+function toMember(m: MemberRow, admin: Principal): MembersView['members'][number] {
+	return {
+		id: m.id,
+		name: m.display_name,
+		email: m.email,
+		role: m.role as MemberRole,
+		self: m.id === admin.id,
+		hasTotp: Boolean(m.has_totp)
+	};
+}
+
 export async function getMembers(db: Db, admin: Principal, now = new Date()): Promise<MembersView> {
 	const { organisationId } = administration(admin, null);
 	const [organisation, members, invitations] = await Promise.all([
@@ -94,14 +107,7 @@ export async function getMembers(db: Db, admin: Principal, now = new Date()): Pr
 			name: organisation.name,
 			recognised: organisation.recognised
 		},
-		members: members.map((m) => ({
-			id: m.id,
-			name: m.display_name,
-			email: m.email,
-			role: m.role as MemberRole,
-			self: m.id === admin.id,
-			hasTotp: Boolean(m.has_totp)
-		})),
+		members: members.map((m) => toMember(m, admin)),
 		invitations: invitations.map((i) => ({
 			id: i.id,
 			email: i.email,
@@ -198,10 +204,10 @@ export async function revokeInvitation(
 
 /** A colleague of the administrator's organisation, for the page that changes or removes them. */
 export async function getMember(db: Db, admin: Principal, userId: number) {
-	const { members } = await getMembers(db, admin);
-	const member = members.find((m) => m.id === userId);
+	const { organisationId } = administration(admin, null);
+	const member = (await repo.findMembers(db, organisationId)).find((m) => m.id === userId);
 	if (!member) throw memberErrors.error('not_found');
-	return member;
+	return toMember(member, admin);
 }
 
 /**
@@ -213,15 +219,15 @@ async function changeMember<R>(
 	admin: Principal,
 	userId: number,
 	ip: string | null,
-	change: (trx: Db, organisationId: number, role: StaffRole) => Promise<R>
+	change: (trx: Db, organisationId: number, role: StaffRole, actor: Actor) => Promise<R>
 ): Promise<R> {
-	const { organisationId } = administration(admin, ip);
+	const { organisationId, actor } = administration(admin, ip);
 	if (userId === admin.id) throw memberErrors.error('own_account');
 	return db.transaction().execute(async (trx) => {
 		await lockAsAdministrator(trx, organisationId, admin);
 		const role = await repo.findMemberRole(trx, organisationId, userId);
 		if (!role) throw memberErrors.error('not_found');
-		const result = await change(trx, organisationId, role);
+		const result = await change(trx, organisationId, role, actor);
 		if ((await repo.countActiveAdmins(trx, organisationId)) === 0)
 			throw memberErrors.error('last_admin');
 		return result;
@@ -239,8 +245,7 @@ export async function setMemberRole(
 	role: MemberRole,
 	ip: string | null
 ): Promise<void> {
-	const { actor } = administration(admin, ip);
-	await changeMember(db, admin, userId, ip, async (trx, organisationId, before) => {
+	await changeMember(db, admin, userId, ip, async (trx, organisationId, before, actor) => {
 		if (before === role) return;
 		await repo.setMemberRole(trx, organisationId, userId, role);
 		await recordAudit(trx, actor, {
@@ -263,8 +268,7 @@ export async function removeMember(
 	ip: string | null,
 	now = new Date()
 ): Promise<{ endedSessions: number }> {
-	const { actor } = administration(admin, ip);
-	return changeMember(db, admin, userId, ip, async (trx, organisationId, role) => {
+	return changeMember(db, admin, userId, ip, async (trx, organisationId, role, actor) => {
 		const rolesLeft = await repo.deleteMemberRoles(trx, organisationId, userId);
 		if (rolesLeft === 0) await repo.disableAccount(trx, userId, now);
 		const endedSessions = await endAllSignIns(trx, userId);
