@@ -89,8 +89,14 @@ async function mailTo(db: Db, email: string) {
 		.execute();
 }
 
-/** A run that reports every event received so far (none still settling). */
-function run(db: Db, now = new Date()) {
+/**
+ * A run that reports every event received so far (none still settling). The run reads the
+ * database's clock in milliseconds and events are stamped in microseconds: an event stamped in
+ * the same millisecond as the run's clock waits for the next run. The pause keeps the events a
+ * test has just written out of that millisecond.
+ */
+async function run(db: Db, now = new Date()) {
+	await new Promise((resolve) => setTimeout(resolve, 2));
 	return runDigests(db, { now, origin: ORIGIN, settleMs: 0 });
 }
 
