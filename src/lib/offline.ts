@@ -10,6 +10,9 @@ import { isCaseReference } from '$lib/reference';
 export const DEFAULT_OFFLINE_DAYS = 30;
 /** The query parameter on the service worker's address that carries the number of days. */
 export const OFFLINE_DAYS_PARAM = 'offline-days';
+/** The banner on a kept page (OfflineBanner.svelte), and the script that shows it. */
+export const OFFLINE_BANNER_ID = 'offline-banner';
+export const OFFLINE_BANNER_SCRIPT = '/offline-banner.js';
 /** The page the service worker shows for a page it has not kept, when the network is gone. */
 export const OFFLINE_PAGE = '/offline';
 

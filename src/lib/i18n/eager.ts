@@ -31,7 +31,18 @@ export function createServerEngine(languages: string[], fallback: string): Engin
 			let t = translators.get(cacheKey);
 			if (!t) {
 				const inner = engine.translator(lang, namespace) as unknown as (...a: unknown[]) => string;
+				// Most calls are a key alone: found by the key itself, without making the call's JSON.
+				const byKey = memo<{ key: string; text: string; entry: string }>(10_000);
 				const noting = (...args: unknown[]) => {
+					if (args.length === 1 && typeof args[0] === 'string') {
+						const found = byKey(args[0], () => {
+							const key = textKey(lang, namespace, args);
+							const text = inner(...args);
+							return { key, text, entry: pageTextEntry(key, text) };
+						});
+						noted.getStore()?.set(found.key, found.entry);
+						return found.text;
+					}
 					const key = textKey(lang, namespace, args);
 					const { text, entry } = remembered(key, () => {
 						const text = inner(...args);
@@ -57,11 +68,17 @@ export function notingPageTexts<T>(work: () => T): T {
 	return noted.run(new Map(), work);
 }
 
-/** The page's `<head>` with the texts the render asked for, for the browser's hydration. */
+// SvelteKit's start script names its global so; a page without it (`csr = false`) never hydrates.
+const HYDRATES = '__sveltekit_';
+
+/**
+ * The page's `<head>` with the texts the render asked for, for the browser's hydration. A page
+ * that does not hydrate gets none: on the case page they were 30% of the HTML.
+ */
 export function withPageTexts(html: string): string {
 	const texts = noted.getStore();
 	const end = html.indexOf('</head>');
-	if (!texts || end === -1) return html;
+	if (!texts || end === -1 || !html.includes(HYDRATES)) return html;
 	const json = `{${[...texts.values()].join(',')}}`;
 	return `${html.slice(0, end)}<script type="application/json" id="${PAGE_TEXTS_ID}">${json}</script>${html.slice(end)}`;
 }

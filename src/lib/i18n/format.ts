@@ -11,7 +11,8 @@ const numberFormats = new Map<string, Intl.NumberFormat>();
 const dateFormats = new Map<string, Intl.DateTimeFormat>();
 
 function numberFormat(lang: string, options?: Intl.NumberFormatOptions): Intl.NumberFormat {
-	const key = `${lang}|${JSON.stringify(options ?? {})}`;
+	// Most numbers have no options: their key is only the language.
+	const key = options ? `${lang}|${JSON.stringify(options)}` : lang;
 	let format = numberFormats.get(key);
 	if (!format) numberFormats.set(key, (format = new Intl.NumberFormat(locale(lang), options)));
 	return format;
@@ -123,19 +124,21 @@ export function formatNumber(
 export function formatDate(
 	lang: string,
 	value: string | Date,
-	options: Intl.DateTimeFormatOptions = { dateStyle: 'long' }
+	options: Intl.DateTimeFormatOptions = LONG_DATE
 ): string {
 	const date =
 		typeof value === 'string' && value.length === 10
 			? new Date(`${value}T12:00:00Z`)
 			: new Date(value);
 	// ICU's formatting is the cost, and a page shows the same weeks and days to many people.
-	return formattedDates(`${lang}|${JSON.stringify(options)}|${date.getTime()}`, () =>
+	const style = options === LONG_DATE ? 'long' : JSON.stringify(options);
+	return formattedDates(`${lang}|${style}|${date.getTime()}`, () =>
 		borrowed[lang] ? formatBorrowed(lang, date, options) : dateFormat(lang, options).format(date)
 	);
 }
 
 const formattedDates = memo<string>(20_000);
+const LONG_DATE: Intl.DateTimeFormatOptions = { dateStyle: 'long' };
 
 export function formatDateTime(lang: string, value: string | Date): string {
 	return formatDate(lang, value, { dateStyle: 'long', timeStyle: 'short' });

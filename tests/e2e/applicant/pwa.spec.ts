@@ -100,7 +100,7 @@ test('after one online visit the case page opens offline, says so and shows its 
 	await context.setOffline(false);
 	await page.goto(`/cases/${CASE}`);
 	await expect(page.getByRole('heading', { level: 1, name: 'Asylum' })).toBeVisible();
-	await expect(page.getByText(/Offline — last updated/)).toHaveCount(0);
+	await expect(page.getByText(/Offline — last updated/)).toBeHidden();
 });
 
 test('a kept case page older than 30 days is not shown, and is deleted', async ({

@@ -3,7 +3,10 @@ import { translator } from '$lib/i18n';
 import { notingPageTexts, withPageTexts } from '$lib/i18n/eager';
 import { PAGE_TEXTS_ID, textKey } from '$lib/i18n/page-texts';
 
-const page = '<html><head><title>x</title></head><body></body></html>';
+// A page that hydrates: SvelteKit's start script names its global `__sveltekit_<hash>`.
+const page =
+	'<html><head><title>x</title></head><body><script>__sveltekit_1x = {};</script></body></html>';
+const documentPage = '<html><head><title>x</title></head><body></body></html>';
 
 /** The texts a page carries for the browser, read back as the browser reads them. */
 function textsIn(html: string): Record<string, string> {
@@ -34,13 +37,22 @@ describe("the texts a page render writes for the browser's hydration", () => {
 		expect(Object.keys(texts)).toHaveLength(3);
 	});
 
+	it('writes none into a page that does not hydrate', () => {
+		const html = notingPageTexts(() => {
+			translator('nl')('nav.sign_out');
+			return withPageTexts(documentPage);
+		});
+		expect(html).toBe(documentPage);
+	});
+
 	it('cannot be closed early by a text that holds markup', () => {
 		const reason = '</script><script>alert(1)</script>';
 		const html = notingPageTexts(() => {
 			translator('nl')('cases:detail.extended', { date: '1 mei', reason });
 			return withPageTexts(page);
 		});
-		expect(html.match(/<\/script>/g)).toHaveLength(1);
+		// The start script closes once; the texts never close theirs early.
+		expect(html.match(/<\/script>/g)).toHaveLength(2);
 		const [text] = Object.values(textsIn(html));
 		expect(text).toContain(reason);
 	});
