@@ -1,8 +1,9 @@
-import { sha256 } from '@oslojs/crypto/sha2';
-import { encodeHexLowerCase } from '@oslojs/encoding';
+import { createHash } from 'node:crypto';
 
-/** SHA-256 as lower-case hex: how tokens, codes and keys are stored, so a leaked table reveals none of them. */
+/**
+ * SHA-256 as lower-case hex: how tokens, codes and keys are stored, so a leaked table reveals none
+ * of them. Node's own hash: every signed-in request hashes its session token.
+ */
 export function sha256Hex(value: string | Uint8Array): string {
-	const bytes = typeof value === 'string' ? new TextEncoder().encode(value) : value;
-	return encodeHexLowerCase(sha256(bytes));
+	return createHash('sha256').update(value).digest('hex');
 }
