@@ -4,7 +4,9 @@
 (() => {
 	const banner = document.getElementById('offline-banner');
 	const sw = navigator.serviceWorker;
-	if (!banner || !sw) return;
+	// Once per banner: a page the client's router rendered loads this script itself (OfflineBanner).
+	if (!banner || !sw || banner.dataset.watched) return;
+	banner.dataset.watched = 'true';
 	const { fetchedAt, locale, offlineDays, workerType } = banner.dataset;
 	sw.register(`/service-worker.js?offline-days=${offlineDays}`, { type: workerType }).catch(
 		() => undefined

@@ -2,15 +2,14 @@ import type { PageServerLoad } from './$types';
 import { requireApplicant } from '$lib/server/auth/access';
 import { db } from '$lib/server/db';
 import { listOwnCases } from '$lib/server/cases/case.service';
-import { documentOnly } from '$lib/document-only';
 
-// A document the applicant reads, also as the copy kept offline: it does not hydrate. Its one
-// script is static/offline-banner.js (OfflineBanner).
+// A document the applicant reads, also as the copy kept offline: a first load does not hydrate,
+// and its one script is static/offline-banner.js (OfflineBanner). The client's router, which does
+// not know this option, still renders the page when a hydrated page links to it.
 export const csr = false;
 
-export const load: PageServerLoad = async ({ locals }) =>
-	documentOnly({
-		cases: await listOwnCases(db, requireApplicant(locals)),
-		// A copy kept offline shows when it was fetched (OfflineBanner).
-		fetchedAt: new Date().toISOString()
-	});
+export const load: PageServerLoad = async ({ locals }) => ({
+	cases: await listOwnCases(db, requireApplicant(locals)),
+	// A copy kept offline shows when it was fetched (OfflineBanner).
+	fetchedAt: new Date().toISOString()
+});

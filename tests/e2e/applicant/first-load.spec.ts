@@ -112,3 +112,24 @@ test("a form's answer on a first-loaded page shows its messages in the page's la
 	await expect(page.getByRole('link', { name: 'Vul uw e-mailadres in' })).toBeVisible();
 	await expect(page.getByRole('link', { name: 'Vul uw wachtwoord in' })).toBeVisible();
 });
+
+test('the router still renders the pages that do not hydrate: after signing in, and from a menu', async ({
+	page
+}) => {
+	// Signing in is a form the router follows to the list of cases.
+	await signIn(page, 'applicant@demo.test');
+	await expect(page).toHaveURL(/\/cases$/);
+	await expect(page.getByRole('link', { name: /Asiel|Asylum/ }).first()).toBeVisible();
+
+	await page.goto('/account/sessions?lang=nl');
+	await page.waitForLoadState('networkidle');
+	const scripts = scriptsOf(page);
+	await page.getByRole('navigation').getByRole('link', { name: 'Mijn aanvragen' }).click();
+	await expect(page.getByRole('heading', { level: 1 })).toHaveText('Mijn aanvragen');
+	await page.getByRole('link', { name: /Asiel/ }).first().click();
+	await expect(page.getByText(CASE)).toBeVisible();
+	await expect(page.getByRole('heading', { name: /Waar staat uw aanvraag nu/ })).toBeVisible();
+	// Rendered by the router, online: the banner's script came, and the banner stays hidden.
+	await expect.poll(() => scripts.paths()).toContain('/offline-banner.js');
+	await expect(page.getByText(/Offline — laatst bijgewerkt/)).toBeHidden();
+});

@@ -3,11 +3,11 @@ import { requireApplicant } from '$lib/server/auth/access';
 import { db } from '$lib/server/db';
 import { getCaseStatus } from '$lib/server/cases/status.service';
 import { loadOrError } from '$lib/server/http/errors';
-import { documentOnly } from '$lib/document-only';
 import { getCasePlanning, noCasePlanning } from '$lib/server/planning/applicant.service';
 
-// A document the applicant reads, also as the copy kept offline: it does not hydrate. Its one
-// script is static/offline-banner.js (OfflineBanner).
+// A document the applicant reads, also as the copy kept offline: a first load does not hydrate,
+// and its one script is static/offline-banner.js (OfflineBanner). The client's router, which does
+// not know this option, still renders the page when a hydrated page links to it.
 export const csr = false;
 
 // Someone else's case is "not found", exactly like a case that does not exist (caseErrors).
@@ -20,6 +20,6 @@ export const load: PageServerLoad = async ({ locals, params }) => {
 			? await getCasePlanning(db, user, params.reference)
 			: noCasePlanning(status.reference);
 		// A copy kept offline shows when it was fetched (OfflineBanner).
-		return documentOnly({ status, planning, fetchedAt: new Date().toISOString() });
+		return { status, planning, fetchedAt: new Date().toISOString() };
 	});
 };
