@@ -6,7 +6,6 @@ import {
 	offlineDays,
 	personalPageKey
 } from '$lib/offline';
-import { formatAge } from '$lib/i18n/format';
 import { languages } from '$lib/i18n';
 import { GET } from '../../src/routes/offline/+server';
 
@@ -100,22 +99,6 @@ describe('which answers may be kept', () => {
 			isKeepable(new Response('{}', { headers: { 'Content-Type': 'application/json' } }))
 		).toBe(false);
 		expect(isKeepable(Response.error())).toBe(false);
-	});
-});
-
-describe('the age of a kept page', () => {
-	const at = Date.parse('2027-03-01T10:00:00Z');
-	it('in the largest whole unit, in the reader’s language', () => {
-		expect(formatAge('en', new Date(at - 20_000), at)).toBe('now');
-		expect(formatAge('en', new Date(at - 61_000), at)).toBe('1 minute ago');
-		expect(formatAge('nl', new Date(at - 3 * 3_600_000 - 5), at)).toBe('3 uur geleden');
-		expect(formatAge('en', new Date(at - 30 * 3_600_000), at)).toBe('1 day ago');
-		expect(formatAge('nl', new Date(at - 12 * 86_400_000), at)).toBe('12 dagen geleden');
-		expect(formatAge('ar', new Date(at - 2 * 86_400_000), at)).toBe('قبل يومين');
-	});
-
-	it('never in the future, when the device clock is behind the server', () => {
-		expect(formatAge('en', new Date(at + 90_000), at)).toBe('now');
 	});
 });
 

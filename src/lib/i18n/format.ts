@@ -143,21 +143,3 @@ const LONG_DATE: Intl.DateTimeFormatOptions = { dateStyle: 'long' };
 export function formatDateTime(lang: string, value: string | Date): string {
 	return formatDate(lang, value, { dateStyle: 'long', timeStyle: 'short' });
 }
-
-const ageUnits: [Intl.RelativeTimeFormatUnit, number][] = [
-	['day', 86_400_000],
-	['hour', 3_600_000],
-	['minute', 60_000]
-];
-
-/** How long ago a moment was, in the largest whole unit: "3 uur geleden", "1 day ago", "now". */
-export function formatAge(lang: string, value: string | Date, now: number = Date.now()): string {
-	const elapsed = Math.max(0, now - new Date(value).getTime());
-	// Under a minute: "now" ("0 seconds ago" with numeric: 'auto').
-	const [unit, size] = ageUnits.find(([, size]) => elapsed >= size) ?? ['second', Infinity];
-	const numeric = unit === 'second' ? 'auto' : 'always';
-	return new Intl.RelativeTimeFormat(locale(lang), { numeric }).format(
-		-Math.floor(elapsed / size),
-		unit
-	);
-}

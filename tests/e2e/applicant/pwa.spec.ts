@@ -103,6 +103,70 @@ test('after one online visit the case page opens offline, says so and shows its 
 	await expect(page.getByText(/Offline — last updated/)).toBeHidden();
 });
 
+/** The language and age in ms of the kept copy of `path`, from the page as kept. */
+function keptCopy(page: Page, path: string): Promise<{ lang: string; age: number } | null> {
+	return page.evaluate(async (path) => {
+		for (const name of await caches.keys()) {
+			if (!name.startsWith('personal-pages-')) continue;
+			const html = await (await (await caches.open(name)).match(path))?.text();
+			if (!html) continue;
+			const lang = /<html lang="([^"]+)"/.exec(html)?.[1] ?? '';
+			const at = /data-fetched-at="([^"]+)"/.exec(html)?.[1] ?? '';
+			return { lang, age: Date.now() - Date.parse(at) };
+		}
+		return null;
+	}, path);
+}
+
+/** Rewrites the kept copy of `path` as if the server had made it `ms` before now. */
+async function ageKeptCopy(page: Page, path: string, ms: number): Promise<void> {
+	await page.evaluate(
+		async ({ path, ms }) => {
+			for (const name of await caches.keys()) {
+				if (!name.startsWith('personal-pages-')) continue;
+				const cache = await caches.open(name);
+				const kept = (await cache.match(path))!;
+				const html = (await kept.text()).replace(
+					/data-fetched-at="[^"]+"/,
+					`data-fetched-at="${new Date(Date.now() - ms).toISOString()}"`
+				);
+				await cache.put(path, new Response(html, { status: 200, headers: kept.headers }));
+			}
+		},
+		{ path, ms }
+	);
+}
+
+test('the banner gives the age of the copy in the largest whole unit, in the page’s language', async ({
+	page,
+	context
+}) => {
+	await visitCaseOnline(page);
+	const path = `/cases/${CASE}`;
+	const banner = page.getByRole('status').filter({ hasText: /Offline|غير متصل/ });
+	for (const [lang, ms, age] of [
+		['nl', 3 * 3_600_000 + 5_000, '(3 uur geleden)'],
+		['en', 30 * 3_600_000, '(1 day ago)'],
+		['ar', 2 * 86_400_000 + 5_000, '(قبل يومين)'],
+		// The device's clock behind the server's: never an age in the future.
+		['en', -90_000, '(now)']
+	] as const) {
+		await context.setOffline(false);
+		await page.goto(`${path}?lang=${lang}`);
+		// The service worker has kept this answer: in this language, made just now.
+		await expect
+			.poll(async () => {
+				const copy = await keptCopy(page, path);
+				return copy?.lang === lang && copy.age >= 0 && copy.age < 60_000;
+			})
+			.toBe(true);
+		await ageKeptCopy(page, path, ms);
+		await context.setOffline(true);
+		await page.goto(path);
+		await expect(banner).toContainText(age);
+	}
+});
+
 test('a kept case page older than 30 days is not shown, and is deleted', async ({
 	page,
 	context
