@@ -31,7 +31,15 @@
 	// The service worker says whether it gave this window a kept copy instead of the network's
 	// answer (also when the phone thinks it is online but the network does not answer).
 	let keptCopy = false;
+	let timer;
 	const update = () => {
+		// The router has left the page this banner was on: stop watching for it.
+		if (!banner.isConnected) {
+			clearInterval(timer);
+			removeEventListener('online', update);
+			removeEventListener('offline', update);
+			return;
+		}
 		const offline = keptCopy || !navigator.onLine;
 		if (offline) for (const place of banner.querySelectorAll('[data-age]')) place.textContent = age();
 		banner.hidden = !offline;
@@ -44,6 +52,6 @@
 	sw.controller?.postMessage({ type: 'kept-copy?' });
 	addEventListener('online', update);
 	addEventListener('offline', update);
-	setInterval(update, 60_000);
+	timer = setInterval(update, 60_000);
 	update();
 })();
