@@ -4,6 +4,7 @@ import { db } from '$lib/server/db';
 import { getCaseStatus } from '$lib/server/cases/status.service';
 import { loadOrError } from '$lib/server/http/errors';
 import { getCasePlanning, noCasePlanning } from '$lib/server/planning/applicant.service';
+import { forDocument } from '$lib/document';
 
 // A document the applicant reads, also as the copy kept offline: a first load does not hydrate,
 // and its one script is static/offline-banner.js (OfflineBanner). The client's router, which does
@@ -11,7 +12,8 @@ import { getCasePlanning, noCasePlanning } from '$lib/server/planning/applicant.
 export const csr = false;
 
 // Someone else's case is "not found", exactly like a case that does not exist (caseErrors).
-export const load: PageServerLoad = async ({ locals, params }) => {
+export const load: PageServerLoad = async (event) => {
+	const { locals, params } = event;
 	const user = requireApplicant(locals);
 	return loadOrError(locals.lang, async () => {
 		const status = await getCaseStatus(db, user, params.reference, new Date(), locals.sessionId);
@@ -20,6 +22,6 @@ export const load: PageServerLoad = async ({ locals, params }) => {
 			? await getCasePlanning(db, user, params.reference)
 			: noCasePlanning(status.reference);
 		// A copy kept offline shows when it was fetched (OfflineBanner).
-		return { status, planning, fetchedAt: new Date().toISOString() };
+		return forDocument(event, { status, planning, fetchedAt: new Date().toISOString() });
 	});
 };

@@ -1,0 +1,20 @@
+import { describe, expect, it } from 'vitest';
+import { forDocument } from '$lib/document';
+import { transport } from '../../src/hooks';
+
+const { encode } = transport.UnusedData;
+
+describe('the data of a page that does not hydrate', () => {
+	it('is left out of a whole page, which has no script to read it', () => {
+		const data = forDocument({ isDataRequest: false }, { status: { reference: 'IND-1' } });
+		expect(encode(data)).toBeTruthy();
+		// Only the marked object: whatever else the page's layouts return is serialized as always.
+		expect(encode(data.status)).toBeFalsy();
+		expect(encode({ status: { reference: 'IND-1' } })).toBeFalsy();
+	});
+
+	it('is sent whole to the router, which renders the page in the browser', () => {
+		const data = forDocument({ isDataRequest: true }, { status: { reference: 'IND-1' } });
+		expect(encode(data)).toBeFalsy();
+	});
+});
