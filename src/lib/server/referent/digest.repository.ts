@@ -34,6 +34,8 @@ export async function findDigestSettings(db: Db, userId: number) {
 /**
  * Turns a member's digest on or off. Turned on from off (or for the first time), it reports
  * from now, by the database's clock: what happened while it was off is not sent afterwards.
+ * "From now" includes now: a change stamped with the same moment (PGlite's clock counts whole
+ * milliseconds) is reported, as the watermark is exclusive.
  */
 export async function upsertDigestSetting(
 	db: Db | Trx,
@@ -47,7 +49,7 @@ export async function upsertDigestSetting(
 			user_id: userId,
 			organisation_id: organisationId,
 			enabled,
-			reported_until: sql<Date>`now()`,
+			reported_until: sql<Date>`now() - interval '1 microsecond'`,
 			updated_at: sql<Date>`now()`
 		})
 		.onConflict((oc) =>
