@@ -13,6 +13,5 @@ export function forDocument<T extends object>(event: { isDataRequest: boolean },
 	return data;
 }
 
-export function isUnusedData(value: unknown): boolean {
-	return typeof value === 'object' && value !== null && unused.has(value);
-}
+// A WeakSet answers false for a primitive.
+export const isUnusedData = (value: unknown): boolean => unused.has(value as object);
