@@ -132,10 +132,19 @@ export function formatDate(
 			: new Date(value);
 	// ICU's formatting is the cost, and a page shows the same weeks and days to many people.
 	const style = options === LONG_DATE ? 'long' : JSON.stringify(options);
-	return formattedDates(`${lang}|${style}|${date.getTime()}`, () =>
+	// Without seconds, every moment of a minute reads the same: a moment such as when the page was
+	// made is then formatted once a minute, not on each request, and does not crowd out the rest.
+	const time = date.getTime();
+	const moment = showsSeconds(options) ? time : Math.floor(time / 60_000);
+	return formattedDates(`${lang}|${style}|${moment}`, () =>
 		borrowed[lang] ? formatBorrowed(lang, date, options) : dateFormat(lang, options).format(date)
 	);
 }
+
+const showsSeconds = (options: Intl.DateTimeFormatOptions): boolean =>
+	options.second !== undefined ||
+	options.fractionalSecondDigits !== undefined ||
+	(options.timeStyle !== undefined && options.timeStyle !== 'short');
 
 const formattedDates = memo<string>(20_000);
 const LONG_DATE: Intl.DateTimeFormatOptions = { dateStyle: 'long' };

@@ -40,3 +40,15 @@ describe('dates and numbers in Tigrinya, the same in the browser as on the serve
 		expect(formatDate('ar', '2027-02-03')).toBe('3 فبراير 2027');
 	});
 });
+
+describe('formatted moments, remembered per minute', () => {
+	it('shows the same minute for every second of it, and each second where seconds show', () => {
+		expect(formatDateTime('en', '2027-02-03T12:00:10Z')).toBe('3 February 2027 at 13:00');
+		expect(formatDateTime('en', '2027-02-03T12:00:50Z')).toBe('3 February 2027 at 13:00');
+		expect(formatDateTime('en', '2027-02-03T12:01:00Z')).toBe('3 February 2027 at 13:01');
+		const seconds = { hour: '2-digit', minute: '2-digit', second: '2-digit' } as const;
+		expect(formatDate('en', '2027-02-03T12:00:10Z', seconds)).toBe('13:00:10');
+		expect(formatDate('en', '2027-02-03T12:00:50Z', seconds)).toBe('13:00:50');
+		expect(formatDate('en', '2027-02-03T12:00:50Z', { timeStyle: 'medium' })).toBe('13:00:50');
+	});
+});

@@ -194,7 +194,7 @@ export async function getCaseStatus(
 			...position,
 			enteredAt: position.enteredAt.toISOString(),
 			turn,
-			weeks: (model?.weeks ?? []).slice(-12),
+			weeks: model?.chartWeeks ?? [],
 			priorityLastFourWeeks: (model?.history.priorityEntriesPerWeek ?? [])
 				.slice(-4)
 				.reduce((sum, n) => sum + n, 0),

@@ -3,7 +3,12 @@ import { getProducts, queueStagesOf } from '$lib/server/products/products.servic
 import { recentlyComputed } from '$lib/server/utils/recent';
 import { addDays, weekStartOf } from '$lib/time';
 import { DEFAULT_OPTIONS } from './estimator';
-import { weeklyHistory, type DailyQueueCounts, type WeeklyHistory } from './history';
+import {
+	weeklyHistory,
+	type DailyQueueCounts,
+	type WeekCount,
+	type WeeklyHistory
+} from './history';
 import {
 	countDailyExits,
 	countDailyPriorityEntries,
@@ -13,7 +18,13 @@ import {
 } from './queue-history.repository';
 
 export type { WeekCount } from './history';
-export type QueueModel = WeeklyHistory;
+export type QueueModel = WeeklyHistory & {
+	/** The weeks the case page's chart shows: one array per model, which the chart keys on. */
+	chartWeeks: WeekCount[];
+};
+
+/** How many complete weeks the case page's chart shows. */
+const CHART_WEEKS = 12;
 
 export interface QueueModels {
 	computedAt: Date;
@@ -56,7 +67,8 @@ export async function computeQueueModels(db: Db, now: Date): Promise<QueueModels
 	const queues = new Map<string, QueueModel>();
 	for (const stage of queueStagesOf(products)) {
 		const key = `${stage.product_code}/${stage.code}`;
-		queues.set(key, weeklyHistory(byQueue.get(key)?.values() ?? [], { now, since }));
+		const history = weeklyHistory(byQueue.get(key)?.values() ?? [], { now, since });
+		queues.set(key, { ...history, chartWeeks: history.weeks.slice(-CHART_WEEKS) });
 	}
 	return { computedAt: now, queues, stageDurations, newestEventAt };
 }
