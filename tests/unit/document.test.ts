@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { forDocument } from '$lib/document';
+import { forDocument } from '$lib/server/document';
+import { translator } from '$lib/i18n';
+import { notingPageTexts, withPageTexts } from '$lib/i18n/eager';
 import { transport } from '../../src/hooks';
 
 const { encode } = transport.UnusedData;
@@ -16,5 +18,17 @@ describe('the data of a page that does not hydrate', () => {
 	it('is sent whole to the router, which renders the page in the browser', () => {
 		const data = forDocument({ isDataRequest: true }, { status: { reference: 'IND-1' } });
 		expect(encode(data)).toBeFalsy();
+	});
+
+	it('has its texts left out of the page as well', () => {
+		const page = '<html><head></head><body><script>__sveltekit_1x = {};</script></body></html>';
+		const render = (isDataRequest: boolean) =>
+			notingPageTexts(() => {
+				forDocument({ isDataRequest }, {});
+				translator('nl')('nav.sign_out');
+				return withPageTexts(page);
+			});
+		expect(render(false)).toBe(page);
+		expect(render(true)).toContain('Uitloggen');
 	});
 });

@@ -7,15 +7,23 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import type { TFunction } from 'i18next';
 import { createEngine, resourcesOf, type Engine } from './engine';
 import { PAGE_TEXTS_ID, textKey } from './page-texts';
-import { memo } from './memo';
+import { BoundedMap } from './memo';
+
+/** A call's text, and its entry in the page's JSON (made once too). */
+interface PageText {
+	key: string;
+	text: string;
+	entry: string;
+}
 
 const files = import.meta.glob<Record<string, unknown>>('./locales/*/*.json', {
 	eager: true,
 	import: 'default'
 });
 
-// Per request: the JSON entry of each text it rendered, by the call that asked for it.
-const noted = new AsyncLocalStorage<Map<string, string>>();
+// Per request: the JSON entry of each text it rendered, by the call that asked for it; null once
+// the request is known to render a page that does not hydrate (`withoutPageTexts`).
+const noted = new AsyncLocalStorage<{ texts: Map<string, string> | null }>();
 
 export function createServerEngine(languages: string[], fallback: string): Engine {
 	const engine = createEngine(resourcesOf(files), languages, fallback);
@@ -23,7 +31,7 @@ export function createServerEngine(languages: string[], fallback: string): Engin
 	// The translations never change while the server runs, so one call's text holds for every
 	// request: i18next's own lookup and interpolation was a tenth of a case page's CPU.
 	// With it, the text's entry in the page's JSON, made once too.
-	const remembered = memo<{ text: string; entry: string }>(50_000);
+	const remembered = new BoundedMap<PageText>(50_000);
 	return {
 		i18n: engine.i18n,
 		translator(lang, namespace) {
@@ -31,25 +39,25 @@ export function createServerEngine(languages: string[], fallback: string): Engin
 			let t = translators.get(cacheKey);
 			if (!t) {
 				const inner = engine.translator(lang, namespace) as unknown as (...a: unknown[]) => string;
+				const translated = (key: string, args: unknown[]): PageText => {
+					const text = inner(...args);
+					return { key, text, entry: pageTextEntry(key, text) };
+				};
 				// Most calls are a key alone: found by the key itself, without making the call's JSON.
-				const byKey = memo<{ key: string; text: string; entry: string }>(10_000);
+				const byKey = new BoundedMap<PageText>(10_000);
 				const noting = (...args: unknown[]) => {
+					const texts = noted.getStore()?.texts;
 					if (args.length === 1 && typeof args[0] === 'string') {
-						const found = byKey(args[0], () => {
-							const key = textKey(lang, namespace, args);
-							const text = inner(...args);
-							return { key, text, entry: pageTextEntry(key, text) };
-						});
-						noted.getStore()?.set(found.key, found.entry);
+						const found =
+							byKey.get(args[0]) ??
+							byKey.set(args[0], translated(textKey(lang, namespace, args), args));
+						texts?.set(found.key, found.entry);
 						return found.text;
 					}
 					const key = textKey(lang, namespace, args);
-					const { text, entry } = remembered(key, () => {
-						const text = inner(...args);
-						return { text, entry: pageTextEntry(key, text) };
-					});
-					noted.getStore()?.set(key, entry);
-					return text;
+					const found = remembered.get(key) ?? remembered.set(key, translated(key, args));
+					texts?.set(key, found.entry);
+					return found.text;
 				};
 				t = noting as unknown as TFunction;
 				translators.set(cacheKey, t);
@@ -65,7 +73,16 @@ const pageTextEntry = (key: string, text: unknown) =>
 
 /** Runs a request with its own note of the texts it renders. */
 export function notingPageTexts<T>(work: () => T): T {
-	return noted.run(new Map(), work);
+	return noted.run({ texts: new Map() }, work);
+}
+
+/**
+ * The request renders a page that does not hydrate (`csr = false`): its texts need no noting.
+ * Noting them was a twentieth of what the case page allocated per request.
+ */
+export function withoutPageTexts(): void {
+	const note = noted.getStore();
+	if (note) note.texts = null;
 }
 
 // SvelteKit's start script names its global so; a page without it (`csr = false`) never hydrates.
@@ -76,7 +93,7 @@ const HYDRATES = '__sveltekit_';
  * that does not hydrate gets none: on the case page they were 30% of the HTML.
  */
 export function withPageTexts(html: string): string {
-	const texts = noted.getStore();
+	const texts = noted.getStore()?.texts;
 	const end = html.indexOf('</head>');
 	if (!texts || end === -1 || !html.includes(HYDRATES)) return html;
 	const json = `{${[...texts.values()].join(',')}}`;

@@ -1,16 +1,30 @@
 /**
- * Remembers what a pure function returned for a key, up to `limit` keys; when full it starts
- * over, which keeps the memory bounded without the bookkeeping of an LRU. Used for texts and
- * dates: most of a page's sentences are the same for every applicant in a language.
+ * Remembers values by key, up to `limit` keys; when full it starts over, which keeps the memory
+ * bounded without the bookkeeping of an LRU. Used for texts and dates: most of a page's
+ * sentences are the same for every applicant in a language.
  */
-export function memo<T>(limit: number) {
-	const values = new Map<string, T>();
-	return (key: string, compute: () => T): T => {
-		let value = values.get(key);
-		if (value === undefined) {
-			if (values.size >= limit) values.clear();
-			values.set(key, (value = compute()));
-		}
+export class BoundedMap<V> {
+	readonly #values = new Map<string, V>();
+
+	constructor(readonly limit: number) {}
+
+	get(key: string): V | undefined {
+		return this.#values.get(key);
+	}
+
+	/** Keeps the value and returns it. */
+	set(key: string, value: V): V {
+		if (this.#values.size >= this.limit) this.#values.clear();
+		this.#values.set(key, value);
 		return value;
+	}
+}
+
+/** What a pure function returned for a key (see BoundedMap). */
+export function memo<V>(limit: number): (key: string, compute: () => V) => V {
+	const values = new BoundedMap<V>(limit);
+	return (key, compute) => {
+		const value = values.get(key);
+		return value === undefined ? values.set(key, compute()) : value;
 	};
 }

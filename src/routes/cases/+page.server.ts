@@ -2,7 +2,7 @@ import type { PageServerLoad } from './$types';
 import { requireApplicant } from '$lib/server/auth/access';
 import { db } from '$lib/server/db';
 import { listOwnCases } from '$lib/server/cases/case.service';
-import { forDocument } from '$lib/document';
+import { forDocument } from '$lib/server/document';
 
 // A document the applicant reads, also as the copy kept offline: a first load does not hydrate,
 // and its one script is static/offline-banner.js (OfflineBanner). The client's router, which does

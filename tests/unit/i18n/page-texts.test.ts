@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { translator } from '$lib/i18n';
-import { notingPageTexts, withPageTexts } from '$lib/i18n/eager';
+import { notingPageTexts, withoutPageTexts, withPageTexts } from '$lib/i18n/eager';
 import { PAGE_TEXTS_ID, textKey } from '$lib/i18n/page-texts';
 
 // A page that hydrates: SvelteKit's start script names its global `__sveltekit_<hash>`.
@@ -43,6 +43,18 @@ describe("the texts a page render writes for the browser's hydration", () => {
 			return withPageTexts(documentPage);
 		});
 		expect(html).toBe(documentPage);
+	});
+
+	it('notes nothing once the request is known to render a page that does not hydrate', () => {
+		const html = notingPageTexts(() => {
+			withoutPageTexts();
+			expect(translator('nl')('nav.sign_out')).toBe('Uitloggen');
+			expect(translator('nl')('cases:turn.ahead', { count: 3, n: '3' })).toBe(
+				'Er zijn 3 mensen voor u.'
+			);
+			return withPageTexts(page);
+		});
+		expect(html).toBe(page);
 	});
 
 	it('cannot be closed early by a text that holds markup', () => {

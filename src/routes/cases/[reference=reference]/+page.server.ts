@@ -4,7 +4,7 @@ import { db } from '$lib/server/db';
 import { getCaseStatus } from '$lib/server/cases/status.service';
 import { loadOrError } from '$lib/server/http/errors';
 import { getCasePlanning, noCasePlanning } from '$lib/server/planning/applicant.service';
-import { forDocument } from '$lib/document';
+import { forDocument } from '$lib/server/document';
 
 // A document the applicant reads, also as the copy kept offline: a first load does not hydrate,
 // and its one script is static/offline-banner.js (OfflineBanner). The client's router, which does
