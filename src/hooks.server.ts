@@ -9,7 +9,7 @@ import {
 import { sequence } from '@sveltejs/kit/hooks';
 import { randomUUID } from 'node:crypto';
 import { defaultLanguage, languageOf, languagesFor, negotiate, translator } from '$lib/i18n';
-import { notingPageTexts, withPageTexts } from '$lib/i18n/eager';
+import { notingPageTexts, resumePageTexts, withPageTexts } from '$lib/i18n/eager';
 import { startApp } from '$lib/server/app';
 import { asRequest, db } from '$lib/server/db';
 import {
@@ -185,6 +185,8 @@ export const handle = sequence(
 );
 
 export const handleError: HandleServerError = ({ error, event, status, message }) => {
+	// A page that failed after its load said it would not hydrate becomes an error page that does.
+	resumePageTexts();
 	if (status === 404)
 		return { message: translator(event.locals.lang ?? defaultLanguage)('errors.not_found') };
 	// handleDatabaseOutage answers these with 503 and Retry-After.

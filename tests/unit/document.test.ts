@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { forDocument } from '$lib/server/document';
 import { translator } from '$lib/i18n';
-import { notingPageTexts, withPageTexts } from '$lib/i18n/eager';
+import { markUnusedInDocuments } from '$lib/document';
+import { notingPageTexts, resumePageTexts, withPageTexts } from '$lib/i18n/eager';
 import { transport } from '../../src/hooks';
 
 const { encode } = transport.UnusedData;
@@ -30,5 +31,20 @@ describe('the data of a page that does not hydrate', () => {
 			});
 		expect(render(false)).toBe(page);
 		expect(render(true)).toContain('Uitloggen');
+	});
+
+	it('has the root layout’s data left out only when the page is a document', () => {
+		const layout = markUnusedInDocuments({ lang: 'nl', menu: [] });
+		const encodedIn = (isDataRequest: boolean, then?: () => void) =>
+			notingPageTexts(() => {
+				forDocument({ isDataRequest }, {});
+				then?.();
+				return Boolean(encode(layout));
+			});
+		expect(encodedIn(false)).toBe(true);
+		// The router's request for data, another page, and an error page after a failed render.
+		expect(encodedIn(true)).toBe(false);
+		expect(notingPageTexts(() => Boolean(encode(layout)))).toBe(false);
+		expect(encodedIn(false, resumePageTexts)).toBe(false);
 	});
 });

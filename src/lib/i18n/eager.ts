@@ -85,6 +85,17 @@ export function withoutPageTexts(): void {
 	if (note) note.texts = null;
 }
 
+/** Whether this request renders a page that does not hydrate (`withoutPageTexts`). */
+export function rendersDocument(): boolean {
+	return noted.getStore()?.texts === null;
+}
+
+/** An error page follows after all: it hydrates, so its texts are noted again. */
+export function resumePageTexts(): void {
+	const note = noted.getStore();
+	if (note && note.texts === null) note.texts = new Map();
+}
+
 // SvelteKit's start script names its global so; a page without it (`csr = false`) never hydrates.
 const HYDRATES = '__sveltekit_';
 

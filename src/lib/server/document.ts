@@ -1,5 +1,8 @@
-import { markUnused } from '$lib/document';
-import { withoutPageTexts } from '$lib/i18n/eager';
+import { markUnused, setDocumentCheck } from '$lib/document';
+import { rendersDocument, withoutPageTexts } from '$lib/i18n/eager';
+
+// The root layout's data is left out of such a page too (`markUnusedInDocuments`).
+setDocumentCheck(rendersDocument);
 
 /**
  * The load's data of a page that does not hydrate (`csr = false`). When the request renders the
