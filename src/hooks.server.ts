@@ -63,11 +63,10 @@ const handleLocale: Handle = async ({ event, resolve }) => {
 	return notingPageTexts(() =>
 		resolve(event, {
 			transformPageChunk: ({ html }) =>
-				withPageTexts(
-					html
-						.replace('%lang%', event.locals.lang)
-						.replace('%dir%', languageOf(event.locals.lang)!.dir)
-				)
+				withPageTexts(html, {
+					lang: event.locals.lang,
+					dir: languageOf(event.locals.lang)!.dir
+				})
 		})
 	);
 };

@@ -103,3 +103,32 @@ describe("the texts a page render writes for the browser's hydration", () => {
 		expect(withPageTexts(page)).toBe(page);
 	});
 });
+
+describe('the language of the page', () => {
+	const template =
+		'<!doctype html>\n<html lang="%lang%" dir="%dir%">\n<head></head><body><script>__sveltekit_1x = {};</script>%lang%</body></html>';
+
+	it('fills in the html element’s lang and dir, beside the texts of a page that hydrates', () => {
+		const html = notingPageTexts(() => {
+			translator('ar')('nav.sign_out');
+			return withPageTexts(template, { lang: 'ar', dir: 'rtl' });
+		});
+		expect(html).toMatch(
+			/^<!doctype html>\n<html lang="ar" dir="rtl">\n<head><script type="application\/json"/
+		);
+		expect(html).toMatch(
+			/<\/script><\/head><body><script>__sveltekit_1x = \{\};<\/script>%lang%<\/body><\/html>$/
+		);
+		expect(Object.values(textsIn(html))).toEqual([translator('ar')('nav.sign_out')]);
+	});
+
+	it('fills them in on a page that does not hydrate, and leaves a later chunk as it is', () => {
+		const documentTemplate = template.replace('<script>__sveltekit_1x = {};</script>', '');
+		expect(notingPageTexts(() => withPageTexts(documentTemplate, { lang: 'nl', dir: 'ltr' }))).toBe(
+			documentTemplate.replace('%lang%', 'nl').replace('%dir%', 'ltr')
+		);
+		expect(withPageTexts('<p>later chunk</p>', { lang: 'ar', dir: 'rtl' })).toBe(
+			'<p>later chunk</p>'
+		);
+	});
+});
