@@ -7,6 +7,7 @@ import { countAhead, findWaitingInOrder } from '../helpers/queue-order';
 import { findQueuePosition, moveToStream } from '$lib/server/queue/queue.service';
 import { describeEachEngine } from '../helpers/engines';
 import { newReference, stageEntered, submitted } from '../helpers/factories';
+import * as monthCounts from '../../../migrations/2026_12_04_000100_create_queue_month_count';
 
 function random(seed: number) {
 	return () => {
@@ -35,6 +36,16 @@ async function expectPositionsMatchRecount(db: Db, product: string) {
 		.where('product_code', '=', product)
 		.executeTakeFirst();
 	expect(Number(counts?.n ?? 0)).toBe(order.length);
+	// The per-month counts that positions start from equal a recount of the entries by month.
+	const months = await sql<{ stage_code: string; stream: string; month: string; n: number }>`
+		select stage_code, stream, month, waiting as n from queue_month_count
+		where product_code = ${product} and waiting > 0 order by 1, 2, 3`.execute(db);
+	const recount = await sql<{ stage_code: string; stream: string; month: string; n: number }>`
+		select stage_code, stream, date_trunc('month', entered_at at time zone 'UTC')::date::text as month, count(*)::int as n
+		from queue_entry where product_code = ${product} and left_at is null group by 1, 2, 3 order by 1, 2, 3`.execute(
+		db
+	);
+	expect(months.rows).toEqual(recount.rows);
 }
 
 describeEachEngine('position engine', ({ db }) => {
@@ -56,7 +67,8 @@ describeEachEngine('position engine', ({ db }) => {
 				);
 				waiting.push(ref);
 			}
-			clock += 86_400_000 * (1 + Math.floor(next() * 2));
+			// Up to ten days a round: the rounds run from January into March, over month buckets.
+			clock += 86_400_000 * (1 + Math.floor(next() * 10));
 			expect((await ingestEvents(db(), { events })).ok).toBe(true);
 			const leaving = waiting.splice(Math.floor(next() * waiting.length), 4);
 			const exitAt = new Date(clock).toISOString();
@@ -135,5 +147,29 @@ describeEachEngine('position engine', ({ db }) => {
 		}>`select count(*)::int as n from queue_day_count where waiting < 0`.execute(db());
 		expect(negative.rows[0].n).toBe(0);
 		void randomUUID;
+	});
+
+	it('builds the month counts from the day counts of a queue that already waits, and back', async () => {
+		const product = 'kennismigrant';
+		const events = [];
+		for (let i = 0; i < 30; i++) {
+			const ref = newReference();
+			const at = new Date(Date.parse('2025-11-20T08:00:00Z') + i * 3 * 86_400_000).toISOString();
+			events.push(
+				submitted(ref, '2025-11-01T08:00:00Z', { product }),
+				stageEntered(ref, at, 'assessment')
+			);
+		}
+		expect((await ingestEvents(db(), { events })).ok).toBe(true);
+		await db()
+			.transaction()
+			.execute((trx) => monthCounts.down(trx));
+		const tables = await sql<{ n: number }>`
+			select count(*)::int as n from pg_class where relname = 'queue_month_count'`.execute(db());
+		expect(tables.rows[0].n).toBe(0);
+		await db()
+			.transaction()
+			.execute((trx) => monthCounts.up(trx));
+		await expectPositionsMatchRecount(db(), product);
 	});
 });

@@ -243,6 +243,14 @@ export interface Database {
 		day: DateString;
 		waiting: number;
 	};
+	/** The same counts per month of entry (`month` is the month's first day). */
+	queue_month_count: {
+		product_code: string;
+		stage_code: string;
+		stream: QueueStream;
+		month: DateString;
+		waiting: number;
+	};
 	audit_head: {
 		singleton: Generated<boolean>;
 		last_id: number;

@@ -45,31 +45,40 @@ interface PositionRow {
 type PositionJson = Omit<PositionRow, 'entered_at'> & { entered_at: string };
 
 /**
- * Cases ahead of an open entry and the queue's length, from the per-day counts plus a count
- * within the entry's own day, in one statement so both figures come from one snapshot.
+ * Cases ahead of an open entry and the queue's length, from the per-month counts of earlier
+ * months, the per-day counts of earlier days in the entry's own month and a count within the
+ * entry's own day, in one statement so that all figures come from one snapshot.
  */
 function positionStatement(me: RawBuilder<unknown>) {
 	return sql<PositionRow>`
 		with me as (
-			select id, product_code, stage_code, stream, entered_at, (entered_at at time zone 'UTC')::date as day
+			select id, product_code, stage_code, stream, entered_at,
+				(entered_at at time zone 'UTC')::date as day,
+				date_trunc('month', entered_at at time zone 'UTC')::date as month
 			from queue_entry where ${me} and left_at is null
 		),
-		buckets as (
+		months as (
 			select
-				sum(c.waiting) filter (where c.day < me.day and c.stream = me.stream or c.stream = 'priority' and me.stream = 'normal') as before,
-				sum(c.waiting) filter (where c.stream = 'priority' and me.stream = 'normal') as priority_before,
-				sum(c.waiting) as total
-			from queue_day_count c join me on c.product_code = me.product_code and c.stage_code = me.stage_code
+				sum(m.waiting) filter (where m.month < me.month and m.stream = me.stream or m.stream = 'priority' and me.stream = 'normal') as before,
+				sum(m.waiting) filter (where m.stream = 'priority' and me.stream = 'normal') as priority_before,
+				sum(m.waiting) as total
+			from queue_month_count m join me on m.product_code = me.product_code and m.stage_code = me.stage_code
+		),
+		days as (
+			select sum(d.waiting) as before
+			from queue_day_count d join me on d.product_code = me.product_code and d.stage_code = me.stage_code
+				and d.stream = me.stream and d.day >= me.month and d.day < me.day
 		)
 		select me.id, me.stage_code, me.stream, me.entered_at,
-			coalesce((select before from buckets), 0)
+			coalesce((select before from months), 0)
+			+ coalesce((select before from days), 0)
 			+ (select count(*) from queue_entry q
 				where q.product_code = me.product_code and q.stage_code = me.stage_code and q.stream = me.stream
 				and q.left_at is null
 				and q.entered_at >= (me.day::timestamp at time zone 'UTC')
 				and (q.entered_at, q.id) < (me.entered_at, me.id)) as ahead,
-			coalesce((select priority_before from buckets), 0) as priority_ahead,
-			coalesce((select total from buckets), 0) as waiting
+			coalesce((select priority_before from months), 0) as priority_ahead,
+			coalesce((select total from months), 0) as waiting
 		from me`;
 }
 
