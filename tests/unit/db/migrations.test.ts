@@ -61,8 +61,8 @@ const LANDED: Record<string, string> = {
 		'fa7f64edd6f21c5cabbf5c47b664de120ab43159583dd5a674b0565919c39e1e',
 	'2026_12_03_000800_create_referent_digest':
 		'f5ca119e06d1ad5d1a80295ccec100e9da985f5dfaca662c5df1a96586c9cc03',
-	'2026_12_04_000100_create_queue_month_count':
-		'aaa0352e20cf7bcd0ca506d9958a9f8b79e2a7130442ff5776aefc6b9f1f386f'
+	'2026_12_04_000100_create_queue_month_and_hour_counts':
+		'43515a85f13a540aee74709b716fe65e4aced324b3e154c2cb29500f08af7635'
 };
 
 describe('migrations', () => {

@@ -7,7 +7,7 @@ import { countAhead, findWaitingInOrder } from '../helpers/queue-order';
 import { findQueuePosition, moveToStream } from '$lib/server/queue/queue.service';
 import { describeEachEngine } from '../helpers/engines';
 import { newReference, stageEntered, submitted } from '../helpers/factories';
-import * as monthCounts from '../../../migrations/2026_12_04_000100_create_queue_month_count';
+import * as monthCounts from '../../../migrations/2026_12_04_000100_create_queue_month_and_hour_counts';
 
 function random(seed: number) {
 	return () => {
@@ -36,16 +36,29 @@ async function expectPositionsMatchRecount(db: Db, product: string) {
 		.where('product_code', '=', product)
 		.executeTakeFirst();
 	expect(Number(counts?.n ?? 0)).toBe(order.length);
-	// The per-month counts that positions start from equal a recount of the entries by month.
-	const months = await sql<{ stage_code: string; stream: string; month: string; n: number }>`
-		select stage_code, stream, month, waiting as n from queue_month_count
-		where product_code = ${product} and waiting > 0 order by 1, 2, 3`.execute(db);
-	const recount = await sql<{ stage_code: string; stream: string; month: string; n: number }>`
-		select stage_code, stream, date_trunc('month', entered_at at time zone 'UTC')::date::text as month, count(*)::int as n
-		from queue_entry where product_code = ${product} and left_at is null group by 1, 2, 3 order by 1, 2, 3`.execute(
-		db
-	);
-	expect(months.rows).toEqual(recount.rows);
+	// The per-month and per-hour counts that positions start from equal a recount of the entries.
+	for (const [table, bucket] of [
+		['queue_month_count', `date_trunc('month', entered_at at time zone 'UTC')::date::text`],
+		['queue_hour_count', `date_trunc('hour', entered_at, 'UTC')::text`]
+	]) {
+		const column = table === 'queue_month_count' ? 'month' : 'hour';
+		const kept = await sql<Bucket>`
+			select stage_code, stream, ${sql.ref(column)}::text as bucket, waiting as n from ${sql.table(table)}
+			where product_code = ${product} and waiting > 0 order by 1, 2, 3`.execute(db);
+		const recount = await sql<Bucket>`
+			select stage_code, stream, ${sql.raw(bucket)} as bucket, count(*)::int as n
+			from queue_entry where product_code = ${product} and left_at is null group by 1, 2, 3 order by 1, 2, 3`.execute(
+			db
+		);
+		expect(kept.rows, table).toEqual(recount.rows);
+	}
+}
+
+interface Bucket {
+	stage_code: string;
+	stream: string;
+	bucket: string;
+	n: number;
 }
 
 describeEachEngine('position engine', ({ db }) => {
@@ -149,7 +162,7 @@ describeEachEngine('position engine', ({ db }) => {
 		void randomUUID;
 	});
 
-	it('builds the month counts from the day counts of a queue that already waits, and back', async () => {
+	it('builds the month and hour counts of a queue that already waits, and back', async () => {
 		const product = 'kennismigrant';
 		const events = [];
 		for (let i = 0; i < 30; i++) {

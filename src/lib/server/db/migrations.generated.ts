@@ -22,7 +22,7 @@ import * as m17 from '../../../../migrations/2026_12_03_000500_index_sponsored_c
 import * as m18 from '../../../../migrations/2026_12_03_000600_create_referent_members';
 import * as m19 from '../../../../migrations/2026_12_03_000700_add_documents_requested';
 import * as m20 from '../../../../migrations/2026_12_03_000800_create_referent_digest';
-import * as m21 from '../../../../migrations/2026_12_04_000100_create_queue_month_count';
+import * as m21 from '../../../../migrations/2026_12_04_000100_create_queue_month_and_hour_counts';
 
 export const migrations: Record<string, Migration> = {
 	'2026_11_23_000001_create_case_domain': m0,
@@ -46,5 +46,5 @@ export const migrations: Record<string, Migration> = {
 	'2026_12_03_000600_create_referent_members': m18,
 	'2026_12_03_000700_add_documents_requested': m19,
 	'2026_12_03_000800_create_referent_digest': m20,
-	'2026_12_04_000100_create_queue_month_count': m21
+	'2026_12_04_000100_create_queue_month_and_hour_counts': m21
 };

@@ -251,6 +251,14 @@ export interface Database {
 		month: DateString;
 		waiting: number;
 	};
+	/** The same counts per hour of entry (`hour` is the hour's start). */
+	queue_hour_count: {
+		product_code: string;
+		stage_code: string;
+		stream: QueueStream;
+		hour: Date;
+		waiting: number;
+	};
 	audit_head: {
 		singleton: Generated<boolean>;
 		last_id: number;

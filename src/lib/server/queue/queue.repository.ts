@@ -45,16 +45,18 @@ interface PositionRow {
 type PositionJson = Omit<PositionRow, 'entered_at'> & { entered_at: string };
 
 /**
- * Cases ahead of an open entry and the queue's length, from the per-month counts of earlier
- * months, the per-day counts of earlier days in the entry's own month and a count within the
- * entry's own day, in one statement so that all figures come from one snapshot.
+ * Cases ahead of an open entry and the queue's length, in one statement so that all figures come
+ * from one snapshot. Cases ahead are summed from the counts of the earlier months, of the earlier
+ * days of the entry's month and of the earlier hours of its day, plus a count of the entries of
+ * its own hour: about a hundred rows whatever the queue's length and intake.
  */
 function positionStatement(me: RawBuilder<unknown>) {
 	return sql<PositionRow>`
 		with me as (
 			select id, product_code, stage_code, stream, entered_at,
+				date_trunc('month', entered_at at time zone 'UTC')::date as month,
 				(entered_at at time zone 'UTC')::date as day,
-				date_trunc('month', entered_at at time zone 'UTC')::date as month
+				date_trunc('hour', entered_at, 'UTC') as hour
 			from queue_entry where ${me} and left_at is null
 		),
 		months as (
@@ -68,14 +70,20 @@ function positionStatement(me: RawBuilder<unknown>) {
 			select sum(d.waiting) as before
 			from queue_day_count d join me on d.product_code = me.product_code and d.stage_code = me.stage_code
 				and d.stream = me.stream and d.day >= me.month and d.day < me.day
+		),
+		hours as (
+			select sum(h.waiting) as before
+			from queue_hour_count h join me on h.product_code = me.product_code and h.stage_code = me.stage_code
+				and h.stream = me.stream and h.hour >= (me.day::timestamp at time zone 'UTC') and h.hour < me.hour
 		)
 		select me.id, me.stage_code, me.stream, me.entered_at,
 			coalesce((select before from months), 0)
 			+ coalesce((select before from days), 0)
+			+ coalesce((select before from hours), 0)
 			+ (select count(*) from queue_entry q
 				where q.product_code = me.product_code and q.stage_code = me.stage_code and q.stream = me.stream
 				and q.left_at is null
-				and q.entered_at >= (me.day::timestamp at time zone 'UTC')
+				and q.entered_at >= me.hour
 				and (q.entered_at, q.id) < (me.entered_at, me.id)) as ahead,
 			coalesce((select priority_before from months), 0) as priority_ahead,
 			coalesce((select total from months), 0) as waiting
