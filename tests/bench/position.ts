@@ -1,7 +1,7 @@
 /**
- * Position lookups with 1,000,000 cases waiting in one queue: the position engine (per-day
- * counts + a count within one day) against the naive count(*) over the FIFO index, in the same
- * run on the same database. PostgreSQL at BENCH_DATABASE_URL / TEST_DATABASE_URL; PGlite otherwise.
+ * Position lookups with 1,000,000 cases waiting in one queue: the position engine (per-month,
+ * per-day and per-hour counts + a count within one hour) against the naive count(*) over the
+ * FIFO index, in the same run on the same database. PostgreSQL at BENCH_DATABASE_URL / TEST_DATABASE_URL; PGlite otherwise.
  * Target: p99 ≤ 2 ms per lookup.
  */
 import { sql } from 'kysely';
