@@ -1,40 +1,81 @@
 import { TIME_ZONE } from '$lib/time';
 import { languageOf, defaultLanguage } from './languages';
-import { memo } from './memo';
+import { BoundedMap } from './memo';
 
 function locale(lang: string): string {
 	return (languageOf(lang) ?? languageOf(defaultLanguage)!).locale;
 }
 
-// Building an Intl formatter costs far more than using one; a page formats dozens of values.
-const numberFormats = new Map<string, Intl.NumberFormat>();
-const dateFormats = new Map<string, Intl.DateTimeFormat>();
-
-function numberFormat(lang: string, options?: Intl.NumberFormatOptions): Intl.NumberFormat {
-	// Most numbers have no options: their key is only the language.
-	const key = options ? `${lang}|${JSON.stringify(options)}` : lang;
-	let format = numberFormats.get(key);
-	if (!format) numberFormats.set(key, (format = new Intl.NumberFormat(locale(lang), options)));
-	return format;
+/**
+ * A format of a language and its results so far, by the value formatted. Building an Intl
+ * formatter costs far more than using one, and using one (ICU) costs more than a lookup: a page
+ * formats dozens of values, mostly the same weeks, days and counts for everyone in a language.
+ * The values are numbers (a moment as milliseconds or minutes), so a lookup builds no key.
+ */
+interface Remembered<F> {
+	format: F;
+	results: BoundedMap<string, number>;
 }
 
-/** A date format of a language, or with `asLocale` of a locale. */
+const RESULTS_PER_FORMAT = 5_000;
+const numberFormats = new Map<string, Remembered<Intl.NumberFormat>>();
+// By language, then by style: the style of an options object used again is looked up, not
+// written out (`styleOf`).
+const dateFormats = new Map<string, Map<string, Remembered<(date: Date) => string>>>();
+const styles = new WeakMap<Intl.DateTimeFormatOptions, string>();
+
+function numberFormat(lang: string, options?: Intl.NumberFormatOptions) {
+	// Most numbers have no options: their key is only the language.
+	const key = options ? `${lang}|${JSON.stringify(options)}` : lang;
+	let known = numberFormats.get(key);
+	if (!known)
+		numberFormats.set(
+			key,
+			(known = {
+				format: new Intl.NumberFormat(locale(lang), options),
+				results: new BoundedMap(RESULTS_PER_FORMAT)
+			})
+		);
+	return known;
+}
+
+function styleOf(options: Intl.DateTimeFormatOptions): string {
+	let style = styles.get(options);
+	if (style === undefined) styles.set(options, (style = JSON.stringify(options)));
+	return style;
+}
+
+function dateFormatOf(lang: string, options: Intl.DateTimeFormatOptions) {
+	let ofLanguage = dateFormats.get(lang);
+	if (!ofLanguage) dateFormats.set(lang, (ofLanguage = new Map()));
+	const style = styleOf(options);
+	let known = ofLanguage.get(style);
+	if (!known) {
+		const names = borrowed[lang];
+		const intl = names ? dateFormat(names.locale, options, true) : dateFormat(lang, options);
+		ofLanguage.set(
+			style,
+			(known = {
+				format: names
+					? (date) => formatBorrowed(names, intl, date, options)
+					: (date) => intl.format(date),
+				results: new BoundedMap(RESULTS_PER_FORMAT)
+			})
+		);
+	}
+	return known;
+}
+
+/** An Intl date format of a language, or with `asLocale` of a locale. */
 function dateFormat(
 	lang: string,
 	options: Intl.DateTimeFormatOptions,
 	asLocale = false
 ): Intl.DateTimeFormat {
-	const key = `${lang}|${asLocale}|${JSON.stringify(options)}`;
-	let format = dateFormats.get(key);
-	if (!format)
-		dateFormats.set(
-			key,
-			(format = new Intl.DateTimeFormat(asLocale ? lang : locale(lang), {
-				timeZone: TIME_ZONE,
-				...options
-			}))
-		);
-	return format;
+	return new Intl.DateTimeFormat(asLocale ? lang : locale(lang), {
+		timeZone: TIME_ZONE,
+		...options
+	});
 }
 
 /**
@@ -89,8 +130,12 @@ const calendarParts = new Intl.DateTimeFormat('en-GB', {
 });
 const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 
-function formatBorrowed(lang: string, date: Date, options: Intl.DateTimeFormatOptions): string {
-	const names = borrowed[lang];
+function formatBorrowed(
+	names: (typeof borrowed)[string],
+	intl: Intl.DateTimeFormat,
+	date: Date,
+	options: Intl.DateTimeFormatOptions
+): string {
 	const at = calendarParts.formatToParts(date);
 	const month = Number(at.find((p) => p.type === 'month')!.value) - 1;
 	const weekday = WEEKDAYS.indexOf(at.find((p) => p.type === 'weekday')!.value);
@@ -100,7 +145,7 @@ function formatBorrowed(lang: string, date: Date, options: Intl.DateTimeFormatOp
 		(part === 'month' && options.dateStyle === 'long')
 			? 'long'
 			: 'short';
-	return dateFormat(names.locale, options, true)
+	return intl
 		.formatToParts(date)
 		.map((p) => {
 			if (p.type === 'month' && !/^\d+$/.test(p.value)) return names.month[width('month')][month];
@@ -117,7 +162,10 @@ export function formatNumber(
 	value: number,
 	options?: Intl.NumberFormatOptions
 ): string {
-	return numberFormat(lang, options).format(value);
+	// A zero that a subtraction made negative reads as zero, not "-0".
+	const n = value === 0 ? 0 : value;
+	const { format, results } = numberFormat(lang, options);
+	return results.get(n) ?? results.set(n, format.format(n));
 }
 
 /** A calendar date (`YYYY-MM-DD` or a moment) in the user's language, e.g. "3 februari 2027". */
@@ -130,15 +178,12 @@ export function formatDate(
 		typeof value === 'string' && value.length === 10
 			? new Date(`${value}T12:00:00Z`)
 			: new Date(value);
-	// ICU's formatting is the cost, and a page shows the same weeks and days to many people.
-	const style = options === LONG_DATE ? 'long' : JSON.stringify(options);
+	const { format, results } = dateFormatOf(lang, options);
 	// Without seconds, every moment of a minute reads the same: a moment such as when the page was
 	// made is then formatted once a minute, not on each request, and does not crowd out the rest.
 	const time = date.getTime();
 	const moment = showsSeconds(options) ? time : Math.floor(time / 60_000);
-	return formattedDates(`${lang}|${style}|${moment}`, () =>
-		borrowed[lang] ? formatBorrowed(lang, date, options) : dateFormat(lang, options).format(date)
-	);
+	return results.get(moment) ?? results.set(moment, format(date));
 }
 
 const showsSeconds = (options: Intl.DateTimeFormatOptions): boolean =>
@@ -146,7 +191,6 @@ const showsSeconds = (options: Intl.DateTimeFormatOptions): boolean =>
 	options.fractionalSecondDigits !== undefined ||
 	(options.timeStyle !== undefined && options.timeStyle !== 'short');
 
-const formattedDates = memo<string>(20_000);
 const LONG_DATE: Intl.DateTimeFormatOptions = { dateStyle: 'long' };
 
 export function formatDateTime(lang: string, value: string | Date): string {

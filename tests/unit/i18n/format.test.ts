@@ -52,3 +52,23 @@ describe('formatted moments, remembered per minute', () => {
 		expect(formatDate('en', '2027-02-03T12:00:50Z', { timeStyle: 'medium' })).toBe('13:00:50');
 	});
 });
+
+describe('formatted values, remembered per format', () => {
+	it('keeps the results of each language and options apart', () => {
+		expect(formatNumber('en', 0.8, { style: 'percent' })).toBe('80%');
+		expect(formatNumber('en', 0.8)).toBe('0.8');
+		expect(formatNumber('nl', 1234)).toBe('1.234');
+		expect(formatNumber('en', 1234)).toBe('1,234');
+		const options = { day: 'numeric', month: 'long' } as const;
+		expect(formatDate('en', '2027-02-03', options)).toBe('3 February');
+		expect(formatDate('en', '2027-02-03', { ...options, month: 'short' })).toBe('3 Feb');
+		expect(formatDate('nl', '2027-02-03', options)).toBe('3 februari');
+		expect(formatDate('en', '2027-02-04', options)).toBe('4 February');
+	});
+
+	it('shows a zero that came out negative as zero', () => {
+		expect(formatNumber('en', -0)).toBe('0');
+		expect(formatNumber('en', 0)).toBe('0');
+		expect(formatNumber('en', -1)).toBe('-1');
+	});
+});
