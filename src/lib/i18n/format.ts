@@ -193,6 +193,8 @@ const showsSeconds = (options: Intl.DateTimeFormatOptions): boolean =>
 
 const LONG_DATE: Intl.DateTimeFormatOptions = { dateStyle: 'long' };
 
+const LONG_DATE_TIME: Intl.DateTimeFormatOptions = { dateStyle: 'long', timeStyle: 'short' };
+
 export function formatDateTime(lang: string, value: string | Date): string {
-	return formatDate(lang, value, { dateStyle: 'long', timeStyle: 'short' });
+	return formatDate(lang, value, LONG_DATE_TIME);
 }

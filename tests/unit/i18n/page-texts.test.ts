@@ -85,6 +85,24 @@ describe("the texts a page render writes for the browser's hydration", () => {
 		expect(Object.values(other)).toEqual(['Uitloggen', 'Er is 1 persoon voor u.']);
 	});
 
+	it('gives each call with values its own text, however often and in whatever order it comes', () => {
+		const t = translator('nl');
+		const texts = [3, 1, 3, 1].map((n) => t('cases:turn.ahead', { count: n, n: String(n) }));
+		expect(texts).toEqual([
+			'Er zijn 3 mensen voor u.',
+			'Er is 1 persoon voor u.',
+			'Er zijn 3 mensen voor u.',
+			'Er is 1 persoon voor u.'
+		]);
+		// The same values under other names or in another order, and values that are not plain.
+		expect(t('cases:turn.ahead', { n: '3', count: 3 })).toBe('Er zijn 3 mensen voor u.');
+		expect(t('cases:turn.ahead', { count: 3, n: '7' })).toBe('Er zijn 7 mensen voor u.');
+		expect(t('cases:turn.ahead', { count: 3, n: { toString: () => '8' } })).toBe(
+			'Er zijn 8 mensen voor u.'
+		);
+		expect(translator('en')('cases:turn.ahead', { count: 3, n: '3' })).not.toBe(texts[0]);
+	});
+
 	it('keeps one request’s texts out of another’s', async () => {
 		const slow = notingPageTexts(async () => {
 			await new Promise((r) => setTimeout(r, 20));
