@@ -57,12 +57,12 @@ export function createServerEngine(languages: string[], fallback: string): Engin
 					}
 					// A key with values: found by the key and each value in turn, without JSON either.
 					const place = withValues.placeOf(args);
-					let found = place?.text ?? remembered.get(textKey(lang, namespace, args));
+					let found = place?.text;
 					if (!found) {
 						const key = textKey(lang, namespace, args);
-						found = remembered.set(key, translated(key, args));
+						found = remembered.get(key) ?? remembered.set(key, translated(key, args));
+						if (place) place.text = found;
 					}
-					if (place) place.text = found;
 					texts?.set(found.key, found.entry);
 					return found.text;
 				};

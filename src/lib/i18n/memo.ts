@@ -19,12 +19,3 @@ export class BoundedMap<V, K = string> {
 		return value;
 	}
 }
-
-/** What a pure function returned for a key (see BoundedMap). */
-export function memo<V>(limit: number): (key: string, compute: () => V) => V {
-	const values = new BoundedMap<V>(limit);
-	return (key, compute) => {
-		const value = values.get(key);
-		return value === undefined ? values.set(key, compute()) : value;
-	};
-}
