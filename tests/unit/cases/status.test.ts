@@ -83,4 +83,37 @@ describeEachEngine('case status', ({ db }) => {
 			getCaseStatus(db(), applicant(owner.applicant_id), 'IND-2026-99999999')
 		).rejects.toSatisfy((e) => caseErrors.is(e, 'not_found'));
 	});
+
+	it('gives applicants who load their pages at the same moment each their own case, and a stranger none', async () => {
+		const refs = [newReference(), newReference(), newReference()];
+		await ingestEvents(db(), {
+			events: refs.flatMap((ref, i) => [
+				submitted(ref, `2026-01-0${5 + i}T09:00:00+01:00`),
+				stageEntered(ref, `2026-01-0${6 + i}T09:00:00+01:00`, 'registration_interview_queue')
+			])
+		});
+		const owners = await db()
+			.selectFrom('case')
+			.select(['reference', 'applicant_id'])
+			.where('reference', 'in', refs)
+			.execute();
+		const ownerOf = new Map(owners.map((o) => [o.reference, o.applicant_id]));
+		const now = new Date('2026-03-20T12:00:00+01:00');
+
+		// Read in one statement (db/batched.ts): the first three as their owners, the last by the
+		// first case's owner asking for the second case.
+		const pages = await Promise.allSettled([
+			...refs.map((ref) => getCaseStatus(db(), applicant(ownerOf.get(ref)!), ref, now)),
+			getCaseStatus(db(), applicant(ownerOf.get(refs[0])!), refs[1], now)
+		]);
+		expect(pages.slice(0, 3).map((p) => p.status === 'fulfilled' && p.value.reference)).toEqual(
+			refs
+		);
+		expect(
+			pages.slice(0, 3).map((p) => p.status === 'fulfilled' && p.value.queue?.position)
+		).toEqual([1, 2, 3]);
+		expect(pages[3].status === 'rejected' && caseErrors.is(pages[3].reason, 'not_found')).toBe(
+			true
+		);
+	});
 });

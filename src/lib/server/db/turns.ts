@@ -23,6 +23,15 @@ export function asRequest<T>(work: () => T): T {
 	return requests.run({ served: false }, work);
 }
 
+/**
+ * The request's read went to the database in a statement another request sent (batchedByKey):
+ * it has had its round trip, and its next query is a returning one.
+ */
+export function servedWithOthers(): void {
+	const request = requests.getStore();
+	if (request) request.served = true;
+}
+
 const RETURNING = 1;
 const FIRST = 0;
 
