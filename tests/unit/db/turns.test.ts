@@ -7,7 +7,7 @@ import {
 	defaultPoolSize,
 	type Db
 } from '$lib/server/db';
-import { connectionInTime, turns } from '$lib/server/db/turns';
+import { connectionInTime, servedWithOthers, turns } from '$lib/server/db/turns';
 
 const tick = () => new Promise((r) => setTimeout(r, 5));
 
@@ -69,6 +69,29 @@ describe('turns at the database', () => {
 		blocker();
 		await Promise.all([returning, ...newcomers]);
 		expect(order).toEqual(['returning: first query', 'returning: second query', 'new 1', 'new 2']);
+	});
+
+	it("counts a read that went in another request's statement as the request's first round trip", async () => {
+		const gate = turns(1, 2000);
+		const order: string[] = [];
+		const blocker = await asRequest(() => gate.take());
+		const newcomer = asRequest(async () => {
+			const end = await gate.take();
+			order.push('newcomer');
+			end();
+		});
+		await tick();
+		// Its case was read with others' (db/batched.ts); its next query asks after the newcomer.
+		const shared = asRequest(async () => {
+			servedWithOthers();
+			const end = await gate.take();
+			order.push('shared');
+			end();
+		});
+		await tick();
+		blocker();
+		await Promise.all([newcomer, shared]);
+		expect(order).toEqual(['shared', 'newcomer']);
 	});
 
 	it('refuses a turn not given within the wait as a database timeout (a 503), and never gives it later', async () => {
