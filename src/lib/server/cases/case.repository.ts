@@ -70,11 +70,6 @@ export async function findCasesOfApplicant(db: Db, applicantId: number) {
 }
 
 /**
- * A case with its stage history, the log of who else looked at it, its place in the queue and
- * whether a hearing invitation waits for it, in one round trip: the applicant's status page reads
- * it on every visit.
- */
-/**
  * The case page's one query, built and compiled once: Kysely's building and compiling of it took
  * a tenth of the page's CPU (status bench profile, 3 December 2026). It reads the cases of
  * several requests at once (batchedByKey).
@@ -133,6 +128,11 @@ const caseWithHistory = batchedByKey(
 	(row) => row.reference
 );
 
+/**
+ * A case with its stage history, the log of who else looked at it, its place in the queue and
+ * whether a hearing invitation waits for it, in one round trip: the applicant's status page reads
+ * it on every visit.
+ */
 export async function findCaseWithHistory(db: Db, reference: string) {
 	const row = await caseWithHistory(db, reference);
 	if (!row) return undefined;

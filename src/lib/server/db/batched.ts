@@ -26,7 +26,9 @@ export function batchedByKey<K, R>(
 		if (!loader) {
 			loader = new DataLoader(
 				async (keys) => {
-					const byKey = new Map((await fetch(db, keys)).map((row) => [keyOf(row), row]));
+					// Without a cache, DataLoader passes a key as often as it was asked for.
+					const rows = await fetch(db, [...new Set(keys)]);
+					const byKey = new Map(rows.map((row) => [keyOf(row), row]));
 					return keys.map((k) => byKey.get(k));
 				},
 				// After the round of sockets: the requests it started have reached their reads.
